@@ -1,0 +1,211 @@
+"""Reading and writing trace.bin files, laid out as include/schedlab/trace.h defines.
+
+A trace is a file header followed by chunks; each chunk is a chunk header and the records one hart
+flushed, in time order. A hart may flush several chunks; its `dropped` count is cumulative, so the
+hart's last chunk carries its final count. decode() merges the harts' records into one time-ordered
+array; encode() writes the same layout (tests build synthetic traces with it).
+"""
+from collections import namedtuple
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .trace_format import FORMAT
+
+
+class TraceError(Exception):
+    """A trace file that cannot be decoded; the message names the file and what is wrong."""
+
+
+class TraceTruncatedError(TraceError):
+    """The file ends inside a chunk (the run was cut short, or the copy was)."""
+
+
+Chunk = namedtuple("Chunk", "hart records dropped", defaults=(0,))
+Chunk.__doc__ = "One chunk to encode: a hart, its records (dicts of field -> value) and the " \
+                "hart's cumulative dropped count when the chunk was flushed."
+
+
+class Events:
+    """The records of one event type, in trace order, with arguments addressed by their trace.h
+    names: events["prev"] is the SWITCH records' prev column. time_ns and hart (the hart that
+    recorded each event) are attributes, as is positions: each record's index in Trace.records,
+    which orders events of different types against each other."""
+
+    def __init__(self, event, records, positions):
+        self.event = event
+        self.records = records
+        self.positions = positions
+        self.time_ns = records["time_ns"].astype(np.int64)
+        self.hart = records["hart"]
+
+    def __len__(self):
+        return len(self.records)
+
+    def __getitem__(self, arg):
+        return self.records[self.event.field(arg)]
+
+
+@dataclass
+class Trace:
+    """A decoded trace: header fields, every record merged across harts and sorted by
+    (time_ns, hart, position in the file), and the records each hart lost."""
+    path: str
+    format: object         # the TraceFormat the file was decoded with
+    header: dict           # trace_file_header field -> value
+    records: np.ndarray    # structured array of format.record
+    dropped_by_hart: dict  # hart -> records that hart dropped (its last chunk's count)
+    truncated: bool        # the file ended inside a chunk and decode() was told to accept that
+
+    @property
+    def dropped(self):
+        return sum(self.dropped_by_hart.values())
+
+    @property
+    def nharts(self):
+        return int(self.header["nharts"])
+
+    @property
+    def start_ns(self):
+        return int(self.records["time_ns"][0]) if len(self.records) else 0
+
+    @property
+    def end_ns(self):
+        return int(self.records["time_ns"][-1]) if len(self.records) else 0
+
+    @property
+    def duration_ns(self):
+        """Time from the first record to the last, in ns: the span every rate is taken over."""
+        return self.end_ns - self.start_ns
+
+    def events(self, name):
+        event = self.format.event(name)
+        positions = np.flatnonzero(self.records["type"] == event.value)
+        return Events(event, self.records[positions], positions)
+
+
+def _as_dict(value):
+    return {name: value[name].tolist() for name in value.dtype.names}
+
+
+def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False):
+    """Decode a whole trace held in memory; `path` only names it in errors."""
+    file_header_dtype, chunk_dtype, record_dtype = fmt.file_header, fmt.chunk_header, fmt.record
+    constants = fmt.constants
+    if len(data) < file_header_dtype.itemsize:
+        raise TraceTruncatedError(f"{path}: {len(data)} bytes is shorter than the "
+                                  f"{file_header_dtype.itemsize}-byte file header; the trace "
+                                  f"is truncated or not a trace")
+    header = _as_dict(np.frombuffer(data, file_header_dtype, count=1)[0])
+    if header["magic"] != constants["TRACE_FILE_MAGIC"]:
+        raise TraceError(f"{path}: not a SchedLab trace (magic {header['magic']:#x}, "
+                         f"expected {constants['TRACE_FILE_MAGIC']:#x})")
+    if header["version"] != constants["TRACE_VERSION"]:
+        raise TraceError(f"{path}: trace format version {header['version']}, but "
+                         f"{fmt.header_path} defines version {constants['TRACE_VERSION']}")
+    if header["record_size"] != record_dtype.itemsize:
+        raise TraceError(f"{path}: records are {header['record_size']} bytes, but "
+                         f"{fmt.header_path} defines {record_dtype.itemsize}-byte records")
+
+    chunks, dropped_by_hart, truncated = [], dict.fromkeys(range(header["nharts"]), 0), False
+    offset = file_header_dtype.itemsize
+    while offset < len(data) and not truncated:
+        where = f"{path}: chunk {len(chunks)} at byte {offset}"
+        if len(data) - offset < chunk_dtype.itemsize:
+            if not allow_partial:
+                raise TraceTruncatedError(f"{where}: the trace is truncated inside a chunk header")
+            truncated = True
+            break
+        chunk = _as_dict(np.frombuffer(data, chunk_dtype, count=1, offset=offset)[0])
+        if chunk["magic"] != constants["TRACE_CHUNK_MAGIC"]:
+            raise TraceError(f"{where}: bad chunk magic {chunk['magic']:#x} (expected "
+                             f"{constants['TRACE_CHUNK_MAGIC']:#x}); the file is corrupt")
+        if chunk["hart"] >= header["nharts"]:
+            raise TraceError(f"{where}: hart {chunk['hart']}, but the header says "
+                             f"{header['nharts']} harts")
+        offset += chunk_dtype.itemsize
+        count = chunk["records"]
+        available = (len(data) - offset) // record_dtype.itemsize
+        if available < count:
+            if not allow_partial:
+                raise TraceTruncatedError(f"{where}: the trace is truncated: the chunk holds "
+                                          f"{count} records, the file only {available}")
+            truncated, count = True, available
+        records = np.frombuffer(data, record_dtype, count=count, offset=offset)
+        if np.any(records["hart"] != chunk["hart"]):
+            raise TraceError(f"{where}: a record of hart {chunk['hart']}'s chunk names another "
+                             f"hart; the file is corrupt")
+        chunks.append(records)
+        dropped_by_hart[chunk["hart"]] = chunk["dropped"]  # cumulative: the last chunk wins
+        offset += count * record_dtype.itemsize
+
+    records = np.concatenate(chunks) if chunks else np.zeros(0, record_dtype)
+    # Ties in time go to the lower hart, then to file order, so the merge is deterministic.
+    order = np.lexsort((np.arange(len(records)), records["hart"], records["time_ns"]))
+    return Trace(str(path), fmt, header, records[order], dropped_by_hart, truncated)
+
+
+def decode(path, fmt=FORMAT, allow_partial=False):
+    """Decode trace file `path`. A file that ends inside a chunk raises TraceTruncatedError
+    unless allow_partial, which keeps the whole records present and sets Trace.truncated."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise TraceError(f"{path}: cannot read: {error.strerror}") from None
+    return decode_bytes(data, path, fmt, allow_partial)
+
+
+def make_record(event, time_ns, hart=0, fmt=FORMAT, **args):
+    """A record (dict of field -> value) of event `event`, arguments given by their trace.h
+    names: make_record("SWITCH", 100, reason=0, prev=1, next=2)."""
+    spec = fmt.event(event)
+    record = {"time_ns": time_ns, "type": spec.value, "hart": hart}
+    record.update({spec.field(name): value for name, value in args.items()})
+    return record
+
+
+def _record_array(records, fmt):
+    array = np.zeros(len(records), fmt.record)
+    for index, record in enumerate(records):
+        for field, value in record.items():
+            if field not in fmt.record.names:
+                raise KeyError(f"struct trace_record has no field {field}")
+            array[field][index] = value
+    return array
+
+
+def chunk_per_hart(records, dropped=None):
+    """Chunks for encode(): one per hart that has records (or dropped counts), in hart order."""
+    dropped = dropped or {}
+    harts = sorted({record["hart"] for record in records} | set(dropped))
+    return [Chunk(hart, [r for r in records if r["hart"] == hart], dropped.get(hart, 0))
+            for hart in harts]
+
+
+def encode(chunks, fmt=FORMAT, **header):
+    """The bytes of a trace file holding `chunks` (Chunk tuples), in the order given. File
+    header fields default to a valid header (nharts = highest chunk hart + 1); keyword
+    arguments override any of them, e.g. magic=0 for a corrupt file."""
+    fields = {"magic": fmt.constants["TRACE_FILE_MAGIC"],
+              "version": fmt.constants["TRACE_VERSION"],
+              "record_size": fmt.record.itemsize,
+              "nharts": max((chunk.hart for chunk in chunks), default=0) + 1}
+    fields.update(header)
+    file_header = np.zeros(1, fmt.file_header)
+    for field, value in fields.items():
+        file_header[field] = value
+    parts = [file_header.tobytes()]
+    for chunk in chunks:
+        chunk_header = np.zeros(1, fmt.chunk_header)
+        chunk_header["magic"] = fmt.constants["TRACE_CHUNK_MAGIC"]
+        chunk_header["hart"] = chunk.hart
+        chunk_header["records"] = len(chunk.records)
+        chunk_header["dropped"] = chunk.dropped
+        parts += [chunk_header.tobytes(), _record_array(chunk.records, fmt).tobytes()]
+    return b"".join(parts)
+
+
+def write_trace(path, chunks, fmt=FORMAT, **header):
+    """Write encode(chunks, ...) to `path`."""
+    Path(path).write_bytes(encode(chunks, fmt, **header))

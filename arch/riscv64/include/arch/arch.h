@@ -1,0 +1,81 @@
+/*
+ * What the architecture-independent kernel may ask of the machine. Everything RISC-V specific
+ * (CSRs, SBI, trap causes, page-table formats) stays behind these functions.
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <arch/context.h>
+#include <arch/layout.h>
+
+#define ARCH_MAX_HARTS 8
+
+/* Pending interrupt kinds reported by arch_pending_interrupts(). */
+#define ARCH_PENDING_TIMER 0x1
+#define ARCH_PENDING_IPI 0x2
+#define ARCH_PENDING_EXTERNAL 0x4
+
+enum arch_clock { ARCH_CLOCK_ICOUNT, ARCH_CLOCK_REALTIME };
+
+struct arch_boot_info {
+    const char *isa; /* the boot hart's riscv,isa string from the device tree */
+    uint64_t uart_base;
+    enum arch_clock clock;
+};
+
+void arch_init_boot_hart(const struct arch_boot_info *info);
+void arch_set_hart_local(void *hart);
+static inline void *arch_hart_local(void)
+{
+    void *tp;
+    __asm__("mv %0, tp" : "=r"(tp));
+    return tp;
+}
+
+/* Time: nanoseconds of emulated time (exact under icount); a one-shot timer. */
+uint64_t arch_now_ns(void);
+void arch_set_timer(uint64_t deadline_ns);
+unsigned arch_pending_interrupts(void);
+void arch_ack_timer(void);
+void arch_wait_for_interrupt(void);
+
+void arch_console_putc(char c);
+bool arch_semihosting_enabled(void);
+void arch_enable_semihosting(void);
+long arch_semihost_open(const char *path, long mode);
+long arch_semihost_write(long fd, const void *buf, uint64_t len);
+void arch_semihost_close(long fd);
+_Noreturn void arch_halt(int status);
+
+/* Threads. */
+void arch_init_user_context(struct arch_context *ctx);
+_Noreturn void arch_restore_user(struct arch_context *ctx);
+void arch_prepare_return(struct arch_context *ctx, void *hart, uint64_t kernel_sp);
+
+/* Address spaces (Sv39). A page table is one 4 KiB page of 512 entries. */
+typedef uint64_t arch_pte_t;
+#define ARCH_PT_ENTRIES 512
+#define ARCH_PT_LEVELS 3
+void arch_init_kernel_vspace(void);
+void arch_copy_kernel_mappings(arch_pte_t *root);
+void arch_activate_vspace(arch_pte_t *root, unsigned asid);
+unsigned arch_pt_index(uint64_t vaddr, int level); /* level 2 = root, 0 = leaf */
+arch_pte_t arch_pte_table(uint64_t table_paddr);
+arch_pte_t arch_pte_page(uint64_t frame_paddr, bool write, bool exec);
+bool arch_pte_valid(arch_pte_t pte);
+bool arch_pte_is_table(arch_pte_t pte);
+uint64_t arch_pte_paddr(arch_pte_t pte);
+void arch_flush_tlb(void);
+
+/* Physical <-> kernel virtual, through the kernel window. */
+static inline void *paddr_to_kptr(uint64_t pa) { return (void *)(pa + KERNEL_PHYSMAP_BASE); }
+static inline uint64_t kptr_to_paddr(const void *p)
+{
+    uint64_t va = (uint64_t)p;
+    if (va >= KERNEL_ELF_BASE) return va - KERNEL_ELF_BASE + KERNEL_ELF_PHYS;
+    return va - KERNEL_PHYSMAP_BASE;
+}
+
+#endif

@@ -1,0 +1,150 @@
+/* Per-hart setup, time and timer, console, semihosting and halting on QEMU virt. */
+#include <arch/arch.h>
+#include <arch/csr.h>
+#include "sbi.h"
+
+static volatile uint8_t *uart;
+static bool have_sstc;
+static enum arch_clock clock_source;
+static bool semihosting;
+
+/* The ISA string lists multi-letter extensions after underscores: "rv64imafdch_zicsr_..._sstc". */
+static bool isa_has_extension(const char *isa, const char *ext)
+{
+    for (const char *p = isa; p && *p; p++) {
+        if (*p != '_') continue;
+        const char *e = ext, *q = p + 1;
+        while (*e && *q == *e) e++, q++;
+        if (!*e && (*q == '_' || *q == 0)) return true;
+    }
+    return false;
+}
+
+void arch_init_boot_hart(const struct arch_boot_info *info)
+{
+    uart = info->uart_base ? paddr_to_kptr(info->uart_base) : 0;
+    have_sstc = isa_has_extension(info->isa, "sstc");
+    clock_source = info->clock;
+    /* user code may read cycle, time and instret (workloads time themselves) */
+    csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+    /* the kernel never takes interrupts while running: it polls them in its idle loop and
+     * receives them as traps from user mode */
+    csr_clear(sstatus, SSTATUS_SIE);
+    csr_set(sie, SIE_STIE | SIE_SSIE);
+    arch_set_timer(UINT64_MAX);
+}
+
+void arch_set_hart_local(void *hart) { __asm__ volatile("mv tp, %0" ::"r"(hart)); }
+
+/* 10 MHz `time` everywhere; under icount `cycle` counts virtual nanoseconds exactly. */
+#define TIME_NS_PER_TICK 100
+
+uint64_t arch_now_ns(void)
+{
+    if (clock_source == ARCH_CLOCK_ICOUNT) return csr_read(cycle);
+    return csr_read(time) * TIME_NS_PER_TICK;
+}
+
+void arch_set_timer(uint64_t deadline_ns)
+{
+    uint64_t ticks = deadline_ns == UINT64_MAX ? UINT64_MAX
+                                               : (deadline_ns + TIME_NS_PER_TICK - 1) / TIME_NS_PER_TICK;
+    if (have_sstc)
+        __asm__ volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(ticks));
+    else
+        sbi_call(SBI_EXT_TIME, 0, (long)ticks, 0, 0);
+}
+
+unsigned arch_pending_interrupts(void)
+{
+    uint64_t sip = csr_read(sip);
+    unsigned pending = 0;
+    if (sip & SIE_STIE) pending |= ARCH_PENDING_TIMER;
+    if (sip & SIE_SSIE) pending |= ARCH_PENDING_IPI;
+    if (sip & SIE_SEIE) pending |= ARCH_PENDING_EXTERNAL;
+    return pending;
+}
+
+void arch_ack_timer(void) { arch_set_timer(UINT64_MAX); }
+
+/* wfi wakes on any interrupt enabled in sie, even with sstatus.SIE clear. */
+void arch_wait_for_interrupt(void) { __asm__ volatile("wfi" ::: "memory"); }
+
+void arch_console_putc(char c)
+{
+    if (!uart) return;
+    while (!(uart[5] & 0x20)) /* LSR: transmit holding register empty */
+        ;
+    uart[0] = (uint8_t)c;
+}
+
+/* QEMU's RISC-V semihosting: a magic ebreak sequence; a0 = operation, a1 = argument block. */
+static long semihost_call(long op, const void *args)
+{
+    register long a0 __asm__("a0") = op;
+    register const void *a1 __asm__("a1") = args;
+    __asm__ volatile(".option push\n.option norvc\n"
+                     ".balign 16\n"
+                     "slli zero, zero, 0x1f\n"
+                     "ebreak\n"
+                     "srai zero, zero, 7\n"
+                     ".option pop\n"
+                     : "+r"(a0)
+                     : "r"(a1)
+                     : "memory");
+    return a0;
+}
+
+#define SEMIHOST_OPEN 0x01
+#define SEMIHOST_CLOSE 0x02
+#define SEMIHOST_WRITE 0x05
+#define SEMIHOST_EXIT 0x18
+#define SEMIHOST_APPLICATION_EXIT 0x20026
+
+void arch_enable_semihosting(void) { semihosting = true; }
+bool arch_semihosting_enabled(void) { return semihosting; }
+
+long arch_semihost_open(const char *path, long mode)
+{
+    long len = 0;
+    while (path[len]) len++;
+    long args[3] = {(long)path, mode, len};
+    return semihost_call(SEMIHOST_OPEN, args);
+}
+
+long arch_semihost_write(long fd, const void *buf, uint64_t len)
+{
+    long args[3] = {fd, (long)buf, (long)len};
+    return semihost_call(SEMIHOST_WRITE, args);
+}
+
+void arch_semihost_close(long fd)
+{
+    long args[1] = {fd};
+    semihost_call(SEMIHOST_CLOSE, args);
+}
+
+_Noreturn void arch_halt(int status)
+{
+    if (semihosting) {
+        long args[2] = {SEMIHOST_APPLICATION_EXIT, status};
+        semihost_call(SEMIHOST_EXIT, args);
+    }
+    /* SBI system reset: shutdown, reason "system failure" when the status is not 0 */
+    sbi_call(SBI_EXT_SRST, 0, 0, status ? 1 : 0, 0);
+    for (;;) __asm__ volatile("wfi");
+}
+
+void arch_init_user_context(struct arch_context *ctx)
+{
+    for (int i = 0; i < CTX_WORDS; i++) ctx->regs[i] = 0;
+    /* return to user mode with interrupts enabled there; floating point off (user code is
+     * built without it, so an FP instruction is a user exception) */
+    ctx->regs[CTX_STATUS] = SSTATUS_SPIE;
+}
+
+void arch_prepare_return(struct arch_context *ctx, void *hart, uint64_t kernel_sp)
+{
+    ctx->regs[CTX_KERNEL_SP] = kernel_sp;
+    ctx->regs[CTX_KERNEL_TP] = (uint64_t)hart;
+}

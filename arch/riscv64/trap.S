@@ -1,0 +1,108 @@
+/*
+ * Trap entry and exit. While a thread runs in user mode, sscratch holds the address of its
+ * struct arch_context; in the kernel sscratch is 0, so a trap taken in the kernel is told apart
+ * (and is a kernel bug: the kernel runs with interrupts off and never touches user memory).
+ */
+#include <arch/context.h>
+
+#define SAVE(reg, idx) sd reg, ((idx) * 8)(t0)
+#define LOAD(reg, idx) ld reg, ((idx) * 8)(a0)
+
+    .section .text
+    .balign 4
+    .globl kernel_trap_entry
+kernel_trap_entry:
+    csrrw t0, sscratch, t0
+    beqz t0, trap_from_kernel
+    SAVE(ra, 0)
+    SAVE(sp, 1)
+    SAVE(gp, 2)
+    SAVE(tp, 3)
+    SAVE(t1, 5)
+    SAVE(t2, 6)
+    SAVE(s0, 7)
+    SAVE(s1, 8)
+    SAVE(a0, 9)
+    SAVE(a1, 10)
+    SAVE(a2, 11)
+    SAVE(a3, 12)
+    SAVE(a4, 13)
+    SAVE(a5, 14)
+    SAVE(a6, 15)
+    SAVE(a7, 16)
+    SAVE(s2, 17)
+    SAVE(s3, 18)
+    SAVE(s4, 19)
+    SAVE(s5, 20)
+    SAVE(s6, 21)
+    SAVE(s7, 22)
+    SAVE(s8, 23)
+    SAVE(s9, 24)
+    SAVE(s10, 25)
+    SAVE(s11, 26)
+    SAVE(t3, 27)
+    SAVE(t4, 28)
+    SAVE(t5, 29)
+    SAVE(t6, 30)
+    csrrw t1, sscratch, zero
+    SAVE(t1, CTX_T0)
+    csrr t1, scause
+    SAVE(t1, CTX_CAUSE)
+    csrr t1, sstatus
+    SAVE(t1, CTX_STATUS)
+    csrr t1, sepc
+    SAVE(t1, CTX_FAULT_IP)
+    SAVE(t1, CTX_NEXT_IP)
+    ld sp, (CTX_KERNEL_SP * 8)(t0)
+    ld tp, (CTX_KERNEL_TP * 8)(t0)
+    mv a0, t0
+    call arch_handle_trap
+    /* not reached: the kernel leaves through arch_restore_user */
+
+trap_from_kernel:
+    csrrw t0, sscratch, t0      /* restore t0, sscratch back to 0 */
+    csrr a0, scause
+    csrr a1, sepc
+    csrr a2, stval
+    call arch_kernel_trap_panic
+
+/* void arch_restore_user(struct arch_context *ctx): resume a thread in user mode. */
+    .globl arch_restore_user
+arch_restore_user:
+    csrw sscratch, a0
+    ld t0, (CTX_NEXT_IP * 8)(a0)
+    csrw sepc, t0
+    ld t0, (CTX_STATUS * 8)(a0)
+    csrw sstatus, t0
+    LOAD(ra, 0)
+    LOAD(sp, 1)
+    LOAD(gp, 2)
+    LOAD(tp, 3)
+    LOAD(t0, 4)
+    LOAD(t1, 5)
+    LOAD(t2, 6)
+    LOAD(s0, 7)
+    LOAD(s1, 8)
+    LOAD(a1, 10)
+    LOAD(a2, 11)
+    LOAD(a3, 12)
+    LOAD(a4, 13)
+    LOAD(a5, 14)
+    LOAD(a6, 15)
+    LOAD(a7, 16)
+    LOAD(s2, 17)
+    LOAD(s3, 18)
+    LOAD(s4, 19)
+    LOAD(s5, 20)
+    LOAD(s6, 21)
+    LOAD(s7, 22)
+    LOAD(s8, 23)
+    LOAD(s9, 24)
+    LOAD(s10, 25)
+    LOAD(s11, 26)
+    LOAD(t3, 27)
+    LOAD(t4, 28)
+    LOAD(t5, 29)
+    LOAD(t6, 30)
+    LOAD(a0, 9)
+    sret

@@ -1,0 +1,127 @@
+/*
+ * The SchedLab trace format: the one definition of what the kernel records and the host decodes.
+ *
+ * analysis/trace_format.py reads this file (the TRACE_EVENTS table, the enums below and the
+ * struct layouts) to build its decoder, so the kernel and the decoder cannot drift apart.
+ * Keep every definition the decoder reads in the simple forms used here:
+ *   - enums: one `NAME = value,` per line;
+ *   - structs: one `uintN_t name;` or `uintN_t name[n];` per line;
+ *   - events: one `X(NAME, value, "arg0", "arg1", "arg2", "arg3", "arg4")` per line, where each
+ *     quoted string names what that record field holds for the event ("" = unused).
+ *
+ * A trace file is a trace_file_header followed by chunks. Each chunk is a trace_chunk_header
+ * followed by `records` trace_record entries, all from one hart, in time order. A hart's records
+ * may span several chunks (the kernel flushes a buffer when it fills); the last chunk of a hart
+ * carries that hart's final `dropped` count. All integers are little-endian.
+ */
+#ifndef SCHEDLAB_TRACE_H
+#define SCHEDLAB_TRACE_H
+
+#include <stdint.h>
+
+#define TRACE_FILE_MAGIC 0x3143415254534c53ull /* "SLSTRAC1" read as a little-endian word */
+#define TRACE_CHUNK_MAGIC 0x4b4e4843u          /* "CHNK" */
+#define TRACE_VERSION 1
+
+/* Thread id 0 is "nobody": the idle loop as a switch endpoint, or the kernel as a waker. */
+#define TRACE_TID_NONE 0
+
+/* Why a hart switched away from the thread it was running (SWITCH arg0). */
+enum trace_switch_reason {
+    TRACE_SWITCH_BLOCK = 0,        /* voluntary: prev blocked (IPC, notification, sleep) */
+    TRACE_SWITCH_YIELD = 1,        /* voluntary: prev called seL4_Yield */
+    TRACE_SWITCH_EXPIRED = 2,      /* involuntary: prev's timeslice ran out */
+    TRACE_SWITCH_PREEMPTED = 3,    /* involuntary: a thread the policy prefers became runnable */
+    TRACE_SWITCH_SUSPENDED = 4,    /* prev was suspended, faulted or halted */
+    TRACE_SWITCH_FROM_IDLE = 5,    /* the hart was idle (prev = 0) */
+};
+
+/* What a thread blocked on (BLOCK arg0). */
+enum trace_block_reason {
+    TRACE_BLOCK_SEND = 0,         /* endpoint send or call, waiting for a receiver */
+    TRACE_BLOCK_RECV = 1,         /* endpoint receive */
+    TRACE_BLOCK_REPLY = 2,        /* call sent, waiting for the reply */
+    TRACE_BLOCK_NOTIFICATION = 3, /* notification wait */
+    TRACE_BLOCK_SLEEP = 4,        /* SchedLab sleep extension */
+    TRACE_BLOCK_SUSPEND = 5,      /* TCB_Suspend, or a fault with no handler */
+    TRACE_BLOCK_FAULT = 6,        /* fault delivered, waiting for the handler's reply */
+};
+
+/* What made a thread runnable (WAKEUP arg0 holds the hart it was queued on, arg3 this). */
+enum trace_wake_reason {
+    TRACE_WAKE_IPC = 0,          /* endpoint message or reply delivered */
+    TRACE_WAKE_NOTIFICATION = 1, /* notification signalled */
+    TRACE_WAKE_TIMER = 2,        /* sleep deadline reached */
+    TRACE_WAKE_RESUME = 3,       /* TCB_Resume / restart */
+};
+
+/* Why a running thread was preempted (PREEMPT arg0). */
+enum trace_preempt_reason {
+    TRACE_PREEMPT_EXPIRED = 0, /* timeslice ran out */
+    TRACE_PREEMPT_WAKEUP = 1,  /* a preferred thread woke (arg2 names it) */
+};
+
+/* Marker ids with a meaning the analysis knows (MARKER arg0); workloads may use others. */
+enum trace_marker_id {
+    TRACE_MARK_REQUEST_BEGIN = 1, /* arg4 = request number; paired with END per thread */
+    TRACE_MARK_REQUEST_END = 2,   /* arg4 = request number */
+    TRACE_MARK_JOB_RELEASE = 3,   /* arg4 = job number */
+    TRACE_MARK_JOB_END = 4,       /* arg4 = job number */
+    TRACE_MARK_WORKLOAD_BEGIN = 5,
+    TRACE_MARK_WORKLOAD_END = 6,  /* arg4 = exit status */
+};
+
+/*
+ * X(name, value, arg0, arg1, arg2, arg3, arg4): the events and what each record field holds.
+ * Thread ids are the kernel's sequential TCB numbers (1 = root task, in creation order).
+ */
+#define TRACE_EVENTS(X)                                                                    \
+    X(SWITCH, 1, "reason", "prev", "next", "", "")                                         \
+    X(WAKEUP, 2, "hart", "tid", "waker", "wake_reason", "")                                \
+    X(BLOCK, 3, "reason", "tid", "", "", "")                                               \
+    X(PREEMPT, 4, "reason", "tid", "by", "", "")                                           \
+    X(YIELD, 5, "", "tid", "", "", "")                                                     \
+    X(IDLE_ENTER, 6, "", "", "", "", "")                                                   \
+    X(IDLE_EXIT, 7, "", "", "", "", "")                                                    \
+    X(MARKER, 8, "id", "tid", "", "", "value")                                             \
+    X(THREAD_NEW, 9, "", "tid", "creator", "prio", "")                                     \
+    X(THREAD_NAME, 10, "offset", "tid", "", "", "chars")                                   \
+    X(TIMER_SET, 11, "", "", "", "", "deadline_ns")                                        \
+    X(PRIO_CHANGE, 12, "", "tid", "", "prio", "")                                          \
+    X(IRQ, 13, "", "irq", "", "", "")
+
+enum trace_event_type {
+#define TRACE_EVENT_ENUM(name, value, a0, a1, a2, a3, a4) TRACE_##name = value,
+    TRACE_EVENTS(TRACE_EVENT_ENUM)
+#undef TRACE_EVENT_ENUM
+};
+
+/* One event: 32 bytes, naturally aligned. */
+struct trace_record {
+    uint64_t time_ns; /* nanoseconds of emulated time since boot */
+    uint8_t type;     /* enum trace_event_type */
+    uint8_t hart;     /* hart that recorded the event */
+    uint16_t arg0;
+    uint32_t arg1;
+    uint32_t arg2;
+    uint32_t arg3;
+    uint64_t arg4;
+};
+
+struct trace_file_header {
+    uint64_t magic;       /* TRACE_FILE_MAGIC */
+    uint32_t version;     /* TRACE_VERSION */
+    uint32_t record_size; /* sizeof(struct trace_record) */
+    uint32_t nharts;      /* harts the kernel ran on */
+    uint32_t clock;       /* 0 = instruction-exact clock (icount), 1 = wall clock (realtime) */
+    uint64_t timeslice_ns; /* the configured base timeslice, for reference */
+};
+
+struct trace_chunk_header {
+    uint32_t magic;   /* TRACE_CHUNK_MAGIC */
+    uint32_t hart;
+    uint64_t records; /* records following this header */
+    uint64_t dropped; /* records this hart lost so far (cumulative) */
+};
+
+#endif

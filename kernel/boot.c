@@ -1,0 +1,273 @@
+/*
+ * Boot: from OpenSBI's hand-off to the root task's first instruction. Builds the root task's
+ * CSpace, VSpace, bootinfo and untyped list as seL4 does (ABI sheet §10, §11), so a root task
+ * written for seL4 finds what it expects.
+ */
+#include <arch/arch.h>
+#include <fdt.h>
+#include <kernel/boot.h>
+#include <kernel/elf.h>
+#include <kernel/entry.h>
+#include <kernel/hart.h>
+#include <kernel/mdb.h>
+#include <kernel/printk.h>
+#include <kernel/thread.h>
+#include <kernel/trace.h>
+#include <sel4/bootinfo.h>
+
+struct hart harts_state[ARCH_MAX_HARTS];
+unsigned nharts;
+uint8_t kernel_stacks[ARCH_MAX_HARTS][KERNEL_STACK_SIZE] __attribute__((aligned(16)));
+extern char kernel_image_end[];
+
+#define ROOT_ASID 1
+#define GIGA_BITS 30
+#define MEGA_BITS 21
+#define TRACE_DEFAULT_KB 4096
+
+struct root_builder {
+    struct region_list free;
+    struct cte *cnode;
+    word_t next_slot;
+    seL4_BootInfo *bi;
+    arch_pte_t *vspace;
+};
+
+struct asid_pool {
+    arch_pte_t *vspace[BIT(seL4_ASIDPoolIndexBits)];
+};
+
+static void *alloc_zeroed(struct root_builder *b, unsigned bits)
+{
+    uint64_t pa = region_alloc(&b->free, bits);
+    if (!pa) panic("boot: out of memory for the root task (%u bits)", bits);
+    void *p = paddr_to_kptr(pa);
+    memset(p, 0, BIT(bits));
+    return p;
+}
+
+static word_t put_cap(struct root_builder *b, struct cap c)
+{
+    if (b->next_slot >= BIT(SCHEDLAB_ROOT_CNODE_BITS)) panic("boot: root CNode is full");
+    mdb_insert_root(&b->cnode[b->next_slot], c);
+    return b->next_slot++;
+}
+
+static struct cap mapped(struct cap c, uint64_t vaddr)
+{
+    return cap_set_mapped_asid(cap_set_mapped_vaddr(c, vaddr), ROOT_ASID);
+}
+
+/* Page tables for [start, end): seL4 lists the tables covering 1 GiB spans first, then those
+ * covering 2 MiB spans, each in ascending address order. */
+static void make_page_tables(struct root_builder *b, uint64_t start, uint64_t end)
+{
+    b->bi->userImagePaging.start = b->next_slot;
+    for (int level = 1; level >= 0; level--) {
+        unsigned span_bits = level == 1 ? GIGA_BITS : MEGA_BITS;
+        for (uint64_t v = start & ~MASK(span_bits); v < end; v += BIT(span_bits)) {
+            arch_pte_t *table = b->vspace;
+            for (int l = ARCH_PT_LEVELS - 1; l > level + 1; l--)
+                table = paddr_to_kptr(arch_pte_paddr(table[arch_pt_index(v, l)]));
+            arch_pte_t *pt = alloc_zeroed(b, seL4_PageTableBits);
+            table[arch_pt_index(v, level + 1)] = arch_pte_table(kptr_to_paddr(pt));
+            struct cap c = mapped(cap_make(CAP_PAGE_TABLE, pt), v);
+            put_cap(b, cap_set_pt_is_mapped(c, 1));
+        }
+    }
+    b->bi->userImagePaging.end = b->next_slot;
+}
+
+static void map_page(struct root_builder *b, uint64_t vaddr, void *frame)
+{
+    arch_pte_t *table = b->vspace;
+    for (int l = ARCH_PT_LEVELS - 1; l > 0; l--)
+        table = paddr_to_kptr(arch_pte_paddr(table[arch_pt_index(vaddr, l)]));
+    table[arch_pt_index(vaddr, 0)] = arch_pte_page(kptr_to_paddr(frame), true, true);
+}
+
+/* A mapped 4 KiB frame for the root task, with its cap. */
+static void *root_frame(struct root_builder *b, uint64_t vaddr, word_t *slot)
+{
+    void *frame = alloc_zeroed(b, seL4_PageBits);
+    map_page(b, vaddr, frame);
+    struct cap c = cap_set_frame_rights(cap_make(CAP_FRAME, frame), VM_READ_WRITE);
+    word_t s = put_cap(b, mapped(c, vaddr));
+    if (slot) *slot = s;
+    return frame;
+}
+
+/* Maximal naturally aligned blocks of each free range, as seL4 hands them out. */
+static void make_untypeds(struct root_builder *b)
+{
+    seL4_BootInfo *bi = b->bi;
+    bi->untyped.start = b->next_slot;
+    unsigned n = 0;
+    for (unsigned i = 0; i < b->free.n; i++) {
+        uint64_t s = b->free.r[i].start, e = b->free.r[i].end;
+        while (s < e && n < seL4_MaxBootInfoUntypedCaps) {
+            unsigned bits = seL4_MaxUntypedBits;
+            while (bits > 0 && (!IS_ALIGNED(s, bits) || s + BIT(bits) > e)) bits--;
+            if (bits < seL4_MinUntypedBits) break;
+            struct cap c = cap_make(CAP_UNTYPED, paddr_to_kptr(s));
+            put_cap(b, cap_set_untyped_size_bits(c, bits));
+            bi->untypedList[n++] = (seL4_UntypedDesc){.paddr = s, .sizeBits = (uint8_t)bits};
+            s += BIT(bits);
+        }
+    }
+    bi->untyped.end = b->next_slot;
+}
+
+static uint64_t bootarg_number(const char *args, const char *key, uint64_t fallback)
+{
+    char value[24];
+    if (!bootarg_get(args, key, value, sizeof value)) return fallback;
+    uint64_t v = 0;
+    for (const char *p = value; *p >= '0' && *p <= '9'; p++) v = v * 10 + (uint64_t)(*p - '0');
+    return v;
+}
+
+static bool bootarg_is(const char *args, const char *key, const char *want)
+{
+    char value[24];
+    return bootarg_get(args, key, value, sizeof value) && strncmp(value, want, sizeof value) == 0;
+}
+
+static struct tcb *create_root_task(struct root_builder *b, const void *elf, uint64_t elf_size,
+                                    const void *dtb)
+{
+    struct elf_image image;
+    if (!elf_inspect(elf, elf_size, &image))
+        panic("boot: the initrd is not a RISC-V 64-bit ELF executable");
+    uint64_t v_end = image.end; /* page aligned */
+    uint64_t dtb_size = fdt_total_size(dtb);
+    uint64_t extra_len = sizeof(seL4_BootInfoHeader) + dtb_size;
+    uint64_t extra_pages = (extra_len + BIT(seL4_PageBits) - 1) >> seL4_PageBits;
+    uint64_t ipc_vaddr = v_end, bi_vaddr = v_end + BIT(seL4_PageBits);
+    uint64_t extra_vaddr = bi_vaddr + BIT(seL4_PageBits);
+    uint64_t user_end = extra_vaddr + (extra_pages << seL4_PageBits);
+    if (user_end > seL4_UserTop) panic("boot: root task image too high");
+
+    b->cnode = alloc_zeroed(b, SCHEDLAB_ROOT_CNODE_BITS + seL4_SlotBits);
+    b->vspace = alloc_zeroed(b, seL4_PageTableBits);
+    arch_copy_kernel_mappings(b->vspace);
+    struct tcb *tcb = alloc_zeroed(b, seL4_TCBBits);
+    struct asid_pool *pool = alloc_zeroed(b, seL4_ASIDPoolBits);
+    pool->vspace[ROOT_ASID] = b->vspace;
+
+    struct cap cnode = cap_set_cnode_radix(cap_make(CAP_CNODE, b->cnode), SCHEDLAB_ROOT_CNODE_BITS);
+    cnode = cap_set_cnode_guard_size(cnode, seL4_WordBits - SCHEDLAB_ROOT_CNODE_BITS);
+    struct cap vspace = cap_set_pt_is_mapped(mapped(cap_make(CAP_PAGE_TABLE, b->vspace), 0), 1);
+    mdb_insert_root(&b->cnode[seL4_CapInitThreadTCB], cap_make(CAP_THREAD, tcb));
+    mdb_insert_root(&b->cnode[seL4_CapInitThreadCNode], cnode);
+    mdb_insert_root(&b->cnode[seL4_CapInitThreadVSpace], vspace);
+    mdb_insert_root(&b->cnode[seL4_CapIRQControl], cap_make(CAP_IRQ_CONTROL, NULL));
+    mdb_insert_root(&b->cnode[seL4_CapASIDControl], cap_make(CAP_ASID_CONTROL, NULL));
+    mdb_insert_root(&b->cnode[seL4_CapInitThreadASIDPool], cap_make(CAP_ASID_POOL, pool));
+    mdb_insert_root(&b->cnode[seL4_CapDomain], cap_make(CAP_DOMAIN, NULL));
+    b->next_slot = seL4_NumInitialCaps;
+
+    /* the bootinfo frame and IPC buffer get their fixed slots; their paging comes first */
+    seL4_BootInfo scratch = {0};
+    b->bi = &scratch;
+    make_page_tables(b, image.start, user_end);
+    seL4_BootInfo *bi = alloc_zeroed(b, seL4_PageBits);
+    *bi = scratch;
+    b->bi = bi;
+    map_page(b, bi_vaddr, bi);
+    mdb_insert_root(&b->cnode[seL4_CapBootInfoFrame],
+                    mapped(cap_set_frame_rights(cap_make(CAP_FRAME, bi), VM_READ_WRITE), bi_vaddr));
+    void *ipc = alloc_zeroed(b, seL4_PageBits);
+    map_page(b, ipc_vaddr, ipc);
+    mdb_insert_root(&b->cnode[seL4_CapInitThreadIPCBuffer],
+                    mapped(cap_set_frame_rights(cap_make(CAP_FRAME, ipc), VM_READ_WRITE), ipc_vaddr));
+
+    /* extra bootinfo: the device tree, so the root task can read the boot arguments */
+    bi->extraBIPages.start = b->next_slot;
+    seL4_BootInfoHeader header = {SEL4_BOOTINFO_HEADER_FDT, extra_len};
+    for (uint64_t i = 0; i < extra_pages; i++) {
+        uint8_t *page = root_frame(b, extra_vaddr + (i << seL4_PageBits), NULL);
+        for (uint64_t off = 0; off < BIT(seL4_PageBits); off++) {
+            uint64_t pos = (i << seL4_PageBits) + off;
+            if (pos < sizeof header) page[off] = ((const uint8_t *)&header)[pos];
+            else if (pos < extra_len) page[off] = ((const uint8_t *)dtb)[pos - sizeof header];
+        }
+    }
+    bi->extraBIPages.end = b->next_slot;
+    bi->extraLen = extra_len;
+
+    bi->userImageFrames.start = b->next_slot;
+    for (uint64_t v = image.start; v < image.end; v += BIT(seL4_PageBits))
+        elf_load_page(elf, &image, v, root_frame(b, v, NULL));
+    bi->userImageFrames.end = b->next_slot;
+
+    bi->nodeID = 0;
+    bi->numNodes = nharts;
+    bi->ipcBuffer = (seL4_IPCBuffer *)ipc_vaddr;
+    bi->initThreadCNodeSizeBits = SCHEDLAB_ROOT_CNODE_BITS;
+    bi->initThreadDomain = 0;
+
+    thread_init(tcb, TRACE_TID_NONE);
+    tcb->mcp = seL4_MaxPrio;
+    tcb->sched.prio = seL4_MaxPrio;
+    tcb->ipc_buffer_vaddr = ipc_vaddr;
+    mdb_insert_child(&b->cnode[seL4_CapInitThreadCNode], &tcb->slots[TCB_CTABLE], cnode);
+    mdb_insert_child(&b->cnode[seL4_CapInitThreadVSpace], &tcb->slots[TCB_VTABLE], vspace);
+    mdb_insert_child(&b->cnode[seL4_CapInitThreadIPCBuffer], &tcb->slots[TCB_BUFFER],
+                     b->cnode[seL4_CapInitThreadIPCBuffer].cap);
+    tcb->ctx.regs[REG_ARG0] = bi_vaddr;
+    tcb->ctx.regs[REG_FAULT_IP] = tcb->ctx.regs[REG_NEXT_IP] = image.entry;
+    memcpy(tcb->name, "root", 5);
+    trace_thread_name(tcb->tid, tcb->name);
+    return tcb;
+}
+
+void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
+{
+    arch_init_kernel_vspace();
+    struct hart *h = &harts_state[0];
+    h->id = 0;
+    h->kernel_sp = (uint64_t)kernel_stacks[0] + KERNEL_STACK_SIZE;
+    h->timer_deadline = UINT64_MAX;
+    arch_set_hart_local(h);
+
+    const void *dtb = paddr_to_kptr(dtb_paddr);
+    struct machine_description m;
+    if (!machine_from_device_tree(dtb, &m)) arch_halt(97);
+    const char *args = m.bootargs;
+    bool wall_clock = bootarg_is(args, "clock", "realtime");
+    arch_init_boot_hart(&(struct arch_boot_info){
+        .isa = m.isa, .uart_base = m.uart, .clock = wall_clock ? ARCH_CLOCK_REALTIME : ARCH_CLOCK_ICOUNT});
+    if (bootarg_is(args, "semihost", "1")) arch_enable_semihosting();
+    nharts = 1;
+    printk("SchedLab kernel, policy %s, hart %lu of %u, isa %s\n", SCHED_POLICY_NAME,
+           (unsigned long)hart_id, m.nharts, m.isa);
+    printk("bootargs: %s\n", args);
+
+    struct root_builder b = {0};
+    for (unsigned i = 0; i < m.ram.n; i++) region_add(&b.free, m.ram.r[i].start, m.ram.r[i].end);
+    region_remove(&b.free, 0, kptr_to_paddr(kernel_image_end));
+    region_remove(&b.free, dtb_paddr, dtb_paddr + fdt_total_size(dtb));
+    region_remove(&b.free, m.initrd.start, m.initrd.end);
+    for (unsigned i = 0; i < m.reserved.n; i++)
+        region_remove(&b.free, m.reserved.r[i].start, m.reserved.r[i].end);
+    if (m.initrd.end <= m.initrd.start) panic("boot: no root task: pass its ELF with -initrd");
+
+    uint64_t trace_bytes = bootarg_number(args, "trace_kb", TRACE_DEFAULT_KB) << 10;
+    unsigned trace_bits = 12;
+    while (BIT(trace_bits) < trace_bytes * nharts) trace_bits++;
+    uint64_t trace_pa = region_alloc(&b.free, trace_bits);
+    if (!trace_pa) panic("boot: no memory for %lu KiB of trace buffers", (unsigned long)(trace_bytes >> 10));
+    trace_init(paddr_to_kptr(trace_pa), trace_bytes, nharts, wall_clock);
+    sched_init(nharts);
+
+    struct tcb *root = create_root_task(&b, paddr_to_kptr(m.initrd.start),
+                                        m.initrd.end - m.initrd.start, dtb);
+    /* the root task's ELF has been copied out: its memory is free again */
+    region_add(&b.free, m.initrd.start & ~MASK(seL4_PageBits), ALIGN_UP(m.initrd.end, BIT(seL4_PageBits)));
+    make_untypeds(&b);
+    b.bi->empty = (seL4_SlotRegion){b.next_slot, BIT(SCHEDLAB_ROOT_CNODE_BITS)};
+
+    thread_wake(root, NULL, TRACE_WAKE_RESUME);
+    kernel_exit();
+}

@@ -1,0 +1,121 @@
+#include <kernel/ipc.h>
+#include <kernel/mdb.h>
+#include <kernel/thread.h>
+
+void tcb_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+    t->ep_next = NULL;
+    t->ep_prev = *tail;
+    if (*tail) (*tail)->ep_next = t;
+    else *head = t;
+    *tail = t;
+}
+
+void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+    if (t->ep_prev) t->ep_prev->ep_next = t->ep_next;
+    else *head = t->ep_next;
+    if (t->ep_next) t->ep_next->ep_prev = t->ep_prev;
+    else *tail = t->ep_prev;
+    t->ep_next = t->ep_prev = NULL;
+}
+
+/* Copy the message (label, length, MRs) from sender to receiver and deliver the badge. The
+ * receiver sees the length actually copied: at most 4 MRs when either side lacks an IPC buffer. */
+static void transfer_message(struct tcb *sender, struct tcb *receiver, word_t badge)
+{
+    seL4_MessageInfo_t info = thread_msg_info(sender);
+    word_t length = MIN(seL4_MessageInfo_get_length(info), (word_t)seL4_MsgMaxLength);
+    word_t *sbuf = thread_ipc_buffer(sender, false);
+    word_t *rbuf = thread_ipc_buffer(receiver, true);
+    if (!sbuf || !rbuf) length = MIN(length, (word_t)ARCH_MSG_REGISTERS);
+    for (unsigned i = 0; i < length; i++) set_mr(receiver, rbuf, i, get_mr(sender, sbuf, i));
+    receiver->ctx.regs[REG_BADGE] = badge;
+    receiver->ctx.regs[REG_INFO] =
+        seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0, length).words[0];
+}
+
+/* Non-MCS reply caps: the receiver of a Call gets a one-shot reply cap to the caller in its
+ * caller slot, derived from the caller's reply master. */
+static void setup_caller_cap(struct tcb *caller, struct tcb *receiver, bool can_grant)
+{
+    thread_block(caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
+    struct cte *slot = &receiver->slots[TCB_CALLER];
+    if (!cap_is_null(slot->cap)) mdb_remove(slot);
+    struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), can_grant);
+    mdb_insert_child(&caller->slots[TCB_REPLY], slot, reply);
+}
+
+static void complete_call(struct tcb *caller, struct tcb *receiver, bool can_grant,
+                          bool can_grant_reply, bool receiver_can_grant)
+{
+    if (can_grant || can_grant_reply) setup_caller_cap(caller, receiver, receiver_can_grant);
+    else thread_block(caller, THREAD_INACTIVE, NULL, TRACE_BLOCK_SUSPEND);
+}
+
+void endpoint_send(struct tcb *sender, struct cap ep_cap, bool blocking, bool is_call)
+{
+    struct endpoint *ep = cap_ptr(ep_cap);
+    word_t badge = cap_badge(ep_cap);
+    bool can_grant = cap_can_grant(ep_cap), can_grant_reply = cap_can_grant_reply(ep_cap);
+    if (ep_state(ep) != EP_RECV) {
+        if (!blocking) return;
+        sender->blocked_badge = badge;
+        sender->blocked_can_grant = can_grant;
+        sender->blocked_can_grant_reply = can_grant_reply;
+        sender->blocked_is_call = is_call;
+        thread_block(sender, THREAD_BLOCKED_ON_SEND, ep, TRACE_BLOCK_SEND);
+        tcb_queue_append(&ep->head, &ep->tail, sender);
+        return;
+    }
+    struct tcb *receiver = ep->head;
+    tcb_queue_remove(&ep->head, &ep->tail, receiver);
+    transfer_message(sender, receiver, badge);
+    bool receiver_can_grant = receiver->blocked_can_grant;
+    thread_wake(receiver, sender, TRACE_WAKE_IPC);
+    if (is_call) complete_call(sender, receiver, can_grant, can_grant_reply, receiver_can_grant);
+}
+
+void endpoint_receive(struct tcb *receiver, struct cap ep_cap, bool blocking)
+{
+    struct endpoint *ep = cap_ptr(ep_cap);
+    struct cte *caller = &receiver->slots[TCB_CALLER];
+    if (!cap_is_null(caller->cap)) mdb_remove(caller);
+    if (notification_take_bound_signal(receiver)) return;
+
+    if (ep_state(ep) != EP_SEND) {
+        if (!blocking) {
+            receiver->ctx.regs[REG_BADGE] = 0;
+            return;
+        }
+        receiver->blocked_can_grant = cap_can_grant(ep_cap);
+        thread_block(receiver, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
+        tcb_queue_append(&ep->head, &ep->tail, receiver);
+        return;
+    }
+    struct tcb *sender = ep->head;
+    tcb_queue_remove(&ep->head, &ep->tail, sender);
+    transfer_message(sender, receiver, sender->blocked_badge);
+    if (sender->blocked_is_call) {
+        sender->blocked_on = NULL;
+        complete_call(sender, receiver, sender->blocked_can_grant, sender->blocked_can_grant_reply,
+                      cap_can_grant(ep_cap));
+    } else {
+        thread_wake(sender, receiver, TRACE_WAKE_IPC);
+    }
+}
+
+void endpoint_cancel(struct tcb *t)
+{
+    struct endpoint *ep = t->blocked_on;
+    tcb_queue_remove(&ep->head, &ep->tail, t);
+}
+
+void reply_transfer(struct tcb *sender, struct cte *slot)
+{
+    struct tcb *receiver = cap_ptr(slot->cap);
+    mdb_remove(slot);
+    if (receiver->state != THREAD_BLOCKED_ON_REPLY) return;
+    transfer_message(sender, receiver, 0);
+    thread_wake(receiver, sender, TRACE_WAKE_IPC);
+}

@@ -1,0 +1,88 @@
+/* Interrupts, user faults, leaving the kernel, idling and halting. */
+#include <arch/arch.h>
+#include <kernel/entry.h>
+#include <kernel/fault.h>
+#include <kernel/hart.h>
+#include <kernel/printk.h>
+#include <kernel/sleep.h>
+#include <kernel/thread.h>
+#include <kernel/trace.h>
+
+void kernel_handle_interrupts(void)
+{
+    unsigned pending = arch_pending_interrupts();
+    if (pending & ARCH_PENDING_TIMER) {
+        uint64_t now = clock_now();
+        arch_ack_timer();
+        this_hart()->timer_deadline = UINT64_MAX;
+        sleep_wake_due(now);
+        sched_timer(now);
+    }
+}
+
+void kernel_handle_vm_fault(uint64_t addr, bool instruction, uint64_t fsr)
+{
+    struct tcb *t = current_thread();
+    struct fault f = {.type = seL4_Fault_VMFault,
+                      .words = {addr, instruction, fsr}};
+    handle_fault(t, &f);
+}
+
+void kernel_handle_user_exception(uint64_t number)
+{
+    struct tcb *t = current_thread();
+    struct fault f = {.type = seL4_Fault_UserException, .words = {number, 0}};
+    handle_fault(t, &f);
+}
+
+/* Program the one-shot timer for the next thing this hart must react to. */
+static void set_timer(struct hart *h)
+{
+    uint64_t deadline = MIN(sched_slice_end(), sleep_next_deadline());
+    if (deadline == h->timer_deadline) return;
+    h->timer_deadline = deadline;
+    arch_set_timer(deadline);
+    trace_emit(TRACE_TIMER_SET, 0, 0, 0, 0, deadline);
+}
+
+_Noreturn void kernel_exit(void)
+{
+    struct hart *h = this_hart();
+    for (;;) {
+        struct sched_thread *next = sched_schedule(clock_now());
+        set_timer(h);
+        if (next) {
+            struct tcb *t = tcb_of_sched(next);
+            thread_activate(t);
+            arch_pte_t *vspace = cap_ptr(t->slots[TCB_VTABLE].cap);
+            if (vspace != h->vspace) {
+                arch_activate_vspace(vspace, (unsigned)cap_mapped_asid(t->slots[TCB_VTABLE].cap));
+                h->vspace = vspace;
+            }
+            arch_prepare_return(&t->ctx, h, h->kernel_sp);
+            arch_restore_user(&t->ctx);
+        }
+        /* idle: sleep until an interrupt; the timer stays armed for the next sleeper */
+        if (h->timer_deadline == UINT64_MAX) {
+            printk("\nall threads are blocked and no timer is pending: deadlock\n");
+            kernel_halt(98);
+        }
+        arch_wait_for_interrupt();
+        kernel_handle_interrupts();
+    }
+}
+
+_Noreturn void kernel_halt(int status)
+{
+    trace_finish();
+    uint64_t dropped = trace_dropped();
+    printk("schedlab: halt, status %d, trace records dropped: %lu\n", status,
+           (unsigned long)dropped);
+    arch_halt(status);
+}
+
+_Noreturn void kernel_panic_trap(uint64_t cause, uint64_t pc, uint64_t tval)
+{
+    panic("trap in the kernel: cause 0x%lx pc 0x%lx tval 0x%lx", (unsigned long)cause,
+          (unsigned long)pc, (unsigned long)tval);
+}

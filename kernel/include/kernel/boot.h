@@ -1,0 +1,36 @@
+/* Boot-time facts gathered from the device tree, and the boot memory allocator. */
+#ifndef KERNEL_BOOT_H
+#define KERNEL_BOOT_H
+
+#include <kernel/types.h>
+
+#define BOOT_MAX_REGIONS 32
+
+struct region {
+    uint64_t start, end; /* physical, end exclusive */
+};
+
+struct region_list {
+    struct region r[BOOT_MAX_REGIONS];
+    unsigned n;
+};
+
+struct machine_description {
+    struct region_list ram;
+    struct region_list reserved;
+    struct region initrd;
+    const char *bootargs;
+    const char *isa;
+    uint64_t uart;
+    unsigned nharts;
+};
+
+bool machine_from_device_tree(const void *dtb, struct machine_description *m);
+
+/* Free physical memory during boot: reserve ranges, allocate aligned blocks, and at the end hand
+ * what is left to the root task as untyped memory. */
+void region_add(struct region_list *l, uint64_t start, uint64_t end);
+void region_remove(struct region_list *l, uint64_t start, uint64_t end);
+uint64_t region_alloc(struct region_list *l, unsigned size_bits); /* 0 if none fits */
+
+#endif

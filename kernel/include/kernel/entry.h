@@ -1,0 +1,18 @@
+/* How the architecture enters the kernel: one call per trap, then kernel_exit(). */
+#ifndef KERNEL_ENTRY_H
+#define KERNEL_ENTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+void kernel_handle_syscall(int64_t number);
+void kernel_handle_interrupts(void);
+void kernel_handle_vm_fault(uint64_t addr, bool instruction, uint64_t fsr);
+void kernel_handle_user_exception(uint64_t number);
+/* Decide what this hart runs next and return to user mode (or idle until there is work). */
+_Noreturn void kernel_exit(void);
+_Noreturn void kernel_panic_trap(uint64_t cause, uint64_t pc, uint64_t tval);
+/* Stop the machine: flush the trace, report, exit with `status`. */
+_Noreturn void kernel_halt(int status);
+
+#endif

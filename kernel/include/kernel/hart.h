@@ -1,0 +1,22 @@
+/* Per-hart kernel state. The trap entry sets tp to this hart's struct hart. */
+#ifndef KERNEL_HART_H
+#define KERNEL_HART_H
+
+#include <arch/arch.h>
+#include <kernel/types.h>
+
+struct hart {
+    unsigned id;
+    uint64_t kernel_sp;      /* top of this hart's kernel stack */
+    uint64_t timer_deadline; /* what the one-shot timer is set to (UINT64_MAX: off) */
+    arch_pte_t *vspace;      /* the address space the hart is in */
+};
+
+extern struct hart harts_state[ARCH_MAX_HARTS];
+extern unsigned nharts;
+
+static inline struct hart *this_hart(void) { return (struct hart *)arch_hart_local(); }
+static inline unsigned this_hart_id(void) { return this_hart()->id; }
+static inline uint64_t clock_now(void) { return arch_now_ns(); }
+
+#endif

@@ -1,0 +1,26 @@
+/* Endpoint and notification operations (seL4 non-MCS semantics, slow path). */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <kernel/object.h>
+
+void endpoint_send(struct tcb *sender, struct cap ep_cap, bool blocking, bool is_call);
+void endpoint_receive(struct tcb *receiver, struct cap ep_cap, bool blocking);
+void endpoint_cancel(struct tcb *t);
+/* Reply to the thread named by the reply cap in `slot` (caller slot or a saved reply cap). */
+void reply_transfer(struct tcb *sender, struct cte *slot);
+
+void notification_signal(struct notification *n, word_t badge, struct tcb *signaller);
+void notification_receive(struct tcb *t, struct cap ntfn_cap, bool blocking);
+void notification_cancel(struct tcb *t);
+/* A thread bound to `n` that is about to wait on an endpoint takes a pending signal instead. */
+bool notification_take_bound_signal(struct tcb *t);
+
+/* Thread queues shared by endpoints and notifications. */
+struct tcb_queue {
+    struct tcb **head, **tail;
+};
+void tcb_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t);
+void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t);
+
+#endif

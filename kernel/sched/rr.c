@@ -1,0 +1,194 @@
+/*
+ * rr: seL4's round robin (non-MCS).
+ *
+ * 256 priorities; the highest non-empty priority runs, FIFO within a priority; a fixed
+ * timeslice (SCHED_TIMESLICE_NS), refilled when it runs out and the thread goes to the tail.
+ * The details follow seL4's kernel exactly, so rr is the baseline other policies compare with:
+ *  - a woken thread becomes the hart's "candidate" (seL4's SchedulerAction) if there is none;
+ *    any further woken thread, and a displaced candidate, go to the *head* of their queue;
+ *  - at the decision, a running thread that stays runnable goes back to the head of its queue;
+ *    a candidate runs at once if it is at least as important as the running thread (or the
+ *    hart is idle and no queued thread beats it); with equal priority and a still-runnable
+ *    running thread, the candidate goes to the tail and the running thread continues;
+ *  - yield and slice expiry put the thread at the tail; yield keeps the remaining slice.
+ */
+#include <sched/sched.h>
+#include <stddef.h>
+
+#define NPRIO 256
+#define WORD_BITS 64
+#define NWORDS (NPRIO / WORD_BITS)
+
+struct rr_queue {
+    struct sched_thread *head, *tail;
+};
+
+struct rr_hart {
+    struct rr_queue queue[NPRIO];
+    uint64_t bitmap[NWORDS]; /* bit p set: queue[p] is not empty */
+    uint64_t top;            /* bit w set: bitmap[w] is not 0 */
+    struct sched_thread *candidate;
+    bool choose_new;
+};
+
+static struct rr_hart harts[SCHED_MAX_HARTS];
+
+static int highest_prio(const struct rr_hart *h)
+{
+    if (!h->top) return -1;
+    int w = 63 - __builtin_clzll(h->top);
+    return w * WORD_BITS + 63 - __builtin_clzll(h->bitmap[w]);
+}
+
+static void mark(struct rr_hart *h, unsigned p)
+{
+    h->bitmap[p / WORD_BITS] |= 1ull << (p % WORD_BITS);
+    h->top |= 1ull << (p / WORD_BITS);
+}
+
+static void unmark_if_empty(struct rr_hart *h, unsigned p)
+{
+    if (h->queue[p].head) return;
+    h->bitmap[p / WORD_BITS] &= ~(1ull << (p % WORD_BITS));
+    if (!h->bitmap[p / WORD_BITS]) h->top &= ~(1ull << (p / WORD_BITS));
+}
+
+static void enqueue_head(struct rr_hart *h, struct sched_thread *t)
+{
+    if (t->queued) return;
+    struct rr_queue *q = &h->queue[t->prio];
+    t->prev = NULL;
+    t->next = q->head;
+    if (q->head) q->head->prev = t;
+    else q->tail = t;
+    q->head = t;
+    t->queued = true;
+    mark(h, t->prio);
+}
+
+static void enqueue_tail(struct rr_hart *h, struct sched_thread *t)
+{
+    if (t->queued) return;
+    struct rr_queue *q = &h->queue[t->prio];
+    t->next = NULL;
+    t->prev = q->tail;
+    if (q->tail) q->tail->next = t;
+    else q->head = t;
+    q->tail = t;
+    t->queued = true;
+    mark(h, t->prio);
+}
+
+static void dequeue(struct rr_hart *h, struct sched_thread *t)
+{
+    struct rr_queue *q = &h->queue[t->prio];
+    if (t->prev) t->prev->next = t->next;
+    else q->head = t->next;
+    if (t->next) t->next->prev = t->prev;
+    else q->tail = t->prev;
+    t->next = t->prev = NULL;
+    t->queued = false;
+    unmark_if_empty(h, t->prio);
+}
+
+/* seL4's rescheduleRequired: a pending candidate gives way to a full decision. */
+static void reschedule_required(struct rr_hart *h)
+{
+    if (h->candidate) enqueue_head(h, h->candidate);
+    h->candidate = NULL;
+    h->choose_new = true;
+}
+
+void policy_init(unsigned nharts)
+{
+    (void)nharts;
+    for (unsigned i = 0; i < SCHED_MAX_HARTS; i++) harts[i] = (struct rr_hart){0};
+}
+
+void policy_thread_init(struct sched_thread *t)
+{
+    t->slice_left_ns = SCHED_TIMESLICE_NS;
+    t->queued = false;
+    t->next = t->prev = NULL;
+}
+
+unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
+{
+    (void)waker_hart;
+    return t->hart; /* seL4: a thread runs on the hart of its affinity */
+}
+
+bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
+{
+    struct rr_hart *h = &harts[hart];
+    (void)running;
+    if (!h->candidate && !h->choose_new) {
+        h->candidate = t;
+    } else {
+        reschedule_required(h);
+        enqueue_head(h, t);
+    }
+    return true;
+}
+
+void policy_remove(struct sched_thread *t)
+{
+    struct rr_hart *h = &harts[t->hart];
+    if (h->candidate == t) h->candidate = NULL;
+    if (t->queued) dequeue(h, t);
+}
+
+static struct sched_thread *choose_new(struct rr_hart *h)
+{
+    int p = highest_prio(h);
+    if (p < 0) return NULL;
+    struct sched_thread *t = h->queue[p].head;
+    dequeue(h, t);
+    return t;
+}
+
+struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
+{
+    struct rr_hart *h = &harts[hart];
+    struct sched_thread *c = h->candidate, *next;
+    h->candidate = NULL;
+    h->choose_new = false;
+    if (prev_runnable) enqueue_head(h, prev);
+    if (!c) return choose_new(h);
+
+    bool fastfail = !prev || c->prio < prev->prio;
+    if (fastfail && h->top && c->prio < highest_prio(h)) {
+        enqueue_head(h, c);
+        next = choose_new(h);
+    } else if (prev_runnable && c->prio == prev->prio) {
+        enqueue_tail(h, c);
+        next = choose_new(h);
+    } else {
+        next = c;
+    }
+    return next;
+}
+
+void policy_charge(struct sched_thread *t, uint64_t ns) { t->slice_left_ns -= (int64_t)ns; }
+
+void policy_slice_expired(unsigned hart, struct sched_thread *t)
+{
+    struct rr_hart *h = &harts[hart];
+    t->slice_left_ns = SCHED_TIMESLICE_NS;
+    enqueue_tail(h, t);
+    reschedule_required(h);
+}
+
+void policy_yield(unsigned hart, struct sched_thread *t)
+{
+    struct rr_hart *h = &harts[hart];
+    enqueue_tail(h, t);
+    reschedule_required(h);
+}
+
+void policy_reschedule(unsigned hart) { reschedule_required(&harts[hart]); }
+
+uint64_t policy_slice_ns(const struct sched_thread *t)
+{
+    return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
+}

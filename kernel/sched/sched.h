@@ -1,0 +1,63 @@
+/*
+ * The scheduling-policy interface (DESIGN §4.1).
+ *
+ * The kernel core (core.c) owns *when* a decision is needed; a policy owns *what* is decided.
+ * Exactly one policy is compiled into a kernel (configs/<name>.cmake names it); its parameters
+ * arrive as constants in the generated <sched_config.h>; the core calls the policy_* functions
+ * below directly, so there is no indirect call on the hot path. A policy sees threads only as
+ * struct sched_thread: it never touches arch code, IPC or capabilities, and it compiles on the
+ * host, where its decisions are unit-tested.
+ *
+ * Protocol. A thread is "running" on a hart (the core's current thread), "queued" (held by the
+ * policy), or neither (blocked). The thread a policy returns from policy_pick is running and
+ * not queued. When the running thread stops running but stays runnable, the policy keeps it:
+ * policy_yield and policy_slice_expired re-queue it themselves; otherwise policy_pick is told
+ * the previous thread is still runnable and must queue it unless it picks it again.
+ */
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sched_config.h>
+
+#define SCHED_POLICY_WORDS 6
+
+struct sched_thread {
+    struct sched_thread *next, *prev; /* run-queue links: the policy's */
+    uint32_t tid;                     /* trace id, for diagnostics only */
+    uint8_t prio;                     /* seL4 priority 0..255, set by the core */
+    uint8_t hart;                     /* hart the thread runs on or is queued for */
+    bool queued;                      /* held in a policy run queue */
+    int64_t slice_left_ns;            /* remaining timeslice, charged by policy_charge */
+    uint64_t affinity;                /* harts the thread may run on (bit per hart) */
+    uint64_t policy[SCHED_POLICY_WORDS]; /* further per-thread state a policy may keep */
+};
+
+/* Called once at boot, before any thread exists. */
+void policy_init(unsigned nharts);
+/* A new thread (not runnable yet): set up the policy's per-thread state. */
+void policy_thread_init(struct sched_thread *t);
+/* Where should a thread that becomes runnable go? `waker_hart` is the hart doing the waking. */
+unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart);
+/* t became runnable on `hart`, where `running` runs (NULL: idle). Take t into the policy.
+ * Return true if the hart must ask policy_pick for a new decision now. */
+bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running);
+/* t, queued and not running, stopped being runnable (suspended, or its priority changes). */
+void policy_remove(struct sched_thread *t);
+/* Choose the thread `hart` runs next, or NULL to idle. `prev` ran until now (NULL: idle);
+ * if prev_runnable, prev must stay with the policy (returned again or queued). */
+struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable);
+/* The running thread used `ns` of CPU time since it was last charged. */
+void policy_charge(struct sched_thread *t, uint64_t ns);
+/* The running thread's slice ran out (slice_left_ns <= 0): refill and re-queue it. */
+void policy_slice_expired(unsigned hart, struct sched_thread *t);
+/* The running thread yielded: re-queue it. */
+void policy_yield(unsigned hart, struct sched_thread *t);
+/* The core needs a fresh decision on `hart` although nothing was queued or yielded (e.g. the
+ * running thread's priority changed). */
+void policy_reschedule(unsigned hart);
+/* How long t may run from now before policy_slice_expired (ns). */
+uint64_t policy_slice_ns(const struct sched_thread *t);
+
+#endif

@@ -1,0 +1,219 @@
+/* TCB invocations (seL4 non-MCS): configuration, registers, scheduling parameters. */
+#include <kernel/invocation.h>
+#include <kernel/ipc.h>
+#include <kernel/mdb.h>
+#include <kernel/thread.h>
+
+static seL4_Error check_prio(word_t prio, struct invocation *inv, unsigned auth_index,
+                             struct syscall_error *err)
+{
+    struct cap auth = inv->extra[auth_index]->cap;
+    if (cap_type(auth) != CAP_THREAD) return error_invalid_cap(err, auth_index + 1);
+    struct tcb *a = cap_ptr(auth);
+    if (prio > a->mcp) return error_range(err, seL4_MinPrio, a->mcp);
+    return seL4_NoError;
+}
+
+/* Replace the cap in one of the TCB's own slots by a copy of `src`'s cap. */
+static void install(struct tcb *t, enum tcb_slot which, struct cte *src, struct cap cap)
+{
+    struct cte *slot = &t->slots[which];
+    if (!cap_is_null(slot->cap)) mdb_remove(slot);
+    if (src) mdb_insert_child(src, slot, cap);
+}
+
+/* seL4's updateCapData for a CNode cap used as a CSpace root. */
+static struct cap cnode_with_data(struct cap c, word_t data)
+{
+    word_t guard_size = data & MASK(seL4_GuardSizeBits);
+    if (guard_size + cap_cnode_radix(c) > seL4_WordBits) return cap_null();
+    c = cap_set_cnode_guard_size(c, guard_size);
+    return cap_set_cnode_guard(c, (data >> seL4_GuardSizeBits) & MASK(guard_size));
+}
+
+static bool is_valid_vspace_root(struct cap c)
+{
+    return cap_type(c) == CAP_PAGE_TABLE && cap_pt_is_mapped(c);
+}
+
+static seL4_Error check_ipc_buffer(word_t vaddr, struct cap frame, struct syscall_error *err)
+{
+    if (cap_type(frame) != CAP_FRAME || cap_frame_is_device(frame))
+        return error_plain(err, seL4_IllegalOperation);
+    if (!IS_ALIGNED(vaddr, seL4_IPCBufferSizeBits)) return error_plain(err, seL4_AlignmentError);
+    return seL4_NoError;
+}
+
+struct space_args {
+    struct cte *cspace_slot, *vspace_slot;
+    struct cap cspace, vspace;
+};
+
+static seL4_Error decode_space(struct invocation *inv, unsigned first_cap, word_t cspace_data,
+                               struct space_args *out, struct syscall_error *err)
+{
+    out->cspace_slot = inv->extra[first_cap];
+    out->vspace_slot = inv->extra[first_cap + 1];
+    out->cspace = out->cspace_slot->cap;
+    out->vspace = out->vspace_slot->cap;
+    if (cspace_data && cap_type(out->cspace) == CAP_CNODE)
+        out->cspace = cnode_with_data(out->cspace, cspace_data);
+    if (cap_type(out->cspace) != CAP_CNODE) return error_plain(err, seL4_IllegalOperation);
+    if (!is_valid_vspace_root(out->vspace)) return error_plain(err, seL4_IllegalOperation);
+    return seL4_NoError;
+}
+
+static void invoke_space(struct tcb *t, word_t fault_ep, const struct space_args *s)
+{
+    t->fault_ep = fault_ep;
+    install(t, TCB_CTABLE, s->cspace_slot, s->cspace);
+    install(t, TCB_VTABLE, s->vspace_slot, s->vspace);
+}
+
+static seL4_Error decode_ipc_buffer(struct invocation *inv, word_t vaddr, unsigned cap_index,
+                                    struct cte **slot, struct syscall_error *err)
+{
+    *slot = NULL;
+    if (!vaddr) return seL4_NoError;
+    *slot = inv->extra[cap_index];
+    return check_ipc_buffer(vaddr, (*slot)->cap, err);
+}
+
+static void invoke_ipc_buffer(struct tcb *t, word_t vaddr, struct cte *slot)
+{
+    t->ipc_buffer_vaddr = vaddr;
+    install(t, TCB_BUFFER, slot, slot ? slot->cap : cap_null());
+}
+
+static seL4_Error configure(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 4 || inv->nextra < 3) return error_plain(err, seL4_TruncatedMessage);
+    word_t fault_ep = inv_arg(inv, 0), cspace_data = inv_arg(inv, 1), buffer = inv_arg(inv, 3);
+    struct cte *buffer_slot;
+    struct space_args space;
+    if (decode_ipc_buffer(inv, buffer, 2, &buffer_slot, err) ||
+        decode_space(inv, 0, cspace_data, &space, err))
+        return err->type;
+    invoke_space(t, fault_ep, &space);
+    invoke_ipc_buffer(t, buffer, buffer_slot);
+    return seL4_NoError;
+}
+
+static seL4_Error set_space(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 3 || inv->nextra < 2) return error_plain(err, seL4_TruncatedMessage);
+    struct space_args space;
+    if (decode_space(inv, 0, inv_arg(inv, 1), &space, err)) return err->type;
+    invoke_space(t, inv_arg(inv, 0), &space);
+    return seL4_NoError;
+}
+
+static seL4_Error set_ipc_buffer(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 1 || inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
+    struct cte *slot;
+    word_t vaddr = inv_arg(inv, 0);
+    if (decode_ipc_buffer(inv, vaddr, 0, &slot, err)) return err->type;
+    invoke_ipc_buffer(t, vaddr, slot);
+    return seL4_NoError;
+}
+
+static seL4_Error read_registers(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 2) return error_plain(err, seL4_TruncatedMessage);
+    word_t flags = inv_arg(inv, 0), count = inv_arg(inv, 1);
+    if (count < 1 || count > ARCH_USER_CONTEXT_WORDS)
+        return error_range(err, 1, ARCH_USER_CONTEXT_WORDS);
+    if (t == inv->caller) return error_plain(err, seL4_IllegalOperation);
+    if (flags & 1) thread_suspend(t);
+    for (word_t i = 0; i < count; i++) inv_reply_mr(inv, i, t->ctx.regs[arch_user_context_reg[i]]);
+    return seL4_NoError;
+}
+
+static seL4_Error write_registers(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 2) return error_plain(err, seL4_TruncatedMessage);
+    word_t flags = inv_arg(inv, 0), count = inv_arg(inv, 1);
+    if (inv->length - 2 < count) return error_plain(err, seL4_TruncatedMessage);
+    if (t == inv->caller) return error_plain(err, seL4_IllegalOperation);
+    count = MIN(count, (word_t)ARCH_USER_CONTEXT_WORDS);
+    for (word_t i = 0; i < count; i++) t->ctx.regs[arch_user_context_reg[i]] = inv_arg(inv, i + 2);
+    t->ctx.regs[REG_NEXT_IP] = t->ctx.regs[REG_FAULT_IP];
+    if (flags & 1) thread_restart(t, inv->caller);
+    return seL4_NoError;
+}
+
+static seL4_Error set_priority(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 1 || inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
+    word_t prio = inv_arg(inv, 0);
+    if (check_prio(prio, inv, 0, err)) return err->type;
+    sched_set_priority(&t->sched, (uint8_t)prio);
+    return seL4_NoError;
+}
+
+static seL4_Error set_mc_priority(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 1 || inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
+    word_t mcp = inv_arg(inv, 0);
+    if (check_prio(mcp, inv, 0, err)) return err->type;
+    t->mcp = (uint8_t)mcp;
+    return seL4_NoError;
+}
+
+static seL4_Error set_sched_params(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 2 || inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
+    word_t mcp = inv_arg(inv, 0), prio = inv_arg(inv, 1);
+    if (check_prio(mcp, inv, 0, err) || check_prio(prio, inv, 0, err)) return err->type;
+    t->mcp = (uint8_t)mcp;
+    sched_set_priority(&t->sched, (uint8_t)prio);
+    return seL4_NoError;
+}
+
+static seL4_Error bind_notification(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
+    if (t->bound_notification) return error_plain(err, seL4_IllegalOperation);
+    struct cap c = inv->extra[0]->cap;
+    if (cap_type(c) != CAP_NOTIFICATION) return error_invalid_cap(err, 1);
+    struct notification *n = cap_ptr(c);
+    if (!cap_can_receive(c)) return error_plain(err, seL4_IllegalOperation);
+    if (n->head || ntfn_bound(n)) return error_plain(err, seL4_IllegalOperation);
+    t->bound_notification = n;
+    ntfn_set_bound(n, t);
+    return seL4_NoError;
+}
+
+static seL4_Error unbind_notification(struct tcb *t, struct syscall_error *err)
+{
+    if (!t->bound_notification) return error_plain(err, seL4_IllegalOperation);
+    ntfn_set_bound(t->bound_notification, NULL);
+    t->bound_notification = NULL;
+    return seL4_NoError;
+}
+
+seL4_Error decode_tcb(struct invocation *inv, struct syscall_error *err)
+{
+    struct tcb *t = cap_ptr(inv->cap);
+    switch (inv->label) {
+    case TCBConfigure: return configure(inv, t, err);
+    case TCBSetSpace: return set_space(inv, t, err);
+    case TCBSetIPCBuffer: return set_ipc_buffer(inv, t, err);
+    case TCBReadRegisters: return read_registers(inv, t, err);
+    case TCBWriteRegisters: return write_registers(inv, t, err);
+    case TCBSetPriority: return set_priority(inv, t, err);
+    case TCBSetMCPriority: return set_mc_priority(inv, t, err);
+    case TCBSetSchedParams: return set_sched_params(inv, t, err);
+    case TCBBindNotification: return bind_notification(inv, t, err);
+    case TCBUnbindNotification: return unbind_notification(t, err);
+    case TCBSuspend:
+        thread_suspend(t);
+        return seL4_NoError;
+    case TCBResume:
+        thread_restart(t, inv->caller);
+        return seL4_NoError;
+    default:
+        return error_plain(err, seL4_IllegalOperation);
+    }
+}

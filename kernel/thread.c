@@ -1,0 +1,115 @@
+#include <kernel/hart.h>
+#include <kernel/ipc.h>
+#include <kernel/mdb.h>
+#include <kernel/sleep.h>
+#include <kernel/thread.h>
+#include <kernel/trace.h>
+
+static uint32_t next_tid = 1;
+
+uint32_t thread_next_tid(void) { return next_tid; }
+
+void thread_init(struct tcb *t, uint32_t creator_tid)
+{
+    memset(t, 0, sizeof *t);
+    arch_init_user_context(&t->ctx);
+    t->tid = next_tid++;
+    t->state = THREAD_INACTIVE;
+    sched_thread_init(&t->sched, t->tid, 0, this_hart_id());
+    /* the reply master: the parent of every caller cap that will name this thread */
+    mdb_insert_root(&t->slots[TCB_REPLY], cap_set_reply_master(cap_make(CAP_REPLY, t), true));
+    trace_emit(TRACE_THREAD_NEW, 0, t->tid, creator_tid, 0, 0);
+}
+
+word_t *thread_ipc_buffer(struct tcb *t, bool receiving)
+{
+    struct cap frame = t->slots[TCB_BUFFER].cap;
+    if (cap_type(frame) != CAP_FRAME || !t->ipc_buffer_vaddr) return NULL;
+    word_t rights = cap_frame_rights(frame);
+    if (rights != VM_READ_WRITE && (receiving || rights != VM_READ_ONLY)) return NULL;
+    return (word_t *)((char *)cap_ptr(frame) + (t->ipc_buffer_vaddr & MASK(frame_size_bits(frame))));
+}
+
+word_t get_mr(const struct tcb *t, const word_t *buffer, unsigned i)
+{
+    if (i < ARCH_MSG_REGISTERS) return t->ctx.regs[REG_MR0 + i];
+    return buffer ? buffer[i + 1] : 0;
+}
+
+bool set_mr(struct tcb *t, word_t *buffer, unsigned i, word_t value)
+{
+    if (i < ARCH_MSG_REGISTERS) {
+        t->ctx.regs[REG_MR0 + i] = value;
+        return true;
+    }
+    if (!buffer) return false;
+    buffer[i + 1] = value;
+    return true;
+}
+
+void thread_wake(struct tcb *t, struct tcb *waker, enum trace_wake_reason why)
+{
+    t->state = THREAD_RUNNING;
+    t->blocked_on = NULL;
+    sched_wake(&t->sched, waker ? &waker->sched : NULL, why);
+}
+
+void thread_block(struct tcb *t, enum thread_state state, void *object, enum trace_block_reason why)
+{
+    bool was_runnable = thread_runnable(t);
+    t->state = state;
+    t->blocked_on = object;
+    if (was_runnable) sched_block(&t->sched, why);
+}
+
+bool thread_is_runnable(struct sched_thread *s) { return thread_runnable(tcb_of_sched(s)); }
+
+void thread_cancel_ipc(struct tcb *t)
+{
+    switch (t->state) {
+    case THREAD_BLOCKED_ON_SEND:
+    case THREAD_BLOCKED_ON_RECEIVE:
+        endpoint_cancel(t);
+        break;
+    case THREAD_BLOCKED_ON_NOTIFICATION:
+        notification_cancel(t);
+        break;
+    case THREAD_BLOCKED_ON_REPLY: {
+        /* the caller cap naming t lives in its server's caller slot: it is the reply master's
+         * child; deleting it means nobody can reply any more */
+        struct cte *master = &t->slots[TCB_REPLY];
+        if (mdb_has_children(master)) mdb_remove(master->mdb_next);
+        break;
+    }
+    case THREAD_BLOCKED_ON_SLEEP:
+        sleep_cancel(t);
+        break;
+    default:
+        return;
+    }
+    t->blocked_on = NULL;
+}
+
+void thread_restart(struct tcb *t, struct tcb *by)
+{
+    if (t->state != THREAD_INACTIVE && t->state != THREAD_BLOCKED_ON_REPLY) return;
+    thread_cancel_ipc(t);
+    t->state = THREAD_RESTART;
+    sched_wake(&t->sched, by ? &by->sched : NULL, TRACE_WAKE_RESUME);
+}
+
+void thread_suspend(struct tcb *t)
+{
+    thread_cancel_ipc(t);
+    /* a thread suspended inside a system call resumes after it, not at it */
+    if (t->state == THREAD_RUNNING) t->ctx.regs[REG_FAULT_IP] = t->ctx.regs[REG_NEXT_IP];
+    thread_block(t, THREAD_INACTIVE, NULL, TRACE_BLOCK_SUSPEND);
+}
+
+void thread_activate(struct tcb *t)
+{
+    if (t->state == THREAD_RESTART) {
+        t->ctx.regs[REG_NEXT_IP] = t->ctx.regs[REG_FAULT_IP];
+        t->state = THREAD_RUNNING;
+    }
+}

@@ -1,0 +1,113 @@
+#include <arch/arch.h>
+#include <kernel/hart.h>
+#include <kernel/printk.h>
+#include <kernel/trace.h>
+
+struct trace_buffer {
+    struct trace_record *records;
+    uint64_t capacity, count, dropped;
+};
+
+static struct trace_buffer buffers[ARCH_MAX_HARTS];
+static unsigned traced_harts;
+static long trace_fd = -1;
+
+#define SEMIHOST_MODE_WB 5
+
+static void write_all(const void *p, uint64_t len)
+{
+    if (trace_fd < 0) return;
+    if (arch_semihost_write(trace_fd, p, len) != 0) {
+        printk("trace: write to the host failed; the trace is incomplete\n");
+        trace_fd = -1;
+    }
+}
+
+static void flush(unsigned hart)
+{
+    struct trace_buffer *b = &buffers[hart];
+    struct trace_chunk_header chunk = {TRACE_CHUNK_MAGIC, hart, b->count, b->dropped};
+    write_all(&chunk, sizeof chunk);
+    write_all(b->records, b->count * sizeof(struct trace_record));
+    b->count = 0;
+}
+
+void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wall_clock)
+{
+    traced_harts = nharts;
+    for (unsigned i = 0; i < nharts; i++) {
+        buffers[i].records = (struct trace_record *)((char *)memory + i * bytes_per_hart);
+        buffers[i].capacity = bytes_per_hart / sizeof(struct trace_record);
+    }
+    if (!arch_semihosting_enabled()) {
+        printk("trace: no semihosting; records stay in memory and are lost at halt\n");
+        return;
+    }
+    trace_fd = arch_semihost_open("trace.bin", SEMIHOST_MODE_WB);
+    if (trace_fd < 0) {
+        printk("trace: cannot create trace.bin on the host\n");
+        return;
+    }
+    struct trace_file_header header = {
+        .magic = TRACE_FILE_MAGIC,
+        .version = TRACE_VERSION,
+        .record_size = sizeof(struct trace_record),
+        .nharts = nharts,
+        .clock = wall_clock,
+        .timeslice_ns = SCHED_TIMESLICE_NS,
+    };
+    write_all(&header, sizeof header);
+}
+
+#if SCHEDLAB_TRACE
+void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1, uint32_t arg2,
+                uint32_t arg3, uint64_t arg4)
+{
+    unsigned hart = this_hart_id();
+    struct trace_buffer *b = &buffers[hart];
+    if (b->count == b->capacity) {
+        /* a full buffer goes to the host at once: under icount this costs no emulated time, so
+         * the trace stays complete without perturbing the run */
+        if (trace_fd >= 0) flush(hart);
+        else {
+            b->dropped++;
+            return;
+        }
+    }
+    b->records[b->count++] = (struct trace_record){
+        .time_ns = clock_now(),
+        .type = (uint8_t)type,
+        .hart = (uint8_t)hart,
+        .arg0 = arg0,
+        .arg1 = arg1,
+        .arg2 = arg2,
+        .arg3 = arg3,
+        .arg4 = arg4,
+    };
+}
+#endif
+
+void trace_thread_name(uint32_t tid, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t off = 0; off < len; off += 8) {
+        uint64_t chars = 0;
+        for (size_t i = 0; i < 8 && off + i < len; i++)
+            chars |= (uint64_t)(uint8_t)name[off + i] << (8 * i);
+        trace_emit(TRACE_THREAD_NAME, (uint16_t)off, tid, 0, 0, chars);
+    }
+}
+
+void trace_finish(void)
+{
+    for (unsigned i = 0; i < traced_harts; i++) flush(i);
+    if (trace_fd >= 0) arch_semihost_close(trace_fd);
+    trace_fd = -1;
+}
+
+uint64_t trace_dropped(void)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < traced_harts; i++) total += buffers[i].dropped;
+    return total;
+}

@@ -1,0 +1,28 @@
+/* SchedLab's extension system calls (include/schedlab/extensions.h), for user code. */
+#ifndef SCHEDLAB_SYS_H
+#define SCHEDLAB_SYS_H
+
+#include <schedlab/extensions.h>
+#include <schedlab/trace.h>
+#include <sel4/sel4.h>
+
+static inline void schedlab_marker(uint16_t id, uint64_t value)
+{
+    sel4_plain_call(SchedLab_SysTraceMarker, id, value);
+}
+/* Nanoseconds of emulated time, on the clock the trace uses. */
+static inline uint64_t schedlab_now_ns(void) { return sel4_plain_call(SchedLab_SysClockNow, 0, 0); }
+static inline void schedlab_sleep_until(uint64_t deadline_ns)
+{
+    sel4_plain_call(SchedLab_SysSleepUntil, deadline_ns, 0);
+}
+static inline void schedlab_sleep_ns(uint64_t ns) { schedlab_sleep_until(schedlab_now_ns() + ns); }
+_Noreturn void schedlab_halt(int status);
+
+/* Exactly `iterations` rounds of a fixed instruction sequence: CPU work that takes the same
+ * number of instructions on every run (so, under icount, the same emulated time). */
+void schedlab_burn(uint64_t iterations);
+/* Instructions one schedlab_burn iteration executes. */
+#define SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION 4
+
+#endif

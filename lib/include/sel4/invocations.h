@@ -1,0 +1,128 @@
+/*
+ * Invocation wrappers, one per method of the ABI sheet's §5 table: the label, the MR packing
+ * and the extra caps are exactly seL4's. Every wrapper is a Call; it returns the reply's label,
+ * which is an seL4_Error.
+ */
+#ifndef SEL4_INVOCATIONS_H
+#define SEL4_INVOCATIONS_H
+
+/* Send `length` MRs (already in msg[]) and `ncaps` caps (already set) with `label`. */
+static inline seL4_Error sel4_invoke(seL4_CPtr service, seL4_Word label, seL4_Word ncaps,
+                                     seL4_Word length)
+{
+    return (seL4_Error)seL4_MessageInfo_get_label(
+        seL4_Call(service, seL4_MessageInfo_new(label, 0, ncaps, length)));
+}
+
+static inline seL4_Error seL4_Untyped_Retype(seL4_Untyped service, seL4_Word type,
+                                             seL4_Word size_bits, seL4_CNode root,
+                                             seL4_Word node_index, seL4_Word node_depth,
+                                             seL4_Word node_offset, seL4_Word num_objects)
+{
+    seL4_SetCap(0, root);
+    seL4_SetMR(0, type);
+    seL4_SetMR(1, size_bits);
+    seL4_SetMR(2, node_index);
+    seL4_SetMR(3, node_depth);
+    seL4_SetMR(4, node_offset);
+    seL4_SetMR(5, num_objects);
+    return sel4_invoke(service, UntypedRetype, 1, 6);
+}
+
+static inline seL4_Error seL4_TCB_Configure(seL4_TCB service, seL4_Word fault_ep,
+                                            seL4_CNode cspace_root, seL4_Word cspace_root_data,
+                                            seL4_CPtr vspace_root, seL4_Word vspace_root_data,
+                                            seL4_Word buffer, seL4_CPtr bufferFrame)
+{
+    seL4_SetCap(0, cspace_root);
+    seL4_SetCap(1, vspace_root);
+    seL4_SetCap(2, bufferFrame);
+    seL4_SetMR(0, fault_ep);
+    seL4_SetMR(1, cspace_root_data);
+    seL4_SetMR(2, vspace_root_data);
+    seL4_SetMR(3, buffer);
+    return sel4_invoke(service, TCBConfigure, 3, 4);
+}
+
+static inline seL4_Error seL4_TCB_SetSpace(seL4_TCB service, seL4_Word fault_ep,
+                                           seL4_CNode cspace_root, seL4_Word cspace_root_data,
+                                           seL4_CPtr vspace_root, seL4_Word vspace_root_data)
+{
+    seL4_SetCap(0, cspace_root);
+    seL4_SetCap(1, vspace_root);
+    seL4_SetMR(0, fault_ep);
+    seL4_SetMR(1, cspace_root_data);
+    seL4_SetMR(2, vspace_root_data);
+    return sel4_invoke(service, TCBSetSpace, 2, 3);
+}
+
+static inline seL4_Error seL4_TCB_SetIPCBuffer(seL4_TCB service, seL4_Word buffer,
+                                               seL4_CPtr bufferFrame)
+{
+    seL4_SetCap(0, bufferFrame);
+    seL4_SetMR(0, buffer);
+    return sel4_invoke(service, TCBSetIPCBuffer, 1, 1);
+}
+
+static inline seL4_Error seL4_TCB_WriteRegisters(seL4_TCB service, seL4_Bool resume_target,
+                                                 seL4_Uint8 arch_flags, seL4_Word count,
+                                                 const seL4_UserContext *regs)
+{
+    seL4_SetMR(0, (resume_target & 1) | ((seL4_Word)arch_flags << 8));
+    seL4_SetMR(1, count);
+    const seL4_Word *words = (const seL4_Word *)regs;
+    for (int i = 0; i < 32; i++) seL4_SetMR(2 + i, words[i]);
+    return sel4_invoke(service, TCBWriteRegisters, 0, 34);
+}
+
+static inline seL4_Error seL4_TCB_ReadRegisters(seL4_TCB service, seL4_Bool suspend_source,
+                                                seL4_Uint8 arch_flags, seL4_Word count,
+                                                seL4_UserContext *regs)
+{
+    seL4_SetMR(0, (suspend_source & 1) | ((seL4_Word)arch_flags << 8));
+    seL4_SetMR(1, count);
+    seL4_Error e = sel4_invoke(service, TCBReadRegisters, 0, 2);
+    seL4_Word *words = (seL4_Word *)regs;
+    for (seL4_Word i = 0; e == seL4_NoError && i < count && i < 32; i++) words[i] = seL4_GetMR((int)i);
+    return e;
+}
+
+static inline seL4_Error seL4_TCB_SetPriority(seL4_TCB service, seL4_TCB authority,
+                                              seL4_Word priority)
+{
+    seL4_SetCap(0, authority);
+    seL4_SetMR(0, priority);
+    return sel4_invoke(service, TCBSetPriority, 1, 1);
+}
+
+static inline seL4_Error seL4_TCB_SetMCPriority(seL4_TCB service, seL4_TCB authority, seL4_Word mcp)
+{
+    seL4_SetCap(0, authority);
+    seL4_SetMR(0, mcp);
+    return sel4_invoke(service, TCBSetMCPriority, 1, 1);
+}
+
+static inline seL4_Error seL4_TCB_SetSchedParams(seL4_TCB service, seL4_TCB authority,
+                                                 seL4_Word mcp, seL4_Word priority)
+{
+    seL4_SetCap(0, authority);
+    seL4_SetMR(0, mcp);
+    seL4_SetMR(1, priority);
+    return sel4_invoke(service, TCBSetSchedParams, 1, 2);
+}
+
+static inline seL4_Error seL4_TCB_Suspend(seL4_TCB service) { return sel4_invoke(service, TCBSuspend, 0, 0); }
+static inline seL4_Error seL4_TCB_Resume(seL4_TCB service) { return sel4_invoke(service, TCBResume, 0, 0); }
+
+static inline seL4_Error seL4_TCB_BindNotification(seL4_TCB service, seL4_CPtr notification)
+{
+    seL4_SetCap(0, notification);
+    return sel4_invoke(service, TCBBindNotification, 1, 0);
+}
+
+static inline seL4_Error seL4_TCB_UnbindNotification(seL4_TCB service)
+{
+    return sel4_invoke(service, TCBUnbindNotification, 0, 0);
+}
+
+#endif

@@ -1,0 +1,1 @@
+"""Developer and user tooling for SchedLab (the `schedlab` command lives in tools.schedlab)."""

@@ -1,0 +1,251 @@
+"""`schedlab` subcommands: argument parsing, validation, and which module does the work."""
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from . import REPO_ROOT, SchedlabError, UsageError, setup, shown
+from .build import build
+from .compare import replot, run_suite
+from .configs import (discover_schedulers, discover_workloads, format_catalogue,
+                      resolve_settings)
+from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
+from .run import RunRequest, default_out, run_workload, timestamp
+from .test import run_tests
+
+MAX_CPUS = 8   # the kernel starts up to 8 harts (DESIGN §3.4)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports errors as `error: --flag: ...` (exit 2) like the checks made after parsing."""
+
+    def error(self, message):
+        raise UsageError(message.removeprefix("argument "), self.prog)
+
+
+def _names(catalogue):
+    return ", ".join(catalogue) or "(none found)"
+
+
+def _one_of(kind, catalogue):
+    def parse(value):
+        if value not in catalogue:
+            raise argparse.ArgumentTypeError(
+                f"unknown {kind} '{value}'; valid: {_names(catalogue)}")
+        return value
+    return parse
+
+
+def _list_of(kind, catalogue):
+    one = _one_of(kind, catalogue)
+    return lambda value: [one(name.strip()) for name in value.split(",") if name.strip()]
+
+
+def _cpus(value):
+    if not value.isdigit() or not 1 <= int(value) <= MAX_CPUS:
+        raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; "
+                                         f"valid: 1..{MAX_CPUS}")
+    return int(value)
+
+
+def _seed(value):
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"invalid seed '{value}'; valid: an integer >= 0")
+    return int(value)
+
+
+def _seconds(value):
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"invalid timeout '{value}'; valid: seconds > 0")
+    return seconds
+
+
+def _boot_parameter(value):
+    # Boot arguments are one space-separated string, so a value cannot hold a space.
+    key, separator, _ = value.partition("=")
+    if not separator or not key or any(c.isspace() for c in value):
+        raise argparse.ArgumentTypeError(f"expected key=value without spaces, got '{value}'")
+    return value
+
+
+def _add_build_options(parser, schedulers):
+    parser.add_argument("--sched", required=True, metavar="NAME",
+                        type=_one_of("scheduler", schedulers),
+                        help=f"scheduler config from configs/: {_names(schedulers)}")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config parameter, e.g. timeslice_us=2000 "
+                             "(see ./schedlab list); builds into build/<sched>-<hash>")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show build output and the QEMU console on the terminal")
+
+
+def _add_machine_options(parser):
+    parser.add_argument("--cpus", type=_cpus, default=1, metavar="N",
+                        help=f"harts, 1..{MAX_CPUS} (default 1)")
+    parser.add_argument("--seed", type=_seed, default=1, metavar="N",
+                        help="workload seed (default 1)")
+    parser.add_argument("--realtime", action="store_true",
+                        help="real time instead of -icount (not reproducible, noisy; needed "
+                             "for parallel speed-up on several harts)")
+    parser.add_argument("--param", type=_boot_parameter, action="append", default=[],
+                        metavar="KEY=VALUE",
+                        help="workload parameter passed through the boot arguments")
+
+
+def _add_timeout(parser):
+    parser.add_argument("--timeout", type=_seconds, default=120, metavar="SECONDS",
+                        help="wall-clock seconds before QEMU is killed (default 120)")
+
+
+def build_parser(schedulers, workloads):
+    parser = _Parser(prog="schedlab", description="Build, run and compare SchedLab schedulers "
+                     "in QEMU. Results are plain files under results/.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, handler, help):
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("list", cmd_list, "list schedulers with their parameters, and workloads")
+
+    sub = command("build", cmd_build, "build the kernel and workloads for one scheduler")
+    _add_build_options(sub, schedulers)
+
+    sub = command("run", cmd_run, "build if needed, run one workload in QEMU, "
+                  "then compute its metrics and plots")
+    _add_build_options(sub, schedulers)
+    sub.add_argument("--workload", required=True, metavar="NAME",
+                     type=_one_of("workload", workloads),
+                     help=f"workload from workloads/: {_names(workloads)}")
+    _add_machine_options(sub)
+    _add_timeout(sub)
+    sub.add_argument("--out", type=Path, metavar="DIR",
+                     help="run directory (default results/<timestamp>/<sched>/<workload>)")
+
+    sub = command("compare", cmd_compare, "run every workload on every scheduler and "
+                  "write a comparison report")
+    sub.add_argument("--scheds", metavar="A,B", type=_list_of("scheduler", schedulers),
+                     help=f"comma-separated schedulers (default all: {_names(schedulers)})")
+    sub.add_argument("--workloads", metavar="W,..", type=_list_of("workload", workloads),
+                     help=f"comma-separated workloads (default all: {_names(workloads)})")
+    _add_machine_options(sub)
+    _add_timeout(sub)
+    sub.add_argument("--out", type=Path, metavar="DIR",
+                     help="report directory (default results/<timestamp>)")
+
+    sub = command("plot", cmd_plot, "recompute metrics and redraw plots from saved traces")
+    sub.add_argument("dir", type=Path, metavar="DIR",
+                     help="a run directory or a whole results/<timestamp> directory")
+
+    sub = command("test", cmd_test, "install what is missing, build, and run every test "
+                  "(unit, qemu, analysis) with ctest")
+    sub.add_argument("ctest_args", nargs="*", metavar="-- CTEST_ARGS",
+                     help="extra ctest arguments after --, e.g. -- -L unit")
+
+    sub = command("debug", cmd_debug, "start QEMU halted with a gdb stub and print "
+                  "how to attach gdb-multiarch")
+    _add_build_options(sub, schedulers)
+    sub.add_argument("--workload", required=True, metavar="NAME",
+                     type=_one_of("workload", workloads),
+                     help=f"workload from workloads/: {_names(workloads)}")
+    _add_machine_options(sub)
+    return parser
+
+
+def cmd_list(args, repo):
+    print(format_catalogue(discover_schedulers(repo), discover_workloads(repo)))
+    return 0
+
+
+def _settings(args, repo):
+    return resolve_settings(discover_schedulers(repo)[args.sched], args.set)
+
+
+# Flags are checked before setup.ensure(), so a typo never waits for an apt-get install.
+def cmd_build(args, repo):
+    settings = _settings(args, repo)
+    setup.ensure()
+    artifacts = build(repo, args.sched, settings, verbose=args.verbose)
+    print(f"kernel: {shown(artifacts.kernel)}")
+    return 0
+
+
+def cmd_run(args, repo):
+    settings = _settings(args, repo)
+    setup.ensure()
+    artifacts = build(repo, args.sched, settings, verbose=args.verbose)
+    request = RunRequest(args.sched, args.workload,
+                         args.out or default_out(repo, args.sched, args.workload),
+                         cpus=args.cpus, seed=args.seed, realtime=args.realtime,
+                         params=args.param, settings=settings, timeout=args.timeout,
+                         verbose=args.verbose)
+    print(f"run {args.sched}/{args.workload} on {args.cpus} hart(s) -> {shown(request.out)}",
+          flush=True)
+    result = run_workload(repo, artifacts, request)
+    print(f"run {args.sched}/{args.workload}: {result.message} ({result.seconds:.1f}s)",
+          file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_compare(args, repo):
+    schedulers = args.scheds or list(discover_schedulers(repo))
+    workloads = args.workloads or list(discover_workloads(repo))
+    if not schedulers or not workloads:
+        raise UsageError("compare: no schedulers in configs/ or no workloads in workloads/")
+    setup.ensure()
+    out = args.out or Path(repo) / "results" / timestamp()
+    ok = run_suite(repo, schedulers, workloads, out, cpus=args.cpus, seed=args.seed,
+                   realtime=args.realtime, params=args.param, timeout=args.timeout)
+    return 0 if ok else 1
+
+
+def cmd_plot(args, repo):
+    if not args.dir.is_dir():
+        raise UsageError(f"plot: no such directory '{args.dir}'")
+    setup.ensure()
+    return 0 if replot(repo, args.dir) else 1
+
+
+def cmd_test(args, repo):
+    setup.ensure()
+    return run_tests(repo, args.ctest_args)
+
+
+def cmd_debug(args, repo):
+    settings = _settings(args, repo)
+    setup.ensure(with_debugger=True)
+    artifacts = build(repo, args.sched, settings, verbose=args.verbose)
+    if not artifacts.workload(args.workload).is_file():
+        raise SchedlabError(f"the build made no {shown(artifacts.workload(args.workload))}")
+    out = default_out(repo, args.sched, args.workload)
+    out.mkdir(parents=True, exist_ok=True)
+    command = qemu_command(artifacts.kernel, artifacts.workload(args.workload), args.cpus,
+                           boot_arguments(args.seed, args.realtime, args.param),
+                           realtime=args.realtime, wait_for_debugger=True)
+    print(f"QEMU is halted, waiting for gdb on port {GDB_PORT} (trace.bin goes to "
+          f"{shown(out)}). In another terminal run:\n  {gdb_attach_command(artifacts.kernel)}\n"
+          "then 'continue' in gdb. Quit QEMU with Ctrl-A X.", flush=True)
+    return subprocess.run(command, cwd=out).returncode
+
+
+def main(argv=None, repo=REPO_ROOT):
+    try:
+        parser = build_parser(discover_schedulers(repo), discover_workloads(repo))
+        args = parser.parse_args(argv)
+        return args.handler(args, repo)
+    except UsageError as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        if len(error.args) > 1:
+            print(f"usage: {error.args[1]} --help", file=sys.stderr)
+        return 2
+    except SchedlabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

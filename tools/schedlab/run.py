@@ -1,0 +1,106 @@
+"""One run: a workload on a built scheduler in QEMU, then its metrics and plots.
+
+A run directory holds plain files (DESIGN §6): console.log (QEMU's output), trace.bin
+(written by the kernel through semihosting), run.json (what was run and how it ended),
+metrics.json and plots from analysis/, and analysis.log.
+"""
+import json
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import PYTHON, SchedlabError, shown
+from .qemu import boot_arguments, qemu_command, run_qemu
+
+# Left by an earlier run into the same directory, they would pass for this run's output.
+STALE_OUTPUTS = ("trace.bin", "metrics.json")
+
+
+@dataclass
+class RunRequest:
+    scheduler: str
+    workload: str
+    out: Path
+    cpus: int = 1
+    seed: int = 1
+    realtime: bool = False
+    params: list = field(default_factory=list)     # workload k=v, passed as boot arguments
+    settings: dict = field(default_factory=dict)   # build-time --set, recorded for reference
+    timeout: float = 120
+    verbose: bool = False
+
+
+@dataclass
+class RunResult:
+    request: RunRequest
+    ok: bool
+    message: str       # one line: what happened and, on failure, where to look
+    seconds: float
+
+
+def timestamp():
+    return time.strftime("%Y%m%d-%H%M%S")
+
+
+def default_out(repo, scheduler, workload):
+    return Path(repo) / "results" / timestamp() / scheduler / workload
+
+
+def analyse(repo, run_dir, scheduler):
+    """metrics.json and per-run plots from trace.bin, through the analysis CLI."""
+    run_dir = Path(run_dir).resolve()
+    log_path = run_dir / "analysis.log"
+    commands = [
+        [PYTHON, "-m", "analysis", "metrics", str(run_dir / "trace.bin"),
+         "-o", str(run_dir / "metrics.json"), "--sched", scheduler],
+        [PYTHON, "-m", "analysis", "plot", str(run_dir), "-o", str(run_dir)],
+    ]
+    with open(log_path, "w") as log:
+        for command in commands:
+            log.write(f"$ {' '.join(command)}\n")
+            log.flush()
+            # cwd=repo so `-m analysis` finds the package in the tree.
+            if subprocess.run(command, cwd=repo, stdout=log,
+                              stderr=subprocess.STDOUT).returncode != 0:
+                raise SchedlabError(f"analysis failed: {' '.join(command[1:4])}; "
+                                    f"log: {shown(log_path)}")
+
+
+def _describe_failure(request, outcome, console):
+    if outcome.timed_out:
+        return (f"timed out after {request.timeout:g}s wall clock (QEMU killed); "
+                f"console: {shown(console)}")
+    if outcome.status != 0:
+        return f"workload exited with status {outcome.status}; console: {shown(console)}"
+    return f"QEMU exited 0 but wrote no trace.bin; console: {shown(console)}"
+
+
+def run_workload(repo, artifacts, request):
+    out = Path(request.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for name in STALE_OUTPUTS:
+        (out / name).unlink(missing_ok=True)
+    workload_elf = artifacts.workload(request.workload)
+    if not workload_elf.is_file():
+        return RunResult(request, False, f"the build made no {shown(workload_elf)}", 0.0)
+    command = qemu_command(artifacts.kernel, workload_elf, request.cpus,
+                           boot_arguments(request.seed, request.realtime, request.params),
+                           realtime=request.realtime)
+    console = out / "console.log"
+    outcome = run_qemu(command, out, console, request.timeout, request.verbose)
+    ok = not outcome.timed_out and outcome.status == 0 and (out / "trace.bin").is_file()
+    record = dict(asdict(request), out=str(out), clock="realtime" if request.realtime
+                  else "icount", build_dir=str(artifacts.directory), qemu_command=command,
+                  status=outcome.status, timed_out=outcome.timed_out,
+                  wall_seconds=round(outcome.seconds, 3), ok=ok)
+    del record["verbose"]
+    (out / "run.json").write_text(json.dumps(record, indent=2) + "\n")
+    if not ok:
+        return RunResult(request, False, _describe_failure(request, outcome, console),
+                         outcome.seconds)
+    try:
+        analyse(repo, out, request.scheduler)
+    except SchedlabError as error:
+        return RunResult(request, False, str(error), outcome.seconds)
+    return RunResult(request, True, f"ok, results in {shown(out)}", outcome.seconds)

@@ -1,0 +1,80 @@
+"""Checking for, and installing, the Debian packages SchedLab needs (DESIGN §1, §8).
+
+On a fresh Debian 12 machine as root `./schedlab compare` and `./schedlab test` must just
+work, so every subcommand that needs tools calls ensure() first. It is silent when nothing
+is missing.
+"""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from . import PYTHON, SchedlabError
+
+FIRMWARE = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
+
+REQUIRED_COMMANDS = {
+    "riscv64-unknown-elf-gcc": "gcc-riscv64-unknown-elf",
+    "qemu-system-riscv64": "qemu-system-misc",
+    "cmake": "cmake",
+    "ninja": "ninja-build",
+}
+DEBUGGER_COMMANDS = {"gdb-multiarch": "gdb-multiarch"}
+REQUIRED_FILES = {FIRMWARE: "opensbi"}
+REQUIRED_PYTHON_MODULES = {
+    "matplotlib": "python3-matplotlib",
+    "numpy": "python3-numpy",
+    "pytest": "python3-pytest",
+}
+
+_PRINT_MISSING_MODULES = (
+    "import importlib.util, sys\n"
+    "print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
+)
+
+
+def _missing_python_modules(python):
+    if not os.access(python, os.X_OK):
+        return list(REQUIRED_PYTHON_MODULES)
+    result = subprocess.run([python, "-c", _PRINT_MISSING_MODULES, *REQUIRED_PYTHON_MODULES],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        return list(REQUIRED_PYTHON_MODULES)
+    return result.stdout.split()
+
+
+def find_missing(path=None, python=PYTHON, with_debugger=False):
+    """Return {what is missing: Debian package}; path and python are for tests."""
+    commands = dict(REQUIRED_COMMANDS, **(DEBUGGER_COMMANDS if with_debugger else {}))
+    missing = {command: package for command, package in commands.items()
+               if shutil.which(command, path=path) is None}
+    missing.update({file: package for file, package in REQUIRED_FILES.items()
+                    if not Path(file).exists()})
+    for module in _missing_python_modules(python):
+        missing[f"python module {module}"] = REQUIRED_PYTHON_MODULES[module]
+    return missing
+
+
+def install_command(packages):
+    return ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+
+
+def ensure(with_debugger=False):
+    missing = find_missing(with_debugger=with_debugger)
+    if not missing:
+        return
+    packages = sorted(set(missing.values()))
+    what = ", ".join(missing)
+    if os.geteuid() != 0:
+        raise SchedlabError(f"missing: {what}\ninstall with:\n  sudo "
+                            + " ".join(install_command(packages)))
+    print(f"setup: missing {what}", flush=True)
+    print(f"setup: installing Debian packages: {' '.join(packages)}", flush=True)
+    environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for command in (["apt-get", "update"], install_command(packages)):
+        print("setup: " + " ".join(command), flush=True)
+        if subprocess.run(command, env=environment).returncode != 0:
+            raise SchedlabError(f"setup: '{' '.join(command)}' failed")
+    still_missing = find_missing(with_debugger=with_debugger)
+    if still_missing:
+        raise SchedlabError(f"setup: still missing after install: {', '.join(still_missing)}")
