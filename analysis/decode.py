@@ -5,16 +5,17 @@ flushed, in time order. A hart may flush several chunks; its `dropped` count is 
 hart's last chunk carries its final count. decode() merges the harts' records into one time-ordered
 array; encode() writes the same layout (tests build synthetic traces with it).
 """
-from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
+from . import AnalysisError
 from .trace_format import FORMAT
 
 
-class TraceError(Exception):
+class TraceError(AnalysisError):
     """A trace file that cannot be decoded; the message names the file and what is wrong."""
 
 
@@ -22,9 +23,12 @@ class TraceTruncatedError(TraceError):
     """The file ends inside a chunk (the run was cut short, or the copy was)."""
 
 
-Chunk = namedtuple("Chunk", "hart records dropped", defaults=(0,))
-Chunk.__doc__ = "One chunk to encode: a hart, its records (dicts of field -> value) and the " \
-                "hart's cumulative dropped count when the chunk was flushed."
+class Chunk(NamedTuple):
+    """One chunk to encode: a hart, its records (dicts of field -> value, as make_record
+    gives) and the hart's cumulative dropped count when the chunk was flushed."""
+    hart: int
+    records: list
+    dropped: int = 0
 
 
 class Events:
@@ -141,8 +145,9 @@ def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False):
         offset += count * record_dtype.itemsize
 
     records = np.concatenate(chunks) if chunks else np.zeros(0, record_dtype)
-    # Ties in time go to the lower hart, then to file order, so the merge is deterministic.
-    order = np.lexsort((np.arange(len(records)), records["hart"], records["time_ns"]))
+    # Ties in time go to the lower hart, then (lexsort is stable) to file order, so the merge
+    # is deterministic.
+    order = np.lexsort((records["hart"], records["time_ns"]))
     return Trace(str(path), fmt, header, records[order], dropped_by_hart, truncated)
 
 
@@ -156,9 +161,10 @@ def decode(path, fmt=FORMAT, allow_partial=False):
     return decode_bytes(data, path, fmt, allow_partial)
 
 
-def make_record(event, time_ns, hart=0, fmt=FORMAT, **args):
-    """A record (dict of field -> value) of event `event`, arguments given by their trace.h
-    names: make_record("SWITCH", 100, reason=0, prev=1, next=2)."""
+def make_record(event, time_ns, hart=0, fmt=FORMAT, /, **args):
+    """A record (dict of field -> value) of event `event` recorded by `hart`, its arguments
+    given by their trace.h names: make_record("SWITCH", 100, 0, reason=0, prev=1, next=2).
+    The leading parameters are positional-only, so an argument may be called hart (WAKEUP's)."""
     spec = fmt.event(event)
     record = {"time_ns": time_ns, "type": spec.value, "hart": hart}
     record.update({spec.field(name): value for name, value in args.items()})

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import AnalysisError
+
 DEFAULT_HEADER = Path(__file__).resolve().parent.parent / "include" / "schedlab" / "trace.h"
 
 # What the decoder itself relies on; everything else in trace.h is taken as found.
@@ -28,8 +30,8 @@ REQUIRED_FIELDS = {
 _C_INTEGER_TYPES = {f"{sign}int{bits}_t": f"<{code}{bits // 8}"
                     for sign, code in (("u", "u"), ("", "i")) for bits in (8, 16, 32, 64)}
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
-_DEFINE_NUMBER = re.compile(r"^\s*#\s*define\s+(\w+)\s+\(?\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?\s*$",
-                            re.MULTILINE)
+_DEFINE_NUMBER = re.compile(
+    r"^\s*#\s*define\s+(\w+)\s+\(?\s*(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?\s*$", re.MULTILINE)
 _ENUM = re.compile(r"\benum\s+(\w+)\s*\{(.*?)\}\s*;", re.DOTALL)
 _ENUM_ENTRY = re.compile(r"^\s*(\w+)\s*=\s*(-?(?:0[xX][0-9a-fA-F]+|\d+))\s*,?\s*$")
 _STRUCT = re.compile(r"\bstruct\s+(\w+)\s*\{(.*?)\}\s*;", re.DOTALL)
@@ -40,7 +42,7 @@ _EVENT_ROW = re.compile(r"\bX\s*\(([^()]*)\)")
 _ARG_FIELD = re.compile(r"^arg(\d+)$")
 
 
-class TraceFormatError(Exception):
+class TraceFormatError(AnalysisError):
     """trace.h is missing something the decoder needs or uses a form it does not read."""
 
 

@@ -14,9 +14,11 @@ GDB_PORT = 1234   # QEMU's -s listens here
 
 
 def boot_arguments(seed, realtime, params=()):
-    """The kernel passes these to the root task (DESIGN §3.3); params are workload k=v."""
+    """The kernel reads clock= and semihost= itself and passes all of them on to the root task
+    (DESIGN §3.3); params are workload k=v. semihost=1 tells the kernel QEMU was started with
+    semihosting, the channel its trace takes to the host."""
     clock = "realtime" if realtime else "icount"
-    return " ".join([f"clock={clock}", f"seed={seed}", *params])
+    return " ".join([f"clock={clock}", "semihost=1", f"seed={seed}", *params])
 
 
 def qemu_command(kernel, workload, cpus, bootargs, realtime=False, wait_for_debugger=False):

@@ -1,0 +1,63 @@
+"""Plots drawn from metrics dicts (metrics.json), one scheduler alone or several overlaid.
+
+Each plot function takes `runs`, a list of (scheduler name, metrics dict) pairs for the same
+workload, so a comparison overlays policies in one figure. A policy keeps its colour in every
+plot (POLICY_COLOURS). Output is PNG without a timestamp or version stamp, so the same metrics
+give the same file.
+"""
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display on build machines
+
+from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+
+POLICY_COLOURS = {"rr": "tab:blue", "mlfq": "tab:orange", "tstune": "tab:green",
+                  "affinity": "tab:red"}
+OTHER_COLOURS = ("tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
+
+
+def policy_colours(names):
+    """A colour per scheduler name: POLICY_COLOURS for the known policies, the others from
+    OTHER_COLOURS in order of their sorted names (repeating if there are many)."""
+    others = sorted({name for name in names if name not in POLICY_COLOURS})
+    colours = {name: OTHER_COLOURS[i % len(OTHER_COLOURS)] for i, name in enumerate(others)}
+    colours.update({name: colour for name, colour in POLICY_COLOURS.items() if name in names})
+    return colours
+
+
+def _save(figure, path):
+    # Software would stamp the matplotlib version; PNG output carries no date otherwise.
+    figure.savefig(path, dpi=100, metadata={"Software": None})
+
+
+def latency_cdf(runs, path, metric="wakeup_latency_ns", quantity="wakeup latency",
+                workload=None, log_x=False):
+    """Draw the CDF of `metric`'s samples (a distribution in ns, such as wakeup_latency_ns or
+    response_time_ns, which `quantity` names in the labels) for each run, x in µs, and save it
+    as PNG at `path`; `workload` goes in the title. Returns False, and writes nothing, when no
+    run has a sample."""
+    runs = [(name, metrics) for name, metrics in runs if metrics[metric]["samples"]]
+    if not runs:
+        return False
+    colours = policy_colours([name for name, _ in runs])
+    figure = Figure(figsize=(7, 4.5))
+    axes = figure.add_subplot()
+    for name, metrics in runs:
+        samples = metrics[metric]["samples"]  # sorted by metrics.py
+        # Start at (first sample, 0) so each step rises visibly, even for a single sample.
+        fractions = [i / len(samples) for i in range(len(samples) + 1)]
+        axes.step([samples[0] / 1000] + [ns / 1000 for ns in samples], fractions, where="post",
+                  color=colours[name], label=f"{name} (n={len(samples)})")
+    if log_x:
+        axes.set_xscale("log")
+    else:
+        axes.set_xlim(left=0)
+    axes.set_xlabel(f"{quantity} (µs{', log scale' if log_x else ''})")
+    axes.set_ylabel("fraction of samples ≤ x")
+    axes.set_ylim(0, 1.02)
+    axes.set_title(f"{quantity.capitalize()} CDF" + (f": {workload}" if workload else ""))
+    axes.grid(True, alpha=0.3)
+    axes.legend(title="scheduler", loc="lower right")
+    figure.tight_layout()
+    _save(figure, path)
+    return True

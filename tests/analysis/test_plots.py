@@ -1,0 +1,34 @@
+"""Plots are drawn, overlay several schedulers, and come out the same twice."""
+from analysis.plot import POLICY_COLOURS, latency_cdf, policy_colours
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def metrics_with(samples):
+    return {"wakeup_latency_ns": {"samples": sorted(samples)},
+            "response_time_ns": {"samples": []}}
+
+
+def test_wakeup_latency_cdf_overlays_schedulers(tmp_path):
+    runs = [("rr", metrics_with([1500, 2500, 9000])), ("mlfq", metrics_with([800, 1200])),
+            ("myfifo", metrics_with([40_000]))]
+    path = tmp_path / "cdf.png"
+    assert latency_cdf(runs, path, workload="mixed", log_x=True)
+    data = path.read_bytes()
+    assert data.startswith(PNG_SIGNATURE) and len(data) > 1000
+    again = tmp_path / "again.png"
+    latency_cdf(runs, again, workload="mixed", log_x=True)
+    assert again.read_bytes() == data
+
+
+def test_no_samples_draws_nothing(tmp_path):
+    path = tmp_path / "response.png"
+    assert not latency_cdf([("rr", metrics_with([5]))], path, "response_time_ns", "response time")
+    assert not path.exists()
+
+
+def test_policies_keep_their_colours():
+    assert policy_colours(["mlfq", "zeta", "alpha"])["mlfq"] == POLICY_COLOURS["mlfq"]
+    colours = policy_colours(["zeta", "alpha"])
+    assert colours["alpha"] != colours["zeta"]
+    assert set(colours.values()).isdisjoint(POLICY_COLOURS.values())

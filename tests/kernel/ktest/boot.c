@@ -1,0 +1,82 @@
+/* BOOT: the root task's initial state as seL4 defines it. */
+#include "ktest.h"
+
+static int bootinfo_fields(void)
+{
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    EXPECT(bi->nodeID == 0 && bi->numNodes >= 1);
+    EXPECT(bi->initThreadCNodeSizeBits == 12);
+    EXPECT(bi->initThreadDomain == 0);
+    EXPECT((seL4_Word)bi->ipcBuffer == (seL4_Word)seL4_GetIPCBuffer());
+    EXPECT(((seL4_Word)bi->ipcBuffer & 0xfff) == 0);
+    EXPECT((seL4_Word)bi == (seL4_Word)bi->ipcBuffer + 4096);
+    return 0;
+}
+
+static int slot_regions_in_seL4_order(void)
+{
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    EXPECT(bi->userImagePaging.start == seL4_NumInitialCaps);
+    EXPECT(bi->userImagePaging.end > bi->userImagePaging.start);
+    EXPECT(bi->extraBIPages.start == bi->userImagePaging.end);
+    EXPECT(bi->userImageFrames.start == bi->extraBIPages.end);
+    EXPECT(bi->untyped.start == bi->userImageFrames.end);
+    EXPECT(bi->empty.start == bi->untyped.end);
+    EXPECT(bi->empty.end == 1u << bi->initThreadCNodeSizeBits);
+    return 0;
+}
+
+static int untyped_list_is_aligned_ram(void)
+{
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    seL4_Word n = bi->untyped.end - bi->untyped.start;
+    EXPECT(n > 0 && n <= seL4_MaxBootInfoUntypedCaps);
+    seL4_Word total = 0;
+    for (seL4_Word i = 0; i < n; i++) {
+        const seL4_UntypedDesc *u = &bi->untypedList[i];
+        EXPECT(u->sizeBits >= seL4_MinUntypedBits && u->sizeBits <= seL4_MaxUntypedBits);
+        EXPECT((u->paddr & ((1ull << u->sizeBits) - 1)) == 0);
+        if (!u->isDevice) total += 1ull << u->sizeBits;
+    }
+    EXPECT(total > (64ull << 20));
+    return 0;
+}
+
+static int extra_bootinfo_holds_device_tree(void)
+{
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    const seL4_BootInfoHeader *h = (const void *)((const char *)bi + seL4_BootInfoFrameSize);
+    EXPECT(bi->extraLen > sizeof *h);
+    EXPECT(h->id == SEL4_BOOTINFO_HEADER_FDT && h->len == bi->extraLen);
+    const uint8_t *dtb = (const uint8_t *)(h + 1);
+    EXPECT(dtb[0] == 0xd0 && dtb[1] == 0x0d && dtb[2] == 0xfe && dtb[3] == 0xed);
+    EXPECT(bi->extraBIPages.end - bi->extraBIPages.start == (bi->extraLen + 4095) / 4096);
+    return 0;
+}
+
+static int boot_arguments_reach_root_task(void)
+{
+    const char *args = schedlab_bootargs();
+    EXPECT(args[0] != 0);
+    EXPECT(schedlab_param("ktest.answer", 0) == 42);
+    return 0;
+}
+
+static int image_frames_cover_image(void)
+{
+    extern char __executable_start[], __executable_end[];
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    seL4_Word pages = ((seL4_Word)__executable_end - (seL4_Word)__executable_start) / 4096;
+    EXPECT(bi->userImageFrames.end - bi->userImageFrames.start == pages);
+    return 0;
+}
+
+const struct ktest_case ktest_boot[] = {
+    {"BOOT", "bootinfo fields and IPC buffer placement", bootinfo_fields},
+    {"BOOT", "slot regions follow seL4's order", slot_regions_in_seL4_order},
+    {"BOOT", "untyped list: aligned blocks of RAM", untyped_list_is_aligned_ram},
+    {"BOOT", "extra bootinfo carries the device tree", extra_bootinfo_holds_device_tree},
+    {"BOOT", "boot arguments reach the root task", boot_arguments_reach_root_task},
+    {"BOOT", "one frame cap per image page", image_frames_cover_image},
+    {0, 0, 0},
+};

@@ -1,0 +1,206 @@
+/* IPC: Send, NBSend, Recv, NBRecv, Call, Reply, ReplyRecv, Yield (seL4 non-MCS semantics). */
+#include "ktest.h"
+
+static seL4_CPtr ep, back;
+
+static seL4_CPtr endpoint(void) { return alloc_object(seL4_EndpointObject, 0); }
+
+/* Receives one message on ep and sends back its label, length and the sum of its MRs. */
+static void echo(void *arg)
+{
+    (void)arg;
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    seL4_Word n = seL4_MessageInfo_get_length(info), sum = 0;
+    for (seL4_Word i = 0; i < n; i++) sum += seL4_GetMR((int)i);
+    seL4_SetMR(0, seL4_MessageInfo_get_label(info));
+    seL4_SetMR(1, n);
+    seL4_SetMR(2, sum);
+    seL4_SetMR(3, badge);
+    seL4_Send(back, seL4_MessageInfo_new(0, 0, 0, 4));
+}
+
+static int send_and_echo(seL4_Word label, seL4_Word length, seL4_Word *sum_out, seL4_Word *len_out)
+{
+    ep = endpoint();
+    back = endpoint();
+    if (ktest_spawn("echo", 200, echo, 0, 0)) return -1;
+    seL4_Word expected = 0;
+    for (seL4_Word i = 0; i < length && i < seL4_MsgMaxLength; i++) {
+        seL4_SetMR((int)i, i * 3 + 1);
+        expected += i * 3 + 1;
+    }
+    seL4_Send(ep, seL4_MessageInfo_new(label, 0, 0, length));
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(back, &badge);
+    if (seL4_MessageInfo_get_length(info) != 4 || seL4_GetMR(0) != label || seL4_GetMR(3) != 0)
+        return -1;
+    *len_out = seL4_GetMR(1);
+    *sum_out = seL4_GetMR(2) - expected;
+    return 0;
+}
+
+static int send_receive_register_message(void)
+{
+    seL4_Word diff, len;
+    EXPECT(send_and_echo(0x123, 3, &diff, &len) == 0);
+    EXPECT(len == 3 && diff == 0);
+    return 0;
+}
+
+static int send_receive_long_message(void)
+{
+    seL4_Word diff, len;
+    EXPECT(send_and_echo(7, 40, &diff, &len) == 0);
+    EXPECT(len == 40 && diff == 0);
+    return 0;
+}
+
+static int length_is_clamped_to_120(void)
+{
+    seL4_Word diff, len;
+    EXPECT(send_and_echo(1, 127, &diff, &len) == 0);
+    EXPECT(len == seL4_MsgMaxLength && diff == 0);
+    return 0;
+}
+
+static seL4_Word call_order[4];
+static int calls_made;
+
+/* A client that Calls ep with MR0 = n and sends the reply's MR0 and label back. */
+static void caller(void *arg)
+{
+    call_order[calls_made++ & 3] = (seL4_Word)arg;
+    seL4_SetMR(0, (seL4_Word)arg);
+    seL4_MessageInfo_t reply = seL4_Call(ep, seL4_MessageInfo_new(5, 0, 0, 1));
+    seL4_SetMR(1, seL4_MessageInfo_get_label(reply));
+    seL4_Send(back, seL4_MessageInfo_new(0, 0, 0, 2));
+}
+
+static int call_and_reply(void)
+{
+    ep = endpoint();
+    back = endpoint();
+    EXPECT(ktest_spawn("caller", 200, caller, (void *)20, 0) == 0);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    EXPECT(seL4_MessageInfo_get_label(info) == 5 && seL4_GetMR(0) == 20 && badge == 0);
+    seL4_SetMR(0, 21);
+    seL4_Reply(seL4_MessageInfo_new(9, 0, 0, 1));
+    seL4_Recv(back, &badge);
+    EXPECT(seL4_GetMR(0) == 21 && seL4_GetMR(1) == 9);
+    return 0;
+}
+
+/* Serves `arg` requests with ReplyRecv: reply = 2 * request. */
+static void doubler(void *arg)
+{
+    seL4_Word badge, n = (seL4_Word)arg;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    for (seL4_Word i = 0; i < n; i++) {
+        (void)info;
+        seL4_SetMR(0, seL4_GetMR(0) * 2);
+        if (i + 1 == n) seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
+        else info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+    }
+}
+
+static int reply_recv_serves_a_sequence(void)
+{
+    ep = endpoint();
+    EXPECT(ktest_spawn("doubler", 200, doubler, (void *)3, 0) == 0);
+    for (seL4_Word i = 1; i <= 3; i++) {
+        seL4_SetMR(0, i * 10);
+        seL4_MessageInfo_t reply = seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 1));
+        EXPECT(seL4_MessageInfo_get_length(reply) == 1 && seL4_GetMR(0) == i * 20);
+    }
+    return 0;
+}
+
+static int nbsend_without_receiver_is_dropped(void)
+{
+    ep = endpoint();
+    seL4_SetMR(0, 99);
+    seL4_NBSend(ep, seL4_MessageInfo_new(0, 0, 0, 1));
+    seL4_Word badge = 5;
+    seL4_NBRecv(ep, &badge);
+    EXPECT(badge == 0);
+    return 0;
+}
+
+static int nbrecv_with_nothing_pending(void)
+{
+    seL4_Word badge = 77;
+    seL4_NBRecv(endpoint(), &badge);
+    EXPECT(badge == 0);
+    return 0;
+}
+
+static int reply_without_caller_is_ignored(void)
+{
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    return 0;
+}
+
+static int blocked_senders_are_served_in_order(void)
+{
+    ep = endpoint();
+    back = endpoint();
+    /* three senders queue on ep before anyone receives; they must be received in the order they
+     * sent (which is not the order they were started in: seL4 queues woken threads at the head
+     * of their priority) */
+    calls_made = 0;
+    EXPECT(ktest_spawn("caller1", 200, caller, (void *)1, 0) == 0);
+    EXPECT(ktest_spawn("caller2", 200, caller, (void *)2, 0) == 0);
+    EXPECT(ktest_spawn("caller3", 200, caller, (void *)3, 0) == 0);
+    schedlab_sleep_ns(100000);
+    seL4_Word badge;
+    EXPECT(calls_made == 3);
+    for (seL4_Word i = 0; i < 3; i++) {
+        seL4_Recv(ep, &badge);
+        EXPECT(seL4_GetMR(0) == call_order[i]);
+        seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
+    }
+    for (int i = 0; i < 3; i++) seL4_Recv(back, &badge);
+    return 0;
+}
+
+static volatile char yield_log[16];
+static volatile int yield_pos;
+
+static void yielder(void *arg)
+{
+    for (int i = 0; i < 4; i++) {
+        yield_log[yield_pos++] = (char)(seL4_Word)arg;
+        seL4_Yield();
+    }
+    seL4_Send(back, seL4_MessageInfo_new(0, 0, 0, 0));
+}
+
+static int yield_alternates_equal_priority_threads(void)
+{
+    back = endpoint();
+    yield_pos = 0;
+    EXPECT(ktest_spawn("yield-a", 150, yielder, (void *)'a', 0) == 0);
+    EXPECT(ktest_spawn("yield-b", 150, yielder, (void *)'b', 0) == 0);
+    seL4_Word badge;
+    seL4_Recv(back, &badge);
+    seL4_Recv(back, &badge);
+    EXPECT(yield_pos == 8);
+    for (int i = 1; i < 8; i++) EXPECT(yield_log[i] != yield_log[i - 1]);
+    return 0;
+}
+
+const struct ktest_case ktest_ipc[] = {
+    {"IPC", "Send/Recv: label and register MRs", send_receive_register_message},
+    {"IPC", "Send/Recv: 40 MRs through the IPC buffer", send_receive_long_message},
+    {"IPC", "message length clamped to 120", length_is_clamped_to_120},
+    {"IPC", "Call/Reply: reply label and MRs", call_and_reply},
+    {"IPC", "ReplyRecv serves a sequence of Calls", reply_recv_serves_a_sequence},
+    {"IPC", "NBSend without a receiver is dropped", nbsend_without_receiver_is_dropped},
+    {"IPC", "NBRecv with nothing pending: badge 0", nbrecv_with_nothing_pending},
+    {"IPC", "Reply without a caller does nothing", reply_without_caller_is_ignored},
+    {"IPC", "queued senders are received in FIFO order", blocked_senders_are_served_in_order},
+    {"IPC", "Yield alternates equal-priority threads", yield_alternates_equal_priority_threads},
+    {0, 0, 0},
+};

@@ -1,0 +1,37 @@
+/* The kernel API test harness: each case checks one behaviour or one error case. */
+#ifndef KTEST_H
+#define KTEST_H
+
+#include <schedlab/alloc.h>
+#include <schedlab/runtime.h>
+#include <schedlab/sys.h>
+#include <schedlab/thread.h>
+
+struct ktest_case {
+    const char *group; /* CNODE, RETYPE, TCB, IPC, NOTIF, FAULT, VSPACE, IRQ, BOOT */
+    const char *name;
+    int (*run)(void);  /* 0 = pass; otherwise the failing line */
+};
+
+/* A failed expectation ends the case and reports the line. */
+#define EXPECT(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("    expectation failed at line %d: %s\n", __LINE__, #cond);                    \
+            return __LINE__;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+extern const seL4_BootInfo *ktest_bootinfo;
+
+/* The reply label (error) and MRs of the last invocation are in the IPC buffer. */
+#define EXPECT_ERROR(call, error) EXPECT((call) == (error))
+
+/* Helpers shared by the groups. */
+seL4_CPtr ktest_untyped(unsigned min_bits);
+int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb);
+
+extern const struct ktest_case ktest_boot[], ktest_retype[], ktest_tcb[], ktest_ipc[],
+    ktest_notif[];
+
+#endif
