@@ -1,0 +1,33 @@
+"""Running root tasks in QEMU for the tests, with the CLI's own QEMU command line and runner."""
+from pathlib import Path
+
+from tools.schedlab import REPO_ROOT
+from tools.schedlab.build import BuildArtifacts, build_directory
+from tools.schedlab.qemu import boot_arguments, qemu_command, run_qemu
+from tools.schedlab.run import RunRequest, run_workload
+
+TIMEOUT_SECONDS = 300
+
+
+def artifacts(scheduler="rr"):
+    """The build `qemu.build.<scheduler>` made (the ctest fixture); tests never build."""
+    found = BuildArtifacts(build_directory(REPO_ROOT, scheduler, {}))
+    assert found.kernel.is_file(), f"no kernel at {found.kernel}: run ./schedlab build first"
+    return found
+
+
+def run_root_task(elf, out, params=(), cpus=1):
+    """Boot `elf` as the root task; returns (exit status, console text)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    command = qemu_command(artifacts().kernel, elf, cpus, boot_arguments(1, False, list(params)))
+    outcome = run_qemu(command, out, out / "console.log", TIMEOUT_SECONDS)
+    assert not outcome.timed_out, f"timed out; console: {out / 'console.log'}"
+    return outcome.status, (out / "console.log").read_text(errors="replace")
+
+
+def run(workload, out, scheduler="rr", params=()):
+    """A full `./schedlab run` of a workload (QEMU, metrics, plots) against the fixture build."""
+    request = RunRequest(scheduler=scheduler, workload=workload, out=Path(out), params=list(params),
+                         timeout=TIMEOUT_SECONDS)
+    return run_workload(REPO_ROOT, artifacts(scheduler), request)

@@ -1,0 +1,20 @@
+"""The kernel API suite (tests/kernel/ktest) as a user program sees the kernel."""
+import re
+
+from harness import artifacts, run_root_task
+
+MINIMUM_CASES = 50
+
+
+def test_kernel_api_suite_passes(tmp_path):
+    status, console = run_root_task(artifacts().directory / "tests" / "kernel" / "ktest.elf",
+                                    tmp_path, params=["ktest.answer=42"])
+    summary = re.search(r"^(\d+) passed, (\d+) failed", console, re.MULTILINE)
+    failures = [line for line in console.splitlines() if line.startswith("FAIL")]
+    assert summary, f"no summary line; console:\n{console[-3000:]}"
+    passed, failed = int(summary.group(1)), int(summary.group(2))
+    assert failed == 0 and not failures, "\n".join(failures)
+    assert passed >= MINIMUM_CASES
+    assert status == 0
+    for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF"):
+        assert re.search(rf"^ok\s+{group}\s", console, re.MULTILINE), f"no {group} cases"
