@@ -20,9 +20,9 @@ unsigned nharts;
 uint8_t kernel_stacks[ARCH_MAX_HARTS][KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 extern char kernel_image_end[];
 
-#define ROOT_ASID 1
-#define GIGA_BITS 30
-#define MEGA_BITS 21
+#define ROOT_ASID        1
+#define GIGA_BITS        30
+#define MEGA_BITS        21
 #define TRACE_DEFAULT_KB 4096
 
 struct root_builder {
@@ -179,8 +179,9 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
                     mapped(cap_set_frame_rights(cap_make(CAP_FRAME, bi), VM_READ_WRITE), bi_vaddr));
     void *ipc = alloc_zeroed(b, seL4_PageBits);
     map_page(b, ipc_vaddr, ipc);
-    mdb_insert_root(&b->cnode[seL4_CapInitThreadIPCBuffer],
-                    mapped(cap_set_frame_rights(cap_make(CAP_FRAME, ipc), VM_READ_WRITE), ipc_vaddr));
+    mdb_insert_root(
+        &b->cnode[seL4_CapInitThreadIPCBuffer],
+        mapped(cap_set_frame_rights(cap_make(CAP_FRAME, ipc), VM_READ_WRITE), ipc_vaddr));
 
     /* extra bootinfo: the device tree, so the root task can read the boot arguments */
     bi->extraBIPages.start = b->next_slot;
@@ -189,8 +190,10 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
         uint8_t *page = root_frame(b, extra_vaddr + (i << seL4_PageBits), NULL);
         for (uint64_t off = 0; off < BIT(seL4_PageBits); off++) {
             uint64_t pos = (i << seL4_PageBits) + off;
-            if (pos < sizeof header) page[off] = ((const uint8_t *)&header)[pos];
-            else if (pos < extra_len) page[off] = ((const uint8_t *)dtb)[pos - sizeof header];
+            if (pos < sizeof header)
+                page[off] = ((const uint8_t *)&header)[pos];
+            else if (pos < extra_len)
+                page[off] = ((const uint8_t *)dtb)[pos - sizeof header];
         }
     }
     bi->extraBIPages.end = b->next_slot;
@@ -236,8 +239,10 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
     if (!machine_from_device_tree(dtb, &m)) arch_halt(97);
     const char *args = m.bootargs;
     bool wall_clock = bootarg_is(args, "clock", "realtime");
-    arch_init_boot_hart(&(struct arch_boot_info){
-        .isa = m.isa, .uart_base = m.uart, .clock = wall_clock ? ARCH_CLOCK_REALTIME : ARCH_CLOCK_ICOUNT});
+    arch_init_boot_hart(
+        &(struct arch_boot_info){.isa = m.isa,
+                                 .uart_base = m.uart,
+                                 .clock = wall_clock ? ARCH_CLOCK_REALTIME : ARCH_CLOCK_ICOUNT});
     if (bootarg_is(args, "semihost", "1")) arch_enable_semihosting();
     nharts = 1;
     printk("SchedLab kernel, policy %s, hart %lu of %u, isa %s\n", SCHED_POLICY_NAME,
@@ -257,14 +262,16 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
     unsigned trace_bits = 12;
     while (BIT(trace_bits) < trace_bytes * nharts) trace_bits++;
     uint64_t trace_pa = region_alloc(&b.free, trace_bits);
-    if (!trace_pa) panic("boot: no memory for %lu KiB of trace buffers", (unsigned long)(trace_bytes >> 10));
+    if (!trace_pa)
+        panic("boot: no memory for %lu KiB of trace buffers", (unsigned long)(trace_bytes >> 10));
     trace_init(paddr_to_kptr(trace_pa), trace_bytes, nharts, wall_clock);
     sched_init(nharts);
 
-    struct tcb *root = create_root_task(&b, paddr_to_kptr(m.initrd.start),
-                                        m.initrd.end - m.initrd.start, dtb);
+    struct tcb *root =
+        create_root_task(&b, paddr_to_kptr(m.initrd.start), m.initrd.end - m.initrd.start, dtb);
     /* the root task's ELF has been copied out: its memory is free again */
-    region_add(&b.free, m.initrd.start & ~MASK(seL4_PageBits), ALIGN_UP(m.initrd.end, BIT(seL4_PageBits)));
+    region_add(&b.free, m.initrd.start & ~MASK(seL4_PageBits),
+               ALIGN_UP(m.initrd.end, BIT(seL4_PageBits)));
     make_untypeds(&b);
     b.bi->empty = (seL4_SlotRegion){b.next_slot, BIT(SCHEDLAB_ROOT_CNODE_BITS)};
 

@@ -3,7 +3,10 @@
 #include <fdt.h>
 #include <kernel/boot.h>
 
-static bool streq(const char *a, const char *b) { return strncmp(a, b, 64) == 0 && strlen(a) == strlen(b); }
+static bool streq(const char *a, const char *b)
+{
+    return strncmp(a, b, 64) == 0 && strlen(a) == strlen(b);
+}
 
 static bool path_starts(const char *path, const char *prefix)
 {
@@ -26,11 +29,13 @@ static bool visit(const char *path, const char *name, const void *value, uint32_
     if (path_starts(path, "/memory") && streq(name, "reg")) {
         for (uint32_t off = 0; off + 16 <= len; off += 16)
             region_add(&m->ram, fdt_be64((const char *)value + off),
-                       fdt_be64((const char *)value + off) + fdt_be64((const char *)value + off + 8));
+                       fdt_be64((const char *)value + off) +
+                           fdt_be64((const char *)value + off + 8));
     } else if (path_starts(path, "/reserved-memory/") && streq(name, "reg")) {
         for (uint32_t off = 0; off + 16 <= len; off += 16)
             region_add(&m->reserved, fdt_be64((const char *)value + off),
-                       fdt_be64((const char *)value + off) + fdt_be64((const char *)value + off + 8));
+                       fdt_be64((const char *)value + off) +
+                           fdt_be64((const char *)value + off + 8));
     } else if (streq(path, "/chosen")) {
         if (streq(name, "linux,initrd-start")) m->initrd.start = fdt_cells(value, len / 4);
         if (streq(name, "linux,initrd-end")) m->initrd.end = fdt_cells(value, len / 4);

@@ -1,8 +1,8 @@
 #include <kernel/elf.h>
 
-#define PAGE 4096ull
+#define PAGE     4096ull
 #define EM_RISCV 243
-#define PT_LOAD 1
+#define PT_LOAD  1
 
 struct elf64_header {
     uint8_t ident[16];

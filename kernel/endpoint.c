@@ -6,17 +6,23 @@ void tcb_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t)
 {
     t->ep_next = NULL;
     t->ep_prev = *tail;
-    if (*tail) (*tail)->ep_next = t;
-    else *head = t;
+    if (*tail)
+        (*tail)->ep_next = t;
+    else
+        *head = t;
     *tail = t;
 }
 
 void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
 {
-    if (t->ep_prev) t->ep_prev->ep_next = t->ep_next;
-    else *head = t->ep_next;
-    if (t->ep_next) t->ep_next->ep_prev = t->ep_prev;
-    else *tail = t->ep_prev;
+    if (t->ep_prev)
+        t->ep_prev->ep_next = t->ep_next;
+    else
+        *head = t->ep_next;
+    if (t->ep_next)
+        t->ep_next->ep_prev = t->ep_prev;
+    else
+        *tail = t->ep_prev;
     t->ep_next = t->ep_prev = NULL;
 }
 
@@ -49,8 +55,10 @@ static void setup_caller_cap(struct tcb *caller, struct tcb *receiver, bool can_
 static void complete_call(struct tcb *caller, struct tcb *receiver, bool can_grant,
                           bool can_grant_reply, bool receiver_can_grant)
 {
-    if (can_grant || can_grant_reply) setup_caller_cap(caller, receiver, receiver_can_grant);
-    else thread_block(caller, THREAD_INACTIVE, NULL, TRACE_BLOCK_SUSPEND);
+    if (can_grant || can_grant_reply)
+        setup_caller_cap(caller, receiver, receiver_can_grant);
+    else
+        thread_block(caller, THREAD_INACTIVE, NULL, TRACE_BLOCK_SUSPEND);
 }
 
 void endpoint_send(struct tcb *sender, struct cap ep_cap, bool blocking, bool is_call)

@@ -23,8 +23,7 @@ void kernel_handle_interrupts(void)
 void kernel_handle_vm_fault(uint64_t addr, bool instruction, uint64_t fsr)
 {
     struct tcb *t = current_thread();
-    struct fault f = {.type = seL4_Fault_VMFault,
-                      .words = {addr, instruction, fsr}};
+    struct fault f = {.type = seL4_Fault_VMFault, .words = {addr, instruction, fsr}};
     handle_fault(t, &f);
 }
 

@@ -28,9 +28,7 @@ void notification_signal(struct notification *n, word_t badge, struct tcb *signa
         deliver(t, badge, signaller);
         break;
     }
-    case NTFN_ACTIVE:
-        n->word |= badge;
-        break;
+    case NTFN_ACTIVE: n->word |= badge; break;
     }
 }
 

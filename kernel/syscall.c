@@ -69,16 +69,22 @@ static void handle_invocation(struct tcb *t, bool is_call, bool blocking)
     struct cap c = inv.cap;
     switch (cap_type(c)) {
     case CAP_ENDPOINT:
-        if (!cap_can_send(c)) result = error_invalid_cap(&err, 0);
-        else endpoint_send(t, c, blocking, is_call);
+        if (!cap_can_send(c))
+            result = error_invalid_cap(&err, 0);
+        else
+            endpoint_send(t, c, blocking, is_call);
         break;
     case CAP_NOTIFICATION:
-        if (!cap_can_send(c)) result = error_invalid_cap(&err, 0);
-        else notification_signal(cap_ptr(c), cap_badge(c), t);
+        if (!cap_can_send(c))
+            result = error_invalid_cap(&err, 0);
+        else
+            notification_signal(cap_ptr(c), cap_badge(c), t);
         break;
     case CAP_REPLY:
-        if (cap_reply_master(c)) result = error_invalid_cap(&err, 0);
-        else reply_transfer(t, slot);
+        if (cap_reply_master(c))
+            result = error_invalid_cap(&err, 0);
+        else
+            reply_transfer(t, slot);
         break;
     default:
         result = decode_invocation(&inv, &err);
@@ -104,8 +110,10 @@ static void handle_receive(struct tcb *t, bool blocking)
     } else if (cap_type(c) == CAP_NOTIFICATION && cap_can_receive(c)) {
         struct notification *n = cap_ptr(c);
         struct tcb *bound = ntfn_bound(n);
-        if (bound && bound != t) cap_fault(t, cptr, true, missing);
-        else notification_receive(t, c, blocking);
+        if (bound && bound != t)
+            cap_fault(t, cptr, true, missing);
+        else
+            notification_receive(t, c, blocking);
     } else {
         cap_fault(t, cptr, true, missing);
     }
@@ -163,7 +171,8 @@ void kernel_handle_syscall(int64_t number)
     case seL4_SysDebugNameThread: debug_name_thread(t); break;
 #endif
     case SchedLab_SysTraceMarker:
-        trace_emit(TRACE_MARKER, (uint16_t)t->ctx.regs[REG_ARG0], t->tid, 0, 0, t->ctx.regs[REG_ARG1]);
+        trace_emit(TRACE_MARKER, (uint16_t)t->ctx.regs[REG_ARG0], t->tid, 0, 0,
+                   t->ctx.regs[REG_ARG1]);
         break;
     case SchedLab_SysSleepUntil:
         if (t->ctx.regs[REG_ARG0] > clock_now()) sleep_until(t, t->ctx.regs[REG_ARG0]);

@@ -171,7 +171,8 @@ static seL4_Error set_sched_params(struct invocation *inv, struct tcb *t, struct
     return seL4_NoError;
 }
 
-static seL4_Error bind_notification(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+static seL4_Error bind_notification(struct invocation *inv, struct tcb *t,
+                                    struct syscall_error *err)
 {
     if (inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
     if (t->bound_notification) return error_plain(err, seL4_IllegalOperation);
@@ -207,13 +208,8 @@ seL4_Error decode_tcb(struct invocation *inv, struct syscall_error *err)
     case TCBSetSchedParams: return set_sched_params(inv, t, err);
     case TCBBindNotification: return bind_notification(inv, t, err);
     case TCBUnbindNotification: return unbind_notification(t, err);
-    case TCBSuspend:
-        thread_suspend(t);
-        return seL4_NoError;
-    case TCBResume:
-        thread_restart(t, inv->caller);
-        return seL4_NoError;
-    default:
-        return error_plain(err, seL4_IllegalOperation);
+    case TCBSuspend: thread_suspend(t); return seL4_NoError;
+    case TCBResume: thread_restart(t, inv->caller); return seL4_NoError;
+    default: return error_plain(err, seL4_IllegalOperation);
     }
 }

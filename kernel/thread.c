@@ -27,7 +27,8 @@ word_t *thread_ipc_buffer(struct tcb *t, bool receiving)
     if (cap_type(frame) != CAP_FRAME || !t->ipc_buffer_vaddr) return NULL;
     word_t rights = cap_frame_rights(frame);
     if (rights != VM_READ_WRITE && (receiving || rights != VM_READ_ONLY)) return NULL;
-    return (word_t *)((char *)cap_ptr(frame) + (t->ipc_buffer_vaddr & MASK(frame_size_bits(frame))));
+    return (word_t *)((char *)cap_ptr(frame) +
+                      (t->ipc_buffer_vaddr & MASK(frame_size_bits(frame))));
 }
 
 word_t get_mr(const struct tcb *t, const word_t *buffer, unsigned i)
@@ -68,12 +69,8 @@ void thread_cancel_ipc(struct tcb *t)
 {
     switch (t->state) {
     case THREAD_BLOCKED_ON_SEND:
-    case THREAD_BLOCKED_ON_RECEIVE:
-        endpoint_cancel(t);
-        break;
-    case THREAD_BLOCKED_ON_NOTIFICATION:
-        notification_cancel(t);
-        break;
+    case THREAD_BLOCKED_ON_RECEIVE: endpoint_cancel(t); break;
+    case THREAD_BLOCKED_ON_NOTIFICATION: notification_cancel(t); break;
     case THREAD_BLOCKED_ON_REPLY: {
         /* the caller cap naming t lives in its server's caller slot: it is the reply master's
          * child; deleting it means nobody can reply any more */
@@ -81,11 +78,8 @@ void thread_cancel_ipc(struct tcb *t)
         if (mdb_has_children(master)) mdb_remove(master->mdb_next);
         break;
     }
-    case THREAD_BLOCKED_ON_SLEEP:
-        sleep_cancel(t);
-        break;
-    default:
-        return;
+    case THREAD_BLOCKED_ON_SLEEP: sleep_cancel(t); break;
+    default: return;
     }
     t->blocked_on = NULL;
 }

@@ -68,7 +68,8 @@ void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1, uint32
     if (b->count == b->capacity) {
         /* a full buffer goes to the host at once: under icount this costs no emulated time, so
          * the trace stays complete without perturbing the run */
-        if (trace_fd >= 0) flush(hart);
+        if (trace_fd >= 0)
+            flush(hart);
         else {
             b->dropped++;
             return;

@@ -39,9 +39,7 @@ static struct cap create_object(word_t type, void *obj, word_t user_size, bool d
         c = cap_make(CAP_UNTYPED, obj);
         c = cap_set_untyped_size_bits(c, user_size);
         return cap_set_untyped_is_device(c, device);
-    case seL4_TCBObject:
-        thread_init(obj, creator_tid);
-        return cap_make(CAP_THREAD, obj);
+    case seL4_TCBObject: thread_init(obj, creator_tid); return cap_make(CAP_THREAD, obj);
     case seL4_EndpointObject:
         c = cap_make(CAP_ENDPOINT, obj);
         c = cap_set_can_send(cap_set_can_receive(c, true), true);
@@ -50,11 +48,12 @@ static struct cap create_object(word_t type, void *obj, word_t user_size, bool d
         return cap_set_can_send(cap_set_can_receive(cap_make(CAP_NOTIFICATION, obj), true), true);
     case seL4_CapTableObject:
         return cap_set_cnode_radix(cap_make(CAP_CNODE, obj), (unsigned)user_size);
-    case seL4_RISCV_PageTableObject:
-        return cap_make(CAP_PAGE_TABLE, obj);
+    case seL4_RISCV_PageTableObject: return cap_make(CAP_PAGE_TABLE, obj);
     default:
         c = cap_make(CAP_FRAME, obj);
-        c = cap_set_frame_size(c, type == seL4_RISCV_4K_Page ? 0 : type == seL4_RISCV_Mega_Page ? 1 : 2);
+        c = cap_set_frame_size(c, type == seL4_RISCV_4K_Page     ? 0
+                                  : type == seL4_RISCV_Mega_Page ? 1
+                                                                 : 2);
         c = cap_set_frame_rights(c, VM_READ_WRITE);
         return cap_set_frame_is_device(c, device);
     }
@@ -112,8 +111,8 @@ seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
     char *base = cap_ptr(ut);
     for (word_t i = 0; i < count; i++) {
         void *obj = base + offset + i * BIT(obj_bits);
-        mdb_insert_child(inv->slot, &dest[i], create_object(type, obj, user_size, device,
-                                                          inv->caller->tid));
+        mdb_insert_child(inv->slot, &dest[i],
+                         create_object(type, obj, user_size, device, inv->caller->tid));
     }
     inv->slot->cap = cap_set_untyped_free_offset(ut, offset + count * BIT(obj_bits));
     return seL4_NoError;

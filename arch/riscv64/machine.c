@@ -47,8 +47,9 @@ uint64_t arch_now_ns(void)
 
 void arch_set_timer(uint64_t deadline_ns)
 {
-    uint64_t ticks = deadline_ns == UINT64_MAX ? UINT64_MAX
-                                               : (deadline_ns + TIME_NS_PER_TICK - 1) / TIME_NS_PER_TICK;
+    uint64_t ticks = deadline_ns == UINT64_MAX
+                         ? UINT64_MAX
+                         : (deadline_ns + TIME_NS_PER_TICK - 1) / TIME_NS_PER_TICK;
     if (have_sstc)
         __asm__ volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(ticks));
     else
@@ -95,10 +96,10 @@ static long semihost_call(long op, const void *args)
     return a0;
 }
 
-#define SEMIHOST_OPEN 0x01
-#define SEMIHOST_CLOSE 0x02
-#define SEMIHOST_WRITE 0x05
-#define SEMIHOST_EXIT 0x18
+#define SEMIHOST_OPEN             0x01
+#define SEMIHOST_CLOSE            0x02
+#define SEMIHOST_WRITE            0x05
+#define SEMIHOST_EXIT             0x18
 #define SEMIHOST_APPLICATION_EXIT 0x20026
 
 void arch_enable_semihosting(void) { semihosting = true; }

@@ -15,19 +15,12 @@ void arch_handle_trap(struct arch_context *ctx)
         uint64_t addr = csr_read(stval);
         switch (cause) {
         case CAUSE_FETCH_ACCESS:
-        case CAUSE_FETCH_PAGE_FAULT:
-            kernel_handle_vm_fault(addr, true, CAUSE_FETCH_ACCESS);
-            break;
+        case CAUSE_FETCH_PAGE_FAULT: kernel_handle_vm_fault(addr, true, CAUSE_FETCH_ACCESS); break;
         case CAUSE_LOAD_ACCESS:
-        case CAUSE_LOAD_PAGE_FAULT:
-            kernel_handle_vm_fault(addr, false, CAUSE_LOAD_ACCESS);
-            break;
+        case CAUSE_LOAD_PAGE_FAULT: kernel_handle_vm_fault(addr, false, CAUSE_LOAD_ACCESS); break;
         case CAUSE_STORE_ACCESS:
-        case CAUSE_STORE_PAGE_FAULT:
-            kernel_handle_vm_fault(addr, false, CAUSE_STORE_ACCESS);
-            break;
-        default:
-            kernel_handle_user_exception(cause);
+        case CAUSE_STORE_PAGE_FAULT: kernel_handle_vm_fault(addr, false, CAUSE_STORE_ACCESS); break;
+        default: kernel_handle_user_exception(cause);
         }
     }
     kernel_exit();

@@ -2,13 +2,16 @@
 #include <arch/arch.h>
 #include <arch/csr.h>
 
-#define GIGA_SHIFT 30
-#define KERNEL_ROOT_FIRST (ARCH_PT_ENTRIES / 2) /* entries 256..511 are the kernel's */
+#define GIGA_SHIFT         30
+#define KERNEL_ROOT_FIRST  (ARCH_PT_ENTRIES / 2) /* entries 256..511 are the kernel's */
 #define KERNEL_IMAGE_INDEX 510
 
 static arch_pte_t kernel_root[ARCH_PT_ENTRIES] __attribute__((aligned(4096)));
 
-static arch_pte_t leaf(uint64_t pa, uint64_t flags) { return ((pa >> 12) << PTE_PPN_SHIFT) | flags; }
+static arch_pte_t leaf(uint64_t pa, uint64_t flags)
+{
+    return ((pa >> 12) << PTE_PPN_SHIFT) | flags;
+}
 
 /* The kernel window maps all physical addresses it can (254 GiB) with gigapages from
  * KERNEL_PHYSMAP_BASE; the kernel image keeps its own gigapage at index 510. */

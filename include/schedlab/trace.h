@@ -19,21 +19,21 @@
 
 #include <stdint.h>
 
-#define TRACE_FILE_MAGIC 0x3143415254534c53ull /* "SLSTRAC1" read as a little-endian word */
-#define TRACE_CHUNK_MAGIC 0x4b4e4843u          /* "CHNK" */
-#define TRACE_VERSION 1
+#define TRACE_FILE_MAGIC  0x3143415254534c53ull /* "SLSTRAC1" read as a little-endian word */
+#define TRACE_CHUNK_MAGIC 0x4b4e4843u           /* "CHNK" */
+#define TRACE_VERSION     1
 
 /* Thread id 0 is "nobody": the idle loop as a switch endpoint, or the kernel as a waker. */
 #define TRACE_TID_NONE 0
 
 /* Why a hart switched away from the thread it was running (SWITCH arg0). */
 enum trace_switch_reason {
-    TRACE_SWITCH_BLOCK = 0,        /* voluntary: prev blocked (IPC, notification, sleep) */
-    TRACE_SWITCH_YIELD = 1,        /* voluntary: prev called seL4_Yield */
-    TRACE_SWITCH_EXPIRED = 2,      /* involuntary: prev's timeslice ran out */
-    TRACE_SWITCH_PREEMPTED = 3,    /* involuntary: a thread the policy prefers became runnable */
-    TRACE_SWITCH_SUSPENDED = 4,    /* prev was suspended, faulted or halted */
-    TRACE_SWITCH_FROM_IDLE = 5,    /* the hart was idle (prev = 0) */
+    TRACE_SWITCH_BLOCK = 0,     /* voluntary: prev blocked (IPC, notification, sleep) */
+    TRACE_SWITCH_YIELD = 1,     /* voluntary: prev called seL4_Yield */
+    TRACE_SWITCH_EXPIRED = 2,   /* involuntary: prev's timeslice ran out */
+    TRACE_SWITCH_PREEMPTED = 3, /* involuntary: a thread the policy prefers became runnable */
+    TRACE_SWITCH_SUSPENDED = 4, /* prev was suspended, faulted or halted */
+    TRACE_SWITCH_FROM_IDLE = 5, /* the hart was idle (prev = 0) */
 };
 
 /* What a thread blocked on (BLOCK arg0). */
@@ -68,26 +68,26 @@ enum trace_marker_id {
     TRACE_MARK_JOB_RELEASE = 3,   /* arg4 = job number */
     TRACE_MARK_JOB_END = 4,       /* arg4 = job number */
     TRACE_MARK_WORKLOAD_BEGIN = 5,
-    TRACE_MARK_WORKLOAD_END = 6,  /* arg4 = exit status */
+    TRACE_MARK_WORKLOAD_END = 6, /* arg4 = exit status */
 };
 
 /*
  * X(name, value, arg0, arg1, arg2, arg3, arg4): the events and what each record field holds.
  * Thread ids are the kernel's sequential TCB numbers (1 = root task, in creation order).
  */
-#define TRACE_EVENTS(X)                                                                    \
-    X(SWITCH, 1, "reason", "prev", "next", "", "")                                         \
-    X(WAKEUP, 2, "hart", "tid", "waker", "wake_reason", "")                                \
-    X(BLOCK, 3, "reason", "tid", "", "", "")                                               \
-    X(PREEMPT, 4, "reason", "tid", "by", "", "")                                           \
-    X(YIELD, 5, "", "tid", "", "", "")                                                     \
-    X(IDLE_ENTER, 6, "", "", "", "", "")                                                   \
-    X(IDLE_EXIT, 7, "", "", "", "", "")                                                    \
-    X(MARKER, 8, "id", "tid", "", "", "value")                                             \
-    X(THREAD_NEW, 9, "", "tid", "creator", "prio", "")                                     \
-    X(THREAD_NAME, 10, "offset", "tid", "", "", "chars")                                   \
-    X(TIMER_SET, 11, "", "", "", "", "deadline_ns")                                        \
-    X(PRIO_CHANGE, 12, "", "tid", "", "prio", "")                                          \
+#define TRACE_EVENTS(X)                                                                            \
+    X(SWITCH, 1, "reason", "prev", "next", "", "")                                                 \
+    X(WAKEUP, 2, "hart", "tid", "waker", "wake_reason", "")                                        \
+    X(BLOCK, 3, "reason", "tid", "", "", "")                                                       \
+    X(PREEMPT, 4, "reason", "tid", "by", "", "")                                                   \
+    X(YIELD, 5, "", "tid", "", "", "")                                                             \
+    X(IDLE_ENTER, 6, "", "", "", "", "")                                                           \
+    X(IDLE_EXIT, 7, "", "", "", "", "")                                                            \
+    X(MARKER, 8, "id", "tid", "", "", "value")                                                     \
+    X(THREAD_NEW, 9, "", "tid", "creator", "prio", "")                                             \
+    X(THREAD_NAME, 10, "offset", "tid", "", "", "chars")                                           \
+    X(TIMER_SET, 11, "", "", "", "", "deadline_ns")                                                \
+    X(PRIO_CHANGE, 12, "", "tid", "", "prio", "")                                                  \
     X(IRQ, 13, "", "irq", "", "", "")
 
 enum trace_event_type {
@@ -109,16 +109,16 @@ struct trace_record {
 };
 
 struct trace_file_header {
-    uint64_t magic;       /* TRACE_FILE_MAGIC */
-    uint32_t version;     /* TRACE_VERSION */
-    uint32_t record_size; /* sizeof(struct trace_record) */
-    uint32_t nharts;      /* harts the kernel ran on */
-    uint32_t clock;       /* 0 = instruction-exact clock (icount), 1 = wall clock (realtime) */
+    uint64_t magic;        /* TRACE_FILE_MAGIC */
+    uint32_t version;      /* TRACE_VERSION */
+    uint32_t record_size;  /* sizeof(struct trace_record) */
+    uint32_t nharts;       /* harts the kernel ran on */
+    uint32_t clock;        /* 0 = instruction-exact clock (icount), 1 = wall clock (realtime) */
     uint64_t timeslice_ns; /* the configured base timeslice, for reference */
 };
 
 struct trace_chunk_header {
-    uint32_t magic;   /* TRACE_CHUNK_MAGIC */
+    uint32_t magic; /* TRACE_CHUNK_MAGIC */
     uint32_t hart;
     uint64_t records; /* records following this header */
     uint64_t dropped; /* records this hart lost so far (cumulative) */

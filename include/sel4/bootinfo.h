@@ -26,7 +26,7 @@ enum seL4_RootCNodeCapSlots {
 #define seL4_CapInitThreadPD seL4_CapInitThreadVSpace
 
 #define seL4_MaxBootInfoUntypedCaps 230
-#define seL4_BootInfoFrameSize (1 << seL4_BootInfoFrameBits)
+#define seL4_BootInfoFrameSize      (1 << seL4_BootInfoFrameBits)
 
 typedef struct {
     seL4_SlotPos start; /* first slot of the region */

@@ -31,7 +31,10 @@ static inline seL4_MessageInfo_t seL4_MessageInfo_new(seL4_Word label, seL4_Word
                                 ((extraCaps & 0x3) << 7) | (length & 0x7f)}};
     return info;
 }
-static inline seL4_Word seL4_MessageInfo_get_label(seL4_MessageInfo_t i) { return i.words[0] >> 12; }
+static inline seL4_Word seL4_MessageInfo_get_label(seL4_MessageInfo_t i)
+{
+    return i.words[0] >> 12;
+}
 static inline seL4_Word seL4_MessageInfo_get_capsUnwrapped(seL4_MessageInfo_t i)
 {
     return (i.words[0] >> 9) & 0x7;
@@ -40,7 +43,10 @@ static inline seL4_Word seL4_MessageInfo_get_extraCaps(seL4_MessageInfo_t i)
 {
     return (i.words[0] >> 7) & 0x3;
 }
-static inline seL4_Word seL4_MessageInfo_get_length(seL4_MessageInfo_t i) { return i.words[0] & 0x7f; }
+static inline seL4_Word seL4_MessageInfo_get_length(seL4_MessageInfo_t i)
+{
+    return i.words[0] & 0x7f;
+}
 
 typedef struct seL4_IPCBuffer_ {
     seL4_MessageInfo_t tag;

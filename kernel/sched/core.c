@@ -4,10 +4,10 @@
 
 struct sched_hart {
     struct sched_thread *running;
-    bool decide;                        /* policy_pick is due at the next kernel exit */
-    enum trace_switch_reason why;       /* why the running thread will be switched away */
+    bool decide;                  /* policy_pick is due at the next kernel exit */
+    enum trace_switch_reason why; /* why the running thread will be switched away */
     bool why_set;
-    uint64_t charged_at;                /* running thread is charged up to this time */
+    uint64_t charged_at; /* running thread is charged up to this time */
     uint64_t slice_end;
 };
 
@@ -61,7 +61,8 @@ void sched_block(struct sched_thread *t, enum trace_block_reason why)
     trace_emit(TRACE_BLOCK, why, t->tid, 0, 0, 0);
     struct sched_hart *h = &harts[t->hart];
     if (h->running == t)
-        request_decision(h, why == TRACE_BLOCK_SUSPEND ? TRACE_SWITCH_SUSPENDED : TRACE_SWITCH_BLOCK);
+        request_decision(h,
+                         why == TRACE_BLOCK_SUSPEND ? TRACE_SWITCH_SUSPENDED : TRACE_SWITCH_BLOCK);
     else
         policy_remove(t);
 }
@@ -111,8 +112,8 @@ struct sched_thread *sched_schedule(uint64_t now)
 
     bool prev_runnable = prev && thread_is_runnable(prev);
     charge_running(h, now);
-    struct sched_thread *next = h->decide || !prev ? policy_pick(this_hart_id(), prev, prev_runnable)
-                                                   : prev;
+    struct sched_thread *next =
+        h->decide || !prev ? policy_pick(this_hart_id(), prev, prev_runnable) : prev;
     if (next != prev) {
         enum trace_switch_reason why = !prev ? TRACE_SWITCH_FROM_IDLE : h->why;
         if (prev && !prev_runnable && why != TRACE_SWITCH_SUSPENDED) why = TRACE_SWITCH_BLOCK;

@@ -15,9 +15,9 @@
 #include <sched/sched.h>
 #include <stddef.h>
 
-#define NPRIO 256
+#define NPRIO     256
 #define WORD_BITS 64
-#define NWORDS (NPRIO / WORD_BITS)
+#define NWORDS    (NPRIO / WORD_BITS)
 
 struct rr_queue {
     struct sched_thread *head, *tail;
@@ -59,8 +59,10 @@ static void enqueue_head(struct rr_hart *h, struct sched_thread *t)
     struct rr_queue *q = &h->queue[t->prio];
     t->prev = NULL;
     t->next = q->head;
-    if (q->head) q->head->prev = t;
-    else q->tail = t;
+    if (q->head)
+        q->head->prev = t;
+    else
+        q->tail = t;
     q->head = t;
     t->queued = true;
     mark(h, t->prio);
@@ -72,8 +74,10 @@ static void enqueue_tail(struct rr_hart *h, struct sched_thread *t)
     struct rr_queue *q = &h->queue[t->prio];
     t->next = NULL;
     t->prev = q->tail;
-    if (q->tail) q->tail->next = t;
-    else q->head = t;
+    if (q->tail)
+        q->tail->next = t;
+    else
+        q->head = t;
     q->tail = t;
     t->queued = true;
     mark(h, t->prio);
@@ -82,10 +86,14 @@ static void enqueue_tail(struct rr_hart *h, struct sched_thread *t)
 static void dequeue(struct rr_hart *h, struct sched_thread *t)
 {
     struct rr_queue *q = &h->queue[t->prio];
-    if (t->prev) t->prev->next = t->next;
-    else q->head = t->next;
-    if (t->next) t->next->prev = t->prev;
-    else q->tail = t->prev;
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        q->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        q->tail = t->prev;
     t->next = t->prev = NULL;
     t->queued = false;
     unmark_if_empty(h, t->prio);

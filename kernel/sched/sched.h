@@ -24,13 +24,13 @@
 #define SCHED_POLICY_WORDS 6
 
 struct sched_thread {
-    struct sched_thread *next, *prev; /* run-queue links: the policy's */
-    uint32_t tid;                     /* trace id, for diagnostics only */
-    uint8_t prio;                     /* seL4 priority 0..255, set by the core */
-    uint8_t hart;                     /* hart the thread runs on or is queued for */
-    bool queued;                      /* held in a policy run queue */
-    int64_t slice_left_ns;            /* remaining timeslice, charged by policy_charge */
-    uint64_t affinity;                /* harts the thread may run on (bit per hart) */
+    struct sched_thread *next, *prev;    /* run-queue links: the policy's */
+    uint32_t tid;                        /* trace id, for diagnostics only */
+    uint8_t prio;                        /* seL4 priority 0..255, set by the core */
+    uint8_t hart;                        /* hart the thread runs on or is queued for */
+    bool queued;                         /* held in a policy run queue */
+    int64_t slice_left_ns;               /* remaining timeslice, charged by policy_charge */
+    uint64_t affinity;                   /* harts the thread may run on (bit per hart) */
     uint64_t policy[SCHED_POLICY_WORDS]; /* further per-thread state a policy may keep */
 };
 

@@ -9,7 +9,10 @@ uint32_t fdt_be32(const void *p)
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-uint64_t fdt_be64(const void *p) { return (uint64_t)fdt_be32(p) << 32 | fdt_be32((const uint8_t *)p + 4); }
+uint64_t fdt_be64(const void *p)
+{
+    return (uint64_t)fdt_be32(p) << 32 | fdt_be32((const uint8_t *)p + 4);
+}
 
 uint64_t fdt_cells(const void *p, unsigned cells) { return cells == 2 ? fdt_be64(p) : fdt_be32(p); }
 

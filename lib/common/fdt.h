@@ -1,4 +1,5 @@
-/* A minimal reader of flattened device trees (DTB), freestanding; shared by kernel and user code. */
+/* A minimal reader of flattened device trees (DTB), freestanding; shared by kernel and user code.
+ */
 #ifndef COMMON_FDT_H
 #define COMMON_FDT_H
 
@@ -9,8 +10,8 @@
 
 /* Called for each property: the path of its node ("/", "/chosen", "/cpus/cpu@0", ...),
  * its name, and its raw big-endian value. Return false to stop the walk. */
-typedef bool (*fdt_property_fn)(const char *path, const char *name, const void *value,
-                                uint32_t len, void *ctx);
+typedef bool (*fdt_property_fn)(const char *path, const char *name, const void *value, uint32_t len,
+                                void *ctx);
 
 bool fdt_valid(const void *fdt);
 uint32_t fdt_total_size(const void *fdt);

@@ -57,9 +57,12 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap)
         bool left = false;
         char pad = ' ';
         for (;; fmt++) {
-            if (*fmt == '-') left = true;
-            else if (*fmt == '0') pad = '0';
-            else break;
+            if (*fmt == '-')
+                left = true;
+            else if (*fmt == '0')
+                pad = '0';
+            else
+                break;
         }
         int width = 0;
         while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
@@ -95,17 +98,10 @@ int format_v(format_sink sink, void *ctx, const char *fmt, va_list ap)
             put_padded(&o, s, len, width, left, ' ');
             break;
         }
-        case 'c':
-            put(&o, (char)va_arg(ap, int));
-            break;
-        case '%':
-            put(&o, '%');
-            break;
-        case 0:
-            return o.count;
-        default:
-            put(&o, '%');
-            put(&o, *fmt);
+        case 'c': put(&o, (char)va_arg(ap, int)); break;
+        case '%': put(&o, '%'); break;
+        case 0: return o.count;
+        default: put(&o, '%'); put(&o, *fmt);
         }
     }
     return o.count;

@@ -18,6 +18,7 @@ REQUIRED_COMMANDS = {
     "qemu-system-riscv64": "qemu-system-misc",
     "cmake": "cmake",
     "ninja": "ninja-build",
+    "gcc": "gcc",          # host unit tests (policies compiled from the kernel sources)
 }
 DEBUGGER_COMMANDS = {"gdb-multiarch": "gdb-multiarch"}
 REQUIRED_FILES = {FIRMWARE: "opensbi"}

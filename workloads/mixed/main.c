@@ -52,8 +52,9 @@ int main(const seL4_BootInfo *bi)
     p.period_ns = schedlab_param("mixed.period_us", 1500) * 1000;
     p.burst_iters = schedlab_param("mixed.burst_iters", 5000);
     p.prio = schedlab_param("mixed.prio", 100);
-    printf("mixed: 2 hogs x %lu iterations, %lu requests every %lu us of %lu iterations, prio %lu\n",
-           p.hog_iters, p.requests, p.period_ns / 1000, p.burst_iters, p.prio);
+    printf(
+        "mixed: 2 hogs x %lu iterations, %lu requests every %lu us of %lu iterations, prio %lu\n",
+        p.hog_iters, p.requests, p.period_ns / 1000, p.burst_iters, p.prio);
 
     done_ep = alloc_object(seL4_EndpointObject, 0);
     if (!done_ep) {

@@ -11,11 +11,11 @@
 struct invocation {
     struct tcb *caller;
     word_t label;
-    word_t length;      /* message words the caller sent */
-    word_t *buffer;     /* caller's IPC buffer for reading, or NULL */
-    struct cte *slot;   /* the invoked capability's slot */
-    struct cap cap;     /* the invoked capability */
-    unsigned nextra;    /* extra caps the caller sent */
+    word_t length;    /* message words the caller sent */
+    word_t *buffer;   /* caller's IPC buffer for reading, or NULL */
+    struct cte *slot; /* the invoked capability's slot */
+    struct cap cap;   /* the invoked capability */
+    unsigned nextra;  /* extra caps the caller sent */
     struct cte *extra[seL4_MsgMaxExtraCaps];
     word_t reply_length; /* MRs of a successful reply */
 };

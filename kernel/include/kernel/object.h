@@ -26,7 +26,7 @@ struct endpoint;
 struct notification;
 
 struct tcb {
-    struct arch_context ctx; /* first: the trap entry finds it through sscratch */
+    struct arch_context ctx; /* first: the trap entry saves registers straight into it */
     struct cte slots[TCB_SLOTS];
     enum thread_state state;
     /* what the thread is blocked on, and the details of a pending send */

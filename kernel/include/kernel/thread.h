@@ -30,7 +30,8 @@ static inline seL4_MessageInfo_t thread_msg_info(const struct tcb *t)
 /* Make t runnable (state Running) and tell the scheduler. */
 void thread_wake(struct tcb *t, struct tcb *waker, enum trace_wake_reason why);
 /* Block t in `state` on `object` and tell the scheduler. */
-void thread_block(struct tcb *t, enum thread_state state, void *object, enum trace_block_reason why);
+void thread_block(struct tcb *t, enum thread_state state, void *object,
+                  enum trace_block_reason why);
 /* seL4 restart (TCB_Resume): a stopped thread restarts at its restart pc. */
 void thread_restart(struct tcb *t, struct tcb *by);
 /* seL4 suspend: cancel what the thread waits for; it becomes Inactive. */

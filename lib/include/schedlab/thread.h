@@ -4,7 +4,7 @@
 
 #include <sel4/sel4.h>
 
-#define THREAD_MAX 64
+#define THREAD_MAX        64
 #define THREAD_STACK_SIZE 8192
 
 typedef void (*thread_fn)(void *arg);

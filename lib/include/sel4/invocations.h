@@ -83,7 +83,8 @@ static inline seL4_Error seL4_TCB_ReadRegisters(seL4_TCB service, seL4_Bool susp
     seL4_SetMR(1, count);
     seL4_Error e = sel4_invoke(service, TCBReadRegisters, 0, 2);
     seL4_Word *words = (seL4_Word *)regs;
-    for (seL4_Word i = 0; e == seL4_NoError && i < count && i < 32; i++) words[i] = seL4_GetMR((int)i);
+    for (seL4_Word i = 0; e == seL4_NoError && i < count && i < 32; i++)
+        words[i] = seL4_GetMR((int)i);
     return e;
 }
 
@@ -111,8 +112,14 @@ static inline seL4_Error seL4_TCB_SetSchedParams(seL4_TCB service, seL4_TCB auth
     return sel4_invoke(service, TCBSetSchedParams, 1, 2);
 }
 
-static inline seL4_Error seL4_TCB_Suspend(seL4_TCB service) { return sel4_invoke(service, TCBSuspend, 0, 0); }
-static inline seL4_Error seL4_TCB_Resume(seL4_TCB service) { return sel4_invoke(service, TCBResume, 0, 0); }
+static inline seL4_Error seL4_TCB_Suspend(seL4_TCB service)
+{
+    return sel4_invoke(service, TCBSuspend, 0, 0);
+}
+static inline seL4_Error seL4_TCB_Resume(seL4_TCB service)
+{
+    return sel4_invoke(service, TCBResume, 0, 0);
+}
 
 static inline seL4_Error seL4_TCB_BindNotification(seL4_TCB service, seL4_CPtr notification)
 {

@@ -111,7 +111,10 @@ static inline seL4_Word sel4_plain_call(seL4_Word sys, seL4_Word arg0, seL4_Word
     return a0;
 }
 static inline void seL4_Yield(void) { sel4_plain_call(seL4_SysYield, 0, 0); }
-static inline void seL4_DebugPutChar(char c) { sel4_plain_call(seL4_SysDebugPutChar, (seL4_Word)c, 0); }
+static inline void seL4_DebugPutChar(char c)
+{
+    sel4_plain_call(seL4_SysDebugPutChar, (seL4_Word)c, 0);
+}
 static inline void seL4_DebugHalt(void) { sel4_plain_call(seL4_SysDebugHalt, 0, 0); }
 void seL4_DebugNameThread(seL4_CPtr tcb, const char *name);
 

@@ -100,8 +100,10 @@ static void doubler(void *arg)
     for (seL4_Word i = 0; i < n; i++) {
         (void)info;
         seL4_SetMR(0, seL4_GetMR(0) * 2);
-        if (i + 1 == n) seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
-        else info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+        if (i + 1 == n)
+            seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
+        else
+            info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 1), &badge);
     }
 }
 

@@ -10,7 +10,7 @@
 struct ktest_case {
     const char *group; /* CNODE, RETYPE, TCB, IPC, NOTIF, FAULT, VSPACE, IRQ, BOOT */
     const char *name;
-    int (*run)(void);  /* 0 = pass; otherwise the failing line */
+    int (*run)(void); /* 0 = pass; otherwise the failing line */
 };
 
 /* A failed expectation ends the case and reports the line. */

@@ -37,8 +37,10 @@ int main(const seL4_BootInfo *bi)
         for (const struct ktest_case *c = groups[g]; c->run; c++) {
             int line = c->run();
             printf("%s %-7s %s\n", line ? "FAIL" : "ok  ", c->group, c->name);
-            if (line) failed++;
-            else passed++;
+            if (line)
+                failed++;
+            else
+                passed++;
         }
     }
     printf("%d passed, %d failed\n", passed, failed);

@@ -92,7 +92,8 @@ const struct ktest_case ktest_notif[] = {
     {"NOTIF", "Poll on an idle notification: 0", poll_idle_returns_zero},
     {"NOTIF", "signals merge until received", signals_merge_until_received},
     {"NOTIF", "Wait blocks until another thread signals", wait_blocks_until_signalled},
-    {"NOTIF", "bound notification wakes an endpoint Recv", bound_notification_wakes_endpoint_receiver},
+    {"NOTIF", "bound notification wakes an endpoint Recv",
+     bound_notification_wakes_endpoint_receiver},
     {"NOTIF", "Bind/Unbind errors", bind_errors},
     {0, 0, 0},
 };

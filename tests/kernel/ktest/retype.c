@@ -21,9 +21,9 @@ static int creates_each_object_type(void)
 {
     seL4_CPtr ut = child_untyped(23);
     EXPECT(ut);
-    static const seL4_Word types[] = {seL4_TCBObject, seL4_EndpointObject,
-                                      seL4_NotificationObject, seL4_RISCV_4K_Page,
-                                      seL4_RISCV_PageTableObject, seL4_RISCV_Mega_Page};
+    static const seL4_Word types[] = {
+        seL4_TCBObject,     seL4_EndpointObject,        seL4_NotificationObject,
+        seL4_RISCV_4K_Page, seL4_RISCV_PageTableObject, seL4_RISCV_Mega_Page};
     for (unsigned i = 0; i < sizeof types / sizeof types[0]; i++)
         EXPECT(retype(ut, types[i], 0, 0, 0, alloc_slot(), 1) == seL4_NoError);
     EXPECT(retype(ut, seL4_CapTableObject, 4, 0, 0, alloc_slot(), 1) == seL4_NoError);

@@ -40,8 +40,8 @@ static int configure_rejects_non_vspace(void)
 static int configure_rejects_misaligned_buffer(void)
 {
     EXPECT(configure(new_tcb(), seL4_CapInitThreadCNode, seL4_CapInitThreadVSpace,
-                     (seL4_Word)&spare_buffer + 8, image_frame_cap(&spare_buffer)) ==
-           seL4_AlignmentError);
+                     (seL4_Word)&spare_buffer + 8,
+                     image_frame_cap(&spare_buffer)) == seL4_AlignmentError);
     return 0;
 }
 
@@ -112,8 +112,7 @@ static int write_registers_truncated(void)
     seL4_CPtr t = new_tcb();
     seL4_SetMR(0, 0);
     seL4_SetMR(1, 5);
-    seL4_MessageInfo_t reply =
-        seL4_Call(t, seL4_MessageInfo_new(TCBWriteRegisters, 0, 0, 6));
+    seL4_MessageInfo_t reply = seL4_Call(t, seL4_MessageInfo_new(TCBWriteRegisters, 0, 0, 6));
     EXPECT(seL4_MessageInfo_get_label(reply) == seL4_TruncatedMessage);
     return 0;
 }
@@ -226,7 +225,8 @@ const struct ktest_case ktest_tcb[] = {
     {"TCB", "ReadRegisters: RangeError 1..32", read_registers_count_range},
     {"TCB", "WriteRegisters: TruncatedMessage", write_registers_truncated},
     {"TCB", "WriteRegisters then ReadRegisters round trip", registers_round_trip},
-    {"TCB", "WriteRegisters with resume starts the thread", write_registers_with_resume_runs_thread},
+    {"TCB", "WriteRegisters with resume starts the thread",
+     write_registers_with_resume_runs_thread},
     {"TCB", "SetPriority reorders and preempts", raising_priority_above_caller_preempts_it},
     {"TCB", "Suspend stops a thread, Resume continues it", suspend_stops_and_resume_continues},
     {"TCB", "IllegalOperation: label for another object", unknown_tcb_label},

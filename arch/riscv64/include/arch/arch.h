@@ -13,8 +13,8 @@
 #define ARCH_MAX_HARTS 8
 
 /* Pending interrupt kinds reported by arch_pending_interrupts(). */
-#define ARCH_PENDING_TIMER 0x1
-#define ARCH_PENDING_IPI 0x2
+#define ARCH_PENDING_TIMER    0x1
+#define ARCH_PENDING_IPI      0x2
 #define ARCH_PENDING_EXTERNAL 0x4
 
 enum arch_clock { ARCH_CLOCK_ICOUNT, ARCH_CLOCK_REALTIME };
@@ -57,7 +57,7 @@ void arch_prepare_return(struct arch_context *ctx, void *hart, uint64_t kernel_s
 /* Address spaces (Sv39). A page table is one 4 KiB page of 512 entries. */
 typedef uint64_t arch_pte_t;
 #define ARCH_PT_ENTRIES 512
-#define ARCH_PT_LEVELS 3
+#define ARCH_PT_LEVELS  3
 void arch_init_kernel_vspace(void);
 void arch_copy_kernel_mappings(arch_pte_t *root);
 void arch_activate_vspace(arch_pte_t *root, unsigned asid);

@@ -6,46 +6,46 @@
 #ifndef ARCH_CONTEXT_H
 #define ARCH_CONTEXT_H
 
-#define CTX_RA 0
-#define CTX_SP 1
-#define CTX_GP 2
-#define CTX_TP 3
-#define CTX_T0 4
-#define CTX_T1 5
-#define CTX_T2 6
-#define CTX_S0 7
-#define CTX_S1 8
-#define CTX_A0 9
-#define CTX_A1 10
-#define CTX_A2 11
-#define CTX_A3 12
-#define CTX_A4 13
-#define CTX_A5 14
-#define CTX_A6 15
-#define CTX_A7 16
-#define CTX_S2 17
-#define CTX_T3 27
-#define CTX_T6 30
-#define CTX_CAUSE 31
-#define CTX_STATUS 32
-#define CTX_FAULT_IP 33
-#define CTX_NEXT_IP 34
+#define CTX_RA        0
+#define CTX_SP        1
+#define CTX_GP        2
+#define CTX_TP        3
+#define CTX_T0        4
+#define CTX_T1        5
+#define CTX_T2        6
+#define CTX_S0        7
+#define CTX_S1        8
+#define CTX_A0        9
+#define CTX_A1        10
+#define CTX_A2        11
+#define CTX_A3        12
+#define CTX_A4        13
+#define CTX_A5        14
+#define CTX_A6        15
+#define CTX_A7        16
+#define CTX_S2        17
+#define CTX_T3        27
+#define CTX_T6        30
+#define CTX_CAUSE     31
+#define CTX_STATUS    32
+#define CTX_FAULT_IP  33
+#define CTX_NEXT_IP   34
 #define CTX_KERNEL_SP 35
 #define CTX_KERNEL_TP 36
-#define CTX_WORDS 37
+#define CTX_WORDS     37
 
 /* Register roles in seL4's RISC-V system call convention (ABI sheet §2). */
-#define REG_CAP CTX_A0     /* invoked / received-on capability */
-#define REG_BADGE CTX_A0   /* badge of a received message */
-#define REG_INFO CTX_A1    /* seL4_MessageInfo */
-#define REG_MR0 CTX_A2     /* message registers MR0..MR3 = a2..a5 */
-#define REG_SYSCALL CTX_A7 /* system call number */
-#define REG_ARG0 CTX_A0    /* first argument of SchedLab extension calls */
-#define REG_ARG1 CTX_A1
-#define REG_SP CTX_SP
-#define REG_RA CTX_RA
-#define REG_FAULT_IP CTX_FAULT_IP
-#define REG_NEXT_IP CTX_NEXT_IP
+#define REG_CAP            CTX_A0 /* invoked / received-on capability */
+#define REG_BADGE          CTX_A0 /* badge of a received message */
+#define REG_INFO           CTX_A1 /* seL4_MessageInfo */
+#define REG_MR0            CTX_A2 /* message registers MR0..MR3 = a2..a5 */
+#define REG_SYSCALL        CTX_A7 /* system call number */
+#define REG_ARG0           CTX_A0 /* first argument of SchedLab extension calls */
+#define REG_ARG1           CTX_A1
+#define REG_SP             CTX_SP
+#define REG_RA             CTX_RA
+#define REG_FAULT_IP       CTX_FAULT_IP
+#define REG_NEXT_IP        CTX_NEXT_IP
 #define ARCH_MSG_REGISTERS 4
 
 #ifndef __ASSEMBLER__
@@ -58,7 +58,7 @@ struct arch_context {
 /* seL4_UserContext word i (TCB Read/WriteRegisters) is context word arch_user_context_reg[i];
  * word 0 is the pc. The first ARCH_FRAME_REGISTERS words are seL4's "frame" group. */
 #define ARCH_USER_CONTEXT_WORDS 32
-#define ARCH_FRAME_REGISTERS 16
+#define ARCH_FRAME_REGISTERS    16
 extern const uint8_t arch_user_context_reg[ARCH_USER_CONTEXT_WORDS];
 #endif
 
