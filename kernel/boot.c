@@ -104,7 +104,8 @@ static void make_untypeds(struct root_builder *b)
     bi->untyped.start = b->next_slot;
     unsigned n = 0;
     for (unsigned i = 0; i < b->free.n; i++) {
-        uint64_t s = b->free.r[i].start, e = b->free.r[i].end;
+        uint64_t s = ALIGN_UP(b->free.r[i].start, BIT(seL4_MinUntypedBits));
+        uint64_t e = b->free.r[i].end;
         while (s < e && n < seL4_MaxBootInfoUntypedCaps) {
             unsigned bits = seL4_MaxUntypedBits;
             while (bits > 0 && (!IS_ALIGNED(s, bits) || s + BIT(bits) > e)) bits--;
@@ -116,6 +117,13 @@ static void make_untypeds(struct root_builder *b)
         }
     }
     bi->untyped.end = b->next_slot;
+}
+
+/* Memory in use is withheld in whole pages, so every free range, and so every untyped, starts
+ * and ends page aligned whatever the sizes of the device tree and the initrd. */
+static void reserve_pages(struct region_list *free, uint64_t start, uint64_t end)
+{
+    region_remove(free, start & ~MASK(seL4_PageBits), ALIGN_UP(end, BIT(seL4_PageBits)));
 }
 
 static uint64_t bootarg_number(const char *args, const char *key, uint64_t fallback)
@@ -248,14 +256,18 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
     printk("SchedLab kernel, policy %s, hart %lu of %u, isa %s\n", SCHED_POLICY_NAME,
            (unsigned long)hart_id, m.nharts, m.isa);
     printk("bootargs: %s\n", args);
+    printk("memory: %u region(s) from 0x%lx; uart 0x%lx; plic 0x%lx with %u sources\n", m.ram.n,
+           (unsigned long)m.ram.r[0].start, (unsigned long)m.uart, (unsigned long)m.plic,
+           m.plic_ndev);
+    if (m.nharts > 1) printk("running on the boot hart only: SMP is not supported yet\n");
 
     struct root_builder b = {0};
     for (unsigned i = 0; i < m.ram.n; i++) region_add(&b.free, m.ram.r[i].start, m.ram.r[i].end);
-    region_remove(&b.free, 0, kptr_to_paddr(kernel_image_end));
-    region_remove(&b.free, dtb_paddr, dtb_paddr + fdt_total_size(dtb));
-    region_remove(&b.free, m.initrd.start, m.initrd.end);
+    reserve_pages(&b.free, 0, kptr_to_paddr(kernel_image_end));
+    reserve_pages(&b.free, dtb_paddr, dtb_paddr + fdt_total_size(dtb));
+    reserve_pages(&b.free, m.initrd.start, m.initrd.end);
     for (unsigned i = 0; i < m.reserved.n; i++)
-        region_remove(&b.free, m.reserved.r[i].start, m.reserved.r[i].end);
+        reserve_pages(&b.free, m.reserved.r[i].start, m.reserved.r[i].end);
     if (m.initrd.end <= m.initrd.start) panic("boot: no root task: pass its ELF with -initrd");
 
     uint64_t trace_bytes = bootarg_number(args, "trace_kb", TRACE_DEFAULT_KB) << 10;
@@ -270,8 +282,13 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
     struct tcb *root =
         create_root_task(&b, paddr_to_kptr(m.initrd.start), m.initrd.end - m.initrd.start, dtb);
     /* the root task's ELF has been copied out: its memory is free again */
-    region_add(&b.free, m.initrd.start & ~MASK(seL4_PageBits),
-               ALIGN_UP(m.initrd.end, BIT(seL4_PageBits)));
+    uint64_t initrd_start = m.initrd.start & ~MASK(seL4_PageBits);
+    uint64_t initrd_end = ALIGN_UP(m.initrd.end, BIT(seL4_PageBits));
+    region_remove(&b.free, initrd_start,
+                  initrd_end); /* a shared edge page must not be listed twice */
+    region_add(&b.free, initrd_start, initrd_end);
+    /* the DTB may share a page with the initrd: keep it out again */
+    reserve_pages(&b.free, dtb_paddr, dtb_paddr + fdt_total_size(dtb));
     make_untypeds(&b);
     b.bi->empty = (seL4_SlotRegion){b.next_slot, BIT(SCHEDLAB_ROOT_CNODE_BITS)};
 

@@ -46,6 +46,10 @@ static bool visit(const char *path, const char *name, const void *value, uint32_
         m->isa = value;
     } else if (path_starts(path, "/soc/serial@") && streq(name, "reg") && !m->uart) {
         m->uart = fdt_be64(value);
+    } else if (path_starts(path, "/soc/plic@") && streq(name, "reg") && !m->plic) {
+        m->plic = fdt_be64(value);
+    } else if (path_starts(path, "/soc/plic@") && streq(name, "riscv,ndev")) {
+        m->plic_ndev = fdt_be32(value);
     }
     return true;
 }

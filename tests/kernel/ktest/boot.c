@@ -38,7 +38,10 @@ static int untyped_list_is_aligned_ram(void)
         EXPECT((u->paddr & ((1ull << u->sizeBits) - 1)) == 0);
         if (!u->isDevice) total += 1ull << u->sizeBits;
     }
-    EXPECT(total > (64ull << 20));
+    /* the runner gives QEMU 512 MiB: nearly all of it must reach the root task, whatever the
+     * sizes of the device tree and initrd (an unaligned free range once lost most of it) */
+    if (total <= (400ull << 20)) printf("    %lu untypeds, %lu bytes of RAM\n", n, total);
+    EXPECT(total > (400ull << 20));
     return 0;
 }
 
