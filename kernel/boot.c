@@ -9,7 +9,7 @@
 #include <kernel/elf.h>
 #include <kernel/entry.h>
 #include <kernel/hart.h>
-#include <kernel/mdb.h>
+#include <kernel/cdt.h>
 #include <kernel/printk.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
@@ -49,7 +49,7 @@ static void *alloc_zeroed(struct root_builder *b, unsigned bits)
 static word_t put_cap(struct root_builder *b, struct cap c)
 {
     if (b->next_slot >= BIT(SCHEDLAB_ROOT_CNODE_BITS)) panic("boot: root CNode is full");
-    mdb_insert_root(&b->cnode[b->next_slot], c);
+    cdt_insert_root(&b->cnode[b->next_slot], c);
     return b->next_slot++;
 }
 
@@ -166,13 +166,13 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
     struct cap cnode = cap_set_cnode_radix(cap_make(CAP_CNODE, b->cnode), SCHEDLAB_ROOT_CNODE_BITS);
     cnode = cap_set_cnode_guard_size(cnode, seL4_WordBits - SCHEDLAB_ROOT_CNODE_BITS);
     struct cap vspace = cap_set_pt_is_mapped(mapped(cap_make(CAP_PAGE_TABLE, b->vspace), 0), 1);
-    mdb_insert_root(&b->cnode[seL4_CapInitThreadTCB], cap_make(CAP_THREAD, tcb));
-    mdb_insert_root(&b->cnode[seL4_CapInitThreadCNode], cnode);
-    mdb_insert_root(&b->cnode[seL4_CapInitThreadVSpace], vspace);
-    mdb_insert_root(&b->cnode[seL4_CapIRQControl], cap_make(CAP_IRQ_CONTROL, NULL));
-    mdb_insert_root(&b->cnode[seL4_CapASIDControl], cap_make(CAP_ASID_CONTROL, NULL));
-    mdb_insert_root(&b->cnode[seL4_CapInitThreadASIDPool], cap_make(CAP_ASID_POOL, pool));
-    mdb_insert_root(&b->cnode[seL4_CapDomain], cap_make(CAP_DOMAIN, NULL));
+    cdt_insert_root(&b->cnode[seL4_CapInitThreadTCB], cap_make(CAP_THREAD, tcb));
+    cdt_insert_root(&b->cnode[seL4_CapInitThreadCNode], cnode);
+    cdt_insert_root(&b->cnode[seL4_CapInitThreadVSpace], vspace);
+    cdt_insert_root(&b->cnode[seL4_CapIRQControl], cap_make(CAP_IRQ_CONTROL, NULL));
+    cdt_insert_root(&b->cnode[seL4_CapASIDControl], cap_make(CAP_ASID_CONTROL, NULL));
+    cdt_insert_root(&b->cnode[seL4_CapInitThreadASIDPool], cap_make(CAP_ASID_POOL, pool));
+    cdt_insert_root(&b->cnode[seL4_CapDomain], cap_make(CAP_DOMAIN, NULL));
     b->next_slot = seL4_NumInitialCaps;
 
     /* the bootinfo frame and IPC buffer get their fixed slots; their paging comes first */
@@ -183,11 +183,11 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
     *bi = scratch;
     b->bi = bi;
     map_page(b, bi_vaddr, bi);
-    mdb_insert_root(&b->cnode[seL4_CapBootInfoFrame],
+    cdt_insert_root(&b->cnode[seL4_CapBootInfoFrame],
                     mapped(cap_set_frame_rights(cap_make(CAP_FRAME, bi), VM_READ_WRITE), bi_vaddr));
     void *ipc = alloc_zeroed(b, seL4_PageBits);
     map_page(b, ipc_vaddr, ipc);
-    mdb_insert_root(
+    cdt_insert_root(
         &b->cnode[seL4_CapInitThreadIPCBuffer],
         mapped(cap_set_frame_rights(cap_make(CAP_FRAME, ipc), VM_READ_WRITE), ipc_vaddr));
 
@@ -222,10 +222,10 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
     tcb->mcp = seL4_MaxPrio;
     tcb->sched.prio = seL4_MaxPrio;
     tcb->ipc_buffer_vaddr = ipc_vaddr;
-    mdb_insert_child(&b->cnode[seL4_CapInitThreadCNode], &tcb->slots[TCB_CTABLE], cnode);
-    mdb_insert_child(&b->cnode[seL4_CapInitThreadVSpace], &tcb->slots[TCB_VTABLE], vspace);
-    mdb_insert_child(&b->cnode[seL4_CapInitThreadIPCBuffer], &tcb->slots[TCB_BUFFER],
-                     b->cnode[seL4_CapInitThreadIPCBuffer].cap);
+    cdt_insert(cnode, &b->cnode[seL4_CapInitThreadCNode], &tcb->slots[TCB_CTABLE]);
+    cdt_insert(vspace, &b->cnode[seL4_CapInitThreadVSpace], &tcb->slots[TCB_VTABLE]);
+    cdt_insert(b->cnode[seL4_CapInitThreadIPCBuffer].cap, &b->cnode[seL4_CapInitThreadIPCBuffer],
+               &tcb->slots[TCB_BUFFER]);
     tcb->ctx.regs[REG_ARG0] = bi_vaddr;
     tcb->ctx.regs[REG_FAULT_IP] = tcb->ctx.regs[REG_NEXT_IP] = image.entry;
     memcpy(tcb->name, "root", 5);

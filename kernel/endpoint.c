@@ -1,5 +1,5 @@
 #include <kernel/ipc.h>
-#include <kernel/mdb.h>
+#include <kernel/cdt.h>
 #include <kernel/thread.h>
 
 void tcb_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t)
@@ -41,15 +41,22 @@ static void transfer_message(struct tcb *sender, struct tcb *receiver, word_t ba
         seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0, length).words[0];
 }
 
+/* A reply cap holds no slots: deleting it cannot fail. */
+static void delete_caller_cap(struct tcb *t)
+{
+    struct syscall_error err;
+    if (!cap_is_null(t->slots[TCB_CALLER].cap)) cdt_delete(&t->slots[TCB_CALLER], &err);
+}
+
 /* Non-MCS reply caps: the receiver of a Call gets a one-shot reply cap to the caller in its
  * caller slot, derived from the caller's reply master. */
 static void setup_caller_cap(struct tcb *caller, struct tcb *receiver, bool can_grant)
 {
     thread_block(caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
     struct cte *slot = &receiver->slots[TCB_CALLER];
-    if (!cap_is_null(slot->cap)) mdb_remove(slot);
+    delete_caller_cap(receiver);
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), can_grant);
-    mdb_insert_child(&caller->slots[TCB_REPLY], slot, reply);
+    cdt_insert(reply, &caller->slots[TCB_REPLY], slot);
 }
 
 static void complete_call(struct tcb *caller, struct tcb *receiver, bool can_grant,
@@ -87,8 +94,7 @@ void endpoint_send(struct tcb *sender, struct cap ep_cap, bool blocking, bool is
 void endpoint_receive(struct tcb *receiver, struct cap ep_cap, bool blocking)
 {
     struct endpoint *ep = cap_ptr(ep_cap);
-    struct cte *caller = &receiver->slots[TCB_CALLER];
-    if (!cap_is_null(caller->cap)) mdb_remove(caller);
+    delete_caller_cap(receiver);
     if (notification_take_bound_signal(receiver)) return;
 
     if (ep_state(ep) != EP_SEND) {
@@ -122,8 +128,51 @@ void endpoint_cancel(struct tcb *t)
 void reply_transfer(struct tcb *sender, struct cte *slot)
 {
     struct tcb *receiver = cap_ptr(slot->cap);
-    mdb_remove(slot);
+    struct syscall_error err;
+    cdt_delete(slot, &err);
     if (receiver->state != THREAD_BLOCKED_ON_REPLY) return;
     transfer_message(sender, receiver, 0);
     thread_wake(receiver, sender, TRACE_WAKE_IPC);
+}
+
+/* Restart t's interrupted system call, as when seL4 cancels IPC from the object's side. */
+static void restart_blocked(struct tcb *t)
+{
+    t->ep_next = t->ep_prev = NULL;
+    t->blocked_on = NULL;
+    t->state = THREAD_RESTART;
+    sched_wake(&t->sched, NULL, TRACE_WAKE_RESUME);
+}
+
+void endpoint_cancel_all(struct endpoint *ep)
+{
+    struct tcb *t = ep->head;
+    ep->head = ep->tail = NULL;
+    while (t) {
+        struct tcb *next = t->ep_next;
+        restart_blocked(t);
+        t = next;
+    }
+}
+
+void endpoint_cancel_badged_sends(struct endpoint *ep, word_t badge)
+{
+    for (struct tcb *t = ep->head, *next; t; t = next) {
+        next = t->ep_next;
+        if (t->state == THREAD_BLOCKED_ON_SEND && t->blocked_badge == badge) {
+            tcb_queue_remove(&ep->head, &ep->tail, t);
+            restart_blocked(t);
+        }
+    }
+}
+
+void notification_cancel_all(struct notification *n)
+{
+    struct tcb *t = n->head;
+    n->head = n->tail = NULL;
+    while (t) {
+        struct tcb *next = t->ep_next;
+        restart_blocked(t);
+        t = next;
+    }
 }

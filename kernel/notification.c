@@ -64,3 +64,10 @@ bool notification_take_bound_signal(struct tcb *t)
     ntfn_set_active(n, false);
     return true;
 }
+
+void notification_unbind(struct notification *n)
+{
+    struct tcb *t = ntfn_bound(n);
+    if (t) t->bound_notification = NULL;
+    ntfn_set_bound(n, NULL);
+}

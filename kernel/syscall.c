@@ -29,6 +29,7 @@ static seL4_Error decode_invocation(struct invocation *inv, struct syscall_error
     switch (cap_type(inv->cap)) {
     case CAP_UNTYPED: return decode_untyped(inv, err);
     case CAP_THREAD: return decode_tcb(inv, err);
+    case CAP_CNODE: return decode_cnode(inv, err);
     default: return error_invalid_cap(err, 0);
     }
 }

@@ -1,7 +1,7 @@
 /* TCB invocations (seL4 non-MCS): configuration, registers, scheduling parameters. */
 #include <kernel/invocation.h>
 #include <kernel/ipc.h>
-#include <kernel/mdb.h>
+#include <kernel/cdt.h>
 #include <kernel/thread.h>
 
 static seL4_Error check_prio(word_t prio, struct invocation *inv, unsigned auth_index,
@@ -14,12 +14,16 @@ static seL4_Error check_prio(word_t prio, struct invocation *inv, unsigned auth_
     return seL4_NoError;
 }
 
-/* Replace the cap in one of the TCB's own slots by a copy of `src`'s cap. */
-static void install(struct tcb *t, enum tcb_slot which, struct cte *src, struct cap cap)
+/* Replace the cap in one of the TCB's own slots by a copy of `src`'s cap. Deleting the old cap
+ * may destroy its object (it may have been the last cap), and that may have taken the source
+ * with it: install only if the source still holds the same object (seL4 ThreadControl). */
+static seL4_Error install(struct tcb *t, enum tcb_slot which, struct cte *src, struct cap cap,
+                          struct syscall_error *err)
 {
     struct cte *slot = &t->slots[which];
-    if (!cap_is_null(slot->cap)) mdb_remove(slot);
-    if (src) mdb_insert_child(src, slot, cap);
+    if (cdt_delete(slot, err) != seL4_NoError) return err->type;
+    if (src && cap_same_object_as(cap, src->cap)) cdt_insert(cap, src, slot);
+    return seL4_NoError;
 }
 
 /* seL4's updateCapData for a CNode cap used as a CSpace root. */
@@ -63,11 +67,12 @@ static seL4_Error decode_space(struct invocation *inv, unsigned first_cap, word_
     return seL4_NoError;
 }
 
-static void invoke_space(struct tcb *t, word_t fault_ep, const struct space_args *s)
+static seL4_Error invoke_space(struct tcb *t, word_t fault_ep, const struct space_args *s,
+                               struct syscall_error *err)
 {
     t->fault_ep = fault_ep;
-    install(t, TCB_CTABLE, s->cspace_slot, s->cspace);
-    install(t, TCB_VTABLE, s->vspace_slot, s->vspace);
+    if (install(t, TCB_CTABLE, s->cspace_slot, s->cspace, err)) return err->type;
+    return install(t, TCB_VTABLE, s->vspace_slot, s->vspace, err);
 }
 
 static seL4_Error decode_ipc_buffer(struct invocation *inv, word_t vaddr, unsigned cap_index,
@@ -79,10 +84,11 @@ static seL4_Error decode_ipc_buffer(struct invocation *inv, word_t vaddr, unsign
     return check_ipc_buffer(vaddr, (*slot)->cap, err);
 }
 
-static void invoke_ipc_buffer(struct tcb *t, word_t vaddr, struct cte *slot)
+static seL4_Error invoke_ipc_buffer(struct tcb *t, word_t vaddr, struct cte *slot,
+                                    struct syscall_error *err)
 {
     t->ipc_buffer_vaddr = vaddr;
-    install(t, TCB_BUFFER, slot, slot ? slot->cap : cap_null());
+    return install(t, TCB_BUFFER, slot, slot ? slot->cap : cap_null(), err);
 }
 
 static seL4_Error configure(struct invocation *inv, struct tcb *t, struct syscall_error *err)
@@ -94,9 +100,8 @@ static seL4_Error configure(struct invocation *inv, struct tcb *t, struct syscal
     if (decode_ipc_buffer(inv, buffer, 2, &buffer_slot, err) ||
         decode_space(inv, 0, cspace_data, &space, err))
         return err->type;
-    invoke_space(t, fault_ep, &space);
-    invoke_ipc_buffer(t, buffer, buffer_slot);
-    return seL4_NoError;
+    if (invoke_space(t, fault_ep, &space, err)) return err->type;
+    return invoke_ipc_buffer(t, buffer, buffer_slot, err);
 }
 
 static seL4_Error set_space(struct invocation *inv, struct tcb *t, struct syscall_error *err)
@@ -104,8 +109,7 @@ static seL4_Error set_space(struct invocation *inv, struct tcb *t, struct syscal
     if (inv->length < 3 || inv->nextra < 2) return error_plain(err, seL4_TruncatedMessage);
     struct space_args space;
     if (decode_space(inv, 0, inv_arg(inv, 1), &space, err)) return err->type;
-    invoke_space(t, inv_arg(inv, 0), &space);
-    return seL4_NoError;
+    return invoke_space(t, inv_arg(inv, 0), &space, err);
 }
 
 static seL4_Error set_ipc_buffer(struct invocation *inv, struct tcb *t, struct syscall_error *err)
@@ -114,8 +118,7 @@ static seL4_Error set_ipc_buffer(struct invocation *inv, struct tcb *t, struct s
     struct cte *slot;
     word_t vaddr = inv_arg(inv, 0);
     if (decode_ipc_buffer(inv, vaddr, 0, &slot, err)) return err->type;
-    invoke_ipc_buffer(t, vaddr, slot);
-    return seL4_NoError;
+    return invoke_ipc_buffer(t, vaddr, slot, err);
 }
 
 static seL4_Error read_registers(struct invocation *inv, struct tcb *t, struct syscall_error *err)

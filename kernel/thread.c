@@ -1,6 +1,6 @@
 #include <kernel/hart.h>
 #include <kernel/ipc.h>
-#include <kernel/mdb.h>
+#include <kernel/cdt.h>
 #include <kernel/sleep.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
@@ -17,7 +17,7 @@ void thread_init(struct tcb *t, uint32_t creator_tid)
     t->state = THREAD_INACTIVE;
     sched_thread_init(&t->sched, t->tid, 0, this_hart_id());
     /* the reply master: the parent of every caller cap that will name this thread */
-    mdb_insert_root(&t->slots[TCB_REPLY], cap_set_reply_master(cap_make(CAP_REPLY, t), true));
+    cdt_insert_root(&t->slots[TCB_REPLY], cap_set_reply_master(cap_make(CAP_REPLY, t), true));
     trace_emit(TRACE_THREAD_NEW, 0, t->tid, creator_tid, 0, 0);
 }
 
@@ -75,7 +75,8 @@ void thread_cancel_ipc(struct tcb *t)
         /* the caller cap naming t lives in its server's caller slot: it is the reply master's
          * child; deleting it means nobody can reply any more */
         struct cte *master = &t->slots[TCB_REPLY];
-        if (mdb_has_children(master)) mdb_remove(master->mdb_next);
+        struct syscall_error err;
+        if (cdt_has_children(master)) cdt_delete(mdb_next(master), &err);
         break;
     }
     case THREAD_BLOCKED_ON_SLEEP: sleep_cancel(t); break;

@@ -1,7 +1,7 @@
 /* Untyped_Retype: carving kernel objects out of untyped memory (seL4's rules and errors). */
 #include <arch/arch.h>
 #include <kernel/invocation.h>
-#include <kernel/mdb.h>
+#include <kernel/cdt.h>
 #include <kernel/thread.h>
 #include <sel4/objecttype.h>
 
@@ -97,7 +97,7 @@ seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
 
     /* memory is reused only once every object made from it is gone */
     struct cap ut = inv->cap;
-    word_t used = mdb_has_children(inv->slot) ? cap_untyped_free_offset(ut) : 0;
+    word_t used = cdt_has_children(inv->slot) ? cap_untyped_free_offset(ut) : 0;
     word_t free_bytes = BIT(cap_untyped_size_bits(ut)) - used;
     if ((free_bytes >> obj_bits) < count) {
         err->memory_left = free_bytes;
@@ -111,8 +111,8 @@ seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
     char *base = cap_ptr(ut);
     for (word_t i = 0; i < count; i++) {
         void *obj = base + offset + i * BIT(obj_bits);
-        mdb_insert_child(inv->slot, &dest[i],
-                         create_object(type, obj, user_size, device, inv->caller->tid));
+        cdt_insert(create_object(type, obj, user_size, device, inv->caller->tid), inv->slot,
+                   &dest[i]);
     }
     inv->slot->cap = cap_set_untyped_free_offset(ut, offset + count * BIT(obj_bits));
     return seL4_NoError;

@@ -122,12 +122,31 @@ static inline unsigned frame_size_bits(struct cap c)
 }
 
 /* A CNode slot: a capability and its place in the capability derivation tree (a list in
- * depth-first order, as in seL4). */
+ * depth-first order, as in seL4's MDB). Slots are 8-byte aligned, so the low bits of the next
+ * link hold seL4's two MDB flags. */
 struct cte {
     struct cap cap;
     struct cte *mdb_prev;
-    struct cte *mdb_next;
+    uintptr_t mdb_next_flags;
 };
+
+#define MDB_REVOCABLE    1u
+#define MDB_FIRST_BADGED 2u
+#define MDB_FLAGS        3u
+
+static inline struct cte *mdb_next(const struct cte *s)
+{
+    return (struct cte *)(s->mdb_next_flags & ~(uintptr_t)MDB_FLAGS);
+}
+static inline void mdb_set_next(struct cte *s, struct cte *next)
+{
+    s->mdb_next_flags = (uintptr_t)next | (s->mdb_next_flags & MDB_FLAGS);
+}
+static inline bool mdb_flag(const struct cte *s, unsigned flag) { return s->mdb_next_flags & flag; }
+static inline void mdb_set_flag(struct cte *s, unsigned flag, bool on)
+{
+    s->mdb_next_flags = (s->mdb_next_flags & ~(uintptr_t)flag) | (on ? flag : 0);
+}
 
 _Static_assert(sizeof(struct cte) == 32, "a CNode slot is 2^seL4_SlotBits bytes");
 

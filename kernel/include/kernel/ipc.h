@@ -7,12 +7,18 @@
 void endpoint_send(struct tcb *sender, struct cap ep_cap, bool blocking, bool is_call);
 void endpoint_receive(struct tcb *receiver, struct cap ep_cap, bool blocking);
 void endpoint_cancel(struct tcb *t);
+/* The endpoint goes away: every queued thread restarts its system call (seL4 cancelAllIPC). */
+void endpoint_cancel_all(struct endpoint *ep);
+/* Queued senders whose badge is `badge` restart (seL4 cancelBadgedSends). */
+void endpoint_cancel_badged_sends(struct endpoint *ep, word_t badge);
 /* Reply to the thread named by the reply cap in `slot` (caller slot or a saved reply cap). */
 void reply_transfer(struct tcb *sender, struct cte *slot);
 
 void notification_signal(struct notification *n, word_t badge, struct tcb *signaller);
 void notification_receive(struct tcb *t, struct cap ntfn_cap, bool blocking);
 void notification_cancel(struct tcb *t);
+void notification_cancel_all(struct notification *n);
+void notification_unbind(struct notification *n);
 /* A thread bound to `n` that is about to wait on an endpoint takes a pending signal instead. */
 bool notification_take_bound_signal(struct tcb *t);
 

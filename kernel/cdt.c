@@ -1,0 +1,310 @@
+#include <kernel/cdt.h>
+#include <kernel/ipc.h>
+#include <kernel/thread.h>
+
+static bool is_physical(enum cap_type t)
+{
+    switch (t) {
+    case CAP_UNTYPED:
+    case CAP_ENDPOINT:
+    case CAP_NOTIFICATION:
+    case CAP_CNODE:
+    case CAP_THREAD:
+    case CAP_FRAME:
+    case CAP_PAGE_TABLE:
+    case CAP_ASID_POOL: return true;
+    default: return false;
+    }
+}
+
+static word_t object_bits(struct cap c)
+{
+    switch (cap_type(c)) {
+    case CAP_UNTYPED: return cap_untyped_size_bits(c);
+    case CAP_ENDPOINT: return seL4_EndpointBits;
+    case CAP_NOTIFICATION: return seL4_NotificationBits;
+    case CAP_CNODE: return cap_cnode_radix(c) + seL4_SlotBits;
+    case CAP_THREAD: return seL4_TCBBits;
+    case CAP_FRAME: return frame_size_bits(c);
+    default: return seL4_PageTableBits; /* page table, ASID pool */
+    }
+}
+
+static bool contains(struct cap a, struct cap b)
+{
+    uintptr_t a_base = (uintptr_t)cap_ptr(a), b_base = (uintptr_t)cap_ptr(b);
+    uintptr_t a_top = a_base + MASK(object_bits(a)), b_top = b_base + MASK(object_bits(b));
+    return a_base <= b_base && b_top <= a_top && b_base <= b_top;
+}
+
+bool cap_same_region_as(struct cap a, struct cap b)
+{
+    enum cap_type ta = cap_type(a), tb = cap_type(b);
+    switch (ta) {
+    case CAP_UNTYPED: return is_physical(tb) && contains(a, b);
+    case CAP_FRAME: return tb == CAP_FRAME && contains(a, b);
+    case CAP_CNODE:
+        return tb == CAP_CNODE && cap_ptr(a) == cap_ptr(b) &&
+               cap_cnode_radix(a) == cap_cnode_radix(b);
+    case CAP_ENDPOINT:
+    case CAP_NOTIFICATION:
+    case CAP_THREAD:
+    case CAP_REPLY:
+    case CAP_PAGE_TABLE:
+    case CAP_ASID_POOL: return tb == ta && cap_ptr(a) == cap_ptr(b);
+    case CAP_DOMAIN:
+    case CAP_ASID_CONTROL: return tb == ta;
+    case CAP_IRQ_CONTROL: return tb == CAP_IRQ_CONTROL || tb == CAP_IRQ_HANDLER;
+    case CAP_IRQ_HANDLER: return tb == CAP_IRQ_HANDLER && cap_irq(a) == cap_irq(b);
+    default: return false;
+    }
+}
+
+bool cap_same_object_as(struct cap a, struct cap b)
+{
+    if (cap_type(a) == CAP_UNTYPED) return false;
+    if (cap_type(a) == CAP_IRQ_CONTROL && cap_type(b) == CAP_IRQ_HANDLER) return false;
+    if (cap_type(a) == CAP_FRAME && cap_type(b) == CAP_FRAME)
+        return cap_ptr(a) == cap_ptr(b) && cap_frame_size(a) == cap_frame_size(b) &&
+               cap_frame_is_device(a) == cap_frame_is_device(b);
+    return cap_same_region_as(a, b);
+}
+
+bool cdt_is_parent_of(const struct cte *a, const struct cte *b)
+{
+    if (!mdb_flag(a, MDB_REVOCABLE) || !cap_same_region_as(a->cap, b->cap)) return false;
+    enum cap_type t = cap_type(a->cap);
+    if (t == CAP_ENDPOINT || t == CAP_NOTIFICATION) {
+        word_t badge = cap_badge(a->cap);
+        return badge == 0 || (badge == cap_badge(b->cap) && !mdb_flag(b, MDB_FIRST_BADGED));
+    }
+    return true;
+}
+
+bool cdt_has_children(const struct cte *slot)
+{
+    struct cte *next = mdb_next(slot);
+    return next && cdt_is_parent_of(slot, next);
+}
+
+bool cdt_is_final(const struct cte *slot)
+{
+    struct cte *prev = slot->mdb_prev, *next = mdb_next(slot);
+    if (prev && cap_same_object_as(prev->cap, slot->cap)) return false;
+    return !next || !cap_same_object_as(slot->cap, next->cap);
+}
+
+static bool is_revocable(struct cap derived, struct cap src)
+{
+    switch (cap_type(derived)) {
+    case CAP_ENDPOINT:
+    case CAP_NOTIFICATION: return cap_badge(derived) != cap_badge(src);
+    case CAP_IRQ_HANDLER: return cap_type(src) == CAP_IRQ_CONTROL;
+    case CAP_UNTYPED: return true;
+    default: return false;
+    }
+}
+
+void cdt_insert_root(struct cte *dest, struct cap cap)
+{
+    dest->cap = cap;
+    dest->mdb_prev = NULL;
+    dest->mdb_next_flags = MDB_REVOCABLE | MDB_FIRST_BADGED;
+}
+
+void cdt_insert(struct cap cap, struct cte *src, struct cte *dest)
+{
+    bool revocable = is_revocable(cap, src->cap);
+    struct cte *next = mdb_next(src);
+    dest->cap = cap;
+    dest->mdb_prev = src;
+    dest->mdb_next_flags = (uintptr_t)next | (revocable ? MDB_REVOCABLE | MDB_FIRST_BADGED : 0);
+    mdb_set_next(src, dest);
+    if (next) next->mdb_prev = dest;
+}
+
+void cdt_move(struct cap cap, struct cte *src, struct cte *dest)
+{
+    dest->cap = cap;
+    dest->mdb_prev = src->mdb_prev;
+    dest->mdb_next_flags = src->mdb_next_flags;
+    if (dest->mdb_prev) mdb_set_next(dest->mdb_prev, dest);
+    if (mdb_next(dest)) mdb_next(dest)->mdb_prev = dest;
+    src->cap = cap_null();
+    src->mdb_prev = NULL;
+    src->mdb_next_flags = 0;
+}
+
+void cdt_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *slot2)
+{
+    slot1->cap = cap2;
+    slot2->cap = cap1;
+    /* slot1's neighbours now point at slot2; when the slots are adjacent this rewrites one of
+     * slot2's own links, which the exchange below then carries over correctly */
+    struct cte *prev = slot1->mdb_prev, *next = mdb_next(slot1);
+    if (prev) mdb_set_next(prev, slot2);
+    if (next) next->mdb_prev = slot2;
+    struct cte *prev2 = slot2->mdb_prev;
+    uintptr_t next2 = slot2->mdb_next_flags;
+    slot2->mdb_prev = slot1->mdb_prev;
+    slot2->mdb_next_flags = slot1->mdb_next_flags;
+    slot1->mdb_prev = prev2;
+    slot1->mdb_next_flags = next2;
+    prev = slot1->mdb_prev;
+    next = mdb_next(slot1);
+    if (prev) mdb_set_next(prev, slot1);
+    if (next) next->mdb_prev = slot1;
+}
+
+static void empty_slot(struct cte *slot)
+{
+    struct cte *prev = slot->mdb_prev, *next = mdb_next(slot);
+    if (prev) mdb_set_next(prev, next);
+    if (next) {
+        next->mdb_prev = prev;
+        if (mdb_flag(slot, MDB_FIRST_BADGED)) mdb_set_flag(next, MDB_FIRST_BADGED, true);
+    }
+    slot->cap = cap_null();
+    slot->mdb_prev = NULL;
+    slot->mdb_next_flags = 0;
+}
+
+/* The slots an object holds, which must be emptied before the object goes. */
+static struct cte *inner_slots(struct cap c, word_t *count)
+{
+    if (cap_type(c) == CAP_CNODE) {
+        *count = BIT(cap_cnode_radix(c));
+        return cap_ptr(c);
+    }
+    if (cap_type(c) == CAP_THREAD) {
+        *count = TCB_SLOTS;
+        return ((struct tcb *)cap_ptr(c))->slots;
+    }
+    *count = 0;
+    return NULL;
+}
+
+static struct cte *first_occupied(struct cte *slots, word_t count)
+{
+    for (word_t i = 0; i < count; i++)
+        if (!cap_is_null(slots[i].cap)) return &slots[i];
+    return NULL;
+}
+
+/* What the last capability to an object takes with it, before its slots are emptied. */
+static void stop_object(struct cap c)
+{
+    switch (cap_type(c)) {
+    case CAP_THREAD: {
+        struct tcb *t = cap_ptr(c);
+        if (t->bound_notification) notification_unbind(t->bound_notification);
+        if (t->state != THREAD_INACTIVE) thread_suspend(t);
+        break;
+    }
+    case CAP_ENDPOINT: endpoint_cancel_all(cap_ptr(c)); break;
+    case CAP_NOTIFICATION: {
+        struct notification *n = cap_ptr(c);
+        if (ntfn_bound(n)) notification_unbind(n);
+        notification_cancel_all(n);
+        break;
+    }
+    default: break;
+    }
+}
+
+seL4_Error cdt_delete(struct cte *slot, struct syscall_error *err)
+{
+    struct cte *stack[CDT_MAX_NESTING];
+    unsigned depth = 0;
+    stack[depth++] = slot;
+    while (depth) {
+        struct cte *s = stack[depth - 1];
+        if (cap_is_null(s->cap)) {
+            depth--;
+            continue;
+        }
+        if (cdt_is_final(s)) {
+            stop_object(s->cap);
+            word_t count;
+            struct cte *inner = first_occupied(inner_slots(s->cap, &count), count);
+            if (inner) {
+                if (depth == CDT_MAX_NESTING) return error_range(err, 0, CDT_MAX_NESTING);
+                stack[depth++] = inner;
+                continue;
+            }
+        }
+        empty_slot(s);
+        depth--;
+    }
+    return seL4_NoError;
+}
+
+seL4_Error cdt_revoke(struct cte *slot, struct syscall_error *err)
+{
+    struct cte *next;
+    while ((next = mdb_next(slot)) && cdt_is_parent_of(slot, next))
+        if (cdt_delete(next, err) != seL4_NoError) return err->type;
+    return seL4_NoError;
+}
+
+struct cap cap_mask_rights(struct cap c, word_t rights)
+{
+    switch (cap_type(c)) {
+    case CAP_ENDPOINT:
+        c = cap_set_can_send(c, cap_can_send(c) && (rights & seL4_CapRight_Write));
+        c = cap_set_can_receive(c, cap_can_receive(c) && (rights & seL4_CapRight_Read));
+        c = cap_set_can_grant(c, cap_can_grant(c) && (rights & seL4_CapRight_Grant));
+        return cap_set_can_grant_reply(c, cap_can_grant_reply(c) &&
+                                              (rights & seL4_CapRight_GrantReply));
+    case CAP_NOTIFICATION:
+        c = cap_set_can_send(c, cap_can_send(c) && (rights & seL4_CapRight_Write));
+        return cap_set_can_receive(c, cap_can_receive(c) && (rights & seL4_CapRight_Read));
+    case CAP_REPLY: return cap_set_can_grant(c, cap_can_grant(c) && (rights & seL4_CapRight_Grant));
+    case CAP_FRAME: {
+        word_t vm = cap_frame_rights(c);
+        bool read = rights & seL4_CapRight_Read, write = rights & seL4_CapRight_Write;
+        word_t masked = VM_KERNEL_ONLY;
+        if (vm == VM_READ_ONLY && read) masked = VM_READ_ONLY;
+        if (vm == VM_READ_WRITE && read) masked = write ? VM_READ_WRITE : VM_READ_ONLY;
+        return cap_set_frame_rights(c, masked);
+    }
+    default: return c;
+    }
+}
+
+struct cap cap_update_data(struct cap c, word_t data, bool preserve)
+{
+    switch (cap_type(c)) {
+    case CAP_ENDPOINT:
+    case CAP_NOTIFICATION:
+        if (preserve || cap_badge(c) != 0) return cap_null();
+        return cap_set_badge(c, data);
+    case CAP_CNODE: {
+        word_t guard_size = data & MASK(seL4_GuardSizeBits);
+        if (guard_size + cap_cnode_radix(c) > seL4_WordBits) return cap_null();
+        c = cap_set_cnode_guard_size(c, guard_size);
+        return cap_set_cnode_guard(c, (data >> seL4_GuardSizeBits) & MASK(guard_size));
+    }
+    default: return c;
+    }
+}
+
+seL4_Error cap_derive(const struct cte *slot, struct cap c, struct cap *out,
+                      struct syscall_error *err)
+{
+    *out = c;
+    switch (cap_type(c)) {
+    case CAP_ZOMBIE:
+    case CAP_IRQ_CONTROL:
+    case CAP_REPLY: *out = cap_null(); break;
+    case CAP_UNTYPED:
+        if (cdt_has_children(slot)) return error_plain(err, seL4_RevokeFirst);
+        break;
+    case CAP_FRAME: *out = cap_set_mapped_asid(cap_set_mapped_vaddr(c, 0), 0); break;
+    case CAP_PAGE_TABLE:
+        if (!cap_pt_is_mapped(c)) return error_plain(err, seL4_IllegalOperation);
+        break;
+    default: break;
+    }
+    return seL4_NoError;
+}

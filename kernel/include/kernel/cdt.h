@@ -1,0 +1,44 @@
+/*
+ * The capability derivation tree (seL4's MDB): which capability was derived from which, so that
+ * Revoke finds every descendant and Delete of the last capability to an object destroys it.
+ * The relations (same region, same object, parent of, revocable) are seL4's.
+ */
+#ifndef KERNEL_CDT_H
+#define KERNEL_CDT_H
+
+#include <kernel/cap.h>
+#include <kernel/errors.h>
+
+bool cap_same_region_as(struct cap a, struct cap b);
+bool cap_same_object_as(struct cap a, struct cap b);
+/* Is b (which follows a in the tree) derived from a? */
+bool cdt_is_parent_of(const struct cte *a, const struct cte *b);
+bool cdt_has_children(const struct cte *slot);
+/* Is `slot` the last capability to its object? */
+bool cdt_is_final(const struct cte *slot);
+
+/* Boot-time capabilities: roots of the tree, revocable. */
+void cdt_insert_root(struct cte *dest, struct cap cap);
+/* seL4 cteInsert: `cap`, derived from src's cap, into the empty slot dest, right after src. */
+void cdt_insert(struct cap cap, struct cte *src, struct cte *dest);
+/* seL4 cteMove: src's place in the tree passes to dest, holding `cap`; src becomes empty. */
+void cdt_move(struct cap cap, struct cte *src, struct cte *dest);
+/* seL4 cteSwap: exchange two slots' places in the tree, with new caps. */
+void cdt_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *slot2);
+
+/* Delete the capability in `slot`; the last capability to an object destroys the object (IPC
+ * cancelled, threads stopped, notifications unbound, CNode and TCB slots emptied first).
+ * Fails with seL4_RangeError only if final CNodes/TCBs nest deeper than CDT_MAX_NESTING, in
+ * which case nothing is left half-destroyed: every slot still holds a valid capability. */
+#define CDT_MAX_NESTING 128
+seL4_Error cdt_delete(struct cte *slot, struct syscall_error *err);
+/* Delete every capability derived from the one in `slot`. */
+seL4_Error cdt_revoke(struct cte *slot, struct syscall_error *err);
+
+/* Capability derivation rules of Copy and Mint (seL4 maskCapRights, updateCapData, deriveCap). */
+struct cap cap_mask_rights(struct cap c, word_t rights);
+struct cap cap_update_data(struct cap c, word_t data, bool preserve);
+seL4_Error cap_derive(const struct cte *slot, struct cap c, struct cap *out,
+                      struct syscall_error *err);
+
+#endif
