@@ -132,4 +132,95 @@ static inline seL4_Error seL4_TCB_UnbindNotification(seL4_TCB service)
     return sel4_invoke(service, TCBUnbindNotification, 0, 0);
 }
 
+/* CNode methods: (index, depth) name a slot relative to the invoked CNode. */
+static inline seL4_Error sel4_cnode_slot_op(seL4_CNode service, seL4_Word label, seL4_Word index,
+                                            seL4_Uint8 depth)
+{
+    seL4_SetMR(0, index);
+    seL4_SetMR(1, depth);
+    return sel4_invoke(service, label, 0, 2);
+}
+static inline seL4_Error seL4_CNode_Revoke(seL4_CNode s, seL4_Word index, seL4_Uint8 depth)
+{
+    return sel4_cnode_slot_op(s, CNodeRevoke, index, depth);
+}
+static inline seL4_Error seL4_CNode_Delete(seL4_CNode s, seL4_Word index, seL4_Uint8 depth)
+{
+    return sel4_cnode_slot_op(s, CNodeDelete, index, depth);
+}
+static inline seL4_Error seL4_CNode_CancelBadgedSends(seL4_CNode s, seL4_Word index,
+                                                      seL4_Uint8 depth)
+{
+    return sel4_cnode_slot_op(s, CNodeCancelBadgedSends, index, depth);
+}
+static inline seL4_Error seL4_CNode_SaveCaller(seL4_CNode s, seL4_Word index, seL4_Uint8 depth)
+{
+    return sel4_cnode_slot_op(s, CNodeSaveCaller, index, depth);
+}
+
+/* Copy, Mint, Move, Mutate share their first five words and one extra cap. */
+static inline void sel4_cnode_src_dest(seL4_Word dest_index, seL4_Uint8 dest_depth,
+                                       seL4_CNode src_root, seL4_Word src_index,
+                                       seL4_Uint8 src_depth)
+{
+    seL4_SetCap(0, src_root);
+    seL4_SetMR(0, dest_index);
+    seL4_SetMR(1, dest_depth);
+    seL4_SetMR(2, src_index);
+    seL4_SetMR(3, src_depth);
+}
+static inline seL4_Error seL4_CNode_Copy(seL4_CNode s, seL4_Word dest_index, seL4_Uint8 dest_depth,
+                                         seL4_CNode src_root, seL4_Word src_index,
+                                         seL4_Uint8 src_depth, seL4_CapRights_t rights)
+{
+    sel4_cnode_src_dest(dest_index, dest_depth, src_root, src_index, src_depth);
+    seL4_SetMR(4, rights);
+    return sel4_invoke(s, CNodeCopy, 1, 5);
+}
+static inline seL4_Error seL4_CNode_Mint(seL4_CNode s, seL4_Word dest_index, seL4_Uint8 dest_depth,
+                                         seL4_CNode src_root, seL4_Word src_index,
+                                         seL4_Uint8 src_depth, seL4_CapRights_t rights,
+                                         seL4_Word badge)
+{
+    sel4_cnode_src_dest(dest_index, dest_depth, src_root, src_index, src_depth);
+    seL4_SetMR(4, rights);
+    seL4_SetMR(5, badge);
+    return sel4_invoke(s, CNodeMint, 1, 6);
+}
+static inline seL4_Error seL4_CNode_Move(seL4_CNode s, seL4_Word dest_index, seL4_Uint8 dest_depth,
+                                         seL4_CNode src_root, seL4_Word src_index,
+                                         seL4_Uint8 src_depth)
+{
+    sel4_cnode_src_dest(dest_index, dest_depth, src_root, src_index, src_depth);
+    return sel4_invoke(s, CNodeMove, 1, 4);
+}
+static inline seL4_Error seL4_CNode_Mutate(seL4_CNode s, seL4_Word dest_index,
+                                           seL4_Uint8 dest_depth, seL4_CNode src_root,
+                                           seL4_Word src_index, seL4_Uint8 src_depth,
+                                           seL4_Word badge)
+{
+    sel4_cnode_src_dest(dest_index, dest_depth, src_root, src_index, src_depth);
+    seL4_SetMR(4, badge);
+    return sel4_invoke(s, CNodeMutate, 1, 5);
+}
+static inline seL4_Error seL4_CNode_Rotate(seL4_CNode s, seL4_Word dest_index,
+                                           seL4_Uint8 dest_depth, seL4_Word dest_badge,
+                                           seL4_CNode pivot_root, seL4_Word pivot_index,
+                                           seL4_Uint8 pivot_depth, seL4_Word pivot_badge,
+                                           seL4_CNode src_root, seL4_Word src_index,
+                                           seL4_Uint8 src_depth)
+{
+    seL4_SetCap(0, pivot_root);
+    seL4_SetCap(1, src_root);
+    seL4_SetMR(0, dest_index);
+    seL4_SetMR(1, dest_depth);
+    seL4_SetMR(2, dest_badge);
+    seL4_SetMR(3, pivot_index);
+    seL4_SetMR(4, pivot_depth);
+    seL4_SetMR(5, pivot_badge);
+    seL4_SetMR(6, src_index);
+    seL4_SetMR(7, src_depth);
+    return sel4_invoke(s, CNodeRotate, 2, 8);
+}
+
 #endif
