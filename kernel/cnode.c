@@ -9,7 +9,6 @@ static seL4_Error empty_slot_required(const struct cte *slot, struct syscall_err
     return cap_is_null(slot->cap) ? seL4_NoError : error_plain(err, seL4_DeleteFirst);
 }
 
-
 static seL4_Error copy_or_move(struct invocation *inv, struct cte *dest, struct syscall_error *err)
 {
     if (inv->length < 4 || inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
