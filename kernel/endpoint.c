@@ -1,5 +1,6 @@
 #include <kernel/ipc.h>
 #include <kernel/cdt.h>
+#include <kernel/fault.h>
 #include <kernel/thread.h>
 
 void tcb_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t)
@@ -30,6 +31,14 @@ void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
  * receiver sees the length actually copied: at most 4 MRs when either side lacks an IPC buffer. */
 static void transfer_message(struct tcb *sender, struct tcb *receiver, word_t badge)
 {
+    if (sender->fault.type != seL4_Fault_NullFault) {
+        /* a faulting thread's "message" is its fault, labelled with the fault type */
+        word_t length = fault_write_message(sender, receiver, thread_ipc_buffer(receiver, true));
+        receiver->ctx.regs[REG_BADGE] = badge;
+        receiver->ctx.regs[REG_INFO] =
+            seL4_MessageInfo_new(sender->fault.type, 0, 0, length).words[0];
+        return;
+    }
     seL4_MessageInfo_t info = thread_msg_info(sender);
     word_t length = MIN(seL4_MessageInfo_get_length(info), (word_t)seL4_MsgMaxLength);
     word_t *sbuf = thread_ipc_buffer(sender, false);
@@ -131,6 +140,12 @@ void reply_transfer(struct tcb *sender, struct cte *slot)
     struct syscall_error err;
     cdt_delete(slot, &err);
     if (receiver->state != THREAD_BLOCKED_ON_REPLY) return;
+    if (receiver->fault.type != seL4_Fault_NullFault) {
+        seL4_MessageInfo_t info = thread_msg_info(sender);
+        fault_handle_reply(receiver, sender, seL4_MessageInfo_get_label(info),
+                           seL4_MessageInfo_get_length(info));
+        return;
+    }
     transfer_message(sender, receiver, 0);
     thread_wake(receiver, sender, TRACE_WAKE_IPC);
 }

@@ -14,7 +14,7 @@
 
 static void cap_fault(struct tcb *t, word_t cptr, bool in_receive, struct lookup_fault lookup)
 {
-    struct fault f = {.type = seL4_Fault_CapFault, .words = {cptr, in_receive}, .lookup = lookup};
+    struct fault f = fault_cap(cptr, in_receive, lookup);
     handle_fault(t, &f);
 }
 

@@ -82,6 +82,9 @@ void thread_cancel_ipc(struct tcb *t)
     case THREAD_BLOCKED_ON_SLEEP: sleep_cancel(t); break;
     default: return;
     }
+    /* a fault in flight is abandoned with the IPC: the thread re-executes the faulting
+     * instruction when it runs again, and faults afresh if the cause is still there */
+    t->fault.type = 0;
     t->blocked_on = NULL;
 }
 

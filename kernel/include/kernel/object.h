@@ -25,6 +25,15 @@ enum tcb_slot { TCB_CTABLE, TCB_VTABLE, TCB_REPLY, TCB_CALLER, TCB_BUFFER, TCB_S
 struct endpoint;
 struct notification;
 
+/* A fault waiting to be delivered to, or answered by, the thread's fault handler. */
+struct fault {
+    uint8_t type;    /* seL4_FaultType; 0 = none */
+    word_t words[4]; /* CapFault: cptr, in-receive; VMFault: addr, prefetch, fsr; UnknownSyscall:
+                        number; UserException: trap cause */
+    uint8_t lookup_type;
+    word_t lookup_bits_left, lookup_guard_found, lookup_bits_found;
+};
+
 struct tcb {
     struct arch_context ctx; /* first: the trap entry saves registers straight into it */
     struct cte slots[TCB_SLOTS];
@@ -41,6 +50,7 @@ struct tcb {
     uint32_t tid; /* trace id: TCBs are numbered in creation order, the root task is 1 */
     uint64_t sleep_deadline_ns;
     struct tcb *sleep_next;
+    struct fault fault;        /* pending fault (type 0 when none) */
     struct sched_thread sched; /* the scheduler policy's view of the thread */
     char name[32];
 };
