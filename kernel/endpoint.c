@@ -1,4 +1,5 @@
 #include <kernel/ipc.h>
+#include <kernel/cspace.h>
 #include <kernel/cdt.h>
 #include <kernel/fault.h>
 #include <kernel/thread.h>
@@ -27,9 +28,56 @@ void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
     t->ep_next = t->ep_prev = NULL;
 }
 
-/* Copy the message (label, length, MRs) from sender to receiver and deliver the badge. The
- * receiver sees the length actually copied: at most 4 MRs when either side lacks an IPC buffer. */
-static void transfer_message(struct tcb *sender, struct tcb *receiver, word_t badge)
+/* IPC buffer words the kernel reads for capability transfer (ABI sheet §4). */
+#define BUFFER_CAPS_OR_BADGES (1 + seL4_MsgMaxLength + 1)
+#define BUFFER_RECEIVE_CNODE  (BUFFER_CAPS_OR_BADGES + seL4_MsgMaxExtraCaps)
+
+/* The empty slot the receiver named in its IPC buffer for a capability, or NULL. */
+static struct cte *receive_slot(struct tcb *receiver, const word_t *buffer)
+{
+    struct cte *cnode, *slot;
+    struct lookup_fault lookup;
+    struct syscall_error err;
+    if (!lookup_slot(receiver, buffer[BUFFER_RECEIVE_CNODE], &cnode, &lookup)) return NULL;
+    if (lookup_target_slot(cnode->cap, buffer[BUFFER_RECEIVE_CNODE + 1],
+                           buffer[BUFFER_RECEIVE_CNODE + 2], &slot, false, &err))
+        return NULL;
+    return cap_is_null(slot->cap) ? slot : NULL;
+}
+
+/* seL4 transferCaps: caps to the endpoint the message travels on arrive as their badges
+ * ("unwrapped"); at most one other cap is derived into the receive slot, and the first one that
+ * cannot be stops the transfer. Returns the received info's extraCaps and capsUnwrapped. */
+static seL4_MessageInfo_t transfer_caps(struct tcb *sender, const word_t *sbuf,
+                                        struct tcb *receiver, word_t *rbuf,
+                                        const struct endpoint *ep, seL4_MessageInfo_t info)
+{
+    word_t n = seL4_MessageInfo_get_extraCaps(info), unwrapped = 0, i;
+    struct cte *dest = receive_slot(receiver, rbuf);
+    for (i = 0; i < n; i++) {
+        struct cte *src;
+        struct lookup_fault lookup;
+        if (!lookup_slot(sender, sbuf[BUFFER_CAPS_OR_BADGES + i], &src, &lookup)) break;
+        struct cap c = src->cap;
+        if (cap_type(c) == CAP_ENDPOINT && ep && cap_ptr(c) == ep) {
+            rbuf[BUFFER_CAPS_OR_BADGES + i] = cap_badge(c);
+            unwrapped |= BIT(i);
+            continue;
+        }
+        struct cap derived;
+        struct syscall_error err;
+        if (!dest || cap_derive(src, c, &derived, &err) || cap_is_null(derived)) break;
+        cdt_insert(derived, src, dest);
+        dest = NULL;
+    }
+    return seL4_MessageInfo_new(0, unwrapped, i, 0);
+}
+
+/* Copy the message (label, length, MRs, and with `grant` its caps) from sender to receiver and
+ * deliver the badge. The receiver sees the length actually copied: at most 4 MRs when either
+ * side lacks an IPC buffer. */
+static void transfer_message(struct tcb *sender, struct tcb *receiver, word_t badge, bool grant,
+                             const struct endpoint *ep)
 {
     if (sender->fault.type != seL4_Fault_NullFault) {
         /* a faulting thread's "message" is its fault, labelled with the fault type */
@@ -45,9 +93,15 @@ static void transfer_message(struct tcb *sender, struct tcb *receiver, word_t ba
     word_t *rbuf = thread_ipc_buffer(receiver, true);
     if (!sbuf || !rbuf) length = MIN(length, (word_t)ARCH_MSG_REGISTERS);
     for (unsigned i = 0; i < length; i++) set_mr(receiver, rbuf, i, get_mr(sender, sbuf, i));
+    seL4_MessageInfo_t caps = seL4_MessageInfo_new(0, 0, 0, 0);
+    if (grant && sbuf && rbuf && seL4_MessageInfo_get_extraCaps(info))
+        caps = transfer_caps(sender, sbuf, receiver, rbuf, ep, info);
     receiver->ctx.regs[REG_BADGE] = badge;
     receiver->ctx.regs[REG_INFO] =
-        seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0, length).words[0];
+        seL4_MessageInfo_new(seL4_MessageInfo_get_label(info),
+                             seL4_MessageInfo_get_capsUnwrapped(caps),
+                             seL4_MessageInfo_get_extraCaps(caps), length)
+            .words[0];
 }
 
 /* A reply cap holds no slots: deleting it cannot fail. */
@@ -94,7 +148,7 @@ void endpoint_send(struct tcb *sender, struct cap ep_cap, bool blocking, bool is
     }
     struct tcb *receiver = ep->head;
     tcb_queue_remove(&ep->head, &ep->tail, receiver);
-    transfer_message(sender, receiver, badge);
+    transfer_message(sender, receiver, badge, can_grant, ep);
     bool receiver_can_grant = receiver->blocked_can_grant;
     thread_wake(receiver, sender, TRACE_WAKE_IPC);
     if (is_call) complete_call(sender, receiver, can_grant, can_grant_reply, receiver_can_grant);
@@ -118,7 +172,7 @@ void endpoint_receive(struct tcb *receiver, struct cap ep_cap, bool blocking)
     }
     struct tcb *sender = ep->head;
     tcb_queue_remove(&ep->head, &ep->tail, sender);
-    transfer_message(sender, receiver, sender->blocked_badge);
+    transfer_message(sender, receiver, sender->blocked_badge, sender->blocked_can_grant, ep);
     if (sender->blocked_is_call) {
         sender->blocked_on = NULL;
         complete_call(sender, receiver, sender->blocked_can_grant, sender->blocked_can_grant_reply,
@@ -137,6 +191,7 @@ void endpoint_cancel(struct tcb *t)
 void reply_transfer(struct tcb *sender, struct cte *slot)
 {
     struct tcb *receiver = cap_ptr(slot->cap);
+    bool grant = cap_can_grant(slot->cap);
     struct syscall_error err;
     cdt_delete(slot, &err);
     if (receiver->state != THREAD_BLOCKED_ON_REPLY) return;
@@ -146,7 +201,7 @@ void reply_transfer(struct tcb *sender, struct cte *slot)
                            seL4_MessageInfo_get_length(info));
         return;
     }
-    transfer_message(sender, receiver, 0);
+    transfer_message(sender, receiver, 0, grant, NULL);
     thread_wake(receiver, sender, TRACE_WAKE_IPC);
 }
 

@@ -32,6 +32,14 @@ static inline seL4_Word seL4_GetMR(int i) { return seL4_GetIPCBuffer()->msg[i]; 
 static inline void seL4_SetMR(int i, seL4_Word v) { seL4_GetIPCBuffer()->msg[i] = v; }
 static inline void seL4_SetCap(int i, seL4_CPtr c) { seL4_GetIPCBuffer()->caps_or_badges[i] = c; }
 static inline seL4_Word seL4_GetBadge(int i) { return seL4_GetIPCBuffer()->caps_or_badges[i]; }
+/* Where a capability sent to this thread lands: slot (index, depth) of the CNode at `cnode`. */
+static inline void seL4_SetCapReceivePath(seL4_CPtr cnode, seL4_CPtr index, seL4_Word depth)
+{
+    seL4_IPCBuffer *b = seL4_GetIPCBuffer();
+    b->receiveCNode = cnode;
+    b->receiveIndex = index;
+    b->receiveDepth = depth;
+}
 
 /* The one system-call primitive: a0 = cptr/badge, a1 = info, a2..a5 = MR0..MR3, a7 = number. */
 static inline void riscv_syscall(seL4_Word sys, seL4_Word *a0, seL4_Word *a1, seL4_Word *mr0,

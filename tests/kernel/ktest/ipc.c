@@ -1,6 +1,8 @@
 /* IPC: Send, NBSend, Recv, NBRecv, Call, Reply, ReplyRecv, Yield (seL4 non-MCS semantics). */
 #include "ktest.h"
 
+#include <stdbool.h>
+
 static seL4_CPtr ep, back;
 
 static seL4_CPtr endpoint(void) { return alloc_object(seL4_EndpointObject, 0); }
@@ -193,6 +195,126 @@ static int yield_alternates_equal_priority_threads(void)
     return 0;
 }
 
+/* Capability transfer: a thread sends `xfer_cap` as an extra cap on `xfer_ep`. */
+static seL4_CPtr xfer_ep, xfer_cap;
+
+static void send_with_cap(void *arg)
+{
+    (void)arg;
+    seL4_SetCap(0, xfer_cap);
+    seL4_SetMR(0, 1);
+    seL4_Send(xfer_ep, seL4_MessageInfo_new(3, 0, 1, 1));
+}
+
+static bool holds_notification(seL4_CPtr slot, seL4_CPtr original)
+{
+    seL4_Signal(slot);
+    seL4_Word w = 1;
+    seL4_Poll(original, &w);
+    return w == 0 && seL4_MessageInfo_get_label(
+                         seL4_Call(slot, seL4_MessageInfo_new(0, 0, 0, 0))) == seL4_NoError;
+}
+
+static seL4_MessageInfo_t receive_with_cap(seL4_CPtr on, seL4_CPtr slot)
+{
+    seL4_SetCapReceivePath(seL4_CapInitThreadCNode, slot, 64);
+    if (ktest_spawn("cap-sender", 200, send_with_cap, 0, 0))
+        return seL4_MessageInfo_new(99, 0, 0, 0);
+    seL4_Word badge;
+    return seL4_Recv(on, &badge);
+}
+
+static int grant_transfers_a_cap(void)
+{
+    xfer_ep = endpoint();
+    xfer_cap = alloc_object(seL4_NotificationObject, 0);
+    seL4_CPtr slot = alloc_slot();
+    seL4_MessageInfo_t info = receive_with_cap(xfer_ep, slot);
+    EXPECT(seL4_MessageInfo_get_label(info) == 3 && seL4_MessageInfo_get_length(info) == 1);
+    EXPECT(seL4_MessageInfo_get_extraCaps(info) == 1 &&
+           seL4_MessageInfo_get_capsUnwrapped(info) == 0);
+    EXPECT(holds_notification(slot, xfer_cap));
+    return 0;
+}
+
+static int no_grant_no_cap(void)
+{
+    seL4_CPtr ep = endpoint(), slot = alloc_slot();
+    xfer_ep = alloc_slot();
+    EXPECT(seL4_CNode_Copy(seL4_CapInitThreadCNode, xfer_ep, 64, seL4_CapInitThreadCNode, ep, 64,
+                           seL4_ReadWrite | seL4_CanGrantReply) == seL4_NoError);
+    xfer_cap = alloc_object(seL4_NotificationObject, 0);
+    seL4_MessageInfo_t info = receive_with_cap(ep, slot);
+    EXPECT(seL4_MessageInfo_get_extraCaps(info) == 0);
+    EXPECT(seL4_CNode_Delete(seL4_CapInitThreadCNode, slot, 64) == seL4_NoError);
+    seL4_CPtr scratch = alloc_slot();
+    EXPECT(seL4_CNode_Move(seL4_CapInitThreadCNode, scratch, 64, seL4_CapInitThreadCNode, slot,
+                           64) == seL4_FailedLookup); /* the receive slot stayed empty */
+    return 0;
+}
+
+static int cap_to_same_endpoint_is_unwrapped(void)
+{
+    seL4_CPtr ep = endpoint(), slot = alloc_slot();
+    xfer_ep = ep;
+    xfer_cap = alloc_slot();
+    EXPECT(seL4_CNode_Mint(seL4_CapInitThreadCNode, xfer_cap, 64, seL4_CapInitThreadCNode, ep, 64,
+                           seL4_AllRights, 0x5a) == seL4_NoError);
+    seL4_MessageInfo_t info = receive_with_cap(ep, slot);
+    EXPECT(seL4_MessageInfo_get_extraCaps(info) == 1);
+    EXPECT(seL4_MessageInfo_get_capsUnwrapped(info) == 1);
+    EXPECT(seL4_GetBadge(0) == 0x5a);
+    return 0;
+}
+
+static int occupied_receive_slot_gets_nothing(void)
+{
+    xfer_ep = endpoint();
+    xfer_cap = alloc_object(seL4_NotificationObject, 0);
+    seL4_MessageInfo_t info = receive_with_cap(xfer_ep, seL4_CapInitThreadTCB);
+    EXPECT(seL4_MessageInfo_get_extraCaps(info) == 0 && seL4_MessageInfo_get_length(info) == 1);
+    return 0;
+}
+
+static int untyped_with_children_is_not_transferred(void)
+{
+    xfer_ep = endpoint();
+    xfer_cap = alloc_object(seL4_UntypedObject, 12);
+    EXPECT(seL4_Untyped_Retype(xfer_cap, seL4_EndpointObject, 0, seL4_CapInitThreadCNode, 0, 0,
+                               alloc_slot(), 1) == seL4_NoError);
+    seL4_MessageInfo_t info = receive_with_cap(xfer_ep, alloc_slot());
+    EXPECT(seL4_MessageInfo_get_extraCaps(info) == 0);
+    return 0;
+}
+
+static seL4_CPtr reply_slot_seen;
+static volatile seL4_Word reply_caps_seen;
+
+static void call_for_cap(void *arg)
+{
+    (void)arg;
+    seL4_SetCapReceivePath(seL4_CapInitThreadCNode, reply_slot_seen, 64);
+    seL4_MessageInfo_t r = seL4_Call(xfer_ep, seL4_MessageInfo_new(0, 0, 0, 0));
+    reply_caps_seen = seL4_MessageInfo_get_extraCaps(r);
+}
+
+static int reply_can_carry_a_cap(void)
+{
+    xfer_ep = endpoint();
+    reply_slot_seen = alloc_slot();
+    reply_caps_seen = 9;
+    seL4_CPtr n = alloc_object(seL4_NotificationObject, 0);
+    EXPECT(ktest_spawn("cap-caller", 200, call_for_cap, 0, 0) == 0);
+    seL4_Word badge;
+    seL4_Recv(xfer_ep, &badge);
+    seL4_SetCap(0, n);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 1, 0));
+    schedlab_sleep_ns(50000);
+    EXPECT(reply_caps_seen == 1);
+    EXPECT(holds_notification(reply_slot_seen, n));
+    return 0;
+}
+
 const struct ktest_case ktest_ipc[] = {
     {"IPC", "Send/Recv: label and register MRs", send_receive_register_message},
     {"IPC", "Send/Recv: 40 MRs through the IPC buffer", send_receive_long_message},
@@ -204,5 +326,12 @@ const struct ktest_case ktest_ipc[] = {
     {"IPC", "Reply without a caller does nothing", reply_without_caller_is_ignored},
     {"IPC", "queued senders are received in FIFO order", blocked_senders_are_served_in_order},
     {"IPC", "Yield alternates equal-priority threads", yield_alternates_equal_priority_threads},
+    {"IPC", "Grant: a cap arrives in the receive slot", grant_transfers_a_cap},
+    {"IPC", "no Grant right: no cap transferred", no_grant_no_cap},
+    {"IPC", "cap to the same endpoint arrives as its badge", cap_to_same_endpoint_is_unwrapped},
+    {"IPC", "occupied receive slot: message without cap", occupied_receive_slot_gets_nothing},
+    {"IPC", "underivable cap (untyped with children) stops",
+     untyped_with_children_is_not_transferred},
+    {"IPC", "a reply can carry a cap", reply_can_carry_a_cap},
     {0, 0, 0},
 };
