@@ -80,12 +80,14 @@ static void handle_invocation(struct tcb *t, bool is_call, bool blocking)
             result = error_invalid_cap(&err, 0);
         else
             notification_signal(cap_ptr(c), cap_badge(c), t);
+        if (is_call && result == seL4_NoError) reply_from_kernel(t, seL4_NoError, 0);
         break;
     case CAP_REPLY:
         if (cap_reply_master(c))
             result = error_invalid_cap(&err, 0);
         else
             reply_transfer(t, slot);
+        if (is_call && result == seL4_NoError) reply_from_kernel(t, seL4_NoError, 0);
         break;
     default:
         result = decode_invocation(&inv, &err);
