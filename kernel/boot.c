@@ -13,6 +13,7 @@
 #include <kernel/printk.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
+#include <kernel/vspace.h>
 #include <sel4/bootinfo.h>
 
 struct hart harts_state[ARCH_MAX_HARTS];
@@ -31,10 +32,6 @@ struct root_builder {
     word_t next_slot;
     seL4_BootInfo *bi;
     arch_pte_t *vspace;
-};
-
-struct asid_pool {
-    arch_pte_t *vspace[BIT(seL4_ASIDPoolIndexBits)];
 };
 
 static void *alloc_zeroed(struct root_builder *b, unsigned bits)
@@ -83,7 +80,7 @@ static void map_page(struct root_builder *b, uint64_t vaddr, void *frame)
     arch_pte_t *table = b->vspace;
     for (int l = ARCH_PT_LEVELS - 1; l > 0; l--)
         table = paddr_to_kptr(arch_pte_paddr(table[arch_pt_index(vaddr, l)]));
-    table[arch_pt_index(vaddr, 0)] = arch_pte_page(kptr_to_paddr(frame), true, true);
+    table[arch_pt_index(vaddr, 0)] = arch_pte_page(kptr_to_paddr(frame), true, true, true);
 }
 
 /* A mapped 4 KiB frame for the root task, with its cap. */
@@ -162,6 +159,7 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
     struct tcb *tcb = alloc_zeroed(b, seL4_TCBBits);
     struct asid_pool *pool = alloc_zeroed(b, seL4_ASIDPoolBits);
     pool->vspace[ROOT_ASID] = b->vspace;
+    vspace_register_pool(0, pool);
 
     struct cap cnode = cap_set_cnode_radix(cap_make(CAP_CNODE, b->cnode), SCHEDLAB_ROOT_CNODE_BITS);
     cnode = cap_set_cnode_guard_size(cnode, seL4_WordBits - SCHEDLAB_ROOT_CNODE_BITS);
@@ -224,8 +222,9 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
     tcb->ipc_buffer_vaddr = ipc_vaddr;
     cdt_insert(cnode, &b->cnode[seL4_CapInitThreadCNode], &tcb->slots[TCB_CTABLE]);
     cdt_insert(vspace, &b->cnode[seL4_CapInitThreadVSpace], &tcb->slots[TCB_VTABLE]);
-    cdt_insert(b->cnode[seL4_CapInitThreadIPCBuffer].cap, &b->cnode[seL4_CapInitThreadIPCBuffer],
-               &tcb->slots[TCB_BUFFER]);
+    struct cap ipc_frame = b->cnode[seL4_CapInitThreadIPCBuffer].cap;
+    cdt_insert(cap_set_mapped_asid(cap_set_mapped_vaddr(ipc_frame, 0), 0),
+               &b->cnode[seL4_CapInitThreadIPCBuffer], &tcb->slots[TCB_BUFFER]);
     tcb->ctx.regs[REG_ARG0] = bi_vaddr;
     tcb->ctx.regs[REG_FAULT_IP] = tcb->ctx.regs[REG_NEXT_IP] = image.entry;
     memcpy(tcb->name, "root", 5);

@@ -1,6 +1,7 @@
 #include <kernel/cdt.h>
 #include <kernel/ipc.h>
 #include <kernel/thread.h>
+#include <kernel/vspace.h>
 
 static bool is_physical(enum cap_type t)
 {
@@ -233,6 +234,7 @@ seL4_Error cdt_delete(struct cte *slot, struct syscall_error *err)
                 continue;
             }
         }
+        vspace_unmap_on_delete(s->cap, cdt_is_final(s));
         empty_slot(s);
         depth--;
     }

@@ -7,6 +7,7 @@
 #include <kernel/sleep.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
+#include <kernel/vspace.h>
 
 void kernel_handle_interrupts(void)
 {
@@ -53,9 +54,14 @@ _Noreturn void kernel_exit(void)
         if (next) {
             struct tcb *t = tcb_of_sched(next);
             thread_activate(t);
-            arch_pte_t *vspace = cap_ptr(t->slots[TCB_VTABLE].cap);
-            if (vspace != h->vspace) {
-                arch_activate_vspace(vspace, (unsigned)cap_mapped_asid(t->slots[TCB_VTABLE].cap));
+            unsigned asid = 0;
+            arch_pte_t *vspace = vspace_of_thread(t, &asid);
+            if (vspace != h->vspace || !vspace) {
+                /* a thread without a live VSpace runs in the kernel's: every access faults */
+                if (vspace)
+                    arch_activate_vspace(vspace, asid);
+                else
+                    arch_activate_kernel_vspace();
                 h->vspace = vspace;
             }
             arch_prepare_return(&t->ctx, h, h->kernel_sp);

@@ -9,6 +9,7 @@
 #include <kernel/sleep.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
+#include <kernel/vspace.h>
 #include <schedlab/extensions.h>
 #include <sel4/syscalls.h>
 
@@ -30,6 +31,10 @@ static seL4_Error decode_invocation(struct invocation *inv, struct syscall_error
     case CAP_UNTYPED: return decode_untyped(inv, err);
     case CAP_THREAD: return decode_tcb(inv, err);
     case CAP_CNODE: return decode_cnode(inv, err);
+    case CAP_PAGE_TABLE: return decode_page_table(inv, err);
+    case CAP_FRAME: return decode_frame(inv, err);
+    case CAP_ASID_CONTROL: return decode_asid_control(inv, err);
+    case CAP_ASID_POOL: return decode_asid_pool(inv, err);
     default: return error_invalid_cap(err, 0);
     }
 }

@@ -22,7 +22,12 @@ static seL4_Error install(struct tcb *t, enum tcb_slot which, struct cte *src, s
 {
     struct cte *slot = &t->slots[which];
     if (cdt_delete(slot, err) != seL4_NoError) return err->type;
-    if (src && cap_same_object_as(cap, src->cap)) cdt_insert(cap, src, slot);
+    /* the TCB holds a derived cap: for a frame that is an unmapped one, so that replacing or
+     * deleting it never undoes the source's mapping */
+    struct cap derived;
+    if (src && cap_same_object_as(cap, src->cap) && !cap_derive(src, cap, &derived, err) &&
+        !cap_is_null(derived))
+        cdt_insert(derived, src, slot);
     return seL4_NoError;
 }
 

@@ -43,15 +43,19 @@ unsigned arch_pt_index(uint64_t vaddr, int level) { return (vaddr >> (12 + 9 * l
 
 arch_pte_t arch_pte_table(uint64_t table_paddr) { return leaf(table_paddr, PTE_V); }
 
-arch_pte_t arch_pte_page(uint64_t frame_paddr, bool write, bool exec)
+arch_pte_t arch_pte_page(uint64_t frame_paddr, bool read, bool write, bool exec)
 {
-    uint64_t flags = PTE_V | PTE_R | PTE_U | PTE_A | PTE_D;
+    uint64_t flags = PTE_V | PTE_U | PTE_A | PTE_D;
+    if (read) flags |= PTE_R;
     if (write) flags |= PTE_W;
     if (exec) flags |= PTE_X;
     return leaf(frame_paddr, flags);
 }
 
 bool arch_pte_valid(arch_pte_t pte) { return pte & PTE_V; }
+bool arch_pte_is_leaf(arch_pte_t pte) { return (pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X)); }
 bool arch_pte_is_table(arch_pte_t pte) { return (pte & PTE_V) && !(pte & (PTE_R | PTE_W | PTE_X)); }
 uint64_t arch_pte_paddr(arch_pte_t pte) { return (pte >> PTE_PPN_SHIFT) << 12; }
 void arch_flush_tlb(void) { __asm__ volatile("sfence.vma" ::: "memory"); }
+
+void arch_activate_kernel_vspace(void) { arch_activate_vspace(kernel_root, 0); }

@@ -61,9 +61,12 @@ typedef uint64_t arch_pte_t;
 void arch_init_kernel_vspace(void);
 void arch_copy_kernel_mappings(arch_pte_t *root);
 void arch_activate_vspace(arch_pte_t *root, unsigned asid);
+void arch_activate_kernel_vspace(void);
 unsigned arch_pt_index(uint64_t vaddr, int level); /* level 2 = root, 0 = leaf */
 arch_pte_t arch_pte_table(uint64_t table_paddr);
-arch_pte_t arch_pte_page(uint64_t frame_paddr, bool write, bool exec);
+arch_pte_t arch_pte_page(uint64_t frame_paddr, bool read, bool write, bool exec);
+/* A leaf entry at `level` (1 = 2 MiB, 2 = 1 GiB) rather than a table pointer. */
+bool arch_pte_is_leaf(arch_pte_t pte);
 bool arch_pte_valid(arch_pte_t pte);
 bool arch_pte_is_table(arch_pte_t pte);
 uint64_t arch_pte_paddr(arch_pte_t pte);

@@ -1,0 +1,31 @@
+/* Address spaces: ASID pools, page tables and frames (seL4's RISC-V VSpace model). */
+#ifndef KERNEL_VSPACE_H
+#define KERNEL_VSPACE_H
+
+#include <arch/arch.h>
+#include <kernel/errors.h>
+#include <kernel/object.h>
+#include <sel4/constants.h>
+
+#define ASID_POOLS        BIT(seL4_NumASIDPoolsBits)
+#define ASID_POOL_ENTRIES BIT(seL4_ASIDPoolIndexBits)
+
+struct asid_pool {
+    arch_pte_t *vspace[ASID_POOL_ENTRIES];
+};
+_Static_assert(sizeof(struct asid_pool) == BIT(seL4_ASIDPoolBits), "an ASID pool is one page");
+
+/* Boot: register the root task's pool (pool 0, holding ASID 1). */
+void vspace_register_pool(unsigned index, struct asid_pool *pool);
+/* The VSpace root a thread runs in (NULL if its VSpace cap no longer names a live ASID). */
+arch_pte_t *vspace_of_thread(const struct tcb *t, unsigned *asid);
+/* Unmap what a capability maps, as its deletion requires. */
+void vspace_unmap_on_delete(struct cap c, bool final);
+
+struct invocation;
+seL4_Error decode_page_table(struct invocation *inv, struct syscall_error *err);
+seL4_Error decode_frame(struct invocation *inv, struct syscall_error *err);
+seL4_Error decode_asid_control(struct invocation *inv, struct syscall_error *err);
+seL4_Error decode_asid_pool(struct invocation *inv, struct syscall_error *err);
+
+#endif
