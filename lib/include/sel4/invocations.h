@@ -132,6 +132,57 @@ static inline seL4_Error seL4_TCB_UnbindNotification(seL4_TCB service)
     return sel4_invoke(service, TCBUnbindNotification, 0, 0);
 }
 
+/* RISC-V VSpace methods. */
+static inline seL4_Error seL4_RISCV_PageTable_Map(seL4_RISCV_PageTable service,
+                                                  seL4_RISCV_PageTable vspace, seL4_Word vaddr,
+                                                  seL4_RISCV_VMAttributes attr)
+{
+    seL4_SetCap(0, vspace);
+    seL4_SetMR(0, vaddr);
+    seL4_SetMR(1, attr);
+    return sel4_invoke(service, RISCVPageTableMap, 1, 2);
+}
+static inline seL4_Error seL4_RISCV_PageTable_Unmap(seL4_RISCV_PageTable service)
+{
+    return sel4_invoke(service, RISCVPageTableUnmap, 0, 0);
+}
+static inline seL4_Error seL4_RISCV_Page_Map(seL4_RISCV_Page service, seL4_RISCV_PageTable vspace,
+                                             seL4_Word vaddr, seL4_CapRights_t rights,
+                                             seL4_RISCV_VMAttributes attr)
+{
+    seL4_SetCap(0, vspace);
+    seL4_SetMR(0, vaddr);
+    seL4_SetMR(1, rights);
+    seL4_SetMR(2, attr);
+    return sel4_invoke(service, RISCVPageMap, 1, 3);
+}
+static inline seL4_Error seL4_RISCV_Page_Unmap(seL4_RISCV_Page service)
+{
+    return sel4_invoke(service, RISCVPageUnmap, 0, 0);
+}
+/* Returns the error; the physical address is left in *paddr on success. */
+static inline seL4_Error seL4_RISCV_Page_GetAddress(seL4_RISCV_Page service, seL4_Word *paddr)
+{
+    seL4_Error e = sel4_invoke(service, RISCVPageGetAddress, 0, 0);
+    if (e == seL4_NoError) *paddr = seL4_GetMR(0);
+    return e;
+}
+static inline seL4_Error seL4_RISCV_ASIDControl_MakePool(seL4_CPtr service, seL4_Untyped untyped,
+                                                         seL4_CNode root, seL4_Word index,
+                                                         seL4_Uint8 depth)
+{
+    seL4_SetCap(0, untyped);
+    seL4_SetCap(1, root);
+    seL4_SetMR(0, index);
+    seL4_SetMR(1, depth);
+    return sel4_invoke(service, RISCVASIDControlMakePool, 2, 2);
+}
+static inline seL4_Error seL4_RISCV_ASIDPool_Assign(seL4_CPtr service, seL4_CPtr vspace)
+{
+    seL4_SetCap(0, vspace);
+    return sel4_invoke(service, RISCVASIDPoolAssign, 1, 0);
+}
+
 /* CNode methods: (index, depth) name a slot relative to the invoked CNode. */
 static inline seL4_Error sel4_cnode_slot_op(seL4_CNode service, seL4_Word label, seL4_Word index,
                                             seL4_Uint8 depth)

@@ -26,8 +26,19 @@ int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_
     return 0;
 }
 
-static const struct ktest_case *const groups[] = {ktest_boot,  ktest_retype, ktest_tcb,  ktest_ipc,
-                                                  ktest_notif, ktest_fault,  ktest_cnode};
+/* one group per line */
+// clang-format off
+static const struct ktest_case *const groups[] = {
+    ktest_boot,
+    ktest_retype,
+    ktest_tcb,
+    ktest_ipc,
+    ktest_notif,
+    ktest_fault,
+    ktest_cnode,
+    ktest_vspace,
+};
+// clang-format on
 
 int main(const seL4_BootInfo *bi)
 {
