@@ -3,6 +3,7 @@
 #include <kernel/invocation.h>
 #include <kernel/cdt.h>
 #include <kernel/thread.h>
+#include <kernel/untyped.h>
 #include <sel4/objecttype.h>
 
 #define RETYPE_FAN_OUT_LIMIT seL4_UntypedRetypeMaxObjects
@@ -98,8 +99,10 @@ seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
     /* memory is reused only once every object made from it is gone */
     struct cap ut = inv->cap;
     word_t used = cdt_has_children(inv->slot) ? cap_untyped_free_offset(ut) : 0;
-    word_t free_bytes = BIT(cap_untyped_size_bits(ut)) - used;
-    if ((free_bytes >> obj_bits) < count) {
+    word_t offset, free_bytes;
+    bool fits =
+        untyped_place(cap_untyped_size_bits(ut), used, obj_bits, count, &offset, &free_bytes);
+    if (!fits) {
         err->memory_left = free_bytes;
         return error_plain(err, seL4_NotEnoughMemory);
     }
@@ -107,7 +110,6 @@ seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
     if (device && !is_frame_type(type) && type != seL4_UntypedObject)
         return error_invalid_argument(err, 1);
 
-    word_t offset = ALIGN_UP(used, BIT(obj_bits));
     char *base = cap_ptr(ut);
     for (word_t i = 0; i < count; i++) {
         void *obj = base + offset + i * BIT(obj_bits);

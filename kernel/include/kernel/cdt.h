@@ -23,6 +23,8 @@ void cdt_insert_root(struct cte *dest, struct cap cap);
 void cdt_insert(struct cap cap, struct cte *src, struct cte *dest);
 /* seL4 cteMove: src's place in the tree passes to dest, holding `cap`; src becomes empty. */
 void cdt_move(struct cap cap, struct cte *src, struct cte *dest);
+/* Take the cap out of `slot` and unlink it (no finalisation: see cdt_delete). */
+void cdt_empty_slot(struct cte *slot);
 /* seL4 cteSwap: exchange two slots' places in the tree, with new caps. */
 void cdt_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *slot2);
 
