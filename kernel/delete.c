@@ -4,6 +4,7 @@
  * recursion, so no user-built structure can exhaust the kernel stack.
  */
 #include <kernel/cdt.h>
+#include <kernel/debug.h>
 #include <kernel/ipc.h>
 #include <kernel/thread.h>
 #include <kernel/vspace.h>
@@ -38,6 +39,7 @@ static void stop_object(struct cap c)
         struct tcb *t = cap_ptr(c);
         if (t->bound_notification) notification_unbind(t->bound_notification);
         if (t->state != THREAD_INACTIVE) thread_suspend(t);
+        debug_thread_destroyed(t);
         break;
     }
     case CAP_ENDPOINT: endpoint_cancel_all(cap_ptr(c)); break;

@@ -1,5 +1,6 @@
 /* Interrupts, user faults, leaving the kernel, idling and halting. */
 #include <arch/arch.h>
+#include <kernel/debug.h>
 #include <kernel/entry.h>
 #include <kernel/fault.h>
 #include <kernel/hart.h>
@@ -70,6 +71,7 @@ _Noreturn void kernel_exit(void)
         /* idle: sleep until an interrupt; the timer stays armed for the next sleeper */
         if (h->timer_deadline == UINT64_MAX) {
             printk("\nall threads are blocked and no timer is pending: deadlock\n");
+            debug_dump_threads();
             kernel_halt(98);
         }
         arch_wait_for_interrupt();

@@ -1,6 +1,7 @@
 /* System call dispatch: seL4's eight syscalls, its debug calls, and SchedLab's extensions. */
 #include <arch/arch.h>
 #include <kernel/entry.h>
+#include <kernel/debug.h>
 #include <kernel/fault.h>
 #include <kernel/hart.h>
 #include <kernel/invocation.h>
@@ -177,6 +178,14 @@ void kernel_handle_syscall(int64_t number)
     case seL4_SysDebugPutChar: arch_console_putc((char)t->ctx.regs[REG_ARG0]); break;
     case seL4_SysDebugHalt: kernel_halt(0);
     case seL4_SysDebugNameThread: debug_name_thread(t); break;
+    case seL4_SysDebugDumpScheduler: debug_dump_threads(); break;
+    case seL4_SysDebugCapIdentify: {
+        struct cte *slot;
+        struct lookup_fault lookup;
+        bool found = lookup_slot(t, t->ctx.regs[REG_ARG0], &slot, &lookup);
+        t->ctx.regs[REG_ARG0] = found ? cap_type(slot->cap) : CAP_NULL;
+        break;
+    }
 #endif
     case SchedLab_SysTraceMarker:
         trace_emit(TRACE_MARKER, (uint16_t)t->ctx.regs[REG_ARG0], t->tid, 0, 0,

@@ -1,6 +1,7 @@
 #include <kernel/hart.h>
 #include <kernel/ipc.h>
 #include <kernel/cdt.h>
+#include <kernel/debug.h>
 #include <kernel/sleep.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
@@ -18,6 +19,7 @@ void thread_init(struct tcb *t, uint32_t creator_tid)
     sched_thread_init(&t->sched, t->tid, 0, this_hart_id());
     /* the reply master: the parent of every caller cap that will name this thread */
     cdt_insert_root(&t->slots[TCB_REPLY], cap_set_reply_master(cap_make(CAP_REPLY, t), true));
+    debug_thread_created(t);
     trace_emit(TRACE_THREAD_NEW, 0, t->tid, creator_tid, 0, 0);
 }
 

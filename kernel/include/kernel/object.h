@@ -50,8 +50,9 @@ struct tcb {
     uint32_t tid; /* trace id: TCBs are numbered in creation order, the root task is 1 */
     uint64_t sleep_deadline_ns;
     struct tcb *sleep_next;
-    struct fault fault;        /* pending fault (type 0 when none) */
-    struct sched_thread sched; /* the scheduler policy's view of the thread */
+    struct fault fault;              /* pending fault (type 0 when none) */
+    struct sched_thread sched;       /* the scheduler policy's view of the thread */
+    struct tcb *all_next, *all_prev; /* every live TCB, for DumpScheduler and deadlock reports */
     char name[32];
 };
 

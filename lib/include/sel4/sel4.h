@@ -125,6 +125,15 @@ static inline void seL4_DebugPutChar(char c)
 }
 static inline void seL4_DebugHalt(void) { sel4_plain_call(seL4_SysDebugHalt, 0, 0); }
 void seL4_DebugNameThread(seL4_CPtr tcb, const char *name);
+static inline void seL4_DebugDumpScheduler(void)
+{
+    sel4_plain_call(seL4_SysDebugDumpScheduler, 0, 0);
+}
+/* The kernel's cap-type tag of the cap at `cap` (seL4's numbering; 0 = null). */
+static inline seL4_Word seL4_DebugCapIdentify(seL4_CPtr cap)
+{
+    return sel4_plain_call(seL4_SysDebugCapIdentify, cap, 0);
+}
 
 #include <sel4/invocations.h>
 

@@ -74,7 +74,43 @@ static int image_frames_cover_image(void)
     return 0;
 }
 
+static int initial_caps_have_seL4_types(void)
+{
+    /* seL4's riscv64 cap-type tags, as DebugCapIdentify reports them (ABI sheet §1) */
+    static const struct {
+        seL4_CPtr slot;
+        seL4_Word type;
+    } expected[] = {
+        {seL4_CapNull, 0},
+        {seL4_CapInitThreadTCB, 12},
+        {seL4_CapInitThreadCNode, 10},
+        {seL4_CapInitThreadVSpace, 3},
+        {seL4_CapIRQControl, 14},
+        {seL4_CapASIDControl, 11},
+        {seL4_CapInitThreadASIDPool, 13},
+        {seL4_CapIOPortControl, 0},
+        {seL4_CapIOSpace, 0},
+        {seL4_CapBootInfoFrame, 1},
+        {seL4_CapInitThreadIPCBuffer, 1},
+        {seL4_CapDomain, 20},
+        {seL4_CapSMMUSIDControl, 0},
+        {seL4_CapSMMUCBControl, 0},
+        {seL4_CapInitThreadSC, 0},
+        {seL4_CapSMC, 0},
+    };
+    for (unsigned i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        EXPECT(seL4_DebugCapIdentify(expected[i].slot) == expected[i].type);
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    EXPECT(seL4_DebugCapIdentify(bi->untyped.start) == 2);
+    EXPECT(seL4_DebugCapIdentify(bi->userImageFrames.start) == 1);
+    EXPECT(seL4_DebugCapIdentify(bi->userImagePaging.start) == 3);
+    EXPECT(seL4_DebugCapIdentify(bi->empty.start + 4000 - bi->empty.start) == 0);
+    EXPECT(seL4_DebugCapIdentify(1ull << 40) == 0); /* a failed lookup reads as null */
+    return 0;
+}
+
 const struct ktest_case ktest_boot[] = {
+    {"BOOT", "initial caps have seL4's types (CapIdentify)", initial_caps_have_seL4_types},
     {"BOOT", "bootinfo fields and IPC buffer placement", bootinfo_fields},
     {"BOOT", "slot regions follow seL4's order", slot_regions_in_seL4_order},
     {"BOOT", "untyped list: aligned blocks of RAM", untyped_list_is_aligned_ram},

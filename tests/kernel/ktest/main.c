@@ -54,6 +54,7 @@ int main(const seL4_BootInfo *bi)
                 passed++;
         }
     }
+    if (failed || schedlab_param("ktest.dump", 0)) seL4_DebugDumpScheduler();
     printf("%d passed, %d failed\n", passed, failed);
     return failed;
 }
