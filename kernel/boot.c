@@ -9,6 +9,7 @@
 #include <kernel/elf.h>
 #include <kernel/entry.h>
 #include <kernel/hart.h>
+#include <kernel/irq.h>
 #include <kernel/cdt.h>
 #include <kernel/printk.h>
 #include <kernel/thread.h>
@@ -94,33 +95,43 @@ static void *root_frame(struct root_builder *b, uint64_t vaddr, word_t *slot)
     return frame;
 }
 
-/* Maximal naturally aligned blocks of each free range, as seL4 hands them out. */
-static void make_untypeds(struct root_builder *b)
-{
-    seL4_BootInfo *bi = b->bi;
-    bi->untyped.start = b->next_slot;
-    unsigned n = 0;
-    for (unsigned i = 0; i < b->free.n; i++) {
-        uint64_t s = ALIGN_UP(b->free.r[i].start, BIT(seL4_MinUntypedBits));
-        uint64_t e = b->free.r[i].end;
-        while (s < e && n < seL4_MaxBootInfoUntypedCaps) {
-            unsigned bits = seL4_MaxUntypedBits;
-            while (bits > 0 && (!IS_ALIGNED(s, bits) || s + BIT(bits) > e)) bits--;
-            if (bits < seL4_MinUntypedBits) break;
-            struct cap c = cap_make(CAP_UNTYPED, paddr_to_kptr(s));
-            put_cap(b, cap_set_untyped_size_bits(c, bits));
-            bi->untypedList[n++] = (seL4_UntypedDesc){.paddr = s, .sizeBits = (uint8_t)bits};
-            s += BIT(bits);
-        }
-    }
-    bi->untyped.end = b->next_slot;
-}
-
 /* Memory in use is withheld in whole pages, so every free range, and so every untyped, starts
  * and ends page aligned whatever the sizes of the device tree and the initrd. */
 static void reserve_pages(struct region_list *free, uint64_t start, uint64_t end)
 {
     region_remove(free, start & ~MASK(seL4_PageBits), ALIGN_UP(end, BIT(seL4_PageBits)));
+}
+
+/* Maximal naturally aligned blocks of each range, as seL4 hands them out; `n` counts the
+ * untyped list entries so far. */
+static void make_untypeds(struct root_builder *b, const struct region_list *ranges, bool device,
+                          unsigned *n)
+{
+    seL4_BootInfo *bi = b->bi;
+    for (unsigned i = 0; i < ranges->n; i++) {
+        uint64_t s = ALIGN_UP(ranges->r[i].start, BIT(seL4_MinUntypedBits));
+        uint64_t e = ranges->r[i].end;
+        while (s < e && *n < seL4_MaxBootInfoUntypedCaps) {
+            unsigned bits = seL4_MaxUntypedBits;
+            while (bits > 0 && (!IS_ALIGNED(s, bits) || s + BIT(bits) > e)) bits--;
+            if (bits < seL4_MinUntypedBits) break;
+            struct cap c = cap_make(CAP_UNTYPED, paddr_to_kptr(s));
+            put_cap(b, cap_set_untyped_is_device(cap_set_untyped_size_bits(c, bits), device));
+            bi->untypedList[(*n)++] =
+                (seL4_UntypedDesc){.paddr = s, .sizeBits = (uint8_t)bits, .isDevice = device};
+            s += BIT(bits);
+        }
+    }
+}
+
+/* Device memory: every physical range the kernel window reaches that is neither RAM nor a device
+ * the kernel drives itself (console UART, PLIC). */
+static void device_ranges(const struct machine_description *m, struct region_list *dev)
+{
+    region_add(dev, 0, KERNEL_PHYSMAP_TOP - KERNEL_PHYSMAP_BASE);
+    for (unsigned i = 0; i < m->ram.n; i++) region_remove(dev, m->ram.r[i].start, m->ram.r[i].end);
+    if (m->uart) reserve_pages(dev, m->uart, m->uart + 1);
+    if (m->plic) reserve_pages(dev, m->plic, m->plic + m->plic_size);
 }
 
 static uint64_t bootarg_number(const char *args, const char *key, uint64_t fallback)
@@ -277,6 +288,7 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
         panic("boot: no memory for %lu KiB of trace buffers", (unsigned long)(trace_bytes >> 10));
     trace_init(paddr_to_kptr(trace_pa), trace_bytes, nharts, wall_clock);
     sched_init(nharts);
+    irq_init(m.plic, m.plic_ndev);
 
     struct tcb *root =
         create_root_task(&b, paddr_to_kptr(m.initrd.start), m.initrd.end - m.initrd.start, dtb);
@@ -288,7 +300,13 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
     region_add(&b.free, initrd_start, initrd_end);
     /* the DTB may share a page with the initrd: keep it out again */
     reserve_pages(&b.free, dtb_paddr, dtb_paddr + fdt_total_size(dtb));
-    make_untypeds(&b);
+    struct region_list dev = {0};
+    device_ranges(&m, &dev);
+    unsigned untypeds = 0;
+    b.bi->untyped.start = b.next_slot;
+    make_untypeds(&b, &dev, true, &untypeds);
+    make_untypeds(&b, &b.free, false, &untypeds);
+    b.bi->untyped.end = b.next_slot;
     b.bi->empty = (seL4_SlotRegion){b.next_slot, BIT(SCHEDLAB_ROOT_CNODE_BITS)};
 
     thread_wake(root, NULL, TRACE_WAKE_RESUME);

@@ -6,6 +6,7 @@
 #include <kernel/cdt.h>
 #include <kernel/debug.h>
 #include <kernel/ipc.h>
+#include <kernel/irq.h>
 #include <kernel/thread.h>
 #include <kernel/vspace.h>
 
@@ -49,6 +50,7 @@ static void stop_object(struct cap c)
         notification_cancel_all(n);
         break;
     }
+    case CAP_IRQ_HANDLER: irq_handler_deleted((unsigned)cap_irq(c)); break;
     default: break;
     }
 }

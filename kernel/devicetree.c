@@ -48,6 +48,7 @@ static bool visit(const char *path, const char *name, const void *value, uint32_
         m->uart = fdt_be64(value);
     } else if (path_starts(path, "/soc/plic@") && streq(name, "reg") && !m->plic) {
         m->plic = fdt_be64(value);
+        m->plic_size = fdt_be64((const char *)value + 8);
     } else if (path_starts(path, "/soc/plic@") && streq(name, "riscv,ndev")) {
         m->plic_ndev = fdt_be32(value);
     }

@@ -4,6 +4,7 @@
 #include <kernel/entry.h>
 #include <kernel/fault.h>
 #include <kernel/hart.h>
+#include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/sleep.h>
 #include <kernel/thread.h>
@@ -20,6 +21,7 @@ void kernel_handle_interrupts(void)
         sleep_wake_due(now);
         sched_timer(now);
     }
+    if (pending & ARCH_PENDING_EXTERNAL) irq_handle_pending();
 }
 
 void kernel_handle_vm_fault(uint64_t addr, bool instruction, uint64_t fsr)

@@ -6,6 +6,7 @@
 #include <kernel/hart.h>
 #include <kernel/invocation.h>
 #include <kernel/ipc.h>
+#include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/sleep.h>
 #include <kernel/thread.h>
@@ -36,6 +37,8 @@ static seL4_Error decode_invocation(struct invocation *inv, struct syscall_error
     case CAP_FRAME: return decode_frame(inv, err);
     case CAP_ASID_CONTROL: return decode_asid_control(inv, err);
     case CAP_ASID_POOL: return decode_asid_pool(inv, err);
+    case CAP_IRQ_CONTROL: return decode_irq_control(inv, err);
+    case CAP_IRQ_HANDLER: return decode_irq_handler(inv, err);
     default: return error_invalid_cap(err, 0);
     }
 }

@@ -30,7 +30,7 @@ void arch_init_boot_hart(const struct arch_boot_info *info)
     /* the kernel never takes interrupts while running: it polls them in its idle loop and
      * receives them as traps from user mode */
     csr_clear(sstatus, SSTATUS_SIE);
-    csr_set(sie, SIE_STIE | SIE_SSIE);
+    csr_set(sie, SIE_STIE | SIE_SSIE | SIE_SEIE);
     arch_set_timer(UINT64_MAX);
 }
 

@@ -22,7 +22,8 @@ struct machine_description {
     const char *bootargs;
     const char *isa;
     uint64_t uart;
-    uint64_t plic;      /* interrupt controller (its use arrives with IRQ objects) */
+    uint64_t plic; /* interrupt controller */
+    uint64_t plic_size;
     unsigned plic_ndev; /* interrupt sources it routes */
     unsigned nharts;
 };

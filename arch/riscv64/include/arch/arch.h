@@ -49,6 +49,12 @@ long arch_semihost_write(long fd, const void *buf, uint64_t len);
 void arch_semihost_close(long fd);
 _Noreturn void arch_halt(int status);
 
+/* Device interrupts (PLIC). Sources are numbered from 1. */
+void arch_irq_init(uint64_t plic_base, unsigned hart);
+void arch_irq_enable(unsigned irq, bool on);
+unsigned arch_irq_claim(void); /* 0 when nothing is pending */
+void arch_irq_complete(unsigned irq);
+
 /* Threads. */
 void arch_init_user_context(struct arch_context *ctx);
 _Noreturn void arch_restore_user(struct arch_context *ctx);
