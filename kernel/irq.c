@@ -22,8 +22,9 @@ static unsigned max_irq;
 
 void irq_init(uint64_t plic_base, unsigned sources)
 {
-    /* seL4 numbers the kernel timer after the PLIC sources, as an interrupt that is in use */
-    max_irq = MIN(sources + 1, (unsigned)MAX_IRQ);
+    /* seL4's maxIRQ on QEMU virt is the device tree's source count (96), and that number
+     * stands for the kernel timer: valid to name, always in use */
+    max_irq = MIN(sources, (unsigned)MAX_IRQ);
     state[max_irq] = IRQ_RESERVED;
     arch_irq_init(plic_base, 0);
 }
@@ -84,7 +85,11 @@ seL4_Error decode_irq_handler(struct invocation *inv, struct syscall_error *err)
 {
     unsigned irq = (unsigned)cap_irq(inv->cap);
     switch (inv->label) {
-    case IRQAckIRQ: arch_irq_complete(irq); return seL4_NoError;
+    case IRQAckIRQ:
+        /* unmask: also a source masked while nobody was listening */
+        arch_irq_enable(irq, true);
+        arch_irq_complete(irq);
+        return seL4_NoError;
     case IRQSetIRQHandler: {
         if (inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
         struct cte *src = inv->extra[0];

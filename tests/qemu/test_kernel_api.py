@@ -3,7 +3,7 @@ import re
 
 from harness import artifacts, run_root_task
 
-MINIMUM_CASES = 110
+MINIMUM_CASES = 120
 
 
 def test_kernel_api_suite_passes(tmp_path):
@@ -16,5 +16,5 @@ def test_kernel_api_suite_passes(tmp_path):
     assert failed == 0 and not failures, "\n".join(failures)
     assert passed >= MINIMUM_CASES
     assert status == 0
-    for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF", "FAULT", "CNODE", "VSPACE"):
+    for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF", "FAULT", "CNODE", "VSPACE", "IRQ"):
         assert re.search(rf"^ok\s+{group}\s", console, re.MULTILINE), f"no {group} cases"

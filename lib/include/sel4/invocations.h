@@ -132,6 +132,41 @@ static inline seL4_Error seL4_TCB_UnbindNotification(seL4_TCB service)
     return sel4_invoke(service, TCBUnbindNotification, 0, 0);
 }
 
+/* Interrupts. */
+static inline seL4_Error seL4_IRQControl_Get(seL4_CPtr service, seL4_Word irq, seL4_CNode root,
+                                             seL4_Word index, seL4_Uint8 depth)
+{
+    seL4_SetCap(0, root);
+    seL4_SetMR(0, irq);
+    seL4_SetMR(1, index);
+    seL4_SetMR(2, depth);
+    return sel4_invoke(service, IRQIssueIRQHandler, 1, 3);
+}
+static inline seL4_Error seL4_IRQControl_GetTrigger(seL4_CPtr service, seL4_Word irq,
+                                                    seL4_Word trigger, seL4_CNode root,
+                                                    seL4_Word index, seL4_Uint8 depth)
+{
+    seL4_SetCap(0, root);
+    seL4_SetMR(0, irq);
+    seL4_SetMR(1, trigger);
+    seL4_SetMR(2, index);
+    seL4_SetMR(3, depth);
+    return sel4_invoke(service, RISCVIRQIssueIRQHandlerTrigger, 1, 4);
+}
+static inline seL4_Error seL4_IRQHandler_Ack(seL4_CPtr service)
+{
+    return sel4_invoke(service, IRQAckIRQ, 0, 0);
+}
+static inline seL4_Error seL4_IRQHandler_SetNotification(seL4_CPtr service, seL4_CPtr notification)
+{
+    seL4_SetCap(0, notification);
+    return sel4_invoke(service, IRQSetIRQHandler, 1, 0);
+}
+static inline seL4_Error seL4_IRQHandler_Clear(seL4_CPtr service)
+{
+    return sel4_invoke(service, IRQClearIRQHandler, 0, 0);
+}
+
 /* RISC-V VSpace methods. */
 static inline seL4_Error seL4_RISCV_PageTable_Map(seL4_RISCV_PageTable service,
                                                   seL4_RISCV_PageTable vspace, seL4_Word vaddr,

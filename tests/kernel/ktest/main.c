@@ -37,6 +37,7 @@ static const struct ktest_case *const groups[] = {
     ktest_fault,
     ktest_cnode,
     ktest_vspace,
+    ktest_irq,
 };
 // clang-format on
 

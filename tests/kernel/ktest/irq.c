@@ -1,0 +1,195 @@
+/* IRQ: handler caps, notifications, and a real device interrupt (QEMU virt's goldfish RTC,
+ * at 0x101000, raising PLIC source 11 when its alarm is set in the past). */
+#include "ktest.h"
+
+#define ROOT                seL4_CapInitThreadCNode
+#define RTC_PADDR           0x101000ull
+#define RTC_IRQ             11
+#define RTC_ALARM_LOW       0x08
+#define RTC_ALARM_HIGH      0x0c
+#define RTC_IRQ_ENABLED     0x10
+#define RTC_CLEAR_INTERRUPT 0x1c
+#define DEVICE_VADDR        0x3000000000ull /* below seL4_UserTop, away from the other groups */
+
+static seL4_Word mr(int i) { return seL4_GetMR(i); }
+
+static int get_handler_and_its_errors(void)
+{
+    seL4_CPtr h = alloc_slot();
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 5, ROOT, h, 64) == seL4_NoError);
+    EXPECT(seL4_DebugCapIdentify(h) == 16);
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 5, ROOT, alloc_slot(), 64) == seL4_RevokeFirst);
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 0, ROOT, alloc_slot(), 64) == seL4_RangeError);
+    EXPECT(mr(0) == 1 && mr(1) == 96);
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 97, ROOT, alloc_slot(), 64) == seL4_RangeError);
+    /* 96 is seL4's number for the kernel timer: valid, and always in use */
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 96, ROOT, alloc_slot(), 64) == seL4_RevokeFirst);
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 6, ROOT, seL4_CapInitThreadTCB, 64) ==
+           seL4_DeleteFirst);
+    EXPECT(seL4_IRQControl_GetTrigger(seL4_CapIRQControl, 7, 1, ROOT, alloc_slot(), 64) ==
+           seL4_NoError);
+    return 0;
+}
+
+static int deleting_the_handler_frees_the_irq(void)
+{
+    seL4_CPtr h = alloc_slot();
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 8, ROOT, h, 64) == seL4_NoError);
+    EXPECT(seL4_CNode_Delete(ROOT, h, 64) == seL4_NoError);
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 8, ROOT, h, 64) == seL4_NoError);
+    /* Revoke of IRQControl deletes every handler derived from it */
+    EXPECT(seL4_CNode_Revoke(ROOT, seL4_CapIRQControl, 64) == seL4_NoError);
+    EXPECT(seL4_DebugCapIdentify(h) == 0);
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 8, ROOT, h, 64) == seL4_NoError);
+    return 0;
+}
+
+static int set_notification_errors(void)
+{
+    seL4_CPtr h = alloc_slot();
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, 9, ROOT, h, 64) == seL4_NoError);
+    EXPECT(seL4_IRQHandler_SetNotification(h, seL4_CapInitThreadTCB) == seL4_InvalidCapability);
+    EXPECT(mr(0) == 1);
+    seL4_CPtr n = alloc_object(seL4_NotificationObject, 0), ro = alloc_slot();
+    EXPECT(seL4_CNode_Copy(ROOT, ro, 64, ROOT, n, 64, seL4_CanRead) == seL4_NoError);
+    EXPECT(seL4_IRQHandler_SetNotification(h, ro) == seL4_InvalidCapability);
+    seL4_MessageInfo_t r = seL4_Call(h, seL4_MessageInfo_new(IRQSetIRQHandler, 0, 0, 0));
+    EXPECT(seL4_MessageInfo_get_label(r) == seL4_TruncatedMessage);
+    r = seL4_Call(h, seL4_MessageInfo_new(CNodeCopy, 0, 0, 0));
+    EXPECT(seL4_MessageInfo_get_label(r) == seL4_IllegalOperation);
+    return 0;
+}
+
+/* The device untyped holding `paddr`, and the frame cap for the page at `paddr` carved out of it
+ * (untypeds of the largest fitting sizes skip the memory before it). */
+static seL4_CPtr device_frame(seL4_Word paddr)
+{
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        const seL4_UntypedDesc *u = &bi->untypedList[i];
+        if (!u->isDevice || paddr < u->paddr || paddr >= u->paddr + (1ull << u->sizeBits)) continue;
+        seL4_CPtr ut = bi->untyped.start + i;
+        for (seL4_Word at = u->paddr; at < paddr;) {
+            unsigned bits = 12;
+            while (((at & ((2ull << bits) - 1)) == 0) && at + (2ull << bits) <= paddr) bits++;
+            if (seL4_Untyped_Retype(ut, seL4_UntypedObject, bits, ROOT, 0, 0, alloc_slot(), 1))
+                return 0;
+            at += 1ull << bits;
+        }
+        seL4_CPtr frame = alloc_slot();
+        return seL4_Untyped_Retype(ut, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, frame, 1) ? 0 : frame;
+    }
+    return 0;
+}
+
+static volatile uint32_t *rtc;
+
+static int device_untyped_makes_frames_only(void)
+{
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    seL4_CPtr dev = 0;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start && !dev; i++)
+        if (bi->untypedList[i].isDevice && bi->untypedList[i].sizeBits >= 20 &&
+            bi->untypedList[i].paddr >= 0x40000000)
+            dev = bi->untyped.start + i;
+    EXPECT(dev);
+    EXPECT(seL4_Untyped_Retype(dev, seL4_EndpointObject, 0, ROOT, 0, 0, alloc_slot(), 1) ==
+           seL4_InvalidArgument);
+    EXPECT(mr(0) == 1);
+    seL4_CPtr f = alloc_slot();
+    EXPECT(seL4_Untyped_Retype(dev, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, f, 1) == seL4_NoError);
+    static seL4_IPCBuffer buffer;
+    seL4_CPtr t = alloc_object(seL4_TCBObject, 0);
+    (void)buffer;
+    EXPECT(seL4_TCB_SetIPCBuffer(t, 0x3100000000ull, f) == seL4_IllegalOperation);
+    return 0;
+}
+
+static int map_rtc(void)
+{
+    seL4_CPtr frame = device_frame(RTC_PADDR);
+    EXPECT(frame);
+    seL4_Word pa = 0;
+    EXPECT(seL4_RISCV_Page_GetAddress(frame, &pa) == seL4_NoError && pa == RTC_PADDR);
+    seL4_CPtr l1 = alloc_object(seL4_RISCV_PageTableObject, 0);
+    seL4_CPtr l0 = alloc_object(seL4_RISCV_PageTableObject, 0);
+    EXPECT(seL4_RISCV_PageTable_Map(l1, seL4_CapInitThreadVSpace, DEVICE_VADDR, 0) == seL4_NoError);
+    EXPECT(seL4_RISCV_PageTable_Map(l0, seL4_CapInitThreadVSpace, DEVICE_VADDR, 0) == seL4_NoError);
+    EXPECT(seL4_RISCV_Page_Map(frame, seL4_CapInitThreadVSpace, DEVICE_VADDR, seL4_ReadWrite,
+                               seL4_RISCV_ExecuteNever) == seL4_NoError);
+    rtc = (volatile uint32_t *)DEVICE_VADDR;
+    return 0;
+}
+
+static void rtc_alarm_now(void)
+{
+    rtc[RTC_IRQ_ENABLED / 4] = 1;
+    rtc[RTC_ALARM_HIGH / 4] = 0;
+    rtc[RTC_ALARM_LOW / 4] = 0; /* in the past: the alarm fires at once */
+}
+
+static seL4_CPtr rtc_handler, rtc_ntfn;
+
+static int device_interrupt_reaches_notification(void)
+{
+    EXPECT(rtc);
+    rtc_handler = alloc_slot();
+    seL4_CPtr n = alloc_object(seL4_NotificationObject, 0);
+    rtc_ntfn = alloc_slot();
+    EXPECT(seL4_CNode_Mint(ROOT, rtc_ntfn, 64, ROOT, n, 64, seL4_AllRights, 0x40) == seL4_NoError);
+    EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, RTC_IRQ, ROOT, rtc_handler, 64) == seL4_NoError);
+    EXPECT(seL4_IRQHandler_SetNotification(rtc_handler, rtc_ntfn) == seL4_NoError);
+    rtc_alarm_now();
+    seL4_Word badge = 0;
+    seL4_Wait(n, &badge);
+    EXPECT(badge == 0x40);
+    rtc[RTC_CLEAR_INTERRUPT / 4] = 1;
+    EXPECT(seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError);
+    return 0;
+}
+
+static int ack_lets_the_next_interrupt_through(void)
+{
+    EXPECT(rtc_handler);
+    seL4_CPtr n = rtc_ntfn;
+    rtc_alarm_now();
+    seL4_Word badge = 0;
+    seL4_Wait(n, &badge);
+    EXPECT(badge == 0x40);
+    rtc[RTC_CLEAR_INTERRUPT / 4] = 1;
+    EXPECT(seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError);
+    return 0;
+}
+
+static int cleared_handler_signals_nobody(void)
+{
+    EXPECT(rtc_handler);
+    EXPECT(seL4_IRQHandler_Clear(rtc_handler) == seL4_NoError);
+    rtc_alarm_now();
+    schedlab_sleep_ns(50000);
+    seL4_Word badge = 1;
+    seL4_Poll(rtc_ntfn, &badge);
+    EXPECT(badge == 0);
+    rtc[RTC_CLEAR_INTERRUPT / 4] = 1;
+    /* reconnected and acknowledged, the source works again */
+    EXPECT(seL4_IRQHandler_SetNotification(rtc_handler, rtc_ntfn) == seL4_NoError);
+    EXPECT(seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError);
+    rtc_alarm_now();
+    seL4_Wait(rtc_ntfn, &badge);
+    EXPECT(badge == 0x40);
+    rtc[RTC_CLEAR_INTERRUPT / 4] = 1;
+    EXPECT(seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError);
+    return 0;
+}
+
+const struct ktest_case ktest_irq[] = {
+    {"IRQ", "IRQControl Get and its errors", get_handler_and_its_errors},
+    {"IRQ", "deleting or revoking a handler frees the IRQ", deleting_the_handler_frees_the_irq},
+    {"IRQ", "SetNotification errors", set_notification_errors},
+    {"IRQ", "device untyped: frames only, not IPC buffers", device_untyped_makes_frames_only},
+    {"IRQ", "a device frame maps its registers", map_rtc},
+    {"IRQ", "a device interrupt signals the notification", device_interrupt_reaches_notification},
+    {"IRQ", "Ack lets the next interrupt through", ack_lets_the_next_interrupt_through},
+    {"IRQ", "Clear disconnects; reconnect and Ack restore", cleared_handler_signals_nobody},
+    {0, 0, 0},
+};
