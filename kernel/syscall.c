@@ -33,6 +33,7 @@ static seL4_Error decode_invocation(struct invocation *inv, struct syscall_error
     case CAP_UNTYPED: return decode_untyped(inv, err);
     case CAP_THREAD: return decode_tcb(inv, err);
     case CAP_CNODE: return decode_cnode(inv, err);
+    case CAP_DOMAIN: return decode_domain(inv, err);
     case CAP_PAGE_TABLE: return decode_page_table(inv, err);
     case CAP_FRAME: return decode_frame(inv, err);
     case CAP_ASID_CONTROL: return decode_asid_control(inv, err);

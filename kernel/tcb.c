@@ -202,6 +202,40 @@ static seL4_Error unbind_notification(struct tcb *t, struct syscall_error *err)
     return seL4_NoError;
 }
 
+static seL4_Error copy_registers(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 1 || inv->nextra < 1) return error_plain(err, seL4_TruncatedMessage);
+    word_t flags = inv_arg(inv, 0);
+    struct cap src_cap = inv->extra[0]->cap;
+    if (cap_type(src_cap) != CAP_THREAD) return error_invalid_cap(err, 1);
+    struct tcb *src = cap_ptr(src_cap);
+    if (flags & 1) thread_suspend(src);
+    if (flags & 2) thread_restart(t, inv->caller);
+    /* bit 2: the frame registers (context words 0..15), bit 3: the integer ones (16..31) */
+    for (unsigned group = 0; group < 2; group++) {
+        if (!(flags & (4u << group))) continue;
+        for (unsigned i = group * ARCH_FRAME_REGISTERS; i < (group + 1) * ARCH_FRAME_REGISTERS; i++)
+            t->ctx.regs[arch_user_context_reg[i]] = src->ctx.regs[arch_user_context_reg[i]];
+    }
+    if (flags & 4) t->ctx.regs[REG_NEXT_IP] = t->ctx.regs[REG_FAULT_IP];
+    return seL4_NoError;
+}
+
+static seL4_Error set_tls_base(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 1) return error_plain(err, seL4_TruncatedMessage);
+    t->ctx.regs[arch_user_context_reg[ARCH_USER_CONTEXT_TLS]] = inv_arg(inv, 0);
+    return seL4_NoError;
+}
+
+static seL4_Error set_flags(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 2) return error_plain(err, seL4_TruncatedMessage);
+    t->flags = (t->flags & ~inv_arg(inv, 0)) | (inv_arg(inv, 1) & seL4_TCBFlag_MASK);
+    inv_reply_mr(inv, 0, t->flags);
+    return seL4_NoError;
+}
+
 seL4_Error decode_tcb(struct invocation *inv, struct syscall_error *err)
 {
     struct tcb *t = cap_ptr(inv->cap);
@@ -216,6 +250,9 @@ seL4_Error decode_tcb(struct invocation *inv, struct syscall_error *err)
     case TCBSetSchedParams: return set_sched_params(inv, t, err);
     case TCBBindNotification: return bind_notification(inv, t, err);
     case TCBUnbindNotification: return unbind_notification(t, err);
+    case TCBCopyRegisters: return copy_registers(inv, t, err);
+    case TCBSetTLSBase: return set_tls_base(inv, t, err);
+    case TCBSetFlags: return set_flags(inv, t, err);
     case TCBSuspend: thread_suspend(t); return seL4_NoError;
     case TCBResume: thread_restart(t, inv->caller); return seL4_NoError;
     default: return error_plain(err, seL4_IllegalOperation);

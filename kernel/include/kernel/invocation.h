@@ -29,6 +29,7 @@ void inv_reply_mr(struct invocation *inv, unsigned i, word_t value);
 seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err);
 seL4_Error decode_tcb(struct invocation *inv, struct syscall_error *err);
 seL4_Error decode_cnode(struct invocation *inv, struct syscall_error *err);
+seL4_Error decode_domain(struct invocation *inv, struct syscall_error *err);
 /* Write an error's reply MRs to t; returns how many. */
 word_t write_error_reply(struct tcb *t, const struct syscall_error *err);
 /* Write a lookup failure's words to t's MRs from `offset`; returns how many. */

@@ -47,7 +47,9 @@ struct tcb {
     word_t fault_ep; /* CPtr, looked up in the thread's own CSpace when it faults */
     word_t ipc_buffer_vaddr;
     uint8_t mcp;
-    uint32_t tid; /* trace id: TCBs are numbered in creation order, the root task is 1 */
+    uint8_t domain; /* seL4 scheduling domain (one domain in this kernel) */
+    word_t flags;   /* TCB flags (seL4_TCBFlag_*) */
+    uint32_t tid;   /* trace id: TCBs are numbered in creation order, the root task is 1 */
     uint64_t sleep_deadline_ns;
     struct tcb *sleep_next;
     struct fault fault;              /* pending fault (type 0 when none) */

@@ -132,6 +132,51 @@ static inline seL4_Error seL4_TCB_UnbindNotification(seL4_TCB service)
     return sel4_invoke(service, TCBUnbindNotification, 0, 0);
 }
 
+static inline seL4_Error seL4_TCB_CopyRegisters(seL4_TCB service, seL4_TCB source,
+                                                seL4_Bool suspend_source, seL4_Bool resume_target,
+                                                seL4_Bool transfer_frame,
+                                                seL4_Bool transfer_integer, seL4_Uint8 arch_flags)
+{
+    seL4_SetCap(0, source);
+    seL4_SetMR(0, (suspend_source & 1) | (resume_target & 1) << 1 | (transfer_frame & 1) << 2 |
+                      (transfer_integer & 1) << 3 | (seL4_Word)arch_flags << 8);
+    return sel4_invoke(service, TCBCopyRegisters, 1, 1);
+}
+static inline seL4_Error seL4_TCB_SetTLSBase(seL4_TCB service, seL4_Word tls_base)
+{
+    seL4_SetMR(0, tls_base);
+    return sel4_invoke(service, TCBSetTLSBase, 0, 1);
+}
+/* Returns the error; the resulting flags are left in *flags on success. */
+static inline seL4_Error seL4_TCB_SetFlags(seL4_TCB service, seL4_Word clear, seL4_Word set,
+                                           seL4_Word *flags)
+{
+    seL4_SetMR(0, clear);
+    seL4_SetMR(1, set);
+    seL4_Error e = sel4_invoke(service, TCBSetFlags, 0, 2);
+    if (e == seL4_NoError) *flags = seL4_GetMR(0);
+    return e;
+}
+static inline seL4_Error seL4_DomainSet_Set(seL4_CPtr service, seL4_Uint8 domain, seL4_TCB thread)
+{
+    seL4_SetCap(0, thread);
+    seL4_SetMR(0, domain);
+    return sel4_invoke(service, DomainSetSet, 1, 1);
+}
+static inline seL4_Error seL4_DomainSet_ScheduleConfigure(seL4_CPtr service, seL4_Word index,
+                                                          seL4_Uint8 domain, seL4_Uint64 duration)
+{
+    seL4_SetMR(0, index);
+    seL4_SetMR(1, domain);
+    seL4_SetMR(2, duration);
+    return sel4_invoke(service, DomainScheduleConfigure, 0, 3);
+}
+static inline seL4_Error seL4_DomainSet_ScheduleSetStart(seL4_CPtr service, seL4_Word index)
+{
+    seL4_SetMR(0, index);
+    return sel4_invoke(service, DomainScheduleSetStart, 0, 1);
+}
+
 /* Interrupts. */
 static inline seL4_Error seL4_IRQControl_Get(seL4_CPtr service, seL4_Word irq, seL4_CNode root,
                                              seL4_Word index, seL4_Uint8 depth)

@@ -211,6 +211,108 @@ static int sleep_returns_after_deadline(void)
     return 0;
 }
 
+static int tls_base_sets_tp(void)
+{
+    seL4_CPtr t = new_tcb();
+    seL4_UserContext regs;
+    EXPECT(seL4_TCB_SetTLSBase(t, 0xabc000) == seL4_NoError);
+    EXPECT(seL4_TCB_ReadRegisters(t, 0, 0, 32, &regs) == seL4_NoError);
+    EXPECT(regs.tp == 0xabc000);
+    seL4_MessageInfo_t r = seL4_Call(t, seL4_MessageInfo_new(TCBSetTLSBase, 0, 0, 0));
+    EXPECT(seL4_MessageInfo_get_label(r) == seL4_TruncatedMessage);
+    return 0;
+}
+
+static int flags_set_clear_and_mask(void)
+{
+    seL4_CPtr t = new_tcb();
+    seL4_Word flags = 9;
+    EXPECT(seL4_TCB_SetFlags(t, 0, seL4_TCBFlag_fpuDisabled | 0x100, &flags) == seL4_NoError);
+    EXPECT(flags == seL4_TCBFlag_fpuDisabled); /* bits outside the mask are dropped */
+    EXPECT(seL4_TCB_SetFlags(t, seL4_TCBFlag_fpuDisabled, 0, &flags) == seL4_NoError);
+    EXPECT(flags == 0);
+    seL4_SetMR(0, 0);
+    seL4_MessageInfo_t r = seL4_Call(t, seL4_MessageInfo_new(TCBSetFlags, 0, 0, 1));
+    EXPECT(seL4_MessageInfo_get_label(r) == seL4_TruncatedMessage);
+    return 0;
+}
+
+static int copy_registers_by_group(void)
+{
+    seL4_CPtr src = new_tcb(), dst = new_tcb();
+    seL4_UserContext in = {0}, out;
+    in.pc = 0x1234;
+    in.sp = 0x5678;
+    in.a0 = 11;
+    in.t6 = 12;
+    EXPECT(seL4_TCB_WriteRegisters(src, 0, 0, 32, &in) == seL4_NoError);
+    EXPECT(seL4_TCB_CopyRegisters(dst, src, 0, 0, 1, 0, 0) == seL4_NoError); /* frame only */
+    EXPECT(seL4_TCB_ReadRegisters(dst, 0, 0, 32, &out) == seL4_NoError);
+    EXPECT(out.pc == 0x1234 && out.sp == 0x5678 && out.a0 == 0 && out.t6 == 0);
+    EXPECT(seL4_TCB_CopyRegisters(dst, src, 0, 0, 0, 1, 0) == seL4_NoError); /* integer only */
+    EXPECT(seL4_TCB_ReadRegisters(dst, 0, 0, 32, &out) == seL4_NoError);
+    EXPECT(out.a0 == 11 && out.t6 == 12);
+    EXPECT(seL4_TCB_CopyRegisters(dst, seL4_CapInitThreadCNode, 0, 0, 1, 1, 0) ==
+           seL4_InvalidCapability);
+    EXPECT(mr(0) == 1);
+    seL4_MessageInfo_t r = seL4_Call(dst, seL4_MessageInfo_new(TCBCopyRegisters, 0, 0, 1));
+    EXPECT(seL4_MessageInfo_get_label(r) == seL4_TruncatedMessage);
+    return 0;
+}
+
+static int domain_set_and_its_errors(void)
+{
+    seL4_CPtr t = new_tcb();
+    EXPECT(seL4_DomainSet_Set(seL4_CapDomain, 0, t) == seL4_NoError);
+    EXPECT(seL4_DomainSet_Set(seL4_CapDomain, 1, t) == seL4_InvalidArgument); /* one domain */
+    EXPECT(mr(0) == 0);
+    EXPECT(seL4_DomainSet_Set(seL4_CapDomain, 0, seL4_CapInitThreadCNode) == seL4_InvalidArgument);
+    EXPECT(mr(0) == 1);
+    seL4_SetMR(0, 0);
+    seL4_MessageInfo_t r = seL4_Call(seL4_CapDomain, seL4_MessageInfo_new(DomainSetSet, 0, 0, 1));
+    EXPECT(seL4_MessageInfo_get_label(r) == seL4_TruncatedMessage);
+    return 0;
+}
+
+static int domain_schedule_rules(void)
+{
+    EXPECT(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, 10) == seL4_NoError);
+    EXPECT(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 1, 0, 10) == seL4_RangeError);
+    EXPECT(mr(0) == 0 && mr(1) == 0);
+    EXPECT(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 1, 10) == seL4_RangeError);
+    EXPECT(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, 1ull << 56) ==
+           seL4_InvalidArgument);
+    EXPECT(mr(0) == 2);
+    /* the start entry cannot become the end marker */
+    EXPECT(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, 0) == seL4_InvalidArgument);
+    EXPECT(mr(0) == 2);
+    EXPECT(seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 0) == seL4_NoError);
+    EXPECT(seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 1) == seL4_InvalidArgument); /* marker */
+    EXPECT(seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 2) == seL4_RangeError);
+    EXPECT(mr(0) == 0 && mr(1) == 1);
+    return 0;
+}
+
+static int set_space_and_ipc_buffer_errors(void)
+{
+    seL4_CPtr t = new_tcb();
+    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadTCB, 0, seL4_CapInitThreadVSpace, 0) ==
+           seL4_IllegalOperation);
+    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadCNode, 0) ==
+           seL4_IllegalOperation);
+    /* a guard that does not fit beside the radix makes the CSpace root invalid */
+    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadCNode, 60, seL4_CapInitThreadVSpace, 0) ==
+           seL4_IllegalOperation);
+    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadCNode, 52, seL4_CapInitThreadVSpace, 0) ==
+           seL4_NoError);
+    EXPECT(seL4_TCB_SetIPCBuffer(t, (seL4_Word)&spare_buffer + 512,
+                                 image_frame_cap(&spare_buffer)) == seL4_AlignmentError);
+    EXPECT(seL4_TCB_SetIPCBuffer(t, 0, 0) == seL4_NoError); /* no buffer: the cap is ignored */
+    seL4_MessageInfo_t r = seL4_Call(t, seL4_MessageInfo_new(TCBSetSpace, 0, 1, 3));
+    EXPECT(seL4_MessageInfo_get_label(r) == seL4_TruncatedMessage);
+    return 0;
+}
+
 const struct ktest_case ktest_tcb[] = {
     {"TCB", "Configure accepts a CNode, VSpace and IPC buffer", configure_accepts_valid_spaces},
     {"TCB", "Configure: IllegalOperation for a non-CNode", configure_rejects_non_cnode_cspace},
@@ -231,5 +333,11 @@ const struct ktest_case ktest_tcb[] = {
     {"TCB", "Suspend stops a thread, Resume continues it", suspend_stops_and_resume_continues},
     {"TCB", "IllegalOperation: label for another object", unknown_tcb_label},
     {"TCB", "SleepUntil returns at or after the deadline", sleep_returns_after_deadline},
+    {"TCB", "SetTLSBase sets tp; TruncatedMessage", tls_base_sets_tp},
+    {"TCB", "SetFlags sets, clears and masks; reply MR0", flags_set_clear_and_mask},
+    {"TCB", "CopyRegisters by group; errors", copy_registers_by_group},
+    {"TCB", "DomainSet Set: one domain; errors", domain_set_and_its_errors},
+    {"TCB", "Domain schedule: configure, start, errors", domain_schedule_rules},
+    {"TCB", "SetSpace / SetIPCBuffer errors", set_space_and_ipc_buffer_errors},
     {0, 0, 0},
 };

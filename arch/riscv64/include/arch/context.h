@@ -59,6 +59,7 @@ struct arch_context {
  * word 0 is the pc. The first ARCH_FRAME_REGISTERS words are seL4's "frame" group. */
 #define ARCH_USER_CONTEXT_WORDS 32
 #define ARCH_FRAME_REGISTERS    16
+#define ARCH_USER_CONTEXT_TLS   31 /* seL4_UserContext.tp: the TLS base */
 extern const uint8_t arch_user_context_reg[ARCH_USER_CONTEXT_WORDS];
 #endif
 
