@@ -3,7 +3,7 @@ import re
 
 from harness import artifacts, run_root_task
 
-MINIMUM_CASES = 120
+MINIMUM_CASES = 150
 
 
 def test_kernel_api_suite_passes(tmp_path):

@@ -32,6 +32,6 @@ seL4_CPtr ktest_untyped(unsigned min_bits);
 int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb);
 
 extern const struct ktest_case ktest_boot[], ktest_retype[], ktest_tcb[], ktest_ipc[],
-    ktest_notif[], ktest_fault[], ktest_cnode[], ktest_vspace[], ktest_irq[];
+    ktest_notif[], ktest_fault[], ktest_cnode[], ktest_vspace[], ktest_irq[], ktest_more[];
 
 #endif

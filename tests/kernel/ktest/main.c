@@ -38,6 +38,7 @@ static const struct ktest_case *const groups[] = {
     ktest_cnode,
     ktest_vspace,
     ktest_irq,
+    ktest_more,
 };
 // clang-format on
 
