@@ -18,3 +18,16 @@ def test_kernel_api_suite_passes(tmp_path):
     assert status == 0
     for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF", "FAULT", "CNODE", "VSPACE", "IRQ"):
         assert re.search(rf"^ok\s+{group}\s", console, re.MULTILINE), f"no {group} cases"
+
+
+def test_a_faulting_or_hanging_case_does_not_stop_the_suite(tmp_path):
+    status, console = run_root_task(artifacts().directory / "tests" / "kernel" / "ktest.elf",
+                                    tmp_path, params=["ktest.answer=42", "ktest.selfcheck=1"])
+    summary = re.search(r"^(\d+) passed, (\d+) failed", console, re.MULTILINE)
+    assert summary, f"no summary line; console:\n{console[-3000:]}"
+    failures = [line for line in console.splitlines() if line.startswith("FAIL")]
+    assert failures == ["FAIL SELF    a case that faults (expected to FAIL)",
+                        "FAIL SELF    a case that hangs (expected to FAIL)"], failures
+    assert "VM fault at pc" in console and "timed out after 100 ms" in console
+    assert int(summary.group(1)) >= MINIMUM_CASES and int(summary.group(2)) == 2
+    assert status == 2

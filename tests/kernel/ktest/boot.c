@@ -7,7 +7,7 @@ static int bootinfo_fields(void)
     EXPECT(bi->nodeID == 0 && bi->numNodes >= 1);
     EXPECT(bi->initThreadCNodeSizeBits == 12);
     EXPECT(bi->initThreadDomain == 0);
-    EXPECT((seL4_Word)bi->ipcBuffer == (seL4_Word)seL4_GetIPCBuffer());
+    EXPECT((seL4_Word)bi->ipcBuffer == (seL4_Word)ktest_root_ipc_buffer);
     EXPECT(((seL4_Word)bi->ipcBuffer & 0xfff) == 0);
     EXPECT((seL4_Word)bi == (seL4_Word)bi->ipcBuffer + 4096);
     return 0;

@@ -327,7 +327,7 @@ static int root_task_runs_at_max_priority(void)
     EXPECT(seL4_TCB_SetMCPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 255) ==
            seL4_NoError);
     seL4_UserContext regs;
-    EXPECT(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 1, &regs) == seL4_IllegalOperation);
+    EXPECT(seL4_TCB_ReadRegisters(ktest_self(), 0, 0, 1, &regs) == seL4_IllegalOperation);
     return 0;
 }
 

@@ -59,7 +59,7 @@ static int bound_notification_wakes_endpoint_receiver(void)
 {
     ntfn = notification();
     seL4_CPtr ep = alloc_object(seL4_EndpointObject, 0);
-    EXPECT(seL4_TCB_BindNotification(seL4_CapInitThreadTCB, ntfn) == seL4_NoError);
+    EXPECT(seL4_TCB_BindNotification(ktest_self(), ntfn) == seL4_NoError);
     EXPECT(ktest_spawn("bound-signaller", 100, signaller, 0, 0) == 0);
     seL4_Word badge = 3;
     seL4_Recv(ep, &badge); /* nobody sends on ep: only the bound signal can end this */
@@ -67,7 +67,7 @@ static int bound_notification_wakes_endpoint_receiver(void)
     /* a signal pending before the receive is taken at once */
     seL4_Signal(ntfn);
     seL4_Recv(ep, &badge);
-    EXPECT(seL4_TCB_UnbindNotification(seL4_CapInitThreadTCB) == seL4_NoError);
+    EXPECT(seL4_TCB_UnbindNotification(ktest_self()) == seL4_NoError);
     return 0;
 }
 

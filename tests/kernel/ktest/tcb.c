@@ -93,8 +93,8 @@ static int priority_truncated(void)
 static int registers_of_self_are_refused(void)
 {
     seL4_UserContext regs = {0};
-    EXPECT(seL4_TCB_WriteRegisters(seL4_CapInitThreadTCB, 0, 0, 1, &regs) == seL4_IllegalOperation);
-    EXPECT(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, 1, &regs) == seL4_IllegalOperation);
+    EXPECT(seL4_TCB_WriteRegisters(ktest_self(), 0, 0, 1, &regs) == seL4_IllegalOperation);
+    EXPECT(seL4_TCB_ReadRegisters(ktest_self(), 0, 0, 1, &regs) == seL4_IllegalOperation);
     return 0;
 }
 
@@ -156,13 +156,14 @@ static int raising_priority_above_caller_preempts_it(void)
     report_ep = alloc_object(seL4_EndpointObject, 0);
     seL4_CPtr t;
     EXPECT(ktest_spawn("raised", 100, set_flag_and_report, (void *)9, &t) == 0);
-    EXPECT(ran_flag == 0); /* lower than the root task: it has not run */
-    EXPECT(seL4_TCB_SetPriority(t, seL4_CapInitThreadTCB, 255) == seL4_NoError);
+    EXPECT(ran_flag == 0); /* lower than this case's thread: it has not run */
+    EXPECT(seL4_TCB_SetPriority(t, seL4_CapInitThreadTCB, KTEST_PRIO) == seL4_NoError);
     /* equal to ours: it still waits; lowering ourselves lets it run at once */
     EXPECT(ran_flag == 0);
-    EXPECT(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 254) == seL4_NoError);
+    EXPECT(seL4_TCB_SetPriority(ktest_self(), seL4_CapInitThreadTCB, KTEST_PRIO - 1) ==
+           seL4_NoError);
     EXPECT(ran_flag == 9);
-    EXPECT(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 255) == seL4_NoError);
+    EXPECT(seL4_TCB_SetPriority(ktest_self(), seL4_CapInitThreadTCB, KTEST_PRIO) == seL4_NoError);
     seL4_Word badge;
     seL4_Recv(report_ep, &badge);
     return 0;
