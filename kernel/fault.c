@@ -42,6 +42,10 @@ void handle_fault(struct tcb *t, const struct fault *f)
     thread_block(t, THREAD_INACTIVE, NULL, TRACE_BLOCK_SUSPEND);
 }
 
+/* The registers an UnknownSyscall message carries, and a reply may set, in message order. */
+static const uint8_t syscall_fault_regs[] = {REG_FAULT_IP, REG_SP, REG_RA, CTX_A0, CTX_A1,
+                                             CTX_A2,       CTX_A3, CTX_A4, CTX_A5, CTX_A6};
+
 word_t fault_write_message(struct tcb *t, struct tcb *h, word_t *buf)
 {
     const struct fault *f = &t->fault;
@@ -57,9 +61,8 @@ word_t fault_write_message(struct tcb *t, struct tcb *h, word_t *buf)
                write_lookup_fault(h, buf, seL4_CapFault_LookupFailureType, &l);
     }
     case seL4_Fault_UnknownSyscall: {
-        static const uint8_t regs[] = {REG_FAULT_IP, REG_SP, REG_RA, CTX_A0, CTX_A1,
-                                       CTX_A2,       CTX_A3, CTX_A4, CTX_A5, CTX_A6};
-        for (unsigned i = 0; i < sizeof regs; i++) set_mr(h, buf, i, r[regs[i]]);
+        for (unsigned i = 0; i < sizeof syscall_fault_regs; i++)
+            set_mr(h, buf, i, r[syscall_fault_regs[i]]);
         set_mr(h, buf, seL4_UnknownSyscall_Syscall, f->words[0]);
         return seL4_UnknownSyscall_Length;
     }
@@ -83,16 +86,15 @@ void fault_handle_reply(struct tcb *t, struct tcb *replier, word_t label, word_t
     word_t *buf = thread_ipc_buffer(replier, false);
     bool restart = true;
     unsigned nregs = 0;
-    static const uint8_t syscall_regs[] = {REG_FAULT_IP, REG_SP, REG_RA, CTX_A0, CTX_A1,
-                                           CTX_A2,       CTX_A3, CTX_A4, CTX_A5, CTX_A6};
     if (t->fault.type == seL4_Fault_UnknownSyscall) {
-        nregs = (unsigned)MIN(length, (word_t)sizeof syscall_regs);
+        nregs = (unsigned)MIN(length, (word_t)sizeof syscall_fault_regs);
         restart = label == 0;
     } else if (t->fault.type == seL4_Fault_UserException) {
         nregs = (unsigned)MIN(length, (word_t)2); /* FaultIP, SP */
         restart = label == 0;
     }
-    for (unsigned i = 0; i < nregs; i++) t->ctx.regs[syscall_regs[i]] = get_mr(replier, buf, i);
+    for (unsigned i = 0; i < nregs; i++)
+        t->ctx.regs[syscall_fault_regs[i]] = get_mr(replier, buf, i);
     t->fault.type = seL4_Fault_NullFault;
     if (restart) {
         t->state = THREAD_RESTART;

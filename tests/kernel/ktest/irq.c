@@ -130,6 +130,17 @@ static void rtc_alarm_now(void)
 
 static seL4_CPtr rtc_handler, rtc_ntfn;
 
+/* Fire the RTC, wait for its notification, clear the device and acknowledge the interrupt;
+ * returns the notification word. */
+static seL4_Word rtc_fire_and_ack(void)
+{
+    seL4_Word badge = 0;
+    rtc_alarm_now();
+    seL4_Wait(rtc_ntfn, &badge);
+    rtc[RTC_CLEAR_INTERRUPT / 4] = 1;
+    return seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError ? badge : 0;
+}
+
 static int device_interrupt_reaches_notification(void)
 {
     EXPECT(rtc);
@@ -139,25 +150,14 @@ static int device_interrupt_reaches_notification(void)
     EXPECT(seL4_CNode_Mint(ROOT, rtc_ntfn, 64, ROOT, n, 64, seL4_AllRights, 0x40) == seL4_NoError);
     EXPECT(seL4_IRQControl_Get(seL4_CapIRQControl, RTC_IRQ, ROOT, rtc_handler, 64) == seL4_NoError);
     EXPECT(seL4_IRQHandler_SetNotification(rtc_handler, rtc_ntfn) == seL4_NoError);
-    rtc_alarm_now();
-    seL4_Word badge = 0;
-    seL4_Wait(n, &badge);
-    EXPECT(badge == 0x40);
-    rtc[RTC_CLEAR_INTERRUPT / 4] = 1;
-    EXPECT(seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError);
+    EXPECT(rtc_fire_and_ack() == 0x40);
     return 0;
 }
 
 static int ack_lets_the_next_interrupt_through(void)
 {
     EXPECT(rtc_handler);
-    seL4_CPtr n = rtc_ntfn;
-    rtc_alarm_now();
-    seL4_Word badge = 0;
-    seL4_Wait(n, &badge);
-    EXPECT(badge == 0x40);
-    rtc[RTC_CLEAR_INTERRUPT / 4] = 1;
-    EXPECT(seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError);
+    EXPECT(rtc_fire_and_ack() == 0x40);
     return 0;
 }
 
@@ -174,11 +174,7 @@ static int cleared_handler_signals_nobody(void)
     /* reconnected and acknowledged, the source works again */
     EXPECT(seL4_IRQHandler_SetNotification(rtc_handler, rtc_ntfn) == seL4_NoError);
     EXPECT(seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError);
-    rtc_alarm_now();
-    seL4_Wait(rtc_ntfn, &badge);
-    EXPECT(badge == 0x40);
-    rtc[RTC_CLEAR_INTERRUPT / 4] = 1;
-    EXPECT(seL4_IRQHandler_Ack(rtc_handler) == seL4_NoError);
+    EXPECT(rtc_fire_and_ack() == 0x40);
     return 0;
 }
 

@@ -35,6 +35,8 @@ seL4_CPtr ktest_self(void);
 
 /* Helpers shared by the groups. */
 seL4_CPtr ktest_untyped(unsigned min_bits);
+/* A fresh 1 GiB-aligned region of the root VSpace with both levels of page table mapped. */
+seL4_Word ktest_region_with_tables(void);
 int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb);
 
 extern const struct ktest_case ktest_boot[], ktest_retype[], ktest_tcb[], ktest_ipc[],

@@ -227,18 +227,6 @@ static int copy_across_cnodes(void)
 
 /* ---- VSPACE ---- */
 
-static seL4_Word region(void)
-{
-    static seL4_Word next = 0x2000000000ull;
-    seL4_Word base = next;
-    next += 1ull << 30;
-    seL4_CPtr l1 = alloc_object(seL4_RISCV_PageTableObject, 0);
-    seL4_CPtr l0 = alloc_object(seL4_RISCV_PageTableObject, 0);
-    if (seL4_RISCV_PageTable_Map(l1, VS, base, 0) || seL4_RISCV_PageTable_Map(l0, VS, base, 0))
-        return 0;
-    return base;
-}
-
 static int page_table_unmap_needs_final_cap_and_not_root(void)
 {
     seL4_CPtr pt = alloc_object(seL4_RISCV_PageTableObject, 0), copy = alloc_slot();
@@ -260,7 +248,7 @@ static void jump_to(void *target)
 
 static int execute_never_faults_on_fetch(void)
 {
-    seL4_Word base = region();
+    seL4_Word base = ktest_region_with_tables();
     EXPECT(base);
     seL4_CPtr f = alloc_object(seL4_RISCV_4K_Page, 0);
     EXPECT(seL4_RISCV_Page_Map(f, VS, base, seL4_ReadWrite, seL4_RISCV_ExecuteNever) ==
@@ -277,7 +265,7 @@ static int execute_never_faults_on_fetch(void)
 
 static int executable_mapping_runs_code(void)
 {
-    seL4_Word base = region();
+    seL4_Word base = ktest_region_with_tables();
     EXPECT(base);
     seL4_CPtr f = alloc_object(seL4_RISCV_4K_Page, 0);
     EXPECT(seL4_RISCV_Page_Map(f, VS, base, seL4_ReadWrite, 0) == seL4_NoError);
@@ -292,7 +280,7 @@ static int executable_mapping_runs_code(void)
 
 static int kernel_only_rights_give_no_access(void)
 {
-    seL4_Word base = region();
+    seL4_Word base = ktest_region_with_tables();
     seL4_CPtr f = alloc_object(seL4_RISCV_4K_Page, 0);
     EXPECT(seL4_RISCV_Page_Map(f, VS, base, seL4_NoRights, seL4_RISCV_ExecuteNever) ==
            seL4_NoError);

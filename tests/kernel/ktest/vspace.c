@@ -10,7 +10,7 @@ static seL4_Word mr(int i) { return seL4_GetMR(i); }
 static seL4_Word next_region = REGION;
 
 /* A fresh 1 GiB-aligned region with both levels of page table mapped in the root VSpace. */
-static seL4_Word region_with_tables(void)
+seL4_Word ktest_region_with_tables(void)
 {
     seL4_Word base = next_region;
     next_region += 1ull << 30;
@@ -45,7 +45,7 @@ static int map_frame_and_use_it(void)
 
 static int same_frame_seen_through_two_mappings(void)
 {
-    seL4_Word base = region_with_tables();
+    seL4_Word base = ktest_region_with_tables();
     EXPECT(base);
     seL4_CPtr f = alloc_object(seL4_RISCV_4K_Page, 0), copy = alloc_slot();
     EXPECT(seL4_CNode_Copy(ROOT, copy, 64, ROOT, f, 64, seL4_AllRights) == seL4_NoError);
@@ -62,7 +62,7 @@ static int same_frame_seen_through_two_mappings(void)
 
 static int map_errors(void)
 {
-    seL4_Word base = region_with_tables();
+    seL4_Word base = ktest_region_with_tables();
     seL4_CPtr f = alloc_object(seL4_RISCV_4K_Page, 0), g = alloc_object(seL4_RISCV_4K_Page, 0);
     EXPECT(seL4_RISCV_Page_Map(f, VS, base + 8, seL4_ReadWrite, 0) == seL4_AlignmentError);
     EXPECT(seL4_RISCV_Page_Map(f, VS, seL4_UserTop, seL4_ReadWrite, 0) == seL4_InvalidArgument);
@@ -81,7 +81,7 @@ static int map_errors(void)
 
 static int page_table_errors(void)
 {
-    seL4_Word base = region_with_tables();
+    seL4_Word base = ktest_region_with_tables();
     seL4_CPtr pt = alloc_object(seL4_RISCV_PageTableObject, 0);
     /* both levels exist: the walk reaches the 4 KiB level */
     EXPECT(seL4_RISCV_PageTable_Map(pt, VS, base, 0) == seL4_DeleteFirst);
@@ -107,7 +107,7 @@ static void write_to(void *addr)
 
 static int read_only_mapping_faults_on_write(void)
 {
-    seL4_Word base = region_with_tables();
+    seL4_Word base = ktest_region_with_tables();
     seL4_CPtr f = alloc_object(seL4_RISCV_4K_Page, 0),
               fault_ep = alloc_object(seL4_EndpointObject, 0);
     EXPECT(seL4_RISCV_Page_Map(f, VS, base, seL4_CanRead, 0) == seL4_NoError);
@@ -131,7 +131,7 @@ static int read_only_mapping_faults_on_write(void)
 
 static int unmap_and_delete_remove_the_mapping(void)
 {
-    seL4_Word base = region_with_tables();
+    seL4_Word base = ktest_region_with_tables();
     seL4_CPtr f = alloc_object(seL4_RISCV_4K_Page, 0), g = alloc_object(seL4_RISCV_4K_Page, 0);
     EXPECT(seL4_RISCV_Page_Map(f, VS, base, seL4_ReadWrite, 0) == seL4_NoError);
     EXPECT(seL4_RISCV_Page_Unmap(f) == seL4_NoError);
@@ -162,7 +162,7 @@ static int mega_page_needs_one_table(void)
 
 static int revoking_untyped_unmaps_its_frames(void)
 {
-    seL4_Word base = region_with_tables();
+    seL4_Word base = ktest_region_with_tables();
     seL4_CPtr ut = alloc_object(seL4_UntypedObject, 12), f = alloc_slot();
     EXPECT(seL4_Untyped_Retype(ut, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, f, 1) == seL4_NoError);
     EXPECT(seL4_RISCV_Page_Map(f, VS, base, seL4_ReadWrite, 0) == seL4_NoError);
