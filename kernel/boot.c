@@ -149,12 +149,25 @@ static bool bootarg_is(const char *args, const char *key, const char *want)
     return bootarg_get(args, key, value, sizeof value) && strncmp(value, want, sizeof value) == 0;
 }
 
-static struct tcb *create_root_task(struct root_builder *b, const void *elf, uint64_t elf_size,
+/* The root task's image: an ELF from -initrd, or pages seL4's elfloader already loaded. */
+struct root_image {
+    struct elf_image range; /* page-aligned virtual range and entry */
+    const void *elf;        /* NULL when preloaded */
+    uint64_t paddr;         /* where the preloaded image starts */
+};
+
+static void load_root_page(const struct root_image *img, uint64_t vaddr, void *page)
+{
+    if (img->elf)
+        elf_load_page(img->elf, &img->range, vaddr, page);
+    else
+        memcpy(page, paddr_to_kptr(img->paddr + (vaddr - img->range.start)), BIT(seL4_PageBits));
+}
+
+static struct tcb *create_root_task(struct root_builder *b, const struct root_image *img,
                                     const void *dtb)
 {
-    struct elf_image image;
-    if (!elf_inspect(elf, elf_size, &image))
-        panic("boot: the initrd is not a RISC-V 64-bit ELF executable");
+    struct elf_image image = img->range;
     uint64_t v_end = image.end; /* page aligned */
     uint64_t dtb_size = fdt_total_size(dtb);
     uint64_t extra_len = sizeof(seL4_BootInfoHeader) + dtb_size;
@@ -218,7 +231,7 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
 
     bi->userImageFrames.start = b->next_slot;
     for (uint64_t v = image.start; v < image.end; v += BIT(seL4_PageBits))
-        elf_load_page(elf, &image, v, root_frame(b, v, NULL));
+        load_root_page(img, v, root_frame(b, v, NULL));
     bi->userImageFrames.end = b->next_slot;
 
     bi->nodeID = 0;
@@ -243,8 +256,11 @@ static struct tcb *create_root_task(struct root_builder *b, const void *elf, uin
     return tcb;
 }
 
-void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
+void boot_kernel(void)
 {
+    struct boot_handoff handoff;
+    arch_boot_handoff(&handoff);
+    uint64_t hart_id = handoff.hart_id, dtb_paddr = handoff.dtb_paddr;
     arch_init_kernel_vspace();
     struct hart *h = &harts_state[0];
     h->id = 0;
@@ -254,7 +270,7 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
 
     const void *dtb = paddr_to_kptr(dtb_paddr);
     struct machine_description m;
-    if (!machine_from_device_tree(dtb, &m)) arch_halt(97);
+    if (!dtb_paddr || !machine_from_device_tree(dtb, &m)) arch_halt(97);
     const char *args = m.bootargs;
     bool wall_clock = bootarg_is(args, "clock", "realtime");
     arch_init_boot_hart(
@@ -265,7 +281,8 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
     nharts = 1;
     printk("SchedLab kernel, policy %s, hart %lu of %u, isa %s\n", SCHED_POLICY_NAME,
            (unsigned long)hart_id, m.nharts, m.isa);
-    printk("bootargs: %s\n", args);
+    printk("entered from %s; bootargs: %s\n",
+           handoff.from_elfloader ? "seL4's elfloader" : "OpenSBI", args);
     printk("memory: %u region(s) from 0x%lx; uart 0x%lx; plic 0x%lx with %u sources\n", m.ram.n,
            (unsigned long)m.ram.r[0].start, (unsigned long)m.uart, (unsigned long)m.plic,
            m.plic_ndev);
@@ -275,10 +292,24 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
     for (unsigned i = 0; i < m.ram.n; i++) region_add(&b.free, m.ram.r[i].start, m.ram.r[i].end);
     reserve_pages(&b.free, 0, kptr_to_paddr(kernel_image_end));
     reserve_pages(&b.free, dtb_paddr, dtb_paddr + fdt_total_size(dtb));
-    reserve_pages(&b.free, m.initrd.start, m.initrd.end);
+    /* the root task's image: pages the elfloader loaded, or the initrd holding its ELF */
+    struct region image_source =
+        handoff.from_elfloader ? (struct region){handoff.image_paddr_start, handoff.image_paddr_end}
+                               : m.initrd;
+    reserve_pages(&b.free, image_source.start, image_source.end);
     for (unsigned i = 0; i < m.reserved.n; i++)
         reserve_pages(&b.free, m.reserved.r[i].start, m.reserved.r[i].end);
-    if (m.initrd.end <= m.initrd.start) panic("boot: no root task: pass its ELF with -initrd");
+    if (image_source.end <= image_source.start)
+        panic("boot: no root task: pass its ELF with -initrd");
+    struct root_image root_image = {.elf = NULL, .paddr = image_source.start};
+    if (handoff.from_elfloader) {
+        root_image.range = (struct elf_image){image_source.start - handoff.pv_offset,
+                                              image_source.end - handoff.pv_offset, handoff.entry};
+    } else {
+        root_image.elf = paddr_to_kptr(m.initrd.start);
+        if (!elf_inspect(root_image.elf, m.initrd.end - m.initrd.start, &root_image.range))
+            panic("boot: the initrd is not a RISC-V 64-bit ELF executable");
+    }
 
     uint64_t trace_bytes = bootarg_number(args, "trace_kb", TRACE_DEFAULT_KB) << 10;
     unsigned trace_bits = 12;
@@ -290,11 +321,10 @@ void boot_kernel(uint64_t hart_id, uint64_t dtb_paddr)
     sched_init(nharts);
     irq_init(m.plic, m.plic_ndev);
 
-    struct tcb *root =
-        create_root_task(&b, paddr_to_kptr(m.initrd.start), m.initrd.end - m.initrd.start, dtb);
-    /* the root task's ELF has been copied out: its memory is free again */
-    uint64_t initrd_start = m.initrd.start & ~MASK(seL4_PageBits);
-    uint64_t initrd_end = ALIGN_UP(m.initrd.end, BIT(seL4_PageBits));
+    struct tcb *root = create_root_task(&b, &root_image, dtb);
+    /* the root task's image has been copied out: its memory is free again */
+    uint64_t initrd_start = image_source.start & ~MASK(seL4_PageBits);
+    uint64_t initrd_end = ALIGN_UP(image_source.end, BIT(seL4_PageBits));
     region_remove(&b.free, initrd_start,
                   initrd_end); /* a shared edge page must not be listed twice */
     region_add(&b.free, initrd_start, initrd_end);

@@ -1,8 +1,13 @@
 /*
- * Kernel entry from OpenSBI (fw_jump): S-mode, MMU off, a0 = hart id, a1 = DTB physical address,
- * running at the load address 0x80200000. Build a boot page table that maps the kernel both
- * where it runs now (identity) and where it is linked (top 2 GiB), turn on Sv39, jump high and
- * call boot_kernel(hart, dtb). Secondary harts come through the same path later (SMP).
+ * Kernel entry, two ways in:
+ *  - from OpenSBI's fw_jump: S-mode, MMU off, running at the load address 0x80200000,
+ *    a0 = hart id, a1 = device tree;
+ *  - from seL4's elfloader: S-mode, Sv39 on, running at the linked (virtual) address,
+ *    a0..a7 = user image start/end (physical), pv offset, user entry, device tree address and
+ *    size, hart id, core id (seL4's init_kernel arguments, ABI sheet §12).
+ * Either way: keep the entry registers in boot_registers (word 8 = 1 for the elfloader), build a
+ * boot page table mapping the kernel's gigabyte both at its physical address (identity) and where
+ * it is linked (top 2 GiB), turn it on, jump to the linked address and call boot_kernel().
  */
 #include <arch/layout.h>
 
@@ -11,21 +16,37 @@
 _start:
     csrw sie, zero
     csrw sscratch, zero
-    /* Only the boot hart uses this path; boot_pt is filled with position-independent code. */
-    lla t0, boot_pt
-    /* identity gigapage for the 1 GiB containing the kernel: index = pa >> 30 */
+    lla t0, boot_registers
+    sd a0, 0(t0)
+    sd a1, 8(t0)
+    sd a2, 16(t0)
+    sd a3, 24(t0)
+    sd a4, 32(t0)
+    sd a5, 40(t0)
+    sd a6, 48(t0)
+    sd a7, 56(t0)
+    /* t6 = (address we run at) - (physical address): 0 from OpenSBI, the kernel window offset
+     * from the elfloader, whose page tables are live */
+    li t6, 0
+    csrr t1, satp
+    beqz t1, 1f
+    li t6, KERNEL_ELF_BASE - KERNEL_ELF_PHYS
+    li t1, 1
+    sd t1, 64(t0)
+1:
+    lla t5, boot_pt                  /* to write the table */
+    sub t0, t5, t6                   /* its physical address, for satp */
     lla t1, _start
+    sub t1, t1, t6                   /* the kernel's physical address */
     srli t2, t1, 30
-    slli t3, t2, 28              /* PPN of that gigapage << 10 = (pa >> 30) << 28 */
+    slli t3, t2, 28                  /* PPN of that gigapage << 10 = (pa >> 30) << 28 */
     ori t3, t3, PTE_KERNEL_RWX
     slli t4, t2, 3
-    add t4, t0, t4
-    sd t3, 0(t4)
-    /* the same gigapage at the kernel's linked address: index 510 */
+    add t4, t5, t4
+    sd t3, 0(t4)                     /* identity: index pa >> 30 */
     li t4, 510 * 8
-    add t4, t0, t4
-    sd t3, 0(t4)
-    /* satp = Sv39 | PPN(boot_pt) */
+    add t4, t5, t4
+    sd t3, 0(t4)                     /* the linked address: index 510 */
     srli t0, t0, 12
     li t1, SATP_MODE_SV39
     slli t1, t1, SATP_MODE_SHIFT
@@ -36,8 +57,8 @@ _start:
     ld t0, .Lhigh
     jr t0
 .Lhigh:
-    .dword 1f
-1:
+    .dword 2f
+2:
     /* now running at the linked address */
     la sp, kernel_stacks
     li t0, KERNEL_STACK_SIZE
@@ -46,11 +67,15 @@ _start:
     la t0, kernel_trap_entry
     csrw stvec, t0
     call boot_kernel
-2:  wfi
-    j 2b
+3:  wfi
+    j 3b
 
     .section .bss
     .balign 4096
     .globl boot_pt
 boot_pt:
     .space 4096
+    .globl boot_registers
+    .balign 8
+boot_registers:
+    .space 9 * 8

@@ -25,6 +25,16 @@ struct arch_boot_info {
     enum arch_clock clock;
 };
 
+/* How the kernel was entered (DESIGN §3.3). */
+struct boot_handoff {
+    bool from_elfloader;
+    uint64_t hart_id;
+    uint64_t dtb_paddr, dtb_size; /* dtb_size 0: read it from the device tree's header */
+    /* seL4's elfloader only: the root task's image, already loaded */
+    uint64_t image_paddr_start, image_paddr_end, pv_offset, entry;
+};
+void arch_boot_handoff(struct boot_handoff *out);
+
 void arch_init_boot_hart(const struct arch_boot_info *info);
 void arch_set_hart_local(void *hart);
 static inline void *arch_hart_local(void)
