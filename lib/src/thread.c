@@ -21,8 +21,8 @@ int thread_start(struct thread *t, const char *name, seL4_Word prio, thread_fn f
     seL4_CPtr tcb = alloc_object(seL4_TCBObject, 0);
     if (!tcb) return -1;
     seL4_IPCBuffer *buffer = &ipc_buffers[i];
-    seL4_Error e = seL4_TCB_Configure(tcb, 0, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadVSpace,
-                                      0, (seL4_Word)buffer, image_frame_cap(buffer));
+    seL4_Error e = seL4_TCB_Configure(tcb, 0, seL4_CapInitThreadCNode, 0, alloc_vspace(), 0,
+                                      (seL4_Word)buffer, image_frame_cap(buffer));
     if (!e) e = seL4_TCB_SetSchedParams(tcb, seL4_CapInitThreadTCB, prio, prio);
     if (e) return -1;
     seL4_DebugNameThread(tcb, name);

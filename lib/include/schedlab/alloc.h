@@ -9,7 +9,16 @@ void alloc_init(const seL4_BootInfo *bi);
 seL4_CPtr alloc_slot(void);
 /* A new object of `type` (and `size_bits` where the type takes one) in a new slot; 0 on failure. */
 seL4_CPtr alloc_object(seL4_Word type, seL4_Word size_bits);
-/* The root task's own frame cap for the image page that holds `vaddr`. */
+/* For a copy of the root task running as a process in its own VSpace: allocate only slots
+ * [first_slot, end_slot) and only from `untyped`; the process's image frame caps start at
+ * `frames`, and its threads run in `vspace`. */
+void alloc_init_process(seL4_CPtr first_slot, seL4_CPtr end_slot, seL4_CPtr untyped,
+                        seL4_CPtr frames, seL4_CPtr vspace);
+/* Leave the slots from `end` on to something else. */
+void alloc_limit_slots(seL4_CPtr end);
+/* The VSpace this program's threads run in. */
+seL4_CPtr alloc_vspace(void);
+/* This program's frame cap for the image page that holds `vaddr`. */
 seL4_CPtr image_frame_cap(const void *vaddr);
 
 #endif
