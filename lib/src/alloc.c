@@ -37,6 +37,7 @@ void alloc_init_process(seL4_CPtr first_slot, seL4_CPtr end_slot, seL4_CPtr unty
 }
 
 seL4_CPtr alloc_vspace(void) { return own_vspace; }
+seL4_CPtr alloc_next_slot(void) { return next_free_slot; }
 
 seL4_CPtr alloc_slot(void)
 {

@@ -16,6 +16,8 @@ void alloc_init_process(seL4_CPtr first_slot, seL4_CPtr end_slot, seL4_CPtr unty
                         seL4_CPtr frames, seL4_CPtr vspace);
 /* Leave the slots from `end` on to something else. */
 void alloc_limit_slots(seL4_CPtr end);
+/* The next slot alloc_slot would hand out (everything below it may be in use). */
+seL4_CPtr alloc_next_slot(void);
 /* The VSpace this program's threads run in. */
 seL4_CPtr alloc_vspace(void);
 /* This program's frame cap for the image page that holds `vaddr`. */

@@ -61,9 +61,12 @@ static int depth_out_of_range(void)
 
 static int copy_truncated(void)
 {
-    /* the destination is looked up before the message is checked: name a valid one */
+    /* the destination, then the source, are looked up before the rights word is missed: name
+     * valid ones (seL4 checks Copy's fifth word only once it knows the source) */
     seL4_SetMR(0, alloc_slot());
     seL4_SetMR(1, D);
+    seL4_SetMR(2, seL4_CapInitThreadTCB);
+    seL4_SetMR(3, D);
     seL4_SetCap(0, ROOT);
     seL4_MessageInfo_t r = seL4_Call(ROOT, seL4_MessageInfo_new(CNodeCopy, 0, 1, 4));
     EXPECT(seL4_MessageInfo_get_label(r) == seL4_TruncatedMessage);
@@ -275,7 +278,7 @@ static int revoke_destroys_running_thread_and_memory_is_reused(void)
     static seL4_IPCBuffer buffer;
     static uint64_t stack[512];
     EXPECT(seL4_Untyped_Retype(ut, seL4_TCBObject, 0, ROOT, 0, 0, tcb, 1) == seL4_NoError);
-    EXPECT(seL4_TCB_Configure(tcb, 0, ROOT, 0, seL4_CapInitThreadVSpace, 0, (seL4_Word)&buffer,
+    EXPECT(seL4_TCB_Configure(tcb, 0, ROOT, 0, ktest_own_vspace(), 0, (seL4_Word)&buffer,
                               image_frame_cap(&buffer)) == seL4_NoError);
     EXPECT(seL4_TCB_SetPriority(tcb, seL4_CapInitThreadTCB, 100) == seL4_NoError);
     seL4_UserContext regs = {0};

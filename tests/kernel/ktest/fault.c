@@ -93,8 +93,7 @@ static seL4_CPtr spawn_with_handler(const char *name, thread_fn fn, void *arg)
                         seL4_AllRights, FAULT_BADGE))
         return 0;
     if (ktest_spawn(name, 100, fn, arg, &tcb)) return 0;
-    if (seL4_TCB_SetSpace(tcb, badged, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadVSpace, 0))
-        return 0;
+    if (seL4_TCB_SetSpace(tcb, badged, seL4_CapInitThreadCNode, 0, ktest_own_vspace(), 0)) return 0;
     return tcb;
 }
 
@@ -241,7 +240,7 @@ static int invalid_handler_is_a_double_fault(void)
     seL4_CPtr tcb;
     seL4_CPtr n = alloc_object(seL4_NotificationObject, 0);
     EXPECT(ktest_spawn("double", 100, bad_load, (void *)8, &tcb) == 0);
-    EXPECT(seL4_TCB_SetSpace(tcb, n, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadVSpace, 0) ==
+    EXPECT(seL4_TCB_SetSpace(tcb, n, seL4_CapInitThreadCNode, 0, ktest_own_vspace(), 0) ==
            seL4_NoError);
     schedlab_sleep_ns(100000);
     EXPECT(before == 1 && after == 0);

@@ -107,15 +107,16 @@ static int device_untyped_makes_frames_only(void)
 
 static int map_rtc(void)
 {
+    if (rtc) return 0;
     seL4_CPtr frame = device_frame(RTC_PADDR);
     EXPECT(frame);
     seL4_Word pa = 0;
     EXPECT(seL4_RISCV_Page_GetAddress(frame, &pa) == seL4_NoError && pa == RTC_PADDR);
     seL4_CPtr l1 = alloc_object(seL4_RISCV_PageTableObject, 0);
     seL4_CPtr l0 = alloc_object(seL4_RISCV_PageTableObject, 0);
-    EXPECT(seL4_RISCV_PageTable_Map(l1, seL4_CapInitThreadVSpace, DEVICE_VADDR, 0) == seL4_NoError);
-    EXPECT(seL4_RISCV_PageTable_Map(l0, seL4_CapInitThreadVSpace, DEVICE_VADDR, 0) == seL4_NoError);
-    EXPECT(seL4_RISCV_Page_Map(frame, seL4_CapInitThreadVSpace, DEVICE_VADDR, seL4_ReadWrite,
+    EXPECT(seL4_RISCV_PageTable_Map(l1, ktest_own_vspace(), DEVICE_VADDR, 0) == seL4_NoError);
+    EXPECT(seL4_RISCV_PageTable_Map(l0, ktest_own_vspace(), DEVICE_VADDR, 0) == seL4_NoError);
+    EXPECT(seL4_RISCV_Page_Map(frame, ktest_own_vspace(), DEVICE_VADDR, seL4_ReadWrite,
                                seL4_RISCV_ExecuteNever) == seL4_NoError);
     rtc = (volatile uint32_t *)DEVICE_VADDR;
     return 0;
@@ -143,7 +144,7 @@ static seL4_Word rtc_fire_and_ack(void)
 
 static int device_interrupt_reaches_notification(void)
 {
-    EXPECT(rtc);
+    EXPECT(map_rtc() == 0 && rtc);
     rtc_handler = alloc_slot();
     seL4_CPtr n = alloc_object(seL4_NotificationObject, 0);
     rtc_ntfn = alloc_slot();
@@ -156,14 +157,14 @@ static int device_interrupt_reaches_notification(void)
 
 static int ack_lets_the_next_interrupt_through(void)
 {
-    EXPECT(rtc_handler);
+    EXPECT(device_interrupt_reaches_notification() == 0 && rtc_handler);
     EXPECT(rtc_fire_and_ack() == 0x40);
     return 0;
 }
 
 static int cleared_handler_signals_nobody(void)
 {
-    EXPECT(rtc_handler);
+    EXPECT(device_interrupt_reaches_notification() == 0 && rtc_handler);
     EXPECT(seL4_IRQHandler_Clear(rtc_handler) == seL4_NoError);
     rtc_alarm_now();
     schedlab_sleep_ns(50000);

@@ -25,10 +25,13 @@ struct ktest_case {
 extern const seL4_BootInfo *ktest_bootinfo;
 extern seL4_IPCBuffer *ktest_root_ipc_buffer;
 
-/* Cases run one after another in a runner thread at KTEST_PRIO (the root task, above it,
- * watches): ktest_self() is that thread's TCB. */
+/* Each case runs as its own process (a copy of this program in a fresh VSpace, with its own
+ * untyped memory and CNode slots) in a thread at KTEST_PRIO; the root task, above it, watches.
+ * ktest_self() is that thread's TCB. */
 #define KTEST_PRIO 254
 seL4_CPtr ktest_self(void);
+/* The VSpace of the process the case runs in. */
+seL4_CPtr ktest_own_vspace(void);
 
 /* The reply label (error) and MRs of the last invocation are in the IPC buffer. */
 #define EXPECT_ERROR(call, error) EXPECT((call) == (error))

@@ -2,11 +2,15 @@
  * Kernel API test suite: one line per case, then "N passed, M failed". The exit status is the
  * number of failures (0 = all passed).
  *
- * Cases run in a runner thread below the root task, which is its fault handler and watches it
- * with a timeout: a case that faults or hangs is reported as failed, its runner is stopped, and
- * a fresh runner goes on with the next case.
+ * Each case runs as its own process: a copy of this program (text shared read-only, data and
+ * stack copied) in a fresh VSpace, with its own untyped memory and a window of CNode slots, in a
+ * thread below the root task. The root task is its fault handler and watches it with a timeout;
+ * a case that faults, hangs or scribbles over its memory cannot take the next one down. After
+ * each case the root revokes the case's untyped and empties its slot window.
  */
 #include "ktest.h"
+
+#include <stdbool.h>
 
 const seL4_BootInfo *ktest_bootinfo;
 seL4_IPCBuffer *ktest_root_ipc_buffer;
@@ -61,7 +65,15 @@ static int selfcheck_hang(void)
     seL4_Wait(alloc_object(seL4_NotificationObject, 0), &badge);
     return 0;
 }
+extern char __data_start[], __executable_end[];
+static int selfcheck_scribble(void)
+{
+    /* everything writable: the case table, the library's state, its own stack */
+    for (volatile char *p = __data_start; p < __executable_end; p++) *p = (char)0xa5;
+    return 0;
+}
 static const struct ktest_case selfcheck[] = {
+    {"SELF", "a case that scribbles over all its memory (expected to FAIL)", selfcheck_scribble},
     {"SELF", "a case that faults (expected to FAIL)", selfcheck_fault},
     {"SELF", "a case that hangs (expected to FAIL)", selfcheck_hang},
     {0, 0, 0},
@@ -69,14 +81,28 @@ static const struct ktest_case selfcheck[] = {
 
 static const struct ktest_case *cases[256];
 static unsigned ncases;
-static volatile unsigned next_case, running_case;
-static seL4_CPtr report_ep, runner_tcb;
+
+#define ROOT              seL4_CapInitThreadCNode
+#define WINDOW_FIRST      1024 /* root CNode slots from here on belong to the case being run */
+#define WINDOW_END        4096
+#define CASE_UNTYPED_BITS 24
+#define SCRATCH_VADDR     0x3800000000ull /* where the root task fills a case's data pages */
+
+extern char __executable_start[], __data_start[], __executable_end[];
+
+/* Set before a case's data is copied, so the case finds them in its copy. */
+static seL4_CPtr case_untyped, case_tcb, case_vspace, case_frames, case_first_free;
+static uint8_t case_stack[16384] __attribute__((aligned(16)));
+static seL4_CPtr report_ep;
+
+seL4_CPtr ktest_self(void) { return case_tcb; }
+seL4_CPtr ktest_own_vspace(void) { return case_vspace; }
 
 /* The watchdog: armed with a case number, it signals the root task if that case is still
- * running when its time is up. It never blocks on anything the cases could hold up. */
+ * running when its time is up. It never blocks on anything a case could hold up. */
 static seL4_CPtr arm_ntfn, timeout_ntfn;
 static volatile uint64_t watch_deadline;
-static volatile unsigned watch_case;
+static volatile unsigned watch_case, current_case;
 
 static void watchdog(void *arg)
 {
@@ -86,33 +112,118 @@ static void watchdog(void *arg)
         seL4_Wait(arm_ntfn, &badge);
         unsigned c = watch_case;
         schedlab_sleep_until(watch_deadline);
-        if (running_case == c && watch_case == c) seL4_Signal(timeout_ntfn);
+        if (current_case == c && watch_case == c) seL4_Signal(timeout_ntfn);
     }
 }
 
-seL4_CPtr ktest_self(void) { return runner_tcb; }
-
-static void runner(void *arg)
+static void case_entry(seL4_Word index)
 {
-    (void)arg;
-    while (next_case < ncases) {
-        unsigned i = next_case++;
-        running_case = i;
-        seL4_SetMR(0, (seL4_Word)cases[i]->run());
-        seL4_SetMR(1, i);
-        seL4_Send(report_ep, seL4_MessageInfo_new(RESULT_LABEL, 0, 0, 2));
-    }
+    alloc_init_process(case_first_free, WINDOW_END, case_untyped, case_frames, case_vspace);
+    seL4_SetMR(0, (seL4_Word)cases[index]->run());
+    seL4_SetMR(1, index);
+    seL4_SetMR(2, alloc_next_slot());
+    seL4_Send(report_ep, seL4_MessageInfo_new(RESULT_LABEL, 0, 0, 3));
+    seL4_TCB_Suspend(case_tcb);
 }
 
-static int start_runner(void)
+static seL4_CPtr slot_cursor;
+
+static seL4_CPtr new_object(seL4_Word type)
 {
-    static struct thread t;
-    if (thread_start(&t, "ktest-runner", KTEST_PRIO, runner, 0)) return -1;
-    runner_tcb = t.tcb;
-    /* the runner may set any priority up to ours, and its faults come to us */
-    return seL4_TCB_SetSchedParams(t.tcb, seL4_CapInitThreadTCB, 255, KTEST_PRIO) ||
-           seL4_TCB_SetSpace(t.tcb, report_ep, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadVSpace,
-                             0);
+    seL4_CPtr slot = slot_cursor++;
+    return seL4_Untyped_Retype(case_untyped, type, 0, ROOT, 0, 0, slot, 1) ? 0 : slot;
+}
+
+static bool map(seL4_CPtr frame, seL4_CPtr vspace, seL4_Word vaddr, seL4_Word rights)
+{
+    return seL4_RISCV_Page_Map(frame, vspace, vaddr, rights, 0) == seL4_NoError;
+}
+
+/* Page tables in `vspace` for [start, end) (within one GiB). */
+static bool map_tables(seL4_CPtr vspace, seL4_Word start, seL4_Word end, bool from_case)
+{
+    seL4_CPtr l1 = from_case ? new_object(seL4_RISCV_PageTableObject)
+                             : alloc_object(seL4_RISCV_PageTableObject, 0);
+    if (!l1 || seL4_RISCV_PageTable_Map(l1, vspace, start, 0)) return false;
+    for (seL4_Word v = start & ~((1ull << 21) - 1); v < end; v += 1ull << 21) {
+        seL4_CPtr l0 = from_case ? new_object(seL4_RISCV_PageTableObject)
+                                 : alloc_object(seL4_RISCV_PageTableObject, 0);
+        if (!l0 || seL4_RISCV_PageTable_Map(l0, vspace, v, 0)) return false;
+    }
+    return true;
+}
+
+/* Build case `index`'s process and start it. */
+static bool start_case(unsigned index)
+{
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    seL4_Word start = (seL4_Word)__executable_start, data = (seL4_Word)__data_start;
+    seL4_Word end = (seL4_Word)__executable_end;
+    seL4_Word ipc = (seL4_Word)bi->ipcBuffer, extra = (seL4_Word)bi + 4096;
+    seL4_Word nextra = bi->extraBIPages.end - bi->extraBIPages.start;
+    seL4_Word extra_end = extra + nextra * 4096;
+    slot_cursor = WINDOW_FIRST;
+    case_frames = slot_cursor;
+    slot_cursor += (end - start) >> 12;
+    seL4_CPtr scratch = slot_cursor;
+    slot_cursor += (end - data) >> 12;
+
+    case_vspace = new_object(seL4_RISCV_PageTableObject);
+    if (!case_vspace || seL4_RISCV_ASIDPool_Assign(seL4_CapInitThreadASIDPool, case_vspace) ||
+        !map_tables(case_vspace, start, extra_end, true))
+        return false;
+    /* text and read-only data: this program's own frames, shared read-only */
+    for (seL4_Word v = start; v < data; v += 4096) {
+        seL4_CPtr slot = case_frames + ((v - start) >> 12);
+        if (seL4_CNode_Copy(ROOT, slot, 64, ROOT, bi->userImageFrames.start + ((v - start) >> 12),
+                            64, seL4_CanRead) ||
+            !map(slot, case_vspace, v, seL4_CanRead))
+            return false;
+    }
+    /* data, bss and stacks: fresh frames, also mapped here to be filled below */
+    for (seL4_Word v = data; v < end; v += 4096) {
+        seL4_CPtr mine = case_frames + ((v - start) >> 12), fill = scratch + ((v - data) >> 12);
+        if (seL4_Untyped_Retype(case_untyped, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, mine, 1) ||
+            seL4_CNode_Copy(ROOT, fill, 64, ROOT, mine, 64, seL4_AllRights) ||
+            !map(mine, case_vspace, v, seL4_ReadWrite) ||
+            !map(fill, seL4_CapInitThreadVSpace, SCRATCH_VADDR + (v - data), seL4_ReadWrite))
+            return false;
+    }
+    /* its own IPC buffer where ours is; our bootinfo and device tree, read-only */
+    seL4_CPtr ipc_frame = new_object(seL4_RISCV_4K_Page);
+    seL4_CPtr bi_copy = slot_cursor++;
+    if (!ipc_frame || !map(ipc_frame, case_vspace, ipc, seL4_ReadWrite) ||
+        seL4_CNode_Copy(ROOT, bi_copy, 64, ROOT, seL4_CapBootInfoFrame, 64, seL4_CanRead) ||
+        !map(bi_copy, case_vspace, (seL4_Word)bi, seL4_CanRead))
+        return false;
+    for (seL4_Word i = 0; i < nextra; i++) {
+        seL4_CPtr copy = slot_cursor++;
+        if (seL4_CNode_Copy(ROOT, copy, 64, ROOT, bi->extraBIPages.start + i, 64, seL4_CanRead) ||
+            !map(copy, case_vspace, extra + i * 4096, seL4_CanRead))
+            return false;
+    }
+    case_tcb = new_object(seL4_TCBObject);
+    if (!case_tcb) return false;
+    case_first_free = slot_cursor;
+    /* the case starts as a copy of us as we are now */
+    memcpy((void *)SCRATCH_VADDR, __data_start, end - data);
+
+    seL4_UserContext regs = {0};
+    regs.pc = (seL4_Word)case_entry;
+    regs.sp = (seL4_Word)&case_stack[sizeof case_stack];
+    regs.a0 = index;
+    regs.tp = ipc;
+    return !seL4_TCB_Configure(case_tcb, report_ep, ROOT, 0, case_vspace, 0, ipc, ipc_frame) &&
+           !seL4_TCB_SetSchedParams(case_tcb, seL4_CapInitThreadTCB, 255, KTEST_PRIO) &&
+           !seL4_TCB_WriteRegisters(case_tcb, 1, 0, 32, &regs);
+}
+
+/* Everything a case made or was given goes: its untyped's objects, then its slot window. */
+static void clean_up_case(seL4_CPtr high_water)
+{
+    seL4_TCB_Suspend(case_tcb);
+    seL4_CNode_Revoke(ROOT, case_untyped, 64);
+    for (seL4_CPtr s = WINDOW_FIRST; s < high_water; s++) seL4_CNode_Delete(ROOT, s, 64);
 }
 
 static const char *fault_name(seL4_Word label)
@@ -126,6 +237,22 @@ static const char *fault_name(seL4_Word label)
     }
 }
 
+static bool set_up(void)
+{
+    alloc_limit_slots(WINDOW_FIRST);
+    report_ep = alloc_object(seL4_EndpointObject, 0);
+    arm_ntfn = alloc_object(seL4_NotificationObject, 0);
+    case_untyped = alloc_object(seL4_UntypedObject, CASE_UNTYPED_BITS);
+    seL4_CPtr n = alloc_object(seL4_NotificationObject, 0);
+    timeout_ntfn = alloc_slot();
+    return report_ep && arm_ntfn && case_untyped && n && timeout_ntfn &&
+           !seL4_CNode_Mint(ROOT, timeout_ntfn, 64, ROOT, n, 64, seL4_AllRights, TIMEOUT_BADGE) &&
+           !seL4_TCB_BindNotification(seL4_CapInitThreadTCB, n) &&
+           !ktest_spawn("ktest-watchdog", 255, watchdog, 0, 0) &&
+           map_tables(seL4_CapInitThreadVSpace, SCRATCH_VADDR,
+                      SCRATCH_VADDR + (__executable_end - __data_start), false);
+}
+
 int main(const seL4_BootInfo *bi)
 {
     ktest_bootinfo = bi;
@@ -135,38 +262,38 @@ int main(const seL4_BootInfo *bi)
     for (unsigned g = 0; g < sizeof groups / sizeof groups[0]; g++)
         for (const struct ktest_case *c = groups[g]; c->run && ncases < 256; c++)
             cases[ncases++] = c;
-
-    report_ep = alloc_object(seL4_EndpointObject, 0);
-    arm_ntfn = alloc_object(seL4_NotificationObject, 0);
-    seL4_CPtr n = alloc_object(seL4_NotificationObject, 0);
-    timeout_ntfn = alloc_slot();
-    if (!report_ep || !arm_ntfn || !n ||
-        seL4_CNode_Mint(seL4_CapInitThreadCNode, timeout_ntfn, 64, seL4_CapInitThreadCNode, n, 64,
-                        seL4_AllRights, TIMEOUT_BADGE) ||
-        seL4_TCB_BindNotification(seL4_CapInitThreadTCB, n) ||
-        ktest_spawn("ktest-watchdog", 255, watchdog, 0, 0) || start_runner()) {
-        printf("ktest: cannot set up the runner\n");
+    if (!set_up()) {
+        printf("ktest: cannot set up the case processes\n");
         return 1;
     }
 
     int passed = 0, failed = 0;
-    while (next_case < ncases || running_case + 1 < ncases) {
-        unsigned expected = next_case;
-        watch_case = expected;
+    for (unsigned i = 0; i < ncases; i++) {
+        const struct ktest_case *c = cases[i];
+        current_case = i;
+        if (!start_case(i)) {
+            printf("    cannot build the case's process\n");
+            printf("FAIL %-7s %s\n", c->group, c->name);
+            failed++;
+            clean_up_case(WINDOW_END);
+            continue;
+        }
+        watch_case = i;
         watch_deadline = schedlab_now_ns() + CASE_TIMEOUT_NS;
         seL4_Signal(arm_ntfn);
         seL4_Word badge = 0;
         seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
         seL4_Word label = seL4_MessageInfo_get_label(info);
-        unsigned i = label == RESULT_LABEL ? (unsigned)seL4_GetMR(1) : running_case;
-        const struct ktest_case *c = cases[i];
+        current_case = ~0u;
         if (label == RESULT_LABEL) {
             int line = (int)seL4_GetMR(0);
+            seL4_CPtr high_water = seL4_GetMR(2);
             printf("%s %-7s %s\n", line ? "FAIL" : "ok  ", c->group, c->name);
             if (line)
                 failed++;
             else
                 passed++;
+            clean_up_case(high_water > WINDOW_END ? WINDOW_END : high_water);
             continue;
         }
         /* a fault (the message is the fault) or the watchdog's signal (a bound wake-up) */
@@ -176,15 +303,8 @@ int main(const seL4_BootInfo *bi)
             printf("    %s at pc 0x%lx\n", fault_name(label), seL4_GetMR(0));
         printf("FAIL %-7s %s\n", c->group, c->name);
         failed++;
-        seL4_TCB_Suspend(runner_tcb);
-        next_case = i + 1;
-        running_case = i + 1;
-        if (next_case < ncases && start_runner()) {
-            printf("ktest: cannot restart the runner\n");
-            return 1;
-        }
+        clean_up_case(WINDOW_END);
     }
-    watch_case = ~0u;
     if (failed || schedlab_param("ktest.dump", 0)) seL4_DebugDumpScheduler();
     printf("%d passed, %d failed\n", passed, failed);
     return failed;

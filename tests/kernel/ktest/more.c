@@ -2,7 +2,7 @@
 #include "ktest.h"
 
 #define ROOT seL4_CapInitThreadCNode
-#define VS   seL4_CapInitThreadVSpace
+#define VS   ktest_own_vspace()
 
 static seL4_Word mr(int i) { return seL4_GetMR(i); }
 

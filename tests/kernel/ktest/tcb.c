@@ -17,15 +17,15 @@ static int configure_accepts_valid_spaces(void)
 {
     seL4_CPtr t = new_tcb();
     EXPECT(t);
-    EXPECT(configure(t, seL4_CapInitThreadCNode, seL4_CapInitThreadVSpace, (seL4_Word)&spare_buffer,
+    EXPECT(configure(t, seL4_CapInitThreadCNode, ktest_own_vspace(), (seL4_Word)&spare_buffer,
                      image_frame_cap(&spare_buffer)) == seL4_NoError);
-    EXPECT(configure(t, seL4_CapInitThreadCNode, seL4_CapInitThreadVSpace, 0, 0) == seL4_NoError);
+    EXPECT(configure(t, seL4_CapInitThreadCNode, ktest_own_vspace(), 0, 0) == seL4_NoError);
     return 0;
 }
 
 static int configure_rejects_non_cnode_cspace(void)
 {
-    EXPECT(configure(new_tcb(), seL4_CapInitThreadTCB, seL4_CapInitThreadVSpace, 0, 0) ==
+    EXPECT(configure(new_tcb(), seL4_CapInitThreadTCB, ktest_own_vspace(), 0, 0) ==
            seL4_IllegalOperation);
     return 0;
 }
@@ -39,7 +39,7 @@ static int configure_rejects_non_vspace(void)
 
 static int configure_rejects_misaligned_buffer(void)
 {
-    EXPECT(configure(new_tcb(), seL4_CapInitThreadCNode, seL4_CapInitThreadVSpace,
+    EXPECT(configure(new_tcb(), seL4_CapInitThreadCNode, ktest_own_vspace(),
                      (seL4_Word)&spare_buffer + 8,
                      image_frame_cap(&spare_buffer)) == seL4_AlignmentError);
     return 0;
@@ -47,7 +47,7 @@ static int configure_rejects_misaligned_buffer(void)
 
 static int configure_rejects_non_frame_buffer(void)
 {
-    EXPECT(configure(new_tcb(), seL4_CapInitThreadCNode, seL4_CapInitThreadVSpace,
+    EXPECT(configure(new_tcb(), seL4_CapInitThreadCNode, ktest_own_vspace(),
                      (seL4_Word)&spare_buffer, seL4_CapInitThreadTCB) == seL4_IllegalOperation);
     return 0;
 }
@@ -55,7 +55,7 @@ static int configure_rejects_non_frame_buffer(void)
 static int configure_truncated(void)
 {
     seL4_SetCap(0, seL4_CapInitThreadCNode);
-    seL4_SetCap(1, seL4_CapInitThreadVSpace);
+    seL4_SetCap(1, ktest_own_vspace());
     seL4_MessageInfo_t reply = seL4_Call(new_tcb(), seL4_MessageInfo_new(TCBConfigure, 0, 2, 4));
     EXPECT(seL4_MessageInfo_get_label(reply) == seL4_TruncatedMessage);
     return 0;
@@ -297,14 +297,14 @@ static int domain_schedule_rules(void)
 static int set_space_and_ipc_buffer_errors(void)
 {
     seL4_CPtr t = new_tcb();
-    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadTCB, 0, seL4_CapInitThreadVSpace, 0) ==
+    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadTCB, 0, ktest_own_vspace(), 0) ==
            seL4_IllegalOperation);
     EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadCNode, 0, seL4_CapInitThreadCNode, 0) ==
            seL4_IllegalOperation);
     /* a guard that does not fit beside the radix makes the CSpace root invalid */
-    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadCNode, 60, seL4_CapInitThreadVSpace, 0) ==
+    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadCNode, 60, ktest_own_vspace(), 0) ==
            seL4_IllegalOperation);
-    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadCNode, 52, seL4_CapInitThreadVSpace, 0) ==
+    EXPECT(seL4_TCB_SetSpace(t, 0, seL4_CapInitThreadCNode, 52, ktest_own_vspace(), 0) ==
            seL4_NoError);
     EXPECT(seL4_TCB_SetIPCBuffer(t, (seL4_Word)&spare_buffer + 512,
                                  image_frame_cap(&spare_buffer)) == seL4_AlignmentError);

@@ -2,7 +2,7 @@
 #include "ktest.h"
 
 #define ROOT seL4_CapInitThreadCNode
-#define VS   seL4_CapInitThreadVSpace
+#define VS   ktest_own_vspace()
 /* A 1 GiB region the root task does not use: no page tables exist there at boot. */
 #define REGION 0x80000000ull
 
@@ -210,6 +210,7 @@ static int make_pool_errors(void)
 
 static int assign_errors(void)
 {
+    EXPECT(make_pool_and_assign() == 0);
     seL4_CPtr f = alloc_object(seL4_RISCV_4K_Page, 0);
     EXPECT(seL4_RISCV_ASIDPool_Assign(pool, f) == seL4_InvalidCapability);
     EXPECT(seL4_RISCV_ASIDPool_Assign(seL4_CapInitThreadASIDPool, VS) == seL4_InvalidCapability);
