@@ -1,0 +1,215 @@
+/*
+ * mlfq: a multilevel feedback queue (the rules of Arpaci-Dusseau's OSTEP, chapter 8) inside
+ * seL4's priorities.
+ *
+ * The seL4 priority stays strict: a thread of higher seL4 priority always runs first, so root
+ * tasks, servers and drivers keep their place. Within one seL4 priority there are
+ * SCHED_MLFQ_LEVELS feedback levels, level 0 first:
+ *  1. a new thread starts at level 0;
+ *  2. at level L a thread has an allotment of (SCHED_TIMESLICE_US << L) of CPU time in total,
+ *     however often it blocks or yields meanwhile; when it is used up the thread moves down a
+ *     level with a fresh allotment (the last level keeps it). Yielding just before the quantum
+ *     ends does not keep a CPU hog on top: the time it used still counts;
+ *  3. a thread that blocks keeps its level and what it has used, so an I/O-bound thread that
+ *     uses little stays high;
+ *  4. every SCHED_MLFQ_BOOST_US of CPU time used on the hart, every thread returns to level 0
+ *     with a fresh allotment (no starvation; a thread that turned interactive recovers);
+ *  5. FIFO within a (priority, level); a woken thread preempts the running one if it ranks
+ *     higher: a higher seL4 priority, or the same priority and a lower level. A preempted thread
+ *     goes back to the head of its queue.
+ * A thread's slice is what remains of its allotment at its level.
+ */
+#include <sched/sched.h>
+#include <stddef.h>
+
+#define NPRIO    256
+#define LEVELS   SCHED_MLFQ_LEVELS
+#define BOOST_NS ((uint64_t)SCHED_MLFQ_BOOST_US * 1000)
+
+/* per-thread state in sched_thread.policy[] */
+#define LEVEL   0
+#define USED_NS 1
+#define EPOCH   2
+
+struct queue {
+    struct sched_thread *head, *tail;
+};
+
+struct mlfq_hart {
+    struct queue q[NPRIO][LEVELS];
+    uint8_t levels_queued[NPRIO];          /* bit l: q[p][l] is not empty */
+    uint64_t prio_bitmap[NPRIO / 64], top; /* priorities with something queued */
+    uint64_t cpu_ns, next_boost_ns, epoch;
+};
+
+static struct mlfq_hart harts[SCHED_MAX_HARTS];
+
+static uint64_t allotment(unsigned level) { return SCHED_TIMESLICE_NS << level; }
+
+static int highest_prio(const struct mlfq_hart *h)
+{
+    if (!h->top) return -1;
+    int w = 63 - __builtin_clzll(h->top);
+    return w * 64 + 63 - __builtin_clzll(h->prio_bitmap[w]);
+}
+
+static void mark(struct mlfq_hart *h, unsigned p, unsigned l, bool queued)
+{
+    if (queued)
+        h->levels_queued[p] |= (uint8_t)(1u << l);
+    else if (!h->q[p][l].head)
+        h->levels_queued[p] &= (uint8_t) ~(1u << l);
+    if (h->levels_queued[p]) {
+        h->prio_bitmap[p / 64] |= 1ull << (p % 64);
+        h->top |= 1ull << (p / 64);
+    } else {
+        h->prio_bitmap[p / 64] &= ~(1ull << (p % 64));
+        if (!h->prio_bitmap[p / 64]) h->top &= ~(1ull << (p / 64));
+    }
+}
+
+static void enqueue(struct mlfq_hart *h, struct sched_thread *t, bool at_head)
+{
+    if (t->queued) return;
+    struct queue *q = &h->q[t->prio][t->policy[LEVEL]];
+    t->prev = at_head ? NULL : q->tail;
+    t->next = at_head ? q->head : NULL;
+    if (at_head) {
+        if (q->head)
+            q->head->prev = t;
+        else
+            q->tail = t;
+        q->head = t;
+    } else {
+        if (q->tail)
+            q->tail->next = t;
+        else
+            q->head = t;
+        q->tail = t;
+    }
+    t->queued = true;
+    mark(h, t->prio, (unsigned)t->policy[LEVEL], true);
+}
+
+static void dequeue(struct mlfq_hart *h, struct sched_thread *t)
+{
+    struct queue *q = &h->q[t->prio][t->policy[LEVEL]];
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        q->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        q->tail = t->prev;
+    t->next = t->prev = NULL;
+    t->queued = false;
+    mark(h, t->prio, (unsigned)t->policy[LEVEL], false);
+}
+
+/* Rule 4 reaches threads that were not queued at the boost when they are next seen. */
+static void catch_up_with_boost(struct mlfq_hart *h, struct sched_thread *t)
+{
+    if (t->policy[EPOCH] == h->epoch) return;
+    bool queued = t->queued;
+    if (queued) dequeue(h, t);
+    t->policy[LEVEL] = 0;
+    t->policy[USED_NS] = 0;
+    t->policy[EPOCH] = h->epoch;
+    if (queued) enqueue(h, t, false);
+}
+
+static void boost(struct mlfq_hart *h)
+{
+    h->epoch++;
+    for (unsigned p = 0; p < NPRIO; p++)
+        for (unsigned l = 1; l < LEVELS; l++)
+            while (h->q[p][l].head) catch_up_with_boost(h, h->q[p][l].head);
+}
+
+static bool ranks_higher(const struct sched_thread *a, const struct sched_thread *b)
+{
+    return a->prio > b->prio || (a->prio == b->prio && a->policy[LEVEL] < b->policy[LEVEL]);
+}
+
+void policy_init(unsigned nharts)
+{
+    (void)nharts;
+    for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
+        harts[i] = (struct mlfq_hart){.next_boost_ns = BOOST_NS};
+}
+
+void policy_thread_init(struct sched_thread *t)
+{
+    t->queued = false;
+    t->next = t->prev = NULL;
+    t->policy[LEVEL] = 0;
+    t->policy[USED_NS] = 0;
+    t->policy[EPOCH] = harts[t->hart].epoch;
+}
+
+unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
+{
+    (void)waker_hart;
+    return t->hart;
+}
+
+bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
+{
+    struct mlfq_hart *h = &harts[hart];
+    catch_up_with_boost(h, t);
+    enqueue(h, t, false);
+    if (running) catch_up_with_boost(h, running);
+    return !running || ranks_higher(t, running);
+}
+
+void policy_remove(struct sched_thread *t)
+{
+    if (t->queued) dequeue(&harts[t->hart], t);
+}
+
+struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
+{
+    struct mlfq_hart *h = &harts[hart];
+    if (prev_runnable) enqueue(h, prev, true);
+    int p = highest_prio(h);
+    if (p < 0) return NULL;
+    struct sched_thread *t = h->q[p][__builtin_ctz(h->levels_queued[p])].head;
+    dequeue(h, t);
+    return t;
+}
+
+void policy_charge(struct sched_thread *t, uint64_t ns)
+{
+    struct mlfq_hart *h = &harts[t->hart];
+    catch_up_with_boost(h, t);
+    t->policy[USED_NS] += ns;
+    h->cpu_ns += ns;
+    if (h->cpu_ns >= h->next_boost_ns) {
+        h->next_boost_ns = h->cpu_ns + BOOST_NS;
+        boost(h);
+        catch_up_with_boost(h, t);
+    }
+}
+
+/* Rule 2: an allotment used up moves the thread down. */
+static void requeue_after_use(unsigned hart, struct sched_thread *t)
+{
+    if (t->policy[USED_NS] >= allotment((unsigned)t->policy[LEVEL])) {
+        if (t->policy[LEVEL] + 1 < LEVELS) t->policy[LEVEL]++;
+        t->policy[USED_NS] = 0;
+    }
+    enqueue(&harts[hart], t, false);
+}
+
+void policy_slice_expired(unsigned hart, struct sched_thread *t) { requeue_after_use(hart, t); }
+
+void policy_yield(unsigned hart, struct sched_thread *t) { requeue_after_use(hart, t); }
+
+void policy_reschedule(unsigned hart) { (void)hart; }
+
+uint64_t policy_slice_ns(const struct sched_thread *t)
+{
+    uint64_t budget = allotment((unsigned)t->policy[LEVEL]);
+    return t->policy[USED_NS] < budget ? budget - t->policy[USED_NS] : 0;
+}
