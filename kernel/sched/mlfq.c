@@ -19,8 +19,7 @@
  *     goes back to the head of its queue.
  * A thread's slice is what remains of its allotment at its level.
  */
-#include <sched/sched.h>
-#include <stddef.h>
+#include <sched/runqueue.h>
 
 #define NPRIO    256
 #define LEVELS   SCHED_MLFQ_LEVELS
@@ -31,14 +30,10 @@
 #define USED_NS 1
 #define EPOCH   2
 
-struct queue {
-    struct sched_thread *head, *tail;
-};
-
 struct mlfq_hart {
-    struct queue q[NPRIO][LEVELS];
-    uint8_t levels_queued[NPRIO];          /* bit l: q[p][l] is not empty */
-    uint64_t prio_bitmap[NPRIO / 64], top; /* priorities with something queued */
+    struct runqueue q[NPRIO][LEVELS];
+    uint8_t levels_queued[NPRIO]; /* bit l: q[p][l] is not empty */
+    struct prio_bitmap ready;     /* priorities with something queued */
     uint64_t cpu_ns, next_boost_ns, epoch;
 };
 
@@ -46,65 +41,21 @@ static struct mlfq_hart harts[SCHED_MAX_HARTS];
 
 static uint64_t allotment(unsigned level) { return SCHED_TIMESLICE_NS << level; }
 
-static int highest_prio(const struct mlfq_hart *h)
-{
-    if (!h->top) return -1;
-    int w = 63 - __builtin_clzll(h->top);
-    return w * 64 + 63 - __builtin_clzll(h->prio_bitmap[w]);
-}
-
-static void mark(struct mlfq_hart *h, unsigned p, unsigned l, bool queued)
-{
-    if (queued)
-        h->levels_queued[p] |= (uint8_t)(1u << l);
-    else if (!h->q[p][l].head)
-        h->levels_queued[p] &= (uint8_t) ~(1u << l);
-    if (h->levels_queued[p]) {
-        h->prio_bitmap[p / 64] |= 1ull << (p % 64);
-        h->top |= 1ull << (p / 64);
-    } else {
-        h->prio_bitmap[p / 64] &= ~(1ull << (p % 64));
-        if (!h->prio_bitmap[p / 64]) h->top &= ~(1ull << (p / 64));
-    }
-}
-
 static void enqueue(struct mlfq_hart *h, struct sched_thread *t, bool at_head)
 {
     if (t->queued) return;
-    struct queue *q = &h->q[t->prio][t->policy[LEVEL]];
-    t->prev = at_head ? NULL : q->tail;
-    t->next = at_head ? q->head : NULL;
-    if (at_head) {
-        if (q->head)
-            q->head->prev = t;
-        else
-            q->tail = t;
-        q->head = t;
-    } else {
-        if (q->tail)
-            q->tail->next = t;
-        else
-            q->head = t;
-        q->tail = t;
-    }
-    t->queued = true;
-    mark(h, t->prio, (unsigned)t->policy[LEVEL], true);
+    unsigned p = t->prio, l = (unsigned)t->policy[LEVEL];
+    runqueue_push(&h->q[p][l], t, at_head);
+    h->levels_queued[p] |= (uint8_t)(1u << l);
+    prio_bitmap_set(&h->ready, p);
 }
 
 static void dequeue(struct mlfq_hart *h, struct sched_thread *t)
 {
-    struct queue *q = &h->q[t->prio][t->policy[LEVEL]];
-    if (t->prev)
-        t->prev->next = t->next;
-    else
-        q->head = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
-    else
-        q->tail = t->prev;
-    t->next = t->prev = NULL;
-    t->queued = false;
-    mark(h, t->prio, (unsigned)t->policy[LEVEL], false);
+    unsigned p = t->prio, l = (unsigned)t->policy[LEVEL];
+    runqueue_remove(&h->q[p][l], t);
+    if (!h->q[p][l].head) h->levels_queued[p] &= (uint8_t) ~(1u << l);
+    if (!h->levels_queued[p]) prio_bitmap_clear(&h->ready, p);
 }
 
 /* Rule 4 reaches threads that were not queued at the boost when they are next seen. */
@@ -172,7 +123,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
 {
     struct mlfq_hart *h = &harts[hart];
     if (prev_runnable) enqueue(h, prev, true);
-    int p = highest_prio(h);
+    int p = prio_bitmap_highest(&h->ready);
     if (p < 0) return NULL;
     struct sched_thread *t = h->q[p][__builtin_ctz(h->levels_queued[p])].head;
     dequeue(h, t);

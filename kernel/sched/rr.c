@@ -12,91 +12,35 @@
  *    running thread, the candidate goes to the tail and the running thread continues;
  *  - yield and slice expiry put the thread at the tail; yield keeps the remaining slice.
  */
-#include <sched/sched.h>
-#include <stddef.h>
+#include <sched/runqueue.h>
 
-#define NPRIO     256
-#define WORD_BITS 64
-#define NWORDS    (NPRIO / WORD_BITS)
-
-struct rr_queue {
-    struct sched_thread *head, *tail;
-};
+#define NPRIO 256
 
 struct rr_hart {
-    struct rr_queue queue[NPRIO];
-    uint64_t bitmap[NWORDS]; /* bit p set: queue[p] is not empty */
-    uint64_t top;            /* bit w set: bitmap[w] is not 0 */
+    struct runqueue queue[NPRIO];
+    struct prio_bitmap ready; /* priorities whose queue is not empty */
     struct sched_thread *candidate;
     bool choose_new;
 };
 
 static struct rr_hart harts[SCHED_MAX_HARTS];
 
-static int highest_prio(const struct rr_hart *h)
-{
-    if (!h->top) return -1;
-    int w = 63 - __builtin_clzll(h->top);
-    return w * WORD_BITS + 63 - __builtin_clzll(h->bitmap[w]);
-}
+static int highest_prio(const struct rr_hart *h) { return prio_bitmap_highest(&h->ready); }
 
-static void mark(struct rr_hart *h, unsigned p)
-{
-    h->bitmap[p / WORD_BITS] |= 1ull << (p % WORD_BITS);
-    h->top |= 1ull << (p / WORD_BITS);
-}
-
-static void unmark_if_empty(struct rr_hart *h, unsigned p)
-{
-    if (h->queue[p].head) return;
-    h->bitmap[p / WORD_BITS] &= ~(1ull << (p % WORD_BITS));
-    if (!h->bitmap[p / WORD_BITS]) h->top &= ~(1ull << (p / WORD_BITS));
-}
-
-static void enqueue_head(struct rr_hart *h, struct sched_thread *t)
+static void enqueue(struct rr_hart *h, struct sched_thread *t, bool at_head)
 {
     if (t->queued) return;
-    struct rr_queue *q = &h->queue[t->prio];
-    t->prev = NULL;
-    t->next = q->head;
-    if (q->head)
-        q->head->prev = t;
-    else
-        q->tail = t;
-    q->head = t;
-    t->queued = true;
-    mark(h, t->prio);
+    runqueue_push(&h->queue[t->prio], t, at_head);
+    prio_bitmap_set(&h->ready, t->prio);
 }
 
-static void enqueue_tail(struct rr_hart *h, struct sched_thread *t)
-{
-    if (t->queued) return;
-    struct rr_queue *q = &h->queue[t->prio];
-    t->next = NULL;
-    t->prev = q->tail;
-    if (q->tail)
-        q->tail->next = t;
-    else
-        q->head = t;
-    q->tail = t;
-    t->queued = true;
-    mark(h, t->prio);
-}
+static void enqueue_head(struct rr_hart *h, struct sched_thread *t) { enqueue(h, t, true); }
+static void enqueue_tail(struct rr_hart *h, struct sched_thread *t) { enqueue(h, t, false); }
 
 static void dequeue(struct rr_hart *h, struct sched_thread *t)
 {
-    struct rr_queue *q = &h->queue[t->prio];
-    if (t->prev)
-        t->prev->next = t->next;
-    else
-        q->head = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
-    else
-        q->tail = t->prev;
-    t->next = t->prev = NULL;
-    t->queued = false;
-    unmark_if_empty(h, t->prio);
+    runqueue_remove(&h->queue[t->prio], t);
+    if (!h->queue[t->prio].head) prio_bitmap_clear(&h->ready, t->prio);
 }
 
 /* seL4's rescheduleRequired: a pending candidate gives way to a full decision. */
@@ -165,7 +109,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     if (!c) return choose_new(h);
 
     bool fastfail = !prev || c->prio < prev->prio;
-    if (fastfail && h->top && c->prio < highest_prio(h)) {
+    if (fastfail && highest_prio(h) >= 0 && c->prio < highest_prio(h)) {
         enqueue_head(h, c);
         next = choose_new(h);
     } else if (prev_runnable && c->prio == prev->prio) {

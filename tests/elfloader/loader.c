@@ -5,6 +5,7 @@
  * and enter the kernel as seL4's elfloader does, with init_kernel's eight arguments in a0..a7
  * (ABI sheet §12). Written here from that description; no seL4 code.
  */
+#include <elf64.h>
 #include <stdint.h>
 
 extern const uint8_t kernel_elf[], root_elf[];
@@ -14,20 +15,6 @@ extern const uint8_t kernel_elf[], root_elf[];
 #define PTE_V            0x1
 #define PTE_RWX          0xe
 #define PTE_AD           0xc0
-
-struct elf64_header {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
 
 static uint64_t root_table[512] __attribute__((aligned(4096)));
 
@@ -53,7 +40,7 @@ static void load(const uint8_t *elf, uint64_t base, uint64_t origin, int use_pad
     const struct elf64_header *h = (const void *)elf;
     for (unsigned i = 0; i < h->phnum; i++) {
         const struct elf64_phdr *p = segment(elf, i);
-        if (p->type != 1) continue;
+        if (p->type != ELF_SEGMENT_LOAD) continue;
         uint8_t *dst = (uint8_t *)(base + (use_paddr ? p->paddr : p->vaddr) - origin);
         copy(dst, elf + p->offset, p->filesz);
         zero(dst + p->filesz, p->memsz - p->filesz);
@@ -67,7 +54,7 @@ static void image_range(const uint8_t *elf, uint64_t *start, uint64_t *end)
     *end = 0;
     for (unsigned i = 0; i < h->phnum; i++) {
         const struct elf64_phdr *p = segment(elf, i);
-        if (p->type != 1) continue;
+        if (p->type != ELF_SEGMENT_LOAD) continue;
         if (p->vaddr < *start) *start = p->vaddr & ~(PAGE - 1);
         if (p->vaddr + p->memsz > *end) *end = (p->vaddr + p->memsz + PAGE - 1) & ~(PAGE - 1);
     }
