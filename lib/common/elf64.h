@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #define ELF_MACHINE_RISCV 243
-#define ELF_SEGMENT_LOAD 1
+#define ELF_SEGMENT_LOAD  1
 
 struct elf64_header {
     uint8_t ident[16];

@@ -11,7 +11,7 @@ if grep -rnE "$csr" kernel include; then
     status=1
 fi
 if command -v clang-format >/dev/null 2>&1; then
-    if ! git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>&1 | head -20 | grep .; then
+    if ! git ls-files --cached --others --exclude-standard '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>&1 | head -20 | grep .; then
         :
     else
         echo "error: files not formatted with .clang-format (run clang-format -i on them)"
