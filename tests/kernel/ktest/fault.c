@@ -87,14 +87,12 @@ static volatile seL4_Word emulated_result;
 
 static seL4_CPtr spawn_with_handler(const char *name, thread_fn fn, void *arg)
 {
-    seL4_CPtr tcb, badged = alloc_slot();
+    seL4_CPtr badged = alloc_slot();
     fault_ep = alloc_object(seL4_EndpointObject, 0);
     if (seL4_CNode_Mint(seL4_CapInitThreadCNode, badged, 64, seL4_CapInitThreadCNode, fault_ep, 64,
                         seL4_AllRights, FAULT_BADGE))
         return 0;
-    if (ktest_spawn(name, 100, fn, arg, &tcb)) return 0;
-    if (seL4_TCB_SetSpace(tcb, badged, seL4_CapInitThreadCNode, 0, ktest_own_vspace(), 0)) return 0;
-    return tcb;
+    return ktest_spawn_with_fault_ep(name, fn, arg, badged);
 }
 
 static int vm_fault_message(void)
@@ -237,11 +235,9 @@ static int cap_fault_in_receive_phase(void)
 static int invalid_handler_is_a_double_fault(void)
 {
     before = after = 0;
-    seL4_CPtr tcb;
+    /* a notification is no fault endpoint */
     seL4_CPtr n = alloc_object(seL4_NotificationObject, 0);
-    EXPECT(ktest_spawn("double", 100, bad_load, (void *)8, &tcb) == 0);
-    EXPECT(seL4_TCB_SetSpace(tcb, n, seL4_CapInitThreadCNode, 0, ktest_own_vspace(), 0) ==
-           seL4_NoError);
+    EXPECT(ktest_spawn_with_fault_ep("double", bad_load, (void *)8, n));
     schedlab_sleep_ns(100000);
     EXPECT(before == 1 && after == 0);
     return 0;

@@ -40,6 +40,9 @@ seL4_CPtr ktest_own_vspace(void);
 seL4_CPtr ktest_untyped(unsigned min_bits);
 /* A fresh 1 GiB-aligned region of the root VSpace with both levels of page table mapped. */
 seL4_Word ktest_region_with_tables(void);
+/* Start fn(arg) below the case's priority with `fault_ep` (a cptr) as its fault endpoint, in the
+ * case's VSpace; returns its TCB cap, or 0. */
+seL4_CPtr ktest_spawn_with_fault_ep(const char *name, thread_fn fn, void *arg, seL4_CPtr fault_ep);
 int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb);
 
 extern const struct ktest_case ktest_boot[], ktest_retype[], ktest_tcb[], ktest_ipc[],

@@ -39,6 +39,15 @@ int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_
     return 0;
 }
 
+seL4_CPtr ktest_spawn_with_fault_ep(const char *name, thread_fn fn, void *arg, seL4_CPtr fault_ep)
+{
+    seL4_CPtr tcb;
+    if (ktest_spawn(name, 100, fn, arg, &tcb)) return 0;
+    if (seL4_TCB_SetSpace(tcb, fault_ep, seL4_CapInitThreadCNode, 0, ktest_own_vspace(), 0))
+        return 0;
+    return tcb;
+}
+
 /* one group per line */
 // clang-format off
 static const struct ktest_case *const groups[] = {

@@ -11,11 +11,9 @@ static volatile int reached, finished;
 /* Start fn(arg) below our priority with a fault endpoint; returns the endpoint. */
 static seL4_CPtr spawn_handled(const char *name, thread_fn fn, void *arg)
 {
-    seL4_CPtr tcb, ep = alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr ep = alloc_object(seL4_EndpointObject, 0);
     reached = finished = 0;
-    if (ktest_spawn(name, 100, fn, arg, &tcb)) return 0;
-    if (seL4_TCB_SetSpace(tcb, ep, ROOT, 0, VS, 0)) return 0;
-    return ep;
+    return ktest_spawn_with_fault_ep(name, fn, arg, ep) ? ep : 0;
 }
 
 /* ---- RETYPE ---- */
