@@ -13,5 +13,12 @@
 #define SchedLab_SysHalt (-66)
 /* -> a0 = current time in ns of the kernel's trace clock (same clock as trace timestamps). */
 #define SchedLab_SysClockNow (-67)
+/* a0 = TCB capability, a1 = affinity mask (bit per hart, at least one existing hart): the
+ * thread may run on exactly those harts (seL4's TCB_SetAffinity names one). -> a0 = seL4 error. */
+#define SchedLab_SysSetAffinityMask (-68)
+/* a0 = bytes of working set of the calling thread, for the cache-warmth model (DESIGN §4.3). */
+#define SchedLab_SysSetWorkingSet (-69)
+/* -> a0 = the hart (0-based kernel index) the calling thread is running on. */
+#define SchedLab_SysHartId (-70)
 
 #endif

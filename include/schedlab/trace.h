@@ -61,6 +61,21 @@ enum trace_preempt_reason {
     TRACE_PREEMPT_WAKEUP = 1,  /* a preferred thread woke (arg2 names it) */
 };
 
+/* Why a thread moved to another hart (MIGRATE arg0). */
+enum trace_migrate_reason {
+    TRACE_MIGRATE_WAKE = 0,     /* the policy placed a waking thread on another hart */
+    TRACE_MIGRATE_PULL = 1,     /* an idle hart pulled a queued thread */
+    TRACE_MIGRATE_BALANCE = 2,  /* periodic balancing moved a queued thread */
+    TRACE_MIGRATE_AFFINITY = 3, /* the thread's affinity no longer allowed its hart */
+};
+
+/* What an inter-hart interrupt asks of its target (IPI arg0). */
+enum trace_ipi_kind {
+    TRACE_IPI_RESCHEDULE = 0, /* make a new scheduling decision */
+    TRACE_IPI_STALL = 1,      /* stop running a thread another hart is changing */
+    TRACE_IPI_WAKE = 2,       /* the kernel lock is free, or a hart waited for this one */
+};
+
 /* Marker ids with a meaning the analysis knows (MARKER arg0); workloads may use others. */
 enum trace_marker_id {
     TRACE_MARK_REQUEST_BEGIN = 1, /* arg4 = request number; paired with END per thread */
@@ -69,6 +84,7 @@ enum trace_marker_id {
     TRACE_MARK_JOB_END = 4,       /* arg4 = job number */
     TRACE_MARK_WORKLOAD_BEGIN = 5,
     TRACE_MARK_WORKLOAD_END = 6, /* arg4 = exit status */
+    TRACE_MARK_JOB_DEADLINE = 7, /* arg4 = absolute deadline (ns) of the job this thread released */
 };
 
 /*
@@ -88,7 +104,10 @@ enum trace_marker_id {
     X(THREAD_NAME, 10, "offset", "tid", "", "", "chars")                                           \
     X(TIMER_SET, 11, "", "", "", "", "deadline_ns")                                                \
     X(PRIO_CHANGE, 12, "", "tid", "", "prio", "")                                                  \
-    X(IRQ, 13, "", "irq", "", "", "")
+    X(IRQ, 13, "", "irq", "", "", "")                                                              \
+    X(MIGRATE, 14, "reason", "tid", "from_hart", "to_hart", "")                                    \
+    X(CACHE_REFILL, 15, "", "tid", "", "", "cost_ns")                                              \
+    X(IPI, 16, "kind", "to_hart", "", "", "")
 
 enum trace_event_type {
 #define TRACE_EVENT_ENUM(name, value, a0, a1, a2, a3, a4) TRACE_##name = value,

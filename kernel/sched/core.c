@@ -17,7 +17,7 @@ static struct sched_hart *here(void) { return &harts[this_hart_id()]; }
 
 void sched_init(unsigned nharts)
 {
-    policy_init(nharts);
+    policy_init(nharts, 0);
     for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
         harts[i] = (struct sched_hart){.slice_end = UINT64_MAX};
 }
@@ -27,6 +27,12 @@ void sched_thread_init(struct sched_thread *t, uint32_t tid, uint8_t prio, unsig
     *t = (struct sched_thread){.tid = tid, .prio = prio, .hart = (uint8_t)hart};
     t->affinity = 1ull << hart;
     policy_thread_init(t);
+}
+
+void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reason why)
+{
+    trace_emit(TRACE_MIGRATE, why, t->tid, t->hart, to, 0);
+    t->hart = (uint8_t)to;
 }
 
 struct sched_thread *sched_current(void) { return here()->running; }

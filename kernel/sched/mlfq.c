@@ -83,9 +83,10 @@ static bool ranks_higher(const struct sched_thread *a, const struct sched_thread
     return a->prio > b->prio || (a->prio == b->prio && a->policy[LEVEL] < b->policy[LEVEL]);
 }
 
-void policy_init(unsigned nharts)
+void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
     (void)nharts;
+    (void)switch_cost_ns;
     for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
         harts[i] = (struct mlfq_hart){.next_boost_ns = BOOST_NS};
 }
@@ -163,4 +164,12 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
 {
     uint64_t budget = allotment((unsigned)t->policy[LEVEL]);
     return t->policy[USED_NS] < budget ? budget - t->policy[USED_NS] : 0;
+}
+
+/* Threads stay on the hart their affinity names (seL4): nothing to balance. */
+uint64_t policy_balance(unsigned hart, uint64_t now)
+{
+    (void)hart;
+    (void)now;
+    return 0;
 }

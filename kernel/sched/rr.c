@@ -51,9 +51,10 @@ static void reschedule_required(struct rr_hart *h)
     h->choose_new = true;
 }
 
-void policy_init(unsigned nharts)
+void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
     (void)nharts;
+    (void)switch_cost_ns;
     for (unsigned i = 0; i < SCHED_MAX_HARTS; i++) harts[i] = (struct rr_hart){0};
 }
 
@@ -143,4 +144,12 @@ void policy_reschedule(unsigned hart) { reschedule_required(&harts[hart]); }
 uint64_t policy_slice_ns(const struct sched_thread *t)
 {
     return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
+}
+
+/* Threads stay on the hart their affinity names (seL4): nothing to balance. */
+uint64_t policy_balance(unsigned hart, uint64_t now)
+{
+    (void)hart;
+    (void)now;
+    return 0;
 }

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sched_config.h>
+#include <schedlab/trace.h>
 
 #define SCHED_POLICY_WORDS 6
 
@@ -34,11 +35,14 @@ struct sched_thread {
     uint64_t policy[SCHED_POLICY_WORDS]; /* further per-thread state a policy may keep */
 };
 
-/* Called once at boot, before any thread exists. */
-void policy_init(unsigned nharts);
+/* Called once at boot, before any thread exists. `switch_cost_ns` is what one context switch
+ * costs on this machine, measured by the kernel at boot (policies that size slices use it). */
+void policy_init(unsigned nharts, uint64_t switch_cost_ns);
 /* A new thread (not runnable yet): set up the policy's per-thread state. */
 void policy_thread_init(struct sched_thread *t);
-/* Where should a thread that becomes runnable go? `waker_hart` is the hart doing the waking. */
+/* Where should a thread that becomes runnable go? `waker_hart` is the hart doing the waking.
+ * The answer must be a hart in t->affinity; if it differs from t->hart the core records a
+ * migration (TRACE_MIGRATE_WAKE) and sets t->hart before policy_wakeup. */
 unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart);
 /* t became runnable on `hart`, where `running` runs (NULL: idle). Take t into the policy.
  * Return true if the hart must ask policy_pick for a new decision now. */
@@ -59,5 +63,16 @@ void policy_yield(unsigned hart, struct sched_thread *t);
 void policy_reschedule(unsigned hart);
 /* How long t may run from now before policy_slice_expired (ns). */
 uint64_t policy_slice_ns(const struct sched_thread *t);
+/* Balance `hart` at time `now`: called on every timer interrupt of the hart and whenever the hart
+ * is about to idle. A policy may move queued threads between harts (through sched_migrate).
+ * Returns the harts (bit per hart) that must make a new decision because of what it moved. */
+uint64_t policy_balance(unsigned hart, uint64_t now);
+
+/*
+ * Provided by the core for policies (the host tests provide their own). Every move of a thread
+ * to another hart that a policy decides goes through it, so each migration is traced: it sets
+ * t->hart to `to`. The thread must not be queued on any hart when it is called.
+ */
+void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reason why);
 
 #endif

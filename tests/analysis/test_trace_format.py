@@ -43,15 +43,15 @@ def test_an_event_added_to_the_header_is_decoded(tmp_path):
     header = edited_header(
         tmp_path, '    X(IRQ, 13, "", "irq", "", "", "")',
         '    X(IRQ, 13, "", "irq", "", "", "")                                                 \\\n'
-        '    X(MIGRATE, 14, "", "tid", "from", "to", "")')
+        '    X(STEAL, 99, "", "tid", "from", "to", "")')
     fmt = load_format(header)
-    assert "MIGRATE" not in FORMAT.events
-    assert fmt.event("MIGRATE").value == 14
-    record = make_record("MIGRATE", 500, 1, fmt, tid=7, **{"from": 1, "to": 0})
+    assert "STEAL" not in FORMAT.events
+    assert fmt.event("STEAL").value == 99
+    record = make_record("STEAL", 500, 1, fmt, tid=7, **{"from": 1, "to": 0})
     trace = decode_bytes(encode([Chunk(1, [record])], fmt), fmt=fmt)
-    migrations = trace.events("MIGRATE")
-    assert len(migrations) == 1
-    assert (migrations["tid"][0], migrations["from"][0], migrations["to"][0]) == (7, 1, 0)
+    steals = trace.events("STEAL")
+    assert len(steals) == 1
+    assert (steals["tid"][0], steals["from"][0], steals["to"][0]) == (7, 1, 0)
 
 
 def test_a_field_added_to_the_record_changes_the_layout(tmp_path):

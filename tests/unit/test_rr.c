@@ -9,7 +9,7 @@ static struct sched_thread th[8];
 
 static void reset(void)
 {
-    policy_init(1);
+    policy_init(1, 0);
     for (int i = 0; i < 8; i++) {
         th[i] = (struct sched_thread){.tid = (uint32_t)i + 1, .hart = HART};
         policy_thread_init(&th[i]);
