@@ -90,8 +90,8 @@ def _configuration_table(runs, base):
         params = "<br>".join(f"{_e(k)}={_e(v)}" for k, v in sorted(parameters.items())) or "—"
         workload_params = "<br>".join(map(_e, info.get("params") or [])) or "—"
         commit = info.get("commit")
-        commit_text = (f"{commit[:12]}{' (dirty)' if info.get('dirty') else ''}" if commit
-                       else "unrecorded")
+        commit_text = (f"{commit}{' (dirty: uncommitted changes)' if info.get('dirty') else ''}"
+                       if commit else "unrecorded")
         files = " ".join(_link(run.directory / name, base, name) for name in
                          ("run.json", "metrics.json", "trace.bin", "console.log")
                          if (run.directory / name).is_file())
