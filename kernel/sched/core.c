@@ -1,6 +1,7 @@
 #include <kernel/hart.h>
 #include <kernel/smp.h>
 #include <kernel/trace.h>
+#include <sched/cache_model.h>
 #include <sched/core.h>
 
 struct sched_hart {
@@ -53,6 +54,7 @@ uint64_t sched_init(unsigned nharts)
     hart_count = nharts;
     for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
         harts[i] = (struct sched_hart){.slice_end = UINT64_MAX};
+    cache_model_init(nharts);
     uint64_t switch_cost_ns = measure_switch_cost();
     policy_init(nharts, switch_cost_ns);
     return switch_cost_ns;
@@ -199,6 +201,18 @@ static void trace_switch(struct sched_hart *h, struct sched_thread *prev, bool p
     if (!next) trace_emit(TRACE_IDLE_ENTER, 0, 0, 0, 0, 0);
 }
 
+/* The cache-warmth model (off unless configured): a thread switched in where its working set is
+ * cold spends the modelled refill time on this hart before it runs, charged to it like any CPU
+ * time (the hart really is busy: under icount the wait is that many instructions). */
+static void pay_cache_refill(struct sched_thread *t)
+{
+    uint64_t cost = cache_model_switch_in(me(), t->tid, t->working_set_bytes);
+    if (!cost) return;
+    trace_emit(TRACE_CACHE_REFILL, 0, t->tid, 0, 0, cost);
+    for (uint64_t until = clock_now() + cost; clock_now() < until;) {
+    }
+}
+
 struct sched_thread *sched_schedule(uint64_t now)
 {
     struct sched_hart *h = here();
@@ -215,7 +229,10 @@ struct sched_thread *sched_schedule(uint64_t now)
         /* about to idle: the policy may pull work here */
         if (!next && (policy_balance(me(), now) & bit(me()))) next = policy_pick(me(), NULL, false);
     }
-    if (next != prev) trace_switch(h, prev, prev_runnable, next);
+    if (next != prev) {
+        trace_switch(h, prev, prev_runnable, next);
+        if (next) pay_cache_refill(next);
+    }
     h->running = next;
     h->decide = false;
     h->why_set = false;
@@ -227,6 +244,7 @@ struct sched_thread *sched_schedule(uint64_t now)
 
 void sched_forget(struct sched_thread *t)
 {
+    cache_model_forget(t->tid);
     for (unsigned i = 0; i < hart_count; i++) {
         if (i == me() || harts[i].running != t) continue;
         harts[i].running = NULL;

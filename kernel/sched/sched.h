@@ -32,6 +32,7 @@ struct sched_thread {
     bool queued;                         /* held in a policy run queue */
     int64_t slice_left_ns;               /* remaining timeslice, charged by policy_charge */
     uint64_t affinity;                   /* harts the thread may run on (bit per hart) */
+    uint64_t working_set_bytes;          /* for the cache-warmth model (cache_model.h) */
     uint64_t policy[SCHED_POLICY_WORDS]; /* further per-thread state a policy may keep */
 };
 

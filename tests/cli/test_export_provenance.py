@@ -37,7 +37,7 @@ def test_run_json_provenance_names_commit_and_every_parameter():
     commit, dirty = git_commit(REPO)
     assert commit is None or len(commit) == 40
     assert scheduler_parameters(REPO, "rr", {"SCHED_TIMESLICE_US": "2000"}) == \
-        {"policy": "rr", "timeslice_us": "2000"}
+        {"timeslice_us": "2000"}
     assert scheduler_parameters(REPO, "rr", {})["timeslice_us"] == "10000"
     record = provenance(REPO, "rr", {}, 4)
     assert record["config"] == "rr-4h" and record["commit"] == commit
