@@ -104,6 +104,9 @@ void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 
 void policy_thread_init(struct sched_thread *t)
 {
+    /* seL4 pins a new thread to its creator's hart; this policy places threads itself, so a new
+     * thread may run on every hart until TCB_SetAffinity or the mask extension narrows it */
+    t->affinity = online;
     t->queued = false;
     t->next = t->prev = NULL;
     t->policy[USED_NS] = 0;
