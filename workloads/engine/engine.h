@@ -71,5 +71,6 @@ void barrier_wait(struct barrier *b, const struct workload_thread *self);
 
 /* pager.c: serve the page faults of "paged" threads from a pool of `frames` frames. */
 int pager_start(uint64_t frames, seL4_Word priority);
+unsigned pager_faults_served(void);
 
 #endif

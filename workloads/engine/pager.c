@@ -15,7 +15,7 @@
 
 static seL4_CPtr pool[POOL_FRAME_MAX];
 static bool mapped[POOL_FRAME_MAX];
-static unsigned pool_size, next_frame;
+static unsigned pool_size, next_frame; /* next_frame also counts the faults served */
 
 static bool in_working_set(const struct workload_thread *t, seL4_Word addr)
 {
@@ -60,3 +60,5 @@ int pager_start(uint64_t frames, seL4_Word priority)
         if (!(pool[i] = alloc_object(seL4_RISCV_4K_Page, 0))) return -1;
     return thread_start(&pager_thread, "pager", priority, serve, 0);
 }
+
+unsigned pager_faults_served(void) { return next_frame; }

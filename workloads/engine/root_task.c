@@ -141,6 +141,8 @@ static int supervise(void)
                seL4_MessageInfo_get_label(info), seL4_GetMR(0), seL4_GetMR(1));
         return 1;
     }
+    if (engine.pager_ep)
+        printf("%s: the pager served %u page faults\n", wl_spec.name, pager_faults_served());
     printf("%s: %u threads done at %lu ns\n%s: PASS\n", wl_spec.name, expected,
            schedlab_now_ns() - engine.start_ns, wl_spec.name);
     return 0;
