@@ -85,18 +85,24 @@ def _spec_workload(name, path):
                     {value.key: value.default for value in spec.values})
 
 
+# workloads/engine/ holds the interpreter every spec is linked with, not a workload.
+ENGINE_DIRECTORY = "engine"
+
+
 def discover_workloads(repo):
     """Spec workloads (workloads/<name>.json, workloads/<name>/spec.json) and hand-written
-    root tasks (workloads/<name>/main.c, described by the first line of its README)."""
+    root tasks (workloads/<name>/ with C sources, described by the first line of its README)."""
     workloads = {name: _spec_workload(name, path)
                  for name, path in discover_specs(repo).items()}
     root = Path(repo) / "workloads"
     if not root.is_dir():
         return workloads
     for directory in sorted(p for p in root.iterdir() if p.is_dir()):
-        if directory.name in workloads or not (directory / "main.c").is_file():
-            continue
         readme = directory / "README"
+        if directory.name in workloads or directory.name == ENGINE_DIRECTORY:
+            continue
+        if not readme.is_file() and not any(directory.glob("*.c")):
+            continue
         description = ""
         if readme.is_file():
             lines = readme.read_text().splitlines()
