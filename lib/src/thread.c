@@ -31,8 +31,8 @@ int thread_create(struct thread *t, const char *name, seL4_Word prio, thread_fn 
     seL4_IPCBuffer *buffer = &ipc_buffers[i];
     seL4_CPtr vspace = process ? process->vspace : alloc_vspace();
     seL4_CPtr buffer_frame = process ? process_frame_cap(process, buffer) : image_frame_cap(buffer);
-    seL4_Error e = seL4_TCB_Configure(tcb, options->fault_ep, seL4_CapInitThreadCNode, 0, vspace,
-                                      0, (seL4_Word)buffer, buffer_frame);
+    seL4_Error e = seL4_TCB_Configure(tcb, options->fault_ep, seL4_CapInitThreadCNode, 0, vspace, 0,
+                                      (seL4_Word)buffer, buffer_frame);
     if (!e) e = seL4_TCB_SetSchedParams(tcb, seL4_CapInitThreadTCB, prio, prio);
     if (e) return -1;
     seL4_DebugNameThread(tcb, name);
@@ -43,7 +43,8 @@ int thread_create(struct thread *t, const char *name, seL4_Word prio, thread_fn 
     regs.a1 = (seL4_Word)arg;
     regs.a2 = tcb;
     regs.tp = (seL4_Word)buffer;
-    e = seL4_TCB_WriteRegisters(tcb, !options->suspended, 0, sizeof regs / sizeof(seL4_Word), &regs);
+    e = seL4_TCB_WriteRegisters(tcb, !options->suspended, 0, sizeof regs / sizeof(seL4_Word),
+                                &regs);
     if (e) return -1;
     t->tcb = tcb;
     t->ipc_buffer = buffer;

@@ -24,7 +24,7 @@ struct workload_thread {
     const struct wl_group *group;
     unsigned index_in_group, id;
     seL4_CPtr tcb;
-    seL4_CPtr wake;    /* its own notification: barrier wake-ups */
+    seL4_CPtr wake;                /* its own notification: barrier wake-ups */
     const struct process *process; /* its own address space, or 0: the root task's */
     uint8_t *working_set;
     uint64_t working_set_bytes;

@@ -17,8 +17,8 @@ struct job_clock {
 };
 
 struct loop_frame {
-    unsigned op;     /* index of the WL_LOOP */
-    uint64_t left;   /* iterations still to run, this one included */
+    unsigned op;   /* index of the WL_LOOP */
+    uint64_t left; /* iterations still to run, this one included */
     bool forever;
 };
 
@@ -100,9 +100,9 @@ void interpret(void *arg)
         const struct wl_op *op = &wl_spec.ops[pc];
         seL4_CPtr object = 0;
         if (op->code >= WL_CALL && op->code <= WL_UNLOCK) {
-            unsigned kind = op->code <= WL_REPLY    ? WL_SERVERS
-                            : op->code <= WL_WAIT   ? WL_NOTIFICATIONS
-                                                    : WL_LOCKS;
+            unsigned kind = op->code <= WL_REPLY  ? WL_SERVERS
+                            : op->code <= WL_WAIT ? WL_NOTIFICATIONS
+                                                  : WL_LOCKS;
             object = engine.objects[kind][op->object];
         }
         switch (op->code) {
@@ -134,8 +134,10 @@ void interpret(void *arg)
         }
         case WL_END_LOOP: {
             struct loop_frame *top = &loops[depth - 1];
-            if (top->forever || --top->left) pc = top->op;
-            else depth--;
+            if (top->forever || --top->left)
+                pc = top->op;
+            else
+                depth--;
             break;
         }
         }

@@ -30,9 +30,8 @@ static void serve(void *unused)
         seL4_Word badge;
         seL4_MessageInfo_t info = seL4_Recv(engine.pager_ep, &badge);
         seL4_Word addr = seL4_GetMR(seL4_VMFault_Addr);
-        const struct workload_thread *t = badge && badge <= engine.nthreads
-                                              ? &engine.threads[badge - 1]
-                                              : 0;
+        const struct workload_thread *t =
+            badge && badge <= engine.nthreads ? &engine.threads[badge - 1] : 0;
         if (seL4_MessageInfo_get_label(info) != seL4_Fault_VMFault || !t ||
             !in_working_set(t, addr)) {
             printf("pager: FAILED: fault label %lu from badge %lu at %lx (pc %lx)\n",

@@ -43,7 +43,8 @@ static int threads_plan(void)
         for (unsigned i = 0; i < count; i++) {
             if (engine.nthreads == ENGINE_THREAD_MAX) return fail("more than 63 threads");
             struct workload_thread *t = &engine.threads[engine.nthreads];
-            *t = (struct workload_thread){.group = group, .index_in_group = i,
+            *t = (struct workload_thread){.group = group,
+                                          .index_in_group = i,
                                           .id = engine.nthreads,
                                           .working_set_bytes = ws};
             t->working_set = (uint8_t *)(WORKING_SET_BASE + WORKING_SET_STRIDE * t->id);
@@ -73,8 +74,8 @@ static seL4_CPtr fault_endpoint(const struct workload_thread *t)
 {
     seL4_CPtr slot = alloc_slot();
     seL4_CPtr ep = t->group->paged ? engine.pager_ep : engine.done_ep;
-    if (!slot || seL4_CNode_Mint(seL4_CapInitThreadCNode, slot, 64, seL4_CapInitThreadCNode, ep,
-                                 64, seL4_AllRights, t->id + 1))
+    if (!slot || seL4_CNode_Mint(seL4_CapInitThreadCNode, slot, 64, seL4_CapInitThreadCNode, ep, 64,
+                                 seL4_AllRights, t->id + 1))
         return 0;
     return slot;
 }
@@ -160,8 +161,7 @@ int main(const seL4_BootInfo *bi)
     if (wl_spec.pager_frames != WL_NO_VALUE &&
         !(engine.pager_ep = alloc_object(seL4_EndpointObject, 0)))
         return fail("cannot allocate the pager's endpoint");
-    if (threads_plan() || objects_create() || processes_create() || threads_create())
-        return 1;
+    if (threads_plan() || objects_create() || processes_create() || threads_create()) return 1;
     if (engine.pager_ep && pager_start(value_of(wl_spec.pager_frames), PAGER_PRIORITY))
         return fail("cannot start the pager");
     engine.start_ns = schedlab_now_ns();

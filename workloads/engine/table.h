@@ -11,8 +11,8 @@
 #define WL_NO_VALUE 0xffff
 
 struct wl_value {
-    const char *key; /* boot-argument name, e.g. "hog.run_us" */
-    uint64_t value;  /* the spec's default; replaced by the boot argument when given */
+    const char *key;    /* boot-argument name, e.g. "hog.run_us" */
+    uint64_t value;     /* the spec's default; replaced by the boot argument when given */
     uint8_t from_harts; /* default is the hart count (spec "$harts") */
 };
 
