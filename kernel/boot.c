@@ -12,6 +12,7 @@
 #include <kernel/irq.h>
 #include <kernel/cdt.h>
 #include <kernel/printk.h>
+#include <kernel/smp.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
 #include <kernel/vspace.h>
@@ -256,6 +257,18 @@ static struct tcb *create_root_task(struct root_builder *b, const struct root_im
     return tcb;
 }
 
+/* Kernel hart indices: 0 is the boot hart, then the other harts in device-tree order, as many as
+ * the kernel supports. Returns how many. */
+static unsigned order_harts(const struct machine_description *m, uint64_t boot_id, uint64_t *ids)
+{
+    unsigned n = 0;
+    ids[n++] = boot_id;
+    unsigned listed = m->nharts < MACHINE_MAX_HARTS ? m->nharts : MACHINE_MAX_HARTS;
+    for (unsigned i = 0; i < listed && n < SCHED_MAX_HARTS; i++)
+        if (m->hart_ids[i] != boot_id) ids[n++] = m->hart_ids[i];
+    return n;
+}
+
 void boot_kernel(void)
 {
     struct boot_handoff handoff;
@@ -267,6 +280,7 @@ void boot_kernel(void)
     h->kernel_sp = (uint64_t)kernel_stacks[0] + KERNEL_STACK_SIZE;
     h->timer_deadline = UINT64_MAX;
     arch_set_hart_local(h);
+    kernel_lock_acquire();
 
     const void *dtb = paddr_to_kptr(dtb_paddr);
     struct machine_description m;
@@ -278,15 +292,21 @@ void boot_kernel(void)
                                  .uart_base = m.uart,
                                  .clock = wall_clock ? ARCH_CLOCK_REALTIME : ARCH_CLOCK_ICOUNT});
     if (bootarg_is(args, "semihost", "1")) arch_enable_semihosting();
-    nharts = 1;
-    printk("SchedLab kernel, policy %s, hart %lu of %u, isa %s\n", SCHED_POLICY_NAME,
-           (unsigned long)hart_id, m.nharts, m.isa);
+    uint64_t hw_ids[SCHED_MAX_HARTS];
+    nharts = order_harts(&m, hart_id, hw_ids);
+    for (unsigned i = 0; i < nharts; i++) {
+        harts_state[i].id = i;
+        harts_state[i].hw_id = hw_ids[i];
+        harts_state[i].kernel_sp = (uint64_t)kernel_stacks[i] + KERNEL_STACK_SIZE;
+        harts_state[i].timer_deadline = UINT64_MAX;
+    }
+    printk("SchedLab kernel, policy %s, booted on hart %lu, %u of %u hart(s) used, isa %s\n",
+           SCHED_POLICY_NAME, (unsigned long)hart_id, nharts, m.nharts, m.isa);
     printk("entered from %s; bootargs: %s\n",
            handoff.from_elfloader ? "seL4's elfloader" : "OpenSBI", args);
     printk("memory: %u region(s) from 0x%lx; uart 0x%lx; plic 0x%lx with %u sources\n", m.ram.n,
            (unsigned long)m.ram.r[0].start, (unsigned long)m.uart, (unsigned long)m.plic,
            m.plic_ndev);
-    if (m.nharts > 1) printk("running on the boot hart only: SMP is not supported yet\n");
 
     struct root_builder b = {0};
     for (unsigned i = 0; i < m.ram.n; i++) region_add(&b.free, m.ram.r[i].start, m.ram.r[i].end);
@@ -318,7 +338,9 @@ void boot_kernel(void)
     if (!trace_pa)
         panic("boot: no memory for %lu KiB of trace buffers", (unsigned long)(trace_bytes >> 10));
     trace_init(paddr_to_kptr(trace_pa), trace_bytes, nharts, wall_clock);
-    sched_init(nharts);
+    uint64_t switch_cost_ns = sched_init(nharts);
+    printk("context switch (decision, registers, address space) measured at boot: %lu ns\n",
+           (unsigned long)switch_cost_ns);
     irq_init(m.plic, m.plic_ndev);
 
     struct tcb *root = create_root_task(&b, &root_image, dtb);
@@ -340,5 +362,6 @@ void boot_kernel(void)
     b.bi->empty = (seL4_SlotRegion){b.next_slot, BIT(SCHEDLAB_ROOT_CNODE_BITS)};
 
     thread_wake(root, NULL, TRACE_WAKE_RESUME);
+    smp_start_secondaries(hw_ids, nharts);
     kernel_exit();
 }

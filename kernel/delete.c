@@ -8,6 +8,7 @@
 #include <kernel/ipc.h>
 #include <kernel/irq.h>
 #include <kernel/thread.h>
+#include <kernel/smp.h>
 #include <kernel/vspace.h>
 
 /* The slots an object holds, which must be emptied before the object goes. */
@@ -38,8 +39,10 @@ static void stop_object(struct cap c)
     switch (cap_type(c)) {
     case CAP_THREAD: {
         struct tcb *t = cap_ptr(c);
+        smp_stall_thread(&t->sched);
         if (t->bound_notification) notification_unbind(t->bound_notification);
         if (t->state != THREAD_INACTIVE) thread_suspend(t);
+        sched_forget(&t->sched);
         debug_thread_destroyed(t);
         break;
     }

@@ -40,7 +40,8 @@ static bool visit(const char *path, const char *name, const void *value, uint32_
         if (streq(name, "linux,initrd-start")) m->initrd.start = fdt_cells(value, len / 4);
         if (streq(name, "linux,initrd-end")) m->initrd.end = fdt_cells(value, len / 4);
         if (streq(name, "bootargs")) m->bootargs = value;
-    } else if (is_cpu_node(path) && streq(name, "device_type")) {
+    } else if (is_cpu_node(path) && streq(name, "reg")) {
+        if (m->nharts < MACHINE_MAX_HARTS) m->hart_ids[m->nharts] = fdt_cells(value, len / 4);
         m->nharts++;
     } else if (is_cpu_node(path) && streq(name, "riscv,isa") && !m->isa[0]) {
         m->isa = value;

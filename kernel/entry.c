@@ -7,6 +7,7 @@
 #include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/sleep.h>
+#include <kernel/smp.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
 #include <kernel/vspace.h>
@@ -14,14 +15,28 @@
 void kernel_handle_interrupts(void)
 {
     unsigned pending = arch_pending_interrupts();
+    /* another hart's requests are in memory (the scheduler's decide flags): the IPI only woke us */
+    if (pending & ARCH_PENDING_IPI) arch_clear_ipi();
     if (pending & ARCH_PENDING_TIMER) {
         uint64_t now = clock_now();
         arch_ack_timer();
         this_hart()->timer_deadline = UINT64_MAX;
-        sleep_wake_due(now);
+        sleep_wake_due(this_hart_id(), now);
         sched_timer(now);
     }
     if (pending & ARCH_PENDING_EXTERNAL) irq_handle_pending();
+}
+
+void kernel_enter(void)
+{
+    smp_kernel_entered();
+    kernel_lock_acquire();
+}
+
+bool kernel_trap_proceeds(void)
+{
+    struct tcb *t = current_thread();
+    return t && t->state == THREAD_RUNNING;
 }
 
 void kernel_handle_vm_fault(uint64_t addr, bool instruction, uint64_t fsr)
@@ -41,11 +56,32 @@ void kernel_handle_user_exception(uint64_t number)
 /* Program the one-shot timer for the next thing this hart must react to. */
 static void set_timer(struct hart *h)
 {
-    uint64_t deadline = MIN(sched_slice_end(), sleep_next_deadline());
+    uint64_t deadline = MIN(sched_slice_end(), sleep_next_deadline(h->id));
     if (deadline == h->timer_deadline) return;
     h->timer_deadline = deadline;
     arch_set_timer(deadline);
     trace_emit(TRACE_TIMER_SET, 0, 0, 0, 0, deadline);
+}
+
+/* Harts idle with no timer armed: when every hart is, and none has a decision pending, no
+ * thread can ever run again. */
+static uint64_t idle_without_timer;
+
+static void idle_until_interrupt(struct hart *h)
+{
+    uint64_t me = 1ull << h->id;
+    bool no_timer = h->timer_deadline == UINT64_MAX;
+    if (no_timer) idle_without_timer |= me;
+    if (idle_without_timer == (1ull << nharts) - 1 && !sched_decisions_pending()) {
+        printk("\nall threads are blocked and no timer is pending: deadlock\n");
+        debug_dump_threads();
+        kernel_halt(98);
+    }
+    kernel_lock_release();
+    arch_wait_for_interrupt();
+    kernel_lock_acquire();
+    idle_without_timer &= ~me;
+    kernel_handle_interrupts();
 }
 
 _Noreturn void kernel_exit(void)
@@ -68,16 +104,11 @@ _Noreturn void kernel_exit(void)
                 h->vspace = vspace;
             }
             arch_prepare_return(&t->ctx, h, h->kernel_sp);
+            smp_leave_to_user();
             arch_restore_user(&t->ctx);
         }
         /* idle: sleep until an interrupt; the timer stays armed for the next sleeper */
-        if (h->timer_deadline == UINT64_MAX) {
-            printk("\nall threads are blocked and no timer is pending: deadlock\n");
-            debug_dump_threads();
-            kernel_halt(98);
-        }
-        arch_wait_for_interrupt();
-        kernel_handle_interrupts();
+        idle_until_interrupt(h);
     }
 }
 

@@ -1,13 +1,16 @@
+#include <kernel/hart.h>
 #include <kernel/sleep.h>
 #include <kernel/thread.h>
 
-/* Sorted by deadline; equal deadlines wake in the order they went to sleep. */
-static struct tcb *sleepers;
+/* Per hart (the one the thread slept on: its timer wakes it), sorted by deadline; equal deadlines
+ * wake in the order they went to sleep. */
+static struct tcb *sleepers[ARCH_MAX_HARTS];
 
 void sleep_until(struct tcb *t, uint64_t deadline_ns)
 {
     t->sleep_deadline_ns = deadline_ns;
-    struct tcb **p = &sleepers;
+    t->sleep_hart = t->sched.hart;
+    struct tcb **p = &sleepers[t->sleep_hart];
     while (*p && (*p)->sleep_deadline_ns <= deadline_ns) p = &(*p)->sleep_next;
     t->sleep_next = *p;
     *p = t;
@@ -16,7 +19,7 @@ void sleep_until(struct tcb *t, uint64_t deadline_ns)
 
 void sleep_cancel(struct tcb *t)
 {
-    for (struct tcb **p = &sleepers; *p; p = &(*p)->sleep_next) {
+    for (struct tcb **p = &sleepers[t->sleep_hart]; *p; p = &(*p)->sleep_next) {
         if (*p == t) {
             *p = t->sleep_next;
             t->sleep_next = NULL;
@@ -25,14 +28,17 @@ void sleep_cancel(struct tcb *t)
     }
 }
 
-void sleep_wake_due(uint64_t now)
+void sleep_wake_due(unsigned hart, uint64_t now)
 {
-    while (sleepers && sleepers->sleep_deadline_ns <= now) {
-        struct tcb *t = sleepers;
-        sleepers = t->sleep_next;
+    while (sleepers[hart] && sleepers[hart]->sleep_deadline_ns <= now) {
+        struct tcb *t = sleepers[hart];
+        sleepers[hart] = t->sleep_next;
         t->sleep_next = NULL;
         thread_wake(t, NULL, TRACE_WAKE_TIMER);
     }
 }
 
-uint64_t sleep_next_deadline(void) { return sleepers ? sleepers->sleep_deadline_ns : UINT64_MAX; }
+uint64_t sleep_next_deadline(unsigned hart)
+{
+    return sleepers[hart] ? sleepers[hart]->sleep_deadline_ns : UINT64_MAX;
+}

@@ -200,6 +200,12 @@ void kernel_handle_syscall(int64_t number)
         break;
     case SchedLab_SysHalt: kernel_halt((int)t->ctx.regs[REG_ARG0]);
     case SchedLab_SysClockNow: t->ctx.regs[REG_ARG0] = clock_now(); break;
+    case SchedLab_SysSetAffinityMask:
+        t->ctx.regs[REG_ARG0] =
+            tcb_set_affinity_mask(t, t->ctx.regs[REG_ARG0], t->ctx.regs[REG_ARG1]);
+        break;
+    case SchedLab_SysSetWorkingSet: t->working_set_bytes = t->ctx.regs[REG_ARG0]; break;
+    case SchedLab_SysHartId: t->ctx.regs[REG_ARG0] = this_hart_id(); break;
     default: unknown_syscall(t, number); break;
     }
 }

@@ -2,6 +2,7 @@
 #include <kernel/invocation.h>
 #include <kernel/ipc.h>
 #include <kernel/cdt.h>
+#include <kernel/smp.h>
 #include <kernel/thread.h>
 
 static seL4_Error check_prio(word_t prio, struct invocation *inv, unsigned auth_index,
@@ -236,9 +237,36 @@ static seL4_Error set_flags(struct invocation *inv, struct tcb *t, struct syscal
     return seL4_NoError;
 }
 
+#if SCHEDLAB_SMP
+/* seL4's TCB_SetAffinity: the thread runs on hart `core` from now on. */
+static seL4_Error set_affinity(struct invocation *inv, struct tcb *t, struct syscall_error *err)
+{
+    if (inv->length < 1) return error_plain(err, seL4_TruncatedMessage);
+    word_t core = inv_arg(inv, 0);
+    if (core >= nharts) return error_plain(err, seL4_IllegalOperation);
+    sched_set_affinity(&t->sched, 1ull << core, thread_runnable(t));
+    return seL4_NoError;
+}
+#endif
+
+seL4_Error tcb_set_affinity_mask(struct tcb *caller, word_t tcb_cptr, word_t mask)
+{
+    struct cte *slot;
+    struct lookup_fault lookup;
+    if (!lookup_slot(caller, tcb_cptr, &slot, &lookup) || cap_type(slot->cap) != CAP_THREAD)
+        return seL4_InvalidCapability;
+    if (!mask || (nharts < 64 && mask >> nharts)) return seL4_InvalidArgument;
+    struct tcb *t = cap_ptr(slot->cap);
+    if (t != caller) smp_stall_thread(&t->sched);
+    sched_set_affinity(&t->sched, mask, thread_runnable(t));
+    return seL4_NoError;
+}
+
 seL4_Error decode_tcb(struct invocation *inv, struct syscall_error *err)
 {
     struct tcb *t = cap_ptr(inv->cap);
+    /* whatever the invocation changes, the thread must not be running on another hart meanwhile */
+    if (t != inv->caller) smp_stall_thread(&t->sched);
     switch (inv->label) {
     case TCBConfigure: return configure(inv, t, err);
     case TCBSetSpace: return set_space(inv, t, err);
@@ -255,6 +283,9 @@ seL4_Error decode_tcb(struct invocation *inv, struct syscall_error *err)
     case TCBSetFlags: return set_flags(inv, t, err);
     case TCBSuspend: thread_suspend(t); return seL4_NoError;
     case TCBResume: thread_restart(t, inv->caller); return seL4_NoError;
+#if SCHEDLAB_SMP
+    case TCBSetAffinity: return set_affinity(inv, t, err);
+#endif
     default: return error_plain(err, seL4_IllegalOperation);
     }
 }

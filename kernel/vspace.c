@@ -7,6 +7,7 @@
 #include <kernel/cdt.h>
 #include <kernel/hart.h>
 #include <kernel/invocation.h>
+#include <kernel/smp.h>
 #include <kernel/vspace.h>
 
 static struct asid_pool *asid_table[ASID_POOLS];
@@ -31,7 +32,7 @@ arch_pte_t *vspace_of_thread(const struct tcb *t, unsigned *asid)
 /* A mapping change may leave a hart's cached address space stale: make every exit reload it. */
 static void vspaces_changed(void)
 {
-    arch_flush_tlb();
+    smp_flush_tlb_everywhere();
     for (unsigned i = 0; i < ARCH_MAX_HARTS; i++) harts_state[i].vspace = NULL;
 }
 

@@ -16,6 +16,12 @@
 _start:
     csrw sie, zero
     csrw sscratch, zero
+    /* seL4's elfloader enters every hart; only core 0 boots this kernel, the others stay parked
+     * (this kernel starts its own secondaries through HSM, which only the OpenSBI path does) */
+    csrr t1, satp
+    beqz t1, 0f
+    bnez a7, 5f
+0:
     lla t0, boot_registers
     sd a0, 0(t0)
     sd a1, 8(t0)
@@ -69,6 +75,50 @@ _start:
     call boot_kernel
 3:  wfi
     j 3b
+
+/*
+ * Secondary harts, started by the boot hart through SBI HSM (arch_start_hart): S-mode, MMU off,
+ * a0 = hart id, a1 = the kernel's index for this hart. The boot page table still maps the
+ * kernel's gigabyte at both addresses; each hart's stack is kernel_stacks[index].
+ */
+    .globl secondary_start
+secondary_start:
+    csrw sie, zero
+    csrw sscratch, zero
+    /* seL4's elfloader enters every hart; only core 0 boots this kernel, the others stay parked
+     * (this kernel starts its own secondaries through HSM, which only the OpenSBI path does) */
+    csrr t1, satp
+    beqz t1, 0f
+    bnez a7, 5f
+0:
+    mv s0, a0
+    mv s1, a1
+    lla t0, boot_pt
+    srli t0, t0, 12
+    li t1, SATP_MODE_SV39
+    slli t1, t1, SATP_MODE_SHIFT
+    or t0, t0, t1
+    sfence.vma
+    csrw satp, t0
+    sfence.vma
+    ld t0, .Lsecondary_high
+    jr t0
+.Lsecondary_high:
+    .dword 4f
+4:
+    la sp, kernel_stacks
+    li t0, KERNEL_STACK_SIZE
+    addi t1, s1, 1
+    mul t0, t0, t1
+    add sp, sp, t0
+    mv tp, zero
+    la t0, kernel_trap_entry
+    csrw stvec, t0
+    mv a0, s1
+    mv a1, s0
+    call secondary_kernel
+5:  wfi
+    j 5b
 
     .section .bss
     .balign 4096

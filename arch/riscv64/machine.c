@@ -25,6 +25,11 @@ void arch_init_boot_hart(const struct arch_boot_info *info)
     uart = info->uart_base ? paddr_to_kptr(info->uart_base) : 0;
     have_sstc = isa_has_extension(info->isa, "sstc");
     clock_source = info->clock;
+    arch_init_hart();
+}
+
+void arch_init_hart(void)
+{
     /* user code may read cycle, time and instret (workloads time themselves) */
     csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
     /* the kernel never takes interrupts while running: it polls them in its idle loop and

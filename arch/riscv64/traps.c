@@ -6,8 +6,11 @@
 void arch_handle_trap(struct arch_context *ctx)
 {
     uint64_t cause = ctx->regs[CTX_CAUSE];
+    kernel_enter();
     if (cause & SCAUSE_INTERRUPT) {
         kernel_handle_interrupts();
+    } else if (!kernel_trap_proceeds()) {
+        /* the thread was stopped meanwhile: a system call is re-executed if it runs again */
     } else if (cause == CAUSE_USER_ECALL) {
         ctx->regs[CTX_NEXT_IP] += 4;
         kernel_handle_syscall((int64_t)ctx->regs[CTX_A7]);

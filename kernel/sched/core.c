@@ -1,4 +1,5 @@
 #include <kernel/hart.h>
+#include <kernel/smp.h>
 #include <kernel/trace.h>
 #include <sched/core.h>
 
@@ -12,22 +13,62 @@ struct sched_hart {
 };
 
 static struct sched_hart harts[SCHED_MAX_HARTS];
+static unsigned hart_count;
 
-static struct sched_hart *here(void) { return &harts[this_hart_id()]; }
+static unsigned me(void) { return this_hart_id(); }
+static struct sched_hart *here(void) { return &harts[me()]; }
+static uint64_t bit(unsigned hart) { return 1ull << hart; }
 
-void sched_init(unsigned nharts)
+#define CALIBRATION_ROUNDS 64
+
+/*
+ * What a context switch costs on this machine, measured at boot before any thread exists: the
+ * policy's decision for a yield between two threads, saving and restoring a register context
+ * and switching address space, as kernel_exit does. (Trap entry and exit, ~70 instructions
+ * each, are not in it; bench/microbench measures the whole path from user mode.)
+ */
+static uint64_t measure_switch_cost(void)
 {
-    policy_init(nharts, 0);
+    static struct sched_thread a, b;
+    static struct arch_context saved, live;
+    policy_init(hart_count, 0);
+    sched_thread_init(&a, 0, 0, me());
+    sched_thread_init(&b, 0, 0, me());
+    policy_wakeup(me(), &a, NULL);
+    policy_wakeup(me(), &b, NULL);
+    struct sched_thread *run = policy_pick(me(), NULL, false);
+    uint64_t start = clock_now();
+    for (unsigned i = 0; i < CALIBRATION_ROUNDS; i++) {
+        policy_yield(me(), run);
+        run = policy_pick(me(), run, true);
+        saved = live;
+        live = saved;
+        arch_activate_kernel_vspace();
+    }
+    return (clock_now() - start) / CALIBRATION_ROUNDS;
+}
+
+uint64_t sched_init(unsigned nharts)
+{
+    hart_count = nharts;
     for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
         harts[i] = (struct sched_hart){.slice_end = UINT64_MAX};
+    uint64_t switch_cost_ns = measure_switch_cost();
+    policy_init(nharts, switch_cost_ns);
+    return switch_cost_ns;
 }
+
+unsigned sched_harts(void) { return hart_count; }
 
 void sched_thread_init(struct sched_thread *t, uint32_t tid, uint8_t prio, unsigned hart)
 {
     *t = (struct sched_thread){.tid = tid, .prio = prio, .hart = (uint8_t)hart};
-    t->affinity = 1ull << hart;
+    t->affinity = bit(hart);
     policy_thread_init(t);
 }
+
+struct sched_thread *sched_current(void) { return here()->running; }
+struct sched_thread *sched_running_on(unsigned hart) { return harts[hart].running; }
 
 void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reason why)
 {
@@ -35,15 +76,21 @@ void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reaso
     t->hart = (uint8_t)to;
 }
 
-struct sched_thread *sched_current(void) { return here()->running; }
-
-static void request_decision(struct sched_hart *h, enum trace_switch_reason why)
+static void request_decision(unsigned hart, enum trace_switch_reason why)
 {
+    struct sched_hart *h = &harts[hart];
     h->decide = true;
     if (!h->why_set) {
         h->why = why;
         h->why_set = true;
     }
+    smp_request_reschedule(hart);
+}
+
+static void request_decisions(uint64_t mask)
+{
+    for (unsigned i = 0; i < hart_count; i++)
+        if (mask & bit(i)) request_decision(i, TRACE_SWITCH_PREEMPTED);
 }
 
 static void charge_running(struct sched_hart *h, uint64_t now)
@@ -53,21 +100,34 @@ static void charge_running(struct sched_hart *h, uint64_t now)
     h->charged_at = now;
 }
 
+/* The lowest hart t may run on. */
+static unsigned first_allowed(const struct sched_thread *t)
+{
+    return (unsigned)__builtin_ctzll(t->affinity);
+}
+
+/* Hand a thread that is runnable but neither running nor queued to the policy. */
+static void place(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
+{
+    if (!(t->affinity & bit(t->hart))) sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
+    unsigned hart = policy_select_hart(t, me());
+    if (hart != t->hart) sched_migrate(t, hart, TRACE_MIGRATE_WAKE);
+    trace_emit(TRACE_WAKEUP, (uint16_t)hart, t->tid, waker ? waker->tid : TRACE_TID_NONE, why, 0);
+    if (policy_wakeup(hart, t, harts[hart].running)) request_decision(hart, TRACE_SWITCH_PREEMPTED);
+}
+
 void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
 {
-    unsigned hart = policy_select_hart(t, this_hart_id());
-    struct sched_hart *h = &harts[hart];
-    t->hart = (uint8_t)hart;
-    trace_emit(TRACE_WAKEUP, (uint16_t)hart, t->tid, waker ? waker->tid : TRACE_TID_NONE, why, 0);
-    if (policy_wakeup(hart, t, h->running)) request_decision(h, TRACE_SWITCH_PREEMPTED);
+    place(t, waker, why);
 }
+
+static bool is_running(const struct sched_thread *t) { return harts[t->hart].running == t; }
 
 void sched_block(struct sched_thread *t, enum trace_block_reason why)
 {
     trace_emit(TRACE_BLOCK, why, t->tid, 0, 0, 0);
-    struct sched_hart *h = &harts[t->hart];
-    if (h->running == t)
-        request_decision(h,
+    if (is_running(t))
+        request_decision(t->hart,
                          why == TRACE_BLOCK_SUSPEND ? TRACE_SWITCH_SUSPENDED : TRACE_SWITCH_BLOCK);
     else
         policy_remove(t);
@@ -79,35 +139,64 @@ void sched_yield(void)
     struct sched_thread *t = h->running;
     trace_emit(TRACE_YIELD, 0, t->tid, 0, 0, 0);
     charge_running(h, clock_now());
-    policy_yield(this_hart_id(), t);
-    request_decision(h, TRACE_SWITCH_YIELD);
+    policy_yield(me(), t);
+    request_decision(me(), TRACE_SWITCH_YIELD);
 }
 
 void sched_set_priority(struct sched_thread *t, uint8_t prio)
 {
-    struct sched_hart *h = &harts[t->hart];
     trace_emit(TRACE_PRIO_CHANGE, 0, t->tid, 0, prio, 0);
-    if (h->running == t) {
+    if (is_running(t)) {
         t->prio = prio;
         policy_reschedule(t->hart);
-        request_decision(h, TRACE_SWITCH_PREEMPTED);
+        request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
     } else if (t->queued) {
         policy_remove(t);
         t->prio = prio;
-        if (policy_wakeup(t->hart, t, h->running)) request_decision(h, TRACE_SWITCH_PREEMPTED);
+        if (policy_wakeup(t->hart, t, harts[t->hart].running))
+            request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
     } else {
         t->prio = prio;
+    }
+}
+
+void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask, bool runnable)
+{
+    t->affinity = harts_mask;
+    if (harts_mask & bit(t->hart)) return;
+    if (is_running(t)) {
+        /* it leaves at its hart's next decision (sched_schedule moves it) */
+        request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
+    } else if (runnable) {
+        policy_remove(t); /* queued, or held otherwise (rr's candidate) */
+        place(t, NULL, TRACE_WAKE_RESUME);
+    } else {
+        sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
     }
 }
 
 void sched_timer(uint64_t now)
 {
     struct sched_hart *h = here();
+    request_decisions(policy_balance(me(), now));
     if (!h->running || now < h->slice_end) return;
     charge_running(h, now);
     trace_emit(TRACE_PREEMPT, TRACE_PREEMPT_EXPIRED, h->running->tid, 0, 0, 0);
-    policy_slice_expired(this_hart_id(), h->running);
-    request_decision(h, TRACE_SWITCH_EXPIRED);
+    policy_slice_expired(me(), h->running);
+    request_decision(me(), TRACE_SWITCH_EXPIRED);
+}
+
+static void trace_switch(struct sched_hart *h, struct sched_thread *prev, bool prev_runnable,
+                         struct sched_thread *next)
+{
+    enum trace_switch_reason why = !prev ? TRACE_SWITCH_FROM_IDLE : h->why;
+    if (prev && !prev_runnable && why != TRACE_SWITCH_SUSPENDED) why = TRACE_SWITCH_BLOCK;
+    if (prev && prev_runnable && why == TRACE_SWITCH_PREEMPTED)
+        trace_emit(TRACE_PREEMPT, TRACE_PREEMPT_WAKEUP, prev->tid, next ? next->tid : 0, 0, 0);
+    if (!prev) trace_emit(TRACE_IDLE_EXIT, 0, 0, 0, 0, 0);
+    trace_emit(TRACE_SWITCH, why, prev ? prev->tid : TRACE_TID_NONE,
+               next ? next->tid : TRACE_TID_NONE, 0, 0);
+    if (!next) trace_emit(TRACE_IDLE_ENTER, 0, 0, 0, 0, 0);
 }
 
 struct sched_thread *sched_schedule(uint64_t now)
@@ -117,25 +206,39 @@ struct sched_thread *sched_schedule(uint64_t now)
     if (!h->decide && prev) return prev;
 
     bool prev_runnable = prev && thread_is_runnable(prev);
+    /* a running thread whose affinity no longer includes this hart goes elsewhere */
+    bool prev_leaves = prev_runnable && !(prev->affinity & bit(me()));
     charge_running(h, now);
-    struct sched_thread *next =
-        h->decide || !prev ? policy_pick(this_hart_id(), prev, prev_runnable) : prev;
-    if (next != prev) {
-        enum trace_switch_reason why = !prev ? TRACE_SWITCH_FROM_IDLE : h->why;
-        if (prev && !prev_runnable && why != TRACE_SWITCH_SUSPENDED) why = TRACE_SWITCH_BLOCK;
-        if (prev && prev_runnable && why == TRACE_SWITCH_PREEMPTED)
-            trace_emit(TRACE_PREEMPT, TRACE_PREEMPT_WAKEUP, prev->tid, next ? next->tid : 0, 0, 0);
-        if (!prev) trace_emit(TRACE_IDLE_EXIT, 0, 0, 0, 0, 0);
-        trace_emit(TRACE_SWITCH, why, prev ? prev->tid : TRACE_TID_NONE,
-                   next ? next->tid : TRACE_TID_NONE, 0, 0);
-        if (!next) trace_emit(TRACE_IDLE_ENTER, 0, 0, 0, 0, 0);
+    struct sched_thread *next = prev;
+    if (h->decide || !prev) {
+        next = policy_pick(me(), prev, prev_runnable && !prev_leaves);
+        /* about to idle: the policy may pull work here */
+        if (!next && (policy_balance(me(), now) & bit(me()))) next = policy_pick(me(), NULL, false);
     }
+    if (next != prev) trace_switch(h, prev, prev_runnable, next);
     h->running = next;
     h->decide = false;
     h->why_set = false;
     h->charged_at = now;
     h->slice_end = next ? now + policy_slice_ns(next) : UINT64_MAX;
+    if (prev_leaves) place(prev, NULL, TRACE_WAKE_RESUME);
     return next;
+}
+
+void sched_forget(struct sched_thread *t)
+{
+    for (unsigned i = 0; i < hart_count; i++) {
+        if (i == me() || harts[i].running != t) continue;
+        harts[i].running = NULL;
+        request_decision(i, TRACE_SWITCH_SUSPENDED);
+    }
+}
+
+bool sched_decisions_pending(void)
+{
+    for (unsigned i = 0; i < hart_count; i++)
+        if (harts[i].decide) return true;
+    return false;
 }
 
 uint64_t sched_slice_end(void) { return here()->slice_end; }

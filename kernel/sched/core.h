@@ -9,10 +9,15 @@
 #include <sched/sched.h>
 #include <schedlab/trace.h>
 
-void sched_init(unsigned nharts);
+/* Measures what a context switch costs here, tells the policy, and returns it (ns). */
+uint64_t sched_init(unsigned nharts);
+/* The harts the scheduler runs on. */
+unsigned sched_harts(void);
 void sched_thread_init(struct sched_thread *t, uint32_t tid, uint8_t prio, unsigned hart);
 /* The thread running on this hart (NULL when idle). */
 struct sched_thread *sched_current(void);
+/* The thread running on `hart` (NULL when idle). */
+struct sched_thread *sched_running_on(unsigned hart);
 /* t became runnable; `waker` (may be NULL) made it so. */
 void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why);
 /* t stopped being runnable (it may be this hart's running thread). */
@@ -20,10 +25,17 @@ void sched_block(struct sched_thread *t, enum trace_block_reason why);
 /* The running thread calls seL4_Yield. */
 void sched_yield(void);
 void sched_set_priority(struct sched_thread *t, uint8_t prio);
+/* t may run only on the harts of `harts_mask` from now on (`runnable`: t is in Running or
+ * Restart state). A thread on a hart outside the mask moves to an allowed one. */
+void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask, bool runnable);
 /* Timer interrupt on this hart at time `now`. */
 void sched_timer(uint64_t now);
 /* Kernel exit: settle what this hart runs now (NULL = idle). */
 struct sched_thread *sched_schedule(uint64_t now);
+/* t is being destroyed: no other hart may keep it as its running thread. */
+void sched_forget(struct sched_thread *t);
+/* Does any hart have a decision due (work it has not looked at yet)? */
+bool sched_decisions_pending(void);
 /* When the running thread's slice ends (UINT64_MAX when idle). */
 uint64_t sched_slice_end(void);
 

@@ -15,6 +15,8 @@ struct region_list {
     unsigned n;
 };
 
+#define MACHINE_MAX_HARTS 64
+
 struct machine_description {
     struct region_list ram;
     struct region_list reserved;
@@ -24,8 +26,9 @@ struct machine_description {
     uint64_t uart;
     uint64_t plic; /* interrupt controller */
     uint64_t plic_size;
-    unsigned plic_ndev; /* interrupt sources it routes */
-    unsigned nharts;
+    unsigned plic_ndev;                   /* interrupt sources it routes */
+    unsigned nharts;                      /* cpu nodes listed */
+    uint64_t hart_ids[MACHINE_MAX_HARTS]; /* their hardware ids (the first MACHINE_MAX_HARTS) */
 };
 
 bool machine_from_device_tree(const void *dtb, struct machine_description *m);

@@ -5,6 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A trap from user mode arrived (its registers are saved): take the kernel lock. */
+void kernel_enter(void);
+/* After a trap from user mode took the kernel lock: may the trap of this hart's thread be
+ * handled? Not if another hart suspended or restarted the thread while this one waited. */
+bool kernel_trap_proceeds(void);
 void kernel_handle_syscall(int64_t number);
 void kernel_handle_interrupts(void);
 void kernel_handle_vm_fault(uint64_t addr, bool instruction, uint64_t fsr);

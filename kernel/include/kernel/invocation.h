@@ -28,6 +28,8 @@ void inv_reply_mr(struct invocation *inv, unsigned i, word_t value);
 
 seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err);
 seL4_Error decode_tcb(struct invocation *inv, struct syscall_error *err);
+/* SchedLab's affinity-mask extension (SchedLab_SysSetAffinityMask) on the TCB `tcb_cptr` names. */
+seL4_Error tcb_set_affinity_mask(struct tcb *caller, word_t tcb_cptr, word_t mask);
 seL4_Error decode_cnode(struct invocation *inv, struct syscall_error *err);
 seL4_Error decode_domain(struct invocation *inv, struct syscall_error *err);
 /* Write an error's reply MRs to t; returns how many. */

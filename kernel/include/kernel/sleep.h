@@ -7,8 +7,8 @@
 void sleep_until(struct tcb *t, uint64_t deadline_ns);
 void sleep_cancel(struct tcb *t);
 /* Wake every sleeper whose deadline is <= now. */
-void sleep_wake_due(uint64_t now);
-/* The earliest deadline (UINT64_MAX if nobody sleeps). */
-uint64_t sleep_next_deadline(void);
+void sleep_wake_due(unsigned hart, uint64_t now);
+/* The earliest deadline of a thread sleeping on `hart` (UINT64_MAX if none). */
+uint64_t sleep_next_deadline(unsigned hart);
 
 #endif

@@ -1,0 +1,41 @@
+/* Starting harts, inter-hart interrupts and remote TLB flushes, all through SBI. */
+#include <arch/arch.h>
+#include <arch/csr.h>
+#include "sbi.h"
+
+#define SBI_HSM_HART_START       0
+#define SBI_IPI_SEND             0
+#define SBI_RFENCE_REMOTE_SFENCE 1
+
+extern char secondary_start[];
+
+bool arch_start_hart(uint64_t hart_id, unsigned index)
+{
+    struct sbi_ret r = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, (long)hart_id,
+                                (long)kptr_to_paddr(secondary_start), (long)index);
+    return r.error == 0;
+}
+
+/* hart_ids: a mask of hardware hart ids (QEMU virt numbers them from 0). */
+void arch_send_ipi(uint64_t hart_ids)
+{
+    if (hart_ids) sbi_call(SBI_EXT_IPI, SBI_IPI_SEND, (long)hart_ids, 0, 0);
+}
+
+void arch_clear_ipi(void) { csr_clear(sip, SIE_SSIE); }
+
+/* Sleep until another hart's IPI, whatever else is pending: the timer or a device would
+ * otherwise end the wfi at once and turn a wait into a spin. */
+void arch_wait_for_ipi(void)
+{
+    uint64_t enabled = csr_read(sie);
+    csr_write(sie, SIE_SSIE);
+    __asm__ volatile("wfi" ::: "memory");
+    csr_write(sie, enabled);
+}
+
+void arch_flush_tlb_remote(uint64_t hart_ids)
+{
+    /* start 0 and size 0: the whole address space; OpenSBI returns when every hart has flushed */
+    if (hart_ids) sbi_call4(SBI_EXT_RFENCE, SBI_RFENCE_REMOTE_SFENCE, (long)hart_ids, 0, 0, 0);
+}

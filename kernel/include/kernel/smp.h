@@ -1,0 +1,38 @@
+/*
+ * SMP (DESIGN §3.4): one big kernel lock, inter-hart requests, and starting the other harts.
+ *
+ * Every kernel entry takes the lock and every exit to user mode or to idle gives it back, so all
+ * kernel state (objects, capabilities, the scheduler's queues of every hart) is changed by one
+ * hart at a time. No wait in the kernel spins: a hart that finds the lock taken sleeps in wfi
+ * until the holder's release sends it an IPI (under QEMU's icount, a spinning hart would burn the
+ * virtual time of the hart it waits for).
+ */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+
+#include <kernel/hart.h>
+#include <sched/sched.h>
+
+void kernel_lock_acquire(void);
+/* Give the lock back, first sending the IPIs the critical section asked for. */
+void kernel_lock_release(void);
+
+/* Ask `hart` to make a new scheduling decision (the IPI goes out at the lock's release). */
+void smp_request_reschedule(unsigned hart);
+/* If t runs in user mode on another hart, stop it there until this hart releases the lock: its
+ * registers are then in its TCB and it does not run while the caller changes it (seL4's
+ * remoteTCBStall). */
+void smp_stall_thread(struct sched_thread *t);
+
+/* A trap entered the kernel on this hart: stop counting it as in user mode, answer a stall. */
+void smp_kernel_entered(void);
+/* This hart returns to user mode now. */
+void smp_leave_to_user(void);
+
+/* Start every other hart listed in hw_ids[1..n-1] (index 0 is the boot hart). */
+void smp_start_secondaries(const uint64_t *hw_ids, unsigned n);
+
+/* Harts that may hold TLB entries of user address spaces, for remote flushes. */
+void smp_flush_tlb_everywhere(void);
+
+#endif
