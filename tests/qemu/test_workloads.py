@@ -23,6 +23,10 @@ SHORT = {"cpu-bound": ["cpu-bound.work_us=5000", "yielder.loop_count=10"],
          "mixed": ["hog.run_us=10000", "interactive.loop_count=10"],
          "working-set": ["big.loop_count=5", "small.loop_count=10"]}
 SINGLE_HART_KERNEL = "SMP is not supported yet"
+# Kernel bugs found by the suite, not run (they hang until the timeout) but reported as xfail.
+# mlfq, >= 2 harts, icount: the pager evicting (Page_Unmap of a frame another hart's thread may
+# be using) hangs; passes with rr, with --realtime, and with pager.pager_frames=64 (no eviction).
+KNOWN_KERNEL_HANGS = {("mlfq", "pager", 4): "mlfq + SMP + pager eviction hangs under icount"}
 
 FILE_HEADER = struct.Struct("<QIIIIQ")
 CHUNK_HEADER = struct.Struct("<IIQQ")
@@ -56,7 +60,8 @@ def run_once(scheduler, workload, harts, out):
 def suite_runs(tmp_path_factory):
     """Every (scheduler, workload, harts) run, made up front in parallel."""
     base = tmp_path_factory.mktemp("suite")
-    keys = [(s, w, h) for s in SCHEDULERS for w in WORKLOADS for h in HARTS]
+    keys = [(s, w, h) for s in SCHEDULERS for w in WORKLOADS for h in HARTS
+            if (s, w, h) not in KNOWN_KERNEL_HANGS]
     with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
         futures = {key: pool.submit(run_once, *key, base / f"{key[0]}-{key[1]}-{key[2]}")
                    for key in keys}
@@ -68,6 +73,8 @@ def suite_runs(tmp_path_factory):
 @pytest.mark.parametrize("workload", WORKLOADS)
 @pytest.mark.parametrize("scheduler", SCHEDULERS)
 def test_workload_completes_cleanly(suite_runs, scheduler, workload, harts):
+    if (scheduler, workload, harts) in KNOWN_KERNEL_HANGS:
+        pytest.xfail(KNOWN_KERNEL_HANGS[(scheduler, workload, harts)])
     (outcome, console), out = suite_runs[(scheduler, workload, harts)]
     if harts > 1 and SINGLE_HART_KERNEL in console:
         pytest.xfail("this kernel runs on the boot hart only (SMP not merged yet)")

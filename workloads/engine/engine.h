@@ -40,7 +40,7 @@ struct barrier {
 /* Set up by main before any workload thread starts; read-only afterwards (barriers aside). */
 struct engine {
     unsigned harts;
-    bool extensions; /* the kernel has the affinity-mask and working-set system calls */
+    bool extensions; /* use the affinity-mask and working-set system calls */
     uint64_t start_ns;
     struct workload_thread threads[ENGINE_THREAD_MAX];
     unsigned nthreads;

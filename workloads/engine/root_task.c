@@ -86,7 +86,7 @@ static void set_affinity(const struct workload_thread *t)
     if (t->group->affinity_kind == WL_AFFINITY_SPREAD) mask = 1ull << (t->id % engine.harts);
     if (t->group->affinity_kind == WL_AFFINITY_MASK) mask = value_of(t->group->affinity) & all;
     if (!mask) mask = all;
-    /* at one hart, or on a kernel without the extension, every mask means the same */
+    /* a mask of every hart is the default: no call needed */
     if (engine.extensions && mask != all && schedlab_set_affinity_mask(t->tcb, mask))
         printf("%s: affinity mask %lx of %s refused\n", wl_spec.name, mask, t->name);
 }
@@ -152,8 +152,8 @@ static int supervise(void)
 int main(const seL4_BootInfo *bi)
 {
     engine.harts = bi->numNodes ? (unsigned)bi->numNodes : 1;
-    /* TODO(merge main): on by default once the kernel serves the SMP extensions at 1 hart */
-    engine.extensions = schedlab_param("engine.extensions", engine.harts > 1);
+    /* engine.extensions=0 runs the suite on a kernel without the SMP extension calls */
+    engine.extensions = schedlab_param("engine.extensions", 1);
     params_apply(engine.harts);
     params_print();
     engine.done_ep = alloc_object(seL4_EndpointObject, 0);
