@@ -3,6 +3,8 @@
   python3 -m analysis metrics TRACE.bin -o metrics.json [--sched NAME]
   python3 -m analysis plot DIR... -o OUTDIR      (each DIR holds a metrics.json)
   python3 -m analysis dump TRACE.bin
+  python3 -m analysis report RESULTS_DIR         (report/index.html, plots, summary.csv)
+  python3 -m analysis perfetto TRACE.bin OUT.json
 
 Exit status 0 on success, 1 when an input cannot be used (the message says which and why),
 2 for bad usage.
@@ -119,6 +121,24 @@ def dump_command(args):
         print(describe_record(record, trace.format))
 
 
+def report_command(args):
+    from .report import write_report
+
+    if not Path(args.results).is_dir():
+        raise InputError(f"{args.results}: not a directory")
+    index = write_report(args.results, int(args.window_ms * 1e6) if args.window_ms else None)
+    print(f"wrote {index}")
+
+
+def perfetto_command(args):
+    from .decode import decode
+    from .perfetto import write_perfetto
+
+    trace = decode(args.trace, allow_partial=args.partial)
+    write_perfetto(trace, args.output)
+    print(f"wrote {args.output}")
+
+
 def parser():
     top = argparse.ArgumentParser(prog="python3 -m analysis",
                                   description="Decode SchedLab traces (trace.bin), compute "
@@ -150,6 +170,24 @@ def parser():
     dump.add_argument("trace", metavar="TRACE.bin")
     dump.add_argument("--partial", action="store_true", help="accept a truncated trace")
     dump.set_defaults(run=dump_command)
+
+    report = commands.add_parser("report", help="write RESULTS_DIR/report/index.html",
+                                 description="Plot every workload's runs side by side and "
+                                             "write a static report page with the headline "
+                                             "figures and each run's configuration, plus "
+                                             "summary.csv.")
+    report.add_argument("results", metavar="RESULTS_DIR")
+    report.add_argument("--window-ms", type=float, metavar="MS",
+                        help="length of the per-hart timeline window (default 30)")
+    report.set_defaults(run=report_command)
+
+    perfetto = commands.add_parser("perfetto", help="export a trace for ui.perfetto.dev",
+                                   description="Write Chrome/Perfetto trace-event JSON: a "
+                                               "track per hart and per thread.")
+    perfetto.add_argument("trace", metavar="TRACE.bin")
+    perfetto.add_argument("output", metavar="OUT.json")
+    perfetto.add_argument("--partial", action="store_true", help="accept a truncated trace")
+    perfetto.set_defaults(run=perfetto_command)
     return top
 
 

@@ -5,7 +5,7 @@ flushed, in time order. A hart may flush several chunks; its `dropped` count is 
 hart's last chunk carries its final count. decode() merges the harts' records into one time-ordered
 array; encode() writes the same layout (tests build synthetic traces with it).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -61,6 +61,10 @@ class Trace:
     records: np.ndarray    # structured array of format.record
     dropped_by_hart: dict  # hart -> records that hart dropped (its last chunk's count)
     truncated: bool        # the file ended inside a chunk and decode() was told to accept that
+    # hart -> records whose time is earlier than the hart's previous record in file order: a
+    # hart's records should be time-ordered, so any is a wrapped or broken clock (decode()
+    # still sorts them by time; the metrics say the trace is suspect).
+    time_regressions: dict = field(default_factory=dict)
 
     @property
     def dropped(self):
@@ -145,10 +149,15 @@ def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False):
         offset += count * record_dtype.itemsize
 
     records = np.concatenate(chunks) if chunks else np.zeros(0, record_dtype)
+    regressions = {}
+    for hart in range(header["nharts"]):
+        times = records["time_ns"][records["hart"] == hart].astype(np.int64)
+        regressions[hart] = int(np.sum(np.diff(times) < 0))
     # Ties in time go to the lower hart, then (lexsort is stable) to file order, so the merge
     # is deterministic.
     order = np.lexsort((records["hart"], records["time_ns"]))
-    return Trace(str(path), fmt, header, records[order], dropped_by_hart, truncated)
+    return Trace(str(path), fmt, header, records[order], dropped_by_hart, truncated,
+                 regressions)
 
 
 def decode(path, fmt=FORMAT, allow_partial=False):

@@ -11,7 +11,14 @@ from collections import namedtuple
 
 import numpy as np
 
-PERCENTILES = (50, 90, 99)
+from .fairness import fairness, workload_threads
+from .headline import headline
+from .jobs import periodic_jobs
+from .lifetimes import throughput, turnaround
+from .migrations import migrations
+from .stats import PERCENTILES, nearest_rank, per_second, summarise  # noqa: F401 (re-exported)
+from .switch_cost import switch_cost
+from .thread_states import thread_states
 
 # Who held a hart when: parallel arrays of intervals [starts[i], ends[i]) run by tids[i].
 Timeline = namedtuple("Timeline", "tids starts ends")
@@ -21,28 +28,7 @@ def _tid_none(trace):
     return trace.format.constants["TRACE_TID_NONE"]
 
 
-def _per_second(count, duration_ns):
-    return count * 1e9 / duration_ns if duration_ns else None
-
-
-def nearest_rank(sorted_samples, percent):
-    """The nearest-rank percentile: the smallest sample that at least `percent`% of the samples
-    are less than or equal to, sorted_samples[ceil(percent * n / 100) - 1] (integer arithmetic,
-    so p90 of 10 samples is exactly the 9th)."""
-    rank = -(-percent * len(sorted_samples) // 100)
-    return sorted_samples[max(rank, 1) - 1]
-
-
-def summarise(samples):
-    """count, mean, max and the PERCENTILES (p50, p90, p99; nearest rank) of integer samples,
-    in the samples' unit; all but count are None when there are no samples."""
-    ordered = sorted(samples)
-    summary = {"count": len(ordered), "mean": None, "max": None}
-    summary.update({f"p{percent}": None for percent in PERCENTILES})
-    if ordered:
-        summary.update(mean=sum(ordered) / len(ordered), max=ordered[-1])
-        summary.update({f"p{p}": nearest_rank(ordered, p) for p in PERCENTILES})
-    return summary
+_per_second = per_second
 
 
 def context_switches(trace):
@@ -52,7 +38,8 @@ def context_switches(trace):
       from_idle   -- prev is TRACE_TID_NONE: the hart was idle, whatever the reason says;
       other       -- the rest (TRACE_SWITCH_SUSPENDED: prev was suspended, faulted or halted).
     total is the sum of the four; per_second is total per second of the trace's duration
-    (first to last record), summed over harts."""
+    (first to last record), summed over harts; voluntary_per_second and involuntary_per_second
+    likewise; per_hart counts total, voluntary and involuntary by the hart that switched."""
     switches = trace.events("SWITCH")
     reasons = trace.format.enum("trace_switch_reason")
     from_idle = switches["prev"] == _tid_none(trace)
@@ -65,6 +52,13 @@ def context_switches(trace):
     counts["other"] = counts["total"] - counts["voluntary"] - counts["involuntary"] \
         - counts["from_idle"]
     counts["per_second"] = _per_second(counts["total"], trace.duration_ns)
+    counts["voluntary_per_second"] = _per_second(counts["voluntary"], trace.duration_ns)
+    counts["involuntary_per_second"] = _per_second(counts["involuntary"], trace.duration_ns)
+    counts["per_hart"] = {
+        str(hart): {"total": int(np.sum(switches.hart == hart)),
+                    "voluntary": int(np.sum(voluntary & (switches.hart == hart))),
+                    "involuntary": int(np.sum(involuntary & (switches.hart == hart)))}
+        for hart in range(trace.nharts)}
     return counts
 
 
@@ -73,10 +67,14 @@ def wakeup_latency(trace):
     that record to the first SWITCH after it in trace order, on any hart, whose `next` is tid.
     A thread woken twice before it runs gives two samples ending at the same switch. A WAKEUP
     that no later switch serves is no sample; it counts as unserved (the trace ended first, or
-    the switch record was dropped). Returns summarise() of all samples, unserved, the sorted
-    samples (for the CDF) and per_thread: the same summary for each woken thread."""
+    the switch record was dropped). Harts: the serving switch may be on any hart, so a thread
+    woken onto hart A's queue and then pulled to hart B is served by B's switch; such samples
+    are counted in migrated (switch hart != the WAKEUP's `hart`), and remote counts samples
+    whose WAKEUP was recorded on another hart than it queued the thread on. Returns
+    summarise() of all samples, unserved, migrated, remote, the sorted samples (for the CDF)
+    and per_thread: the same summary for each woken thread."""
     wakeups, switches = trace.events("WAKEUP"), trace.events("SWITCH")
-    samples, unserved, per_thread = [], 0, {}
+    samples, unserved, per_thread, migrated, remote = [], 0, {}, 0, 0
     for tid in np.unique(wakeups["tid"]).tolist():
         woken = wakeups["tid"] == tid
         switched_in = switches["next"] == tid
@@ -84,12 +82,15 @@ def wakeup_latency(trace):
         serving = np.searchsorted(in_positions, wakeups.positions[woken], side="right")
         served = serving < len(in_positions)
         latencies = (in_times[serving[served]] - wakeups.time_ns[woken][served]).tolist()
+        queued_on = wakeups["hart"][woken][served].astype(np.int64)
+        migrated += int(np.sum(switches.hart[switched_in][serving[served]] != queued_on))
+        remote += int(np.sum(wakeups.hart[woken][served] != queued_on))
         missed = int((~served).sum())
         per_thread[str(tid)] = dict(summarise(latencies), unserved=missed)
         samples += latencies
         unserved += missed
-    return dict(summarise(samples), unserved=unserved, samples=sorted(samples),
-                per_thread=per_thread)
+    return dict(summarise(samples), unserved=unserved, migrated=migrated, remote=remote,
+                samples=sorted(samples), per_thread=per_thread)
 
 
 def response_time(trace):
@@ -236,10 +237,13 @@ def threads(trace):
 
 def loss(trace):
     """dropped_events: records the kernel's trace buffers lost, summed over harts (each hart's
-    last chunk carries its count); truncated: the file ended inside a chunk; lossy if either.
-    Events are missing from a lossy trace, so every figure may be off: warning says so (None
-    when the trace is complete)."""
-    lossy = trace.dropped > 0 or trace.truncated
+    last chunk carries its count); truncated: the file ended inside a chunk;
+    time_regressions: records earlier than their hart's previous record (a wrapped or broken
+    clock; the records are used in time order); lossy if any of them. Events are missing or
+    misplaced in a lossy trace, so every figure may be off: warning says so (None when the
+    trace is complete)."""
+    regressions = sum(trace.time_regressions.values())
+    lossy = trace.dropped > 0 or trace.truncated or regressions > 0
     warning = None
     if lossy:
         problems = []
@@ -249,15 +253,23 @@ def loss(trace):
             problems.append(f"the kernel dropped {trace.dropped} records ({per_hart})")
         if trace.truncated:
             problems.append("the file is truncated")
+        if regressions:
+            problems.append(f"{regressions} records go back in time on their hart "
+                            f"(wrapped or broken clock)")
         warning = (f"lossy trace: {' and '.join(problems)}; events are missing, so counts are "
                    f"low and latencies may be wrong")
     return {"dropped_events": int(trace.dropped), "truncated": trace.truncated,
-            "lossy": lossy, "warning": warning}
+            "time_regressions": regressions, "lossy": lossy, "warning": warning}
 
 
 def compute_metrics(trace, scheduler=None):
-    """Every metric of `trace` as the metrics.json dict; `scheduler` names the policy that ran."""
+    """Every metric of `trace` as the metrics.json dict; `scheduler` names the policy that ran.
+    headline holds the figures a comparison shows (see headline.py), taken from the rest."""
     timelines = hart_timelines(trace)
+    intervals = thread_states(trace)
+    workload = workload_threads(trace, intervals)
+    response = response_time(trace)
+    jobs = periodic_jobs(trace)
     metrics = {
         "scheduler": scheduler,
         "trace_header": {name: value for name, value in trace.header.items()
@@ -265,13 +277,20 @@ def compute_metrics(trace, scheduler=None):
         "records": len(trace.records),
         "duration_ns": trace.duration_ns,
         "context_switches": context_switches(trace),
+        "switch_cost": switch_cost(trace),
         "wakeup_latency_ns": wakeup_latency(trace),
-        "response_time_ns": response_time(trace),
+        "response_time_ns": response,
+        "jobs": jobs,
+        "turnaround_ns": turnaround(trace, intervals, workload),
+        "throughput": throughput(trace, response["count"], jobs["completed"]),
+        "fairness": fairness(intervals, workload),
+        "migrations": migrations(trace),
         "cpu_time_ns": cpu_time(trace, timelines),
         "harts": hart_usage(trace, timelines),
         "threads": threads(trace),
     }
     metrics.update(loss(trace))
+    metrics["headline"] = headline(metrics)
     return metrics
 
 

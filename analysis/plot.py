@@ -11,18 +11,27 @@ matplotlib.use("Agg")  # files only: no display on build machines
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 
+import zlib  # noqa: E402
+
 POLICY_COLOURS = {"rr": "tab:blue", "mlfq": "tab:orange", "tstune": "tab:green",
                   "affinity": "tab:red"}
 OTHER_COLOURS = ("tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
 
 
+def policy_colour(name):
+    """The colour of a scheduler in every plot: POLICY_COLOURS for the known policies, else
+    OTHER_COLOURS picked by a stable hash (crc32) of the name, so a policy keeps its colour
+    whichever others share the plot. A config name (rr-4h) takes its policy's colour."""
+    policy = name.rsplit("-", 1)[0] if name.rsplit("-", 1)[-1][:-1].isdigit() \
+        and name.endswith("h") else name
+    if policy in POLICY_COLOURS:
+        return POLICY_COLOURS[policy]
+    return OTHER_COLOURS[zlib.crc32(policy.encode()) % len(OTHER_COLOURS)]
+
+
 def policy_colours(names):
-    """A colour per scheduler name: POLICY_COLOURS for the known policies, the others from
-    OTHER_COLOURS in order of their sorted names (repeating if there are many)."""
-    others = sorted({name for name in names if name not in POLICY_COLOURS})
-    colours = {name: OTHER_COLOURS[i % len(OTHER_COLOURS)] for i, name in enumerate(others)}
-    colours.update({name: colour for name, colour in POLICY_COLOURS.items() if name in names})
-    return colours
+    """{name: policy_colour(name)} for each scheduler name."""
+    return {name: policy_colour(name) for name in names}
 
 
 def _save(figure, path):

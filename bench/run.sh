@@ -1,7 +1,8 @@
 #!/bin/sh
 # Microbenchmarks in instructions per operation (exact under -icount shift=0): kernel operations
-# with tracing compiled in and out, then the policy's decisions as runnable threads grow.
-# Usage: bench/run.sh [scheduler config, default rr]
+# with tracing compiled in and out (under one config), then every config's policy decisions
+# (pick, enqueue) as runnable threads grow 1, 16, 256, 1024.
+# Usage: bench/run.sh [scheduler config for the kernel operations, default rr]
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 config=${1:-rr}
@@ -23,4 +24,11 @@ for trace in ON OFF; do
     cmake --build "$build" >/dev/null
     run_root_task "$build" microbench.elf "$config trace=$trace"
 done
-run_root_task "$repo/build/bench-$config-traceOFF" policybench.elf "decision"
+for policy_config in "$repo"/configs/*.cmake; do
+    policy_config=$(basename "$policy_config" .cmake)
+    build="$repo/build/bench-$policy_config-traceOFF"
+    cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/riscv64-elf.cmake" \
+        -DSCHEDLAB_CONFIG="$policy_config" -DSCHEDLAB_TRACE=OFF >/dev/null
+    cmake --build "$build" >/dev/null
+    run_root_task "$build" policybench.elf "decision"
+done

@@ -23,6 +23,16 @@ include(${CMAKE_SOURCE_DIR}/configs/${SCHEDLAB_CONFIG}.cmake)
 if(NOT EXISTS ${CMAKE_SOURCE_DIR}/kernel/sched/${SCHED_POLICY}.c)
   message(FATAL_ERROR "configs/${SCHEDLAB_CONFIG}.cmake names policy '${SCHED_POLICY}' but kernel/sched/${SCHED_POLICY}.c does not exist")
 endif()
+
+# The cache-warmth model (kernel/sched/cache_model.h, DESIGN §4.3): a property of the machine,
+# applied under every policy. Set after the config, so a config may turn it on.
+set(SCHEDLAB_CACHE_MODEL OFF CACHE BOOL "model per-hart caches: a thread switched in where its working set is cold pays a refill cost")
+set(SCHEDLAB_CACHE_BYTES 1048576 CACHE STRING "model cache per hart, bytes [4096..268435456]")
+set(SCHEDLAB_CACHE_LINE_BYTES 64 CACHE STRING "model cache line, bytes [8..4096]")
+set(SCHEDLAB_CACHE_MISS_NS 100 CACHE STRING "cost of refilling one line, ns [1..100000]")
+schedlab_check_range(SCHEDLAB_CACHE_BYTES 4096 268435456)
+schedlab_check_range(SCHEDLAB_CACHE_LINE_BYTES 8 4096)
+schedlab_check_range(SCHEDLAB_CACHE_MISS_NS 1 100000)
 schedlab_check_range(SCHEDLAB_ROOT_CNODE_BITS 8 20)
 schedlab_check_range(SCHEDLAB_MAX_HARTS 1 8)
 
@@ -34,13 +44,19 @@ foreach(var ${schedlab_vars})
     string(APPEND schedlab_defines "#define ${var} ${${var}}\n")
   endif()
 endforeach()
-foreach(flag SCHEDLAB_TRACE SCHEDLAB_DEBUG_SYSCALLS)
+foreach(flag SCHEDLAB_TRACE SCHEDLAB_DEBUG_SYSCALLS SCHEDLAB_CACHE_MODEL)
   if(${flag})
     string(APPEND schedlab_defines "#define ${flag} 1\n")
   else()
     string(APPEND schedlab_defines "#define ${flag} 0\n")
   endif()
 endforeach()
+# the base timeslice (trace header); 0 for a policy that computes every slice (e.g. tstune)
+if(DEFINED SCHED_TIMESLICE_US)
+  set(schedlab_timeslice "#define SCHED_TIMESLICE_NS ((uint64_t)SCHED_TIMESLICE_US * 1000)")
+else()
+  set(schedlab_timeslice "#define SCHED_TIMESLICE_NS ((uint64_t)0)")
+endif()
 # seL4 numbers its invocation labels differently in an SMP build (more than one node)
 if(SCHEDLAB_MAX_HARTS GREATER 1)
   set(schedlab_smp 1)
@@ -57,6 +73,9 @@ file(CONFIGURE OUTPUT ${SCHEDLAB_GENERATED_INCLUDE}/sched_config.h CONTENT
 #define SCHEDLAB_CONFIG_NAME \"${SCHEDLAB_CONFIG}\"
 #define SCHED_MAX_HARTS ${SCHEDLAB_MAX_HARTS}
 #define SCHEDLAB_ROOT_CNODE_BITS ${SCHEDLAB_ROOT_CNODE_BITS}
-${schedlab_defines}#define SCHED_TIMESLICE_NS ((uint64_t)SCHED_TIMESLICE_US * 1000)
+#define SCHEDLAB_CACHE_BYTES ((uint64_t)${SCHEDLAB_CACHE_BYTES})
+#define SCHEDLAB_CACHE_LINE_BYTES ((uint64_t)${SCHEDLAB_CACHE_LINE_BYTES})
+#define SCHEDLAB_CACHE_MISS_NS ((uint64_t)${SCHEDLAB_CACHE_MISS_NS})
+${schedlab_defines}${schedlab_timeslice}
 #endif
 ")

@@ -4,10 +4,9 @@
 #include <kernel/trace.h>
 #include <sched/core.h>
 
-static volatile uint32_t lock_word;    /* 1: some hart is in the kernel */
+static volatile uint32_t lock_owner;   /* 0: free; otherwise 1 + the hart holding the lock */
 static volatile uint64_t lock_waiters; /* bit per hart index: asleep waiting for the lock */
 static uint64_t reschedule_pending;    /* harts to send a reschedule IPI at release */
-static volatile uint64_t online;       /* bit per hart index: started and in the kernel loop */
 
 static uint64_t bit(unsigned hart) { return 1ull << hart; }
 
@@ -19,7 +18,12 @@ static uint64_t hw_mask(uint64_t harts)
     return ids;
 }
 
-static bool try_lock(void) { return __atomic_exchange_n(&lock_word, 1, __ATOMIC_ACQUIRE) == 0; }
+static bool take_free_lock(uint32_t owner)
+{
+    uint32_t free = 0;
+    return __atomic_compare_exchange_n(&lock_owner, &free, owner, false, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
 
 /* Another hart waits (holding the lock) for this one to stop running user code: tell it. */
 static void answer_stall(struct hart *h)
@@ -31,29 +35,43 @@ static void answer_stall(struct hart *h)
 void kernel_lock_acquire(void)
 {
     struct hart *h = this_hart();
-    if (try_lock()) return;
+    uint32_t me = h->id + 1;
+    if (take_free_lock(me)) return;
     for (;;) {
         __atomic_fetch_or(&lock_waiters, bit(h->id), __ATOMIC_SEQ_CST);
-        /* the doorbell is cleared before the lock is tried again, so a release after the try
-         * leaves it pending and the wfi below returns at once */
+        /* the doorbell is cleared before the lock is looked at again, so a release after the
+         * look leaves it pending and the wfi below returns at once */
         arch_clear_ipi();
-        if (try_lock()) break;
+        if (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) == me || take_free_lock(me)) break;
         answer_stall(h);
         arch_wait_for_ipi();
     }
     __atomic_fetch_and(&lock_waiters, ~bit(h->id), __ATOMIC_SEQ_CST);
 }
 
+/* The waiter after `hart` in round-robin order: each waiter gets its turn. */
+static unsigned next_waiter(uint64_t waiters, unsigned hart)
+{
+    uint64_t after = waiters & ~(bit(hart + 1) - 1);
+    return (unsigned)__builtin_ctzll(after ? after : waiters);
+}
+
 void kernel_lock_release(void)
 {
-    uint64_t kick = reschedule_pending & ~bit(this_hart_id());
+    unsigned me = this_hart_id();
+    uint64_t kick = reschedule_pending & ~bit(me);
     reschedule_pending = 0;
-    __atomic_store_n(&lock_word, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     uint64_t waiters = __atomic_load_n(&lock_waiters, __ATOMIC_SEQ_CST);
-    /* one waiter is enough: it clears its bit once it holds the lock, and its own release
-     * wakes the next */
-    if (waiters) kick |= waiters & -waiters;
+    if (waiters) {
+        /* hand the lock over rather than letting it go: a hart that re-enters the kernel at once
+         * (a thread looping on system calls) would otherwise win every time, because under
+         * QEMU's round-robin the sleeping waiter runs only once this hart stops */
+        unsigned next = next_waiter(waiters, me);
+        take_free_lock(next + 1);
+        kick |= bit(next);
+    }
     if (kick) arch_send_ipi(hw_mask(kick));
 }
 
@@ -79,33 +97,45 @@ void smp_leave_to_user(void)
     kernel_lock_release();
 }
 
-void smp_stall_thread(struct sched_thread *t)
+/* Wait (holding the lock) until `h` is out of user mode; it then waits for the lock. */
+static void stall_hart(struct hart *h, enum trace_ipi_kind why)
 {
     struct hart *me = this_hart();
-    for (unsigned i = 0; i < nharts; i++) {
-        struct hart *h = &harts_state[i];
-        if (h == me || sched_running_on(i) != t) continue;
-        h->stall_requester = me->id + 1;
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if (h->in_user) {
-            trace_emit(TRACE_IPI, TRACE_IPI_STALL, i, 0, 0, 0);
-            arch_send_ipi(1ull << h->hw_id);
-            for (;;) {
-                arch_clear_ipi();
-                if (!h->in_user) break;
-                arch_wait_for_ipi();
-            }
+    h->stall_requester = me->id + 1;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (h->in_user) {
+        trace_emit(TRACE_IPI, why, h->id, 0, 0, 0);
+        arch_send_ipi(1ull << h->hw_id);
+        for (;;) {
+            arch_clear_ipi();
+            if (!h->in_user) break;
+            arch_wait_for_ipi();
         }
-        h->stall_requester = 0;
-        /* it will find the lock taken, and decide again when it gets it */
-        reschedule_pending |= bit(i);
     }
+    h->stall_requester = 0;
+    /* it finds the lock taken, and decides again when it gets it */
+    reschedule_pending |= bit(h->id);
 }
 
-void smp_flush_tlb_everywhere(void)
+void smp_stall_thread(struct sched_thread *t)
 {
+    for (unsigned i = 0; i < nharts; i++)
+        if (i != this_hart_id() && sched_running_on(i) == t)
+            stall_hart(&harts_state[i], TRACE_IPI_STALL);
+}
+
+void smp_address_spaces_changed(bool mappings_removed)
+{
+    /* every hart reloads its address space (and flushes its TLB) when it next leaves the kernel */
     arch_flush_tlb();
-    arch_flush_tlb_remote(hw_mask(online & ~bit(this_hart_id())));
+    for (unsigned i = 0; i < ARCH_MAX_HARTS; i++) harts_state[i].vspace = NULL;
+    /* a hart in user mode may hold a translation that is gone: bring it into the kernel. (SBI's
+     * remote fence is not used: OpenSBI spin-waits for the other harts in M-mode, which under
+     * QEMU's icount starves the very hart it waits for.) */
+    if (!mappings_removed) return;
+    for (unsigned i = 0; i < nharts; i++)
+        if (i != this_hart_id() && harts_state[i].in_user)
+            stall_hart(&harts_state[i], TRACE_IPI_SHOOTDOWN);
 }
 
 /* A secondary hart's first C code: runs on its own stack, with the boot page table. */
@@ -118,13 +148,12 @@ _Noreturn void secondary_kernel(unsigned index, uint64_t hw_id)
     arch_init_hart();
     kernel_lock_acquire();
     (void)hw_id;
-    __atomic_fetch_or(&online, bit(index), __ATOMIC_SEQ_CST);
+    printk("hart %u (hart id %lu) online\n", index, (unsigned long)hw_id);
     kernel_exit();
 }
 
 void smp_start_secondaries(const uint64_t *hw_ids, unsigned n)
 {
-    online = bit(0);
     for (unsigned i = 1; i < n; i++) {
         if (!arch_start_hart(hw_ids[i], i))
             panic("smp: SBI HSM could not start hart %lu", (unsigned long)hw_ids[i]);

@@ -29,13 +29,6 @@ arch_pte_t *vspace_of_thread(const struct tcb *t, unsigned *asid)
     return root == cap_ptr(c) ? root : NULL;
 }
 
-/* A mapping change may leave a hart's cached address space stale: make every exit reload it. */
-static void vspaces_changed(void)
-{
-    smp_flush_tlb_everywhere();
-    for (unsigned i = 0; i < ARCH_MAX_HARTS; i++) harts_state[i].vspace = NULL;
-}
-
 /* Walk from the root towards `vaddr`: the entry where the walk stops and the address bits it
  * covers (30, 21 or 12), seL4's lookupPTSlot. */
 static arch_pte_t *lookup_pt_slot(arch_pte_t *root, word_t vaddr, word_t *bits_left)
@@ -81,7 +74,7 @@ static void unmap_page_table(struct cap c)
         if (!arch_pte_is_table(*slot)) return;
         if (paddr_to_kptr(arch_pte_paddr(*slot)) == pt) {
             *slot = 0;
-            vspaces_changed();
+            smp_address_spaces_changed(true);
             return;
         }
         table = paddr_to_kptr(arch_pte_paddr(*slot));
@@ -97,7 +90,7 @@ static void unmap_frame(struct cap c)
     if (bits == frame_size_bits(c) && arch_pte_is_leaf(*slot) &&
         arch_pte_paddr(*slot) == kptr_to_paddr(cap_ptr(c))) {
         *slot = 0;
-        vspaces_changed();
+        smp_address_spaces_changed(true);
     }
 }
 
@@ -106,7 +99,7 @@ static void delete_asid(word_t asid, arch_pte_t *root)
     struct asid_pool *pool = asid_table[asid >> seL4_ASIDPoolIndexBits];
     if (pool && pool->vspace[asid & MASK(seL4_ASIDPoolIndexBits)] == root) {
         pool->vspace[asid & MASK(seL4_ASIDPoolIndexBits)] = NULL;
-        vspaces_changed();
+        smp_address_spaces_changed(true);
     }
 }
 
@@ -128,7 +121,7 @@ void vspace_unmap_on_delete(struct cap c, bool final)
             word_t base = cap_asid_base(c);
             if (asid_table[base >> seL4_ASIDPoolIndexBits] == cap_ptr(c)) {
                 asid_table[base >> seL4_ASIDPoolIndexBits] = NULL;
-                vspaces_changed();
+                smp_address_spaces_changed(true);
             }
         }
         break;
@@ -151,7 +144,7 @@ static seL4_Error page_table_map(struct invocation *inv, struct syscall_error *e
     *slot = arch_pte_table(kptr_to_paddr(cap_ptr(inv->cap)));
     struct cap c = cap_set_mapped_vaddr(inv->cap, vaddr & ~MASK(bits));
     inv->slot->cap = cap_set_pt_is_mapped(cap_set_mapped_asid(c, asid), 1);
-    vspaces_changed();
+    smp_address_spaces_changed(false);
     return seL4_NoError;
 }
 
@@ -204,7 +197,7 @@ static seL4_Error page_map(struct invocation *inv, struct syscall_error *err)
     bool read = vm != VM_KERNEL_ONLY, write = vm == VM_READ_WRITE;
     *slot = (read || exec) ? arch_pte_page(kptr_to_paddr(cap_ptr(c)), read, write, exec) : 0;
     inv->slot->cap = cap_set_mapped_asid(cap_set_mapped_vaddr(c, vaddr), asid);
-    vspaces_changed();
+    smp_address_spaces_changed(false);
     return seL4_NoError;
 }
 

@@ -1,4 +1,4 @@
-/* Starting harts, inter-hart interrupts and remote TLB flushes, all through SBI. */
+/* Starting harts and inter-hart interrupts, through SBI. */
 #include <arch/arch.h>
 #include <arch/csr.h>
 #include "sbi.h"
@@ -32,10 +32,4 @@ void arch_wait_for_ipi(void)
     csr_write(sie, SIE_SSIE);
     __asm__ volatile("wfi" ::: "memory");
     csr_write(sie, enabled);
-}
-
-void arch_flush_tlb_remote(uint64_t hart_ids)
-{
-    /* start 0 and size 0: the whole address space; OpenSBI returns when every hart has flushed */
-    if (hart_ids) sbi_call4(SBI_EXT_RFENCE, SBI_RFENCE_REMOTE_SFENCE, (long)hart_ids, 0, 0, 0);
 }

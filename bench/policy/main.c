@@ -2,6 +2,8 @@
  * Instructions per scheduling decision: the configured policy (kernel/sched/<policy>.c, compiled
  * into this program unchanged) with 1, 16, 256 and 1024 runnable threads at spread priorities.
  * Counted with rdinstret, exact under -icount. Prints "bench <policy> <op> <threads> <instr>".
+ * Each round the running thread uses its whole slice (whatever the policy made it) and expires;
+ * "enqueue" is charge + expiry (the re-queue), "pick" the next decision.
  */
 #include <schedlab/runtime.h>
 #include <sched/sched.h>
@@ -41,7 +43,7 @@ static void measure(unsigned n)
     for (unsigned r = 0; r < ROUNDS; r++) {
         /* the running thread's slice ends: charge it, put it back, choose again */
         uint64_t t0 = instret();
-        policy_charge(running, SCHED_TIMESLICE_NS);
+        policy_charge(running, policy_slice_ns(running));
         policy_slice_expired(0, running);
         uint64_t t1 = instret();
         running = policy_pick(0, running, true);

@@ -74,6 +74,7 @@ enum trace_ipi_kind {
     TRACE_IPI_RESCHEDULE = 0, /* make a new scheduling decision */
     TRACE_IPI_STALL = 1,      /* stop running a thread another hart is changing */
     TRACE_IPI_WAKE = 2,       /* the kernel lock is free, or a hart waited for this one */
+    TRACE_IPI_SHOOTDOWN = 3,  /* mappings were removed: leave user mode (TLB shootdown) */
 };
 
 /* Marker ids with a meaning the analysis knows (MARKER arg0); workloads may use others. */

@@ -40,7 +40,9 @@ def test_context_switches_by_reason():
                switch(1000, 0, 2, 0, "TRACE_SWITCH_BLOCK")]
     counts = context_switches(trace_of(records))
     assert counts == {"total": 9, "voluntary": 3, "involuntary": 3, "from_idle": 2, "other": 1,
-                      "per_second": 9 / 1000e-9}
+                      "per_second": 9 / 1000e-9, "voluntary_per_second": 3 / 1000e-9,
+                      "involuntary_per_second": 3 / 1000e-9,
+                      "per_hart": {"0": {"total": 9, "voluntary": 3, "involuntary": 3}}}
 
 
 def test_wakeup_latency_percentiles_of_100_to_1000_ns():

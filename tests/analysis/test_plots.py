@@ -1,5 +1,5 @@
 """Plots are drawn, overlay several schedulers, and come out the same twice."""
-from analysis.plot import POLICY_COLOURS, latency_cdf, policy_colours
+from analysis.plot import POLICY_COLOURS, latency_cdf, policy_colour, policy_colours
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -30,5 +30,9 @@ def test_no_samples_draws_nothing(tmp_path):
 def test_policies_keep_their_colours():
     assert policy_colours(["mlfq", "zeta", "alpha"])["mlfq"] == POLICY_COLOURS["mlfq"]
     colours = policy_colours(["zeta", "alpha"])
-    assert colours["alpha"] != colours["zeta"]
     assert set(colours.values()).isdisjoint(POLICY_COLOURS.values())
+    # keyed by name alone: the same whichever other policies are plotted
+    assert policy_colours(["zeta"])["zeta"] == colours["zeta"]
+    # a configuration takes its policy's colour
+    assert policy_colour("rr-4h") == POLICY_COLOURS["rr"]
+    assert policy_colour("my-fifo-2h") == policy_colour("my-fifo")

@@ -32,11 +32,22 @@ set(SCHED_NAME "two words" CACHE STRING "a quoted default")
 """
 
 
+MLFQ_CONFIG = """\
+# mlfq: feedback levels
+set(SCHED_POLICY mlfq CACHE STRING "")
+set(SCHED_TIMESLICE_US 2000 CACHE STRING "top-level allotment, microseconds")
+set(SCHED_MLFQ_LEVELS 3 CACHE STRING "feedback levels [1..8]")
+schedlab_check_range(SCHED_TIMESLICE_US 100 1000000)
+schedlab_check_range( SCHED_MLFQ_LEVELS 1 8 )
+"""
+
+
 @pytest.fixture
 def repo(tmp_path):
     """A tree with one scheduler and the kinds of directory workload discovery must tell apart."""
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "rr.cmake").write_text(RR_CONFIG)
+    (tmp_path / "configs" / "mlfq.cmake").write_text(MLFQ_CONFIG)
     (tmp_path / "workloads" / "mixed").mkdir(parents=True)
     (tmp_path / "workloads" / "mixed" / "README").write_text("Interactive + batch\nmore\n")
     (tmp_path / "workloads" / "bare").mkdir()
@@ -57,10 +68,15 @@ def test_scheduler_description_and_parameters_come_from_the_config_file(repo):
     rr = discover_schedulers(repo)["rr"]
     assert rr.description == "Round robin: seL4's baseline, fixed timeslice"
     assert {v: p.default for v, p in rr.parameters.items()} == {
-        "SCHED_POLICY": "rr", "SCHED_TIMESLICE_US": "5000", "SCHED_NAME": "two words"}
+        "SCHED_TIMESLICE_US": "5000", "SCHED_NAME": "two words"}
     assert rr.parameters["SCHED_TIMESLICE_US"].doc == \
         "timeslice in microseconds [100..1000000] (seL4: 10 ms)"
     assert rr.parameters["SCHED_TIMESLICE_US"].key == "timeslice_us"
+    assert rr.parameters["SCHED_TIMESLICE_US"].range == (100, 1000000)
+    assert rr.parameters["SCHED_NAME"].range is None
+    mlfq = discover_schedulers(repo)["mlfq"]
+    assert mlfq.parameters["SCHED_MLFQ_LEVELS"].range == (1, 8)
+    assert mlfq.parameters["SCHED_MLFQ_LEVELS"].name("mlfq") == "levels"
 
 
 def test_workloads_are_directories_with_a_readme_or_c_source(repo):
@@ -74,7 +90,9 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
     status, out, _ = run_cli(repo, capsys, "list")
     assert status == 0
     assert "rr" in out and "Round robin: seL4's baseline" in out
-    assert "timeslice_us = 5000  timeslice in microseconds [100..1000000] (seL4: 10 ms)" in out
+    assert "rr.timeslice_us = 5000  [100..1000000]  timeslice in microseconds (seL4: 10 ms)" in out
+    assert "mlfq.levels = 3  [1..8]  feedback levels\n" in out
+    assert "mlfq.timeslice_us = 2000  [100..1000000]" in out
     assert "mixed" in out and "Interactive + batch" in out
     assert "notes" not in out
 
@@ -83,7 +101,7 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["run", "--sched", "nosuch", "--workload", "mixed"],
-     "error: --sched: unknown scheduler 'nosuch'; valid: rr\n"),
+     "error: --sched: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
     (["run", "--sched", "rr", "--workload", "nosuch"],
      "error: --workload: unknown workload 'nosuch'; valid: bare, mixed\n"),
     (["run", "--sched", "rr", "--workload", "mixed", "--cpus", "9"],
@@ -92,17 +110,30 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
      "error: --cpus: invalid number of harts '0'; valid: 1..8\n"),
     (["compare", "--cpus", "two"], "error: --cpus: invalid number of harts 'two'; valid: 1..8\n"),
     (["compare", "--scheds", "rr,nosuch"],
-     "error: --scheds: unknown scheduler 'nosuch'; valid: rr\n"),
+     "error: --scheds: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
     (["compare", "--workloads", "mixed,nosuch"],
      "error: --workloads: unknown workload 'nosuch'; valid: bare, mixed\n"),
-    (["build", "--sched", "nosuch"], "error: --sched: unknown scheduler 'nosuch'; valid: rr\n"),
+    (["build", "--sched", "nosuch"],
+     "error: --sched: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
     (["run", "--sched", "rr", "--workload", "mixed", "--param", "a=b c"],
      "error: --param: expected key=value without spaces, got 'a=b c'\n"),
     (["run", "--sched", "rr", "--workload", "mixed", "--timeout", "0"],
      "error: --timeout: invalid timeout '0'; valid: seconds > 0\n"),
     (["run", "--sched", "rr", "--workload", "mixed", "--set", "quantum_us=1"],
      "error: --set: unknown parameter 'quantum_us' for scheduler rr; "
-     "valid: policy, timeslice_us, name\n"),
+     "valid: rr.timeslice_us, rr.name\n"),
+    (["build", "--sched", "mlfq", "--set", "mlfq.levels=9"],
+     "error: --set: mlfq.levels=9 is out of range: valid values are 1..8\n"),
+    (["build", "--sched", "mlfq", "--set", "levels=0"],
+     "error: --set: levels=0 is out of range: valid values are 1..8\n"),
+    (["build", "--sched", "mlfq", "--set", "mlfq.levels=two"],
+     "error: --set: mlfq.levels=two is out of range: valid values are 1..8\n"),
+    (["build", "--sched", "mlfq", "--set", "rr.levels=4"],
+     "error: --set: unknown parameter 'rr.levels' for scheduler mlfq; "
+     "valid: mlfq.timeslice_us, mlfq.levels\n"),
+    (["build", "--sched", "mlfq", "--set", "policy=rr"],
+     "error: --set: unknown parameter 'policy' for scheduler mlfq; "
+     "valid: mlfq.timeslice_us, mlfq.levels\n"),
     (["build", "--sched", "rr", "--set", "timeslice_us"],
      "error: --set: expected key=value, got 'timeslice_us'\n"),
 ])
@@ -150,8 +181,39 @@ def test_set_keys_map_to_cmake_variables():
 def test_set_resolves_against_the_config(repo):
     rr = discover_schedulers(repo)["rr"]
     assert resolve_settings(rr, ["timeslice_us=2000"]) == {"SCHED_TIMESLICE_US": "2000"}
-    with pytest.raises(UsageError, match="valid: policy, timeslice_us, name"):
+    with pytest.raises(UsageError, match="valid: rr.timeslice_us, rr.name"):
         resolve_settings(rr, ["quantum_us=1"])
+    assert resolve_settings(rr, ["rr.timeslice_us=100"]) == {"SCHED_TIMESLICE_US": "100"}
+
+
+@pytest.mark.parametrize("key", ["mlfq.levels", "MLFQ.LEVELS", "mlfq_levels", "levels",
+                                 "SCHED_MLFQ_LEVELS"])
+def test_set_accepts_the_scheduler_dot_name_form_and_the_plain_forms(repo, key):
+    mlfq = discover_schedulers(repo)["mlfq"]
+    assert resolve_settings(mlfq, [f"{key}=4"]) == {"SCHED_MLFQ_LEVELS": "4"}
+    assert resolve_settings(mlfq, ["timeslice_us=2000", f"{key}=8"]) == {
+        "SCHED_TIMESLICE_US": "2000", "SCHED_MLFQ_LEVELS": "8"}
+
+
+def test_build_with_a_dotted_setting_reaches_cmake(repo, capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(setup, "ensure", lambda **_: None)
+    monkeypatch.setattr(cli, "build", lambda repo, sched, settings, verbose: calls.append(
+        (sched, settings)) or type("Artifacts", (), {"kernel": repo / "k.elf"})())
+    status, _, err = run_cli(repo, capsys, "build", "--sched", "mlfq", "--set", "mlfq.levels=4")
+    assert status == 0, err
+    assert calls == [("mlfq", {"SCHED_MLFQ_LEVELS": "4"})]
+
+
+def test_every_parameter_of_the_real_configs_has_a_range_and_a_doc():
+    schedulers = discover_schedulers(Path(__file__).resolve().parents[2])
+    assert {"rr", "mlfq", "tstune", "affinity"} <= set(schedulers)
+    for scheduler in schedulers.values():
+        assert scheduler.description
+        for parameter in scheduler.parameters.values():
+            assert parameter.range and parameter.doc, parameter.variable
+            low, high = parameter.range
+            assert low <= int(parameter.default) <= high, parameter.variable
 
 
 def test_settings_get_their_own_stable_build_directory(repo):

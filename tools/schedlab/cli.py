@@ -143,6 +143,12 @@ def build_parser(schedulers, workloads):
     sub.add_argument("dir", type=Path, metavar="DIR",
                      help="a run directory or a whole results/<timestamp> directory")
 
+    sub = command("export", cmd_export, "export traces as Perfetto/Chrome trace-event JSON")
+    sub.add_argument("--perfetto", type=Path, required=True, metavar="DIR",
+                     help="directory to write one .json per run into")
+    sub.add_argument("results", type=Path, nargs="?", metavar="RESULTS",
+                     help="a run directory or results/<run> (default: the newest results/)")
+
     sub = command("test", cmd_test, "install what is missing, build, and run every test "
                   "(unit, qemu, analysis) with ctest")
     sub.add_argument("ctest_args", nargs="*", metavar="-- CTEST_ARGS",
@@ -215,6 +221,13 @@ def cmd_plot(args, repo):
         raise UsageError(f"plot: no such directory '{args.dir}'")
     setup.ensure()
     return 0 if replot(repo, args.dir) else 1
+
+
+def cmd_export(args, repo):
+    from .export import export_perfetto
+    if args.results is not None and not args.results.is_dir():
+        raise UsageError(f"export: no such directory '{args.results}'")
+    return 0 if export_perfetto(repo, args.perfetto, args.results) else 1
 
 
 def cmd_test(args, repo):

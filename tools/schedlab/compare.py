@@ -1,16 +1,17 @@
 """Every scheduler on every workload, independent QEMU runs in parallel, then one report.
 
-The report is <out>/summary.csv (one row per run: run.json's settings and metrics.json's
-scalar metrics) and the comparison plots analysis/ draws into <out>/.
+The report is <out>/report/index.html (`python3 -m analysis report`: every plot, the headline
+figures and each run's configuration), <out>/summary.csv (one row per run: run.json's settings
+and metrics.json's scalar metrics) and the comparison plots analysis/ draws into <out>/.
 """
-import csv
-import json
 import os
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+
+from analysis import results, summary  # numpy-free parts of analysis/, for summary.csv
 
 from . import PYTHON, SchedlabError, shown
 from .build import build
@@ -47,7 +48,7 @@ def run_suite(repo, schedulers, workloads, out, **run_options):
                 future.cancel()
             raise
     report_ok = write_report(repo, out)
-    print(f"report: {shown(out)}/ (summary.csv and comparison plots)", flush=True)
+    print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
     if failures:
         print(f"compare: {len(failures)} of {len(requests)} runs failed", flush=True)
     return report_ok and not failures
@@ -55,40 +56,16 @@ def run_suite(repo, schedulers, workloads, out, **run_options):
 
 def find_run_dirs(root):
     """Run directories under root (root included): those a run left a run.json or trace.bin in."""
-    root = Path(root)
-    candidates = [root, *(p for p in sorted(root.rglob("*")) if p.is_dir())]
-    return [p for p in candidates if (p / "run.json").is_file() or (p / "trace.bin").is_file()]
-
-
-def _flatten(metrics, prefix=""):
-    """Scalar metrics as columns (nested keys joined by '.'); lists such as CDFs are left out."""
-    flat = {}
-    for key, value in metrics.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        elif not isinstance(value, list):
-            flat[f"{prefix}{key}"] = value
-    return flat
+    return results.find_run_dirs(root)
 
 
 def _read_json(path):
-    return json.loads(path.read_text()) if path.is_file() else {}
+    return results.read_json(path)
 
 
 def write_summary(root, run_dirs):
-    rows = []
-    for run_dir in run_dirs:
-        run = _read_json(run_dir / "run.json")
-        row = {column: run.get(column, "") for column in SUMMARY_RUN_COLUMNS}
-        row["scheduler"] = row["scheduler"] or run_dir.parent.name
-        row["workload"] = row["workload"] or run_dir.name
-        row.update(_flatten(_read_json(run_dir / "metrics.json")))
-        rows.append(row)
-    metric_columns = sorted({key for row in rows for key in row} - set(SUMMARY_RUN_COLUMNS))
-    with open(Path(root) / "summary.csv", "w", newline="") as summary:
-        writer = csv.DictWriter(summary, SUMMARY_RUN_COLUMNS + metric_columns, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+    """summary.csv: one row per run (analysis/summary.py, shared with the report)."""
+    summary.write_summary(root, run_dirs)
 
 
 def write_report(repo, root):
@@ -108,6 +85,13 @@ def write_report(repo, root):
                       file=sys.stderr)
                 ok = False
     write_summary(root, run_dirs)
+    # The report page (report/index.html) of every run, which rewrites summary.csv the same way.
+    with open(root / "analysis.log", "a") as log:
+        if subprocess.run([PYTHON, "-m", "analysis", "report", str(root)], cwd=repo, stdout=log,
+                          stderr=subprocess.STDOUT).returncode != 0:
+            print(f"error: the report failed; log: {shown(root / 'analysis.log')}",
+                  file=sys.stderr)
+            ok = False
     return ok
 
 
@@ -130,5 +114,5 @@ def replot(repo, root):
     report_ok = True
     if traced != [root]:   # a whole results/<run> directory: redraw its comparison too
         report_ok = write_report(repo, root)
-        print(f"report: {shown(root)}/ (summary.csv and comparison plots)", flush=True)
+        print(f"report: {shown(root)}/report/index.html (and summary.csv)", flush=True)
     return report_ok and not failed

@@ -17,11 +17,18 @@ class Parameter:
     variable: str          # the CMake cache variable, e.g. SCHED_TIMESLICE_US
     default: str
     doc: str = ""
+    range: tuple = None    # (min, max) from the config's schedlab_check_range, if any
 
     @property
     def key(self):
-        """The name a user types with --set: timeslice_us for SCHED_TIMESLICE_US."""
+        """The plain --set key: timeslice_us for SCHED_TIMESLICE_US, mlfq_levels for
+        SCHED_MLFQ_LEVELS."""
         return self.variable.lower().removeprefix("sched_")
+
+    def name(self, scheduler):
+        """The parameter's name within its scheduler: levels for SCHED_MLFQ_LEVELS in mlfq
+        (typed as mlfq.levels), timeslice_us for SCHED_TIMESLICE_US."""
+        return self.key.removeprefix(scheduler.lower() + "_")
 
 
 @dataclass
@@ -43,6 +50,8 @@ class Workload:
 # The argument list may span lines and its quoted doc string may hold ")" itself.
 _SET_CALL = re.compile(r'^\s*set\s*\(((?:"(?:[^"\\]|\\.)*"|[^")])*)\)',
                        re.IGNORECASE | re.MULTILINE)
+_CHECK_RANGE = re.compile(r'^\s*schedlab_check_range\s*\(\s*(\w+)\s+(\d+)\s+(\d+)\s*\)',
+                          re.IGNORECASE | re.MULTILINE)
 _CMAKE_ARGUMENT = re.compile(r'"((?:[^"\\]|\\.)*)"|([^\s"]+)')
 
 
@@ -67,6 +76,10 @@ def parse_scheduler(path):
             after_cache = arguments[arguments.index("CACHE", 2) + 1:]
             doc = after_cache[1] if len(after_cache) > 1 else ""
         parameters[variable] = Parameter(variable, default, doc)
+    for match in _CHECK_RANGE.finditer(text):
+        if match.group(1) in parameters:
+            parameters[match.group(1)].range = (int(match.group(2)), int(match.group(3)))
+    parameters.pop("SCHED_POLICY", None)   # which source file: not a parameter to override
     return Scheduler(Path(path).stem, description, Path(path), parameters)
 
 
@@ -117,19 +130,41 @@ def cmake_variable(key):
     return variable if variable.startswith("SCHED_") else "SCHED_" + variable
 
 
+def find_parameter(scheduler, key):
+    """The parameter a --set key names: <scheduler>.<name> (mlfq.levels), the plain key
+    (timeslice_us, mlfq_levels) or the CMake variable; None if the config has no such one."""
+    wanted = key.strip().lower()
+    scheduler_name, dot, name = wanted.partition(".")
+    if dot:
+        if scheduler_name != scheduler.name.lower():
+            return None
+        wanted = name
+    for parameter in scheduler.parameters.values():
+        if wanted in (parameter.name(scheduler.name), parameter.key, parameter.variable.lower()):
+            return parameter
+    return None
+
+
 def resolve_settings(scheduler, assignments):
-    """Turn --set k=v strings into {CMAKE_VARIABLE: value}, refusing keys the config lacks."""
+    """Turn --set k=v strings into {CMAKE_VARIABLE: value}, refusing keys the config lacks and
+    values outside the config's range (before CMake would)."""
     settings = {}
     for assignment in assignments:
         key, separator, value = assignment.partition("=")
         if not separator or not key.strip() or not value:
             raise UsageError(f"--set: expected key=value, got '{assignment}'")
-        variable = cmake_variable(key)
-        if variable not in scheduler.parameters:
-            valid = ", ".join(p.key for p in scheduler.parameters.values()) or "(none)"
+        parameter = find_parameter(scheduler, key)
+        if parameter is None:
+            valid = ", ".join(f"{scheduler.name}.{p.name(scheduler.name)}"
+                              for p in scheduler.parameters.values()) or "(none)"
             raise UsageError(f"--set: unknown parameter '{key}' for scheduler "
                              f"{scheduler.name}; valid: {valid}")
-        settings[variable] = value
+        if parameter.range:
+            low, high = parameter.range
+            if not value.isdigit() or not low <= int(value) <= high:
+                raise UsageError(f"--set: {key}={value} is out of range: valid values are "
+                                 f"{low}..{high}")
+        settings[parameter.variable] = value
     return settings
 
 
@@ -160,8 +195,13 @@ def format_catalogue(schedulers, workloads):
     for scheduler in schedulers.values():
         lines.append(f"  {scheduler.name:<12} {scheduler.description}")
         for parameter in scheduler.parameters.values():
-            doc = f"  {parameter.doc}" if parameter.doc else ""
-            lines.append(f"      {parameter.key} = {parameter.default}{doc}")
+            key = f"{scheduler.name}.{parameter.name(scheduler.name)}"
+            valid, doc = "", parameter.doc
+            if parameter.range:
+                valid = "  [{}..{}]".format(*parameter.range)
+                doc = doc.replace(valid.strip(), "").replace("  ", " ").strip(" ;")
+            doc = f"  {doc}" if doc else ""
+            lines.append(f"      {key} = {parameter.default}{valid}{doc}")
     if not schedulers:
         lines.append("  (none: configs/*.cmake not found)")
     lines.append("")

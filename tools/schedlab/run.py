@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import PYTHON, SchedlabError, shown
+from .provenance import provenance
 from .qemu import boot_arguments, qemu_command, run_qemu
 
 # Left by an earlier run into the same directory, they would pass for this run's output.
@@ -95,6 +96,7 @@ def run_workload(repo, artifacts, request):
                   status=outcome.status, timed_out=outcome.timed_out,
                   wall_seconds=round(outcome.seconds, 3), ok=ok)
     del record["verbose"]
+    record.update(provenance(repo, request.scheduler, request.settings, request.cpus))
     (out / "run.json").write_text(json.dumps(record, indent=2) + "\n")
     if not ok:
         return RunResult(request, False, _describe_failure(request, outcome, console),

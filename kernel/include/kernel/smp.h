@@ -32,7 +32,8 @@ void smp_leave_to_user(void);
 /* Start every other hart listed in hw_ids[1..n-1] (index 0 is the boot hart). */
 void smp_start_secondaries(const uint64_t *hw_ids, unsigned n);
 
-/* Harts that may hold TLB entries of user address spaces, for remote flushes. */
-void smp_flush_tlb_everywhere(void);
+/* Page tables changed: every hart reloads its address space before it runs user code again; if
+ * mappings were removed, harts in user mode are first brought into the kernel (TLB shootdown). */
+void smp_address_spaces_changed(bool mappings_removed);
 
 #endif

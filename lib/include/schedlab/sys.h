@@ -18,6 +18,21 @@ static inline void schedlab_sleep_until(uint64_t deadline_ns)
 }
 static inline void schedlab_sleep_ns(uint64_t ns) { schedlab_sleep_until(schedlab_now_ns() + ns); }
 _Noreturn void schedlab_halt(int status);
+/* The thread of `tcb` may run only on the harts of `mask` (bit per hart). -> seL4 error. */
+static inline seL4_Error schedlab_set_affinity_mask(seL4_CPtr tcb, uint64_t mask)
+{
+    return (seL4_Error)sel4_plain_call(SchedLab_SysSetAffinityMask, tcb, mask);
+}
+/* The calling thread's working set in bytes, for the kernel's cache-warmth model. */
+static inline void schedlab_set_working_set(uint64_t bytes)
+{
+    sel4_plain_call(SchedLab_SysSetWorkingSet, bytes, 0);
+}
+/* The hart (kernel index, 0 = boot hart) the calling thread runs on right now. */
+static inline unsigned schedlab_hart_id(void)
+{
+    return (unsigned)sel4_plain_call(SchedLab_SysHartId, 0, 0);
+}
 
 /* The SMP and cache-model extensions. A kernel without them raises an UnknownSyscall fault, so
  * callers use them only where the kernel is known to have them. */

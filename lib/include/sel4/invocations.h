@@ -116,6 +116,14 @@ static inline seL4_Error seL4_TCB_Suspend(seL4_TCB service)
 {
     return sel4_invoke(service, TCBSuspend, 0, 0);
 }
+#if SCHEDLAB_SMP
+static inline seL4_Error seL4_TCB_SetAffinity(seL4_TCB service, seL4_Word affinity)
+{
+    seL4_SetMR(0, affinity);
+    return sel4_invoke(service, TCBSetAffinity, 0, 1);
+}
+#endif
+
 static inline seL4_Error seL4_TCB_Resume(seL4_TCB service)
 {
     return sel4_invoke(service, TCBResume, 0, 0);

@@ -46,6 +46,7 @@ seL4_CPtr ktest_spawn_with_fault_ep(const char *name, thread_fn fn, void *arg, s
 int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb);
 
 extern const struct ktest_case ktest_boot[], ktest_retype[], ktest_tcb[], ktest_ipc[],
-    ktest_notif[], ktest_fault[], ktest_cnode[], ktest_vspace[], ktest_irq[], ktest_more[];
+    ktest_notif[], ktest_fault[], ktest_cnode[], ktest_vspace[], ktest_irq[], ktest_more[],
+    ktest_smp[];
 
 #endif

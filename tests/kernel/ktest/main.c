@@ -61,6 +61,7 @@ static const struct ktest_case *const groups[] = {
     ktest_vspace,
     ktest_irq,
     ktest_more,
+    ktest_smp,
 };
 // clang-format on
 

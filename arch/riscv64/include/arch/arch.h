@@ -39,12 +39,11 @@ void arch_init_boot_hart(const struct arch_boot_info *info);
 /* Per-hart setup (counters, interrupt enables, timer off); arch_init_boot_hart includes it. */
 void arch_init_hart(void);
 
-/* SMP (SBI HSM, IPI, RFENCE). Hart ids here are the hardware's; masks have bit per hart id. */
+/* SMP (SBI HSM and IPI). Hart ids here are the hardware's; masks have bit per hart id. */
 bool arch_start_hart(uint64_t hart_id, unsigned index); /* enters secondary_kernel(index, id) */
 void arch_send_ipi(uint64_t hart_ids);
 void arch_clear_ipi(void);
 void arch_wait_for_ipi(void); /* wfi that only another hart's IPI ends */
-void arch_flush_tlb_remote(uint64_t hart_ids);
 void arch_set_hart_local(void *hart);
 static inline void *arch_hart_local(void)
 {

@@ -1,0 +1,65 @@
+"""Finding the runs of a results directory and naming them, for the report and summary.csv.
+
+Two layouts are read alike: results/<run>/<config>/<workload>/ (config = <sched>-<N>h, issue 5)
+and results/<run>/<sched>/<workload>/ (the original). What a run *is* comes from its run.json
+(scheduler, cpus, workload); the directory names are only a fallback. Free of numpy, so the
+schedlab command can use it under any Python.
+"""
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_CONFIG_NAME = re.compile(r"^(?P<sched>.+)-(?P<harts>\d+)h$")
+
+
+def read_json(path):
+    """The JSON at path, or {} when the file is absent or unreadable (a run cut short)."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+@dataclass
+class Run:
+    directory: Path
+    scheduler: str
+    harts: int
+    workload: str
+    run: dict = field(default_factory=dict)       # run.json
+    metrics: dict = field(default_factory=dict)   # metrics.json ({} if none)
+
+    @property
+    def config(self):
+        """The configuration's name in every table and legend: <scheduler>-<harts>h."""
+        return f"{self.scheduler}-{self.harts}h"
+
+    @property
+    def ok(self):
+        return bool(self.run.get("ok", True)) and bool(self.metrics)
+
+
+def find_run_dirs(root):
+    """Run directories under root (root included): those holding a run.json or trace.bin."""
+    root = Path(root)
+    candidates = [root, *(p for p in sorted(root.rglob("*")) if p.is_dir())]
+    return [p for p in candidates if (p / "run.json").is_file() or (p / "trace.bin").is_file()]
+
+
+def load_run(directory):
+    directory = Path(directory)
+    run, metrics = read_json(directory / "run.json"), read_json(directory / "metrics.json")
+    parent = _CONFIG_NAME.match(directory.parent.name)
+    scheduler = (run.get("scheduler") or metrics.get("scheduler")
+                 or (parent.group("sched") if parent else directory.parent.name))
+    harts = (run.get("cpus") or metrics.get("trace_header", {}).get("nharts")
+             or (int(parent.group("harts")) if parent else 1))
+    return Run(directory, scheduler, int(harts), run.get("workload") or directory.name,
+               run, metrics)
+
+
+def load_runs(root):
+    """Every run under root, ordered by workload, harts and scheduler."""
+    runs = [load_run(d) for d in find_run_dirs(root)]
+    return sorted(runs, key=lambda r: (r.workload, r.harts, r.scheduler, str(r.directory)))

@@ -1,0 +1,52 @@
+"""summary.csv: one row per run of a results directory, for people's own tools.
+
+Columns: what was run (RUN_COLUMNS, from run.json), then the headline figures (headline.*,
+exactly metrics.json's "headline"), then every other scalar of metrics.json under its dotted
+path. Per-thread tables and sample lists are left out (they are in metrics.json), so the
+columns stay the same from run to run. Every value is the one in metrics.json.
+Free of numpy, so the schedlab command can write it under any Python.
+"""
+import csv
+from pathlib import Path
+
+from .results import load_run
+
+RUN_COLUMNS = ["config", "scheduler", "workload", "cpus", "seed", "clock", "ok", "status",
+               "wall_seconds", "commit", "dirty", "directory"]
+_LEFT_OUT = {"per_thread", "threads", "cpu_time_ns", "samples", "shares", "unfinished"}
+
+
+def flatten(metrics, prefix=""):
+    """Scalar metrics as {dotted.path: value}; lists and per-thread tables are left out."""
+    flat = {}
+    for key, value in metrics.items():
+        if key in _LEFT_OUT:
+            continue
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        elif not isinstance(value, list):
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def summary_row(run_dir):
+    run = load_run(run_dir)
+    row = {column: run.run.get(column, "") for column in RUN_COLUMNS}
+    row.update(config=run.config, scheduler=run.scheduler, workload=run.workload,
+               cpus=run.harts, directory=str(Path(run_dir)))
+    row.update(flatten(run.metrics))
+    return row
+
+
+def write_summary(root, run_dirs):
+    """Write root/summary.csv with a row per run directory; returns its path."""
+    rows = [summary_row(run_dir) for run_dir in run_dirs]
+    keys = {key for row in rows for key in row} - set(RUN_COLUMNS)
+    headline = sorted(key for key in keys if key.startswith("headline."))
+    columns = RUN_COLUMNS + headline + sorted(keys - set(headline))
+    path = Path(root) / "summary.csv"
+    with open(path, "w", newline="") as summary:
+        writer = csv.DictWriter(summary, columns, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -1,0 +1,12 @@
+# tstune: strict seL4 priorities, FIFO; each slice sized from load, burst history and the measured switch cost
+set(SCHED_POLICY tstune CACHE STRING "policy source: kernel/sched/<policy>.c")
+set(SCHED_TSTUNE_TARGET_LATENCY_US 20000 CACHE STRING "target latency: every runnable thread of a priority on a hart runs once within it, microseconds [1000..1000000]")
+set(SCHED_TSTUNE_MIN_GRANULARITY_US 1000 CACHE STRING "shortest slice however high the load, microseconds [10..100000]")
+set(SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE 20 CACHE STRING "largest share of a slice that context switching may cost, per mille [1..500]")
+set(SCHED_TSTUNE_BURST_WEIGHT_PERMILLE 250 CACHE STRING "weight of the newest CPU burst in the burst average, per mille [1..1000]")
+set(SCHED_TSTUNE_SWITCH_COST_NS 1000 CACHE STRING "context-switch cost assumed when the kernel measured none at boot, ns [1..1000000]")
+schedlab_check_range(SCHED_TSTUNE_TARGET_LATENCY_US 1000 1000000)
+schedlab_check_range(SCHED_TSTUNE_MIN_GRANULARITY_US 10 100000)
+schedlab_check_range(SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE 1 500)
+schedlab_check_range(SCHED_TSTUNE_BURST_WEIGHT_PERMILLE 1 1000)
+schedlab_check_range(SCHED_TSTUNE_SWITCH_COST_NS 1 1000000)

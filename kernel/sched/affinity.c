@@ -1,0 +1,237 @@
+/*
+ * affinity: affinity-aware SMP scheduling.
+ *
+ * Each hart has its own queues: 256 strict seL4 priorities, FIFO within a priority, a fixed
+ * timeslice (SCHED_TIMESLICE_NS); a higher priority preempts, a preempted thread keeps the head
+ * of its queue, slice expiry and yield go to the tail. What this policy adds is *where* threads
+ * run. A thread's allowed harts are its affinity mask (t->affinity), narrowed by the reserved
+ * harts if configured; a thread is never placed on or moved to a hart outside its mask.
+ *  1. Reserved harts (asymmetric multiprocessing; SCHED_AFFINITY_RESERVED_HARTS != 0): threads
+ *     of priority >= SCHED_AFFINITY_RESERVED_PRIO run only on reserved harts, other threads never
+ *     do. Where that would leave a thread no hart of its mask, the mask alone decides.
+ *  2. Wake placement: the hart the thread last ran on, if allowed and still cache-warm (see 5)
+ *     unless it is much busier (more than SCHED_AFFINITY_MIGRATE_THRESHOLD runnable threads above
+ *     the least loaded allowed hart); else an idle allowed hart (its last hart, then the
+ *     waker's, then the lowest); else the least loaded allowed hart.
+ *  3. Idle pulling: a hart with nothing runnable takes the best queued thread (highest priority,
+ *     first in FIFO) allowed on it from the busiest hart that has one.
+ *  4. Balancing: every SCHED_AFFINITY_BALANCE_US a hart compares its load (runnable threads:
+ *     queued + running) with the busiest other hart's; while the difference exceeds
+ *     SCHED_AFFINITY_MIGRATE_THRESHOLD it pulls the best queued thread allowed on it. It asks
+ *     itself for a new decision if what it pulled outranks what it runs.
+ *  5. Warmth: a hart's cache is disturbed only by what runs on it, so each hart counts the CPU
+ *     time run on it (from policy_charge) and each thread notes that count when it last ran;
+ *     the thread is warm there while the others have run less than SCHED_AFFINITY_WARM_US since.
+ *     (An idle hart keeps a thread warm; the wall clock from policy_balance only paces 4.)
+ * Every move (wake placement on another hart is the core's; pulls and balancing are ours) goes
+ * through sched_migrate, so it is traced. Pulling and balancing scan queues (O(threads)); they
+ * run only on idle harts and once per period, never on the pick path of a busy hart.
+ */
+#include <sched/runqueue.h>
+
+#define NPRIO      256
+#define WARM_NS    ((uint64_t)SCHED_AFFINITY_WARM_US * 1000)
+#define BALANCE_NS ((uint64_t)SCHED_AFFINITY_BALANCE_US * 1000)
+#define THRESHOLD  SCHED_AFFINITY_MIGRATE_THRESHOLD
+#define RESERVED   ((uint64_t)SCHED_AFFINITY_RESERVED_HARTS)
+#define NO_HART    (~0u)
+
+/* per-thread state in sched_thread.policy[] */
+#define LAST_HART 0 /* hart + 1 where the thread last ran; 0: never ran */
+#define RAN_AT    1 /* that hart's CPU-time count when the thread last ran there */
+
+struct affinity_hart {
+    struct runqueue queue[NPRIO];
+    struct prio_bitmap ready;
+    unsigned nr_queued;
+    struct sched_thread *current;
+    uint64_t cpu_ns;       /* CPU time run on this hart */
+    uint64_t next_balance; /* wall-clock time of the next balancing */
+};
+
+static struct affinity_hart harts[SCHED_MAX_HARTS];
+static unsigned nr_harts;
+
+static void enqueue(struct affinity_hart *h, struct sched_thread *t, bool at_head)
+{
+    if (t->queued) return;
+    runqueue_push(&h->queue[t->prio], t, at_head);
+    prio_bitmap_set(&h->ready, t->prio);
+    h->nr_queued++;
+}
+
+static void dequeue(struct affinity_hart *h, struct sched_thread *t)
+{
+    runqueue_remove(&h->queue[t->prio], t);
+    if (!h->queue[t->prio].head) prio_bitmap_clear(&h->ready, t->prio);
+    h->nr_queued--;
+}
+
+static unsigned load(unsigned hart) { return harts[hart].nr_queued + !!harts[hart].current; }
+
+/* Rule 1: the harts t may be placed on or moved to. */
+static uint64_t allowed_harts(const struct sched_thread *t)
+{
+    uint64_t online = nr_harts >= 64 ? ~0ull : (1ull << nr_harts) - 1;
+    uint64_t mask = t->affinity & online;
+    if (RESERVED) {
+        uint64_t class = t->prio >= SCHED_AFFINITY_RESERVED_PRIO ? RESERVED : ~RESERVED;
+        if (mask & class) mask &= class;
+    }
+    return mask;
+}
+
+static bool allowed_on(const struct sched_thread *t, unsigned hart)
+{
+    return allowed_harts(t) & (1ull << hart);
+}
+
+static unsigned last_hart(const struct sched_thread *t)
+{
+    return t->policy[LAST_HART] ? (unsigned)t->policy[LAST_HART] - 1 : NO_HART;
+}
+
+/* Rule 5. */
+static bool warm_on(const struct sched_thread *t, unsigned hart)
+{
+    return last_hart(t) == hart && harts[hart].cpu_ns - t->policy[RAN_AT] <= WARM_NS;
+}
+
+/* The best queued thread of `src` allowed on `hart`: highest priority, first in FIFO. */
+static struct sched_thread *movable(unsigned src, unsigned hart)
+{
+    struct affinity_hart *s = &harts[src];
+    for (int p = prio_bitmap_highest(&s->ready); p >= 0; p--)
+        for (struct sched_thread *t = s->queue[p].head; t; t = t->next)
+            if (allowed_on(t, hart)) return t;
+    return NULL;
+}
+
+/* The busiest other hart with a queued thread allowed on `hart`, and that thread. */
+static struct sched_thread *find_pullable(unsigned hart, unsigned *from)
+{
+    struct sched_thread *best = NULL;
+    unsigned best_load = 0;
+    for (unsigned i = 0; i < nr_harts; i++) {
+        if (i == hart || !harts[i].nr_queued || load(i) <= best_load) continue;
+        struct sched_thread *t = movable(i, hart);
+        if (t) best = t, best_load = load(i), *from = i;
+    }
+    return best;
+}
+
+static void move_here(unsigned from, unsigned hart, struct sched_thread *t,
+                      enum trace_migrate_reason why)
+{
+    dequeue(&harts[from], t);
+    sched_migrate(t, hart, why);
+}
+
+void policy_init(unsigned nharts, uint64_t switch_cost_ns)
+{
+    (void)switch_cost_ns;
+    nr_harts = nharts < SCHED_MAX_HARTS ? nharts : SCHED_MAX_HARTS;
+    for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
+        harts[i] = (struct affinity_hart){.next_balance = BALANCE_NS};
+}
+
+void policy_thread_init(struct sched_thread *t)
+{
+    t->queued = false;
+    t->next = t->prev = NULL;
+    t->slice_left_ns = SCHED_TIMESLICE_NS;
+    t->policy[LAST_HART] = 0;
+    t->policy[RAN_AT] = 0;
+}
+
+/* Rule 2. */
+unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
+{
+    uint64_t allowed = allowed_harts(t);
+    if (!allowed) return t->affinity ? (unsigned)__builtin_ctzll(t->affinity) : t->hart;
+    unsigned last = last_hart(t), best = NO_HART, best_load = ~0u;
+    for (uint64_t m = allowed; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(m), l = load(i);
+        /* ties: the last hart, then the waker's, then the lowest */
+        bool better =
+            l < best_load || (l == best_load && best != last && (i == last || i == waker_hart));
+        if (better) best = i, best_load = l;
+    }
+    if (last != NO_HART && (allowed & (1ull << last)) && warm_on(t, last) &&
+        load(last) <= best_load + THRESHOLD)
+        return last;
+    return best;
+}
+
+bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
+{
+    enqueue(&harts[hart], t, false);
+    return !running || t->prio > running->prio;
+}
+
+void policy_remove(struct sched_thread *t)
+{
+    if (t->queued) dequeue(&harts[t->hart], t);
+}
+
+struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
+{
+    struct affinity_hart *h = &harts[hart];
+    if (prev_runnable) enqueue(h, prev, true);
+    int p = prio_bitmap_highest(&h->ready);
+    struct sched_thread *t = NULL;
+    unsigned from;
+    if (p >= 0) {
+        t = h->queue[p].head;
+        dequeue(h, t);
+    } else if ((t = find_pullable(hart, &from))) { /* rule 3 */
+        move_here(from, hart, t, TRACE_MIGRATE_PULL);
+    }
+    if (t) {
+        t->policy[LAST_HART] = hart + 1;
+        t->policy[RAN_AT] = h->cpu_ns;
+    }
+    h->current = t;
+    return t;
+}
+
+void policy_charge(struct sched_thread *t, uint64_t ns)
+{
+    struct affinity_hart *h = &harts[t->hart];
+    t->slice_left_ns -= (int64_t)ns;
+    h->cpu_ns += ns;
+    t->policy[RAN_AT] = h->cpu_ns;
+}
+
+void policy_slice_expired(unsigned hart, struct sched_thread *t)
+{
+    t->slice_left_ns = SCHED_TIMESLICE_NS;
+    enqueue(&harts[hart], t, false);
+}
+
+void policy_yield(unsigned hart, struct sched_thread *t) { enqueue(&harts[hart], t, false); }
+
+void policy_reschedule(unsigned hart) { (void)hart; }
+
+uint64_t policy_slice_ns(const struct sched_thread *t)
+{
+    return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
+}
+
+/* Rule 4. */
+uint64_t policy_balance(unsigned hart, uint64_t now)
+{
+    struct affinity_hart *h = &harts[hart];
+    if (now < h->next_balance) return 0;
+    h->next_balance = now + BALANCE_NS;
+    int top = -1; /* highest priority pulled */
+    unsigned from;
+    struct sched_thread *t;
+    while ((t = find_pullable(hart, &from)) && load(from) > load(hart) + THRESHOLD) {
+        move_here(from, hart, t, TRACE_MIGRATE_BALANCE);
+        enqueue(h, t, false);
+        if (t->prio > top) top = t->prio;
+    }
+    if (top < 0) return 0;
+    return !h->current || top > h->current->prio ? 1ull << hart : 0;
+}

@@ -1,0 +1,200 @@
+/*
+ * tstune: timeslice-tuned. Scheduling *order* is seL4's (256 strict priorities, FIFO within a
+ * priority, per-hart queues); what is tuned is the *length* of each slice.
+ *
+ * For the thread t about to run on its hart, with
+ *   nr        = runnable threads of t's priority on the hart (queued ones + t),
+ *   fair      = TARGET_LATENCY / nr               (all nr run once per target latency),
+ *   burst     = max(avg_burst(t), cpu used by t since it last woke),
+ *   floor     = max(MIN_GRANULARITY, switch_cost * 1000 / MAX_OVERHEAD_PERMILLE),
+ * its slice is
+ *   slice     = max(floor, min(fair, 2 * burst)).
+ * Why each term:
+ *  - fair: slices shrink as load grows, so a runnable thread waits at most about one target
+ *    latency for its turn (latency bounded);
+ *  - floor: however high the load, a slice is never so short that switching dominates: with
+ *    slice >= cost / fraction, switching costs at most that fraction of the CPU (the switch cost
+ *    is measured by the kernel at boot; SCHED_TSTUNE_SWITCH_COST_NS stands in if it measured
+ *    none). The floor wins over fair: overhead is a hard bound, latency a target;
+ *  - 2 * burst: a thread that usually blocks after b ns needs no more than b; twice its average
+ *    lets a typical burst finish in one slice (an interactive thread is never cut short of what
+ *    it usually needs, and pays no extra queueing for it), while one that turns CPU-bound is
+ *    cut early. Since the burst in progress counts, such a thread doubles its cap every slice
+ *    until fair caps it. A new thread has no history: its average starts at the target latency.
+ * avg_burst is an exponentially weighted average of the CPU time between waking and blocking:
+ *   avg' = (w * burst + (1000 - w) * avg) / 1000,  w = SCHED_TSTUNE_BURST_WEIGHT_PERMILLE.
+ * Slices follow the load as it changes: the slice is recomputed at every decision and a thread
+ * has used up its slice when its CPU time since the slice began reaches the current value. A
+ * wakeup at the running thread's priority therefore asks for a new decision: the running
+ * thread continues (from the head) if its shrunken slice is not used up, else it goes to the
+ * tail. A higher priority preempts; a preempted thread keeps the head of its queue.
+ * Slice expiry and yield put the thread at the tail with a fresh slice; a blocked thread starts
+ * a fresh slice when it wakes. Yielding does not end a burst; only blocking does.
+ * Wake placement: the thread's last hart if its affinity allows it and no allowed hart is idle;
+ * else an idle allowed hart (the waker's first); else the least loaded allowed hart. There is
+ * no balancing of queued threads (see the affinity policy for that).
+ */
+#include <sched/runqueue.h>
+
+#define NPRIO              256
+#define TARGET_LATENCY_NS  ((uint64_t)SCHED_TSTUNE_TARGET_LATENCY_US * 1000)
+#define MIN_GRANULARITY_NS ((uint64_t)SCHED_TSTUNE_MIN_GRANULARITY_US * 1000)
+#define BURST_WEIGHT       SCHED_TSTUNE_BURST_WEIGHT_PERMILLE
+
+/* per-thread state in sched_thread.policy[] */
+#define USED_NS   0 /* CPU time since the current slice began */
+#define BURST_NS  1 /* CPU time since the thread last woke */
+#define AVG_BURST 2 /* average CPU burst between waking and blocking, ns */
+
+struct tstune_hart {
+    struct runqueue queue[NPRIO];
+    struct prio_bitmap ready;
+    uint32_t nr_queued[NPRIO];
+    uint32_t nr_queued_total;
+    struct sched_thread *current;
+};
+
+static struct tstune_hart harts[SCHED_MAX_HARTS];
+static uint64_t online;         /* harts that exist, bit per hart */
+static uint64_t slice_floor_ns; /* max(min granularity, switch-overhead bound) */
+
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+static void enqueue(struct tstune_hart *h, struct sched_thread *t, bool at_head)
+{
+    if (t->queued) return;
+    runqueue_push(&h->queue[t->prio], t, at_head);
+    prio_bitmap_set(&h->ready, t->prio);
+    h->nr_queued[t->prio]++;
+    h->nr_queued_total++;
+}
+
+static void dequeue(struct tstune_hart *h, struct sched_thread *t)
+{
+    runqueue_remove(&h->queue[t->prio], t);
+    if (!h->queue[t->prio].head) prio_bitmap_clear(&h->ready, t->prio);
+    h->nr_queued[t->prio]--;
+    h->nr_queued_total--;
+}
+
+/* The formula at the top of this file. */
+static uint64_t slice_for(const struct sched_thread *t)
+{
+    const struct tstune_hart *h = &harts[t->hart];
+    uint64_t nr = h->nr_queued[t->prio] + (t->queued ? 0 : 1);
+    uint64_t fair = TARGET_LATENCY_NS / nr;
+    uint64_t burst = max_u64(t->policy[AVG_BURST], t->policy[BURST_NS]);
+    return max_u64(slice_floor_ns, min_u64(fair, 2 * burst));
+}
+
+static unsigned load(unsigned hart)
+{
+    return harts[hart].nr_queued_total + (harts[hart].current ? 1 : 0);
+}
+
+void policy_init(unsigned nharts, uint64_t switch_cost_ns)
+{
+    online = nharts >= 64 ? ~0ull : (1ull << nharts) - 1;
+    if (!switch_cost_ns) switch_cost_ns = SCHED_TSTUNE_SWITCH_COST_NS;
+    slice_floor_ns =
+        max_u64(MIN_GRANULARITY_NS, switch_cost_ns * 1000 / SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE);
+    for (unsigned i = 0; i < SCHED_MAX_HARTS; i++) harts[i] = (struct tstune_hart){0};
+}
+
+void policy_thread_init(struct sched_thread *t)
+{
+    t->queued = false;
+    t->next = t->prev = NULL;
+    t->policy[USED_NS] = 0;
+    t->policy[BURST_NS] = 0;
+    t->policy[AVG_BURST] = TARGET_LATENCY_NS;
+    t->slice_left_ns = (int64_t)TARGET_LATENCY_NS;
+}
+
+unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
+{
+    uint64_t allowed = t->affinity & online;
+    if (!allowed) return t->hart; /* the core guarantees an existing hart; be safe */
+    unsigned best = 64, best_load = ~0u;
+    for (uint64_t m = allowed; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(m), l = load(i);
+        if (l < best_load || (l == best_load && i == waker_hart)) best = i, best_load = l;
+    }
+    bool home_allowed = allowed & (1ull << t->hart);
+    if (home_allowed && (best_load > 0 || load(t->hart) == 0)) return t->hart;
+    return best;
+}
+
+bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
+{
+    enqueue(&harts[hart], t, false);
+    /* equal priority: the running thread's slice shrinks with the load, so decide again */
+    return !running || t->prio >= running->prio;
+}
+
+void policy_remove(struct sched_thread *t)
+{
+    if (t->queued) dequeue(&harts[t->hart], t);
+}
+
+/* prev blocked: its burst ends and feeds the average. */
+static void end_burst(struct sched_thread *t)
+{
+    t->policy[AVG_BURST] =
+        (BURST_WEIGHT * t->policy[BURST_NS] + (1000 - BURST_WEIGHT) * t->policy[AVG_BURST]) / 1000;
+    t->policy[BURST_NS] = 0;
+    t->policy[USED_NS] = 0;
+}
+
+struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
+{
+    struct tstune_hart *h = &harts[hart];
+    if (prev_runnable && !prev->queued) {
+        bool used_up = prev->policy[USED_NS] >= slice_for(prev);
+        if (used_up) prev->policy[USED_NS] = 0;
+        enqueue(h, prev, !used_up);
+    } else if (prev && !prev_runnable) {
+        end_burst(prev);
+    }
+    int p = prio_bitmap_highest(&h->ready);
+    struct sched_thread *t = p < 0 ? NULL : h->queue[p].head;
+    if (t) dequeue(h, t);
+    h->current = t;
+    return t;
+}
+
+void policy_charge(struct sched_thread *t, uint64_t ns)
+{
+    t->policy[USED_NS] += ns;
+    t->policy[BURST_NS] += ns;
+    t->slice_left_ns = (int64_t)slice_for(t) - (int64_t)t->policy[USED_NS];
+}
+
+void policy_slice_expired(unsigned hart, struct sched_thread *t)
+{
+    t->policy[USED_NS] = 0;
+    enqueue(&harts[hart], t, false);
+}
+
+void policy_yield(unsigned hart, struct sched_thread *t)
+{
+    t->policy[USED_NS] = 0;
+    enqueue(&harts[hart], t, false);
+}
+
+void policy_reschedule(unsigned hart) { (void)hart; }
+
+uint64_t policy_slice_ns(const struct sched_thread *t)
+{
+    uint64_t slice = slice_for(t);
+    return t->policy[USED_NS] < slice ? slice - t->policy[USED_NS] : 0;
+}
+
+/* Placement happens at wakeup only: nothing to balance. */
+uint64_t policy_balance(unsigned hart, uint64_t now)
+{
+    (void)hart;
+    (void)now;
+    return 0;
+}

@@ -1,0 +1,47 @@
+"""Builders for synthetic traces: the tests write the records, so every answer is known."""
+from analysis.decode import chunk_per_hart, decode_bytes, encode, make_record
+from analysis.trace_format import FORMAT
+
+REASONS = FORMAT.enum("trace_switch_reason").members
+MARKS = FORMAT.enum("trace_marker_id").members
+MIGRATE_REASONS = FORMAT.enum("trace_migrate_reason").members
+
+
+def trace_of(records, dropped=None, **header):
+    """Decode the trace holding `records` (one chunk per hart)."""
+    return decode_bytes(encode(chunk_per_hart(records, dropped), **header))
+
+
+def switch(time, hart, prev, next_, reason="TRACE_SWITCH_BLOCK"):
+    return make_record("SWITCH", time, hart, reason=REASONS[reason], prev=prev, next=next_)
+
+
+def wakeup(time, hart, tid, queued_on=None):
+    """A WAKEUP recorded on `hart` that queues tid on `queued_on` (default the same hart)."""
+    return make_record("WAKEUP", time, hart, hart=hart if queued_on is None else queued_on,
+                       tid=tid, waker=1)
+
+
+def block(time, hart, tid, reason=0):
+    return make_record("BLOCK", time, hart, reason=reason, tid=tid)
+
+
+def migrate(time, hart, tid, from_hart, to_hart, reason="TRACE_MIGRATE_PULL"):
+    return make_record("MIGRATE", time, hart, reason=MIGRATE_REASONS[reason], tid=tid,
+                       from_hart=from_hart, to_hart=to_hart)
+
+
+def marker(time, tid, mark, value, hart=0):
+    return make_record("MARKER", time, hart, id=MARKS[mark], tid=tid, value=value)
+
+
+def name_records(time, tid, name, hart=0):
+    raw = name.encode() + bytes(-len(name) % 8)
+    return [make_record("THREAD_NAME", time, hart, tid=tid, offset=offset,
+                        chars=int.from_bytes(raw[offset:offset + 8], "little"))
+            for offset in range(0, len(raw), 8)]
+
+
+def end_at(time, hart=0):
+    """A record that only moves the trace's end to `time`."""
+    return make_record("TIMER_SET", time, hart, deadline_ns=0)

@@ -1,0 +1,130 @@
+"""Perfetto export, the report page and summary.csv, on synthetic runs."""
+import csv
+import json
+
+from analysis.__main__ import main
+from analysis.decode import chunk_per_hart, write_trace
+from analysis.headline import HEADLINE
+from analysis.metrics import compute_metrics, write_metrics
+from analysis.perfetto import HARTS_PID, THREADS_PID, perfetto_events
+from analysis.decode import decode
+
+from synthetic import end_at, marker, migrate, name_records, switch, trace_of, wakeup
+
+
+def two_hart_records():
+    """Hart 0 runs "alpha" (2) 0-300 then idles; hart 1 runs "beta" (3) 100-400. alpha is
+    woken at 500 onto hart 0, pulled to hart 1 at 520 and runs there 600-1000."""
+    return [*name_records(0, 2, "alpha"), *name_records(0, 3, "beta"),
+            switch(0, 0, 0, 2, "TRACE_SWITCH_FROM_IDLE"),
+            switch(100, 1, 0, 3, "TRACE_SWITCH_FROM_IDLE"),
+            marker(150, 2, "TRACE_MARK_REQUEST_BEGIN", 7),
+            marker(250, 2, "TRACE_MARK_REQUEST_END", 7),
+            switch(300, 0, 2, 0, "TRACE_SWITCH_BLOCK"),
+            switch(400, 1, 3, 0, "TRACE_SWITCH_BLOCK"),
+            wakeup(500, 0, 2), migrate(520, 1, 2, 0, 1),
+            switch(600, 1, 0, 2, "TRACE_SWITCH_FROM_IDLE"),
+            end_at(1000, 0), end_at(1000, 1)]
+
+
+def test_perfetto_json_has_a_track_per_hart_and_per_thread_with_exact_durations(tmp_path):
+    path = tmp_path / "trace.bin"
+    write_trace(path, chunk_per_hart(two_hart_records()), nharts=2)
+    out = tmp_path / "out.json"
+    assert main(["perfetto", str(path), str(out)]) == 0
+    data = json.loads(out.read_text())           # valid JSON
+    events = data["traceEvents"]
+    names = {(e["pid"], e.get("tid")): e["args"]["name"] for e in events
+             if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert names == {(HARTS_PID, 1): "hart 0", (HARTS_PID, 2): "hart 1",
+                     (THREADS_PID, 2): "alpha (2)", (THREADS_PID, 3): "beta (3)"}
+    running = sorted((e["tid"], e["name"], e["ts"], e["dur"]) for e in events
+                     if e["ph"] == "X" and e["pid"] == HARTS_PID)
+    assert running == [(1, "alpha (2)", 0.0, 0.3), (2, "alpha (2)", 0.6, 0.4),
+                       (2, "beta (3)", 0.1, 0.3)]
+    alpha = [(e["name"], e["ts"], e["dur"]) for e in events
+             if e["ph"] == "X" and e["pid"] == THREADS_PID and e["tid"] == 2]
+    assert alpha == [("running", 0.0, 0.3), ("blocked", 0.3, 0.2), ("runnable", 0.5, 0.02),
+                     ("runnable", 0.52, 0.08), ("running", 0.6, 0.4)]
+    instants = sorted((e["cat"], e["name"], e["ts"]) for e in events if e["ph"] == "i")
+    assert instants == [("marker", "REQUEST_BEGIN", 0.15), ("marker", "REQUEST_END", 0.25),
+                        ("migrate", "migrate 0->1", 0.52), ("wakeup", "wakeup", 0.5)]
+    assert all(e["dur"] >= 0 for e in events if e["ph"] == "X")
+    assert data["otherData"]["lossy"] == "False"
+
+
+def test_perfetto_of_an_empty_and_a_lossy_trace():
+    empty = perfetto_events(trace_of([], nharts=2))
+    assert [e for e in empty["traceEvents"] if e["ph"] != "M"] == []
+    lossy = perfetto_events(trace_of([switch(0, 0, 0, 2)], dropped={0: 3}))
+    assert lossy["otherData"]["dropped_events"] == "3"
+    assert lossy["otherData"]["lossy"] == "True"
+
+
+def make_results(root, layout):
+    """Two schedulers x 1 workload under root, in the old (<sched>/<workload>) or issue-5
+    (<sched>-<N>h/<workload>) layout, with metrics computed as the runner does."""
+    dirs = []
+    for scheduler, shift in (("rr", 0), ("mlfq", 50)):
+        records = [dict(r, time_ns=r["time_ns"] + shift if r["time_ns"] else 0)
+                   for r in two_hart_records()]
+        run = root / (f"{scheduler}-2h" if layout == "config" else scheduler) / "mixed"
+        run.mkdir(parents=True)
+        write_trace(run / "trace.bin", chunk_per_hart(records), nharts=2)
+        (run / "run.json").write_text(json.dumps({
+            "scheduler": scheduler, "workload": "mixed", "cpus": 2, "seed": 3,
+            "clock": "icount", "ok": True, "status": 0, "commit": "abc123def4567890",
+            "dirty": False, "sched_params": {"timeslice_us": "10000"}}))
+        write_metrics(compute_metrics(decode(run / "trace.bin"), scheduler),
+                      run / "metrics.json")
+        dirs.append(run)
+    return dirs
+
+
+def test_report_page_shows_every_plot_and_the_figures_of_metrics_json(tmp_path):
+    for layout in ("config", "sched"):
+        root = tmp_path / layout
+        dirs = make_results(root, layout)
+        assert main(["report", str(root)]) == 0
+        page = (root / "report" / "index.html").read_text()
+        for image in ("wakeup_cdf", "switch_rate", "fairness_utilisation", "timeline",
+                      "response_cdf"):
+            assert f'src="plots/mixed_{image}.png"' in page
+            assert (root / "report" / "plots" / f"mixed_{image}.png").read_bytes()[:4] == \
+                b"\x89PNG"
+        assert "rr-2h" in page and "mlfq-2h" in page
+        assert "abc123def456" in page and "timeslice_us=10000" in page
+        assert 'href="../summary.csv"' in page
+        for run in dirs:
+            headline = json.loads((run / "metrics.json").read_text())["headline"]
+            assert f'href="../{run.relative_to(root)}/metrics.json"' in page
+            for key, _, _, _ in HEADLINE:
+                value = headline[key]
+                assert ("n/a" if value is None else json.dumps(value)) in page
+        assert "script" not in page.lower()
+
+
+def test_summary_csv_rows_equal_metrics_json(tmp_path):
+    dirs = make_results(tmp_path, "config")
+    assert main(["report", str(tmp_path)]) == 0
+    with open(tmp_path / "summary.csv") as summary:
+        rows = {row["config"]: row for row in csv.DictReader(summary)}
+    assert set(rows) == {"rr-2h", "mlfq-2h"}
+    for run in dirs:
+        metrics = json.loads((run / "metrics.json").read_text())
+        row = rows[f"{metrics['scheduler']}-2h"]
+        assert row["cpus"] == "2" and row["commit"] == "abc123def4567890"
+        for key, value in metrics["headline"].items():
+            assert row[f"headline.{key}"] == ("" if value is None else str(value))
+        assert row["wakeup_latency_ns.p99"] == str(metrics["wakeup_latency_ns"]["p99"])
+        assert not any(column.endswith("samples") or ".per_thread." in column for column in row)
+
+
+def test_report_of_a_failed_run_lists_it_without_plots(tmp_path):
+    run = tmp_path / "rr" / "mixed"
+    run.mkdir(parents=True)
+    (run / "run.json").write_text(json.dumps({"scheduler": "rr", "workload": "mixed",
+                                              "cpus": 1, "ok": False, "status": 3}))
+    assert main(["report", str(tmp_path)]) == 0
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "FAILED (status 3)" in page and "Not drawn" in page

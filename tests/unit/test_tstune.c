@@ -1,0 +1,285 @@
+/* Scenario tests of the tstune policy (kernel/sched/tstune.c), compiled on the host with
+ * sanitizers. Each test checks one rule or one term of the formula at the top of tstune.c. */
+#include <sched/sched.h>
+
+#include "check.h"
+
+#define HART     0
+#define NTHREADS 64
+#define MS       1000000ull
+#define TARGET   ((uint64_t)SCHED_TSTUNE_TARGET_LATENCY_US * 1000)
+#define MIN_GRAN ((uint64_t)SCHED_TSTUNE_MIN_GRANULARITY_US * 1000)
+
+static struct sched_thread th[NTHREADS];
+
+static void reset_with_switch_cost(unsigned nharts, uint64_t switch_cost_ns)
+{
+    policy_init(nharts, switch_cost_ns);
+    for (int i = 0; i < NTHREADS; i++) {
+        th[i] = (struct sched_thread){
+            .tid = (uint32_t)i + 1, .hart = HART, .prio = 50, .affinity = ~0ull};
+        policy_thread_init(&th[i]);
+    }
+}
+
+static void reset(void) { reset_with_switch_cost(1, 0); }
+
+/* Make `n` threads of one priority runnable; th[0] runs, the others wait. */
+static struct sched_thread *load_hart(int n)
+{
+    for (int i = 0; i < n; i++) policy_wakeup(HART, &th[i], NULL);
+    return policy_pick(HART, NULL, false);
+}
+
+/* t runs a burst of `ns` and blocks; the next queued thread (or none) is picked. */
+static void burst_and_block(struct sched_thread *t, uint64_t ns)
+{
+    policy_wakeup(HART, t, NULL);
+    CHECK(policy_pick(HART, NULL, false) == t);
+    policy_charge(t, ns);
+    policy_pick(HART, t, false);
+}
+
+static void test_lone_thread_gets_the_target_latency(void)
+{
+    reset();
+    struct sched_thread *t = load_hart(1);
+    CHECK(t == &th[0] && policy_slice_ns(t) == TARGET);
+}
+
+static void test_slices_shrink_as_load_grows(void)
+{
+    uint64_t last = ~0ull;
+    for (int n = 1; n <= 16; n *= 2) {
+        reset();
+        struct sched_thread *t = load_hart(n);
+        uint64_t slice = policy_slice_ns(t);
+        CHECK(slice < last);
+        CHECK(slice == (TARGET / (uint64_t)n > MIN_GRAN ? TARGET / (uint64_t)n : MIN_GRAN));
+        last = slice;
+    }
+}
+
+static void test_load_counts_only_the_threads_priority(void)
+{
+    reset();
+    th[1].prio = 10; /* lower priorities never compete with th[0] */
+    th[2].prio = 10;
+    struct sched_thread *t = load_hart(3);
+    CHECK(t == &th[0] && policy_slice_ns(t) == TARGET);
+}
+
+static void test_slice_never_below_min_granularity(void)
+{
+    reset();
+    struct sched_thread *t = load_hart(NTHREADS); /* fair share far below the minimum */
+    CHECK(TARGET / NTHREADS < MIN_GRAN);
+    CHECK(policy_slice_ns(t) == MIN_GRAN);
+}
+
+static void test_slice_never_below_the_switch_overhead_bound(void)
+{
+    /* an expensive switch: slices must be long enough that switching stays under the fraction */
+    uint64_t cost = 100000;
+    uint64_t bound = cost * 1000 / SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE;
+    CHECK(bound > MIN_GRAN);
+    for (int n = 1; n <= NTHREADS; n *= 4) {
+        reset_with_switch_cost(1, cost);
+        struct sched_thread *t = load_hart(n);
+        uint64_t slice = policy_slice_ns(t);
+        CHECK(slice >= bound);
+        CHECK(cost * 1000 / slice <= SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE);
+    }
+}
+
+static void test_unmeasured_switch_cost_uses_the_default(void)
+{
+    uint64_t with_default[2];
+    reset_with_switch_cost(1, 0);
+    with_default[0] = policy_slice_ns(load_hart(NTHREADS));
+    reset_with_switch_cost(1, SCHED_TSTUNE_SWITCH_COST_NS);
+    with_default[1] = policy_slice_ns(load_hart(NTHREADS));
+    CHECK(with_default[0] == with_default[1] && with_default[0] > 0);
+}
+
+static void test_short_bursts_get_a_short_slice_that_still_fits_them(void)
+{
+    reset();
+    struct sched_thread *io = &th[0], *hog = &th[1];
+    for (int i = 0; i < 40; i++) burst_and_block(io, 3 * MS);
+    policy_wakeup(HART, io, NULL);
+    CHECK(policy_pick(HART, NULL, false) == io);
+    uint64_t io_slice = policy_slice_ns(io);
+    CHECK(io_slice >= 3 * MS);                /* its usual burst completes in one slice */
+    CHECK(io_slice <= 6 * MS + 6 * MS / 100); /* but not much more than twice it */
+    policy_pick(HART, io, false);
+    policy_wakeup(HART, hog, NULL);
+    CHECK(policy_pick(HART, NULL, false) == hog);
+    CHECK(policy_slice_ns(hog) == TARGET && io_slice < TARGET);
+}
+
+static void test_thread_that_stops_blocking_regains_long_slices(void)
+{
+    reset();
+    struct sched_thread *t = &th[0];
+    for (int i = 0; i < 40; i++) burst_and_block(t, 2 * MS);
+    policy_wakeup(HART, t, NULL);
+    CHECK(policy_pick(HART, NULL, false) == t);
+    uint64_t slice = policy_slice_ns(t), first = slice;
+    for (int i = 0; i < 10; i++) { /* it stays CPU-bound: each slice at least doubles */
+        policy_charge(t, slice);
+        policy_slice_expired(HART, t);
+        CHECK(policy_pick(HART, t, true) == t);
+        uint64_t next = policy_slice_ns(t);
+        CHECK(next >= 2 * slice || next == TARGET);
+        slice = next;
+    }
+    CHECK(first < TARGET && slice == TARGET);
+}
+
+static void test_interactive_wakeup_waits_at_most_the_shrunken_slice(void)
+{
+    reset();
+    struct sched_thread *hog = load_hart(1), *io = &th[1];
+    CHECK(hog == &th[0]);
+    /* the hog ran a quarter of the target latency; io wakes: the hog's slice halves */
+    policy_charge(hog, TARGET / 4);
+    CHECK(policy_wakeup(HART, io, hog));
+    CHECK(policy_pick(HART, hog, true) == hog);
+    CHECK(policy_slice_ns(hog) == TARGET / 2 - TARGET / 4);
+    /* later the hog has used more than half: io wakes and runs at once */
+    policy_charge(hog, TARGET / 4);
+    policy_slice_expired(HART, hog);
+    CHECK(policy_pick(HART, hog, true) == io);
+    CHECK(policy_pick(HART, io, false) == hog);
+    policy_charge(hog, TARGET / 2 + 1);
+    CHECK(policy_wakeup(HART, io, hog));
+    CHECK(policy_pick(HART, hog, true) == io);
+}
+
+static void test_strict_priority(void)
+{
+    static const int prios[] = {10, 200, 50, 255, 0, 64, 63};
+    reset();
+    for (int i = 0; i < 7; i++) {
+        th[i].prio = (uint8_t)prios[i];
+        policy_wakeup(HART, &th[i], NULL);
+    }
+    int last = 256;
+    struct sched_thread *t = NULL;
+    for (int i = 0; i < 7; i++) {
+        t = policy_pick(HART, t, false);
+        CHECK(t && t->prio < last);
+        last = t ? t->prio : -1;
+    }
+    CHECK(policy_pick(HART, t, false) == NULL);
+    /* a higher priority preempts; a lower or equal one runs only after */
+    reset();
+    struct sched_thread *low = load_hart(1), *high = &th[1];
+    high->prio = 51;
+    CHECK(policy_wakeup(HART, high, low));
+    CHECK(policy_pick(HART, low, true) == high);
+    th[2].prio = 49;
+    CHECK(!policy_wakeup(HART, &th[2], high));
+}
+
+static void test_fifo_within_a_priority(void)
+{
+    reset();
+    for (int i = 0; i < 4; i++) policy_wakeup(HART, &th[i], NULL);
+    struct sched_thread *t = policy_pick(HART, NULL, false);
+    for (int i = 0; i < 4; i++) {
+        CHECK(t == &th[i]);
+        t = policy_pick(HART, t, false);
+    }
+    CHECK(t == NULL);
+}
+
+static void test_preempted_thread_keeps_the_head(void)
+{
+    reset();
+    struct sched_thread *a = load_hart(2), *b = &th[1], *high = &th[2];
+    high->prio = 90;
+    CHECK(policy_wakeup(HART, high, a));
+    CHECK(policy_pick(HART, a, true) == high);
+    CHECK(policy_pick(HART, high, false) == a); /* before b, which queued earlier */
+    CHECK(policy_pick(HART, a, false) == b);
+}
+
+static void test_expiry_and_yield_go_to_the_tail_with_a_fresh_slice(void)
+{
+    reset();
+    struct sched_thread *a = load_hart(3), *b = &th[1], *c = &th[2];
+    uint64_t full = policy_slice_ns(a);
+    policy_charge(a, full);
+    CHECK(policy_slice_ns(a) == 0);
+    policy_slice_expired(HART, a);
+    CHECK(policy_pick(HART, a, true) == b);
+    policy_charge(b, 1000);
+    policy_yield(HART, b);
+    CHECK(policy_pick(HART, b, true) == c);
+    CHECK(policy_pick(HART, c, false) == a && policy_slice_ns(a) == TARGET / 2);
+    CHECK(policy_pick(HART, a, false) == b && policy_slice_ns(b) == TARGET);
+}
+
+static void test_wake_placement_respects_affinity(void)
+{
+    reset_with_switch_cost(4, 0);
+    struct sched_thread *t = &th[0];
+    /* harts 0 and 1 busy; t may only run on 0 and 2 and 3: it goes to an idle allowed hart */
+    for (int h = 0; h < 2; h++) {
+        th[10 + h].hart = (uint8_t)h;
+        policy_wakeup((unsigned)h, &th[10 + h], NULL);
+        policy_pick((unsigned)h, NULL, false);
+    }
+    t->affinity = 0x1 | 0x4 | 0x8;
+    unsigned to = policy_select_hart(t, 1);
+    CHECK(to == 2 || to == 3);
+    /* the waker's hart is preferred among idle allowed ones */
+    CHECK(policy_select_hart(t, 3) == 3);
+    /* only busy harts allowed: it stays on its own hart if allowed */
+    t->affinity = 0x3;
+    CHECK(policy_select_hart(t, 2) == 0);
+    /* its hart not allowed: the least loaded allowed hart, never outside the mask */
+    th[20].hart = 1;
+    policy_wakeup(1, &th[20], &th[11]);
+    t->affinity = 0x2 | 0x1;
+    t->hart = 3;
+    CHECK(policy_select_hart(t, 3) == 0);
+    for (uint64_t mask = 1; mask < 16; mask++) {
+        t->affinity = mask;
+        CHECK(mask & (1ull << policy_select_hart(t, 0)));
+    }
+}
+
+static void test_remove_takes_a_thread_out(void)
+{
+    reset();
+    policy_wakeup(HART, &th[0], NULL);
+    policy_wakeup(HART, &th[1], NULL);
+    policy_remove(&th[0]);
+    CHECK(!th[0].queued);
+    CHECK(policy_pick(HART, NULL, false) == &th[1]);
+    CHECK(policy_slice_ns(&th[1]) == TARGET); /* th[0] no longer counts as load */
+    CHECK(policy_pick(HART, &th[1], false) == NULL);
+}
+
+int main(void)
+{
+    RUN(test_lone_thread_gets_the_target_latency);
+    RUN(test_slices_shrink_as_load_grows);
+    RUN(test_load_counts_only_the_threads_priority);
+    RUN(test_slice_never_below_min_granularity);
+    RUN(test_slice_never_below_the_switch_overhead_bound);
+    RUN(test_unmeasured_switch_cost_uses_the_default);
+    RUN(test_short_bursts_get_a_short_slice_that_still_fits_them);
+    RUN(test_thread_that_stops_blocking_regains_long_slices);
+    RUN(test_interactive_wakeup_waits_at_most_the_shrunken_slice);
+    RUN(test_strict_priority);
+    RUN(test_fifo_within_a_priority);
+    RUN(test_preempted_thread_keeps_the_head);
+    RUN(test_expiry_and_yield_go_to_the_tail_with_a_fresh_slice);
+    RUN(test_wake_placement_respects_affinity);
+    RUN(test_remove_takes_a_thread_out);
+    return check_summary();
+}
