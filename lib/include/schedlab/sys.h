@@ -34,20 +34,6 @@ static inline unsigned schedlab_hart_id(void)
     return (unsigned)sel4_plain_call(SchedLab_SysHartId, 0, 0);
 }
 
-/* The SMP and cache-model extensions. A kernel without them raises an UnknownSyscall fault, so
- * callers use them only where the kernel is known to have them. */
-static inline seL4_Error schedlab_set_affinity_mask(seL4_CPtr tcb, uint64_t mask)
-{
-    return (seL4_Error)sel4_plain_call(SchedLab_SysSetAffinityMask, tcb, mask);
-}
-static inline void schedlab_set_working_set(uint64_t bytes)
-{
-    sel4_plain_call(SchedLab_SysSetWorkingSet, bytes, 0);
-}
-static inline unsigned schedlab_hart_id(void)
-{
-    return (unsigned)sel4_plain_call(SchedLab_SysHartId, 0, 0);
-}
 
 /* Exactly `iterations` rounds of a fixed instruction sequence: CPU work that takes the same
  * number of instructions on every run (so, under icount, the same emulated time). */
