@@ -24,9 +24,8 @@ SHORT = {"cpu-bound": ["cpu-bound.work_us=5000", "yielder.loop_count=10"],
          "working-set": ["big.loop_count=5", "small.loop_count=10"]}
 SINGLE_HART_KERNEL = "SMP is not supported yet"
 # Kernel bugs found by the suite, not run (they hang until the timeout) but reported as xfail.
-# mlfq, >= 2 harts, icount: the pager evicting (Page_Unmap of a frame another hart's thread may
-# be using) hangs; passes with rr, with --realtime, and with pager.pager_frames=64 (no eviction).
-KNOWN_KERNEL_HANGS = {("mlfq", "pager", 4): "mlfq + SMP + pager eviction hangs under icount"}
+# (mlfq/pager at 4 harts hung before main's lock hand-off and IPI TLB shootdown: fixed there.)
+KNOWN_KERNEL_HANGS = {}
 
 FILE_HEADER = struct.Struct("<QIIIIQ")
 CHUNK_HEADER = struct.Struct("<IIQQ")

@@ -34,7 +34,6 @@ static inline unsigned schedlab_hart_id(void)
     return (unsigned)sel4_plain_call(SchedLab_SysHartId, 0, 0);
 }
 
-
 /* Exactly `iterations` rounds of a fixed instruction sequence: CPU work that takes the same
  * number of instructions on every run (so, under icount, the same emulated time). */
 void schedlab_burn(uint64_t iterations);
