@@ -52,24 +52,26 @@ static bool retype_from(seL4_CPtr untyped, seL4_Word type, seL4_Word size_bits, 
     return *e == seL4_NoError;
 }
 
-seL4_CPtr alloc_object(seL4_Word type, seL4_Word size_bits)
+bool alloc_object_at(seL4_Word type, seL4_Word size_bits, seL4_CPtr slot)
 {
-    seL4_CPtr slot = alloc_slot();
     seL4_Error e;
-    if (!slot) return 0;
-    if (only_untyped) {
-        if (retype_from(only_untyped, type, size_bits, slot, &e)) return slot;
-        next_free_slot--;
-        return 0;
-    }
+    if (only_untyped) return retype_from(only_untyped, type, size_bits, slot, &e);
     seL4_Word count = boot->untyped.end - boot->untyped.start;
     /* take memory from the untypeds in order, moving on when one is used up */
     for (; current_untyped < count; current_untyped++) {
         if (boot->untypedList[current_untyped].isDevice) continue;
         if (retype_from(boot->untyped.start + current_untyped, type, size_bits, slot, &e))
-            return slot;
+            return true;
         if (e != seL4_NotEnoughMemory) break;
     }
+    return false;
+}
+
+seL4_CPtr alloc_object(seL4_Word type, seL4_Word size_bits)
+{
+    seL4_CPtr slot = alloc_slot();
+    if (!slot) return 0;
+    if (alloc_object_at(type, size_bits, slot)) return slot;
     next_free_slot--;
     return 0;
 }

@@ -8,7 +8,7 @@ from . import REPO_ROOT, SchedlabError, UsageError, setup, shown
 from .build import build
 from .compare import replot, run_suite
 from .configs import (discover_schedulers, discover_workloads, format_catalogue,
-                      resolve_settings)
+                      resolve_settings, split_workload_assignments)
 from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
 from .run import RunRequest, default_out, run_workload, timestamp
 from .test import run_tests
@@ -77,8 +77,9 @@ def _add_build_options(parser, schedulers):
                         type=_one_of("scheduler", schedulers),
                         help=f"scheduler config from configs/: {_names(schedulers)}")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config parameter, e.g. timeslice_us=2000 "
-                             "(see ./schedlab list); builds into build/<sched>-<hash>")
+                        help="override a parameter (see ./schedlab list): a workload's, e.g. "
+                             "interactive.count=8, through the boot arguments; a scheduler "
+                             "config's, e.g. timeslice_us=2000, builds into build/<sched>-<hash>")
     parser.add_argument("--verbose", action="store_true",
                         help="show build output and the QEMU console on the terminal")
 
@@ -169,7 +170,12 @@ def cmd_list(args, repo):
 
 
 def _settings(args, repo):
-    return resolve_settings(discover_schedulers(repo)[args.sched], args.set)
+    assignments = args.set
+    if getattr(args, "workload", None):   # workload keys go to the boot arguments
+        boot, assignments = split_workload_assignments(discover_workloads(repo)[args.workload],
+                                                       args.set)
+        args.param = args.param + boot
+    return resolve_settings(discover_schedulers(repo)[args.sched], assignments)
 
 
 # Flags are checked before setup.ensure(), so a typo never waits for an apt-get install.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import UsageError
+from .workload_spec import SpecError, discover_specs, load_spec
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Workload:
     name: str
     description: str
     path: Path
+    parameters: dict = field(default_factory=dict)   # boot-argument key -> default
 
 
 # The argument list may span lines and its quoted doc string may hold ")" itself.
@@ -86,13 +88,32 @@ def discover_schedulers(repo):
             for path in sorted((Path(repo) / "configs").glob("*.cmake"))}
 
 
+def _spec_workload(name, path):
+    """A spec's catalogue entry; a broken spec is still listed, so the build names its error."""
+    try:
+        spec = load_spec(path)
+    except SpecError as error:
+        return Workload(name, f"(invalid spec: {error})", path)
+    return Workload(name, spec.description, path,
+                    {value.key: value.default for value in spec.values})
+
+
+# workloads/engine/ holds the interpreter every spec is linked with, not a workload.
+ENGINE_DIRECTORY = "engine"
+
+
 def discover_workloads(repo):
-    workloads = {}
+    """Spec workloads (workloads/<name>.json, workloads/<name>/spec.json) and hand-written
+    root tasks (workloads/<name>/ with C sources, described by the first line of its README)."""
+    workloads = {name: _spec_workload(name, path)
+                 for name, path in discover_specs(repo).items()}
     root = Path(repo) / "workloads"
     if not root.is_dir():
         return workloads
     for directory in sorted(p for p in root.iterdir() if p.is_dir()):
         readme = directory / "README"
+        if directory.name in workloads or directory.name == ENGINE_DIRECTORY:
+            continue
         if not readme.is_file() and not any(directory.glob("*.c")):
             continue
         description = ""
@@ -100,7 +121,7 @@ def discover_workloads(repo):
             lines = readme.read_text().splitlines()
             description = lines[0].strip() if lines else ""
         workloads[directory.name] = Workload(directory.name, description, directory)
-    return workloads
+    return dict(sorted(workloads.items()))
 
 
 def cmake_variable(key):
@@ -147,6 +168,22 @@ def resolve_settings(scheduler, assignments):
     return settings
 
 
+def split_workload_assignments(workload, assignments):
+    """--set k=v: keys naming a parameter of `workload` become boot arguments (no rebuild);
+    the rest stay scheduler settings. Returns (boot k=v list, remaining assignments)."""
+    boot, rest = [], []
+    for assignment in assignments:
+        key, _, value = assignment.partition("=")
+        if key.strip() not in workload.parameters:
+            rest.append(assignment)
+        elif not value.isdigit():
+            raise UsageError(f"--set: workload parameter '{key}' takes an integer >= 0, "
+                             f"got '{value}'")
+        else:
+            boot.append(f"{key.strip()}={value}")
+    return boot, rest
+
+
 def settings_suffix(settings):
     """A short stable hash of the settings, so each variant gets its own build directory."""
     canonical = "\n".join(f"{variable}={settings[variable]}" for variable in sorted(settings))
@@ -168,9 +205,11 @@ def format_catalogue(schedulers, workloads):
     if not schedulers:
         lines.append("  (none: configs/*.cmake not found)")
     lines.append("")
-    lines.append("Workloads (./schedlab run --workload NAME):")
+    lines.append("Workloads (./schedlab run --workload NAME [--set key=value]):")
     for workload in workloads.values():
         lines.append(f"  {workload.name:<12} {workload.description}".rstrip())
+        for key, default in workload.parameters.items():
+            lines.append(f"      {key} = {default}")
     if not workloads:
-        lines.append("  (none: no workloads/<name>/ with a README or *.c)")
+        lines.append("  (none: no workloads/*.json or workloads/<name>/main.c)")
     return "\n".join(lines)

@@ -3,12 +3,15 @@
 #define SCHEDLAB_ALLOC_H
 
 #include <sel4/sel4.h>
+#include <stdbool.h>
 
 void alloc_init(const seL4_BootInfo *bi);
 /* A free slot of the root CNode (0 when none is left). */
 seL4_CPtr alloc_slot(void);
 /* A new object of `type` (and `size_bits` where the type takes one) in a new slot; 0 on failure. */
 seL4_CPtr alloc_object(seL4_Word type, seL4_Word size_bits);
+/* The same into a slot the caller already holds; true on success. */
+bool alloc_object_at(seL4_Word type, seL4_Word size_bits, seL4_CPtr slot);
 /* For a copy of the root task running as a process in its own VSpace: allocate only slots
  * [first_slot, end_slot) and only from `untyped`; the process's image frame caps start at
  * `frames`, and its threads run in `vspace`. */
