@@ -16,18 +16,19 @@ def artifacts(scheduler="rr"):
     return found
 
 
-def run_root_task(elf, out, params=(), cpus=1):
+def run_root_task(elf, out, params=(), cpus=1, scheduler="rr"):
     """Boot `elf` as the root task; returns (exit status, console text)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    command = qemu_command(artifacts().kernel, elf, cpus, boot_arguments(1, False, list(params)))
+    command = qemu_command(artifacts(scheduler).kernel, elf, cpus,
+                           boot_arguments(1, False, list(params)))
     outcome = run_qemu(command, out, out / "console.log", TIMEOUT_SECONDS)
     assert not outcome.timed_out, f"timed out; console: {out / 'console.log'}"
     return outcome.status, (out / "console.log").read_text(errors="replace")
 
 
-def run(workload, out, scheduler="rr", params=()):
+def run(workload, out, scheduler="rr", params=(), cpus=1):
     """A full `./schedlab run` of a workload (QEMU, metrics, plots) against the fixture build."""
     request = RunRequest(scheduler=scheduler, workload=workload, out=Path(out), params=list(params),
-                         timeout=TIMEOUT_SECONDS)
+                         timeout=TIMEOUT_SECONDS, cpus=cpus)
     return run_workload(REPO_ROOT, artifacts(scheduler), request)
