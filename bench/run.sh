@@ -31,4 +31,6 @@ for policy_config in "$repo"/configs/*.cmake; do
         -DSCHEDLAB_CONFIG="$policy_config" -DSCHEDLAB_TRACE=OFF >/dev/null
     cmake --build "$build" >/dev/null
     run_root_task "$build" policybench.elf "decision"
+    # context-switch cost per policy: the yield ping-pongs (same and different address spaces)
+    run_root_task "$build" microbench.elf "$policy_config trace=OFF" | grep yield_switch
 done

@@ -4,6 +4,7 @@
  * loop around each operation and, unless the kernel is built with SCHEDLAB_TRACE=OFF, tracing.
  */
 #include <schedlab/alloc.h>
+#include <schedlab/process.h>
 #include <schedlab/runtime.h>
 #include <schedlab/sys.h>
 #include <schedlab/thread.h>
@@ -44,7 +45,7 @@ static void report(const char *name, uint64_t start, uint64_t ops)
 int main(const seL4_BootInfo *bi)
 {
     (void)bi;
-    static struct thread t[4];
+    static struct thread t[6];
     ep = alloc_object(seL4_EndpointObject, 0);
     ntfn = alloc_object(seL4_NotificationObject, 0);
     done = alloc_object(seL4_EndpointObject, 0);
@@ -58,6 +59,18 @@ int main(const seL4_BootInfo *bi)
     seL4_Recv(done, &badge);
     seL4_Recv(done, &badge);
     report("yield_switch", start, 2 * ROUNDS);
+
+    /* the same with the second thread in another address space: each switch changes VSpace */
+    static struct process other;
+    static const struct thread_options in_other = {.process = &other};
+    if (process_create(&other) || process_load(&other)) return 1;
+    if (thread_start(&t[4], "yield-c", 100, yielder, 0) ||
+        thread_create(&t[5], "yield-d", 100, yielder, 0, &in_other))
+        return 1;
+    start = schedlab_now_ns();
+    seL4_Recv(done, &badge);
+    seL4_Recv(done, &badge);
+    report("yield_switch_two_vspaces", start, 2 * ROUNDS);
 
     /* Call to a server of equal priority and its ReplyRecv: one round trip per op */
     if (thread_start(&t[2], "server", 255, server, 0)) return 1;
