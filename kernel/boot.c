@@ -331,6 +331,7 @@ void boot_kernel(void)
             panic("boot: the initrd is not a RISC-V 64-bit ELF executable");
     }
 
+    kernel_set_run_limit(bootarg_number(args, "limit_ms", 0) * 1000000);
     uint64_t trace_bytes = bootarg_number(args, "trace_kb", TRACE_DEFAULT_KB) << 10;
     unsigned trace_bits = 12;
     while (BIT(trace_bits) < trace_bytes * nharts) trace_bits++;

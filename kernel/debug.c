@@ -1,4 +1,6 @@
 #include <kernel/debug.h>
+#include <kernel/hart.h>
+#include <sched/core.h>
 #include <kernel/printk.h>
 #include <kernel/sleep.h>
 
@@ -38,13 +40,28 @@ static const char *state_name(enum thread_state s)
     return s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
+static bool running_somewhere(const struct tcb *t)
+{
+    for (unsigned i = 0; i < nharts; i++)
+        if (sched_running_on(i) == &t->sched) return true;
+    return false;
+}
+
 void debug_dump_threads(void)
 {
-    printk("%-5s %-16s %-24s %4s %4s %-6s %s\n", "tid", "name", "state", "prio", "hart", "queued",
+    for (unsigned i = 0; i < nharts; i++) {
+        struct sched_thread *r = sched_running_on(i);
+        if (r)
+            printk("hart %u: running tid %u\n", i, r->tid);
+        else
+            printk("hart %u: idle\n", i);
+    }
+    printk("%-5s %-16s %-24s %4s %4s %-7s %s\n", "tid", "name", "state", "prio", "hart", "queue",
            "waits on / until");
     for (struct tcb *t = all_threads; t; t = t->all_next) {
-        printk("%-5u %-16s %-24s %4u %4u %-6s ", t->tid, t->name[0] ? t->name : "-",
-               state_name(t->state), t->sched.prio, t->sched.hart, t->sched.queued ? "yes" : "no");
+        const char *where = running_somewhere(t) ? "running" : t->sched.queued ? "queued" : "-";
+        printk("%-5u %-16s %-24s %4u %4u %-7s ", t->tid, t->name[0] ? t->name : "-",
+               state_name(t->state), t->sched.prio, t->sched.hart, where);
         if (t->state == THREAD_BLOCKED_ON_SLEEP)
             printk("%lu ns\n", (unsigned long)t->sleep_deadline_ns);
         else if (t->blocked_on)

@@ -12,6 +12,21 @@
 #include <kernel/trace.h>
 #include <kernel/vspace.h>
 
+/* The run limit (boot argument limit_ms, 0 = none): a workload still running then has hung or
+ * livelocked; stop it with a dump of every hart and thread, so a broken policy can be debugged. */
+static uint64_t run_limit_ns;
+
+void kernel_set_run_limit(uint64_t ns) { run_limit_ns = ns; }
+
+static void check_run_limit(uint64_t now)
+{
+    if (!run_limit_ns || now < run_limit_ns) return;
+    printk("\nrun limit of %lu ms reached: the workload did not finish\n",
+           (unsigned long)(run_limit_ns / 1000000));
+    debug_dump_threads();
+    kernel_halt(KERNEL_HALT_RUN_LIMIT);
+}
+
 void kernel_handle_interrupts(void)
 {
     unsigned pending = arch_pending_interrupts();
@@ -21,6 +36,7 @@ void kernel_handle_interrupts(void)
         uint64_t now = clock_now();
         arch_ack_timer();
         this_hart()->timer_deadline = UINT64_MAX;
+        check_run_limit(now);
         sleep_wake_due(this_hart_id(), now);
         sched_timer(now);
     }
@@ -53,6 +69,7 @@ void kernel_handle_user_exception(uint64_t number)
 static void set_timer(struct hart *h)
 {
     uint64_t deadline = MIN(sched_slice_end(), sleep_next_deadline(h->id));
+    if (h->id == 0 && run_limit_ns) deadline = MIN(deadline, run_limit_ns);
     if (deadline == h->timer_deadline) return;
     h->timer_deadline = deadline;
     arch_set_timer(deadline);
@@ -71,7 +88,7 @@ static void idle_until_interrupt(struct hart *h)
     if (idle_without_timer == (1ull << nharts) - 1 && !sched_decisions_pending()) {
         printk("\nall threads are blocked and no timer is pending: deadlock\n");
         debug_dump_threads();
-        kernel_halt(98);
+        kernel_halt(KERNEL_HALT_DEADLOCK);
     }
     smp_idle_release();
     arch_wait_for_interrupt();

@@ -243,7 +243,7 @@ def test_qemu_command_is_deterministic_by_default(tmp_path):
         "-nographic", "-no-reboot",
         "-bios", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf",
         "-kernel", str(tmp_path / "kernel.elf"), "-initrd", str(tmp_path / "mixed.elf"),
-        "-append", "clock=icount semihost=1 seed=7 n=3",
+        "-append", "clock=icount semihost=1 seed=7 limit_ms=10000 n=3",
         "-semihosting-config", "enable=on,target=native",
         "-icount", "shift=0,sleep=off"]
 
@@ -251,7 +251,7 @@ def test_qemu_command_is_deterministic_by_default(tmp_path):
 def test_realtime_drops_icount_and_says_so_in_bootargs(tmp_path):
     command = qemu_command("k.elf", "w.elf", 1, boot_arguments(1, True), realtime=True)
     assert "-icount" not in command
-    assert command[command.index("-append") + 1] == "clock=realtime semihost=1 seed=1"
+    assert command[command.index("-append") + 1] == "clock=realtime semihost=1 seed=1 limit_ms=10000"
     assert Path(command[command.index("-kernel") + 1]).is_absolute()
 
 
@@ -355,3 +355,7 @@ def test_setup_is_silent_when_nothing_is_missing(monkeypatch, capsys):
     monkeypatch.setattr(setup, "find_missing", lambda **_: {})
     setup.ensure()
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_given_run_limit_replaces_the_default():
+    assert boot_arguments(1, False, ["limit_ms=5"]) == "clock=icount semihost=1 seed=1 limit_ms=5"

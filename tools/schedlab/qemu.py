@@ -13,12 +13,18 @@ QEMU = "qemu-system-riscv64"
 GDB_PORT = 1234   # QEMU's -s listens here
 
 
+RUN_LIMIT_MS = 10000
+
+
 def boot_arguments(seed, realtime, params=()):
     """The kernel reads clock= and semihost= itself and passes all of them on to the root task
     (DESIGN §3.3); params are workload k=v. semihost=1 tells the kernel QEMU was started with
     semihosting, the channel its trace takes to the host."""
     clock = "realtime" if realtime else "icount"
-    return " ".join([f"clock={clock}", "semihost=1", f"seed={seed}", *params])
+    # A run still going after limit_ms of emulated time has hung or livelocked: the kernel stops
+    # it with a dump of every hart and thread (exit status 96), which a wall-clock kill cannot.
+    limit = [] if any(p.startswith("limit_ms=") for p in params) else [f"limit_ms={RUN_LIMIT_MS}"]
+    return " ".join([f"clock={clock}", "semihost=1", f"seed={seed}", *limit, *params])
 
 
 def qemu_command(kernel, workload, cpus, bootargs, realtime=False, wait_for_debugger=False):

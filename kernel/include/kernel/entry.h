@@ -17,6 +17,11 @@ void kernel_handle_user_exception(uint64_t number);
 /* Decide what this hart runs next and return to user mode (or idle until there is work). */
 _Noreturn void kernel_exit(void);
 _Noreturn void kernel_panic_trap(uint64_t cause, uint64_t pc, uint64_t tval);
+/* Exit statuses of the kernel's own halts (a workload's are its own, below these). */
+#define KERNEL_HALT_RUN_LIMIT 96
+#define KERNEL_HALT_DEADLOCK  98
+/* Stop the machine at `ns` of emulated time with a dump of harts and threads (0: never). */
+void kernel_set_run_limit(uint64_t ns);
 /* Stop the machine: flush the trace, report, exit with `status`. */
 _Noreturn void kernel_halt(int status);
 
