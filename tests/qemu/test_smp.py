@@ -50,3 +50,14 @@ def test_smp_policies_spread_work_that_rr_keeps_on_its_hart(tmp_path):
         spread = headline(tmp_path, scheduler, 4)
         assert spread["migrations"] > 0, scheduler
         assert spread["wakeup_p90_ns"] * 100 < rr["wakeup_p90_ns"], scheduler
+
+
+def test_a_run_past_its_limit_stops_with_a_dump_of_harts_and_threads(tmp_path):
+    result = run("cpu-bound", tmp_path, scheduler="affinity", params=["limit_ms=20"], cpus=2)
+    assert not result.ok
+    console = (tmp_path / "console.log").read_text()
+    assert "run limit of 20 ms reached" in console
+    assert re.search(r"^hart 0: running tid \d+", console, re.MULTILINE)
+    assert re.search(r"^hart 1: (running tid \d+|idle)", console, re.MULTILINE)
+    assert re.search(r"batch\d +running .* (running|queued)", console)
+    assert "halt, status 96" in console
