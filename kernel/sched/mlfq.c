@@ -6,10 +6,10 @@
  * tasks, servers and drivers keep their place. Within one seL4 priority there are
  * SCHED_MLFQ_LEVELS feedback levels, level 0 first:
  *  1. a new thread starts at level 0;
- *  2. at level L a thread has an allotment of (SCHED_TIMESLICE_US << L) of CPU time in total,
- *     however often it blocks or yields meanwhile; when it is used up the thread moves down a
- *     level with a fresh allotment (the last level keeps it). Yielding just before the quantum
- *     ends does not keep a CPU hog on top: the time it used still counts;
+ *  2. at level L a thread has an allotment of (SCHED_TIMESLICE_US * SCHED_MLFQ_QUANTUM_GROWTH^L) of
+ * CPU time in total, however often it blocks or yields meanwhile; when it is used up the thread
+ * moves down a level with a fresh allotment (the last level keeps it). Yielding just before the
+ * quantum ends does not keep a CPU hog on top: the time it used still counts;
  *  3. a thread that blocks keeps its level and what it has used, so an I/O-bound thread that
  *     uses little stays high;
  *  4. every SCHED_MLFQ_BOOST_US of CPU time used on the hart, every thread returns to level 0
@@ -39,7 +39,12 @@ struct mlfq_hart {
 
 static struct mlfq_hart harts[SCHED_MAX_HARTS];
 
-static uint64_t allotment(unsigned level) { return SCHED_TIMESLICE_NS << level; }
+static uint64_t allotment(unsigned level)
+{
+    uint64_t ns = SCHED_TIMESLICE_NS;
+    for (unsigned l = 0; l < level; l++) ns *= SCHED_MLFQ_QUANTUM_GROWTH;
+    return ns;
+}
 
 static void enqueue(struct mlfq_hart *h, struct sched_thread *t, bool at_head)
 {
