@@ -2,11 +2,14 @@
 
 Columns: what was run (RUN_COLUMNS, from run.json), then the headline figures (headline.*,
 exactly metrics.json's "headline"), then every other scalar of metrics.json under its dotted
-path. With repeated runs (`compare --repeat N`: run.json has a repeat index) one more row per
+path. Per-thread tables and sample lists are left out (they are in metrics.json), so the
+columns stay the same from run to run. Every value of a run's row is the one in its
+metrics.json.
+
+With repeated runs (`compare --repeat N`: run.json has a repeat index) one more row per
 configuration and workload follows the runs: repeat = "mean", repeats = the runs averaged,
 headline.<key> = their mean and headline.<key>.ci95 = the half-width of its 95% Student-t
-interval (analysis/repeats.py). Per-thread tables and sample lists are left out (they are in metrics.json), so the
-columns stay the same from run to run. Every value is the one in metrics.json.
+interval (analysis/repeats.py).
 Free of numpy, so the schedlab command can write it under any Python.
 """
 import csv

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tools.schedlab import cli, compare, setup  # noqa: E402
 from tools.schedlab.compare import (Comparison, estimate_remaining, format_duration,  # noqa: E402
                                     format_progress, plan_runs, run_in_parallel, run_label)
-from tools.schedlab.run import RunRequest, RunResult  # noqa: E402
+from tools.schedlab.run import RunResult  # noqa: E402
 
 RR_CONFIG = """\
 # rr: round robin
@@ -83,7 +83,7 @@ def test_default_is_every_scheduler_and_workload_at_1_and_4_harts(repo, capsys, 
 
 
 def test_flags_narrow_the_comparison(repo, capsys, compared):
-    status, _, _ = run_cli(repo, capsys, "compare", "--scheds", "rr", "--workloads", "chat",
+    status, _, _ = run_cli(repo, capsys, "compare", "--scheds", "rr,rr", "--workloads", "chat",
                            "--cpus", "2,8,2", "--seed", "7", "--out", str(repo / "here"))
     assert status == 0
     [(comparison, out)] = compared

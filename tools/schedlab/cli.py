@@ -49,7 +49,9 @@ def _one_of(kind, catalogue):
 
 def _list_of(kind, catalogue):
     one = _one_of(kind, catalogue)
-    return lambda value: [one(name.strip()) for name in value.split(",") if name.strip()]
+    # Duplicates dropped: two runs of one name would write the same directory.
+    return lambda value: list(dict.fromkeys(one(name.strip()) for name in value.split(",")
+                                            if name.strip()))
 
 
 def _cpus(value):
