@@ -27,11 +27,7 @@ void kernel_handle_interrupts(void)
     if (pending & ARCH_PENDING_EXTERNAL) irq_handle_pending();
 }
 
-void kernel_enter(void)
-{
-    smp_kernel_entered();
-    kernel_lock_acquire();
-}
+void kernel_enter(void) { kernel_lock_acquire(); }
 
 bool kernel_trap_proceeds(void)
 {
@@ -77,7 +73,7 @@ static void idle_until_interrupt(struct hart *h)
         debug_dump_threads();
         kernel_halt(98);
     }
-    kernel_lock_release();
+    smp_idle_release();
     arch_wait_for_interrupt();
     kernel_lock_acquire();
     idle_without_timer &= ~me;

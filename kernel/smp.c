@@ -32,11 +32,27 @@ static void answer_stall(struct hart *h)
     if (requester) arch_send_ipi(1ull << harts_state[requester - 1].hw_id);
 }
 
+/* Not in user mode any more, and safe from whatever the lock holder frees. */
+static void leave_user_mode(struct hart *h)
+{
+    h->in_user = false;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    answer_stall(h);
+}
+
 void kernel_lock_acquire(void)
 {
     struct hart *h = this_hart();
     uint32_t me = h->id + 1;
-    if (take_free_lock(me)) return;
+    if (take_free_lock(me)) {
+        h->in_user = false;
+        return;
+    }
+    /* The holder may be freeing the address space this hart is in (its page tables also map the
+     * kernel): wait in the kernel's own, and only then tell a stalling holder we are out. */
+    arch_activate_kernel_vspace();
+    h->vspace = NULL;
+    leave_user_mode(h);
     for (;;) {
         __atomic_fetch_or(&lock_waiters, bit(h->id), __ATOMIC_SEQ_CST);
         /* the doorbell is cleared before the lock is looked at again, so a release after the
@@ -83,12 +99,13 @@ void smp_request_reschedule(unsigned hart)
     reschedule_pending |= bit(hart);
 }
 
-void smp_kernel_entered(void)
+void smp_idle_release(void)
 {
     struct hart *h = this_hart();
-    h->in_user = false;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    answer_stall(h);
+    /* an idle hart keeps no user address space: it may be freed while the hart sleeps */
+    arch_activate_kernel_vspace();
+    h->vspace = NULL;
+    kernel_lock_release();
 }
 
 void smp_leave_to_user(void)

@@ -181,7 +181,9 @@ void sched_timer(uint64_t now)
 {
     struct sched_hart *h = here();
     request_decisions(policy_balance(me(), now));
-    if (!h->running || now < h->slice_end) return;
+    /* a running thread another hart stopped meanwhile (suspended, say) waits for the decision
+     * already due: re-queueing it would run it again */
+    if (!h->running || now < h->slice_end || !thread_is_runnable(h->running)) return;
     charge_running(h, now);
     trace_emit(TRACE_PREEMPT, TRACE_PREEMPT_EXPIRED, h->running->tid, 0, 0, 0);
     policy_slice_expired(me(), h->running);

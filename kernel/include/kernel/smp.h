@@ -6,6 +6,10 @@
  * hart at a time. No wait in the kernel spins: a hart that finds the lock taken sleeps in wfi
  * until the holder's release sends it an IPI (under QEMU's icount, a spinning hart would burn the
  * virtual time of the hart it waits for).
+ *
+ * Invariant: a hart that neither holds the lock nor runs user code is in the kernel's own
+ * address space, so the holder may free any user page table once it has brought the harts in
+ * user mode into the kernel (smp_stall_thread, smp_address_spaces_changed).
  */
 #ifndef KERNEL_SMP_H
 #define KERNEL_SMP_H
@@ -24,10 +28,10 @@ void smp_request_reschedule(unsigned hart);
  * remoteTCBStall). */
 void smp_stall_thread(struct sched_thread *t);
 
-/* A trap entered the kernel on this hart: stop counting it as in user mode, answer a stall. */
-void smp_kernel_entered(void);
 /* This hart returns to user mode now. */
 void smp_leave_to_user(void);
+/* This hart goes idle: it leaves the user address space it was in and gives the lock back. */
+void smp_idle_release(void);
 
 /* Start every other hart listed in hw_ids[1..n-1] (index 0 is the boot hart). */
 void smp_start_secondaries(const uint64_t *hw_ids, unsigned n);

@@ -34,7 +34,12 @@ int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_
     static unsigned n;
     if (n == THREAD_MAX) return -1;
     struct thread *t = &threads[n++];
-    if (thread_start(t, name, prio, fn, arg)) return -1;
+    /* seL4 starts a thread on its creator's hart, and the cases are written for that; policies
+     * that place new threads on any hart (tstune, affinity) must not change what they test */
+    static const struct thread_options suspended = {.suspended = 1};
+    if (thread_create(t, name, prio, fn, arg, &suspended)) return -1;
+    if (schedlab_set_affinity_mask(t->tcb, 1ull << schedlab_hart_id()) != seL4_NoError) return -1;
+    if (seL4_TCB_Resume(t->tcb) != seL4_NoError) return -1;
     if (tcb) *tcb = t->tcb;
     return 0;
 }
@@ -225,6 +230,8 @@ static bool start_case(unsigned index)
     regs.tp = ipc;
     return !seL4_TCB_Configure(case_tcb, report_ep, ROOT, 0, case_vspace, 0, ipc, ipc_frame) &&
            !seL4_TCB_SetSchedParams(case_tcb, seL4_CapInitThreadTCB, 255, KTEST_PRIO) &&
+           /* on the root's hart, as seL4 would start it, whatever the policy's placement */
+           !schedlab_set_affinity_mask(case_tcb, 1ull << schedlab_hart_id()) &&
            !seL4_TCB_WriteRegisters(case_tcb, 1, 0, 32, &regs);
 }
 
