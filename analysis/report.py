@@ -7,7 +7,10 @@ every link is relative, so the directory can be copied or opened from disk.
 The headline table prints each figure exactly as metrics.json stores it (headline.py; the same
 JSON text), so the page, summary.csv and metrics.json agree digit for digit. The configuration
 table shows what produced each run, from run.json: policy, parameters, harts, seed, clock,
-commit. Runs that failed or have no metrics are listed but not plotted.
+commit. Runs that failed or have no metrics are listed but not plotted. Repeated runs
+(`compare --repeat N`) get one more table: per configuration and workload the mean of each
+headline figure with its 95% Student-t interval (repeats.py, the same values as summary.csv's
+"mean" rows); their plots show one repeat per configuration, the first that succeeded.
 """
 import html
 import json
@@ -16,8 +19,9 @@ from pathlib import Path
 
 from .comparison_plots import (deadline_miss_bars, distribution_cdf, fairness_utilisation,
                                percentile_bars, switch_rate_bars)
-from .headline import HEADLINE
+from .headline import HEADLINE, rounded
 from .plot import policy_colour
+from .repeats import summarise_repeats
 from .results import load_runs
 from .summary import write_summary
 
@@ -76,10 +80,55 @@ def _headline_table(runs):
     for run in runs:
         figures = run.metrics.get("headline", {})
         cells = "".join(f"<td>{_e(_figure(figures.get(key)))}</td>" for key, _, _, _ in HEADLINE)
+        repeat = run.run.get("repeat")
+        workload = run.workload if repeat is None else f"{run.workload} rep{repeat}"
         rows.append(f'<tr><td class="text">{_swatch(run)}{_e(run.config)}</td>'
-                    f'<td>{run.harts}</td><td class="text">{_e(run.workload)}</td>{cells}</tr>')
+                    f'<td>{run.harts}</td><td class="text">{_e(workload)}</td>{cells}</tr>')
     return (f"<table><tr><th>config</th><th>harts</th><th>workload</th>{head}</tr>"
             f"{''.join(rows)}</table>")
+
+
+def _estimate_text(estimate):
+    """mean +- half-width, each as summary.csv writes it."""
+    if estimate is None:
+        return "n/a"
+    mean = json.dumps(rounded(float(estimate.mean)))
+    if estimate.half_width is None:
+        return f"{mean} (one run)"
+    return f"{mean} ± {json.dumps(rounded(float(estimate.half_width)))}"
+
+
+def _repeats_section(runs):
+    """The means table of repeated runs; empty when no run is a repeat."""
+    summaries = summarise_repeats(runs)
+    if not summaries:
+        return ""
+    keys = [(key, unit) for key, _, unit, _ in HEADLINE if key != "lossy"]
+    head = "".join(f"<th>{_e(key)}{f' ({unit})' if unit else ''}</th>" for key, unit in keys)
+    rows = []
+    for summary in summaries:
+        cells = "".join(f"<td>{_e(_estimate_text(summary.estimates.get(key)))}</td>"
+                        for key, _ in keys)
+        rows.append(f'<tr><td class="text">{_e(summary.config)}</td><td>{summary.harts}</td>'
+                    f'<td class="text">{_e(summary.workload)}</td>'
+                    f'<td>{len(summary.succeeded)} of {len(summary.runs)}</td>{cells}</tr>')
+    return ("<h2>Means across repeats</h2><p>Per configuration: the mean of the runs that "
+            "succeeded ± the half-width of its 95% confidence interval (Student t, n-1 degrees "
+            "of freedom). Rows \"mean\" of summary.csv hold the same values. In deterministic "
+            "(icount) mode repeats with the same seed are identical; repeats mean something with "
+            "--realtime.</p>"
+            f"<table><tr><th>config</th><th>harts</th><th>workload</th><th>runs ok</th>{head}"
+            f"</tr>{''.join(rows)}</table>")
+
+
+def _plotted(runs):
+    """The runs a workload's plots show: one per configuration, so repeats do not crowd the
+    legend (the means table covers them): the first repeat that succeeded."""
+    chosen = {}
+    for run in runs:
+        if run.ok:
+            chosen.setdefault(run.config, run)
+    return list(chosen.values())
 
 
 def _configuration_table(runs, base):
@@ -135,7 +184,7 @@ def write_report(root, window_ns=None):
     workloads = sorted({run.workload for run in runs})
     sections = []
     for workload in workloads:
-        group = [run for run in runs if run.workload == workload and run.ok]
+        group = _plotted(run for run in runs if run.workload == workload)
         figures = []
         for stem, title, draw in PLOTS:
             path = plots / f"{workload}_{stem}.png"
@@ -173,6 +222,7 @@ Colours: one per policy in every plot; hatch or line style: hart count.</p>{warn
 <details><summary>What each column means</summary><ul>{legend}</ul>
 <p>Definitions, with units, are in analysis/*.py next to the code computing them.</p>
 </details>
+{_repeats_section(runs)}
 {''.join(sections)}
 <h2>Configurations</h2>
 {_configuration_table(runs, out)}

@@ -1,7 +1,8 @@
 """Finding the runs of a results directory and naming them, for the report and summary.csv.
 
-Two layouts are read alike: results/<run>/<config>/<workload>/ (config = <sched>-<N>h, issue 5)
-and results/<run>/<sched>/<workload>/ (the original). What a run *is* comes from its run.json
+Two layouts are read alike: results/<run>/<config>/<workload>/ (config = <sched>-<N>h, issue 5;
+repeated runs one level deeper in <workload>/rep<i>/) and results/<run>/<sched>/<workload>/
+(the original). What a run *is* comes from its run.json
 (scheduler, cpus, workload); the directory names are only a fallback. Free of numpy, so the
 schedlab command can use it under any Python.
 """
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _CONFIG_NAME = re.compile(r"^(?P<sched>.+)-(?P<harts>\d+)h$")
+_REPEAT_NAME = re.compile(r"^rep\d+$")
 
 
 def read_json(path):
@@ -50,16 +52,19 @@ def find_run_dirs(root):
 def load_run(directory):
     directory = Path(directory)
     run, metrics = read_json(directory / "run.json"), read_json(directory / "metrics.json")
-    parent = _CONFIG_NAME.match(directory.parent.name)
+    # Names from the directories, for runs whose run.json is missing.
+    workload_dir = directory.parent if _REPEAT_NAME.match(directory.name) else directory
+    parent = _CONFIG_NAME.match(workload_dir.parent.name)
     scheduler = (run.get("scheduler") or metrics.get("scheduler")
-                 or (parent.group("sched") if parent else directory.parent.name))
+                 or (parent.group("sched") if parent else workload_dir.parent.name))
     harts = (run.get("cpus") or metrics.get("trace_header", {}).get("nharts")
              or (int(parent.group("harts")) if parent else 1))
-    return Run(directory, scheduler, int(harts), run.get("workload") or directory.name,
+    return Run(directory, scheduler, int(harts), run.get("workload") or workload_dir.name,
                run, metrics)
 
 
 def load_runs(root):
-    """Every run under root, ordered by workload, harts and scheduler."""
+    """Every run under root, ordered by workload, harts, scheduler and repeat."""
     runs = [load_run(d) for d in find_run_dirs(root)]
-    return sorted(runs, key=lambda r: (r.workload, r.harts, r.scheduler, str(r.directory)))
+    return sorted(runs, key=lambda r: (r.workload, r.harts, r.scheduler, r.run.get("repeat") or 0,
+                                       str(r.directory)))

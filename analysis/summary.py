@@ -3,16 +3,23 @@
 Columns: what was run (RUN_COLUMNS, from run.json), then the headline figures (headline.*,
 exactly metrics.json's "headline"), then every other scalar of metrics.json under its dotted
 path. Per-thread tables and sample lists are left out (they are in metrics.json), so the
-columns stay the same from run to run. Every value is the one in metrics.json.
+columns stay the same from run to run. Every value of a run's row is the one in its
+metrics.json.
+
+With repeated runs (`compare --repeat N`: run.json has a repeat index) one more row per
+configuration and workload follows the runs: repeat = "mean", repeats = the runs averaged,
+headline.<key> = their mean and headline.<key>.ci95 = the half-width of its 95% Student-t
+interval (analysis/repeats.py).
 Free of numpy, so the schedlab command can write it under any Python.
 """
 import csv
 from pathlib import Path
 
+from .repeats import summarise_repeats, summary_rows
 from .results import load_run
 
-RUN_COLUMNS = ["config", "scheduler", "workload", "cpus", "seed", "clock", "ok", "status",
-               "wall_seconds", "commit", "dirty", "directory"]
+RUN_COLUMNS = ["config", "scheduler", "workload", "cpus", "seed", "repeat", "repeats", "clock",
+               "ok", "status", "wall_seconds", "commit", "dirty", "directory"]
 _LEFT_OUT = {"per_thread", "threads", "cpu_time_ns", "samples", "shares", "unfinished"}
 
 
@@ -29,18 +36,19 @@ def flatten(metrics, prefix=""):
     return flat
 
 
-def summary_row(run_dir):
-    run = load_run(run_dir)
+def summary_row(run):
+    """The row of one run (analysis.results.Run)."""
     row = {column: run.run.get(column, "") for column in RUN_COLUMNS}
     row.update(config=run.config, scheduler=run.scheduler, workload=run.workload,
-               cpus=run.harts, directory=str(Path(run_dir)))
+               cpus=run.harts, directory=str(Path(run.directory)))
     row.update(flatten(run.metrics))
     return row
 
 
 def write_summary(root, run_dirs):
     """Write root/summary.csv with a row per run directory; returns its path."""
-    rows = [summary_row(run_dir) for run_dir in run_dirs]
+    runs = [load_run(run_dir) for run_dir in run_dirs]
+    rows = [summary_row(run) for run in runs] + summary_rows(summarise_repeats(runs))
     keys = {key for row in rows for key in row} - set(RUN_COLUMNS)
     headline = sorted(key for key in keys if key.startswith("headline."))
     columns = RUN_COLUMNS + headline + sorted(keys - set(headline))

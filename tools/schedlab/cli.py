@@ -6,14 +6,25 @@ from pathlib import Path
 
 from . import REPO_ROOT, SchedlabError, UsageError, setup, shown
 from .build import build
-from .compare import replot, run_suite
+from .compare import DEFAULT_CPUS, Comparison, replot, run_suite
 from .configs import (discover_schedulers, discover_workloads, format_catalogue,
-                      resolve_settings, split_workload_assignments)
+                      resolve_settings, split_compare_assignments, split_workload_assignments)
 from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
 from .run import RunRequest, default_out, run_workload, timestamp
 from .test import run_tests
 
 MAX_CPUS = 8   # the kernel starts up to 8 harts (DESIGN §3.4)
+
+COMPARE_EPILOG = """\
+Results: results/<timestamp>/<sched>-<N>h/<workload>/ per run (with --repeat N > 1:
+.../<workload>/rep<i>/), then report/index.html and summary.csv in results/<timestamp>/.
+
+--repeat: in deterministic (icount) mode, the default, a run depends only on its build,
+workload and seed, so repeats with the same seed are identical and repeats with seeds
+seed..seed+N-1 vary only through the seed. To measure run-to-run noise (parallel speed-up,
+balancing) use --repeat with --realtime; the report then gives means with 95% Student-t
+confidence intervals.
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,13 +49,32 @@ def _one_of(kind, catalogue):
 
 def _list_of(kind, catalogue):
     one = _one_of(kind, catalogue)
-    return lambda value: [one(name.strip()) for name in value.split(",") if name.strip()]
+    # Duplicates dropped: two runs of one name would write the same directory.
+    return lambda value: list(dict.fromkeys(one(name.strip()) for name in value.split(",")
+                                            if name.strip()))
 
 
 def _cpus(value):
     if not value.isdigit() or not 1 <= int(value) <= MAX_CPUS:
         raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; "
                                          f"valid: 1..{MAX_CPUS}")
+    return int(value)
+
+
+def _cpus_list(value):
+    """1,4 -> [1, 4]: each checked like --cpus, duplicates dropped (they would share a
+    directory)."""
+    cpus = [_cpus(part.strip()) for part in value.split(",") if part.strip()]
+    if not cpus:
+        raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; "
+                                         f"valid: 1..{MAX_CPUS}, comma-separated")
+    return list(dict.fromkeys(cpus))
+
+
+def _repeat(value):
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"invalid repeat count '{value}'; "
+                                         "valid: an integer >= 1")
     return int(value)
 
 
@@ -87,8 +117,11 @@ def _add_build_options(parser, schedulers):
 def _add_machine_options(parser):
     parser.add_argument("--cpus", type=_cpus, default=1, metavar="N",
                         help=f"harts, 1..{MAX_CPUS} (default 1)")
-    parser.add_argument("--seed", type=_seed, default=1, metavar="N",
-                        help="workload seed (default 1)")
+    _add_seed_and_clock(parser, "workload seed (default 1)")
+
+
+def _add_seed_and_clock(parser, seed_help):
+    parser.add_argument("--seed", type=_seed, default=1, metavar="N", help=seed_help)
     parser.add_argument("--realtime", action="store_true",
                         help="real time instead of -icount (not reproducible, noisy; needed "
                              "for parallel speed-up on several harts)")
@@ -128,13 +161,27 @@ def build_parser(schedulers, workloads):
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="run directory (default results/<timestamp>/<sched>/<workload>)")
 
-    sub = command("compare", cmd_compare, "run every workload on every scheduler and "
-                  "write a comparison report")
+    sub = command("compare", cmd_compare, "run every workload on every scheduler at 1 and 4 "
+                  "harts, independent QEMU runs in parallel, and write a comparison report")
+    sub.epilog = COMPARE_EPILOG
+    sub.formatter_class = argparse.RawDescriptionHelpFormatter
     sub.add_argument("--scheds", metavar="A,B", type=_list_of("scheduler", schedulers),
                      help=f"comma-separated schedulers (default all: {_names(schedulers)})")
     sub.add_argument("--workloads", metavar="W,..", type=_list_of("workload", workloads),
                      help=f"comma-separated workloads (default all: {_names(workloads)})")
-    _add_machine_options(sub)
+    sub.add_argument("--cpus", type=_cpus_list, default=list(DEFAULT_CPUS), metavar="N,..",
+                     help=f"comma-separated hart counts, each 1..{MAX_CPUS} "
+                          f"(default {','.join(map(str, DEFAULT_CPUS))})")
+    sub.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a parameter (see ./schedlab list) of every compared "
+                          "workload that has it (boot arguments) and every compared scheduler "
+                          "that has it (a build in build/<sched>-<hash>)")
+    _add_seed_and_clock(sub, "workload seed (default 1); with --repeat R the repeats use "
+                             "seeds N..N+R-1")
+    sub.add_argument("--repeat", type=_repeat, default=1, metavar="N",
+                     help="run each configuration N times (seeds seed..seed+N-1, into "
+                          ".../<workload>/rep<i>/) and report means with 95%% confidence "
+                          "intervals; meant with --realtime (see below)")
     _add_timeout(sub)
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="report directory (default results/<timestamp>)")
@@ -204,16 +251,34 @@ def cmd_run(args, repo):
     return 0 if result.ok else 1
 
 
-def cmd_compare(args, repo):
-    schedulers = args.scheds or list(discover_schedulers(repo))
-    workloads = args.workloads or list(discover_workloads(repo))
+REPEAT_WITHOUT_REALTIME = (
+    "warning: --repeat without --realtime: in deterministic (icount) mode the repeats differ "
+    "only through their seeds, so the intervals show seed variation, not run-to-run noise; "
+    "add --realtime to measure that")
+
+
+def comparison_from_args(args, repo):
+    """The Comparison the flags ask for; --set dispatched to builds and boot arguments."""
+    all_schedulers, all_workloads = discover_schedulers(repo), discover_workloads(repo)
+    schedulers = args.scheds or list(all_schedulers)
+    workloads = args.workloads or list(all_workloads)
     if not schedulers or not workloads:
         raise UsageError("compare: no schedulers in configs/ or no workloads in workloads/")
+    settings, boot = split_compare_assignments([all_schedulers[s] for s in schedulers],
+                                               [all_workloads[w] for w in workloads], args.set)
+    params = {workload: boot[workload] + args.param for workload in workloads}
+    return Comparison(schedulers, workloads, cpus=args.cpus, seed=args.seed,
+                      repeat=args.repeat, realtime=args.realtime, timeout=args.timeout,
+                      settings=settings, params=params)
+
+
+def cmd_compare(args, repo):
+    comparison = comparison_from_args(args, repo)
+    if comparison.repeat > 1 and not comparison.realtime:
+        print(REPEAT_WITHOUT_REALTIME, file=sys.stderr, flush=True)
     setup.ensure()
     out = args.out or Path(repo) / "results" / timestamp()
-    ok = run_suite(repo, schedulers, workloads, out, cpus=args.cpus, seed=args.seed,
-                   realtime=args.realtime, params=args.param, timeout=args.timeout)
-    return 0 if ok else 1
+    return 0 if run_suite(repo, comparison, out) else 1
 
 
 def cmd_plot(args, repo):

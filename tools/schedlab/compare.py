@@ -1,14 +1,18 @@
-"""Every scheduler on every workload, independent QEMU runs in parallel, then one report.
+"""Every scheduler on every workload at each hart count, independent QEMU runs in parallel,
+then one report.
 
-The report is <out>/report/index.html (`python3 -m analysis report`: every plot, the headline
-figures and each run's configuration), <out>/summary.csv (one row per run: run.json's settings
-and metrics.json's scalar metrics) and the comparison plots analysis/ draws into <out>/.
+Layout (issue 5): <out>/<sched>-<N>h/<workload>/ for each run, or .../<workload>/rep<i>/ with
+--repeat N > 1; then <out>/report/index.html (`python3 -m analysis report`: every plot, the
+headline figures, means with confidence intervals of repeats, each run's configuration) and
+<out>/summary.csv (one row per run, plus one "mean" row per repeated configuration).
 """
+import math
 import os
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import results, summary  # numpy-free parts of analysis/, for summary.csv
@@ -17,36 +21,126 @@ from . import PYTHON, SchedlabError, shown
 from .build import build
 from .run import RunRequest, analyse, run_workload
 
-SUMMARY_RUN_COLUMNS = ["scheduler", "workload", "cpus", "seed", "clock", "ok", "status",
-                       "wall_seconds"]
+DEFAULT_CPUS = (1, 4)
 
 
-def run_suite(repo, schedulers, workloads, out, **run_options):
-    """Build, run and report; returns True when every run succeeded."""
+@dataclass
+class Comparison:
+    """What `schedlab compare` runs: every scheduler x workload x hart count x repeat."""
+    schedulers: list
+    workloads: list
+    cpus: list = field(default_factory=lambda: list(DEFAULT_CPUS))
+    seed: int = 1
+    repeat: int = 1
+    realtime: bool = False
+    timeout: float = 120
+    settings: dict = field(default_factory=dict)   # scheduler -> {CMAKE_VARIABLE: value}
+    params: dict = field(default_factory=dict)     # workload -> [k=v boot arguments]
+
+
+def config_name(scheduler, cpus):
+    """A configuration is a scheduler at a hart count: rr-4h (the report's name too)."""
+    return f"{scheduler}-{cpus}h"
+
+
+def run_directory(out, scheduler, cpus, workload, repeat=None):
+    directory = Path(out) / config_name(scheduler, cpus) / workload
+    return directory if repeat is None else directory / f"rep{repeat}"
+
+
+def plan_runs(comparison, out):
+    """One RunRequest per run. Repeat i gets seed + i; a single run keeps no repeat index, so
+    its directory and summary row look like any other run's."""
+    repeats = range(comparison.repeat) if comparison.repeat > 1 else [None]
+    return [RunRequest(scheduler, workload,
+                       run_directory(out, scheduler, cpus, workload, repeat),
+                       cpus=cpus, seed=comparison.seed + (repeat or 0),
+                       realtime=comparison.realtime,
+                       params=list(comparison.params.get(workload, [])),
+                       settings=dict(comparison.settings.get(scheduler, {})),
+                       timeout=comparison.timeout, repeat=repeat)
+            for scheduler in comparison.schedulers for cpus in comparison.cpus
+            for workload in comparison.workloads for repeat in repeats]
+
+
+def run_label(request):
+    """How the progress line names a run: rr-4h/mixed, rr-4h/mixed/rep2."""
+    label = f"{config_name(request.scheduler, request.cpus)}/{request.workload}"
+    return label if request.repeat is None else f"{label}/rep{request.repeat}"
+
+
+def format_duration(seconds):
+    """45s under a minute, 3m05s above: the ETA is rough, tenths would be noise."""
+    seconds = max(0, round(seconds))
+    return f"{seconds}s" if seconds < 60 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def estimate_remaining(wall_times, remaining, parallel):
+    """Seconds left: the remaining runs go `parallel` at a time, each taking the mean wall time
+    of the runs finished so far. None before any run has finished."""
+    if not wall_times:
+        return None
+    return math.ceil(remaining / parallel) * sum(wall_times) / len(wall_times)
+
+
+def format_progress(done, total, label, state, elapsed, remaining_seconds):
+    """run 3 of 80, rr-1h/mixed ok, elapsed 12.3s, about 45s left"""
+    line = f"run {done} of {total}, {label} {state}, elapsed {elapsed:.1f}s"
+    if done < total and remaining_seconds is not None:
+        line += f", about {format_duration(remaining_seconds)} left"
+    return line
+
+
+def _timed_run(repo, artifacts, request):
+    """run_workload and its wall time, analysis included: what the ETA must predict."""
     started = time.monotonic()
-    artifacts = {scheduler: build(repo, scheduler, {}) for scheduler in schedulers}
-    requests = [RunRequest(scheduler, workload, Path(out) / scheduler / workload, **run_options)
-                for scheduler in schedulers for workload in workloads]
-    parallel = min(os.cpu_count() or 1, len(requests))
-    print(f"compare: {len(requests)} runs ({len(schedulers)} schedulers x {len(workloads)} "
-          f"workloads), {parallel} at a time, results in {shown(out)}", flush=True)
-    failures = []
+    result = run_workload(repo, artifacts, request)
+    return result, time.monotonic() - started
+
+
+def run_in_parallel(requests, run, parallel, report=print):
+    """Call run(request) -> (RunResult, wall seconds) for every request, `parallel` at a time,
+    reporting a progress line as each finishes. Returns the failed RunResults."""
+    started = time.monotonic()
+    wall_times, failures = [], []
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        futures = [pool.submit(run_workload, repo, artifacts[r.scheduler], r) for r in requests]
+        futures = [pool.submit(run, request) for request in requests]
         try:
             for done, future in enumerate(as_completed(futures), start=1):
-                result = future.result()
-                request = result.request
-                state = "ok" if result.ok else "FAILED: " + result.message
-                print(f"run {done}/{len(requests)} {request.scheduler}/{request.workload} "
-                      f"{state} elapsed {time.monotonic() - started:.1f}s", flush=True)
+                result, seconds = future.result()
+                wall_times.append(seconds)
                 if not result.ok:
                     failures.append(result)
+                state = "ok" if result.ok else f"FAILED: {result.message}"
+                left = estimate_remaining(wall_times, len(requests) - done, parallel)
+                report(format_progress(done, len(requests), run_label(result.request), state,
+                                       time.monotonic() - started, left))
         except KeyboardInterrupt:
             # Ctrl-C already reached the running QEMUs (same process group); start no more.
             for future in futures:
                 future.cancel()
             raise
+    return failures
+
+
+def build_all(repo, comparison):
+    """Each scheduler once, with its --set settings (a variant builds into its own directory)."""
+    return {scheduler: build(repo, scheduler, comparison.settings.get(scheduler, {}))
+            for scheduler in comparison.schedulers}
+
+
+def run_suite(repo, comparison, out):
+    """Build, run and report; returns True when every run and the report succeeded."""
+    artifacts = build_all(repo, comparison)
+    requests = plan_runs(comparison, out)
+    parallel = max(1, min(os.cpu_count() or 1, len(requests)))
+    repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
+    print(f"compare: {len(requests)} runs ({len(comparison.schedulers)} schedulers x "
+          f"{len(comparison.workloads)} workloads x harts {','.join(map(str, comparison.cpus))}"
+          f"{repeats}), {parallel} at a time, results in {shown(out)}", flush=True)
+    failures = run_in_parallel(
+        requests, lambda request: _timed_run(repo, artifacts[request.scheduler], request),
+        parallel, report=lambda line: print(line, flush=True))
     report_ok = write_report(repo, out)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
     if failures:
@@ -59,40 +153,23 @@ def find_run_dirs(root):
     return results.find_run_dirs(root)
 
 
-def _read_json(path):
-    return results.read_json(path)
-
-
 def write_summary(root, run_dirs):
     """summary.csv: one row per run (analysis/summary.py, shared with the report)."""
     summary.write_summary(root, run_dirs)
 
 
 def write_report(repo, root):
-    """Comparison plots of the runs that have metrics, and summary.csv of all runs."""
+    """summary.csv of every run, then report/index.html with the comparison plots (which
+    rewrites summary.csv the same way; written first so a failing report still leaves it)."""
     root = Path(root).resolve()
-    run_dirs = find_run_dirs(root)
-    # A failed run's trace may be partial: it stays in summary.csv but out of the plots.
-    measured = [str(d) for d in run_dirs if (d / "metrics.json").is_file()
-                and _read_json(d / "run.json").get("ok", True)]
-    ok = True
-    if measured:
-        command = [PYTHON, "-m", "analysis", "plot", *measured, "-o", str(root)]
-        with open(root / "analysis.log", "w") as log:
-            if subprocess.run(command, cwd=repo, stdout=log,
-                              stderr=subprocess.STDOUT).returncode != 0:
-                print(f"error: comparison plots failed; log: {shown(root / 'analysis.log')}",
-                      file=sys.stderr)
-                ok = False
-    write_summary(root, run_dirs)
-    # The report page (report/index.html) of every run, which rewrites summary.csv the same way.
-    with open(root / "analysis.log", "a") as log:
+    write_summary(root, find_run_dirs(root))
+    with open(root / "analysis.log", "w") as log:
         if subprocess.run([PYTHON, "-m", "analysis", "report", str(root)], cwd=repo, stdout=log,
                           stderr=subprocess.STDOUT).returncode != 0:
             print(f"error: the report failed; log: {shown(root / 'analysis.log')}",
                   file=sys.stderr)
-            ok = False
-    return ok
+            return False
+    return True
 
 
 def replot(repo, root):
@@ -103,7 +180,7 @@ def replot(repo, root):
         raise SchedlabError(f"no trace.bin under {shown(root)}")
     failed = 0
     for index, run_dir in enumerate(traced, start=1):
-        scheduler = _read_json(run_dir / "run.json").get("scheduler") or run_dir.parent.name
+        scheduler = results.load_run(run_dir).scheduler   # run.json's, else the directories'
         try:
             analyse(repo, run_dir, scheduler)
             state = "ok"

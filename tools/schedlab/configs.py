@@ -184,6 +184,36 @@ def split_workload_assignments(workload, assignments):
     return boot, rest
 
 
+def split_compare_assignments(schedulers, workloads, assignments):
+    """--set k=v for `compare`, which runs several schedulers and workloads: a key goes to
+    every compared workload that has it (boot arguments) and to every compared scheduler that
+    has it (the build), the same dispatch as `run`. A key none of them has is an error.
+    Returns ({scheduler: {CMAKE_VARIABLE: value}}, {workload: [k=v]})."""
+    settings = {scheduler.name: {} for scheduler in schedulers}
+    boot = {workload.name: [] for workload in workloads}
+    for assignment in assignments:
+        key, separator, value = assignment.partition("=")
+        if not separator or not key.strip() or not value:
+            raise UsageError(f"--set: expected key=value, got '{assignment}'")
+        used = False
+        for workload in workloads:
+            workload_boot, _ = split_workload_assignments(workload, [assignment])
+            boot[workload.name] += workload_boot
+            used = used or bool(workload_boot)
+        for scheduler in schedulers:
+            if find_parameter(scheduler, key) is not None:
+                settings[scheduler.name].update(resolve_settings(scheduler, [assignment]))
+                used = True
+        if not used:
+            valid = ", ".join(f"{scheduler.name}.{parameter.name(scheduler.name)}"
+                              for scheduler in schedulers
+                              for parameter in scheduler.parameters.values()) or "(none)"
+            raise UsageError(f"--set: unknown parameter '{key}' for the compared schedulers "
+                             f"and workloads; scheduler parameters: {valid}; workload "
+                             f"parameters: see ./schedlab list")
+    return settings, boot
+
+
 def settings_suffix(settings):
     """A short stable hash of the settings, so each variant gets its own build directory."""
     canonical = "\n".join(f"{variable}={settings[variable]}" for variable in sorted(settings))

@@ -30,6 +30,7 @@ class RunRequest:
     settings: dict = field(default_factory=dict)   # build-time --set, recorded for reference
     timeout: float = 120
     verbose: bool = False
+    repeat: int = None   # index among `compare --repeat N` runs of one configuration
 
 
 @dataclass
