@@ -38,7 +38,8 @@ def _metadata(pid, tid, kind, value):
 
 
 def _instants(trace, names):
-    """Markers, migrations and wakeups as instant events on their thread's track."""
+    """Markers, migrations, wakeups and IPC messages as instant events on their thread's
+    track (a message on the receiver's)."""
     fmt = trace.format
     marker_ids, migrate_reasons = fmt.enum("trace_marker_id"), fmt.enum("trace_migrate_reason")
     wake_reasons = fmt.enum("trace_wake_reason")
@@ -66,6 +67,19 @@ def _instants(trace, names):
                        "args": {"queued_on_hart": hart, "recorded_on_hart": recorder,
                                 "waker": _name(waker, names) if waker else "kernel",
                                 "reason": wake_reasons.short_name(reason) or reason}})
+    if "IPC" in fmt.events:
+        ipc_kinds = fmt.enum("trace_ipc_kind")
+        messages = trace.events("IPC")
+        for kind, sender, receiver, words, badge, time in zip(
+                messages["kind"].tolist(), messages["sender"].tolist(),
+                messages["receiver"].tolist(), messages["words"].tolist(),
+                messages["badge"].tolist(), messages.time_ns.tolist()):
+            kind_name = ipc_kinds.short_name(kind) or kind
+            events.append({"ph": "i", "s": "t", "pid": THREADS_PID, "tid": receiver,
+                           "ts": _us(time), "cat": "ipc",
+                           "name": f"{str(kind_name).lower()} from {_name(sender, names)}",
+                           "args": {"sender": _name(sender, names), "words": words,
+                                    "badge": badge}})
     return events
 
 

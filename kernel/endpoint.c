@@ -1,4 +1,5 @@
 #include <kernel/ipc.h>
+#include <kernel/trace.h>
 #include <kernel/cspace.h>
 #include <kernel/cdt.h>
 #include <kernel/fault.h>
@@ -85,6 +86,7 @@ static void transfer_message(struct tcb *sender, struct tcb *receiver, word_t ba
         receiver->ctx.regs[REG_BADGE] = badge;
         receiver->ctx.regs[REG_INFO] =
             seL4_MessageInfo_new(sender->fault.type, 0, 0, length).words[0];
+        trace_emit(TRACE_IPC, TRACE_IPC_FAULT, sender->tid, receiver->tid, (uint32_t)length, badge);
         return;
     }
     seL4_MessageInfo_t info = thread_msg_info(sender);
@@ -102,6 +104,8 @@ static void transfer_message(struct tcb *sender, struct tcb *receiver, word_t ba
                              seL4_MessageInfo_get_capsUnwrapped(caps),
                              seL4_MessageInfo_get_extraCaps(caps), length)
             .words[0];
+    trace_emit(TRACE_IPC, ep ? TRACE_IPC_ENDPOINT : TRACE_IPC_REPLY, sender->tid, receiver->tid,
+               (uint32_t)length, badge);
 }
 
 /* A reply cap names no object to destroy (seL4 finalises reply caps to nothing): deleting

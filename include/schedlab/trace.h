@@ -77,6 +77,13 @@ enum trace_ipi_kind {
     TRACE_IPI_SHOOTDOWN = 3,  /* mappings were removed: leave user mode (TLB shootdown) */
 };
 
+/* How a message went from sender to receiver (IPC arg0). */
+enum trace_ipc_kind {
+    TRACE_IPC_ENDPOINT = 0, /* Send or Call through an endpoint */
+    TRACE_IPC_REPLY = 1,    /* Reply (or the reply half of ReplyRecv) to a caller */
+    TRACE_IPC_FAULT = 2,    /* a fault message to a fault handler */
+};
+
 /* Marker ids with a meaning the analysis knows (MARKER arg0); workloads may use others. */
 enum trace_marker_id {
     TRACE_MARK_REQUEST_BEGIN = 1, /* arg4 = request number; paired with END per thread */
@@ -108,7 +115,8 @@ enum trace_marker_id {
     X(IRQ, 13, "", "irq", "", "", "")                                                              \
     X(MIGRATE, 14, "reason", "tid", "from_hart", "to_hart", "")                                    \
     X(CACHE_REFILL, 15, "", "tid", "", "", "cost_ns")                                              \
-    X(IPI, 16, "kind", "to_hart", "", "", "")
+    X(IPI, 16, "kind", "to_hart", "", "", "")                                                      \
+    X(IPC, 17, "kind", "sender", "receiver", "words", "badge")
 
 enum trace_event_type {
 #define TRACE_EVENT_ENUM(name, value, a0, a1, a2, a3, a4) TRACE_##name = value,

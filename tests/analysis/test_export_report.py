@@ -128,3 +128,17 @@ def test_report_of_a_failed_run_lists_it_without_plots(tmp_path):
     assert main(["report", str(tmp_path)]) == 0
     page = (tmp_path / "report" / "index.html").read_text()
     assert "FAILED (status 3)" in page and "Not drawn" in page
+
+
+def test_perfetto_shows_each_ipc_message_on_the_receivers_track():
+    from synthetic import FORMAT, make_record
+    kinds = FORMAT.enum("trace_ipc_kind").members
+    call = make_record("IPC", 200, 0, kind=kinds["TRACE_IPC_ENDPOINT"], sender=2, receiver=3,
+                       words=4, badge=9)
+    reply = make_record("IPC", 300, 0, kind=kinds["TRACE_IPC_REPLY"], sender=3, receiver=2,
+                        words=1, badge=0)
+    events = perfetto_events(trace_of([*name_records(0, 2, "client"),
+                                       *name_records(0, 3, "server"), call, reply]))
+    ipc = [e for e in events["traceEvents"] if e.get("cat") == "ipc"]
+    assert [(e["tid"], e["name"], e["args"]["words"], e["args"]["badge"]) for e in ipc] == [
+        (3, "endpoint from client (2)", 4, 9), (2, "reply from server (3)", 1, 0)]
