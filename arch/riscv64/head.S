@@ -22,6 +22,13 @@ _start:
     beqz t1, 0f
     bnez a7, 5f
 0:
+    /* The first hart here boots the kernel. A later one is a secondary: OpenSBI 1.1's HSM
+     * start marks a hart started before it writes the start address, so under multi-threaded
+     * QEMU a secondary may come here, to the firmware's default address, instead. */
+    lla t0, boot_claimed
+    li t1, 1
+    amoswap.w t1, t1, (t0)
+    bnez t1, secondary_start
     lla t0, boot_registers
     sd a0, 0(t0)
     sd a1, 8(t0)
@@ -78,21 +85,25 @@ _start:
 
 /*
  * Secondary harts, started by the boot hart through SBI HSM (arch_start_hart): S-mode, MMU off,
- * a0 = hart id, a1 = the kernel's index for this hart. The boot page table still maps the
+ * a0 = hart id. The boot page table still maps the
  * kernel's gigabyte at both addresses; each hart's stack is kernel_stacks[index].
  */
     .globl secondary_start
 secondary_start:
     csrw sie, zero
     csrw sscratch, zero
-    /* seL4's elfloader enters every hart; only core 0 boots this kernel, the others stay parked
-     * (this kernel starts its own secondaries through HSM, which only the OpenSBI path does) */
-    csrr t1, satp
-    beqz t1, 0f
-    bnez a7, 5f
-0:
     mv s0, a0
-    mv s1, a1
+    /* the index is where our hart id is in hart_hw_ids (a1 is not trusted: see _start) */
+    lla t0, hart_hw_ids
+    li s1, 0
+    li t2, ARCH_MAX_HARTS
+6:  ld t1, 0(t0)
+    beq t1, s0, 7f
+    addi t0, t0, 8
+    addi s1, s1, 1
+    blt s1, t2, 6b
+    j 5f                             /* a hart the kernel did not start: park it */
+7:
     lla t0, boot_pt
     srli t0, t0, 12
     li t1, SATP_MODE_SV39
@@ -119,6 +130,11 @@ secondary_start:
     call secondary_kernel
 5:  wfi
     j 5b
+
+    .section .data
+    .balign 8
+boot_claimed:
+    .word 0
 
     .section .bss
     .balign 4096

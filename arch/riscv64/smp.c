@@ -9,8 +9,14 @@
 
 extern char secondary_start[];
 
+/* The hardware id of each kernel hart index, for secondary_start to find its index (and its
+ * stack) from the hart id it is entered with. */
+uint64_t hart_hw_ids[ARCH_MAX_HARTS] = {[0 ... ARCH_MAX_HARTS - 1] = ~0ull};
+
 bool arch_start_hart(uint64_t hart_id, unsigned index)
 {
+    hart_hw_ids[index] = hart_id;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     struct sbi_ret r = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, (long)hart_id,
                                 (long)kptr_to_paddr(secondary_start), (long)index);
     return r.error == 0;

@@ -14,6 +14,7 @@
 #define KERNEL_ELF_BASE     UL(0xFFFFFFFF80200000)
 #define KERNEL_ELF_PHYS     UL(0x80200000)
 #define KERNEL_STACK_SIZE   16384
+#define ARCH_MAX_HARTS      8
 
 #define PTE_V          0x1
 #define PTE_R          0x2
