@@ -135,27 +135,34 @@ static int calls_cross_harts(void)
     return 0;
 }
 
-static volatile uint64_t woken;
+static seL4_CPtr signal_ntfn, signal_ack;
 
+/* Each signal waits for the waiter's acknowledgement: signals sent before a Wait merge into
+ * one (seL4), and without the hand-shake a slow waiter would miss some. */
 static void signaller(void *arg)
 {
-    seL4_CPtr ntfn = (seL4_CPtr)(uintptr_t)arg;
+    (void)arg;
     for (int i = 0; i < 20; i++) {
+        seL4_Word badge;
         schedlab_sleep_ns(50000);
-        seL4_Signal(ntfn);
+        seL4_Signal(signal_ntfn);
+        seL4_Wait(signal_ack, &badge);
     }
     for (;;) seL4_Yield();
 }
 
 static int a_signal_from_another_hart_wakes_a_waiter(void)
 {
-    seL4_CPtr t, ntfn = alloc_object(seL4_NotificationObject, 0);
-    EXPECT(ntfn);
-    EXPECT(ktest_spawn("signaller", 100, signaller, (void *)(uintptr_t)ntfn, &t) == 0);
+    seL4_CPtr t;
+    signal_ntfn = alloc_object(seL4_NotificationObject, 0);
+    signal_ack = alloc_object(seL4_NotificationObject, 0);
+    EXPECT(signal_ntfn && signal_ack);
+    EXPECT(ktest_spawn("signaller", 100, signaller, 0, &t) == 0);
     EXPECT(seL4_TCB_SetAffinity(t, last_hart()) == seL4_NoError);
     for (int i = 0; i < 20; i++) {
         seL4_Word badge;
-        seL4_Wait(ntfn, &badge);
+        seL4_Wait(signal_ntfn, &badge);
+        seL4_Signal(signal_ack);
     }
     EXPECT(seL4_TCB_Suspend(t) == seL4_NoError);
     return 0;
