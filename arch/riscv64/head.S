@@ -11,6 +11,22 @@
  */
 #include <arch/layout.h>
 
+/* Turn on the boot page table (t0 = its physical address) and go on at `linked`, the linked
+ * (virtual) address of the next instruction. */
+.macro enable_boot_page_table linked
+    srli t0, t0, 12
+    li t1, SATP_MODE_SV39
+    slli t1, t1, SATP_MODE_SHIFT
+    or t0, t0, t1
+    sfence.vma
+    csrw satp, t0
+    sfence.vma
+    ld t0, 1f
+    jr t0
+    .balign 8
+1:  .dword \linked
+.endm
+
     .section .text.boot, "ax"
     .globl _start
 _start:
@@ -60,17 +76,7 @@ _start:
     li t4, 510 * 8
     add t4, t5, t4
     sd t3, 0(t4)                     /* the linked address: index 510 */
-    srli t0, t0, 12
-    li t1, SATP_MODE_SV39
-    slli t1, t1, SATP_MODE_SHIFT
-    or t0, t0, t1
-    sfence.vma
-    csrw satp, t0
-    sfence.vma
-    ld t0, .Lhigh
-    jr t0
-.Lhigh:
-    .dword 2f
+    enable_boot_page_table 2f
 2:
     /* now running at the linked address */
     la sp, kernel_stacks
@@ -105,17 +111,7 @@ secondary_start:
     j 5f                             /* a hart the kernel did not start: park it */
 7:
     lla t0, boot_pt
-    srli t0, t0, 12
-    li t1, SATP_MODE_SV39
-    slli t1, t1, SATP_MODE_SHIFT
-    or t0, t0, t1
-    sfence.vma
-    csrw satp, t0
-    sfence.vma
-    ld t0, .Lsecondary_high
-    jr t0
-.Lsecondary_high:
-    .dword 4f
+    enable_boot_page_table 4f
 4:
     la sp, kernel_stacks
     li t0, KERNEL_STACK_SIZE
