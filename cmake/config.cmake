@@ -24,15 +24,9 @@ if(NOT EXISTS ${CMAKE_SOURCE_DIR}/kernel/sched/${SCHED_POLICY}.c)
   message(FATAL_ERROR "configs/${SCHEDLAB_CONFIG}.cmake names policy '${SCHED_POLICY}' but kernel/sched/${SCHED_POLICY}.c does not exist")
 endif()
 
-# The cache-warmth model (kernel/sched/cache_model.h, DESIGN §4.3): a property of the machine,
-# applied under every policy. Set after the config, so a config may turn it on.
-set(SCHEDLAB_CACHE_MODEL OFF CACHE BOOL "model per-hart caches: a thread switched in where its working set is cold pays a refill cost")
-set(SCHEDLAB_CACHE_BYTES 1048576 CACHE STRING "model cache per hart, bytes [4096..268435456]")
-set(SCHEDLAB_CACHE_LINE_BYTES 64 CACHE STRING "model cache line, bytes [8..4096]")
-set(SCHEDLAB_CACHE_MISS_NS 100 CACHE STRING "cost of refilling one line, ns [1..100000]")
-schedlab_check_range(SCHEDLAB_CACHE_BYTES 4096 268435456)
-schedlab_check_range(SCHEDLAB_CACHE_LINE_BYTES 8 4096)
-schedlab_check_range(SCHEDLAB_CACHE_MISS_NS 1 100000)
+# Properties of the modelled machine, applied under every policy (after the config, so a config
+# may set them too).
+include(${CMAKE_SOURCE_DIR}/cmake/machine.cmake)
 schedlab_check_range(SCHEDLAB_ROOT_CNODE_BITS 8 20)
 schedlab_check_range(SCHEDLAB_MAX_HARTS 1 8)
 

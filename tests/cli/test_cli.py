@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
 
 from tools.schedlab import SchedlabError, UsageError, cli, setup  # noqa: E402
 from tools.schedlab.build import build_directory, configure_command  # noqa: E402
@@ -359,3 +360,23 @@ def test_setup_is_silent_when_nothing_is_missing(monkeypatch, capsys):
 
 def test_a_given_run_limit_replaces_the_default():
     assert boot_arguments(1, False, ["limit_ms=5"]) == "clock=icount semihost=1 seed=1 limit_ms=5"
+
+
+def test_machine_parameters_are_set_for_any_scheduler_and_checked():
+    schedulers = discover_schedulers(REPO)
+    for name in ("rr", "affinity"):
+        assert resolve_settings(schedulers[name], ["cache_model=on", "cache_bytes=8192"]) == \
+            {"SCHEDLAB_CACHE_MODEL": "ON", "SCHEDLAB_CACHE_BYTES": "8192"}
+    with pytest.raises(UsageError, match="valid values are ON, OFF"):
+        resolve_settings(schedulers["rr"], ["cache_model=maybe"])
+    with pytest.raises(UsageError, match="4096..268435456"):
+        resolve_settings(schedulers["rr"], ["cache_bytes=5"])
+    with pytest.raises(UsageError, match="cache_model"):
+        resolve_settings(schedulers["rr"], ["no_such_thing=1"])
+
+
+def test_list_shows_the_machine_model_once(capsys):
+    assert cli.main(["list"], repo=REPO) == 0
+    out = capsys.readouterr().out
+    assert out.count("cache_model = OFF") == 1
+    assert "Machine model, under every scheduler" in out

@@ -9,9 +9,9 @@ from tools.schedlab.run import RunRequest, run_workload
 TIMEOUT_SECONDS = 300
 
 
-def artifacts(scheduler="rr"):
+def artifacts(scheduler="rr", settings=None):
     """The build `qemu.build.<scheduler>` made (the ctest fixture); tests never build."""
-    found = BuildArtifacts(build_directory(REPO_ROOT, scheduler, {}))
+    found = BuildArtifacts(build_directory(REPO_ROOT, scheduler, settings or {}))
     assert found.kernel.is_file(), f"no kernel at {found.kernel}: run ./schedlab build first"
     return found
 
@@ -27,8 +27,8 @@ def run_root_task(elf, out, params=(), cpus=1, scheduler="rr"):
     return outcome.status, (out / "console.log").read_text(errors="replace")
 
 
-def run(workload, out, scheduler="rr", params=(), cpus=1):
+def run(workload, out, scheduler="rr", params=(), cpus=1, settings=None):
     """A full `./schedlab run` of a workload (QEMU, metrics, plots) against the fixture build."""
     request = RunRequest(scheduler=scheduler, workload=workload, out=Path(out), params=list(params),
-                         timeout=TIMEOUT_SECONDS, cpus=cpus)
-    return run_workload(REPO_ROOT, artifacts(scheduler), request)
+                         timeout=TIMEOUT_SECONDS, cpus=cpus, settings=dict(settings or {}))
+    return run_workload(REPO_ROOT, artifacts(scheduler, settings), request)

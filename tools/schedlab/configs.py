@@ -22,13 +22,20 @@ class Parameter:
     @property
     def key(self):
         """The plain --set key: timeslice_us for SCHED_TIMESLICE_US, mlfq_levels for
-        SCHED_MLFQ_LEVELS."""
-        return self.variable.lower().removeprefix("sched_")
+        SCHED_MLFQ_LEVELS, cache_model for the machine's SCHEDLAB_CACHE_MODEL."""
+        return self.variable.lower().removeprefix("sched_").removeprefix("schedlab_")
+
+    @property
+    def is_bool(self):
+        return self.default.upper() in BOOL_VALUES
 
     def name(self, scheduler):
         """The parameter's name within its scheduler: levels for SCHED_MLFQ_LEVELS in mlfq
         (typed as mlfq.levels), timeslice_us for SCHED_TIMESLICE_US."""
         return self.key.removeprefix(scheduler.lower() + "_")
+
+
+BOOL_VALUES = ("ON", "OFF")
 
 
 @dataclass
@@ -37,6 +44,10 @@ class Scheduler:
     description: str
     path: Path
     parameters: dict = field(default_factory=dict)   # variable -> Parameter
+    machine: dict = field(default_factory=dict)      # cmake/machine.cmake: variable -> Parameter
+
+    def all_parameters(self):
+        return [*self.parameters.values(), *self.machine.values()]
 
 
 @dataclass
@@ -83,9 +94,20 @@ def parse_scheduler(path):
     return Scheduler(Path(path).stem, description, Path(path), parameters)
 
 
+def machine_parameters(repo):
+    """The modelled machine's parameters (cmake/machine.cmake), valid under every scheduler."""
+    path = Path(repo) / "cmake" / "machine.cmake"
+    return parse_scheduler(path).parameters if path.is_file() else {}
+
+
 def discover_schedulers(repo):
-    return {path.stem: parse_scheduler(path)
-            for path in sorted((Path(repo) / "configs").glob("*.cmake"))}
+    machine = machine_parameters(repo)
+    schedulers = {}
+    for path in sorted((Path(repo) / "configs").glob("*.cmake")):
+        scheduler = parse_scheduler(path)
+        scheduler.machine = machine
+        schedulers[path.stem] = scheduler
+    return schedulers
 
 
 def _spec_workload(name, path):
@@ -139,7 +161,7 @@ def find_parameter(scheduler, key):
         if scheduler_name != scheduler.name.lower():
             return None
         wanted = name
-    for parameter in scheduler.parameters.values():
+    for parameter in scheduler.all_parameters():
         if wanted in (parameter.name(scheduler.name), parameter.key, parameter.variable.lower()):
             return parameter
     return None
@@ -155,8 +177,9 @@ def resolve_settings(scheduler, assignments):
             raise UsageError(f"--set: expected key=value, got '{assignment}'")
         parameter = find_parameter(scheduler, key)
         if parameter is None:
-            valid = ", ".join(f"{scheduler.name}.{p.name(scheduler.name)}"
-                              for p in scheduler.parameters.values()) or "(none)"
+            valid = ", ".join([f"{scheduler.name}.{p.name(scheduler.name)}"
+                               for p in scheduler.parameters.values()]
+                              + [p.key for p in scheduler.machine.values()]) or "(none)"
             raise UsageError(f"--set: unknown parameter '{key}' for scheduler "
                              f"{scheduler.name}; valid: {valid}")
         if parameter.range:
@@ -164,6 +187,10 @@ def resolve_settings(scheduler, assignments):
             if not value.isdigit() or not low <= int(value) <= high:
                 raise UsageError(f"--set: {key}={value} is out of range: valid values are "
                                  f"{low}..{high}")
+        if parameter.is_bool:
+            if value.upper() not in BOOL_VALUES:
+                raise UsageError(f"--set: {key}={value}: valid values are ON, OFF")
+            value = value.upper()
         settings[parameter.variable] = value
     return settings
 
@@ -220,20 +247,30 @@ def settings_suffix(settings):
     return hashlib.sha1(canonical.encode()).hexdigest()[:8]
 
 
+def _parameter_line(key, parameter):
+    valid, doc = "", parameter.doc
+    if parameter.range:
+        valid = "  [{}..{}]".format(*parameter.range)
+        doc = doc.replace(valid.strip(), "").replace("  ", " ").strip(" ;")
+    doc = f"  {doc}" if doc else ""
+    return f"      {key} = {parameter.default}{valid}{doc}"
+
+
 def format_catalogue(schedulers, workloads):
     lines = ["Schedulers (./schedlab run --sched NAME [--set key=value]):"]
     for scheduler in schedulers.values():
         lines.append(f"  {scheduler.name:<12} {scheduler.description}")
         for parameter in scheduler.parameters.values():
-            key = f"{scheduler.name}.{parameter.name(scheduler.name)}"
-            valid, doc = "", parameter.doc
-            if parameter.range:
-                valid = "  [{}..{}]".format(*parameter.range)
-                doc = doc.replace(valid.strip(), "").replace("  ", " ").strip(" ;")
-            doc = f"  {doc}" if doc else ""
-            lines.append(f"      {key} = {parameter.default}{valid}{doc}")
+            lines.append(_parameter_line(f"{scheduler.name}.{parameter.name(scheduler.name)}",
+                                         parameter))
     if not schedulers:
         lines.append("  (none: configs/*.cmake not found)")
+    machine = next(iter(schedulers.values())).machine if schedulers else {}
+    if machine:
+        lines.append("")
+        lines.append("Machine model, under every scheduler (--set key=value):")
+        for parameter in machine.values():
+            lines.append(_parameter_line(parameter.key, parameter))
     lines.append("")
     lines.append("Workloads (./schedlab run --workload NAME [--set key=value]):")
     for workload in workloads.values():

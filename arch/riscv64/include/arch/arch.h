@@ -10,7 +10,6 @@
 #include <arch/context.h>
 #include <arch/layout.h>
 
-
 /* Pending interrupt kinds reported by arch_pending_interrupts(). */
 #define ARCH_PENDING_TIMER    0x1
 #define ARCH_PENDING_IPI      0x2
