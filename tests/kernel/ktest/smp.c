@@ -5,6 +5,18 @@
 static unsigned harts(void) { return (unsigned)ktest_bootinfo->numNodes; }
 static unsigned last_hart(void) { return harts() - 1; }
 
+/* seL4's TCB_SetAffinity exists only in an SMP build (SCHEDLAB_MAX_HARTS > 1); a one-hart build
+ * pins through the mask extension. */
+static seL4_Error set_affinity(seL4_CPtr tcb, unsigned hart)
+{
+#if SCHEDLAB_SMP
+    return seL4_TCB_SetAffinity(tcb, hart);
+#else
+    return schedlab_set_affinity_mask(tcb, 1ull << hart);
+#endif
+}
+
+#if SCHEDLAB_SMP
 static int set_affinity_errors(void)
 {
     seL4_CPtr tcb = alloc_object(seL4_TCBObject, 0);
@@ -16,6 +28,7 @@ static int set_affinity_errors(void)
     EXPECT(seL4_MessageInfo_get_label(reply) == seL4_TruncatedMessage);
     return 0;
 }
+#endif
 
 static int affinity_mask_errors(void)
 {
@@ -52,7 +65,7 @@ static int a_thread_runs_on_the_hart_of_its_affinity(void)
     EXPECT(seL4_TCB_Suspend(t) == seL4_NoError);
     EXPECT(seen_hart == schedlab_hart_id());
     seen_hart = 99;
-    EXPECT(seL4_TCB_SetAffinity(t, last_hart()) == seL4_NoError);
+    EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
     EXPECT(seL4_TCB_Resume(t) == seL4_NoError);
     for (int i = 0; i < 100 && seen_hart == 99; i++) schedlab_sleep_ns(100000);
     EXPECT(seen_hart == last_hart());
@@ -63,7 +76,7 @@ static int a_thread_runs_on_the_hart_of_its_affinity(void)
 static int moving_oneself_continues_on_the_new_hart(void)
 {
     unsigned home = schedlab_hart_id();
-    EXPECT(seL4_TCB_SetAffinity(ktest_self(), last_hart()) == seL4_NoError);
+    EXPECT(set_affinity(ktest_self(), last_hart()) == seL4_NoError);
     EXPECT(schedlab_hart_id() == last_hart());
     EXPECT(schedlab_set_affinity_mask(ktest_self(), 1ull << home) == seL4_NoError);
     EXPECT(schedlab_hart_id() == home);
@@ -81,7 +94,7 @@ static int suspend_stops_a_thread_running_on_another_hart(void)
     seL4_CPtr t;
     spins = 0;
     EXPECT(ktest_spawn("far spinner", 100, spin_forever, 0, &t) == 0);
-    EXPECT(seL4_TCB_SetAffinity(t, last_hart()) == seL4_NoError);
+    EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
     schedlab_sleep_ns(300000);
     EXPECT(spins > 0);
     EXPECT(seL4_TCB_Suspend(t) == seL4_NoError);
@@ -124,7 +137,7 @@ static int calls_cross_harts(void)
     p.hart = 99;
     EXPECT(p.ep);
     EXPECT(ktest_spawn("echo", 100, echo_server, &p, &t) == 0);
-    EXPECT(seL4_TCB_SetAffinity(t, last_hart()) == seL4_NoError);
+    EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
     for (seL4_Word i = 0; i < 50; i++) {
         seL4_SetMR(0, i);
         seL4_Call(p.ep, seL4_MessageInfo_new(0, 0, 0, 1));
@@ -158,7 +171,7 @@ static int a_signal_from_another_hart_wakes_a_waiter(void)
     signal_ack = alloc_object(seL4_NotificationObject, 0);
     EXPECT(signal_ntfn && signal_ack);
     EXPECT(ktest_spawn("signaller", 100, signaller, 0, &t) == 0);
-    EXPECT(seL4_TCB_SetAffinity(t, last_hart()) == seL4_NoError);
+    EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
     for (int i = 0; i < 20; i++) {
         seL4_Word badge;
         seL4_Wait(signal_ntfn, &badge);
@@ -173,7 +186,7 @@ static int deleting_a_thread_running_on_another_hart_stops_it(void)
     seL4_CPtr t;
     spins = 0;
     EXPECT(ktest_spawn("doomed", 100, spin_forever, 0, &t) == 0);
-    EXPECT(seL4_TCB_SetAffinity(t, last_hart()) == seL4_NoError);
+    EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
     schedlab_sleep_ns(300000);
     EXPECT(spins > 0);
     EXPECT(seL4_CNode_Delete(seL4_CapInitThreadCNode, t, seL4_WordBits) == seL4_NoError);
@@ -184,7 +197,9 @@ static int deleting_a_thread_running_on_another_hart_stops_it(void)
 }
 
 const struct ktest_case ktest_smp[] = {
+#if SCHEDLAB_SMP
     {"SMP", "SetAffinity: IllegalOperation past numNodes", set_affinity_errors},
+#endif
     {"SMP", "affinity mask: InvalidArgument, InvalidCapability", affinity_mask_errors},
     {"SMP", "a thread runs on the hart of its affinity", a_thread_runs_on_the_hart_of_its_affinity},
     {"SMP", "SetAffinity on oneself moves the caller", moving_oneself_continues_on_the_new_hart},
