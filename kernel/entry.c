@@ -108,13 +108,14 @@ _Noreturn void kernel_exit(void)
             thread_activate(t);
             unsigned asid = 0;
             arch_pte_t *vspace = vspace_of_thread(t, &asid);
-            if (vspace != h->vspace || !vspace) {
+            if (vspace != h->vspace || !vspace || h->vspace_stale) {
                 /* a thread without a live VSpace runs in the kernel's: every access faults */
                 if (vspace)
                     arch_activate_vspace(vspace, asid);
                 else
                     arch_activate_kernel_vspace();
                 h->vspace = vspace;
+                h->vspace_stale = false;
             }
             arch_prepare_return(&t->ctx, h, h->kernel_sp);
             smp_leave_to_user();

@@ -141,18 +141,22 @@ void smp_stall_thread(struct sched_thread *t)
             stall_hart(&harts_state[i], TRACE_IPI_STALL);
 }
 
-void smp_address_spaces_changed(bool mappings_removed)
+void smp_address_spaces_changed(arch_pte_t *removed_from)
 {
+    /* a hart in user mode in that address space may hold a translation that is gone: bring it
+     * into the kernel. (SBI's remote fence is not used: OpenSBI spin-waits for the other harts in
+     * M-mode, which under QEMU's icount starves the very harts it waits for.) */
+    uint64_t stall = 0;
+    for (unsigned i = 0; removed_from && i < nharts; i++) {
+        struct hart *h = &harts_state[i];
+        bool affected = removed_from == SMP_ANY_ADDRESS_SPACE || h->vspace == removed_from;
+        if (i != this_hart_id() && h->in_user && affected) stall |= bit(i);
+    }
     /* every hart reloads its address space (and flushes its TLB) when it next leaves the kernel */
     arch_flush_tlb();
-    for (unsigned i = 0; i < ARCH_MAX_HARTS; i++) harts_state[i].vspace = NULL;
-    /* a hart in user mode may hold a translation that is gone: bring it into the kernel. (SBI's
-     * remote fence is not used: OpenSBI spin-waits for the other harts in M-mode, which under
-     * QEMU's icount starves the very hart it waits for.) */
-    if (!mappings_removed) return;
+    for (unsigned i = 0; i < ARCH_MAX_HARTS; i++) harts_state[i].vspace_stale = true;
     for (unsigned i = 0; i < nharts; i++)
-        if (i != this_hart_id() && harts_state[i].in_user)
-            stall_hart(&harts_state[i], TRACE_IPI_SHOOTDOWN);
+        if (stall & bit(i)) stall_hart(&harts_state[i], TRACE_IPI_SHOOTDOWN);
 }
 
 /* A secondary hart's first C code: runs on its own stack, with the boot page table. */

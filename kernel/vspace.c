@@ -74,7 +74,7 @@ static void unmap_page_table(struct cap c)
         if (!arch_pte_is_table(*slot)) return;
         if (paddr_to_kptr(arch_pte_paddr(*slot)) == pt) {
             *slot = 0;
-            smp_address_spaces_changed(true);
+            smp_address_spaces_changed(root);
             return;
         }
         table = paddr_to_kptr(arch_pte_paddr(*slot));
@@ -90,7 +90,7 @@ static void unmap_frame(struct cap c)
     if (bits == frame_size_bits(c) && arch_pte_is_leaf(*slot) &&
         arch_pte_paddr(*slot) == kptr_to_paddr(cap_ptr(c))) {
         *slot = 0;
-        smp_address_spaces_changed(true);
+        smp_address_spaces_changed(root);
     }
 }
 
@@ -99,7 +99,7 @@ static void delete_asid(word_t asid, arch_pte_t *root)
     struct asid_pool *pool = asid_table[asid >> seL4_ASIDPoolIndexBits];
     if (pool && pool->vspace[asid & MASK(seL4_ASIDPoolIndexBits)] == root) {
         pool->vspace[asid & MASK(seL4_ASIDPoolIndexBits)] = NULL;
-        smp_address_spaces_changed(true);
+        smp_address_spaces_changed(root);
     }
 }
 
@@ -121,7 +121,7 @@ void vspace_unmap_on_delete(struct cap c, bool final)
             word_t base = cap_asid_base(c);
             if (asid_table[base >> seL4_ASIDPoolIndexBits] == cap_ptr(c)) {
                 asid_table[base >> seL4_ASIDPoolIndexBits] = NULL;
-                smp_address_spaces_changed(true);
+                smp_address_spaces_changed(SMP_ANY_ADDRESS_SPACE);
             }
         }
         break;
@@ -144,7 +144,7 @@ static seL4_Error page_table_map(struct invocation *inv, struct syscall_error *e
     *slot = arch_pte_table(kptr_to_paddr(cap_ptr(inv->cap)));
     struct cap c = cap_set_mapped_vaddr(inv->cap, vaddr & ~MASK(bits));
     inv->slot->cap = cap_set_pt_is_mapped(cap_set_mapped_asid(c, asid), 1);
-    smp_address_spaces_changed(false);
+    smp_address_spaces_changed(NULL);
     return seL4_NoError;
 }
 
@@ -197,7 +197,7 @@ static seL4_Error page_map(struct invocation *inv, struct syscall_error *err)
     bool read = vm != VM_KERNEL_ONLY, write = vm == VM_READ_WRITE;
     *slot = (read || exec) ? arch_pte_page(kptr_to_paddr(cap_ptr(c)), read, write, exec) : 0;
     inv->slot->cap = cap_set_mapped_asid(cap_set_mapped_vaddr(c, vaddr), asid);
-    smp_address_spaces_changed(false);
+    smp_address_spaces_changed(NULL);
     return seL4_NoError;
 }
 

@@ -36,8 +36,11 @@ void smp_idle_release(void);
 /* Start every other hart listed in hw_ids[1..n-1] (index 0 is the boot hart). */
 void smp_start_secondaries(const uint64_t *hw_ids, unsigned n);
 
-/* Page tables changed: every hart reloads its address space before it runs user code again; if
- * mappings were removed, harts in user mode are first brought into the kernel (TLB shootdown). */
-void smp_address_spaces_changed(bool mappings_removed);
+/* Page tables changed: every hart reloads its address space before it runs user code again. If
+ * mappings were removed from `removed_from` (a VSpace root; SMP_ANY_ADDRESS_SPACE: maybe any),
+ * the harts running user code in it are first brought into the kernel (TLB shootdown); NULL:
+ * nothing was removed (only added). */
+#define SMP_ANY_ADDRESS_SPACE ((arch_pte_t *)1)
+void smp_address_spaces_changed(arch_pte_t *removed_from);
 
 #endif

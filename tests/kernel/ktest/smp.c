@@ -196,6 +196,46 @@ static int deleting_a_thread_running_on_another_hart_stops_it(void)
     return 0;
 }
 
+static volatile uint64_t reads;
+
+static void read_forever(void *arg)
+{
+    volatile uint64_t *page = arg;
+    for (;;) {
+        (void)*page;
+        reads++;
+    }
+}
+
+/* TLB shootdown: after Unmap returns, no hart may still reach the frame through a translation
+ * it cached (QEMU's TLBs cache them too, so a missing shootdown shows). */
+static int unmapping_reaches_a_thread_on_another_hart(void)
+{
+    seL4_Word base = ktest_region_with_tables();
+    seL4_CPtr frame = alloc_object(seL4_RISCV_4K_Page, 0);
+    seL4_CPtr fault_ep = alloc_object(seL4_EndpointObject, 0);
+    EXPECT(base && frame && fault_ep);
+    EXPECT(seL4_RISCV_Page_Map(frame, ktest_own_vspace(), base, seL4_ReadWrite, 0) == seL4_NoError);
+    reads = 0;
+    seL4_CPtr t = ktest_spawn_with_fault_ep("reader", read_forever, (void *)base, fault_ep);
+    EXPECT(t);
+    EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
+    for (int i = 0; i < 100 && reads < 1000; i++) schedlab_sleep_ns(100000);
+    EXPECT(reads >= 1000);
+    EXPECT(seL4_RISCV_Page_Unmap(frame) == seL4_NoError);
+    /* the reader stops at once (at most the increment after its last read), long before its
+     * hart would enter the kernel on its own (its slice is far longer) */
+    uint64_t at_unmap = reads;
+    schedlab_sleep_ns(1000000);
+    EXPECT(reads <= at_unmap + 1);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(fault_ep, &badge);
+    EXPECT(seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault);
+    EXPECT(seL4_GetMR(seL4_VMFault_Addr) == base);
+    EXPECT(seL4_TCB_Suspend(t) == seL4_NoError);
+    return 0;
+}
+
 const struct ktest_case ktest_smp[] = {
 #if SCHEDLAB_SMP
     {"SMP", "SetAffinity: IllegalOperation past numNodes", set_affinity_errors},
@@ -207,6 +247,8 @@ const struct ktest_case ktest_smp[] = {
      suspend_stops_a_thread_running_on_another_hart},
     {"SMP", "Call/ReplyRecv between two harts", calls_cross_harts},
     {"SMP", "Signal from another hart wakes a waiter", a_signal_from_another_hart_wakes_a_waiter},
+    {"SMP", "Unmap reaches a thread using the page elsewhere",
+     unmapping_reaches_a_thread_on_another_hart},
     {"SMP", "Delete stops a thread on another hart",
      deleting_a_thread_running_on_another_hart_stops_it},
     {0, 0, 0},
