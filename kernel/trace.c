@@ -63,7 +63,12 @@ void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wal
 void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1, uint32_t arg2,
                 uint32_t arg3, uint64_t arg4)
 {
-    unsigned hart = this_hart_id();
+    trace_emit_for(this_hart_id(), type, arg0, arg1, arg2, arg3, arg4);
+}
+
+void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, uint32_t arg1,
+                    uint32_t arg2, uint32_t arg3, uint64_t arg4)
+{
     struct trace_buffer *b = &buffers[hart];
     if (b->count == b->capacity) {
         /* a full buffer goes to the host at once: under icount this costs no emulated time, so

@@ -249,6 +249,9 @@ void sched_forget(struct sched_thread *t)
     cache_model_forget(t->tid);
     for (unsigned i = 0; i < hart_count; i++) {
         if (i == me() || harts[i].running != t) continue;
+        /* that hart stops running t now: say so in its trace, as it would have */
+        trace_emit_for(i, TRACE_SWITCH, TRACE_SWITCH_SUSPENDED, t->tid, TRACE_TID_NONE, 0, 0);
+        trace_emit_for(i, TRACE_IDLE_ENTER, 0, 0, 0, 0, 0);
         harts[i].running = NULL;
         request_decision(i, TRACE_SWITCH_SUSPENDED);
     }

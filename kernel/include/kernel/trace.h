@@ -10,7 +10,16 @@
 #if SCHEDLAB_TRACE
 void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1, uint32_t arg2,
                 uint32_t arg3, uint64_t arg4);
+/* The same, recorded for another hart (in its buffer, as its event): the lock holder telling
+ * what it did to that hart, which is stalled in the kernel meanwhile. */
+void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, uint32_t arg1,
+                    uint32_t arg2, uint32_t arg3, uint64_t arg4);
 #else
+static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
+                                  uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
+{
+    (void)hart, (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
+}
 static inline void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1,
                               uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
