@@ -68,7 +68,7 @@ void kernel_handle_user_exception(uint64_t number)
 /* Program the one-shot timer for the next thing this hart must react to. */
 static void set_timer(struct hart *h)
 {
-    uint64_t deadline = MIN(sched_slice_end(), sleep_next_deadline(h->id));
+    uint64_t deadline = MIN(sched_next_deadline(), sleep_next_deadline(h->id));
     if (h->id == 0 && run_limit_ns) deadline = MIN(deadline, run_limit_ns);
     if (deadline == h->timer_deadline) return;
     h->timer_deadline = deadline;

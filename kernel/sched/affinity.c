@@ -238,3 +238,10 @@ uint64_t policy_balance(unsigned hart, uint64_t now)
     if (top < 0) return 0;
     return !h->current || top > h->current->prio ? 1ull << hart : 0;
 }
+
+/* Only a hart with work balances on a period; an idle one pulls when it goes idle. */
+uint64_t policy_next_balance(unsigned hart)
+{
+    const struct affinity_hart *h = &harts[hart];
+    return nr_harts > 1 && h->current ? h->next_balance : UINT64_MAX;
+}

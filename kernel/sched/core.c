@@ -264,4 +264,8 @@ bool sched_decisions_pending(void)
     return false;
 }
 
-uint64_t sched_slice_end(void) { return here()->slice_end; }
+uint64_t sched_next_deadline(void)
+{
+    uint64_t balance = policy_next_balance(me());
+    return here()->slice_end < balance ? here()->slice_end : balance;
+}

@@ -36,8 +36,9 @@ struct sched_thread *sched_schedule(uint64_t now);
 void sched_forget(struct sched_thread *t);
 /* Does any hart have a decision due (work it has not looked at yet)? */
 bool sched_decisions_pending(void);
-/* When the running thread's slice ends (UINT64_MAX when idle). */
-uint64_t sched_slice_end(void);
+/* When this hart's timer must fire for the scheduler: the running thread's slice end or the
+ * policy's next balancing, whichever is first (UINT64_MAX: neither). */
+uint64_t sched_next_deadline(void);
 
 /* Provided by the kernel's thread code: may t run (seL4's Running or Restart state)? */
 bool thread_is_runnable(struct sched_thread *t);

@@ -178,3 +178,9 @@ uint64_t policy_balance(unsigned hart, uint64_t now)
     (void)now;
     return 0;
 }
+
+uint64_t policy_next_balance(unsigned hart)
+{
+    (void)hart;
+    return UINT64_MAX;
+}

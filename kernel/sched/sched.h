@@ -68,6 +68,9 @@ uint64_t policy_slice_ns(const struct sched_thread *t);
  * is about to idle. A policy may move queued threads between harts (through sched_migrate).
  * Returns the harts (bit per hart) that must make a new decision because of what it moved. */
 uint64_t policy_balance(unsigned hart, uint64_t now);
+/* When `hart` wants its next policy_balance (ns; UINT64_MAX: no need). The core arms the hart's
+ * one-shot timer for it, so periodic balancing happens even while long slices run. */
+uint64_t policy_next_balance(unsigned hart);
 
 /*
  * Provided by the core for policies (the host tests provide their own). Every move of a thread

@@ -296,6 +296,16 @@ static void test_expiry_goes_to_the_tail_and_refills(void)
     CHECK(decide(0, true) == &th[0]);
 }
 
+static void test_a_busy_hart_asks_for_periodic_balancing_an_idle_one_does_not(void)
+{
+    reset();
+    CHECK(policy_next_balance(1) == UINT64_MAX); /* idle: it pulls when it goes idle */
+    run_on(&th[0], 1);
+    policy_balance(1, 3 * PERIOD);
+    CHECK(policy_next_balance(1) == 4 * PERIOD); /* busy: one period after the last balance */
+    CHECK(policy_next_balance(2) == UINT64_MAX);
+}
+
 int main(void)
 {
     if (SCHED_AFFINITY_RESERVED_HARTS) {
@@ -316,5 +326,6 @@ int main(void)
     RUN(test_no_reserved_harts_by_default);
     RUN(test_strict_priority_and_fifo_on_a_hart);
     RUN(test_expiry_goes_to_the_tail_and_refills);
+    RUN(test_a_busy_hart_asks_for_periodic_balancing_an_idle_one_does_not);
     return check_summary();
 }
