@@ -195,9 +195,11 @@ static seL4_Error page_map(struct invocation *inv, struct syscall_error *err)
     }
     bool exec = !(attr & seL4_RISCV_ExecuteNever);
     bool read = vm != VM_KERNEL_ONLY, write = vm == VM_READ_WRITE;
+    /* a remap replaces a live entry: rights it had may be gone (a shootdown, as for unmap) */
+    bool replaced = arch_pte_valid(*slot);
     *slot = (read || exec) ? arch_pte_page(kptr_to_paddr(cap_ptr(c)), read, write, exec) : 0;
     inv->slot->cap = cap_set_mapped_asid(cap_set_mapped_vaddr(c, vaddr), asid);
-    smp_address_spaces_changed(NULL);
+    smp_address_spaces_changed(replaced ? root : NULL);
     return seL4_NoError;
 }
 
