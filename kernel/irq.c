@@ -9,6 +9,7 @@
 #include <kernel/cdt.h>
 #include <kernel/invocation.h>
 #include <kernel/ipc.h>
+#include <kernel/hart.h>
 #include <kernel/irq.h>
 #include <kernel/trace.h>
 
@@ -26,7 +27,9 @@ void irq_init(uint64_t plic_base, unsigned sources)
      * stands for the kernel timer: valid to name, always in use */
     max_irq = MIN(sources, (unsigned)MAX_IRQ);
     state[max_irq] = IRQ_RESERVED;
-    arch_irq_init(plic_base, 0);
+    /* every source goes to the boot hart (its hardware id: with several harts the firmware may
+     * have booted the kernel on any of them) */
+    arch_irq_init(plic_base, (unsigned)this_hart()->hw_id);
 }
 
 void irq_handle_pending(void)

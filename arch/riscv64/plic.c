@@ -16,10 +16,10 @@ static unsigned context;
 static volatile uint32_t *reg(uint64_t offset) { return (volatile uint32_t *)(plic + offset); }
 
 /* QEMU virt numbers contexts M-mode, S-mode per hart: hart h's S-mode context is 2h + 1. */
-void arch_irq_init(uint64_t plic_base, unsigned hart)
+void arch_irq_init(uint64_t plic_base, unsigned hart_id)
 {
     plic = plic_base ? paddr_to_kptr(plic_base) : 0;
-    context = 2 * hart + 1;
+    context = 2 * hart_id + 1;
     if (plic) *reg(PLIC_THRESHOLD(context)) = 0;
 }
 

@@ -287,8 +287,7 @@ static int revoke_destroys_running_thread_and_memory_is_reused(void)
     regs.tp = (seL4_Word)&buffer;
     spin_count = 0;
     EXPECT(seL4_TCB_WriteRegisters(tcb, 1, 0, 32, &regs) == seL4_NoError);
-    schedlab_sleep_ns(100000);
-    EXPECT(spin_count > 0);
+    EXPECT_SOON(spin_count > 0);
     EXPECT(seL4_CNode_Revoke(ROOT, ut, D) == seL4_NoError);
     EXPECT(slot_empty(tcb));
     uint64_t at_revoke = spin_count;

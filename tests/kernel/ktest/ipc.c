@@ -309,8 +309,7 @@ static int reply_can_carry_a_cap(void)
     seL4_Recv(xfer_ep, &badge);
     seL4_SetCap(0, n);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 1, 0));
-    schedlab_sleep_ns(50000);
-    EXPECT(reply_caps_seen == 1);
+    EXPECT_SOON(reply_caps_seen == 1);
     EXPECT(holds_notification(reply_slot_seen, n));
     return 0;
 }

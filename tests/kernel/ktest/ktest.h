@@ -33,6 +33,17 @@ seL4_CPtr ktest_self(void);
 /* The VSpace of the process the case runs in. */
 seL4_CPtr ktest_own_vspace(void);
 
+/* Something another thread will make true: wait for it (checking every 50 us, for up to
+ * KTEST_SOON_NS) rather than for a fixed time, so the case also holds under --realtime, where
+ * the other thread may take far longer in emulated time than under icount. */
+#define KTEST_SOON_NS 20000000ull
+#define EXPECT_SOON(cond)                                                                          \
+    do {                                                                                           \
+        uint64_t soon_end_ = schedlab_now_ns() + KTEST_SOON_NS;                                    \
+        while (!(cond) && schedlab_now_ns() < soon_end_) schedlab_sleep_ns(50000);                 \
+        EXPECT(cond);                                                                              \
+    } while (0)
+
 /* The reply label (error) and MRs of the last invocation are in the IPC buffer. */
 #define EXPECT_ERROR(call, error) EXPECT((call) == (error))
 

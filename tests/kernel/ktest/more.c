@@ -189,8 +189,7 @@ static int call_delivers_badge_and_reply_has_none(void)
     seL4_Recv(badge_server, &badge);
     EXPECT(badge == 0x99);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
-    schedlab_sleep_ns(50000);
-    EXPECT(reply_badge == 0);
+    EXPECT_SOON(reply_badge == 0);
     return 0;
 }
 
@@ -271,8 +270,7 @@ static int executable_mapping_runs_code(void)
     __asm__ volatile("fence.i" ::: "memory");
     seL4_CPtr ep = spawn_handled("x-jump", jump_to, (void *)base);
     (void)ep;
-    schedlab_sleep_ns(50000);
-    EXPECT(finished == 1);
+    EXPECT_SOON(finished == 1);
     return 0;
 }
 

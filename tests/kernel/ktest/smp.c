@@ -95,8 +95,7 @@ static int suspend_stops_a_thread_running_on_another_hart(void)
     spins = 0;
     EXPECT(ktest_spawn("far spinner", 100, spin_forever, 0, &t) == 0);
     EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
-    schedlab_sleep_ns(300000);
-    EXPECT(spins > 0);
+    EXPECT_SOON(spins > 0);
     EXPECT(seL4_TCB_Suspend(t) == seL4_NoError);
     uint64_t at_suspend = spins;
     schedlab_sleep_ns(300000);
@@ -106,8 +105,7 @@ static int suspend_stops_a_thread_running_on_another_hart(void)
     EXPECT(seL4_TCB_ReadRegisters(t, 0, 0, 2, &regs) == seL4_NoError);
     EXPECT(regs.pc != 0);
     EXPECT(seL4_TCB_Resume(t) == seL4_NoError);
-    schedlab_sleep_ns(300000);
-    EXPECT(spins > at_suspend);
+    EXPECT_SOON(spins > at_suspend);
     EXPECT(seL4_TCB_Suspend(t) == seL4_NoError);
     return 0;
 }
@@ -187,8 +185,7 @@ static int deleting_a_thread_running_on_another_hart_stops_it(void)
     spins = 0;
     EXPECT(ktest_spawn("doomed", 100, spin_forever, 0, &t) == 0);
     EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
-    schedlab_sleep_ns(300000);
-    EXPECT(spins > 0);
+    EXPECT_SOON(spins > 0);
     EXPECT(seL4_CNode_Delete(seL4_CapInitThreadCNode, t, seL4_WordBits) == seL4_NoError);
     uint64_t at_delete = spins;
     schedlab_sleep_ns(300000);

@@ -124,8 +124,7 @@ static int read_only_mapping_faults_on_write(void)
     /* upgrade the mapping and let the write go through */
     EXPECT(seL4_RISCV_Page_Map(f, VS, base, seL4_ReadWrite, 0) == seL4_NoError);
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
-    schedlab_sleep_ns(50000);
-    EXPECT(wrote == 2 && *(volatile uint64_t *)base == 1);
+    EXPECT_SOON(wrote == 2 && *(volatile uint64_t *)base == 1);
     return 0;
 }
 

@@ -66,7 +66,7 @@ void arch_semihost_close(long fd);
 _Noreturn void arch_halt(int status);
 
 /* Device interrupts (PLIC). Sources are numbered from 1. */
-void arch_irq_init(uint64_t plic_base, unsigned hart);
+void arch_irq_init(uint64_t plic_base, unsigned hart_id); /* sources go to this hardware hart */
 void arch_irq_enable(unsigned irq, bool on);
 unsigned arch_irq_claim(void); /* 0 when nothing is pending */
 void arch_irq_complete(unsigned irq);
