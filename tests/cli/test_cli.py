@@ -252,7 +252,7 @@ def test_qemu_command_is_deterministic_by_default(tmp_path):
 def test_realtime_drops_icount_and_says_so_in_bootargs(tmp_path):
     command = qemu_command("k.elf", "w.elf", 1, boot_arguments(1, True), realtime=True)
     assert "-icount" not in command
-    assert command[command.index("-append") + 1] == "clock=realtime semihost=1 seed=1 limit_ms=10000"
+    assert command[command.index("-append") + 1] == "clock=realtime semihost=1 seed=1 limit_ms=100000"
     assert Path(command[command.index("-kernel") + 1]).is_absolute()
 
 

@@ -14,6 +14,7 @@ GDB_PORT = 1234   # QEMU's -s listens here
 
 
 RUN_LIMIT_MS = 10000
+RUN_LIMIT_MS_REALTIME = 100000
 
 
 def boot_arguments(seed, realtime, params=()):
@@ -23,7 +24,10 @@ def boot_arguments(seed, realtime, params=()):
     clock = "realtime" if realtime else "icount"
     # A run still going after limit_ms of emulated time has hung or livelocked: the kernel stops
     # it with a dump of every hart and thread (exit status 96), which a wall-clock kill cannot.
-    limit = [] if any(p.startswith("limit_ms=") for p in params) else [f"limit_ms={RUN_LIMIT_MS}"]
+    # Under --realtime emulated time is wall-clock time, and a loaded host is slow: allow more,
+    # still less than the runner's default wall-clock timeout (120 s).
+    default = RUN_LIMIT_MS_REALTIME if realtime else RUN_LIMIT_MS
+    limit = [] if any(p.startswith("limit_ms=") for p in params) else [f"limit_ms={default}"]
     return " ".join([f"clock={clock}", "semihost=1", f"seed={seed}", *limit, *params])
 
 

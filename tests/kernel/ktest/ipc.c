@@ -157,9 +157,8 @@ static int blocked_senders_are_served_in_order(void)
     EXPECT(ktest_spawn("caller1", 200, caller, (void *)1, 0) == 0);
     EXPECT(ktest_spawn("caller2", 200, caller, (void *)2, 0) == 0);
     EXPECT(ktest_spawn("caller3", 200, caller, (void *)3, 0) == 0);
-    schedlab_sleep_ns(100000);
+    EXPECT_SOON(calls_made == 3);
     seL4_Word badge;
-    EXPECT(calls_made == 3);
     for (seL4_Word i = 0; i < 3; i++) {
         seL4_Recv(ep, &badge);
         EXPECT(seL4_GetMR(0) == call_order[i]);

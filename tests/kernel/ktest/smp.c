@@ -67,8 +67,7 @@ static int a_thread_runs_on_the_hart_of_its_affinity(void)
     seen_hart = 99;
     EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
     EXPECT(seL4_TCB_Resume(t) == seL4_NoError);
-    for (int i = 0; i < 100 && seen_hart == 99; i++) schedlab_sleep_ns(100000);
-    EXPECT(seen_hart == last_hart());
+    EXPECT_SOON(seen_hart == last_hart());
     EXPECT(seL4_TCB_Suspend(t) == seL4_NoError);
     return 0;
 }
@@ -217,8 +216,7 @@ static int unmapping_reaches_a_thread_on_another_hart(void)
     seL4_CPtr t = ktest_spawn_with_fault_ep("reader", read_forever, (void *)base, fault_ep);
     EXPECT(t);
     EXPECT(set_affinity(t, last_hart()) == seL4_NoError);
-    for (int i = 0; i < 100 && reads < 1000; i++) schedlab_sleep_ns(100000);
-    EXPECT(reads >= 1000);
+    EXPECT_SOON(reads >= 1000);
     EXPECT(seL4_RISCV_Page_Unmap(frame) == seL4_NoError);
     /* the reader stops at once (at most the increment after its last read), long before its
      * hart would enter the kernel on its own (its slice is far longer) */
