@@ -47,6 +47,11 @@ void kernel_enter(void) { kernel_lock_acquire(); }
 
 bool kernel_trap_proceeds(void)
 {
+    /* only a stall (another hart suspending, deleting or rewriting this hart's thread) can have
+     * changed it since the trap: the common case costs one flag */
+    struct hart *h = this_hart();
+    if (!h->stalled) return true;
+    h->stalled = false;
     struct tcb *t = current_thread();
     return t && t->state == THREAD_RUNNING;
 }

@@ -40,14 +40,9 @@ static void leave_user_mode(struct hart *h)
     answer_stall(h);
 }
 
-void kernel_lock_acquire(void)
+/* The lock was taken: sleep until it is handed to this hart or let go. */
+static __attribute__((noinline)) void wait_for_lock(struct hart *h, uint32_t me)
 {
-    struct hart *h = this_hart();
-    uint32_t me = h->id + 1;
-    if (take_free_lock(me)) {
-        h->in_user = false;
-        return;
-    }
     /* The holder may be freeing the address space this hart is in (its page tables also map the
      * kernel): wait in the kernel's own, and only then tell a stalling holder we are out. */
     arch_activate_kernel_vspace();
@@ -65,6 +60,16 @@ void kernel_lock_acquire(void)
     __atomic_fetch_and(&lock_waiters, ~bit(h->id), __ATOMIC_SEQ_CST);
 }
 
+void kernel_lock_acquire(void)
+{
+    struct hart *h = this_hart();
+    uint32_t me = h->id + 1;
+    if (take_free_lock(me))
+        h->in_user = false;
+    else
+        wait_for_lock(h, me);
+}
+
 /* The waiter after `hart` in round-robin order: each waiter gets its turn. */
 static unsigned next_waiter(uint64_t waiters, unsigned hart)
 {
@@ -72,23 +77,28 @@ static unsigned next_waiter(uint64_t waiters, unsigned hart)
     return (unsigned)__builtin_ctzll(after ? after : waiters);
 }
 
-void kernel_lock_release(void)
+/* After the release: wake the harts asked to decide again, and hand the lock over. */
+static __attribute__((noinline)) void kick_harts(uint64_t kick, uint64_t waiters)
 {
-    unsigned me = this_hart_id();
-    uint64_t kick = reschedule_pending & ~bit(me);
-    reschedule_pending = 0;
-    __atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    uint64_t waiters = __atomic_load_n(&lock_waiters, __ATOMIC_SEQ_CST);
     if (waiters) {
         /* hand the lock over rather than letting it go: a hart that re-enters the kernel at once
          * (a thread looping on system calls) would otherwise win every time, because under
          * QEMU's round-robin the sleeping waiter runs only once this hart stops */
-        unsigned next = next_waiter(waiters, me);
+        unsigned next = next_waiter(waiters, this_hart_id());
         take_free_lock(next + 1);
         kick |= bit(next);
     }
     if (kick) arch_send_ipi(hw_mask(kick));
+}
+
+void kernel_lock_release(void)
+{
+    uint64_t kick = reschedule_pending & ~bit(this_hart_id());
+    reschedule_pending = 0;
+    __atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint64_t waiters = __atomic_load_n(&lock_waiters, __ATOMIC_RELAXED);
+    if (kick | waiters) kick_harts(kick, waiters);
 }
 
 void smp_request_reschedule(unsigned hart)
@@ -130,7 +140,9 @@ static void stall_hart(struct hart *h, enum trace_ipi_kind why)
         }
     }
     h->stall_requester = 0;
-    /* it finds the lock taken, and decides again when it gets it */
+    /* it finds the lock taken, checks its trap (kernel_trap_proceeds) and decides again when it
+     * gets it */
+    h->stalled = true;
     reschedule_pending |= bit(h->id);
 }
 

@@ -180,7 +180,7 @@ void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask, bool runnab
 void sched_timer(uint64_t now)
 {
     struct sched_hart *h = here();
-    request_decisions(policy_balance(me(), now));
+    if (hart_count > 1) request_decisions(policy_balance(me(), now));
     /* a running thread another hart stopped meanwhile (suspended, say) waits for the decision
      * already due: re-queueing it would run it again */
     if (!h->running || now < h->slice_end || !thread_is_runnable(h->running)) return;
@@ -229,7 +229,8 @@ struct sched_thread *sched_schedule(uint64_t now)
     if (h->decide || !prev) {
         next = policy_pick(me(), prev, prev_runnable && !prev_leaves);
         /* about to idle: the policy may pull work here */
-        if (!next && (policy_balance(me(), now) & bit(me()))) next = policy_pick(me(), NULL, false);
+        if (!next && hart_count > 1 && (policy_balance(me(), now) & bit(me())))
+            next = policy_pick(me(), NULL, false);
     }
     if (next != prev) {
         trace_switch(h, prev, prev_runnable, next);
@@ -266,6 +267,7 @@ bool sched_decisions_pending(void)
 
 uint64_t sched_next_deadline(void)
 {
-    uint64_t balance = policy_next_balance(me());
+    /* one hart has nothing to balance with */
+    uint64_t balance = hart_count > 1 ? policy_next_balance(me()) : UINT64_MAX;
     return here()->slice_end < balance ? here()->slice_end : balance;
 }

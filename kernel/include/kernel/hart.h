@@ -15,6 +15,7 @@ struct hart {
     /* SMP (kernel/smp.c): written by other harts, hence volatile */
     volatile bool in_user;             /* running a thread in user mode: its registers are live */
     volatile unsigned stall_requester; /* 1 + the hart waiting for this one to enter the kernel */
+    bool stalled; /* another hart changed things here while this one waited for the lock */
 };
 
 extern struct hart harts_state[ARCH_MAX_HARTS];
