@@ -3,12 +3,7 @@
 #include <kernel/printk.h>
 #include <kernel/trace.h>
 
-struct trace_buffer {
-    struct trace_record *records;
-    uint64_t capacity, count, dropped;
-};
-
-static struct trace_buffer buffers[ARCH_MAX_HARTS];
+struct trace_buffer trace_buffers[ARCH_MAX_HARTS];
 static unsigned traced_harts;
 static long trace_fd = -1;
 
@@ -25,7 +20,7 @@ static void write_all(const void *p, uint64_t len)
 
 static void flush(unsigned hart)
 {
-    struct trace_buffer *b = &buffers[hart];
+    struct trace_buffer *b = &trace_buffers[hart];
     struct trace_chunk_header chunk = {TRACE_CHUNK_MAGIC, hart, b->count, b->dropped};
     write_all(&chunk, sizeof chunk);
     write_all(b->records, b->count * sizeof(struct trace_record));
@@ -36,8 +31,8 @@ void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wal
 {
     traced_harts = nharts;
     for (unsigned i = 0; i < nharts; i++) {
-        buffers[i].records = (struct trace_record *)((char *)memory + i * bytes_per_hart);
-        buffers[i].capacity = bytes_per_hart / sizeof(struct trace_record);
+        trace_buffers[i].records = (struct trace_record *)((char *)memory + i * bytes_per_hart);
+        trace_buffers[i].capacity = bytes_per_hart / sizeof(struct trace_record);
     }
     if (!arch_semihosting_enabled()) {
         printk("trace: no semihosting; records stay in memory and are lost at halt\n");
@@ -60,36 +55,16 @@ void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wal
 }
 
 #if SCHEDLAB_TRACE
-void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1, uint32_t arg2,
-                uint32_t arg3, uint64_t arg4)
+bool trace_make_room(unsigned hart)
 {
-    trace_emit_for(this_hart_id(), type, arg0, arg1, arg2, arg3, arg4);
-}
-
-void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, uint32_t arg1,
-                    uint32_t arg2, uint32_t arg3, uint64_t arg4)
-{
-    struct trace_buffer *b = &buffers[hart];
-    if (b->count == b->capacity) {
-        /* a full buffer goes to the host at once: under icount this costs no emulated time, so
-         * the trace stays complete without perturbing the run */
-        if (trace_fd >= 0)
-            flush(hart);
-        else {
-            b->dropped++;
-            return;
-        }
+    /* a full buffer goes to the host at once: under icount this costs no emulated time, so the
+     * trace stays complete without perturbing the run */
+    if (trace_fd >= 0) {
+        flush(hart);
+        return true;
     }
-    b->records[b->count++] = (struct trace_record){
-        .time_ns = clock_now(),
-        .type = (uint8_t)type,
-        .hart = (uint8_t)hart,
-        .arg0 = arg0,
-        .arg1 = arg1,
-        .arg2 = arg2,
-        .arg3 = arg3,
-        .arg4 = arg4,
-    };
+    trace_buffers[hart].dropped++;
+    return false;
 }
 #endif
 
@@ -114,6 +89,6 @@ void trace_finish(void)
 uint64_t trace_dropped(void)
 {
     uint64_t total = 0;
-    for (unsigned i = 0; i < traced_harts; i++) total += buffers[i].dropped;
+    for (unsigned i = 0; i < traced_harts; i++) total += trace_buffers[i].dropped;
     return total;
 }

@@ -5,7 +5,7 @@
 
 static volatile uint8_t *uart;
 static bool have_sstc;
-static enum arch_clock clock_source;
+enum arch_clock arch_clock_source;
 static bool semihosting;
 
 /* The ISA string lists multi-letter extensions after underscores: "rv64imafdch_zicsr_..._sstc". */
@@ -24,7 +24,7 @@ void arch_init_boot_hart(const struct arch_boot_info *info)
 {
     uart = info->uart_base ? paddr_to_kptr(info->uart_base) : 0;
     have_sstc = isa_has_extension(info->isa, "sstc");
-    clock_source = info->clock;
+    arch_clock_source = info->clock;
     arch_init_hart();
 }
 
@@ -41,20 +41,11 @@ void arch_init_hart(void)
 
 void arch_set_hart_local(void *hart) { __asm__ volatile("mv tp, %0" ::"r"(hart)); }
 
-/* 10 MHz `time` everywhere; under icount `cycle` counts virtual nanoseconds exactly. */
-#define TIME_NS_PER_TICK 100
-
-uint64_t arch_now_ns(void)
-{
-    if (clock_source == ARCH_CLOCK_ICOUNT) return csr_read(cycle);
-    return csr_read(time) * TIME_NS_PER_TICK;
-}
-
 void arch_set_timer(uint64_t deadline_ns)
 {
     uint64_t ticks = deadline_ns == UINT64_MAX
                          ? UINT64_MAX
-                         : (deadline_ns + TIME_NS_PER_TICK - 1) / TIME_NS_PER_TICK;
+                         : (deadline_ns + ARCH_TIME_NS_PER_TICK - 1) / ARCH_TIME_NS_PER_TICK;
     if (have_sstc)
         __asm__ volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(ticks));
     else
