@@ -173,6 +173,33 @@ def _gantt(runs, path, workload, window_ns):
     return gantt(traced, path, workload, window_ns)
 
 
+def _draw_workload(job):
+    """Every plot of one workload: [(title, path)] of those drawn."""
+    workload, group, plots, window_ns = job
+    figures = []
+    for stem, title, draw in PLOTS:
+        path = plots / f"{workload}_{stem}.png"
+        path.unlink(missing_ok=True)
+        if group and draw(group, path, workload):
+            figures.append((title, path))
+    path = plots / f"{workload}_timeline.png"
+    path.unlink(missing_ok=True)
+    if group and _gantt(group, path, workload, window_ns):
+        figures.append(("Per-hart timeline", path))
+    return figures
+
+
+def _draw_all(jobs):
+    """The workloads' plots, drawn in parallel on the machine's cores (matplotlib draws on one
+    core; a default compare has ten workloads)."""
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if workers <= 1:
+        return [_draw_workload(job) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_draw_workload, jobs))
+
+
 def write_report(root, window_ns=None):
     """Write the report of every run under root; returns the path of index.html."""
     from .gantt import DEFAULT_WINDOW_NS
@@ -183,18 +210,9 @@ def write_report(root, window_ns=None):
     summary = write_summary(root, [run.directory for run in runs])
     workloads = sorted({run.workload for run in runs})
     sections = []
-    for workload in workloads:
-        group = _plotted(run for run in runs if run.workload == workload)
-        figures = []
-        for stem, title, draw in PLOTS:
-            path = plots / f"{workload}_{stem}.png"
-            path.unlink(missing_ok=True)
-            if group and draw(group, path, workload):
-                figures.append((title, path))
-        path = plots / f"{workload}_timeline.png"
-        path.unlink(missing_ok=True)
-        if group and _gantt(group, path, workload, window_ns or DEFAULT_WINDOW_NS):
-            figures.append(("Per-hart timeline", path))
+    jobs = [(workload, _plotted(run for run in runs if run.workload == workload), plots,
+             window_ns or DEFAULT_WINDOW_NS) for workload in workloads]
+    for workload, figures in zip(workloads, _draw_all(jobs)):
         images = "".join(f'<figure><a href="{_e(os.path.relpath(p, out))}"><img src="'
                          f'{_e(os.path.relpath(p, out))}" alt="{_e(t)}: {_e(workload)}" '
                          f'width="700"></a><figcaption>{_e(t)}</figcaption></figure>'
