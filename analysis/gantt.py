@@ -29,8 +29,15 @@ def thread_label(tid, names):
     return f"{name} ({tid})" if name else f"tid {tid}"
 
 
-def thread_colour(label):
-    return _THREAD_COLOURS[zlib.crc32(label.encode()) % len(_THREAD_COLOURS)]
+def thread_colour(label, taken=()):
+    """The label's colour: a stable hash of it, moved on to the next free colour of the palette
+    if another thread of the same figure already has that one (while colours last)."""
+    start = zlib.crc32(label.encode()) % len(_THREAD_COLOURS)
+    for step in range(len(_THREAD_COLOURS)):
+        colour = _THREAD_COLOURS[(start + step) % len(_THREAD_COLOURS)]
+        if colour not in taken:
+            return colour
+    return _THREAD_COLOURS[start]
 
 
 def gantt(traced_runs, path, workload, length_ns=DEFAULT_WINDOW_NS):
@@ -53,7 +60,8 @@ def gantt(traced_runs, path, workload, length_ns=DEFAULT_WINDOW_NS):
                     continue
                 label = thread_label(tid, names)
                 left, right = max(begin, start), min(finish, end)
-                legend.setdefault(label, thread_colour(label))
+                if label not in legend:
+                    legend[label] = thread_colour(label, set(legend.values()))
                 axes.broken_barh([((left - start) / 1e6, (right - left) / 1e6)],
                                  (hart - 0.4, 0.8), color=legend[label])
         axes.set_yticks(range(trace.nharts))

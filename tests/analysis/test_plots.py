@@ -36,3 +36,14 @@ def test_policies_keep_their_colours():
     # a configuration takes its policy's colour
     assert policy_colour("rr-4h") == POLICY_COLOURS["rr"]
     assert policy_colour("my-fifo-2h") == policy_colour("my-fifo")
+
+
+def test_timeline_threads_of_one_figure_get_distinct_colours_while_the_palette_lasts():
+    from analysis.gantt import _THREAD_COLOURS, thread_colour
+    labels = [f"worker{i} ({i + 3})" for i in range(len(_THREAD_COLOURS))]
+    taken = {}
+    for label in labels:
+        taken[label] = thread_colour(label, set(taken.values()))
+    assert len(set(taken.values())) == len(labels)
+    # alone, a thread keeps its own (hashed) colour: the same under every policy
+    assert thread_colour(labels[0]) == thread_colour(labels[0], ())
