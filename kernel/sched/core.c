@@ -108,19 +108,15 @@ static unsigned first_allowed(const struct sched_thread *t)
     return (unsigned)__builtin_ctzll(t->affinity);
 }
 
-/* Hand a thread that is runnable but neither running nor queued to the policy. */
-static void place(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
+/* Hand a thread that is runnable but neither running nor queued to the policy: a wakeup, or a
+ * thread that must leave a hart outside its affinity. */
+void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
 {
     if (!(t->affinity & bit(t->hart))) sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
     unsigned hart = policy_select_hart(t, me());
     if (hart != t->hart) sched_migrate(t, hart, TRACE_MIGRATE_WAKE);
     trace_emit(TRACE_WAKEUP, (uint16_t)hart, t->tid, waker ? waker->tid : TRACE_TID_NONE, why, 0);
     if (policy_wakeup(hart, t, harts[hart].running)) request_decision(hart, TRACE_SWITCH_PREEMPTED);
-}
-
-void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
-{
-    place(t, waker, why);
 }
 
 static bool is_running(const struct sched_thread *t) { return harts[t->hart].running == t; }
@@ -171,7 +167,7 @@ void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask, bool runnab
         request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
     } else if (runnable) {
         policy_remove(t); /* queued, or held otherwise (rr's candidate) */
-        place(t, NULL, TRACE_WAKE_RESUME);
+        sched_wake(t, NULL, TRACE_WAKE_RESUME);
     } else {
         sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
     }
@@ -241,7 +237,7 @@ struct sched_thread *sched_schedule(uint64_t now)
     h->why_set = false;
     h->charged_at = now;
     h->slice_end = next ? now + policy_slice_ns(next) : UINT64_MAX;
-    if (prev_leaves) place(prev, NULL, TRACE_WAKE_RESUME);
+    if (prev_leaves) sched_wake(prev, NULL, TRACE_WAKE_RESUME);
     return next;
 }
 

@@ -171,16 +171,5 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
     return t->policy[USED_NS] < budget ? budget - t->policy[USED_NS] : 0;
 }
 
-/* Threads stay on the hart their affinity names (seL4): nothing to balance. */
-uint64_t policy_balance(unsigned hart, uint64_t now)
-{
-    (void)hart;
-    (void)now;
-    return 0;
-}
-
-uint64_t policy_next_balance(unsigned hart)
-{
-    (void)hart;
-    return UINT64_MAX;
-}
+/* Nothing to balance: threads stay on the hart their affinity names (seL4). */
+#include <sched/no_balancing.h>

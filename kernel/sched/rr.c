@@ -146,16 +146,5 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
     return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
 }
 
-/* Threads stay on the hart their affinity names (seL4): nothing to balance. */
-uint64_t policy_balance(unsigned hart, uint64_t now)
-{
-    (void)hart;
-    (void)now;
-    return 0;
-}
-
-uint64_t policy_next_balance(unsigned hart)
-{
-    (void)hart;
-    return UINT64_MAX;
-}
+/* Nothing to balance: threads stay on the hart their affinity names (seL4). */
+#include <sched/no_balancing.h>

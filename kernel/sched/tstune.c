@@ -194,16 +194,5 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
     return t->policy[USED_NS] < slice ? slice - t->policy[USED_NS] : 0;
 }
 
-/* Placement happens at wakeup only: nothing to balance. */
-uint64_t policy_balance(unsigned hart, uint64_t now)
-{
-    (void)hart;
-    (void)now;
-    return 0;
-}
-
-uint64_t policy_next_balance(unsigned hart)
-{
-    (void)hart;
-    return UINT64_MAX;
-}
+/* Nothing to balance: placement happens at wakeup only. */
+#include <sched/no_balancing.h>
