@@ -339,7 +339,7 @@ void boot_kernel(void)
     if (!trace_pa)
         panic("boot: no memory for %lu KiB of trace buffers", (unsigned long)(trace_bytes >> 10));
     trace_init(paddr_to_kptr(trace_pa), trace_bytes, nharts, wall_clock);
-    uint64_t switch_cost_ns = sched_init(nharts);
+    uint64_t switch_cost_ns = sched_init();
     printk("context switch (decision, registers, address space) measured at boot: %lu ns\n",
            (unsigned long)switch_cost_ns);
     irq_init(m.plic, m.plic_ndev);

@@ -14,7 +14,6 @@ struct sched_hart {
 };
 
 static struct sched_hart harts[SCHED_MAX_HARTS];
-static unsigned hart_count;
 
 static unsigned me(void) { return this_hart_id(); }
 static struct sched_hart *here(void) { return &harts[me()]; }
@@ -32,7 +31,7 @@ static uint64_t measure_switch_cost(void)
 {
     static struct sched_thread a, b;
     static struct arch_context saved, live;
-    policy_init(hart_count, 0);
+    policy_init(nharts, 0);
     sched_thread_init(&a, 0, 0, me());
     sched_thread_init(&b, 0, 0, me());
     policy_wakeup(me(), &a, NULL);
@@ -49,9 +48,8 @@ static uint64_t measure_switch_cost(void)
     return (clock_now() - start) / CALIBRATION_ROUNDS;
 }
 
-uint64_t sched_init(unsigned nharts)
+uint64_t sched_init(void)
 {
-    hart_count = nharts;
     for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
         harts[i] = (struct sched_hart){.slice_end = UINT64_MAX};
     cache_model_init(nharts);
@@ -59,8 +57,6 @@ uint64_t sched_init(unsigned nharts)
     policy_init(nharts, switch_cost_ns);
     return switch_cost_ns;
 }
-
-unsigned sched_harts(void) { return hart_count; }
 
 void sched_thread_init(struct sched_thread *t, uint32_t tid, uint8_t prio, unsigned hart)
 {
@@ -91,7 +87,7 @@ static void request_decision(unsigned hart, enum trace_switch_reason why)
 
 static void request_decisions(uint64_t mask)
 {
-    for (unsigned i = 0; i < hart_count; i++)
+    for (unsigned i = 0; i < nharts; i++)
         if (mask & bit(i)) request_decision(i, TRACE_SWITCH_PREEMPTED);
 }
 
@@ -176,7 +172,7 @@ void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask, bool runnab
 void sched_timer(uint64_t now)
 {
     struct sched_hart *h = here();
-    if (hart_count > 1) request_decisions(policy_balance(me(), now));
+    if (nharts > 1) request_decisions(policy_balance(me(), now));
     /* a running thread another hart stopped meanwhile (suspended, say) waits for the decision
      * already due: re-queueing it would run it again */
     if (!h->running || now < h->slice_end || !thread_is_runnable(h->running)) return;
@@ -225,7 +221,7 @@ struct sched_thread *sched_schedule(uint64_t now)
     if (h->decide || !prev) {
         next = policy_pick(me(), prev, prev_runnable && !prev_leaves);
         /* about to idle: the policy may pull work here */
-        if (!next && hart_count > 1 && (policy_balance(me(), now) & bit(me())))
+        if (!next && nharts > 1 && (policy_balance(me(), now) & bit(me())))
             next = policy_pick(me(), NULL, false);
     }
     if (next != prev) {
@@ -244,7 +240,7 @@ struct sched_thread *sched_schedule(uint64_t now)
 void sched_forget(struct sched_thread *t)
 {
     cache_model_forget(t->tid);
-    for (unsigned i = 0; i < hart_count; i++) {
+    for (unsigned i = 0; i < nharts; i++) {
         if (i == me() || harts[i].running != t) continue;
         /* that hart stops running t now: say so in its trace, as it would have */
         trace_emit_for(i, TRACE_SWITCH, TRACE_SWITCH_SUSPENDED, t->tid, TRACE_TID_NONE, 0, 0);
@@ -256,7 +252,7 @@ void sched_forget(struct sched_thread *t)
 
 bool sched_decisions_pending(void)
 {
-    for (unsigned i = 0; i < hart_count; i++)
+    for (unsigned i = 0; i < nharts; i++)
         if (harts[i].decide) return true;
     return false;
 }
@@ -264,6 +260,6 @@ bool sched_decisions_pending(void)
 uint64_t sched_next_deadline(void)
 {
     /* one hart has nothing to balance with */
-    uint64_t balance = hart_count > 1 ? policy_next_balance(me()) : UINT64_MAX;
+    uint64_t balance = nharts > 1 ? policy_next_balance(me()) : UINT64_MAX;
     return here()->slice_end < balance ? here()->slice_end : balance;
 }

@@ -9,10 +9,9 @@
 #include <sched/sched.h>
 #include <schedlab/trace.h>
 
-/* Measures what a context switch costs here, tells the policy, and returns it (ns). */
-uint64_t sched_init(unsigned nharts);
-/* The harts the scheduler runs on. */
-unsigned sched_harts(void);
+/* For the harts the kernel runs on (nharts): measures what a context switch costs here, tells
+ * the policy, and returns it (ns). */
+uint64_t sched_init(void);
 void sched_thread_init(struct sched_thread *t, uint32_t tid, uint8_t prio, unsigned hart);
 /* The thread running on this hart (NULL when idle). */
 struct sched_thread *sched_current(void);
