@@ -1,6 +1,6 @@
 /*
  * An unmapped page is unreadable on every hart. A probe thread pinned to each hart reads a page
- * of ours in a loop; once every probe has read it, the supervisor unmaps it. When Unmap returns
+ * of ours in a loop; once every probe has read it (and said so), the supervisor unmaps it. When Unmap returns
  * no hart may still see the page: each probe must fault at its next read, at most one loop
  * iteration (already past its load) after Unmap returned.
  */
@@ -8,12 +8,11 @@
 
 #include <schedlab/vspace.h>
 
-#define PROBE_VADDR    0x2100000000ul
-#define PROBE_READ_NS  (100 * MS) /* bound for every probe to have read the mapped page */
+#define PROBE_VADDR 0x2100000000ul
 
 static struct sup_thread probes[FUZZ_MAX_WORKERS];
 static seL4_CPtr probe_go[FUZZ_MAX_WORKERS];
-static seL4_CPtr probe_fault_ep, probe_frame;
+static seL4_CPtr probe_fault_ep, probe_frame, probes_ready, probe_ready[FUZZ_MAX_WORKERS];
 static volatile uint64_t reads[FUZZ_MAX_WORKERS], last_value[FUZZ_MAX_WORKERS];
 static uint64_t probe_round;
 
@@ -21,6 +20,12 @@ static void probe(seL4_Word hart)
 {
     seL4_Word badge;
     seL4_Wait(probe_go[hart], &badge);
+    for (int i = 0; i < 2; i++) {
+        last_value[hart] = *(volatile uint64_t *)PROBE_VADDR;
+        reads[hart]++;
+    }
+    /* it has the page in its TLB now; the supervisor sleeps until every probe says so */
+    seL4_Signal(probe_ready[hart]);
     for (;;) {
         last_value[hart] = *(volatile uint64_t *)PROBE_VADDR;
         reads[hart]++;
@@ -31,23 +36,20 @@ void check_unmap_init(void)
 {
     probe_fault_ep = alloc_object(seL4_EndpointObject, 0);
     probe_frame = alloc_object(seL4_RISCV_4K_Page, 0);
-    REQUIRE(probe_fault_ep && probe_frame, "setup", "no memory for the unmap check");
+    probes_ready = alloc_object(seL4_NotificationObject, 0);
+    REQUIRE(probe_fault_ep && probe_frame && probes_ready, "setup", "no memory for the unmap check");
     kept_frame_add(probe_frame);
     for (unsigned h = 0; h < params.nharts; h++) {
         seL4_CPtr fault_ep = alloc_slot();
         probe_go[h] = alloc_object(seL4_NotificationObject, 0);
-        REQUIRE(fault_ep && probe_go[h], "setup", "no memory for the unmap check");
+        probe_ready[h] = alloc_slot();
+        REQUIRE(fault_ep && probe_go[h] && probe_ready[h], "setup", "no memory for the unmap check");
+        MUST(seL4_CNode_Mint(ROOT, probe_ready[h], 64, ROOT, probes_ready, 64, seL4_AllRights,
+                             1ull << h));
         MUST(seL4_CNode_Mint(ROOT, fault_ep, 64, ROOT, probe_fault_ep, 64, seL4_AllRights, h + 1));
         REQUIRE(sup_thread_start(&probes[h], "probe", probe, h, PROBE_PRIO, h, fault_ep), "setup",
                 "cannot start the probe of hart %u", h);
     }
-}
-
-static bool every_probe_read(uint64_t magic)
-{
-    for (unsigned h = 0; h < params.nharts; h++)
-        if (reads[h] < 2 || last_value[h] != magic) return false;
-    return true;
 }
 
 void check_unmap(void)
@@ -60,16 +62,17 @@ void check_unmap(void)
         reads[h] = last_value[h] = 0;
         seL4_Signal(probe_go[h]);
     }
-    uint64_t deadline = schedlab_now_ns() + PROBE_READ_NS;
-    while (!every_probe_read(magic)) {
-        for (unsigned h = 0; h < params.nharts; h++)
-            REQUIRE(schedlab_now_ns() < deadline, "unmap",
-                    "the probe on hart %u read the mapped page %lu times (last value 0x%lx, want "
-                    "0x%lx) in %llu ms",
-                    h, (unsigned long)reads[h], (unsigned long)last_value[h],
-                    (unsigned long)magic, PROBE_READ_NS / MS);
-        schedlab_sleep_ns(20 * US);
+    supervisor_phase = "unmap check: waiting for every probe to read the mapped page";
+    uint64_t all = (1ull << params.nharts) - 1, ready = 0;
+    while (ready != all) {
+        seL4_Word badge = 0;
+        seL4_Wait(probes_ready, &badge);
+        ready |= badge;
     }
+    for (unsigned h = 0; h < params.nharts; h++)
+        REQUIRE(last_value[h] == magic, "unmap",
+                "the probe on hart %u read 0x%lx from the mapped page, not 0x%lx", h,
+                (unsigned long)last_value[h], (unsigned long)magic);
 
     MUST(seL4_RISCV_Page_Unmap(probe_frame));
     uint64_t at_unmap[FUZZ_MAX_WORKERS];

@@ -74,6 +74,9 @@ enum worker_slot {
 };
 #define WS_FIRST_FAULT_PATH WS_FAULT_EP
 #define FAULT_BADGE         0xfa
+/* The supervisor's signal to the handler (on a notification bound to it, which no worker holds a
+ * cap to): the fuzz thread has stopped issuing calls, restart it wherever it is blocked. */
+#define POKE_BADGE (1ull << 40)
 
 /* seL4's cap-type tags, as DebugCapIdentify returns them (ABI sheet §1). */
 enum fuzz_cap_type {
@@ -117,7 +120,8 @@ struct worker_page {
     uint64_t calls;                /* system calls issued */
     uint64_t replies[FUZZ_ERROR_KINDS];
     uint64_t faults[FUZZ_FAULT_KINDS]; /* as the handler received them */
-    uint64_t restarts;                 /* of the fuzz thread, by the handler */
+    uint64_t restarts;                 /* of the fuzz thread after a fault, by the handler */
+    uint64_t pokes;                    /* restarts of a fuzz thread the supervisor found stuck */
     uint64_t restart_failures;         /* the handler could not restart it */
 };
 _Static_assert(sizeof(struct worker_page) <= 4096, "the worker page is one page");

@@ -10,7 +10,7 @@
 #include <stdarg.h>
 
 /* How often each check runs, in emulated time; the supervisor looks at the workers every tick. */
-#define TICK_NS         (500 * US)
+#define TICK_NS         (250 * US)
 #define IPC_EVERY_NS    (2 * MS)
 #define REVOKE_EVERY_NS (4 * MS)
 #define FRAMES_EVERY_NS (10 * MS)
@@ -77,6 +77,7 @@ static void set_up(const seL4_BootInfo *bi)
 
     heartbeat("setting up");
     MUST(schedlab_set_affinity_mask(seL4_CapInitThreadTCB, 1));
+    MUST(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, SUPERVISOR_PRIO));
     watchdog_init();
     check_frames_init();
     check_frames_image(bi);
@@ -144,10 +145,11 @@ static void print_summary(void)
     printf(" faults:");
     for (unsigned i = 0; i < FUZZ_FAULT_KINDS; i++)
         if (i != 4) printf(" %s=%lu", faults[i], (unsigned long)totals.faults[i]);
-    printf(" restarts=%lu restart_failures=%lu rebuilds: stalled=%lu generation=%lu reported=%lu"
+    printf(" restarts=%lu pokes=%lu restart_failures=%lu rebuilds: stalled=%lu generation=%lu reported=%lu"
            " corrupt_pages=%lu checks_passed: ipc=%lu revoke=%lu frames=%lu census=%lu unmap=%lu"
            " watchdog_max_late_us=%lu\n",
-           (unsigned long)totals.restarts, (unsigned long)totals.restart_failures,
+           (unsigned long)totals.restarts, (unsigned long)totals.pokes,
+           (unsigned long)totals.restart_failures,
            (unsigned long)totals.rebuilds_stalled, (unsigned long)totals.rebuilds_scheduled,
            (unsigned long)totals.rebuilds_reported, (unsigned long)totals.corrupt_pages,
            (unsigned long)checks_passed.ping, (unsigned long)checks_passed.revoke,

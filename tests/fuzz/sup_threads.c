@@ -1,7 +1,7 @@
 /* The supervisor's own threads: watchdog, one IPC responder and one probe per hart. */
 #include "supervisor.h"
 
-#define SUP_THREADS_MAX  (1 + 2 * 8)
+#define SUP_THREADS_MAX  (1 + 3 * FUZZ_MAX_WORKERS) /* watchdog; a ticker, responder, probe per hart */
 #define SUP_STACK_WORDS  (4096 / 8)
 
 static seL4_IPCBuffer ipc_buffers[SUP_THREADS_MAX];

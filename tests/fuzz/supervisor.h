@@ -17,7 +17,9 @@
 #define ROOT seL4_CapInitThreadCNode
 
 /* Priorities: every supervisor thread is above anything a worker can reach (its MCP). */
-#define SUPERVISOR_PRIO 255
+#define WATCHDOG_PRIO   255 /* above the supervisor: its lateness is the kernel's alone */
+#define SUPERVISOR_PRIO 254
+#define TICKER_PRIO     255 /* nothing may come between its clock read and its sleep */
 #define RESPONDER_PRIO  250
 #define PROBE_PRIO      140
 #define HANDLER_PRIO    130
@@ -73,17 +75,19 @@ struct worker {
     seL4_CPtr device_untyped; /* its device memory comes from here */
     seL4_CPtr cnode;          /* the original cap of its CNode */
     seL4_CPtr handler_tcb;
+    seL4_CPtr poke, poke_badged; /* bound to the handler: restart a stuck fuzz thread */
     seL4_CPtr scratch_vspace, scratch_tcb; /* until moved into its CNode */
     seL4_CPtr page_tables;                 /* 4 slots */
     seL4_CPtr code_frames;                 /* read-only copies of our text, one per page */
     seL4_CPtr data_frames;                 /* WORKER_DATA_PAGES frames of ours, kept */
     uint64_t started_ns, seen_calls, progress_ns, generation_end_calls;
+    bool poked;
 };
 extern struct worker workers[FUZZ_MAX_WORKERS];
 
 struct fuzz_totals {
     uint64_t calls, replies[FUZZ_ERROR_KINDS], faults[FUZZ_FAULT_KINDS];
-    uint64_t restarts, restart_failures, corrupt_pages;
+    uint64_t restarts, pokes, restart_failures, corrupt_pages;
     uint64_t rebuilds_stalled, rebuilds_scheduled, rebuilds_reported;
 };
 extern struct fuzz_totals totals;

@@ -191,7 +191,8 @@ static struct plan frame_plan(void)
         mr(1, percent(70) ? seL4_ReadWrite : interesting_word());
         mr(2, percent(70) ? 0 : interesting_word());
         cap(0, usually(WS_VSPACE, 85));
-        PAGE->mapped_vaddr = vaddr;
+        /* where op_touch looks later (never its own pages: it would scribble on them) */
+        if (vaddr - WORKER_PLAY_BASE < WORKER_PLAY_SIZE) PAGE->mapped_vaddr = vaddr;
         return plan(RISCVPageMap, 3, 1);
     }
     case 2: return plan(RISCVPageUnmap, 0, 0);

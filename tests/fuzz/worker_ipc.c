@@ -17,6 +17,13 @@ static seL4_CPtr ipc_target(bool receiving)
     return pick_cptr();
 }
 
+/* Where a blocking operation usually waits: where the other workers are. */
+static seL4_CPtr blocking_target(void)
+{
+    return percent(90) ? WORKER_CPTR(percent(70) ? WS_EP_SHARED : WS_NTFN_SHARED)
+                       : ipc_target(false);
+}
+
 static void set_receive_slot(void)
 {
     seL4_IPCBuffer *b = seL4_GetIPCBuffer();
@@ -62,24 +69,25 @@ void op_ipc(void)
 {
     seL4_Word badge;
     uint64_t r = below(100);
-    if (r < 24) {
+    if (r < 30) {
         fuzz_syscall(seL4_SysNBSend, ipc_target(false), message(), 0);
-    } else if (r < 32) {
-        fuzz_syscall(seL4_SysSend, ipc_target(false), message(), 0);
-    } else if (r < 42) {
+    } else if (r < 34) {
+        fuzz_syscall(seL4_SysSend, blocking_target(), message(), 0);
+    } else if (r < 40) {
         set_receive_slot();
-        fuzz_syscall(seL4_SysCall, ipc_target(false), message(), 0);
-    } else if (r < 70) {
+        fuzz_syscall(seL4_SysCall, percent(50) ? blocking_target() : ipc_target(false), message(),
+                     0);
+    } else if (r < 74) {
         set_receive_slot();
         fuzz_syscall(seL4_SysNBRecv, ipc_target(true), seL4_MessageInfo_new(0, 0, 0, 0), &badge);
         maybe_reply();
-    } else if (r < 76) {
+    } else if (r < 77) {
         set_receive_slot();
-        fuzz_syscall(seL4_SysRecv, ipc_target(true), seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+        fuzz_syscall(seL4_SysRecv, blocking_target(), seL4_MessageInfo_new(0, 0, 0, 0), &badge);
         maybe_reply();
-    } else if (r < 82) {
+    } else if (r < 80) {
         set_receive_slot();
-        fuzz_syscall(seL4_SysReplyRecv, ipc_target(true), message(), &badge);
+        fuzz_syscall(seL4_SysReplyRecv, blocking_target(), message(), &badge);
         maybe_reply();
     } else if (r < 92) {
         fuzz_syscall(seL4_SysReply, 0, message(), 0);

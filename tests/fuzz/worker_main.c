@@ -70,13 +70,32 @@ _Noreturn void worker_main(void)
     }
 }
 
+/* pc, ra, sp: the restart also cancels what the fuzz thread waited for (and its reply cap) */
+static bool restart_fuzz_thread(bool stop_first)
+{
+    seL4_CPtr tcb = WORKER_CPTR(WS_TCB);
+    if (stop_first && seL4_TCB_Suspend(tcb) != seL4_NoError) return false;
+    seL4_UserContext regs = {0};
+    regs.pc = (seL4_Word)worker_main;
+    regs.sp = WORKER_STACK_TOP;
+    return seL4_TCB_WriteRegisters(tcb, 1, 0, 3, &regs) == seL4_NoError;
+}
+
 _Noreturn void handler_main(void)
 {
     seL4_SetIPCBuffer((seL4_IPCBuffer *)HANDLER_IPC_VADDR);
     for (;;) {
         seL4_Word badge = 0;
+        /* a bound-notification wake-up leaves the label register as it was: 0 from here */
         seL4_MessageInfo_t info = seL4_Recv(WORKER_CPTR(WS_HANDLER_EP), &badge);
         seL4_Word label = seL4_MessageInfo_get_label(info);
+        if (badge == POKE_BADGE) {
+            if (restart_fuzz_thread(true))
+                PAGE->pokes++;
+            else
+                PAGE->restart_failures++;
+            continue;
+        }
         bool fault = badge == FAULT_BADGE && label >= seL4_Fault_CapFault &&
                      label < FUZZ_FAULT_KINDS && label != 4;
         if (!fault) {
@@ -86,11 +105,7 @@ _Noreturn void handler_main(void)
             continue;
         }
         PAGE->faults[label]++;
-        seL4_UserContext regs = {0};
-        regs.pc = (seL4_Word)worker_main;
-        regs.sp = WORKER_STACK_TOP;
-        /* pc, ra, sp: the restart (cancelling the fault) also discards the reply cap */
-        if (seL4_TCB_WriteRegisters(WORKER_CPTR(WS_TCB), 1, 0, 3, &regs) == seL4_NoError)
+        if (restart_fuzz_thread(false))
             PAGE->restarts++;
         else
             PAGE->restart_failures++;

@@ -79,7 +79,7 @@ static seL4_Word bad_address(void)
     case 3: return seL4_UserTop;
     case 4: return (seL4_Word)worker_main; /* text: read-only */
     case 5: return WORKER_DATA_BASE + 0x2000; /* the unmapped page below the stack */
-    case 6: return PAGE->mapped_vaddr;
+    case 6: return PAGE->mapped_vaddr + 4096; /* maybe the next frame is not mapped */
     case 7: return WORKER_PLAY_BASE + (below(WORKER_PLAY_SIZE) & ~7ull);
     default: return rnd() & ~7ull;
     }
@@ -108,7 +108,9 @@ void op_fault(void)
 
 void op_touch(void)
 {
-    seL4_Word addr = percent(70) ? PAGE->mapped_vaddr + (below(4096) & ~7ull) : pick_vaddr(3);
+    seL4_Word addr = PAGE->mapped_vaddr + (below(4096) & ~7ull);
+    if (percent(30) || addr - WORKER_PLAY_BASE >= WORKER_PLAY_SIZE)
+        addr = WORKER_PLAY_BASE + (below(WORKER_PLAY_SIZE) & ~7ull);
     PAGE->calls++;
     if (percent(50))
         __asm__ volatile("ld t0, 0(%0)" ::"r"(addr) : "t0", "memory");

@@ -16,7 +16,10 @@
 #define DEVICE_UNTYPED_BITS     20 /* a worker's device memory, a 64 KiB piece per generation */
 #define WORKER_DEVICE_BITS      16
 #define SUP_PAGES_VADDR         0x2000000000ul /* where we see the worker pages */
-/* A worker that issued no system call for this long has stopped (blocked, suspended, dead). */
+/* A worker that issued no system call for POKE_NS is stuck (blocked, suspended, starved): its
+ * handler restarts it. One still stuck STALL_NS later is dead (its TCB, CSpace or VSpace gone, or
+ * its handler with them): it is rebuilt. */
+#define POKE_NS  (250 * US)
 #define STALL_NS (5 * MS)
 #define GENERATION_MIN_CALLS 500
 #define GENERATION_MAX_CALLS 4000
@@ -93,6 +96,8 @@ static void worker_init(struct worker *w, unsigned index)
     }
     w->cnode = must_slots(1);
     w->handler_tcb = must_slots(1);
+    w->poke = must_slots(1);
+    w->poke_badged = must_slots(1);
     w->scratch_vspace = must_slots(1);
     w->scratch_tcb = must_slots(1);
     w->page_tables = must_slots(4);
@@ -134,11 +139,18 @@ void workers_init(const seL4_BootInfo *bi)
     for (unsigned i = 0; i < params.nworkers; i++) worker_init(&workers[i], i);
 }
 
-/* Counters of the generation that ends, into the totals; a page with counts no thread could
- * have reached in the time (the worker scribbled on it) is counted as corrupt instead. */
+/* Counters of the generation that ends go into the totals. A page with counts no thread could
+ * have reached (the worker scribbled on it) is counted as corrupt instead. */
 static bool plausible(const struct worker *w, uint64_t now)
 {
-    return w->page->calls <= (now - w->started_ns) / 100 + 64;
+    const struct worker_page *p = w->page;
+    uint64_t calls = p->calls;
+    if (calls > (now - w->started_ns) / 100 + 64) return false;
+    for (unsigned i = 0; i < FUZZ_ERROR_KINDS; i++)
+        if (p->replies[i] > calls) return false;
+    for (unsigned i = 0; i < FUZZ_FAULT_KINDS; i++)
+        if (p->faults[i] > calls + 64) return false;
+    return p->restarts <= calls + 64 && p->pokes <= calls + 64;
 }
 
 static void harvest(struct worker *w)
@@ -152,6 +164,7 @@ static void harvest(struct worker *w)
     for (unsigned i = 0; i < FUZZ_ERROR_KINDS; i++) totals.replies[i] += p->replies[i];
     for (unsigned i = 0; i < FUZZ_FAULT_KINDS; i++) totals.faults[i] += p->faults[i];
     totals.restarts += p->restarts;
+    totals.pokes += p->pokes;
     totals.restart_failures += p->restart_failures;
 }
 
@@ -304,6 +317,9 @@ void worker_build(struct worker *w)
     retype(w->untyped, seL4_RISCV_PageTableObject, 0, ROOT, w->scratch_vspace);
     retype(w->untyped, seL4_TCBObject, 0, ROOT, w->scratch_tcb);
     retype(w->untyped, seL4_TCBObject, 0, ROOT, w->handler_tcb);
+    retype(w->untyped, seL4_NotificationObject, 0, ROOT, w->poke);
+    MUST(seL4_CNode_Mint(ROOT, w->poke_badged, 64, ROOT, w->poke, 64, seL4_AllRights, POKE_BADGE));
+    MUST(seL4_TCB_BindNotification(w->handler_tcb, w->poke));
     build_vspace(w);
     build_cspace(w);
 
@@ -322,6 +338,7 @@ void worker_build(struct worker *w)
     uint64_t now = schedlab_now_ns();
     w->started_ns = w->progress_ns = now;
     w->seen_calls = 0;
+    w->poked = false;
     w->generation_end_calls =
         rng_range(&supervisor_rng, GENERATION_MIN_CALLS, GENERATION_MAX_CALLS);
 }
@@ -355,15 +372,21 @@ void workers_supervise(uint64_t now)
         if (calls != w->seen_calls) {
             w->seen_calls = calls;
             w->progress_ns = now;
+            w->poked = false;
         }
-        if (reported[i])
+        if (reported[i]) {
             totals.rebuilds_reported++;
-        else if (now - w->progress_ns > STALL_NS)
-            totals.rebuilds_stalled++;
-        else if (calls >= w->generation_end_calls)
+        } else if (calls >= w->generation_end_calls) {
             totals.rebuilds_scheduled++;
-        else
+        } else if (now - w->progress_ns > STALL_NS) {
+            totals.rebuilds_stalled++;
+        } else {
+            if (!w->poked && now - w->progress_ns > POKE_NS) {
+                seL4_Signal(w->poke_badged);
+                w->poked = true;
+            }
             continue;
+        }
         worker_build(w);
     }
 }
