@@ -1,6 +1,8 @@
 /*
  * A revoked or deleted cap is unusable. Each round a fresh "doomed" notification is made; the
- * supervisor keeps copies, every worker gets a badged copy (and may copy, move or send it on).
+ * supervisor keeps copies, every worker gets a badged copy that can only signal (so no worker can
+ * bind or wait on it, which would keep the supervisor from polling it), and may copy, move or send
+ * it on.
  * Next round the original is revoked: every copy must be gone, and whatever now sits in a
  * worker's doomed slot must not reach the notification (a signal through it would show its badge
  * there). Then the original is deleted and must be unusable too.

@@ -263,7 +263,7 @@ static void build_cspace(struct worker *w)
     give(w, WS_ASID_CONTROL, seL4_CapASIDControl, seL4_AllRights);
     give(w, WS_IRQ_HANDLER, irq_handlers[w->index % nirq], seL4_AllRights);
     give(w, WS_DOMAIN, seL4_CapDomain, seL4_AllRights);
-    if (doomed_cap) give_badged(w, WS_DOOMED, doomed_cap, seL4_AllRights, doomed_badge);
+    if (doomed_cap) give_badged(w, WS_DOOMED, doomed_cap, seL4_CanWrite, doomed_badge);
 }
 
 /* Each worker holds a cap to every other's fuzz thread (copies of the one in its slot). */
@@ -352,7 +352,7 @@ void workers_give_doomed(seL4_CPtr doomed, seL4_Word badge)
         /* the worker may have filled the slot with something else: then it gets none */
         if (w->built && doomed)
             seL4_CNode_Mint(w->cnode, WS_DOOMED, WORKER_CNODE_BITS, ROOT, doomed, 64,
-                            seL4_AllRights, badge);
+                            seL4_CanWrite, badge);
     }
 }
 
