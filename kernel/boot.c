@@ -309,6 +309,7 @@ void boot_kernel(void)
     }
     printk("SchedLab kernel, policy %s, booted on hart %lu, %u of %u hart(s) used, isa %s\n",
            SCHED_POLICY_NAME, (unsigned long)hart_id, nharts, m.nharts, m.isa);
+    if (INVARIANTS_CHECKED) printk("invariant checks: on (the kernel checks itself; slow)\n");
     printk("entered from %s; bootargs: %s\n",
            handoff.from_elfloader ? "seL4's elfloader" : "OpenSBI", args);
     printk("memory: %u region(s) from 0x%lx; uart 0x%lx; plic 0x%lx with %u sources\n", m.ram.n,

@@ -58,6 +58,6 @@ int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_
 
 extern const struct ktest_case ktest_boot[], ktest_retype[], ktest_tcb[], ktest_ipc[],
     ktest_notif[], ktest_fault[], ktest_cnode[], ktest_vspace[], ktest_irq[], ktest_more[],
-    ktest_smp[];
+    ktest_smp[], ktest_integrity[];
 
 #endif
