@@ -4,7 +4,7 @@
  * fuzz.lateness_ms (the watchdog's bound). Output: one "FUZZ SUMMARY" line and exit status 0,
  * or a "FUZZ FAIL" line and exit status FUZZ_STATUS_FAILED.
  */
-#include "supervisor.h"
+#include "probes.h"
 
 #include <format.h>
 #include <stdarg.h>
@@ -16,6 +16,8 @@
 #define FRAMES_EVERY_NS (10 * MS)
 #define UNMAP_EVERY_NS  (20 * MS)
 #define CENSUS_EVERY_NS (50 * MS)
+#define STOP_EVERY_NS   (10 * MS)
+#define AFFINITY_EVERY_NS (2 * MS)
 /* No worker issued a single system call for this long, rebuilds and all: the kernel is stuck. */
 #define NO_PROGRESS_NS (1000 * MS)
 
@@ -52,7 +54,8 @@ struct periodic {
 static struct periodic schedule[] = {
     {check_ipc, IPC_EVERY_NS, 0},       {check_revoke, REVOKE_EVERY_NS, 0},
     {check_frames, FRAMES_EVERY_NS, 0}, {check_unmap, UNMAP_EVERY_NS, 0},
-    {check_census, CENSUS_EVERY_NS, 0},
+    {check_census, CENSUS_EVERY_NS, 0}, {check_stop, STOP_EVERY_NS, 0},
+    {check_affinity, AFFINITY_EVERY_NS, 0},
 };
 #define NSCHEDULE (sizeof schedule / sizeof schedule[0])
 
@@ -83,7 +86,9 @@ static void set_up(const seL4_BootInfo *bi)
     check_frames_image(bi);
     check_ipc_init();
     check_revoke_init();
-    check_unmap_init();
+    probes_init();
+    check_stop_init();
+    check_affinity_init();
     workers_init(bi);
     for (unsigned i = 0; i < params.nworkers; i++) worker_build(&workers[i]);
 }
@@ -125,6 +130,8 @@ static void finish(void)
     for (unsigned h = 0; h < params.nharts; h++) check_ipc();
     check_revoke();
     check_unmap();
+    check_stop();
+    check_affinity();
     check_frames();
 }
 
@@ -147,6 +154,7 @@ static void print_summary(void)
         if (i != 4) printf(" %s=%lu", faults[i], (unsigned long)totals.faults[i]);
     printf(" restarts=%lu pokes=%lu restart_failures=%lu rebuilds: stalled=%lu generation=%lu reported=%lu"
            " corrupt_pages=%lu checks_passed: ipc=%lu revoke=%lu frames=%lu census=%lu unmap=%lu"
+           " stop=%lu affinity=%lu"
            " watchdog_max_late_us=%lu\n",
            (unsigned long)totals.restarts, (unsigned long)totals.pokes,
            (unsigned long)totals.restart_failures,
@@ -154,7 +162,9 @@ static void print_summary(void)
            (unsigned long)totals.rebuilds_reported, (unsigned long)totals.corrupt_pages,
            (unsigned long)checks_passed.ping, (unsigned long)checks_passed.revoke,
            (unsigned long)checks_passed.frames, (unsigned long)checks_passed.census,
-           (unsigned long)checks_passed.unmap, (unsigned long)(watchdog_max_lateness_ns() / US));
+           (unsigned long)checks_passed.unmap, (unsigned long)checks_passed.stop,
+           (unsigned long)checks_passed.affinity,
+           (unsigned long)(watchdog_max_lateness_ns() / US));
 }
 
 int main(const seL4_BootInfo *bi)

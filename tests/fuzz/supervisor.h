@@ -106,7 +106,7 @@ void workers_give_doomed(seL4_CPtr doomed, seL4_Word badge);
 
 /* The checks, each in its own file; each returns when it passed and fails the run if not. */
 struct check_counts {
-    uint64_t ping, revoke, frames, census, unmap;
+    uint64_t ping, revoke, frames, census, unmap, stop, affinity;
 };
 extern struct check_counts checks_passed;
 void check_ipc_init(void);
@@ -118,8 +118,11 @@ void kept_frame_add(seL4_CPtr frame);
 void check_frames_image(const seL4_BootInfo *bi); /* our image's frames, for the census */
 void check_frames(void);
 void check_census(void);
-void check_unmap_init(void);
 void check_unmap(void);
+void check_stop_init(void);
+void check_stop(void);
+void check_affinity_init(void);
+void check_affinity(void);
 void watchdog_init(void);
 uint64_t watchdog_max_lateness_ns(void);
 

@@ -44,6 +44,7 @@ void op_tcb_other(void);      /* worker_invoke.c: TCB invocations on other worke
 void op_retype(void);         /* worker_invoke.c */
 void op_cnode(void);          /* worker_invoke.c */
 void op_map(void);            /* worker_invoke.c */
+void op_untyped_copies(void); /* worker_invoke.c: copies of an untyped, and retypes from both */
 void op_ipc(void);            /* worker_ipc.c */
 void op_syscall_number(void); /* worker_syscall.c: every number, and invalid ones */
 void op_fault(void);          /* worker_syscall.c: deliberate faults */
