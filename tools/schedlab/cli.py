@@ -12,6 +12,7 @@ from .configs import (discover_schedulers, discover_workloads, format_catalogue,
 from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
 from .run import RunRequest, default_out, run_workload, timestamp
 from .test import run_tests
+from . import fuzz as fuzzing
 
 MAX_CPUS = 8   # the kernel starts up to 8 harts (DESIGN §3.4)
 
@@ -24,6 +25,16 @@ workload and seed, so repeats with the same seed are identical and repeats with 
 seed..seed+N-1 vary only through the seed. To measure run-to-run noise (parallel speed-up,
 balancing) use --repeat with --realtime; the report then gives means with 95% Student-t
 confidence intervals.
+"""
+
+
+FUZZ_EPILOG = """\
+Each run: results/fuzz-<timestamp>/<sched>-<N>h-seed<K>/console.log (and command.txt: the QEMU
+command line and the replay command). A run passes when the fuzzer prints its FUZZ SUMMARY line
+(calls issued, replies per seL4 error, faults, restarts, rebuilds, checks passed) and exits 0.
+A failed check, a kernel panic or a hang fails it: the seed and the command that replays the run
+exactly are printed, and the exit status is 1. Runs are deterministic (-icount): the same build,
+harts and seed give the same run.
 """
 
 
@@ -82,6 +93,14 @@ def _seed(value):
     if not value.isdigit():
         raise argparse.ArgumentTypeError(f"invalid seed '{value}'; valid: an integer >= 0")
     return int(value)
+
+
+def _positive(what):
+    def parse(value):
+        if not value.isdigit() or int(value) < 1:
+            raise argparse.ArgumentTypeError(f"invalid {what} '{value}'; valid: an integer >= 1")
+        return int(value)
+    return parse
 
 
 def _seconds(value):
@@ -201,6 +220,40 @@ def build_parser(schedulers, workloads):
     sub.add_argument("ctest_args", nargs="*", metavar="-- CTEST_ARGS",
                      help="extra ctest arguments after --, e.g. -- -L unit")
 
+    sub = command("fuzz", cmd_fuzz, "build if needed and run the kernel fuzzer in QEMU: "
+                  "seeded random system calls from unprivileged workers, checked continually")
+    sub.epilog = FUZZ_EPILOG
+    sub.formatter_class = argparse.RawDescriptionHelpFormatter
+    sub.add_argument("--sched", required=True, metavar="NAME[,NAME..]",
+                     type=_list_of("scheduler", schedulers),
+                     help=f"scheduler config(s) from configs/: {_names(schedulers)}")
+    sub.add_argument("--cpus", type=_cpus_list, default=[1], metavar="N[,N..]",
+                     help=f"harts, each 1..{MAX_CPUS} (default 1)")
+    sub.add_argument("--seed", type=_seed, default=1, metavar="K",
+                     help="seed: every random choice follows from it (default 1)")
+    sub.add_argument("--runs", type=_positive("number of runs"), default=1, metavar="R",
+                     help="run seeds K..K+R-1 (default 1)")
+    calls = sub.add_mutually_exclusive_group()
+    calls.add_argument("--calls", type=_positive("call count"), default=fuzzing.DEFAULT_CALLS,
+                       metavar="M", help="system calls the workers issue in all "
+                       f"(default {fuzzing.DEFAULT_CALLS})")
+    calls.add_argument("--long", action="store_true",
+                       help=f"the long campaign: {fuzzing.LONG_CALLS} calls per run")
+    sub.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="build parameter, e.g. check_invariants=ON (the kernel checks its "
+                          "invariants at every exit; slower) or timeslice_us=2000")
+    sub.add_argument("--param", type=_boot_parameter, action="append", default=[],
+                     metavar="KEY=VALUE", help="extra boot argument, e.g. fuzz.workers=6")
+    sub.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                     help="wall-clock seconds before QEMU is killed as hung (default: "
+                          f"{fuzzing.BASE_TIMEOUT_S} + {fuzzing.TIMEOUT_S_PER_CALL} per call)")
+    sub.add_argument("--out", type=Path, metavar="DIR",
+                     help="directory for the runs (default results/fuzz-<timestamp>)")
+    sub.add_argument("--keep-trace", action="store_true",
+                     help="keep the kernel's trace.bin of each run (large for long runs)")
+    sub.add_argument("--verbose", action="store_true",
+                     help="show build output and the QEMU console on the terminal")
+
     sub = command("debug", cmd_debug, "start QEMU halted with a gdb stub and print "
                   "how to attach gdb-multiarch")
     _add_build_options(sub, schedulers)
@@ -298,6 +351,23 @@ def cmd_export(args, repo):
 def cmd_test(args, repo):
     setup.ensure()
     return run_tests(repo, args.ctest_args)
+
+
+def cmd_fuzz(args, repo):
+    schedulers = discover_schedulers(repo)
+    settings = {name: resolve_settings(schedulers[name], args.set) for name in args.sched}
+    calls = fuzzing.LONG_CALLS if args.long else args.calls
+    setup.ensure()
+    out = args.out or Path(repo) / "results" / f"fuzz-{timestamp()}"
+    requests = [fuzzing.FuzzRequest(scheduler=name, cpus=cpus, seed=seed, calls=calls,
+                                    out=out / f"{name}-{cpus}h-seed{seed}",
+                                    settings=settings[name], assignments=list(args.set),
+                                    params=list(args.param), timeout=args.timeout,
+                                    keep_trace=args.keep_trace, verbose=args.verbose)
+                for name in args.sched for cpus in args.cpus
+                for seed in range(args.seed, args.seed + args.runs)]
+    results = fuzzing.fuzz_all(repo, requests, verbose=args.verbose)
+    return 0 if all(result.ok for result in results) else 1
 
 
 def cmd_debug(args, repo):
