@@ -118,6 +118,7 @@ static void for_each_worker_cap(void (*visit)(unsigned worker, unsigned slot, se
 {
     for (unsigned i = 0; i < params.nworkers; i++) {
         struct worker *w = &workers[i];
+        supervisor_heartbeat_ns = schedlab_now_ns(); /* a long check, but getting on */
         for (unsigned s = 1; w->built && s < WORKER_SLOTS; s++) {
             if (seL4_CNode_Move(ROOT, scratch, 64, w->cnode, s, WORKER_CNODE_BITS)) continue;
             visit(i, s, seL4_DebugCapIdentify(scratch));

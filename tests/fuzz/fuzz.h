@@ -118,6 +118,8 @@ struct worker_page {
     uint64_t occupied[2];          /* free-range slots the fuzz thread may have filled */
     uint64_t mapped_vaddr;         /* where it last mapped a frame */
     uint64_t calls;                /* system calls issued */
+    uint64_t op;                   /* the operation under way (its index in worker_main's table) */
+    uint64_t last_syscall, last_cptr, last_info; /* the last system call issued, for diagnosis */
     uint64_t replies[FUZZ_ERROR_KINDS];
     uint64_t faults[FUZZ_FAULT_KINDS]; /* as the handler received them */
     uint64_t restarts;                 /* of the fuzz thread after a fault, by the handler */

@@ -35,14 +35,20 @@ static void console_sink(char c, void *ctx)
 
 _Noreturn void fuzz_fail(const char *check, const char *fmt, ...)
 {
+    static volatile bool failing; /* the watchdog and the supervisor may both get here */
+    if (failing) schedlab_halt(FUZZ_STATUS_FAILED);
+    failing = true;
     va_list ap;
     printf("\nFUZZ FAIL [%s]: ", check);
     va_start(ap, fmt);
     format_v(console_sink, 0, fmt, ap);
     va_end(ap);
-    printf("\nfuzz: failed after %lu worker system calls (seed %lu, %u harts, %u workers)\n",
+    printf("\nfuzz: failed after %lu worker system calls (seed %lu, %u harts, %u workers), "
+           "at %lu ms\n",
            (unsigned long)workers_calls(), (unsigned long)params.seed, params.nharts,
-           params.nworkers);
+           params.nworkers, (unsigned long)(schedlab_now_ns() / MS));
+    workers_diagnose();
+    seL4_DebugDumpScheduler();
     schedlab_halt(FUZZ_STATUS_FAILED);
 }
 

@@ -1,7 +1,8 @@
 /* The supervisor's own threads: watchdog, one IPC responder and one probe per hart. */
 #include "supervisor.h"
 
-#define SUP_THREADS_MAX  (1 + 3 * FUZZ_MAX_WORKERS) /* watchdog; a ticker, responder, probe per hart */
+/* the watchdog; per hart a pacer, a responder, a probe and a verifier */
+#define SUP_THREADS_MAX  (1 + 4 * FUZZ_MAX_WORKERS)
 #define SUP_STACK_WORDS  (4096 / 8)
 
 static seL4_IPCBuffer ipc_buffers[SUP_THREADS_MAX];

@@ -17,9 +17,9 @@
 #define ROOT seL4_CapInitThreadCNode
 
 /* Priorities: every supervisor thread is above anything a worker can reach (its MCP). */
+#define PACER_PRIO      255 /* keeps timer deadlines near (watchdog.c) */
 #define WATCHDOG_PRIO   255 /* above the supervisor: its lateness is the kernel's alone */
 #define SUPERVISOR_PRIO 254
-#define TICKER_PRIO     255 /* nothing may come between its clock read and its sleep */
 #define RESPONDER_PRIO  250
 #define PROBE_PRIO      140
 #define HANDLER_PRIO    130
@@ -100,6 +100,8 @@ uint64_t workers_calls(void);
 void workers_supervise(uint64_t now);
 /* Stop every worker for good (their memory revoked). */
 void workers_destroy(void);
+/* One line per worker: what it was doing, for a failure report. */
+void workers_diagnose(void);
 seL4_CPtr supervisor_endpoint(void);
 /* The badged copies of the doomed notification go into slot WS_DOOMED of every worker. */
 void workers_give_doomed(seL4_CPtr doomed, seL4_Word badge);

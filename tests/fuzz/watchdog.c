@@ -11,9 +11,9 @@
 
 #define WATCHDOG_PERIOD_NS (2 * MS)
 #define HANG_NS            (500 * MS)
-#define TICKER_PERIOD_NS   (500 * US)
+#define PACER_PERIOD_NS    (250 * US)
 
-static struct sup_thread watchdog_thread, tickers[FUZZ_MAX_WORKERS];
+static struct sup_thread watchdog_thread, pacers[FUZZ_MAX_WORKERS];
 static uint64_t lateness_bound_ns;
 static volatile uint64_t max_lateness_ns;
 
@@ -40,24 +40,29 @@ static void watchdog(seL4_Word arg)
 }
 
 /*
- * A ticker per hart keeps a timer deadline near. Under -icount QEMU runs the harts in turn, each
- * until the next timer deadline of any hart; a hart that waits (for the kernel lock, for another
- * hart to stop) waits for the others' turns, so with no deadline near a wait would last as long
- * as the slices of busy threads elsewhere (10 ms). Tickers bound that to about their period, so
- * the watchdog's lateness bound measures the kernel, not QEMU's turns. They also preempt the
- * workers often, which is what a fuzzer wants anyway.
+ * A pacer per hart keeps a timer deadline near (SMP only). Under -icount QEMU runs the harts in
+ * turns, each up to the next timer deadline of any hart; with none near, a hart that waits (for
+ * the kernel lock, or for its next turn after sending an IPI) waits out the other harts' long
+ * turns, and with threads spinning on the other harts a single system call could take
+ * milliseconds of emulated time. The pacer sleeps to the next slot of a fixed schedule, so a
+ * late pacer never spins to catch up. It also preempts the workers often, which a fuzzer wants.
  */
-static void ticker(seL4_Word arg)
+static void pace(seL4_Word arg)
 {
     (void)arg;
-    for (;;) schedlab_sleep_ns(TICKER_PERIOD_NS);
+    uint64_t next = schedlab_now_ns();
+    for (;;) {
+        uint64_t now = schedlab_now_ns();
+        while (next <= now) next += PACER_PERIOD_NS;
+        schedlab_sleep_until(next);
+    }
 }
 
 void watchdog_init(void)
 {
-    for (unsigned h = 0; h < params.nharts; h++)
-        REQUIRE(sup_thread_start(&tickers[h], "ticker", ticker, 0, TICKER_PRIO, h, 0), "setup",
-                "cannot start the ticker of hart %u", h);
+    for (unsigned h = 0; params.nharts > 1 && h < params.nharts; h++)
+        REQUIRE(sup_thread_start(&pacers[h], "pacer", pace, 0, PACER_PRIO, h, 0), "setup",
+                "cannot start the pacer of hart %u", h);
     lateness_bound_ns = schedlab_param("fuzz.lateness_ms", 50) * MS;
     REQUIRE(sup_thread_start(&watchdog_thread, "watchdog", watchdog, 0, WATCHDOG_PRIO, 0, 0),
             "setup", "cannot start the watchdog");

@@ -14,6 +14,9 @@ seL4_MessageInfo_t fuzz_syscall(seL4_Word sys, seL4_CPtr cptr, seL4_MessageInfo_
                                 seL4_Word *badge)
 {
     PAGE->calls++;
+    PAGE->last_syscall = sys;
+    PAGE->last_cptr = cptr;
+    PAGE->last_info = info.words[0];
     seL4_MessageInfo_t reply = sel4_exchange(sys, cptr, info, badge);
     if (sys == (seL4_Word)seL4_SysCall) count_reply(seL4_MessageInfo_get_label(reply));
     return reply;
@@ -67,6 +70,7 @@ _Noreturn void worker_main(void)
         uint64_t r = below(1000);
         const struct weighted_op *op = ops;
         while (r >= op->weight) r -= op++->weight;
+        PAGE->op = (uint64_t)(op - ops);
         op->run();
     }
 }

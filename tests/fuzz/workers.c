@@ -395,3 +395,18 @@ void workers_destroy(void)
 {
     for (unsigned i = 0; i < params.nworkers; i++) destroy(&workers[i]);
 }
+
+void workers_diagnose(void)
+{
+    uint64_t now = schedlab_now_ns();
+    for (unsigned i = 0; i < params.nworkers; i++) {
+        const struct worker *w = &workers[i];
+        const struct worker_page *p = w->page;
+        printf("fuzz: worker %u generation %u: %lu calls, the last %lu us ago: operation %lu, "
+               "system call %ld on cptr 0x%lx, label %lu, length %lu\n",
+               i, p->generation, (unsigned long)p->calls,
+               (unsigned long)((now - w->progress_ns) / US), (unsigned long)p->op,
+               (long)p->last_syscall, (unsigned long)p->last_cptr,
+               (unsigned long)(p->last_info >> 12), (unsigned long)(p->last_info & 0x7f));
+    }
+}
