@@ -6,8 +6,9 @@
  * frame (a copy), so worker frames are compared only with frames no worker can hold a cap to:
  * ours, our image, and canaries: frames the supervisor retypes from every untyped cap it finds in
  * a worker's CNode. If the kernel lets two untyped caps hand out the same memory, a canary lands
- * on memory a worker already uses and the census sees the address twice. Every cap is looked at
- * by moving it out of the worker's slot and back, which derives nothing.
+ * on memory a worker already uses and the census sees the address twice; and from an untyped
+ * with no children the supervisor first makes a copy and a canary from each. Every cap is looked
+ * at by moving it out of the worker's slot and back, which derives nothing.
  *
  * Order matters for a correct verdict: canaries are made first, the workers' frames looked at
  * next, and only canaries still alive after that are compared. A frame was alive when it was
@@ -36,7 +37,7 @@ static seL4_Word image[IMAGE_MAX];
 static unsigned nimage;
 static struct seen_frame seen[CENSUS_MAX];
 static unsigned nseen;
-static seL4_CPtr canary_slots, scratch;
+static seL4_CPtr canary_slots, scratch, untyped_copy;
 
 static seL4_Word address_of(seL4_CPtr frame)
 {
@@ -50,7 +51,8 @@ void check_frames_init(void)
     canary_slots = alloc_slot();
     for (unsigned i = 1; i < CANARY_MAX; i++) REQUIRE(alloc_slot(), "setup", "out of slots");
     scratch = alloc_slot();
-    REQUIRE(canary_slots && scratch, "setup", "out of slots for the frame check");
+    untyped_copy = alloc_slot();
+    REQUIRE(canary_slots && scratch && untyped_copy, "setup", "out of slots for the frame check");
 }
 
 void check_frames_image(const seL4_BootInfo *bi)
@@ -128,15 +130,32 @@ static void for_each_worker_cap(void (*visit)(unsigned worker, unsigned slot, se
     }
 }
 
-static void make_canary(unsigned worker, unsigned slot, seL4_Word type)
+static void canary_from(seL4_CPtr untyped)
 {
-    (void)worker, (void)slot;
-    if (type != FUZZ_CAP_UNTYPED || ncanaries == CANARY_MAX) return;
+    if (ncanaries == CANARY_MAX) return;
     seL4_CPtr c = canary_slots + ncanaries;
-    if (seL4_Untyped_Retype(scratch, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, c, 1)) return;
+    if (seL4_Untyped_Retype(untyped, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, c, 1)) return;
     canaries[ncanaries].cap = c;
     canaries[ncanaries].paddr = address_of(c);
     ncanaries++;
+}
+
+/* From an untyped with no children, first a copy: the copy takes over its free memory and the
+ * original can allocate nothing more (seL4), so a canary from each can never meet. */
+static void make_canaries(unsigned worker, unsigned slot, seL4_Word type)
+{
+    if (type != FUZZ_CAP_UNTYPED) return;
+    unsigned before = ncanaries;
+    bool copied = !seL4_CNode_Copy(ROOT, untyped_copy, 64, ROOT, scratch, 64, seL4_AllRights);
+    if (copied) {
+        canary_from(untyped_copy);
+        MUST(seL4_CNode_Delete(ROOT, untyped_copy, 64));
+    }
+    canary_from(scratch);
+    REQUIRE(!copied || ncanaries < before + 2 || canaries[before].paddr != canaries[before + 1].paddr,
+            "untyped copy",
+            "an untyped cap (worker %u's slot %u) and its copy both allocated a frame at 0x%lx",
+            worker, slot, (unsigned long)canaries[before].paddr);
 }
 
 static void note_frame(unsigned worker, unsigned slot, seL4_Word type)
@@ -177,7 +196,7 @@ void check_census(void)
     static seL4_Word addresses[KEPT_MAX + CANARY_MAX + IMAGE_MAX];
     supervisor_phase = "census: canaries";
     ncanaries = nseen = 0;
-    for_each_worker_cap(make_canary);
+    for_each_worker_cap(make_canaries);
     supervisor_phase = "census: the workers' frames";
     for_each_worker_cap(note_frame);
     keep_live_canaries();
