@@ -17,10 +17,10 @@
  */
 #include "supervisor.h"
 
-#define KEPT_MAX    64
-#define CANARY_MAX  32
-#define CENSUS_MAX  (FUZZ_MAX_WORKERS * WORKER_SLOTS)
-#define IMAGE_MAX   512
+#define KEPT_MAX   64
+#define CANARY_MAX 32
+#define CENSUS_MAX (FUZZ_MAX_WORKERS * WORKER_SLOTS)
+#define IMAGE_MAX  512
 
 struct frame {
     seL4_CPtr cap;
@@ -152,7 +152,8 @@ static void make_canaries(unsigned worker, unsigned slot, seL4_Word type)
         MUST(seL4_CNode_Delete(ROOT, untyped_copy, 64));
     }
     canary_from(scratch);
-    REQUIRE(!copied || ncanaries < before + 2 || canaries[before].paddr != canaries[before + 1].paddr,
+    REQUIRE(!copied || ncanaries < before + 2 ||
+                canaries[before].paddr != canaries[before + 1].paddr,
             "untyped copy",
             "an untyped cap (worker %u's slot %u) and its copy both allocated a frame at 0x%lx",
             worker, slot, (unsigned long)canaries[before].paddr);

@@ -9,7 +9,7 @@
 #define PONG_LABEL 0x9090
 
 static struct sup_thread responders[FUZZ_MAX_WORKERS];
-static seL4_CPtr ping_eps[FUZZ_MAX_WORKERS];   /* unbadged, the responder's */
+static seL4_CPtr ping_eps[FUZZ_MAX_WORKERS];    /* unbadged, the responder's */
 static seL4_CPtr ping_badged[FUZZ_MAX_WORKERS]; /* badged hart + 1, ours */
 static unsigned next_hart;
 static uint64_t ping_value;

@@ -29,8 +29,8 @@ void check_unmap(void)
                 "the probe on hart %u took fault %lu at 0x%lx, not a VM fault at 0x%lx", h,
                 (unsigned long)label, (unsigned long)addr, (unsigned long)probe_vaddr());
         uint64_t more = probe_reads(h) - at_unmap[h];
-        REQUIRE(more <= 1, "unmap", "hart %u read the page %lu more times after Unmap returned",
-                h, (unsigned long)more);
+        REQUIRE(more <= 1, "unmap", "hart %u read the page %lu more times after Unmap returned", h,
+                (unsigned long)more);
     }
     for (unsigned h = 0; h < params.nharts; h++) probe_restart(h);
     checks_passed.unmap++;

@@ -18,18 +18,18 @@
 #define FUZZ_MAX_WORKERS 8
 
 /* Worker address space (Sv39). Unmapped pages between the pieces catch a stack overflow. */
-#define WORKER_DATA_BASE     0x40000000ul
-#define WORKER_PAGE_VADDR    (WORKER_DATA_BASE + 0x0000)
-#define WORKER_IPC_VADDR     (WORKER_DATA_BASE + 0x1000) /* the fuzz thread's IPC buffer */
-#define HANDLER_IPC_VADDR    (WORKER_DATA_BASE + 0x1800) /* the handler's, same frame */
-#define WORKER_STACK_VADDR   (WORKER_DATA_BASE + 0x3000) /* two pages */
-#define WORKER_STACK_TOP     (WORKER_DATA_BASE + 0x5000)
-#define HANDLER_STACK_VADDR  (WORKER_DATA_BASE + 0x6000) /* one page */
-#define HANDLER_STACK_TOP    (WORKER_DATA_BASE + 0x7000)
-#define WORKER_DATA_PAGES    5 /* page, IPC buffers, two stack pages, handler stack */
+#define WORKER_DATA_BASE    0x40000000ul
+#define WORKER_PAGE_VADDR   (WORKER_DATA_BASE + 0x0000)
+#define WORKER_IPC_VADDR    (WORKER_DATA_BASE + 0x1000) /* the fuzz thread's IPC buffer */
+#define HANDLER_IPC_VADDR   (WORKER_DATA_BASE + 0x1800) /* the handler's, same frame */
+#define WORKER_STACK_VADDR  (WORKER_DATA_BASE + 0x3000) /* two pages */
+#define WORKER_STACK_TOP    (WORKER_DATA_BASE + 0x5000)
+#define HANDLER_STACK_VADDR (WORKER_DATA_BASE + 0x6000) /* one page */
+#define HANDLER_STACK_TOP   (WORKER_DATA_BASE + 0x7000)
+#define WORKER_DATA_PAGES   5 /* page, IPC buffers, two stack pages, handler stack */
 /* Where a worker maps frames and page tables of its own (no page tables there at first). */
-#define WORKER_PLAY_BASE     0x80000000ul
-#define WORKER_PLAY_SIZE     0x80000000ul
+#define WORKER_PLAY_BASE 0x80000000ul
+#define WORKER_PLAY_SIZE 0x80000000ul
 
 /*
  * Worker CSpace: one CNode of 2^WORKER_CNODE_BITS slots. Its CSpace root cap has a guard of
@@ -57,14 +57,14 @@ enum worker_slot {
     WS_NTFN_SHARED,    /* a notification every worker has */
     WS_EP_OWN,
     WS_NTFN_OWN,
-    WS_FRAME,       /* spare frames and a page table, unmapped */
+    WS_FRAME, /* spare frames and a page table, unmapped */
     WS_FRAME2,
     WS_PAGE_TABLE,
-    WS_ASID_POOL,   /* a pool the supervisor made for the workers */
+    WS_ASID_POOL, /* a pool the supervisor made for the workers */
     WS_ASID_CONTROL,
     WS_IRQ_HANDLER, /* a handler for an interrupt with no device behind it */
     WS_DOMAIN,
-    WS_DOOMED,      /* a copy of a notification the supervisor revokes in its checks */
+    WS_DOOMED, /* a copy of a notification the supervisor revokes in its checks */
     /* the fault path: the fuzzer aims at these only through near-valid and random cptrs */
     WS_FAULT_EP,      /* the fuzz thread's fault endpoint (badged FAULT_BADGE) */
     WS_HANDLER_EP,    /* the same endpoint, for the handler to receive on */
@@ -114,11 +114,11 @@ struct worker_page {
     uint64_t seed;
     uint64_t other_tcbs; /* bit i: slot WS_OTHER_TCB + i was given a cap */
 
-    uint64_t rng;                  /* the fuzz thread's random state */
-    uint64_t occupied[2];          /* free-range slots the fuzz thread may have filled */
-    uint64_t mapped_vaddr;         /* where it last mapped a frame */
-    uint64_t calls;                /* system calls issued */
-    uint64_t op;                   /* the operation under way (its index in worker_main's table) */
+    uint64_t rng;          /* the fuzz thread's random state */
+    uint64_t occupied[2];  /* free-range slots the fuzz thread may have filled */
+    uint64_t mapped_vaddr; /* where it last mapped a frame */
+    uint64_t calls;        /* system calls issued */
+    uint64_t op;           /* the operation under way (its index in worker_main's table) */
     uint64_t last_syscall, last_cptr, last_info; /* the last system call issued, for diagnosis */
     uint64_t replies[FUZZ_ERROR_KINDS];
     uint64_t faults[FUZZ_FAULT_KINDS]; /* as the handler received them */

@@ -11,13 +11,13 @@
 #include <stdarg.h>
 
 /* How often each check runs, in emulated time; the supervisor looks at the workers every tick. */
-#define TICK_NS         (250 * US)
-#define IPC_EVERY_NS    (2 * MS)
-#define REVOKE_EVERY_NS (4 * MS)
-#define FRAMES_EVERY_NS (10 * MS)
-#define UNMAP_EVERY_NS  (20 * MS)
-#define CENSUS_EVERY_NS (50 * MS)
-#define STOP_EVERY_NS   (10 * MS)
+#define TICK_NS           (250 * US)
+#define IPC_EVERY_NS      (2 * MS)
+#define REVOKE_EVERY_NS   (4 * MS)
+#define FRAMES_EVERY_NS   (10 * MS)
+#define UNMAP_EVERY_NS    (20 * MS)
+#define CENSUS_EVERY_NS   (50 * MS)
+#define STOP_EVERY_NS     (10 * MS)
 #define AFFINITY_EVERY_NS (2 * MS)
 /* No worker issued a single system call for this long, rebuilds and all: the kernel is stuck. */
 #define NO_PROGRESS_NS (1000 * MS)
@@ -178,32 +178,31 @@ static void finish(void)
 static void print_summary(void)
 {
     static const char *const errors[FUZZ_ERROR_KINDS] = {
-        "NoError",          "InvalidArgument", "InvalidCapability", "IllegalOperation",
-        "RangeError",       "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-        "DeleteFirst",      "RevokeFirst",     "NotEnoughMemory",   "other"};
-    static const char *const faults[FUZZ_FAULT_KINDS] = {"not-a-fault",   "CapFault",
-                                                         "UnknownSyscall", "UserException",
-                                                         "-",             "VMFault"};
+        "NoError",     "InvalidArgument", "InvalidCapability", "IllegalOperation",
+        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
+        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory",   "other"};
+    static const char *const faults[FUZZ_FAULT_KINDS] = {
+        "not-a-fault", "CapFault", "UnknownSyscall", "UserException", "-", "VMFault"};
     printf("FUZZ SUMMARY seed=%lu harts=%u workers=%u calls=%lu emulated_ms=%lu replies:",
-           (unsigned long)params.seed, params.nharts, params.nworkers,
-           (unsigned long)totals.calls, (unsigned long)(schedlab_now_ns() / MS));
+           (unsigned long)params.seed, params.nharts, params.nworkers, (unsigned long)totals.calls,
+           (unsigned long)(schedlab_now_ns() / MS));
     for (unsigned i = 0; i < FUZZ_ERROR_KINDS; i++)
         printf(" %s=%lu", errors[i], (unsigned long)totals.replies[i]);
     printf(" faults:");
     for (unsigned i = 0; i < FUZZ_FAULT_KINDS; i++)
         if (i != 4) printf(" %s=%lu", faults[i], (unsigned long)totals.faults[i]);
-    printf(" restarts=%lu pokes=%lu restart_failures=%lu rebuilds: stalled=%lu generation=%lu reported=%lu"
+    printf(" restarts=%lu pokes=%lu restart_failures=%lu rebuilds: stalled=%lu generation=%lu "
+           "reported=%lu"
            " corrupt_pages=%lu checks_passed: ipc=%lu revoke=%lu frames=%lu census=%lu unmap=%lu"
            " stop=%lu affinity=%lu"
            " watchdog_max_late_us=%lu\n",
            (unsigned long)totals.restarts, (unsigned long)totals.pokes,
-           (unsigned long)totals.restart_failures,
-           (unsigned long)totals.rebuilds_stalled, (unsigned long)totals.rebuilds_scheduled,
-           (unsigned long)totals.rebuilds_reported, (unsigned long)totals.corrupt_pages,
-           (unsigned long)checks_passed.ping, (unsigned long)checks_passed.revoke,
-           (unsigned long)checks_passed.frames, (unsigned long)checks_passed.census,
-           (unsigned long)checks_passed.unmap, (unsigned long)checks_passed.stop,
-           (unsigned long)checks_passed.affinity,
+           (unsigned long)totals.restart_failures, (unsigned long)totals.rebuilds_stalled,
+           (unsigned long)totals.rebuilds_scheduled, (unsigned long)totals.rebuilds_reported,
+           (unsigned long)totals.corrupt_pages, (unsigned long)checks_passed.ping,
+           (unsigned long)checks_passed.revoke, (unsigned long)checks_passed.frames,
+           (unsigned long)checks_passed.census, (unsigned long)checks_passed.unmap,
+           (unsigned long)checks_passed.stop, (unsigned long)checks_passed.affinity,
            (unsigned long)(watchdog_max_lateness_ns() / US));
 }
 

@@ -42,10 +42,8 @@ void probes_init(void)
         probe_ready[h] = alloc_slot();
         REQUIRE(badged_fault_ep && probe_go[h] && probe_ready[h], "setup",
                 "no memory for the probes");
-        MUST(seL4_CNode_Mint(ROOT, badged_fault_ep, 64, ROOT, fault_ep, 64, seL4_AllRights,
-                             h + 1));
-        MUST(seL4_CNode_Mint(ROOT, probe_ready[h], 64, ROOT, ready, 64, seL4_AllRights,
-                             1ull << h));
+        MUST(seL4_CNode_Mint(ROOT, badged_fault_ep, 64, ROOT, fault_ep, 64, seL4_AllRights, h + 1));
+        MUST(seL4_CNode_Mint(ROOT, probe_ready[h], 64, ROOT, ready, 64, seL4_AllRights, 1ull << h));
         REQUIRE(sup_thread_start(&probes[h], "probe", probe, h, PROBE_PRIO, h, badged_fault_ep),
                 "setup", "cannot start the probe of hart %u", h);
     }

@@ -2,8 +2,8 @@
 #include "supervisor.h"
 
 /* the watchdog; per hart a pacer, a responder, a probe and a verifier */
-#define SUP_THREADS_MAX  (1 + 4 * FUZZ_MAX_WORKERS)
-#define SUP_STACK_WORDS  (4096 / 8)
+#define SUP_THREADS_MAX (1 + 4 * FUZZ_MAX_WORKERS)
+#define SUP_STACK_WORDS (4096 / 8)
 
 static seL4_IPCBuffer ipc_buffers[SUP_THREADS_MAX];
 static uint64_t stacks[SUP_THREADS_MAX][SUP_STACK_WORDS] __attribute__((aligned(16)));

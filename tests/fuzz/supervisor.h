@@ -75,7 +75,7 @@ struct worker {
     seL4_CPtr device_untyped; /* its device memory comes from here */
     seL4_CPtr cnode;          /* the original cap of its CNode */
     seL4_CPtr handler_tcb;
-    seL4_CPtr poke, poke_badged; /* bound to the handler: restart a stuck fuzz thread */
+    seL4_CPtr poke, poke_badged;           /* bound to the handler: restart a stuck fuzz thread */
     seL4_CPtr scratch_vspace, scratch_tcb; /* until moved into its CNode */
     seL4_CPtr page_tables;                 /* 4 slots */
     seL4_CPtr code_frames;                 /* read-only copies of our text, one per page */

@@ -13,7 +13,10 @@ struct plan {
 
 static void mr(unsigned i, seL4_Word v) { seL4_GetIPCBuffer()->msg[i] = v; }
 static void cap(unsigned i, seL4_CPtr c) { seL4_GetIPCBuffer()->caps_or_badges[i] = c; }
-static seL4_CPtr usually(unsigned slot, unsigned p) { return percent(p) ? WORKER_CPTR(slot) : pick_cptr(); }
+static seL4_CPtr usually(unsigned slot, unsigned p)
+{
+    return percent(p) ? WORKER_CPTR(slot) : pick_cptr();
+}
 
 static struct plan plan(seL4_Word label, seL4_Word length, seL4_Word ncaps)
 {
@@ -284,8 +287,10 @@ static struct plan plan_for(seL4_Word type)
 static void perturb(struct plan *p)
 {
     uint64_t r = below(100);
-    if (r < 8) p->label = below(nArchInvocationLabels + 4);
-    else if (r < 10) p->label = rnd() & ((1ull << 52) - 1);
+    if (r < 8)
+        p->label = below(nArchInvocationLabels + 4);
+    else if (r < 10)
+        p->label = rnd() & ((1ull << 52) - 1);
     if (percent(10)) p->length = below(128);
     if (percent(8)) {
         p->ncaps = below(4);
@@ -347,7 +352,10 @@ void op_tcb_other(void)
 void op_retype(void)
 {
     uint64_t r = below(100);
-    unsigned slot = r < 70 ? WS_UNTYPED : r < 80 ? WS_UNTYPED_4K : r < 90 ? WS_DEVICE_UNTYPED : pick_slot();
+    unsigned slot = r < 70   ? WS_UNTYPED
+                    : r < 80 ? WS_UNTYPED_4K
+                    : r < 90 ? WS_DEVICE_UNTYPED
+                             : pick_slot();
     struct plan p = retype_plan();
     if (percent(5)) perturb(&p);
     issue(percent(95) ? WORKER_CPTR(slot) : pick_cptr(), p);

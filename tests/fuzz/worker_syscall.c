@@ -77,7 +77,7 @@ static seL4_Word bad_address(void)
     case 1: return 8;
     case 2: return 0xffffffc080200000ull; /* the kernel */
     case 3: return seL4_UserTop;
-    case 4: return (seL4_Word)worker_main; /* text: read-only */
+    case 4: return (seL4_Word)worker_main;    /* text: read-only */
     case 5: return WORKER_DATA_BASE + 0x2000; /* the unmapped page below the stack */
     case 6: return PAGE->mapped_vaddr + 4096; /* maybe the next frame is not mapped */
     case 7: return WORKER_PLAY_BASE + (below(WORKER_PLAY_SIZE) & ~7ull);

@@ -19,8 +19,8 @@
 /* A worker that issued no system call for POKE_NS is stuck (blocked, suspended, starved): its
  * handler restarts it. One still stuck STALL_NS later is dead (its TCB, CSpace or VSpace gone, or
  * its handler with them): it is rebuilt. */
-#define POKE_NS  (250 * US)
-#define STALL_NS (5 * MS)
+#define POKE_NS              (250 * US)
+#define STALL_NS             (5 * MS)
 #define GENERATION_MIN_CALLS 500
 #define GENERATION_MAX_CALLS 4000
 
@@ -78,7 +78,8 @@ static seL4_CPtr find_device_source(const seL4_BootInfo *bi)
     }
     for (seL4_Word i = 0; i < count; i++) {
         const seL4_UntypedDesc *d = &bi->untypedList[i];
-        if (d->isDevice && d->paddr >= ram_end && d->paddr + (1ull << d->sizeBits) <= 0x400000000ull &&
+        if (d->isDevice && d->paddr >= ram_end &&
+            d->paddr + (1ull << d->sizeBits) <= 0x400000000ull &&
             d->sizeBits >= DEVICE_UNTYPED_BITS + 3)
             return bi->untyped.start + i;
     }
@@ -91,8 +92,8 @@ static void worker_init(struct worker *w, unsigned index)
     w->untyped = must_alloc(seL4_UntypedObject, WORKER_UNTYPED_BITS);
     if (device_source) {
         w->device_untyped = must_slots(1);
-        MUST(seL4_Untyped_Retype(device_source, seL4_UntypedObject, DEVICE_UNTYPED_BITS, ROOT, 0,
-                                 0, w->device_untyped, 1));
+        MUST(seL4_Untyped_Retype(device_source, seL4_UntypedObject, DEVICE_UNTYPED_BITS, ROOT, 0, 0,
+                                 w->device_untyped, 1));
     }
     w->cnode = must_slots(1);
     w->handler_tcb = must_slots(1);
@@ -103,8 +104,8 @@ static void worker_init(struct worker *w, unsigned index)
     w->page_tables = must_slots(4);
     w->code_frames = must_slots((unsigned)ncode_pages);
     for (seL4_Word i = 0; i < ncode_pages; i++)
-        MUST(seL4_CNode_Copy(ROOT, w->code_frames + i, 64, ROOT, image_frame_cap(__executable_start + i * 4096),
-                             64, seL4_CanRead));
+        MUST(seL4_CNode_Copy(ROOT, w->code_frames + i, 64, ROOT,
+                             image_frame_cap(__executable_start + i * 4096), 64, seL4_CanRead));
     w->data_frames = must_slots(WORKER_DATA_PAGES);
     for (unsigned i = 0; i < WORKER_DATA_PAGES; i++) {
         REQUIRE(alloc_object_at(seL4_RISCV_4K_Page, 0, w->data_frames + i), "setup",
@@ -113,8 +114,8 @@ static void worker_init(struct worker *w, unsigned index)
     }
     seL4_CPtr page_view = must_slots(1);
     seL4_Word view = SUP_PAGES_VADDR + index * 4096ul;
-    MUST(seL4_CNode_Copy(ROOT, page_view, 64, ROOT, w->data_frames + DATA_PAGE, 64,
-                         seL4_ReadWrite));
+    MUST(
+        seL4_CNode_Copy(ROOT, page_view, 64, ROOT, w->data_frames + DATA_PAGE, 64, seL4_ReadWrite));
     MUST(vspace_map_frame(seL4_CapInitThreadVSpace, page_view, view, seL4_ReadWrite));
     w->page = (struct worker_page *)view;
 }
@@ -128,8 +129,8 @@ void workers_init(const seL4_BootInfo *bi)
     shared_ntfn = must_alloc(seL4_NotificationObject, 0);
     seL4_CPtr pool_untyped = must_alloc(seL4_UntypedObject, seL4_ASIDPoolBits);
     worker_asid_pool = must_slots(1);
-    MUST(seL4_RISCV_ASIDControl_MakePool(seL4_CapASIDControl, pool_untyped, ROOT,
-                                         worker_asid_pool, 64));
+    MUST(seL4_RISCV_ASIDControl_MakePool(seL4_CapASIDControl, pool_untyped, ROOT, worker_asid_pool,
+                                         64));
     /* interrupts of QEMU virt's virtio slots: nothing is attached, so they never fire */
     for (nirq = 0; nirq < 8; nirq++) {
         irq_handlers[nirq] = must_slots(1);
@@ -275,8 +276,8 @@ static void exchange_tcbs(struct worker *w)
         if (!seL4_CNode_Copy(w->cnode, WS_OTHER_TCB + i, WORKER_CNODE_BITS, x->cnode, WS_TCB,
                              WORKER_CNODE_BITS, seL4_AllRights))
             w->page->other_tcbs |= 1ull << i;
-        if (!seL4_CNode_Copy(x->cnode, WS_OTHER_TCB + w->index, WORKER_CNODE_BITS, w->cnode,
-                             WS_TCB, WORKER_CNODE_BITS, seL4_AllRights))
+        if (!seL4_CNode_Copy(x->cnode, WS_OTHER_TCB + w->index, WORKER_CNODE_BITS, w->cnode, WS_TCB,
+                             WORKER_CNODE_BITS, seL4_AllRights))
             x->page->other_tcbs |= 1ull << w->index;
     }
 }
@@ -290,7 +291,8 @@ static void destroy(struct worker *w)
     for (seL4_Word i = 0; i < ncode_pages; i++) MUST(seL4_RISCV_Page_Unmap(w->code_frames + i));
     for (unsigned i = 0; i < WORKER_DATA_PAGES; i++)
         MUST(seL4_RISCV_Page_Unmap(w->data_frames + i));
-    for (unsigned i = 0; i < params.nworkers; i++) workers[i].page->other_tcbs &= ~(1ull << w->index);
+    for (unsigned i = 0; i < params.nworkers; i++)
+        workers[i].page->other_tcbs &= ~(1ull << w->index);
     w->built = false;
 }
 
@@ -351,8 +353,8 @@ void workers_give_doomed(seL4_CPtr doomed, seL4_Word badge)
         struct worker *w = &workers[i];
         /* the worker may have filled the slot with something else: then it gets none */
         if (w->built && doomed)
-            seL4_CNode_Mint(w->cnode, WS_DOOMED, WORKER_CNODE_BITS, ROOT, doomed, 64,
-                            seL4_CanWrite, badge);
+            seL4_CNode_Mint(w->cnode, WS_DOOMED, WORKER_CNODE_BITS, ROOT, doomed, 64, seL4_CanWrite,
+                            badge);
     }
 }
 
