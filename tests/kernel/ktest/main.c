@@ -293,12 +293,23 @@ static bool set_up(void)
                       SCRATCH_VADDR + (__executable_end - __data_start), false);
 }
 
+/* ktest.chatter_kb=N: about N KiB of console lines before the cases, more than a pipe holds, for a test
+ * that how fast the host reads the console never reaches the guest (tests/qemu/
+ * test_determinism.py). */
+static void chatter(uint64_t kib)
+{
+    for (uint64_t line = 0; line < kib * 16; line++)
+        printf("chatter %06lu: the host may read this console as slowly as it likes\n",
+               (unsigned long)line);
+}
+
 int main(const seL4_BootInfo *bi)
 {
     ktest_bootinfo = bi;
     ktest_root_ipc_buffer = seL4_GetIPCBuffer();
     uint64_t timeout_ms = schedlab_param("ktest.timeout_ms", CASE_TIMEOUT_MS);
     ktest_soon_ns = timeout_ms * 1000000 / 2;
+    chatter(schedlab_param("ktest.chatter_kb", 0));
     if (schedlab_param("ktest.selfcheck", 0))
         for (const struct ktest_case *c = selfcheck; c->run; c++) cases[ncases++] = c;
     for (unsigned g = 0; g < sizeof groups / sizeof groups[0]; g++)
