@@ -11,3 +11,9 @@ set(SCHEDLAB_CACHE_MISS_NS 100 CACHE STRING "cost of refilling one line, ns [1..
 schedlab_check_range(SCHEDLAB_CACHE_BYTES 4096 268435456)
 schedlab_check_range(SCHEDLAB_CACHE_LINE_BYTES 8 4096)
 schedlab_check_range(SCHEDLAB_CACHE_MISS_NS 1 100000)
+
+# Not a property of the modelled machine but of the kernel, applied under every policy the same
+# way: check the kernel's invariants (DESIGN §3.4, §3.2) at every kernel exit and after every
+# change to capabilities or objects, panicking with the broken invariant. Slow: for the fuzzer and
+# the test suite, not for measurements.
+set(SCHEDLAB_CHECK_INVARIANTS OFF CACHE BOOL "check the kernel's invariants at every exit, panic when one breaks (ON/OFF; slow: for testing)")

@@ -7,6 +7,7 @@
 #include <fdt.h>
 #include <kernel/boot.h>
 #include <kernel/elf.h>
+#include <kernel/invariants.h>
 #include <kernel/entry.h>
 #include <kernel/hart.h>
 #include <kernel/irq.h>
@@ -104,9 +105,11 @@ static void reserve_pages(struct region_list *free, uint64_t start, uint64_t end
 }
 
 /* Maximal naturally aligned blocks of each range, as seL4 hands them out; `n` counts the
- * untyped list entries so far. */
+ * untyped list entries so far. Memory above an untyped's watermark must be zero (untyped.c): an
+ * untyped whose memory may hold anything starts out full, so its first Retype clears it (seL4
+ * starts every boot untyped so). */
 static void make_untypeds(struct root_builder *b, const struct region_list *ranges, bool device,
-                          unsigned *n)
+                          bool known_zero, unsigned *n)
 {
     seL4_BootInfo *bi = b->bi;
     for (unsigned i = 0; i < ranges->n; i++) {
@@ -117,7 +120,9 @@ static void make_untypeds(struct root_builder *b, const struct region_list *rang
             while (bits > 0 && (!IS_ALIGNED(s, bits) || s + BIT(bits) > e)) bits--;
             if (bits < seL4_MinUntypedBits) break;
             struct cap c = cap_make(CAP_UNTYPED, paddr_to_kptr(s));
-            put_cap(b, cap_set_untyped_is_device(cap_set_untyped_size_bits(c, bits), device));
+            c = cap_set_untyped_is_device(cap_set_untyped_size_bits(c, bits), device);
+            invariants_boot_untyped(cap_ptr(c), bits);
+            put_cap(b, cap_set_untyped_free_offset(c, known_zero || device ? 0 : BIT(bits)));
             bi->untypedList[(*n)++] =
                 (seL4_UntypedDesc){.paddr = s, .sizeBits = (uint8_t)bits, .isDevice = device};
             s += BIT(bits);
@@ -189,6 +194,8 @@ static struct tcb *create_root_task(struct root_builder *b, const struct root_im
     struct cap cnode = cap_set_cnode_radix(cap_make(CAP_CNODE, b->cnode), SCHEDLAB_ROOT_CNODE_BITS);
     cnode = cap_set_cnode_guard_size(cnode, seL4_WordBits - SCHEDLAB_ROOT_CNODE_BITS);
     struct cap vspace = cap_set_pt_is_mapped(mapped(cap_make(CAP_PAGE_TABLE, b->vspace), 0), 1);
+    invariants_object_created(cnode);
+    invariants_object_created(cap_make(CAP_THREAD, tcb));
     cdt_insert_root(&b->cnode[seL4_CapInitThreadTCB], cap_make(CAP_THREAD, tcb));
     cdt_insert_root(&b->cnode[seL4_CapInitThreadCNode], cnode);
     cdt_insert_root(&b->cnode[seL4_CapInitThreadVSpace], vspace);
@@ -302,6 +309,7 @@ void boot_kernel(void)
     }
     printk("SchedLab kernel, policy %s, booted on hart %lu, %u of %u hart(s) used, isa %s\n",
            SCHED_POLICY_NAME, (unsigned long)hart_id, nharts, m.nharts, m.isa);
+    if (INVARIANTS_CHECKED) printk("invariant checks: on (the kernel checks itself; slow)\n");
     printk("entered from %s; bootargs: %s\n",
            handoff.from_elfloader ? "seL4's elfloader" : "OpenSBI", args);
     printk("memory: %u region(s) from 0x%lx; uart 0x%lx; plic 0x%lx with %u sources\n", m.ram.n,
@@ -332,6 +340,7 @@ void boot_kernel(void)
     }
 
     kernel_set_run_limit(bootarg_number(args, "limit_ms", 0) * 1000000);
+    invariants_set_scan_period(bootarg_number(args, "invariants.scan_every", 32));
     uint64_t trace_bytes = bootarg_number(args, "trace_kb", TRACE_DEFAULT_KB) << 10;
     unsigned trace_bits = 12;
     while (BIT(trace_bits) < trace_bytes * nharts) trace_bits++;
@@ -351,14 +360,19 @@ void boot_kernel(void)
     region_remove(&b.free, initrd_start,
                   initrd_end); /* a shared edge page must not be listed twice */
     region_add(&b.free, initrd_start, initrd_end);
+    /* QEMU hands over RAM zeroed but for what it loaded, which is reserved or, the initrd, cleared
+     * here; seL4's elfloader leaves itself and more in RAM, so its untypeds start out full */
+    bool ram_known_zero = !handoff.from_elfloader;
+    if (ram_known_zero)
+        memset(paddr_to_kptr(image_source.start), 0, image_source.end - image_source.start);
     /* the DTB may share a page with the initrd: keep it out again */
     reserve_pages(&b.free, dtb_paddr, dtb_paddr + fdt_total_size(dtb));
     struct region_list dev = {0};
     device_ranges(&m, &dev);
     unsigned untypeds = 0;
     b.bi->untyped.start = b.next_slot;
-    make_untypeds(&b, &dev, true, &untypeds);
-    make_untypeds(&b, &b.free, false, &untypeds);
+    make_untypeds(&b, &dev, true, false, &untypeds);
+    make_untypeds(&b, &b.free, false, ram_known_zero, &untypeds);
     b.bi->untyped.end = b.next_slot;
     b.bi->empty = (seL4_SlotRegion){b.next_slot, BIT(SCHEDLAB_ROOT_CNODE_BITS)};
 

@@ -11,7 +11,8 @@ static bool is_physical(enum cap_type t)
     case CAP_THREAD:
     case CAP_FRAME:
     case CAP_PAGE_TABLE:
-    case CAP_ASID_POOL: return true;
+    case CAP_ASID_POOL:
+    case CAP_ZOMBIE: return true; /* its object is not gone yet: the memory is still in use */
     default: return false;
     }
 }
@@ -25,6 +26,8 @@ static word_t object_bits(struct cap c)
     case CAP_CNODE: return cap_cnode_radix(c) + seL4_SlotBits;
     case CAP_THREAD: return seL4_TCBBits;
     case CAP_FRAME: return frame_size_bits(c);
+    case CAP_ZOMBIE:
+        return cap_zombie_is_tcb(c) ? seL4_TCBBits : cap_zombie_radix(c) + seL4_SlotBits;
     default: return seL4_PageTableBits; /* page table, ASID pool */
     }
 }
@@ -111,9 +114,20 @@ void cdt_insert_root(struct cte *dest, struct cap cap)
     dest->mdb_next_flags = MDB_REVOCABLE | MDB_FIRST_BADGED;
 }
 
+/* seL4's setUntypedCapAsFull: a copy of an untyped cap (same memory, derived while the source had
+ * no children) takes over the free space, so the two can never hand out the same memory. */
+static bool is_untyped_copy(struct cap derived, struct cap src)
+{
+    return cap_type(derived) == CAP_UNTYPED && cap_type(src) == CAP_UNTYPED &&
+           cap_ptr(derived) == cap_ptr(src) &&
+           cap_untyped_size_bits(derived) == cap_untyped_size_bits(src);
+}
+
 void cdt_insert(struct cap cap, struct cte *src, struct cte *dest)
 {
     bool revocable = is_revocable(cap, src->cap);
+    if (is_untyped_copy(cap, src->cap))
+        src->cap = cap_set_untyped_free_offset(src->cap, BIT(cap_untyped_size_bits(src->cap)));
     struct cte *next = mdb_next(src);
     dest->cap = cap;
     dest->mdb_prev = src;

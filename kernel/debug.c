@@ -25,6 +25,8 @@ void debug_thread_destroyed(struct tcb *t)
     t->all_next = t->all_prev = NULL;
 }
 
+struct tcb *debug_first_thread(void) { return all_threads; }
+
 static const char *state_name(enum thread_state s)
 {
     static const char *const names[] = {

@@ -1,3 +1,4 @@
+#include <kernel/invariants.h>
 #include <kernel/ipc.h>
 #include <kernel/trace.h>
 #include <kernel/cspace.h>
@@ -69,6 +70,7 @@ static seL4_MessageInfo_t transfer_caps(struct tcb *sender, const word_t *sbuf,
         struct syscall_error err;
         if (!dest || cap_derive(src, c, &derived, &err) || cap_is_null(derived)) break;
         cdt_insert(derived, src, dest);
+        invariants_caps_changed();
         dest = NULL;
     }
     return seL4_MessageInfo_new(0, unwrapped, i, 0);
@@ -126,6 +128,7 @@ static void setup_caller_cap(struct tcb *caller, struct tcb *receiver, bool can_
     delete_caller_cap(receiver);
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), can_grant);
     cdt_insert(reply, &caller->slots[TCB_REPLY], slot);
+    invariants_caps_changed();
 }
 
 static void complete_call(struct tcb *caller, struct tcb *receiver, bool can_grant,

@@ -4,6 +4,7 @@
 #include <kernel/entry.h>
 #include <kernel/fault.h>
 #include <kernel/hart.h>
+#include <kernel/invariants.h>
 #include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/sleep.h>
@@ -41,6 +42,17 @@ void kernel_handle_interrupts(void)
         sched_timer(now);
     }
     if (pending & ARCH_PENDING_EXTERNAL) irq_handle_pending();
+}
+
+/* Preemption points looked at once in this many: a unit of work is small (a slot, 4 KiB). */
+#define PREEMPTION_CHECK_EVERY 16
+
+bool kernel_preemption_due(void)
+{
+    struct hart *h = this_hart();
+    if (++h->work_since_check < PREEMPTION_CHECK_EVERY) return false;
+    h->work_since_check = 0;
+    return arch_pending_interrupts() || smp_lock_contended();
 }
 
 void kernel_enter(void) { kernel_lock_acquire(); }
@@ -107,6 +119,7 @@ _Noreturn void kernel_exit(void)
     struct hart *h = this_hart();
     for (;;) {
         struct sched_thread *next = sched_schedule(clock_now());
+        invariants_check_all();
         set_timer(h);
         if (next) {
             struct tcb *t = tcb_of_sched(next);

@@ -48,11 +48,7 @@ void irq_handle_pending(void)
     }
 }
 
-static void clear_notification(unsigned irq)
-{
-    struct syscall_error err;
-    cdt_delete(&notification_slot[irq], &err);
-}
+static void clear_notification(unsigned irq) { cdt_delete_now(&notification_slot[irq]); }
 
 void irq_handler_deleted(unsigned irq)
 {

@@ -101,6 +101,8 @@ void kernel_lock_release(void)
     if (kick | waiters) kick_harts(kick, waiters);
 }
 
+bool smp_lock_contended(void) { return __atomic_load_n(&lock_waiters, __ATOMIC_RELAXED) != 0; }
+
 void smp_request_reschedule(unsigned hart)
 {
     if (hart == this_hart_id()) return;

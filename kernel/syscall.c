@@ -4,6 +4,7 @@
 #include <kernel/debug.h>
 #include <kernel/fault.h>
 #include <kernel/hart.h>
+#include <kernel/invariants.h>
 #include <kernel/invocation.h>
 #include <kernel/ipc.h>
 #include <kernel/irq.h>
@@ -100,9 +101,16 @@ static void handle_invocation(struct tcb *t, bool is_call, bool blocking)
         if (is_call && result == seL4_NoError) reply_from_kernel(t, seL4_NoError, 0);
         break;
     default:
+        invariants_caps_changed();
         result = decode_invocation(&inv, &err);
         if (is_call && result == seL4_NoError) reply_from_kernel(t, seL4_NoError, inv.reply_length);
         break;
+    }
+    if (result == KERNEL_PREEMPTED) {
+        /* it stopped at a preemption point: the thread executes the system call again once the
+         * interrupt is handled, and it carries on where its objects say */
+        if (t->state == THREAD_RUNNING) t->ctx.regs[REG_NEXT_IP] = t->ctx.regs[REG_FAULT_IP];
+        return;
     }
     if (result != seL4_NoError && is_call) reply_from_kernel(t, result, write_error_reply(t, &err));
 }

@@ -22,7 +22,8 @@ static seL4_Error install(struct tcb *t, enum tcb_slot which, struct cte *src, s
                           struct syscall_error *err)
 {
     struct cte *slot = &t->slots[which];
-    if (cdt_delete(slot, err) != seL4_NoError) return err->type;
+    seL4_Error deleted = cdt_delete(slot);
+    if (deleted != seL4_NoError) return deleted; /* preempted: the invocation restarts */
     /* the TCB holds a derived cap: for a frame that is an unmapped one, so that replacing or
      * deleting it never undoes the source's mapping */
     struct cap derived;
@@ -77,7 +78,8 @@ static seL4_Error invoke_space(struct tcb *t, word_t fault_ep, const struct spac
                                struct syscall_error *err)
 {
     t->fault_ep = fault_ep;
-    if (install(t, TCB_CTABLE, s->cspace_slot, s->cspace, err)) return err->type;
+    seL4_Error e = install(t, TCB_CTABLE, s->cspace_slot, s->cspace, err);
+    if (e != seL4_NoError) return e;
     return install(t, TCB_VTABLE, s->vspace_slot, s->vspace, err);
 }
 
@@ -106,7 +108,8 @@ static seL4_Error configure(struct invocation *inv, struct tcb *t, struct syscal
     if (decode_ipc_buffer(inv, buffer, 2, &buffer_slot, err) ||
         decode_space(inv, 0, cspace_data, &space, err))
         return err->type;
-    if (invoke_space(t, fault_ep, &space, err)) return err->type;
+    seL4_Error e = invoke_space(t, fault_ep, &space, err);
+    if (e != seL4_NoError) return e;
     return invoke_ipc_buffer(t, buffer, buffer_slot, err);
 }
 
@@ -210,6 +213,8 @@ static seL4_Error copy_registers(struct invocation *inv, struct tcb *t, struct s
     struct cap src_cap = inv->extra[0]->cap;
     if (cap_type(src_cap) != CAP_THREAD) return error_invalid_cap(err, 1);
     struct tcb *src = cap_ptr(src_cap);
+    /* its registers are in its TCB only while it does not run */
+    if (src != inv->caller) smp_stall_thread(&src->sched);
     if (flags & 1) thread_suspend(src);
     if (flags & 2) thread_restart(t, inv->caller);
     /* bit 2: the frame registers (context words 0..15), bit 3: the integer ones (16..31) */
@@ -244,7 +249,7 @@ static seL4_Error set_affinity(struct invocation *inv, struct tcb *t, struct sys
     if (inv->length < 1) return error_plain(err, seL4_TruncatedMessage);
     word_t core = inv_arg(inv, 0);
     if (core >= nharts) return error_plain(err, seL4_IllegalOperation);
-    sched_set_affinity(&t->sched, 1ull << core, thread_runnable(t));
+    sched_set_affinity(&t->sched, 1ull << core);
     return seL4_NoError;
 }
 #endif
@@ -258,7 +263,7 @@ seL4_Error tcb_set_affinity_mask(struct tcb *caller, word_t tcb_cptr, word_t mas
     if (!mask || (nharts < 64 && mask >> nharts)) return seL4_InvalidArgument;
     struct tcb *t = cap_ptr(slot->cap);
     if (t != caller) smp_stall_thread(&t->sched);
-    sched_set_affinity(&t->sched, mask, thread_runnable(t));
+    sched_set_affinity(&t->sched, mask);
     return seL4_NoError;
 }
 

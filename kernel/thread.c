@@ -3,6 +3,7 @@
 #include <kernel/cdt.h>
 #include <kernel/debug.h>
 #include <kernel/sleep.h>
+#include <kernel/smp.h>
 #include <kernel/thread.h>
 #include <kernel/trace.h>
 
@@ -77,8 +78,7 @@ void thread_cancel_ipc(struct tcb *t)
         /* the caller cap naming t lives in its server's caller slot: it is the reply master's
          * child; deleting it means nobody can reply any more */
         struct cte *master = &t->slots[TCB_REPLY];
-        struct syscall_error err;
-        if (cdt_has_children(master)) cdt_delete(mdb_next(master), &err);
+        if (cdt_has_children(master)) cdt_delete_now(mdb_next(master));
         break;
     }
     case THREAD_BLOCKED_ON_SLEEP: sleep_cancel(t); break;
@@ -100,6 +100,9 @@ void thread_restart(struct tcb *t, struct tcb *by)
 
 void thread_suspend(struct tcb *t)
 {
+    /* stopped before the invocation that stops it returns, wherever it runs (seL4's
+     * remoteTCBStall): another hart running it lets go of it at once */
+    smp_stall_thread(&t->sched);
     thread_cancel_ipc(t);
     /* a thread suspended inside a system call resumes after it, not at it */
     if (t->state == THREAD_RUNNING) t->ctx.regs[REG_FAULT_IP] = t->ctx.regs[REG_NEXT_IP];

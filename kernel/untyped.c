@@ -1,5 +1,7 @@
 /* Untyped_Retype: carving kernel objects out of untyped memory (seL4's rules and errors). */
 #include <arch/arch.h>
+#include <kernel/entry.h>
+#include <kernel/invariants.h>
 #include <kernel/invocation.h>
 #include <kernel/cdt.h>
 #include <kernel/thread.h>
@@ -29,11 +31,24 @@ static bool is_frame_type(word_t type)
            type == seL4_RISCV_Giga_Page;
 }
 
+/* Memory above an untyped's watermark is zero: boot untypeds start out so (or full, see boot.c)
+ * and a reset clears what was used. So objects need no clearing here, and no Retype clears more
+ * than one kernel entry may take. */
+static bool is_zero(const void *p, word_t bytes)
+{
+    const uint64_t *w = p;
+    for (word_t i = 0; i < bytes / 8; i++)
+        if (w[i]) return false;
+    return true;
+}
+
 static struct cap create_object(word_t type, void *obj, word_t user_size, bool device,
                                 uint32_t creator_tid)
 {
     word_t bits = object_size_bits(type, user_size);
-    if (!device && type != seL4_UntypedObject) memset(obj, 0, BIT(bits));
+    /* (checked up to 1 MiB per object: a check of a 1 GiB frame would take seconds) */
+    INVARIANT(device || type == seL4_UntypedObject || is_zero(obj, MIN(BIT(bits), BIT(20))),
+              "untyped memory at %p is not zero above the watermark", obj);
     struct cap c;
     switch (type) {
     case seL4_UntypedObject:
@@ -58,6 +73,31 @@ static struct cap create_object(word_t type, void *obj, word_t user_size, bool d
         c = cap_set_frame_rights(c, VM_READ_WRITE);
         return cap_set_frame_is_device(c, device);
     }
+}
+
+/* Clearing a reset untyped: this much per step, then a preemption point (seL4 clears in chunks
+ * too). 4 KiB take about 600 instructions. */
+#define RESET_CHUNK_BITS 12
+
+/* seL4's resetUntypedCap: an untyped whose objects are all gone is reused from its start, and
+ * what its objects used is cleared first, from the top down, the watermark following, so that a
+ * preempted reset resumes where it stopped when the Retype is restarted. */
+static seL4_Error reset_untyped(struct cte *slot)
+{
+    struct cap ut = slot->cap;
+    word_t used = cap_untyped_free_offset(ut);
+    if (cap_untyped_is_device(ut)) used = 0; /* device memory is never cleared */
+    char *base = cap_ptr(ut);
+    while (used) {
+        word_t chunk =
+            used > BIT(RESET_CHUNK_BITS) ? ALIGN_DOWN(used - 1, BIT(RESET_CHUNK_BITS)) : 0;
+        memset(base + chunk, 0, used - chunk);
+        used = chunk;
+        slot->cap = cap_set_untyped_free_offset(slot->cap, used);
+        if (used && kernel_preemption_due()) return KERNEL_PREEMPTED;
+    }
+    slot->cap = cap_set_untyped_free_offset(slot->cap, 0);
+    return seL4_NoError;
 }
 
 seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
@@ -98,7 +138,8 @@ seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
 
     /* memory is reused only once every object made from it is gone */
     struct cap ut = inv->cap;
-    word_t used = cdt_has_children(inv->slot) ? cap_untyped_free_offset(ut) : 0;
+    bool reset = !cdt_has_children(inv->slot);
+    word_t used = reset ? 0 : cap_untyped_free_offset(ut);
     word_t offset, free_bytes;
     bool fits =
         untyped_place(cap_untyped_size_bits(ut), used, obj_bits, count, &offset, &free_bytes);
@@ -110,12 +151,15 @@ seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
     if (device && !is_frame_type(type) && type != seL4_UntypedObject)
         return error_invalid_argument(err, 1);
 
+    if (reset && reset_untyped(inv->slot) != seL4_NoError) return KERNEL_PREEMPTED;
+    ut = inv->slot->cap;
     char *base = cap_ptr(ut);
     for (word_t i = 0; i < count; i++) {
         void *obj = base + offset + i * BIT(obj_bits);
-        cdt_insert(create_object(type, obj, user_size, device, inv->caller->tid), inv->slot,
-                   &dest[i]);
+        struct cap made = create_object(type, obj, user_size, device, inv->caller->tid);
+        invariants_object_created(made);
+        cdt_insert(made, inv->slot, &dest[i]);
     }
-    inv->slot->cap = cap_set_untyped_free_offset(ut, offset + count * BIT(obj_bits));
+    inv->slot->cap = cap_set_untyped_free_offset(inv->slot->cap, offset + count * BIT(obj_bits));
     return seL4_NoError;
 }

@@ -6,6 +6,7 @@
  */
 #include <kernel/cdt.h>
 #include <kernel/hart.h>
+#include <kernel/invariants.h>
 #include <kernel/invocation.h>
 #include <kernel/smp.h>
 #include <kernel/vspace.h>
@@ -240,6 +241,7 @@ seL4_Error decode_asid_control(struct invocation *inv, struct syscall_error *err
     parent->cap = cap_set_untyped_free_offset(ut, BIT(seL4_ASIDPoolBits));
     struct cap c =
         cap_set_asid_base(cap_make(CAP_ASID_POOL, pool), index << seL4_ASIDPoolIndexBits);
+    invariants_object_created(c);
     cdt_insert(c, parent, dest);
     asid_table[index] = pool;
     return seL4_NoError;

@@ -1,4 +1,5 @@
 #include <kernel/hart.h>
+#include <kernel/invariants.h>
 #include <kernel/smp.h>
 #include <kernel/trace.h>
 #include <sched/cache_model.h>
@@ -104,27 +105,83 @@ static unsigned first_allowed(const struct sched_thread *t)
     return (unsigned)__builtin_ctzll(t->affinity);
 }
 
-/* Hand a thread that is runnable but neither running nor queued to the policy: a wakeup, or a
- * thread that must leave a hart outside its affinity. */
+/*
+ * Which threads the policy holds is the core's record (sched_thread.with_policy): a thread is
+ * handed over when it is woken, yields, exhausts its slice or stays runnable at a decision, and
+ * comes back when policy_pick returns it or the core takes it back. A thread may be running and
+ * held at once (it yielded; the decision is due), and everything that stops it, moves it or
+ * destroys it must take it back first, or the policy would hand it out again.
+ */
+static void hand_to_policy(struct sched_thread *t) { t->with_policy = true; }
+
+static void take_back(struct sched_thread *t)
+{
+    if (!t->with_policy) return;
+    policy_remove(t);
+    t->with_policy = false;
+}
+
+static struct sched_thread *pick(struct sched_thread *prev, bool prev_runnable)
+{
+    if (prev_runnable) hand_to_policy(prev);
+    struct sched_thread *next = policy_pick(me(), prev, prev_runnable);
+    if (next) {
+        INVARIANT(next->with_policy, "policy_pick returned tid %u, which it does not hold",
+                  next->tid);
+        next->with_policy = false;
+    }
+    return next;
+}
+
+static bool running_anywhere(const struct sched_thread *t)
+{
+    for (unsigned i = 0; i < nharts; i++)
+        if (harts[i].running == t) return true;
+    return false;
+}
+
+/* Hand a thread that is runnable but neither running nor held by the policy to the policy: a
+ * wakeup, or a thread that must leave a hart outside its affinity. */
 void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
 {
+    INVARIANT(!t->with_policy && !running_anywhere(t), "tid %u woken while %s", t->tid,
+              t->with_policy ? "held by the policy" : "running");
     if (!(t->affinity & bit(t->hart))) sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
     unsigned hart = policy_select_hart(t, me());
     if (hart != t->hart) sched_migrate(t, hart, TRACE_MIGRATE_WAKE);
     trace_emit(TRACE_WAKEUP, (uint16_t)hart, t->tid, waker ? waker->tid : TRACE_TID_NONE, why, 0);
+    hand_to_policy(t);
     if (policy_wakeup(hart, t, harts[hart].running)) request_decision(hart, TRACE_SWITCH_PREEMPTED);
 }
 
 static bool is_running(const struct sched_thread *t) { return harts[t->hart].running == t; }
 
+/* t, running on another hart that has been stalled (it is in the kernel, waiting for the lock),
+ * stops running there now: that hart's trace says so, as it would have, and it decides afresh.
+ * Nothing then names t as running, so t can be woken, moved or destroyed at once. */
+static void evict_remote(struct sched_thread *t, enum trace_switch_reason why)
+{
+    for (unsigned i = 0; i < nharts; i++) {
+        if (i == me() || harts[i].running != t) continue;
+        trace_emit_for(i, TRACE_SWITCH, why, t->tid, TRACE_TID_NONE, 0, 0);
+        trace_emit_for(i, TRACE_IDLE_ENTER, 0, 0, 0, 0, 0);
+        harts[i].running = NULL;
+        request_decision(i, why);
+    }
+}
+
 void sched_block(struct sched_thread *t, enum trace_block_reason why)
 {
     trace_emit(TRACE_BLOCK, why, t->tid, 0, 0, 0);
-    if (is_running(t))
-        request_decision(t->hart,
-                         why == TRACE_BLOCK_SUSPEND ? TRACE_SWITCH_SUSPENDED : TRACE_SWITCH_BLOCK);
+    /* a running thread may also be held (it yielded, its decision is not made yet) */
+    take_back(t);
+    enum trace_switch_reason switch_why =
+        why == TRACE_BLOCK_SUSPEND ? TRACE_SWITCH_SUSPENDED : TRACE_SWITCH_BLOCK;
+    if (!is_running(t)) return;
+    if (t->hart == me())
+        request_decision(t->hart, switch_why);
     else
-        policy_remove(t);
+        evict_remote(t, switch_why);
 }
 
 void sched_yield(void)
@@ -133,36 +190,42 @@ void sched_yield(void)
     struct sched_thread *t = h->running;
     trace_emit(TRACE_YIELD, 0, t->tid, 0, 0, 0);
     charge_running(h, clock_now());
-    policy_yield(me(), t);
     request_decision(me(), TRACE_SWITCH_YIELD);
+    if (t->with_policy) return; /* yielded already: its decision is due */
+    hand_to_policy(t);
+    policy_yield(me(), t);
 }
 
 void sched_set_priority(struct sched_thread *t, uint8_t prio)
 {
     trace_emit(TRACE_PRIO_CHANGE, 0, t->tid, 0, prio, 0);
-    if (is_running(t)) {
+    bool running = is_running(t);
+    if (t->with_policy) {
+        /* re-queued at its new priority; a running (yielded) thread as if its hart were idle */
+        take_back(t);
+        t->prio = prio;
+        hand_to_policy(t);
+        struct sched_thread *other = running ? NULL : harts[t->hart].running;
+        if (policy_wakeup(t->hart, t, other) || running)
+            request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
+    } else if (running) {
         t->prio = prio;
         policy_reschedule(t->hart);
         request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
-    } else if (t->queued) {
-        policy_remove(t);
-        t->prio = prio;
-        if (policy_wakeup(t->hart, t, harts[t->hart].running))
-            request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
     } else {
         t->prio = prio;
     }
 }
 
-void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask, bool runnable)
+void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask)
 {
     t->affinity = harts_mask;
     if (harts_mask & bit(t->hart)) return;
     if (is_running(t)) {
         /* it leaves at its hart's next decision (sched_schedule moves it) */
         request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
-    } else if (runnable) {
-        policy_remove(t); /* queued, or held otherwise (rr's candidate) */
+    } else if (t->with_policy) {
+        take_back(t);
         sched_wake(t, NULL, TRACE_WAKE_RESUME);
     } else {
         sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
@@ -176,8 +239,11 @@ void sched_timer(uint64_t now)
     /* a running thread another hart stopped meanwhile (suspended, say) waits for the decision
      * already due: re-queueing it would run it again */
     if (!h->running || now < h->slice_end || !thread_is_runnable(h->running)) return;
+    /* it yielded already: its decision is due */
+    if (h->running->with_policy) return;
     charge_running(h, now);
     trace_emit(TRACE_PREEMPT, TRACE_PREEMPT_EXPIRED, h->running->tid, 0, 0, 0);
+    hand_to_policy(h->running);
     policy_slice_expired(me(), h->running);
     request_decision(me(), TRACE_SWITCH_EXPIRED);
 }
@@ -216,13 +282,15 @@ struct sched_thread *sched_schedule(uint64_t now)
     bool prev_runnable = prev && thread_is_runnable(prev);
     /* a running thread whose affinity no longer includes this hart goes elsewhere */
     bool prev_leaves = prev_runnable && !(prev->affinity & bit(me()));
+    /* held since it yielded or its slice ran out: the policy must not hand it out here */
+    if (prev_leaves) take_back(prev);
     charge_running(h, now);
     struct sched_thread *next = prev;
     if (h->decide || !prev) {
-        next = policy_pick(me(), prev, prev_runnable && !prev_leaves);
+        next = pick(prev, prev_runnable && !prev_leaves);
         /* about to idle: the policy may pull work here */
         if (!next && nharts > 1 && (policy_balance(me(), now) & bit(me())))
-            next = policy_pick(me(), NULL, false);
+            next = pick(NULL, false);
     }
     if (next != prev) {
         trace_switch(h, prev, prev_runnable, next);
@@ -239,15 +307,10 @@ struct sched_thread *sched_schedule(uint64_t now)
 
 void sched_forget(struct sched_thread *t)
 {
+    take_back(t);
     cache_model_forget(t->tid);
-    for (unsigned i = 0; i < nharts; i++) {
-        if (i == me() || harts[i].running != t) continue;
-        /* that hart stops running t now: say so in its trace, as it would have */
-        trace_emit_for(i, TRACE_SWITCH, TRACE_SWITCH_SUSPENDED, t->tid, TRACE_TID_NONE, 0, 0);
-        trace_emit_for(i, TRACE_IDLE_ENTER, 0, 0, 0, 0, 0);
-        harts[i].running = NULL;
-        request_decision(i, TRACE_SWITCH_SUSPENDED);
-    }
+    /* on this hart it may be the thread that deleted itself: its hart's decision is due */
+    evict_remote(t, TRACE_SWITCH_SUSPENDED);
 }
 
 bool sched_decisions_pending(void)
@@ -263,3 +326,22 @@ uint64_t sched_next_deadline(void)
     uint64_t balance = nharts > 1 ? policy_next_balance(me()) : UINT64_MAX;
     return here()->slice_end < balance ? here()->slice_end : balance;
 }
+
+void sched_check_invariants(void)
+{
+    for (unsigned i = 0; i < nharts; i++) {
+        struct sched_thread *r = harts[i].running;
+        if (!r) continue;
+        INVARIANT(r->hart == i, "tid %u runs on hart %u but belongs to hart %u", r->tid, i,
+                  r->hart);
+        for (unsigned j = i + 1; j < nharts; j++)
+            INVARIANT(harts[j].running != r, "tid %u runs on harts %u and %u at once", r->tid, i,
+                      j);
+        /* until its hart decides, a running thread may have blocked or yielded */
+        if (harts[i].decide) continue;
+        INVARIANT(thread_is_runnable(r), "hart %u runs tid %u, which is not runnable", i, r->tid);
+        INVARIANT(!r->with_policy, "hart %u runs tid %u while the policy holds it", i, r->tid);
+    }
+}
+
+bool sched_is_running(const struct sched_thread *t) { return running_anywhere(t); }

@@ -19,14 +19,15 @@ struct sched_thread *sched_current(void);
 struct sched_thread *sched_running_on(unsigned hart);
 /* t became runnable; `waker` (may be NULL) made it so. */
 void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why);
-/* t stopped being runnable (it may be this hart's running thread). */
+/* t stopped being runnable. It may be this hart's running thread, or another hart's if that hart
+ * has been stalled (smp_stall_thread): that hart stops running it at once. */
 void sched_block(struct sched_thread *t, enum trace_block_reason why);
 /* The running thread calls seL4_Yield. */
 void sched_yield(void);
 void sched_set_priority(struct sched_thread *t, uint8_t prio);
-/* t may run only on the harts of `harts_mask` from now on (`runnable`: t is in Running or
- * Restart state). A thread on a hart outside the mask moves to an allowed one. */
-void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask, bool runnable);
+/* t may run only on the harts of `harts_mask` from now on. A thread on a hart outside the mask
+ * moves to an allowed one. */
+void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask);
 /* Timer interrupt on this hart at time `now`. */
 void sched_timer(uint64_t now);
 /* Kernel exit: settle what this hart runs now (NULL = idle). */
@@ -38,6 +39,12 @@ bool sched_decisions_pending(void);
 /* When this hart's timer must fire for the scheduler: the running thread's slice end or the
  * policy's next balancing, whichever is first (UINT64_MAX: neither). */
 uint64_t sched_next_deadline(void);
+
+/* Does any hart run t? */
+bool sched_is_running(const struct sched_thread *t);
+/* Panics (in a kernel built with invariant checks) unless every hart runs a different thread,
+ * of its own, runnable and not held by the policy, or has a decision due. */
+void sched_check_invariants(void);
 
 /* Provided by the kernel's thread code: may t run (seL4's Running or Restart state)? */
 bool thread_is_runnable(struct sched_thread *t);

@@ -30,6 +30,10 @@ struct sched_thread {
     uint8_t prio;                        /* seL4 priority 0..255, set by the core */
     uint8_t hart;                        /* hart the thread runs on or is queued for */
     bool queued;                         /* held in a policy run queue */
+    bool with_policy;                    /* the core handed it to the policy (woken, yielded,
+                                          * expired, or runnable at a decision) and the policy
+                                          * has not returned it from policy_pick: the core's,
+                                          * policies must not touch it */
     int64_t slice_left_ns;               /* remaining timeslice, charged by policy_charge */
     uint64_t affinity;                   /* harts the thread may run on (bit per hart) */
     uint64_t working_set_bytes;          /* for the cache-warmth model (cache_model.h) */

@@ -16,11 +16,11 @@ def artifacts(scheduler="rr", settings=None):
     return found
 
 
-def run_root_task(elf, out, params=(), cpus=1, scheduler="rr", realtime=False):
+def run_root_task(elf, out, params=(), cpus=1, scheduler="rr", realtime=False, settings=None):
     """Boot `elf` as the root task; returns (exit status, console text)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    command = qemu_command(artifacts(scheduler).kernel, elf, cpus,
+    command = qemu_command(artifacts(scheduler, settings).kernel, elf, cpus,
                            boot_arguments(1, realtime, list(params)), realtime=realtime)
     outcome = run_qemu(command, out, out / "console.log", TIMEOUT_SECONDS)
     assert not outcome.timed_out, (f"ran longer than {TIMEOUT_SECONDS} s wall clock: hung, or the "

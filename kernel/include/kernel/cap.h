@@ -108,6 +108,13 @@ CAP_FIELD(frame_rights, 57, 2)
 CAP_FIELD(frame_is_device, 59, 1)
 CAP_FIELD(pt_is_mapped, 60, 1)
 
+/* Zombie (seL4's): what remains of the last capability to a CNode or TCB being destroyed. It
+ * points at the object and counts the object's slots that may still be occupied (slots
+ * [0, count)); the object goes once they are empty. A zombie can only be moved or deleted. */
+CAP_FIELD(zombie_count, 0, 40)
+CAP_FIELD(zombie_radix, 40, 6) /* a CNode's radix */
+CAP_FIELD(zombie_is_tcb, 46, 1)
+
 /* ASID pool base; IRQ handler number. */
 CAP_FIELD(asid_base, 0, 16)
 CAP_FIELD(irq, 0, 16)

@@ -28,14 +28,25 @@ void cdt_empty_slot(struct cte *slot);
 /* seL4 cteSwap: exchange two slots' places in the tree, with new caps. */
 void cdt_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *slot2);
 
-/* Delete the capability in `slot`; the last capability to an object destroys the object (IPC
- * cancelled, threads stopped, notifications unbound, CNode and TCB slots emptied first).
- * Fails with seL4_RangeError only if final CNodes/TCBs nest deeper than CDT_MAX_NESTING, in
- * which case nothing is left half-destroyed: every slot still holds a valid capability. */
-#define CDT_MAX_NESTING 128
-seL4_Error cdt_delete(struct cte *slot, struct syscall_error *err);
-/* Delete every capability derived from the one in `slot`. */
-seL4_Error cdt_revoke(struct cte *slot, struct syscall_error *err);
+/* Delete the capability in `slot` (kernel/cdt_delete.c); the last capability to an object
+ * destroys it (IPC cancelled, threads stopped, notifications unbound, CNode and TCB slots emptied
+ * first). Preemptible: KERNEL_PREEMPTED when it stopped at a preemption point, to be restarted
+ * with the same slot (its progress is kept in zombie caps); otherwise seL4_NoError, the slot is
+ * empty. */
+seL4_Error cdt_delete(struct cte *slot);
+/* The same, for capabilities whose deletion is a step or two (reply caps, a notification): it is
+ * never preempted. */
+void cdt_delete_now(struct cte *slot);
+/* Delete every capability derived from the one in `slot` (preemptible as cdt_delete). */
+seL4_Error cdt_revoke(struct cte *slot);
+
+/* Provided by the kernel (kernel/delete.c), and by the host tests: what deleting capability `c`
+ * involves before its slot is emptied or, for a CNode or TCB, before it becomes a zombie (`final`:
+ * it is the last capability to its object; a zombie's object is gone when it is finalised); and
+ * where a TCB's slots are. */
+#define CDT_TCB_SLOTS 5
+void cap_finalise(struct cap c, bool final);
+struct cte *thread_slots(void *tcb);
 
 /* Capability derivation rules of Copy and Mint (seL4 maskCapRights, updateCapData, deriveCap). */
 struct cap cap_mask_rights(struct cap c, word_t rights);

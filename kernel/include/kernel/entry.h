@@ -14,6 +14,10 @@ void kernel_handle_syscall(int64_t number);
 void kernel_handle_interrupts(void);
 void kernel_handle_vm_fault(uint64_t addr, bool instruction, uint64_t fsr);
 void kernel_handle_user_exception(uint64_t number);
+/* A preemption point of a long operation (Delete, Revoke, untyped reset): should it stop now and
+ * restart its system call? Every so many calls it looks whether an interrupt is pending on this
+ * hart or another hart waits for the kernel lock, so no kernel entry runs long. */
+bool kernel_preemption_due(void);
 /* Decide what this hart runs next and return to user mode (or idle until there is work). */
 _Noreturn void kernel_exit(void);
 _Noreturn void kernel_panic_trap(uint64_t cause, uint64_t pc, uint64_t tval);

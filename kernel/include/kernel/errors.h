@@ -13,6 +13,11 @@ struct lookup_fault {
     word_t bits_found;  /* GuardMismatch: the CNode's guard size */
 };
 
+/* Not an seL4 error: a long operation stopped at a preemption point (an interrupt is due). Its
+ * progress is kept in the objects themselves; the thread re-executes the system call, which
+ * carries on from there (seL4's EXCEPTION_PREEMPTED). */
+#define KERNEL_PREEMPTED ((seL4_Error)0x100)
+
 struct syscall_error {
     seL4_Error type;
     word_t invalid_argument; /* InvalidArgument: which argument */

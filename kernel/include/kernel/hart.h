@@ -16,6 +16,7 @@ struct hart {
     volatile bool in_user;             /* running a thread in user mode: its registers are live */
     volatile unsigned stall_requester; /* 1 + the hart waiting for this one to enter the kernel */
     bool stalled; /* another hart changed things here while this one waited for the lock */
+    unsigned work_since_check; /* preemption points passed since the last look (entry.c) */
 };
 
 extern struct hart harts_state[ARCH_MAX_HARTS];

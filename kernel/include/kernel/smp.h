@@ -21,6 +21,8 @@ void kernel_lock_acquire(void);
 /* Give the lock back, first sending the IPIs the critical section asked for. */
 void kernel_lock_release(void);
 
+/* Does another hart wait for the lock (so a long operation should let it have it)? */
+bool smp_lock_contended(void);
 /* Ask `hart` to make a new scheduling decision (the IPI goes out at the lock's release). */
 void smp_request_reschedule(unsigned hart);
 /* If t runs in user mode on another hart, stop it there until this hart releases the lock: its

@@ -11,6 +11,7 @@ typedef uint64_t word_t;
 #define BIT(n)                        (1ull << (n))
 #define MASK(n)                       ((n) >= 64 ? ~0ull : BIT(n) - 1)
 #define ALIGN_UP(x, a)                (((x) + (a)-1) & ~((word_t)(a)-1))
+#define ALIGN_DOWN(x, a)              ((x) & ~((word_t)(a)-1))
 #define IS_ALIGNED(x, bits)           (((x)&MASK(bits)) == 0)
 #define ARRAY_SIZE(a)                 (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)                     ((a) < (b) ? (a) : (b))

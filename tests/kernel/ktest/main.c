@@ -90,6 +90,7 @@ static const struct ktest_case *const groups[] = {
     ktest_irq,
     ktest_more,
     ktest_smp,
+    ktest_integrity,
 };
 // clang-format on
 
