@@ -83,7 +83,7 @@ static int untyped_sent_over_ipc_never_hands_out_memory_twice(void)
     transfer_slot = alloc_slot();
     transfer_done = 0;
     EXPECT(ut && transfer_ep && ktest_spawn("receiver", KTEST_PRIO - 1, receive_a_cap, 0, 0) == 0);
-    schedlab_sleep_ns(100000); /* the receiver waits */
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id())); /* the receiver waits */
     seL4_SetCap(0, ut);
     seL4_Send(transfer_ep, seL4_MessageInfo_new(0, 0, 1, 0));
     EXPECT_SOON(transfer_done);
@@ -104,11 +104,11 @@ static void count_and_yield(void *arg)
     }
 }
 
+/* The counting thread is not running anywhere: every hart has had nothing else to run since. */
 static bool stays_still(void)
 {
     uint64_t before = counter;
-    schedlab_sleep_ns(2000000);
-    return counter == before;
+    return ktest_all_harts_go_quiet() && counter == before;
 }
 
 /* CopyRegisters with suspend_source stops the source before it returns, wherever it runs. */
@@ -193,8 +193,9 @@ static int a_destroyed_thread_leaves_no_trace_in_the_scheduler(void)
         EXPECT(seL4_RISCV_Page_Map(frame, ktest_own_vspace(), vaddr, seL4_ReadWrite, 0) ==
                seL4_NoError);
         for (uint64_t *p = (uint64_t *)vaddr; p < (uint64_t *)(vaddr + 4096); p++) *p = ~0ull;
+        /* every hart schedules over the freed memory before it goes */
         for (int i = 0; i < 10; i++) seL4_Yield();
-        schedlab_sleep_ns(1000000);
+        EXPECT(ktest_all_harts_go_quiet());
         EXPECT(seL4_CNode_Delete(ROOT, frame, D) == seL4_NoError);
     }
     return 0;

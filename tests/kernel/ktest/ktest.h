@@ -54,6 +54,8 @@ extern uint64_t ktest_soon_ns;
  * event a check that something stopped, blocked or will never run needs, instead of a sleep
  * that assumes the other side has had its turn. False after ktest_soon_ns without it. */
 bool ktest_hart_goes_quiet(unsigned hart);
+/* ktest_hart_goes_quiet for every hart in turn. */
+bool ktest_all_harts_go_quiet(void);
 
 /* The reply label (error) and MRs of the last invocation are in the IPC buffer. */
 #define EXPECT_ERROR(call, error) EXPECT((call) == (error))

@@ -53,18 +53,45 @@ int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_
     return ktest_spawn_on(name, prio, schedlab_hart_id(), fn, arg, tcb);
 }
 
-static void witness(void *ran) { *(volatile int *)ran = 1; }
+/* One witness per hart, made at the first question about that hart and woken for each later
+ * one: it counts a turn each time it runs, which it does only when its hart has nothing else. */
+struct witness {
+    seL4_CPtr wake;
+    volatile uint64_t turns;
+};
+
+static void witness(void *arg)
+{
+    struct witness *w = arg;
+    for (;;) {
+        w->turns++;
+        seL4_Word badge;
+        seL4_Wait(w->wake, &badge);
+    }
+}
 
 bool ktest_hart_goes_quiet(unsigned hart)
 {
-    static volatile int ran[16];
-    static unsigned n;
-    if (n == sizeof ran / sizeof ran[0]) return false;
-    volatile int *mine = &ran[n++];
-    if (ktest_spawn_on("quiet-witness", 0, hart, witness, (void *)mine, 0)) return false;
+    static struct witness witnesses[64];
+    if (hart >= sizeof witnesses / sizeof witnesses[0]) return false;
+    struct witness *w = &witnesses[hart];
+    uint64_t turn = w->turns + 1;
+    if (w->wake) {
+        seL4_Signal(w->wake);
+    } else {
+        w->wake = alloc_object(seL4_NotificationObject, 0);
+        if (!w->wake || ktest_spawn_on("quiet-witness", 0, hart, witness, w, 0)) return false;
+    }
     uint64_t end = schedlab_now_ns() + ktest_soon_ns;
-    while (!*mine && schedlab_now_ns() < end) schedlab_sleep_ns(KTEST_POLL_NS);
-    return *mine;
+    while (w->turns < turn && schedlab_now_ns() < end) schedlab_sleep_ns(KTEST_POLL_NS);
+    return w->turns >= turn;
+}
+
+bool ktest_all_harts_go_quiet(void)
+{
+    for (unsigned hart = 0; hart < ktest_bootinfo->numNodes; hart++)
+        if (!ktest_hart_goes_quiet(hart)) return false;
+    return true;
 }
 
 seL4_CPtr ktest_spawn_with_fault_ep(const char *name, thread_fn fn, void *arg, seL4_CPtr fault_ep)
