@@ -38,12 +38,12 @@ def boot_arguments(seed, realtime, params=()):
 # emulated time from a fixed date).
 GUEST_RNG_SEED = 1
 RTC = "base=2000-01-01T00:00:00,clock=vm"
+HOST_KEPT_OUT = ["-seed", str(GUEST_RNG_SEED), "-rtc", RTC]   # every QEMU command line has them
 
 
 def qemu_command(kernel, workload, cpus, bootargs, realtime=False, wait_for_debugger=False):
     command = [QEMU, "-machine", "virt", "-cpu", "rv64", "-smp", str(cpus), "-m", "512M",
-               "-nographic", "-no-reboot", "-seed", str(GUEST_RNG_SEED), "-rtc", RTC,
-               "-bios", FIRMWARE,
+               "-nographic", "-no-reboot", *HOST_KEPT_OUT, "-bios", FIRMWARE,
                "-kernel", str(Path(kernel).resolve()),
                "-initrd", str(Path(workload).resolve()),
                "-append", bootargs,

@@ -321,8 +321,8 @@ static bool set_up(void)
                       SCRATCH_VADDR + (__executable_end - __data_start), false);
 }
 
-/* ktest.chatter_kb=N: about N KiB of console lines before the cases, more than a pipe holds, for a test
- * that how fast the host reads the console never reaches the guest (tests/qemu/
+/* ktest.chatter_kb=N: about N KiB of console lines before the cases, more than a pipe holds, for a
+ * test that how fast the host reads the console never reaches the guest (tests/qemu/
  * test_determinism.py). */
 static void chatter(uint64_t kib)
 {
