@@ -7,6 +7,7 @@ Run: /usr/bin/python3 -m pytest tests/cli
 import csv
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -284,6 +285,32 @@ def test_run_qemu_kills_a_run_that_ignores_sigterm(tmp_path, monkeypatch):
                        tmp_path / "console.log", timeout=0.5)
     assert outcome.timed_out and outcome.killed
     assert outcome.seconds < 10
+
+
+def test_a_runner_killed_outright_takes_its_qemu_with_it(tmp_path):
+    runner = subprocess.Popen([sys.executable, "-c", f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+from tools.schedlab.qemu import run_qemu
+run_qemu(["sh", "-c", "echo $$ >pid; exec sleep 60"], {str(tmp_path)!r}, {str(tmp_path / "log")!r}, 60)
+"""])
+    pid_file = tmp_path / "pid"
+    for _ in range(200):
+        if pid_file.is_file() and pid_file.read_text().strip():
+            break
+        time.sleep(0.05)
+    qemu_pid = int(pid_file.read_text())
+    runner.kill()
+    runner.wait()
+    for _ in range(100):
+        try:
+            if "State:\tZ" in Path(f"/proc/{qemu_pid}/status").read_text():
+                return   # dead, not yet reaped by whoever adopted it
+        except FileNotFoundError:
+            return
+        time.sleep(0.05)
+    os.kill(qemu_pid, 9)
+    raise AssertionError("the run outlived its runner")
 
 
 class StalledTerminal:

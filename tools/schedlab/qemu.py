@@ -1,5 +1,6 @@
 """The QEMU command line for a SchedLab run, and running it with a log and a timeout."""
 import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -103,6 +104,13 @@ def _follow(path, echo, stopped):
             stopped.wait(0.05)
 
 
+def _dies_with_its_runner(command):
+    """A runner killed outright (SIGKILL, or SIGTERM, which skips Python's clean-up) takes its
+    QEMU with it: util-linux's setpriv sets the parent-death signal and execs the command."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *command] if setpriv else list(command)
+
+
 def run_qemu(command, cwd, log_path, timeout, verbose=False, echo=None):
     """Run QEMU in cwd (where semihosting writes trace.bin), its output into log_path; after
     `timeout` wall-clock seconds it is stopped (stop_qemu) and the outcome says timed_out.
@@ -122,8 +130,8 @@ def run_qemu(command, cwd, log_path, timeout, verbose=False, echo=None):
     if verbose and echo is None:
         echo = sys.stdout.buffer
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(_dies_with_its_runner(command), cwd=cwd,
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     stopped = threading.Event()
     follower = threading.Thread(target=_follow, args=(log_path, echo, stopped)) if echo else None
     if follower:
