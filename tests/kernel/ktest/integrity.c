@@ -277,7 +277,7 @@ static int revoking_self_held_cnodes_and_threads_frees_them(void)
 }
 
 /* No kernel entry runs long: a 100 us ticker above a thread that deletes a full radix-16 CNode
- * (65536 slots, 2 MiB) keeps its period. */
+ * (65536 slots, 2 MiB, with CNodes inside and a chain of 1000 nested ones) keeps its period. */
 static volatile uint64_t ticks, worst_late_ns;
 static volatile bool ticking;
 
@@ -312,6 +312,15 @@ static int deleting_a_huge_cnode_keeps_a_100us_ticker_on_time(void)
             EXPECT(seL4_CNode_Copy(inner, j, 8, ROOT, ep, D, seL4_AllRights) == seL4_NoError);
         EXPECT(seL4_CNode_Move(big, i, 16, ROOT, inner, D) == seL4_NoError);
     }
+    /* and a chain of 1000 nested CNodes, each holding the only capability to the next */
+    seL4_CPtr below = 0;
+    for (int i = 0; i < 1000; i++) {
+        seL4_CPtr c = alloc_object(seL4_CapTableObject, 1);
+        EXPECT(c);
+        if (below) EXPECT(seL4_CNode_Move(c, 0, 1, ROOT, below, D) == seL4_NoError);
+        below = c;
+    }
+    EXPECT(seL4_CNode_Move(big, 4, 16, ROOT, below, D) == seL4_NoError);
     worst_late_ns = ticks = 0;
     ticking = false;
     EXPECT(ktest_spawn("ticker", KTEST_PRIO + 1, ticker, 0, &tick) == 0);
