@@ -7,8 +7,9 @@
  * themselves, as seL4 does: the last capability to an object being destroyed becomes a zombie
  * that counts the object's slots still to empty, emptied from the last down. The walk down the
  * chain of zombies is cached on a small stack and found again from the slot being deleted
- * whenever the cache runs out; a preemption point between every two steps lets an interrupt in,
- * and the restarted system call carries on where the zombies say.
+ * whenever the cache runs out. A preemption point between every two steps lets an interrupt in;
+ * the asking thread keeps the walk's place (struct delete_progress), so its restarted system call
+ * resumes there, and no entry does more than a few steps whatever the depth.
  *
  * Two shapes need care. A zombie inside its own object (a CNode holding the last capability to
  * itself) waits in the object's first slot until the others are empty. And a ring (the slot being
@@ -53,17 +54,37 @@ static void exchange(struct cte *a, struct cte *b)
     if (a != b) cdt_swap(a->cap, a, b->cap, b);
 }
 
-#define PATH_CACHE 32
+uint64_t cdt_objects_destroyed;
 
-static seL4_Error delete_slot(struct cte *slot, bool preemptible)
+/* The object of zombie `c` (in `slot`) is empty: it is gone. */
+static void object_gone(struct cte *slot)
+{
+    cap_finalise(slot->cap, true);
+    cdt_empty_slot(slot);
+    cdt_objects_destroyed++;
+}
+
+static seL4_Error delete_slot(struct cte *slot, struct delete_progress *progress)
 {
     struct cte *root = slot; /* the slot to empty (moves along a ring as it is cut) */
-    struct cte *path[PATH_CACHE];
+    struct cte *path[CDT_PATH_CACHE];
     unsigned depth = 0;
-    for (;;) {
-        if (preemptible && kernel_preemption_due()) return KERNEL_PREEMPTED;
+    if (progress && progress->asked == slot &&
+        progress->destroyed_before == cdt_objects_destroyed) {
+        /* a restart: carry on where the last attempt stopped */
+        root = progress->root;
+        depth = progress->depth;
+        for (unsigned i = 0; i < depth; i++) path[i] = progress->path[i];
+    }
+    /* every step counts, walking down too: a restart resumes with the walk where it was */
+    for (bool first = true;; first = false) {
+        if (!first && progress && kernel_preemption_due()) {
+            *progress = (struct delete_progress){slot, root, {0}, depth, cdt_objects_destroyed};
+            for (unsigned i = 0; i < depth; i++) progress->path[i] = path[i];
+            return KERNEL_PREEMPTED;
+        }
         if (!depth) {
-            if (cap_is_null(root->cap)) return seL4_NoError;
+            if (cap_is_null(root->cap)) break;
             path[depth++] = root;
         }
         struct cte *s = path[depth - 1];
@@ -93,8 +114,7 @@ static seL4_Error delete_slot(struct cte *slot, bool preemptible)
             continue;
         }
         if (n == 0 || (n == 1 && s == &slots[0])) {
-            cap_finalise(c, true); /* the object is empty: it is gone */
-            cdt_empty_slot(s);
+            object_gone(s);
             depth--;
             continue;
         }
@@ -113,30 +133,35 @@ static seL4_Error delete_slot(struct cte *slot, bool preemptible)
             }
             /* ...and once nothing else is left here, this object goes and the ring shrinks */
             exchange(s, e);
-            cap_finalise(e->cap, true);
-            cdt_empty_slot(e);
+            object_gone(e);
             root = s;
             depth = 0;
             continue;
         }
-        if (depth == PATH_CACHE) {
+        if (depth == CDT_PATH_CACHE) {
             /* forget the upper half: it is found again from the root when needed */
-            for (unsigned i = 0; i < PATH_CACHE / 2; i++) path[i] = path[i + PATH_CACHE / 2];
-            depth = PATH_CACHE / 2;
+            for (unsigned i = 0; i < CDT_PATH_CACHE / 2; i++)
+                path[i] = path[i + CDT_PATH_CACHE / 2];
+            depth = CDT_PATH_CACHE / 2;
         }
         path[depth++] = e;
     }
+    if (progress) progress->asked = NULL;
+    return seL4_NoError;
 }
 
-seL4_Error cdt_delete(struct cte *slot) { return delete_slot(slot, true); }
+seL4_Error cdt_delete(struct cte *slot, struct delete_progress *progress)
+{
+    return delete_slot(slot, progress);
+}
 
-void cdt_delete_now(struct cte *slot) { (void)delete_slot(slot, false); }
+void cdt_delete_now(struct cte *slot) { (void)delete_slot(slot, NULL); }
 
-seL4_Error cdt_revoke(struct cte *slot)
+seL4_Error cdt_revoke(struct cte *slot, struct delete_progress *progress)
 {
     struct cte *next;
     while ((next = mdb_next(slot)) && cdt_is_parent_of(slot, next)) {
-        seL4_Error e = delete_slot(next, true);
+        seL4_Error e = delete_slot(next, progress);
         if (e != seL4_NoError) return e;
     }
     return seL4_NoError;

@@ -106,8 +106,8 @@ seL4_Error decode_cnode(struct invocation *inv, struct syscall_error *err)
     case CNodeMove:
     case CNodeMutate: return copy_or_move(inv, dest, err);
     case CNodeRotate: return rotate(inv, dest, err);
-    case CNodeRevoke: return cdt_revoke(dest);
-    case CNodeDelete: return cdt_delete(dest);
+    case CNodeRevoke: return cdt_revoke(dest, &inv->caller->delete_progress);
+    case CNodeDelete: return cdt_delete(dest, &inv->caller->delete_progress);
     case CNodeSaveCaller: return save_caller(inv, dest, err);
     default: /* CancelBadgedSends */
         if (!has_cancel_send_rights(dest->cap)) return error_plain(err, seL4_IllegalOperation);

@@ -19,10 +19,10 @@ static seL4_Error check_prio(word_t prio, struct invocation *inv, unsigned auth_
  * may destroy its object (it may have been the last cap), and that may have taken the source
  * with it: install only if the source still holds the same object (seL4 ThreadControl). */
 static seL4_Error install(struct tcb *t, enum tcb_slot which, struct cte *src, struct cap cap,
-                          struct syscall_error *err)
+                          struct tcb *caller, struct syscall_error *err)
 {
     struct cte *slot = &t->slots[which];
-    seL4_Error deleted = cdt_delete(slot);
+    seL4_Error deleted = cdt_delete(slot, &caller->delete_progress);
     if (deleted != seL4_NoError) return deleted; /* preempted: the invocation restarts */
     /* the TCB holds a derived cap: for a frame that is an unmapped one, so that replacing or
      * deleting it never undoes the source's mapping */
@@ -74,13 +74,13 @@ static seL4_Error decode_space(struct invocation *inv, unsigned first_cap, word_
     return seL4_NoError;
 }
 
-static seL4_Error invoke_space(struct tcb *t, word_t fault_ep, const struct space_args *s,
-                               struct syscall_error *err)
+static seL4_Error invoke_space(struct tcb *t, struct tcb *caller, word_t fault_ep,
+                               const struct space_args *s, struct syscall_error *err)
 {
     t->fault_ep = fault_ep;
-    seL4_Error e = install(t, TCB_CTABLE, s->cspace_slot, s->cspace, err);
+    seL4_Error e = install(t, TCB_CTABLE, s->cspace_slot, s->cspace, caller, err);
     if (e != seL4_NoError) return e;
-    return install(t, TCB_VTABLE, s->vspace_slot, s->vspace, err);
+    return install(t, TCB_VTABLE, s->vspace_slot, s->vspace, caller, err);
 }
 
 static seL4_Error decode_ipc_buffer(struct invocation *inv, word_t vaddr, unsigned cap_index,
@@ -92,11 +92,11 @@ static seL4_Error decode_ipc_buffer(struct invocation *inv, word_t vaddr, unsign
     return check_ipc_buffer(vaddr, (*slot)->cap, err);
 }
 
-static seL4_Error invoke_ipc_buffer(struct tcb *t, word_t vaddr, struct cte *slot,
-                                    struct syscall_error *err)
+static seL4_Error invoke_ipc_buffer(struct tcb *t, struct tcb *caller, word_t vaddr,
+                                    struct cte *slot, struct syscall_error *err)
 {
     t->ipc_buffer_vaddr = vaddr;
-    return install(t, TCB_BUFFER, slot, slot ? slot->cap : cap_null(), err);
+    return install(t, TCB_BUFFER, slot, slot ? slot->cap : cap_null(), caller, err);
 }
 
 static seL4_Error configure(struct invocation *inv, struct tcb *t, struct syscall_error *err)
@@ -108,9 +108,9 @@ static seL4_Error configure(struct invocation *inv, struct tcb *t, struct syscal
     if (decode_ipc_buffer(inv, buffer, 2, &buffer_slot, err) ||
         decode_space(inv, 0, cspace_data, &space, err))
         return err->type;
-    seL4_Error e = invoke_space(t, fault_ep, &space, err);
+    seL4_Error e = invoke_space(t, inv->caller, fault_ep, &space, err);
     if (e != seL4_NoError) return e;
-    return invoke_ipc_buffer(t, buffer, buffer_slot, err);
+    return invoke_ipc_buffer(t, inv->caller, buffer, buffer_slot, err);
 }
 
 static seL4_Error set_space(struct invocation *inv, struct tcb *t, struct syscall_error *err)
@@ -118,7 +118,7 @@ static seL4_Error set_space(struct invocation *inv, struct tcb *t, struct syscal
     if (inv->length < 3 || inv->nextra < 2) return error_plain(err, seL4_TruncatedMessage);
     struct space_args space;
     if (decode_space(inv, 0, inv_arg(inv, 1), &space, err)) return err->type;
-    return invoke_space(t, inv_arg(inv, 0), &space, err);
+    return invoke_space(t, inv->caller, inv_arg(inv, 0), &space, err);
 }
 
 static seL4_Error set_ipc_buffer(struct invocation *inv, struct tcb *t, struct syscall_error *err)
@@ -127,7 +127,7 @@ static seL4_Error set_ipc_buffer(struct invocation *inv, struct tcb *t, struct s
     struct cte *slot;
     word_t vaddr = inv_arg(inv, 0);
     if (decode_ipc_buffer(inv, vaddr, 0, &slot, err)) return err->type;
-    return invoke_ipc_buffer(t, vaddr, slot, err);
+    return invoke_ipc_buffer(t, inv->caller, vaddr, slot, err);
 }
 
 static seL4_Error read_registers(struct invocation *inv, struct tcb *t, struct syscall_error *err)

@@ -7,7 +7,9 @@ Run: /usr/bin/python3 -m pytest tests/cli
 import csv
 import json
 import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from tools.schedlab.build import build_directory, configure_command  # noqa: E40
 from tools.schedlab.compare import write_summary  # noqa: E402
 from tools.schedlab.configs import (cmake_variable, discover_schedulers,  # noqa: E402
                                     discover_workloads, resolve_settings)
+from tools.schedlab import qemu  # noqa: E402
 from tools.schedlab.qemu import boot_arguments, qemu_command, run_qemu  # noqa: E402
 from tools.schedlab.test import host_test_commands  # noqa: E402
 
@@ -241,7 +244,7 @@ def test_qemu_command_is_deterministic_by_default(tmp_path):
                            boot_arguments(7, False, ["n=3"]))
     assert command == [
         "qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", "4", "-m", "512M",
-        "-nographic", "-no-reboot",
+        "-nographic", "-no-reboot", "-seed", "1", "-rtc", "base=2000-01-01T00:00:00,clock=vm",
         "-bios", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf",
         "-kernel", str(tmp_path / "kernel.elf"), "-initrd", str(tmp_path / "mixed.elf"),
         "-append", "clock=icount semihost=1 seed=7 limit_ms=10000 n=3",
@@ -273,6 +276,71 @@ def test_run_qemu_kills_a_run_that_outlives_its_timeout(tmp_path):
     assert outcome.timed_out
     assert outcome.seconds < 10
     assert (tmp_path / "console.log").read_text() == "started\n"
+    assert not outcome.killed
+
+
+def test_run_qemu_kills_a_run_that_ignores_sigterm(tmp_path, monkeypatch):
+    monkeypatch.setattr(qemu, "TERM_GRACE_SECONDS", 0.5)
+    outcome = run_qemu(["sh", "-c", "trap '' TERM; echo started; exec sleep 30"], tmp_path,
+                       tmp_path / "console.log", timeout=0.5)
+    assert outcome.timed_out and outcome.killed
+    assert outcome.seconds < 10
+
+
+def test_a_runner_killed_outright_takes_its_qemu_with_it(tmp_path):
+    runner = subprocess.Popen([sys.executable, "-c", f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+from tools.schedlab.qemu import run_qemu
+run_qemu(["sh", "-c", "echo $$ >pid; exec sleep 60"], {str(tmp_path)!r}, {str(tmp_path / "log")!r}, 60)
+"""])
+    pid_file = tmp_path / "pid"
+    for _ in range(200):
+        if pid_file.is_file() and pid_file.read_text().strip():
+            break
+        time.sleep(0.05)
+    qemu_pid = int(pid_file.read_text())
+    runner.kill()
+    runner.wait()
+    for _ in range(100):
+        try:
+            if "State:\tZ" in Path(f"/proc/{qemu_pid}/status").read_text():
+                return   # dead, not yet reaped by whoever adopted it
+        except FileNotFoundError:
+            return
+        time.sleep(0.05)
+    os.kill(qemu_pid, 9)
+    raise AssertionError("the run outlived its runner")
+
+
+class StalledTerminal:
+    """A --verbose echo whose first write takes seconds, as a loaded host's terminal can."""
+    def __init__(self, stall):
+        self.stall, self.data = stall, b""
+
+    def write(self, chunk):
+        if not self.data:
+            time.sleep(self.stall)
+        self.data += chunk
+
+    def flush(self):
+        pass
+
+
+def test_run_qemu_never_waits_for_its_echo(tmp_path):
+    """The console reaches its file at the program's pace, whatever the echo's: through a pipe,
+    more than a pipe's worth of output would wait for the reader, and a guest spins in emulated
+    time while QEMU waits (issue 9, item 6)."""
+    echo = StalledTerminal(stall=4)
+    script = ("i=0; while [ $i -lt 3000 ]; do echo line $i of a chatty console; i=$((i+1)); "
+              "done; date +%s.%N >finished")
+    started = time.time()
+    outcome = run_qemu(["sh", "-c", script], tmp_path, tmp_path / "console.log", timeout=60,
+                       echo=echo)
+    assert outcome.status == 0 and not outcome.timed_out
+    assert float((tmp_path / "finished").read_text()) - started < 3, "it waited for the echo"
+    console = (tmp_path / "console.log").read_bytes()
+    assert len(console) > 64 * 1024 and echo.data == console
 
 
 # --- report --------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ def run_root_task(elf, out, params=(), cpus=1, scheduler="rr", realtime=False, s
     command = qemu_command(artifacts(scheduler, settings).kernel, elf, cpus,
                            boot_arguments(1, realtime, list(params)), realtime=realtime)
     outcome = run_qemu(command, out, out / "console.log", TIMEOUT_SECONDS)
-    assert not outcome.timed_out, f"timed out; console: {out / 'console.log'}"
+    assert not outcome.timed_out, (f"ran longer than {TIMEOUT_SECONDS} s wall clock: hung, or the "
+                                   f"host is very slow (QEMU stopped); console: {out / 'console.log'}")
     return outcome.status, (out / "console.log").read_text(errors="replace")
 
 

@@ -3,7 +3,7 @@ loader in tests/elfloader, runs the whole kernel API suite."""
 import re
 
 from harness import TIMEOUT_SECONDS, artifacts
-from tools.schedlab.qemu import QEMU, boot_arguments, run_qemu
+from tools.schedlab.qemu import HOST_KEPT_OUT, QEMU, boot_arguments, run_qemu
 
 FW_DYNAMIC = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
@@ -11,7 +11,8 @@ FW_DYNAMIC = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 def test_kernel_api_suite_through_the_elfloader_entry(tmp_path):
     loader = artifacts().directory / "tests" / "elfloader" / "elfloader-ktest.elf"
     command = [QEMU, "-machine", "virt", "-cpu", "rv64", "-smp", "1", "-m", "512M",
-               "-nographic", "-no-reboot", "-bios", FW_DYNAMIC, "-kernel", str(loader),
+               "-nographic", "-no-reboot", *HOST_KEPT_OUT, "-bios", FW_DYNAMIC,
+               "-kernel", str(loader),
                "-append", boot_arguments(1, False, ["ktest.answer=42"]),
                "-semihosting-config", "enable=on,target=native", "-icount", "shift=0,sleep=off"]
     outcome = run_qemu(command, tmp_path, tmp_path / "console.log", TIMEOUT_SECONDS)

@@ -1,5 +1,6 @@
 """The QEMU command line for a SchedLab run, and running it with a log and a timeout."""
 import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -31,9 +32,19 @@ def boot_arguments(seed, realtime, params=()):
     return " ".join([f"clock={clock}", "semihost=1", f"seed={seed}", *limit, *params])
 
 
+# Nothing of the host may reach the guest, or an icount run stops repeating byte for byte
+# (DESIGN §6): QEMU 7.2 virt otherwise puts 32 bytes of host randomness in the device tree
+# (/chosen/rng-seed; -seed makes them a fixed sequence) and starts the goldfish RTC at the
+# host's date on the host's clock (its TIME register and its alarms; -rtc makes it count
+# emulated time from a fixed date).
+GUEST_RNG_SEED = 1
+RTC = "base=2000-01-01T00:00:00,clock=vm"
+HOST_KEPT_OUT = ["-seed", str(GUEST_RNG_SEED), "-rtc", RTC]   # every QEMU command line has them
+
+
 def qemu_command(kernel, workload, cpus, bootargs, realtime=False, wait_for_debugger=False):
     command = [QEMU, "-machine", "virt", "-cpu", "rv64", "-smp", str(cpus), "-m", "512M",
-               "-nographic", "-no-reboot", "-bios", FIRMWARE,
+               "-nographic", "-no-reboot", *HOST_KEPT_OUT, "-bios", FIRMWARE,
                "-kernel", str(Path(kernel).resolve()),
                "-initrd", str(Path(workload).resolve()),
                "-append", bootargs,
@@ -56,38 +67,84 @@ class QemuOutcome:
     status: int          # QEMU's exit status, which is the workload's; meaningless if timed_out
     timed_out: bool
     seconds: float
+    killed: bool = False  # it outlived SIGTERM by TERM_GRACE_SECONDS and was sent SIGKILL
 
 
-def _copy_output(source, log, echo):
-    while chunk := source.read1(65536):
-        log.write(chunk)
-        log.flush()
-        if echo:
-            sys.stdout.buffer.write(chunk)
-            sys.stdout.flush()
+# A QEMU asked to stop gets this long to exit on SIGTERM before SIGKILL: one whose main loop
+# cannot run (the thread that handles the signal needs QEMU's big lock) must not outlive its run.
+TERM_GRACE_SECONDS = 5
 
 
-def run_qemu(command, cwd, log_path, timeout, verbose=False):
-    """Run QEMU in cwd (where semihosting writes trace.bin), output to log_path.
+def stop_qemu(process, grace=None):
+    """SIGTERM, then SIGKILL if it is still there after `grace` seconds (TERM_GRACE_SECONDS);
+    True if it needed that."""
+    grace = TERM_GRACE_SECONDS if grace is None else grace
+    if process.poll() is not None:
+        return False
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+        return False
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return True
+
+
+def _follow(path, echo, stopped):
+    """Copy what QEMU appends to `path` to `echo` until `stopped` is set and all is copied."""
+    with open(path, "rb") as log:
+        while True:
+            finished = stopped.is_set()
+            while chunk := log.read(65536):
+                echo.write(chunk)
+                echo.flush()
+            if finished:
+                return
+            stopped.wait(0.05)
+
+
+def _dies_with_its_runner(command):
+    """A runner killed outright (SIGKILL, or SIGTERM, which skips Python's clean-up) takes its
+    QEMU with it: util-linux's setpriv sets the parent-death signal and execs the command."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *command] if setpriv else list(command)
+
+
+def run_qemu(command, cwd, log_path, timeout, verbose=False, echo=None):
+    """Run QEMU in cwd (where semihosting writes trace.bin), its output into log_path; after
+    `timeout` wall-clock seconds it is stopped (stop_qemu) and the outcome says timed_out.
+
+    QEMU writes straight into log_path, a regular file, where a write never waits for a reader.
+    Through a pipe it would: QEMU makes its stdout non-blocking, so when the reader falls behind
+    (a loaded host, a slow terminal under --verbose) and the pipe fills, the UART's write gets
+    EAGAIN and QEMU keeps the transmitter busy (LSR.THRE clear) until the host drains the pipe,
+    while the guest's console driver spins on it: emulated time the host decides, so an icount
+    run stops repeating, and a reader that stops leaves the guest spinning silently for ever.
+    --verbose (or `echo`, a binary stream) follows the file instead, at its own pace.
 
     stdin is /dev/null: with -nographic QEMU would otherwise put the user's terminal in
     raw mode, and parallel runs would fight over it.
     """
     started = time.monotonic()
+    if verbose and echo is None:
+        echo = sys.stdout.buffer
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        copier = threading.Thread(target=_copy_output, args=(process.stdout, log, verbose))
-        copier.start()
-        timed_out = False
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            if process.poll() is None:   # timeout, or Ctrl-C / an error in this process
-                process.kill()
-                process.wait()
-            copier.join()
-            process.stdout.close()
-    return QemuOutcome(process.returncode, timed_out, time.monotonic() - started)
+        process = subprocess.Popen(_dies_with_its_runner(command), cwd=cwd,
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    stopped = threading.Event()
+    follower = threading.Thread(target=_follow, args=(log_path, echo, stopped)) if echo else None
+    if follower:
+        follower.start()
+    timed_out = killed = False
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        # timeout, or Ctrl-C / an error in this process
+        killed = stop_qemu(process)
+        stopped.set()
+        if follower:
+            follower.join()
+    return QemuOutcome(process.returncode, timed_out, time.monotonic() - started, killed)

@@ -71,8 +71,10 @@ def analyse(repo, run_dir, scheduler):
 
 def _describe_failure(request, outcome, console):
     if outcome.timed_out:
-        return (f"timed out after {request.timeout:g}s wall clock (QEMU killed); "
-                f"console: {shown(console)}")
+        how = ("it ignored SIGTERM and was killed with SIGKILL" if outcome.killed
+               else "QEMU stopped with SIGTERM")
+        return (f"ran longer than its wall-clock bound of {request.timeout:g}s (--timeout): "
+                f"hung, or the host is very slow; {how}; console: {shown(console)}")
     if outcome.status != 0:
         return f"workload exited with status {outcome.status}; console: {shown(console)}"
     return f"QEMU exited 0 but wrote no trace.bin; console: {shown(console)}"

@@ -33,12 +33,26 @@ void cdt_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *s
  * first). Preemptible: KERNEL_PREEMPTED when it stopped at a preemption point, to be restarted
  * with the same slot (its progress is kept in zombie caps); otherwise seL4_NoError, the slot is
  * empty. */
-seL4_Error cdt_delete(struct cte *slot);
+struct delete_progress;
+seL4_Error cdt_delete(struct cte *slot, struct delete_progress *progress);
 /* The same, for capabilities whose deletion is a step or two (reply caps, a notification): it is
  * never preempted. */
 void cdt_delete_now(struct cte *slot);
 /* Delete every capability derived from the one in `slot` (preemptible as cdt_delete). */
-seL4_Error cdt_revoke(struct cte *slot);
+seL4_Error cdt_revoke(struct cte *slot, struct delete_progress *progress);
+
+/* Where a preempted deletion was in the chain of zombies, kept by the thread that asked for it so
+ * its restart resumes there instead of walking down again (a walk of a deep chain would take
+ * longer than a kernel entry may). Valid only while no CNode or TCB has been destroyed since
+ * (cdt_objects_destroyed): until then every slot it names is still a slot. */
+#define CDT_PATH_CACHE 16
+struct delete_progress {
+    struct cte *asked, *root;
+    struct cte *path[CDT_PATH_CACHE];
+    unsigned depth;
+    uint64_t destroyed_before;
+};
+extern uint64_t cdt_objects_destroyed;
 
 /* Provided by the kernel (kernel/delete.c), and by the host tests: what deleting capability `c`
  * involves before its slot is emptied or, for a CNode or TCB, before it becomes a zombie (`final`:

@@ -4,6 +4,7 @@
 
 #include <arch/context.h>
 #include <kernel/cap.h>
+#include <kernel/cdt.h>
 #include <kernel/types.h>
 #include <sched/sched.h>
 #include <sel4/constants.h>
@@ -52,10 +53,11 @@ struct tcb {
     uint32_t tid;   /* trace id: TCBs are numbered in creation order, the root task is 1 */
     uint64_t sleep_deadline_ns;
     struct tcb *sleep_next;
-    uint8_t sleep_hart;              /* whose sleep queue holds it */
-    uint64_t working_set_bytes;      /* for the cache-warmth model (DESIGN §4.3) */
-    struct fault fault;              /* pending fault (type 0 when none) */
-    struct sched_thread sched;       /* the scheduler policy's view of the thread */
+    uint8_t sleep_hart;                     /* whose sleep queue holds it */
+    uint64_t working_set_bytes;             /* for the cache-warmth model (DESIGN §4.3) */
+    struct fault fault;                     /* pending fault (type 0 when none) */
+    struct delete_progress delete_progress; /* of its preempted Delete, Revoke or Configure */
+    struct sched_thread sched;              /* the scheduler policy's view of the thread */
     struct tcb *all_next, *all_prev; /* every live TCB, for DumpScheduler and deadlock reports */
     char name[32];
 };

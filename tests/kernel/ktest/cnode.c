@@ -294,7 +294,7 @@ static int revoke_destroys_running_thread_and_memory_is_reused(void)
     seL4_CPtr frames = alloc_slot();
     for (int i = 1; i < 16; i++) alloc_slot();
     EXPECT(seL4_Untyped_Retype(ut, seL4_RISCV_4K_Page, 0, ROOT, 0, 0, frames, 16) == seL4_NoError);
-    schedlab_sleep_ns(100000);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
     EXPECT(spin_count == at_revoke);
     return 0;
 }
@@ -315,9 +315,9 @@ static int deleting_last_endpoint_cap_releases_waiters(void)
     doomed_ep = alloc_object(seL4_EndpointObject, 0);
     waiter_woke = 0;
     EXPECT(ktest_spawn("doomed-waiter", 100, wait_on_doomed, 0, 0) == 0);
-    schedlab_sleep_ns(100000); /* it blocks in Recv */
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id())); /* it blocks in Recv */
     EXPECT(seL4_CNode_Delete(ROOT, doomed_ep, D) == seL4_NoError);
-    schedlab_sleep_ns(100000);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
     /* it was restarted: its Recv now finds an empty slot (a capability fault, so it stops) */
     EXPECT(waiter_woke == 0);
     return 0;

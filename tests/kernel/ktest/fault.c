@@ -43,10 +43,10 @@ static int stops_at_fault(thread_fn fn, void *arg, const char *name)
     seL4_CPtr tcb;
     if (ktest_spawn(name, 100, fn, arg, &tcb)) return __LINE__;
     EXPECT_SOON(before == 1);
-    schedlab_sleep_ns(200000);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
     EXPECT(after == 0);
     /* it stays stopped, and it can be inspected like any stopped thread */
-    schedlab_sleep_ns(200000);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
     EXPECT(after == 0);
     seL4_UserContext regs;
     EXPECT(seL4_TCB_ReadRegisters(tcb, 0, 0, 1, &regs) == seL4_NoError);
@@ -188,7 +188,7 @@ static int user_exception_reply_label_stops_thread(void)
     seL4_Recv(fault_ep, &badge);
     seL4_Reply(seL4_MessageInfo_new(1, 0, 0, 0));
     EXPECT_SOON(before == 1);
-    schedlab_sleep_ns(100000);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
     EXPECT(after == 0);
     /* nothing else arrives on the fault endpoint: the thread is stopped, not re-faulting */
     seL4_Word none = 5;
@@ -239,7 +239,7 @@ static int invalid_handler_is_a_double_fault(void)
     seL4_CPtr n = alloc_object(seL4_NotificationObject, 0);
     EXPECT(ktest_spawn_with_fault_ep("double", bad_load, (void *)8, n));
     EXPECT_SOON(before == 1);
-    schedlab_sleep_ns(100000);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
     EXPECT(after == 0);
     return 0;
 }

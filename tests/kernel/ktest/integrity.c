@@ -83,7 +83,7 @@ static int untyped_sent_over_ipc_never_hands_out_memory_twice(void)
     transfer_slot = alloc_slot();
     transfer_done = 0;
     EXPECT(ut && transfer_ep && ktest_spawn("receiver", KTEST_PRIO - 1, receive_a_cap, 0, 0) == 0);
-    schedlab_sleep_ns(100000); /* the receiver waits */
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id())); /* the receiver waits */
     seL4_SetCap(0, ut);
     seL4_Send(transfer_ep, seL4_MessageInfo_new(0, 0, 1, 0));
     EXPECT_SOON(transfer_done);
@@ -104,11 +104,11 @@ static void count_and_yield(void *arg)
     }
 }
 
+/* The counting thread is not running anywhere: every hart has had nothing else to run since. */
 static bool stays_still(void)
 {
     uint64_t before = counter;
-    schedlab_sleep_ns(2000000);
-    return counter == before;
+    return ktest_all_harts_go_quiet() && counter == before;
 }
 
 /* CopyRegisters with suspend_source stops the source before it returns, wherever it runs. */
@@ -193,8 +193,9 @@ static int a_destroyed_thread_leaves_no_trace_in_the_scheduler(void)
         EXPECT(seL4_RISCV_Page_Map(frame, ktest_own_vspace(), vaddr, seL4_ReadWrite, 0) ==
                seL4_NoError);
         for (uint64_t *p = (uint64_t *)vaddr; p < (uint64_t *)(vaddr + 4096); p++) *p = ~0ull;
+        /* every hart schedules over the freed memory before it goes */
         for (int i = 0; i < 10; i++) seL4_Yield();
-        schedlab_sleep_ns(1000000);
+        EXPECT(ktest_all_harts_go_quiet());
         EXPECT(seL4_CNode_Delete(ROOT, frame, D) == seL4_NoError);
     }
     return 0;
@@ -276,7 +277,7 @@ static int revoking_self_held_cnodes_and_threads_frees_them(void)
 }
 
 /* No kernel entry runs long: a 100 us ticker above a thread that deletes a full radix-16 CNode
- * (65536 slots, 2 MiB) keeps its period. */
+ * (65536 slots, 2 MiB, with CNodes inside and a chain of 1000 nested ones) keeps its period. */
 static volatile uint64_t ticks, worst_late_ns;
 static volatile bool ticking;
 
@@ -311,6 +312,15 @@ static int deleting_a_huge_cnode_keeps_a_100us_ticker_on_time(void)
             EXPECT(seL4_CNode_Copy(inner, j, 8, ROOT, ep, D, seL4_AllRights) == seL4_NoError);
         EXPECT(seL4_CNode_Move(big, i, 16, ROOT, inner, D) == seL4_NoError);
     }
+    /* and a chain of 1000 nested CNodes, each holding the only capability to the next */
+    seL4_CPtr below = 0;
+    for (int i = 0; i < 1000; i++) {
+        seL4_CPtr c = alloc_object(seL4_CapTableObject, 1);
+        EXPECT(c);
+        if (below) EXPECT(seL4_CNode_Move(c, 0, 1, ROOT, below, D) == seL4_NoError);
+        below = c;
+    }
+    EXPECT(seL4_CNode_Move(big, 4, 16, ROOT, below, D) == seL4_NoError);
     worst_late_ns = ticks = 0;
     ticking = false;
     EXPECT(ktest_spawn("ticker", KTEST_PRIO + 1, ticker, 0, &tick) == 0);

@@ -66,13 +66,9 @@ static int length_is_clamped_to_120(void)
     return 0;
 }
 
-static seL4_Word call_order[4];
-static int calls_made;
-
 /* A client that Calls ep with MR0 = n and sends the reply's MR0 and label back. */
 static void caller(void *arg)
 {
-    call_order[calls_made++ & 3] = (seL4_Word)arg;
     seL4_SetMR(0, (seL4_Word)arg);
     seL4_MessageInfo_t reply = seL4_Call(ep, seL4_MessageInfo_new(5, 0, 0, 1));
     seL4_SetMR(1, seL4_MessageInfo_get_label(reply));
@@ -151,46 +147,51 @@ static int blocked_senders_are_served_in_order(void)
     ep = endpoint();
     back = endpoint();
     /* three senders queue on ep before anyone receives; they must be received in the order they
-     * sent (which is not the order they were started in: seL4 queues woken threads at the head
-     * of their priority) */
-    calls_made = 0;
-    EXPECT(ktest_spawn("caller1", 200, caller, (void *)1, 0) == 0);
-    EXPECT(ktest_spawn("caller2", 200, caller, (void *)2, 0) == 0);
-    EXPECT(ktest_spawn("caller3", 200, caller, (void *)3, 0) == 0);
-    EXPECT_SOON(calls_made == 3);
+     * sent. Each starts once the one before is blocked in its Call (its hart is quiet), so that
+     * order is 1, 2, 3 however late any of them runs. */
+    unsigned me = schedlab_hart_id();
+    EXPECT(ktest_spawn("caller1", 200, caller, (void *)1, 0) == 0 && ktest_hart_goes_quiet(me));
+    EXPECT(ktest_spawn("caller2", 200, caller, (void *)2, 0) == 0 && ktest_hart_goes_quiet(me));
+    EXPECT(ktest_spawn("caller3", 200, caller, (void *)3, 0) == 0 && ktest_hart_goes_quiet(me));
     seL4_Word badge;
-    for (seL4_Word i = 0; i < 3; i++) {
+    for (seL4_Word i = 1; i <= 3; i++) {
         seL4_Recv(ep, &badge);
-        EXPECT(seL4_GetMR(0) == call_order[i]);
+        EXPECT(seL4_GetMR(0) == i);
         seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 1));
     }
     for (int i = 0; i < 3; i++) seL4_Recv(back, &badge);
     return 0;
 }
 
-static volatile char yield_log[16];
-static volatile int yield_pos;
+/* Each yielder checks that every Yield let the other (same priority, same hart, runnable) run
+ * before it came back. A slice that expires between two yields (under --realtime the host can
+ * stop a hart for longer than a slice anywhere) lets the other run too, so this holds however
+ * late either thread runs; a strict a-b-a-b log would not. */
+static volatile unsigned yield_turns[2], yield_finished[2], yield_missed;
 
 static void yielder(void *arg)
 {
+    unsigned me = (unsigned)(seL4_Word)arg, other = 1 - me;
     for (int i = 0; i < 4; i++) {
-        yield_log[yield_pos++] = (char)(seL4_Word)arg;
+        yield_turns[me]++;
+        unsigned seen = yield_turns[other];
         seL4_Yield();
+        if (yield_turns[other] == seen && !yield_finished[other]) yield_missed++;
     }
+    yield_finished[me] = 1;
     seL4_Send(back, seL4_MessageInfo_new(0, 0, 0, 0));
 }
 
 static int yield_alternates_equal_priority_threads(void)
 {
     back = endpoint();
-    yield_pos = 0;
-    EXPECT(ktest_spawn("yield-a", 150, yielder, (void *)'a', 0) == 0);
-    EXPECT(ktest_spawn("yield-b", 150, yielder, (void *)'b', 0) == 0);
+    EXPECT(ktest_spawn("yield-a", 150, yielder, (void *)0, 0) == 0);
+    EXPECT(ktest_spawn("yield-b", 150, yielder, (void *)1, 0) == 0);
     seL4_Word badge;
     seL4_Recv(back, &badge);
     seL4_Recv(back, &badge);
-    EXPECT(yield_pos == 8);
-    for (int i = 1; i < 8; i++) EXPECT(yield_log[i] != yield_log[i - 1]);
+    EXPECT(yield_turns[0] == 4 && yield_turns[1] == 4);
+    EXPECT(yield_missed == 0);
     return 0;
 }
 

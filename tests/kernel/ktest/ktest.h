@@ -2,6 +2,8 @@
 #ifndef KTEST_H
 #define KTEST_H
 
+#include <stdbool.h>
+
 #include <schedlab/alloc.h>
 #include <schedlab/runtime.h>
 #include <schedlab/sys.h>
@@ -33,16 +35,27 @@ seL4_CPtr ktest_self(void);
 /* The VSpace of the process the case runs in. */
 seL4_CPtr ktest_own_vspace(void);
 
-/* Something another thread will make true: wait for it (checking every 50 us, for up to
- * KTEST_SOON_NS) rather than for a fixed time, so the case also holds under --realtime, where
- * the other thread may take far longer in emulated time than under icount. */
-#define KTEST_SOON_NS 20000000ull
+/* Something another thread or hart will make true: wait for the event itself (checking every
+ * KTEST_POLL_NS), never for a fixed time, bounded only far above the need: ktest_soon_ns is half
+ * the case timeout (ktest.timeout_ms), so a case that waits in vain still reports its line. Under
+ * --realtime emulated time is wall-clock time, and a loaded host can run the other side 10-50x
+ * later than it would alone. */
+#define KTEST_POLL_NS 50000ull
+extern uint64_t ktest_soon_ns;
 #define EXPECT_SOON(cond)                                                                          \
     do {                                                                                           \
-        uint64_t soon_end_ = schedlab_now_ns() + KTEST_SOON_NS;                                    \
-        while (!(cond) && schedlab_now_ns() < soon_end_) schedlab_sleep_ns(50000);                 \
+        uint64_t soon_end_ = schedlab_now_ns() + ktest_soon_ns;                                    \
+        while (!(cond) && schedlab_now_ns() < soon_end_) schedlab_sleep_ns(KTEST_POLL_NS);         \
         EXPECT(cond);                                                                              \
     } while (0)
+
+/* True once every thread above priority 0 on `hart` has blocked or stopped: a witness thread at
+ * priority 0 pinned there has run (every policy keeps seL4's priorities strict on a hart). The
+ * event a check that something stopped, blocked or will never run needs, instead of a sleep
+ * that assumes the other side has had its turn. False after ktest_soon_ns without it. */
+bool ktest_hart_goes_quiet(unsigned hart);
+/* ktest_hart_goes_quiet for every hart in turn. */
+bool ktest_all_harts_go_quiet(void);
 
 /* The reply label (error) and MRs of the last invocation are in the IPC buffer. */
 #define EXPECT_ERROR(call, error) EXPECT((call) == (error))
@@ -55,6 +68,9 @@ seL4_Word ktest_region_with_tables(void);
  * case's VSpace; returns its TCB cap, or 0. */
 seL4_CPtr ktest_spawn_with_fault_ep(const char *name, thread_fn fn, void *arg, seL4_CPtr fault_ep);
 int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb);
+/* ktest_spawn on `hart` rather than on the caller's. */
+int ktest_spawn_on(const char *name, seL4_Word prio, unsigned hart, thread_fn fn, void *arg,
+                   seL4_CPtr *tcb);
 
 extern const struct ktest_case ktest_boot[], ktest_retype[], ktest_tcb[], ktest_ipc[],
     ktest_notif[], ktest_fault[], ktest_cnode[], ktest_vspace[], ktest_irq[], ktest_more[],

@@ -14,6 +14,7 @@
 
 const seL4_BootInfo *ktest_bootinfo;
 seL4_IPCBuffer *ktest_root_ipc_buffer;
+uint64_t ktest_soon_ns; /* set before the first case's copy of this program is made */
 
 /* A case that has not reported after this much emulated time has hung (ktest.timeout_ms
  * overrides it: under --realtime emulated time is wall-clock time, and a loaded host is slow). */
@@ -30,20 +31,67 @@ seL4_CPtr ktest_untyped(unsigned min_bits)
     return 0;
 }
 
-int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb)
+int ktest_spawn_on(const char *name, seL4_Word prio, unsigned hart, thread_fn fn, void *arg,
+                   seL4_CPtr *tcb)
 {
     static struct thread threads[THREAD_MAX];
     static unsigned n;
     if (n == THREAD_MAX) return -1;
     struct thread *t = &threads[n++];
-    /* seL4 starts a thread on its creator's hart, and the cases are written for that; policies
-     * that place new threads on any hart (tstune, affinity) must not change what they test */
     static const struct thread_options suspended = {.suspended = 1};
     if (thread_create(t, name, prio, fn, arg, &suspended)) return -1;
-    if (schedlab_set_affinity_mask(t->tcb, 1ull << schedlab_hart_id()) != seL4_NoError) return -1;
+    if (schedlab_set_affinity_mask(t->tcb, 1ull << hart) != seL4_NoError) return -1;
     if (seL4_TCB_Resume(t->tcb) != seL4_NoError) return -1;
     if (tcb) *tcb = t->tcb;
     return 0;
+}
+
+int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb)
+{
+    /* seL4 starts a thread on its creator's hart, and the cases are written for that; policies
+     * that place new threads on any hart (tstune, affinity) must not change what they test */
+    return ktest_spawn_on(name, prio, schedlab_hart_id(), fn, arg, tcb);
+}
+
+/* One witness per hart, made at the first question about that hart and woken for each later
+ * one: it counts a turn each time it runs, which it does only when its hart has nothing else. */
+struct witness {
+    seL4_CPtr wake;
+    volatile uint64_t turns;
+};
+
+static void witness(void *arg)
+{
+    struct witness *w = arg;
+    for (;;) {
+        w->turns++;
+        seL4_Word badge;
+        seL4_Wait(w->wake, &badge);
+    }
+}
+
+bool ktest_hart_goes_quiet(unsigned hart)
+{
+    static struct witness witnesses[64];
+    if (hart >= sizeof witnesses / sizeof witnesses[0]) return false;
+    struct witness *w = &witnesses[hart];
+    uint64_t turn = w->turns + 1;
+    if (w->wake) {
+        seL4_Signal(w->wake);
+    } else {
+        w->wake = alloc_object(seL4_NotificationObject, 0);
+        if (!w->wake || ktest_spawn_on("quiet-witness", 0, hart, witness, w, 0)) return false;
+    }
+    uint64_t end = schedlab_now_ns() + ktest_soon_ns;
+    while (w->turns < turn && schedlab_now_ns() < end) schedlab_sleep_ns(KTEST_POLL_NS);
+    return w->turns >= turn;
+}
+
+bool ktest_all_harts_go_quiet(void)
+{
+    for (unsigned hart = 0; hart < ktest_bootinfo->numNodes; hart++)
+        if (!ktest_hart_goes_quiet(hart)) return false;
+    return true;
 }
 
 seL4_CPtr ktest_spawn_with_fault_ep(const char *name, thread_fn fn, void *arg, seL4_CPtr fault_ep)
@@ -273,11 +321,23 @@ static bool set_up(void)
                       SCRATCH_VADDR + (__executable_end - __data_start), false);
 }
 
+/* ktest.chatter_kb=N: about N KiB of console lines before the cases, more than a pipe holds, for a
+ * test that how fast the host reads the console never reaches the guest (tests/qemu/
+ * test_determinism.py). */
+static void chatter(uint64_t kib)
+{
+    for (uint64_t line = 0; line < kib * 16; line++)
+        printf("chatter %06lu: the host may read this console as slowly as it likes\n",
+               (unsigned long)line);
+}
+
 int main(const seL4_BootInfo *bi)
 {
     ktest_bootinfo = bi;
     ktest_root_ipc_buffer = seL4_GetIPCBuffer();
     uint64_t timeout_ms = schedlab_param("ktest.timeout_ms", CASE_TIMEOUT_MS);
+    ktest_soon_ns = timeout_ms * 1000000 / 2;
+    chatter(schedlab_param("ktest.chatter_kb", 0));
     if (schedlab_param("ktest.selfcheck", 0))
         for (const struct ktest_case *c = selfcheck; c->run; c++) cases[ncases++] = c;
     for (unsigned g = 0; g < sizeof groups / sizeof groups[0]; g++)

@@ -159,7 +159,7 @@ static int call_without_grant_rights_is_never_answered(void)
     seL4_Recv(plain_ep, &badge);
     /* no reply cap was made: Reply does nothing, the caller stays stopped */
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
-    schedlab_sleep_ns(50000);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
     EXPECT(call_returned == 0);
     return 0;
 }

@@ -185,7 +185,7 @@ static int suspend_stops_and_resume_continues(void)
     EXPECT_SOON(spins > 0);
     EXPECT(seL4_TCB_Suspend(t) == seL4_NoError);
     uint64_t at_suspend = spins;
-    schedlab_sleep_ns(200000);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
     EXPECT(spins == at_suspend);
     EXPECT(seL4_TCB_Resume(t) == seL4_NoError);
     EXPECT_SOON(spins > at_suspend);
