@@ -95,6 +95,17 @@ def test_boot_arguments_carry_seed_calls_and_a_run_limit_scaled_to_the_calls():
     assert "seed=9" in args.split() and "fuzz.calls=1000" in args.split()
     assert f"limit_ms={fuzz.BASE_LIMIT_MS + 1000 * fuzz.LIMIT_MS_PER_CALL}" in args.split()
     assert args.endswith("fuzz.x=1")
+    assert "fuzz.lateness_ms" not in args
+
+
+def test_a_kernel_checking_its_invariants_gets_a_looser_lateness_bound():
+    checked = {"SCHEDLAB_CHECK_INVARIANTS": "ON"}
+    one = fuzz.boot_args(fuzz.FuzzRequest("rr", 1, 1, 10, Path("o"), settings=checked)).split()
+    four = fuzz.boot_args(fuzz.FuzzRequest("rr", 4, 1, 10, Path("o"), settings=checked)).split()
+    assert "fuzz.lateness_ms=50" in one and "fuzz.lateness_ms=250" in four
+    mine = fuzz.FuzzRequest("rr", 4, 1, 10, Path("o"), settings=checked,
+                            params=["fuzz.lateness_ms=7"])
+    assert [a for a in fuzz.boot_args(mine).split() if "lateness" in a] == ["fuzz.lateness_ms=7"]
 
 
 # --- judging a run, with a stand-in for QEMU ------------------------------------------------

@@ -34,6 +34,10 @@ LIMIT_MS_PER_CALL = 2
 # host (the slowest configuration measured takes about 1 ms per call on this project's machines).
 BASE_TIMEOUT_S = 300
 TIMEOUT_S_PER_CALL = 0.01
+# A kernel checking its invariants scans every object now and then, in one kernel entry: the
+# fuzzer's bound on how late its watchdog may wake is this much looser there.
+CHECKED_LATENESS_FACTOR = 10
+FUZZ_LATENESS_MS, FUZZ_LATENESS_SMP_MS = 5, 25   # tests/fuzz/watchdog.c
 
 
 @dataclass
@@ -74,8 +78,12 @@ class FuzzResult:
 
 def boot_args(request):
     limit = BASE_LIMIT_MS + LIMIT_MS_PER_CALL * request.calls
-    return boot_arguments(request.seed, False,
-                          [f"fuzz.calls={request.calls}", f"limit_ms={limit}", *request.params])
+    params = [f"fuzz.calls={request.calls}", f"limit_ms={limit}"]
+    checked = request.settings.get("SCHEDLAB_CHECK_INVARIANTS") == "ON"
+    if checked and not any(p.startswith("fuzz.lateness_ms=") for p in request.params):
+        lateness = FUZZ_LATENESS_SMP_MS if request.cpus > 1 else FUZZ_LATENESS_MS
+        params.append(f"fuzz.lateness_ms={lateness * CHECKED_LATENESS_FACTOR}")
+    return boot_arguments(request.seed, False, [*params, *request.params])
 
 
 def failure_reason(status, timed_out, console_text, timeout):
