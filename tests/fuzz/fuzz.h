@@ -47,24 +47,24 @@
 enum worker_slot {
     WS_NULL,
     WS_CNODE,          /* its own CNode (a copy with the guard) */
-    WS_TCB,            /* the fuzz thread's TCB: the only cap the supervisor leaves it */
-    WS_VSPACE,         /* its VSpace root: the original */
+    WS_TCB,            /* the fuzz thread's TCB: the only cap to it (the supervisor keeps none) */
+    WS_VSPACE,         /* its VSpace root: likewise the only cap besides the threads' own */
     WS_UNTYPED,        /* memory of its own to retype */
     WS_UNTYPED_4K,     /* a 4 KiB untyped (what ASIDControl MakePool wants) */
     WS_DEVICE_UNTYPED, /* device memory with no device behind it */
     WS_EP_SHARED,      /* an endpoint every worker has (all rights) */
     WS_EP_BADGED,      /* the same endpoint, badged with the worker's number */
     WS_NTFN_SHARED,    /* a notification every worker has */
-    WS_EP_OWN,
-    WS_NTFN_OWN,
-    WS_FRAME, /* spare frames and a page table, unmapped */
-    WS_FRAME2,
-    WS_PAGE_TABLE,
-    WS_ASID_POOL, /* a pool the supervisor made for the workers */
-    WS_ASID_CONTROL,
-    WS_IRQ_HANDLER, /* a handler for an interrupt with no device behind it */
-    WS_DOMAIN,
-    WS_DOOMED, /* a copy of a notification the supervisor revokes in its checks */
+    WS_EP_OWN,         /* an endpoint of its own */
+    WS_NTFN_OWN,       /* a notification of its own */
+    WS_FRAME,          /* a frame, unmapped */
+    WS_FRAME2,         /* another one */
+    WS_PAGE_TABLE,     /* a page table, unmapped */
+    WS_ASID_POOL,      /* a pool the supervisor made for the workers */
+    WS_ASID_CONTROL,   /* a copy of the root task's */
+    WS_IRQ_HANDLER,    /* a handler for an interrupt with no device behind it */
+    WS_DOMAIN,         /* a copy of the root task's */
+    WS_DOOMED,         /* a copy of a notification the supervisor revokes in its checks */
     /* the fault path: the fuzzer aims at these only through near-valid and random cptrs */
     WS_FAULT_EP,      /* the fuzz thread's fault endpoint (badged FAULT_BADGE) */
     WS_HANDLER_EP,    /* the same endpoint, for the handler to receive on */
