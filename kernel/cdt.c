@@ -17,7 +17,7 @@ static bool is_physical(enum cap_type t)
     }
 }
 
-static word_t object_bits(struct cap c)
+word_t cap_object_bits(struct cap c)
 {
     switch (cap_type(c)) {
     case CAP_UNTYPED: return cap_untyped_size_bits(c);
@@ -35,7 +35,7 @@ static word_t object_bits(struct cap c)
 static bool contains(struct cap a, struct cap b)
 {
     uintptr_t a_base = (uintptr_t)cap_ptr(a), b_base = (uintptr_t)cap_ptr(b);
-    uintptr_t a_top = a_base + MASK(object_bits(a)), b_top = b_base + MASK(object_bits(b));
+    uintptr_t a_top = a_base + MASK(cap_object_bits(a)), b_top = b_base + MASK(cap_object_bits(b));
     return a_base <= b_base && b_top <= a_top && b_base <= b_top;
 }
 

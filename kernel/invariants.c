@@ -37,20 +37,6 @@ static struct {
 } boot_untypeds[MAX_BOOT_UNTYPEDS];
 static unsigned nboot_untypeds;
 
-static word_t object_bits_of(struct cap c)
-{
-    switch (cap_type(c)) {
-    case CAP_ENDPOINT: return seL4_EndpointBits;
-    case CAP_NOTIFICATION: return seL4_NotificationBits;
-    case CAP_CNODE: return cap_cnode_radix(c) + seL4_SlotBits;
-    case CAP_THREAD: return seL4_TCBBits;
-    case CAP_FRAME: return frame_size_bits(c);
-    case CAP_ZOMBIE:
-        return cap_zombie_is_tcb(c) ? seL4_TCBBits : cap_zombie_radix(c) + seL4_SlotBits;
-    default: return seL4_PageTableBits; /* page table, ASID pool */
-    }
-}
-
 static bool names_object(struct cap c)
 {
     switch (cap_type(c)) {
@@ -105,7 +91,7 @@ void invariants_object_created(struct cap c)
     caps_changed = true;
     if (!names_object(c)) return; /* untyped: what it holds is checked against its watermark */
     uintptr_t base = (uintptr_t)cap_ptr(c);
-    word_t bits = object_bits_of(c);
+    word_t bits = cap_object_bits(c);
     unsigned i = lower_bound(base);
     INVARIANT(i == nobjects || objects[i].base >= base + BIT(bits),
               "new object at %p (2^%lu bytes) overlaps the live object at %p", (void *)base,
@@ -155,8 +141,7 @@ static void check_slot(struct cte *s)
               (void *)base);
     for (struct cte *d = next; d && cdt_is_parent_of(s, d); d = mdb_next(d)) {
         uintptr_t b = (uintptr_t)cap_ptr(d->cap);
-        word_t bytes = cap_type(d->cap) == CAP_UNTYPED ? BIT(cap_untyped_size_bits(d->cap))
-                                                       : BIT(object_bits_of(d->cap));
+        word_t bytes = BIT(cap_object_bits(d->cap));
         INVARIANT(b >= base && b + bytes <= base + watermark,
                   "untyped at %p (watermark %lu) has a child at %p beyond it", (void *)base,
                   (unsigned long)watermark, (void *)b);

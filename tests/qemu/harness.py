@@ -1,4 +1,5 @@
 """Running root tasks in QEMU for the tests, with the CLI's own QEMU command line and runner."""
+import time
 from pathlib import Path
 
 from tools.schedlab import REPO_ROOT
@@ -33,3 +34,18 @@ def run(workload, out, scheduler="rr", params=(), cpus=1, settings=None):
     request = RunRequest(scheduler=scheduler, workload=workload, out=Path(out), params=list(params),
                          timeout=TIMEOUT_SECONDS, cpus=cpus, settings=dict(settings or {}))
     return run_workload(REPO_ROOT, artifacts(scheduler, settings), request)
+
+
+class StalledTerminal:
+    """A console reader that falls behind: its first write takes seconds, as a loaded host's
+    terminal or a busy Python process can."""
+    def __init__(self, stall):
+        self.stall, self.written = stall, 0
+
+    def write(self, chunk):
+        if not self.written:
+            time.sleep(self.stall)
+        self.written += len(chunk)
+
+    def flush(self):
+        pass

@@ -15,7 +15,6 @@ import collections
 import hashlib
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,19 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tools.schedlab import REPO_ROOT  # noqa: E402
 from tools.schedlab.build import BuildArtifacts, build_directory  # noqa: E402
 from tools.schedlab.qemu import boot_arguments, qemu_command, run_qemu  # noqa: E402
-
-
-class StalledReader:
-    def __init__(self, stall):
-        self.stall, self.written = stall, 0
-
-    def write(self, chunk):
-        if not self.written:
-            time.sleep(self.stall)
-        self.written += len(chunk)
-
-    def flush(self):
-        pass
+from harness import StalledTerminal  # noqa: E402
 
 
 def digest(path):
@@ -67,7 +54,7 @@ def main():
         out = args.out / f"{args.sched}-{args.run}-{args.cpus}h-{i}"
         out.mkdir(parents=True, exist_ok=True)
         (out / "trace.bin").unlink(missing_ok=True)
-        echo = StalledReader(args.stall) if args.stall and i % 2 else None
+        echo = StalledTerminal(args.stall) if args.stall and i % 2 else None
         outcome = run_qemu(command, out, out / "console.log", 600, echo=echo)
         return i, outcome, digest(out / "trace.bin"), digest(out / "console.log")
 

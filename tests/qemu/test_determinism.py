@@ -10,10 +10,9 @@ guest's console driver spins on it for as much emulated time as the host takes.
 import hashlib
 import os
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import TIMEOUT_SECONDS, artifacts
+from harness import TIMEOUT_SECONDS, StalledTerminal, artifacts
 
 from tools.schedlab.qemu import boot_arguments, qemu_command, run_qemu
 
@@ -35,20 +34,6 @@ def test_the_machine_is_the_same_at_every_boot(tmp_path):
         dumps.append(dump.read_bytes())
     assert dumps[0] == dumps[1], "the device tree differs between boots (host randomness)"
 
-
-class StalledTerminal:
-    """A console reader that falls behind: its first write takes seconds, as a loaded host's
-    terminal or a busy Python process can."""
-    def __init__(self, stall):
-        self.stall, self.written = stall, 0
-
-    def write(self, chunk):
-        if not self.written:
-            time.sleep(self.stall)
-        self.written += len(chunk)
-
-    def flush(self):
-        pass
 
 
 def busy_loops():

@@ -9,6 +9,8 @@
 #include <kernel/cap.h>
 #include <kernel/errors.h>
 
+/* log2 of the bytes of memory the object a capability names occupies (an untyped's: its size). */
+word_t cap_object_bits(struct cap c);
 bool cap_same_region_as(struct cap a, struct cap b);
 bool cap_same_object_as(struct cap a, struct cap b);
 /* Is b (which follows a in the tree) derived from a? */
