@@ -144,6 +144,13 @@ static bool running_anywhere(const struct sched_thread *t)
  * wakeup, or a thread that must leave a hart outside its affinity. */
 void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
 {
+    if (harts[me()].running == t) {
+        /* it stopped and restarted within this kernel entry (CopyRegisters suspending and
+         * resuming itself): it never left its hart, whose decision is due and finds it runnable */
+        trace_emit(TRACE_WAKEUP, (uint16_t)me(), t->tid, waker ? waker->tid : TRACE_TID_NONE, why,
+                   0);
+        return;
+    }
     INVARIANT(!t->with_policy && !running_anywhere(t), "tid %u woken while %s", t->tid,
               t->with_policy ? "held by the policy" : "running");
     if (!(t->affinity & bit(t->hart))) sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);

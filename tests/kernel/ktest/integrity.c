@@ -129,6 +129,15 @@ static int copy_registers_suspends_a_source_running_elsewhere(void)
     return 0;
 }
 
+/* A thread that suspends and resumes itself in one invocation runs on, once. */
+static int copy_registers_suspending_and_resuming_oneself_runs_on(void)
+{
+    EXPECT(seL4_TCB_CopyRegisters(ktest_self(), ktest_self(), 1, 1, 0, 0, 0) == seL4_NoError);
+    for (int i = 0; i < 10; i++) seL4_Yield();
+    schedlab_sleep_ns(100000);
+    return 0;
+}
+
 /* A yielding thread whose affinity keeps changing: it must never run on two harts at once (it
  * then faulted at system calls it never made). Its faults would reach `faults`. */
 static int a_yielding_thread_moved_between_harts_runs_once(void)
@@ -349,6 +358,8 @@ const struct ktest_case ktest_integrity[] = {
      untyped_sent_over_ipc_never_hands_out_memory_twice},
     {"INTEG", "CopyRegisters suspends a source running elsewhere",
      copy_registers_suspends_a_source_running_elsewhere},
+    {"INTEG", "CopyRegisters suspending and resuming oneself runs on",
+     copy_registers_suspending_and_resuming_oneself_runs_on},
     {"INTEG", "a yielding thread moved between harts runs once",
      a_yielding_thread_moved_between_harts_runs_once},
     {"INTEG", "a destroyed thread leaves no trace in the scheduler",
