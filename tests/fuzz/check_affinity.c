@@ -82,9 +82,8 @@ void check_affinity(void)
                 "verifier %u, moved to hart %u, ran on hart %u (%lu of %lu looks)", i, v->target,
                 v->wrong_hart, (unsigned long)v->wrong_looks, (unsigned long)v->looks);
     }
-    if (nverifiers) {
-        struct verifier *v = &verifiers[rng_below(&supervisor_rng, nverifiers)];
-        move(v, (unsigned)rng_below(&supervisor_rng, params.nharts));
-    }
+    if (!nverifiers) return;
+    struct verifier *v = &verifiers[rng_below(&supervisor_rng, nverifiers)];
+    move(v, (unsigned)rng_below(&supervisor_rng, params.nharts));
     checks_passed.affinity++;
 }

@@ -82,6 +82,7 @@ struct worker {
     seL4_CPtr data_frames;                 /* WORKER_DATA_PAGES frames of ours, kept */
     uint64_t started_ns, seen_calls, progress_ns, generation_end_calls;
     bool poked;
+    unsigned looks_since_poke;
 };
 extern struct worker workers[FUZZ_MAX_WORKERS];
 

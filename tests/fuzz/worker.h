@@ -15,6 +15,10 @@ static inline uint64_t below(uint64_t n) { return rng_below(&PAGE->rng, n); }
 static inline uint64_t between(uint64_t lo, uint64_t hi) { return rng_range(&PAGE->rng, lo, hi); }
 static inline bool percent(unsigned p) { return rng_percent(&PAGE->rng, p); }
 
+/* The message and the extra caps of the next system call, in the IPC buffer. */
+static inline void mr(unsigned i, seL4_Word v) { seL4_GetIPCBuffer()->msg[i] = v; }
+static inline void cap(unsigned i, seL4_CPtr c) { seL4_GetIPCBuffer()->caps_or_badges[i] = c; }
+
 /* Choosing capabilities (worker_choose.c). */
 unsigned pick_slot(void);      /* a root slot that likely holds a cap */
 unsigned pick_free_slot(void); /* a slot of the free range, remembered as maybe occupied */
@@ -44,7 +48,7 @@ void op_tcb_other(void);      /* worker_invoke.c: TCB invocations on other worke
 void op_retype(void);         /* worker_invoke.c */
 void op_cnode(void);          /* worker_invoke.c */
 void op_map(void);            /* worker_invoke.c */
-void op_untyped_copies(void); /* worker_invoke.c: copies of an untyped, and retypes from both */
+void op_untyped_copies(void); /* worker_untyped.c */
 void op_ipc(void);            /* worker_ipc.c */
 void op_syscall_number(void); /* worker_syscall.c: every number, and invalid ones */
 void op_fault(void);          /* worker_syscall.c: deliberate faults */

@@ -17,10 +17,13 @@
 #define WORKER_DEVICE_BITS      16
 #define SUP_PAGES_VADDR         0x2000000000ul /* where we see the worker pages */
 /* A worker that issued no system call for POKE_NS is stuck (blocked, suspended, starved): its
- * handler restarts it. One still stuck STALL_NS later is dead (its TCB, CSpace or VSpace gone, or
+ * handler restarts it. One still stuck STALL_NS later, and after the supervisor has looked at it
+ * STALL_LOOKS more times (a slow kernel makes the looks far apart), is dead (its TCB, CSpace or
+ * VSpace gone, or
  * its handler with them): it is rebuilt. */
 #define POKE_NS              (250 * US)
 #define STALL_NS             (5 * MS)
+#define STALL_LOOKS          4
 #define GENERATION_MIN_CALLS 500
 #define GENERATION_MAX_CALLS 4000
 
@@ -376,16 +379,18 @@ void workers_supervise(uint64_t now)
             w->progress_ns = now;
             w->poked = false;
         }
+        unsigned looks_since_poke = w->poked ? ++w->looks_since_poke : 0;
         if (reported[i]) {
             totals.rebuilds_reported++;
         } else if (calls >= w->generation_end_calls) {
             totals.rebuilds_scheduled++;
-        } else if (now - w->progress_ns > STALL_NS) {
+        } else if (looks_since_poke > STALL_LOOKS && now - w->progress_ns > STALL_NS) {
             totals.rebuilds_stalled++;
         } else {
             if (!w->poked && now - w->progress_ns > POKE_NS) {
                 seL4_Signal(w->poke_badged);
                 w->poked = true;
+                w->looks_since_poke = 0;
             }
             continue;
         }
