@@ -93,6 +93,11 @@ enum trace_marker_id {
     TRACE_MARK_WORKLOAD_BEGIN = 5,
     TRACE_MARK_WORKLOAD_END = 6, /* arg4 = exit status */
     TRACE_MARK_JOB_DEADLINE = 7, /* arg4 = absolute deadline (ns) of the job this thread released */
+    TRACE_MARK_THREAD_ARRIVAL = 8, /* arg4 = the instant (ns) the thread's group became due */
+    TRACE_MARK_THREAD_DONE = 9,    /* the thread completed: the end of its last phase */
+    TRACE_MARK_REQUEST_DUE = 10,   /* arg4 = the instant (ns) this thread's next request became
+                                    * due (timer release, sleep deadline, the call); 0 = at the
+                                    * WAKEUP that last made the thread runnable */
 };
 
 /*
