@@ -75,7 +75,7 @@ def _grouped_bars(axes, runs, groups, value_of, unit_scale=1.0):
 
 def percentile_bars(runs, path, metric, quantity, workload):
     """p50, p90, p99 and max of metrics[metric] per run, in µs (log axis)."""
-    shown = [r for r in runs if r.metrics.get(metric, {}).get("count")]
+    shown = [r for r in runs if r.metrics.get(metric, {}).get("n")]
     if not shown:
         return False
     groups = ["p50", "p90", "p99", "max"]

@@ -4,7 +4,7 @@ import json
 
 from analysis.__main__ import main
 from analysis.decode import chunk_per_hart, write_trace
-from analysis.headline import HEADLINE
+from analysis.headline import HEADLINE, display
 from analysis.metrics import compute_metrics, write_metrics
 from analysis.perfetto import HARTS_PID, THREADS_PID, perfetto_events
 from analysis.decode import decode
@@ -87,20 +87,22 @@ def test_report_page_shows_every_plot_and_the_figures_of_metrics_json(tmp_path):
         dirs = make_results(root, layout)
         assert main(["report", str(root)]) == 0
         page = (root / "report" / "index.html").read_text()
+        # 2 harts under icount: every plot is of the shared-throughput group, and says so
         for image in ("wakeup_cdf", "switch_rate", "fairness_utilisation", "timeline",
-                      "response_cdf"):
-            assert f'src="plots/mixed_{image}.png"' in page
-            assert (root / "report" / "plots" / f"mixed_{image}.png").read_bytes()[:4] == \
-                b"\x89PNG"
+                      "service_time_cdf"):
+            name = f"mixed_shared-throughput_{image}.png"
+            assert f'src="plots/{name}"' in page
+            assert (root / "report" / "plots" / name).read_bytes()[:4] == b"\x89PNG"
+        assert "mixed: 2 harts, shared-throughput: one icount clock for all harts, not a " \
+            "2-core machine" in page
         assert "rr-2h" in page and "mlfq-2h" in page
         assert "abc123def456" in page and "timeslice_us=10000" in page
         assert 'href="../summary.csv"' in page
         for run in dirs:
             headline = json.loads((run / "metrics.json").read_text())["headline"]
             assert f'href="../{run.relative_to(root)}/metrics.json"' in page
-            for key, _, _, _ in HEADLINE:
-                value = headline[key]
-                assert ("n/a" if value is None else json.dumps(value)) in page
+            for key, _, _, _, _ in HEADLINE:
+                assert display(headline[key]) in page
         assert "script" not in page.lower()
 
 
@@ -115,7 +117,12 @@ def test_summary_csv_rows_equal_metrics_json(tmp_path):
         row = rows[f"{metrics['scheduler']}-2h"]
         assert row["cpus"] == "2" and row["commit"] == "abc123def4567890"
         for key, value in metrics["headline"].items():
+            if key == "unsupported":      # a table: one column per figure, holding the reason
+                for figure, reason in value.items():
+                    assert row[f"headline.unsupported.{figure}"] == reason
+                continue
             assert row[f"headline.{key}"] == ("" if value is None else str(value))
+        assert row["timing_model"] == "shared-throughput"
         assert row["wakeup_latency_ns.p99"] == str(metrics["wakeup_latency_ns"]["p99"])
         assert not any(column.endswith("samples") or ".per_thread." in column for column in row)
 
