@@ -123,7 +123,11 @@ def test_summary_csv_rows_equal_metrics_json(tmp_path):
                 continue
             assert row[f"headline.{key}"] == ("" if value is None else str(value))
         assert row["timing_model"] == "shared-throughput"
-        assert row["wakeup_latency_ns.p99"] == str(metrics["wakeup_latency_ns"]["p99"])
+        # one wakeup (alpha's, 100 ns): the max is measured, no percentile is supported
+        assert (row["wakeup_latency_ns.n"], row["wakeup_latency_ns.max"]) == ("1", "100")
+        assert row["wakeup_latency_ns.p50"] == row["wakeup_latency_ns.p99"] == ""
+        assert row["wakeup_latency_ns.unsupported.p50"] == "needs n >= 2, n = 1"
+        assert row["headline.unsupported.wakeup_p99_ns"] == "needs n >= 100, n = 1"
         assert not any(column.endswith("samples") or ".per_thread." in column for column in row)
 
 
