@@ -153,3 +153,38 @@ def test_perfetto_shows_each_ipc_message_on_the_receivers_track():
     ipc = [e for e in events["traceEvents"] if e.get("cat") == "ipc"]
     assert [(e["tid"], e["name"], e["args"]["words"], e["args"]["badge"]) for e in ipc] == [
         (3, "endpoint from client (2)", 4, 9), (2, "reply from server (3)", 1, 0)]
+
+
+def test_report_says_each_timing_model_and_placement_and_keeps_them_apart(tmp_path):
+    """A 1-hart run and a 2-hart icount run of one workload: separate tables and plots, the
+    multi-hart ones labelled shared-throughput, with the placement given and the harts used."""
+    for scheduler, harts, placement in (("rr", 1, "spread"), ("mlfq", 2, "creator")):
+        run = tmp_path / f"{scheduler}-{harts}h" / "mixed"
+        run.mkdir(parents=True)
+        records = [r for r in two_hart_records() if harts == 2 or r["hart"] == 0]
+        write_trace(run / "trace.bin", chunk_per_hart(records), nharts=harts)
+        (run / "run.json").write_text(json.dumps({
+            "scheduler": scheduler, "workload": "mixed", "cpus": harts, "clock": "icount",
+            "ok": True, "placement": placement,
+            "timing_model": "exact" if harts == 1 else "shared-throughput"}))
+        write_metrics(compute_metrics(decode(run / "trace.bin"), scheduler), run / "metrics.json")
+    assert main(["report", str(tmp_path)]) == 0
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "<h2>Timing models</h2>" in page
+    assert "<b>exact</b>: 1 hart under icount" in page
+    assert "not N cores. Here: mlfq-2h" in page
+    assert "<h3>1 hart, exact (icount)</h3>" in page
+    assert "<h3>2 harts, shared-throughput: one icount clock for all harts, not a 2-core " \
+           "machine</h3>" in page
+    assert page.count("Timing model 2 harts, shared-throughput") == 2   # headline + plots
+    for model in ("exact", "shared-throughput"):
+        assert f'src="plots/mixed_{model}_timeline.png"' in page
+    assert "creator: seL4&#x27;s rule, a thread starts on the hart of the thread creating it" \
+        in page
+    assert "harts 0, 1 (threads per hart: h0: 1, h1: 2)" in page
+    assert "— (1 hart)" in page
+    with open(tmp_path / "summary.csv") as summary:
+        rows = {row["config"]: row for row in csv.DictReader(summary)}
+    assert (rows["mlfq-2h"]["timing_model"], rows["mlfq-2h"]["placement"]) == \
+        ("shared-throughput", "creator")
+    assert (rows["rr-1h"]["timing_model"], rows["rr-1h"]["placement"]) == ("exact", "spread")
