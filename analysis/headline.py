@@ -33,6 +33,9 @@ HEADLINE = (
     ("turnaround_mean_ns", "turnaround_ns.summary.mean", "ns",
      "mean thread turnaround (arrival to completion; see turnaround_ns.basis)", "turnaround_n"),
     ("turnaround_n", "turnaround_ns.summary.n", "", "threads with a turnaround", None),
+    ("turnaround_basis", "turnaround_ns.basis", "",
+     "what turnaround measures: arrival (arrival to completion, from the workload's markers) "
+     "or first_runnable_to_last_run (a trace without arrival markers)", None),
     ("wakeup_p50_ns", "wakeup_latency_ns.p50", "ns", "median wakeup latency", "wakeup_n"),
     ("wakeup_p90_ns", "wakeup_latency_ns.p90", "ns", "90th percentile wakeup latency",
      "wakeup_n"),
