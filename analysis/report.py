@@ -19,7 +19,6 @@ headline figure with its 95% Student-t interval (repeats.py, the same values as 
 "mean" rows); their plots show one repeat per configuration, the first that succeeded.
 """
 import html
-import json
 import os
 from pathlib import Path
 
