@@ -4,8 +4,8 @@ Columns: what was run (RUN_COLUMNS, from run.json; timing_model -- exact, shared
 host-parallel, timing_model.py -- falls back to metrics.json's for runs that predate it), then
 the headline figures (headline.*, exactly metrics.json's "headline"), then every other scalar
 of metrics.json under its dotted path. Per-thread tables and sample lists are left out (they
-are in metrics.json), so the columns stay the same from run to run. Every value of a run's row is the one in its
-metrics.json.
+are in metrics.json), so the columns stay the same from run to run. Every value of a run's row
+is the one in its metrics.json.
 
 With repeated runs (`compare --repeat N`: run.json has a repeat index) one more row per
 configuration and workload follows the runs: repeat = "mean", repeats = the runs averaged,
