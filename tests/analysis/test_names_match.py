@@ -217,3 +217,13 @@ def test_thread_harts_say_where_the_workload_threads_ran():
     assert compute_metrics(trace)["thread_harts"] == {
         "per_thread": {"2": [0, 1], "3": [1]}, "per_hart": {"0": 1, "1": 2},
         "harts_used": [0, 1]}
+
+
+def test_a_run_plot_title_carries_a_shared_timing_model():
+    from analysis.__main__ import _titled
+    four = {"timing_model": "shared-throughput", "trace_header": {"nharts": 4}}
+    assert _titled("mixed", [("rr", four), ("mlfq", four)]) == \
+        "mixed\n4 harts, shared-throughput: one icount clock for all harts, not a 4-core machine"
+    one = {"timing_model": "exact", "trace_header": {"nharts": 1}}
+    assert _titled("mixed", [("rr", one)]) == "mixed\n1 hart, exact (icount)"
+    assert _titled("mixed", [("rr", one), ("rr", four)]) == "mixed"   # mixed models: no label
