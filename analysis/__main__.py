@@ -19,7 +19,8 @@ from . import AnalysisError
 
 # The distributions plot_command draws, and how their plots are named and labelled.
 CDF_PLOTS = (("wakeup_latency_ns", "wakeup latency", "wakeup_latency_cdf"),
-             ("response_time_ns", "response time", "response_time_cdf"))
+             ("request_latency_ns", "request latency", "request_latency_cdf"),
+             ("service_time_ns", "service time", "service_time_cdf"))
 
 
 class InputError(AnalysisError):
@@ -63,6 +64,18 @@ def _load_runs(directories):
     return runs
 
 
+def _titled(workload, group):
+    """The workload as a plot title names it, with the runs' timing model when they share one
+    (a multi-hart icount figure must say it is shared-throughput)."""
+    from .timing_model import label
+    models = {(metrics.get("timing_model"), metrics.get("trace_header", {}).get("nharts"))
+              for _, metrics in group}
+    if len(models) != 1 or None in next(iter(models)):
+        return workload
+    model, harts = next(iter(models))
+    return f"{workload or 'run'}\n{label(model, harts)}"
+
+
 def plot_command(args):
     from .plot import latency_cdf
 
@@ -79,7 +92,7 @@ def plot_command(args):
                 raise InputError(f"a metrics.json of workload {workload} lacks {metric}.samples; "
                                  f"recompute it with `python3 -m analysis metrics`")
             path = out / (f"{stem}_{workload}.png" if workload else f"{stem}.png")
-            if latency_cdf(group, path, metric, quantity, workload, args.log_x):
+            if latency_cdf(group, path, metric, quantity, _titled(workload, group), args.log_x):
                 print(f"wrote {path}")
             else:
                 print(f"skipped {path}: no {quantity} samples")

@@ -56,8 +56,9 @@ def distribution_cdf(runs, path, metric, quantity, workload):
     return _finish(figure, axes, path, f"{quantity.capitalize()} CDF: {workload}")
 
 
-def _grouped_bars(axes, runs, groups, value_of, unit_scale=1.0):
-    """Bars per group (x positions) with one bar per run inside each group."""
+def _grouped_bars(axes, runs, groups, value_of, unit_scale=1.0, label_of=None):
+    """Bars per group (x positions) with one bar per run inside each group; a None value (not
+    measured, or a percentile too few samples support) is written "n/a" at the axis' foot."""
     width = 0.8 / len(runs)
     for index, run in enumerate(runs):
         xs = [g + (index - (len(runs) - 1) / 2) * width for g in range(len(groups))]
@@ -65,22 +66,25 @@ def _grouped_bars(axes, runs, groups, value_of, unit_scale=1.0):
         heights = [v / unit_scale if v is not None else 0 for v in values]
         bars = axes.bar(xs, heights, width, color=policy_colour(run.scheduler),
                         hatch=_HATCHES[_style(run, runs)], edgecolor="black", linewidth=0.5,
-                        label=run.config)
+                        label=label_of(run) if label_of else run.config)
         for bar, value in zip(bars, values):
             if value is None:   # no sample: say so instead of drawing a misleading 0
-                axes.annotate("n/a", (bar.get_x() + bar.get_width() / 2, 0), ha="center",
-                              va="bottom", fontsize="x-small")
+                axes.annotate("n/a", (bar.get_x() + bar.get_width() / 2, 0.01),
+                              xycoords=("data", "axes fraction"), ha="center", va="bottom",
+                              fontsize="x-small")
     axes.set_xticks(range(len(groups)))
 
 
 def percentile_bars(runs, path, metric, quantity, workload):
-    """p50, p90, p99 and max of metrics[metric] per run, in µs (log axis)."""
-    shown = [r for r in runs if r.metrics.get(metric, {}).get("count")]
+    """p50, p90, p99 and max of metrics[metric] per run, in µs (log axis); the legend gives each
+    run's n, and a percentile its n cannot support is n/a (stats.summarise)."""
+    shown = [r for r in runs if r.metrics.get(metric, {}).get("n")]
     if not shown:
         return False
     groups = ["p50", "p90", "p99", "max"]
     figure, axes = _figure()
-    _grouped_bars(axes, shown, groups, lambda run, g: run.metrics[metric][g], 1000.0)
+    _grouped_bars(axes, shown, groups, lambda run, g: run.metrics[metric][g], 1000.0,
+                  label_of=lambda run: f"{run.config} (n={run.metrics[metric]['n']})")
     axes.set_xticklabels(groups)
     axes.set_yscale("log")
     axes.set_ylabel(f"{quantity} (µs, log scale)")

@@ -4,7 +4,11 @@ compute_metrics() gathers them into the dict written as metrics.json. Times are 
 emulated time, as in the trace. Thread ids are the kernel's TCB numbers; TRACE_TID_NONE (0) is
 idle, never a thread. JSON object keys are strings, so per-thread and per-hart tables are keyed
 by str(tid) and str(hart). A statistic of nothing (a percentile of no samples, a rate over no
-time) is None (null), never a made-up 0.
+time) is None (null), never a made-up 0; every summary carries its sample count n, and a
+percentile the sample cannot support is None with the reason (stats.summarise).
+Defined elsewhere: service_time_ns and request_latency_ns in requests.py; turnaround_ns,
+thread_response_ns and throughput in lifetimes.py; jobs in jobs.py; timing_model in
+timing_model.py.
 """
 import json
 from collections import namedtuple
@@ -14,11 +18,13 @@ import numpy as np
 from .fairness import fairness, workload_threads
 from .headline import headline
 from .jobs import periodic_jobs
-from .lifetimes import throughput, turnaround
+from .lifetimes import arrivals, thread_response, throughput, turnaround
 from .migrations import migrations
+from .requests import requests
 from .stats import PERCENTILES, nearest_rank, per_second, summarise  # noqa: F401 (re-exported)
 from .switch_cost import switch_cost
 from .thread_states import thread_states
+from .timing_model import EXPLANATION, from_trace_header
 
 # Who held a hart when: parallel arrays of intervals [starts[i], ends[i]) run by tids[i].
 Timeline = namedtuple("Timeline", "tids starts ends")
@@ -62,21 +68,31 @@ def context_switches(trace):
     return counts
 
 
-def wakeup_latency(trace):
+def wakeup_latency(trace, arrived=None):
     """Wakeup latency, ns (runnable to running): for each WAKEUP of thread `tid`, the time from
     that record to the first SWITCH after it in trace order, on any hart, whose `next` is tid.
     A thread woken twice before it runs gives two samples ending at the same switch. A WAKEUP
     that no later switch serves is no sample; it counts as unserved (the trace ended first, or
-    the switch record was dropped). Harts: the serving switch may be on any hart, so a thread
-    woken onto hart A's queue and then pulled to hart B is served by B's switch; such samples
-    are counted in migrated (switch hart != the WAKEUP's `hart`), and remote counts samples
-    whose WAKEUP was recorded on another hart than it queued the thread on. Returns
-    summarise() of all samples, unserved, migrated, remote, the sorted samples (for the CDF)
-    and per_thread: the same summary for each woken thread."""
+    the switch record was dropped). Start-up waits are no samples: the WAKEUPs of a thread
+    recorded before its MARKER TRACE_MARK_THREAD_ARRIVAL (the TCB_Resume that starts it, while
+    its creator still runs) are counted in startup_excluded instead; `arrived` is
+    lifetimes.arrivals(trace) (computed when not given). Harts: the serving switch may be on
+    any hart, so a thread woken onto hart A's queue and then pulled to hart B is served by B's
+    switch; such samples are counted in migrated (switch hart != the WAKEUP's `hart`), and
+    remote counts samples whose WAKEUP was recorded on another hart than it queued the thread
+    on. Returns summarise() of all samples, unserved, startup_excluded, migrated, remote, the
+    sorted samples (for the CDF) and per_thread: the same summary for each woken thread."""
+    arrived = arrivals(trace) if arrived is None else arrived
     wakeups, switches = trace.events("WAKEUP"), trace.events("SWITCH")
-    samples, unserved, per_thread, migrated, remote = [], 0, {}, 0, 0
+    samples, unserved, per_thread, migrated, remote, excluded = [], 0, {}, 0, 0, 0
     for tid in np.unique(wakeups["tid"]).tolist():
         woken = wakeups["tid"] == tid
+        if tid in arrived:
+            startup = woken & (wakeups.positions < arrived[tid][1])
+            excluded += int(startup.sum())
+            woken &= ~startup
+            if not woken.any():
+                continue
         switched_in = switches["next"] == tid
         in_positions, in_times = switches.positions[switched_in], switches.time_ns[switched_in]
         serving = np.searchsorted(in_positions, wakeups.positions[woken], side="right")
@@ -89,33 +105,9 @@ def wakeup_latency(trace):
         per_thread[str(tid)] = dict(summarise(latencies), unserved=missed)
         samples += latencies
         unserved += missed
-    return dict(summarise(samples), unserved=unserved, migrated=migrated, remote=remote,
-                samples=sorted(samples), per_thread=per_thread)
-
-
-def response_time(trace):
-    """Response time, ns, of the requests a workload marks: from a MARKER with id
-    TRACE_MARK_REQUEST_BEGIN to the next MARKER with id TRACE_MARK_REQUEST_END of the same
-    thread (`tid`) and request number (`value`). unmatched counts the markers left without a
-    partner: a BEGIN never ended (or begun again before it ended: the later BEGIN counts) and
-    an END with no open BEGIN. Returns summarise() of the samples, unmatched and the sorted
-    samples."""
-    markers = trace.events("MARKER")
-    ids = trace.format.enum("trace_marker_id")
-    begin, end = ids["TRACE_MARK_REQUEST_BEGIN"], ids["TRACE_MARK_REQUEST_END"]
-    open_requests, samples, unmatched = {}, [], 0
-    for marker_id, tid, value, time in zip(markers["id"].tolist(), markers["tid"].tolist(),
-                                           markers["value"].tolist(), markers.time_ns.tolist()):
-        if marker_id == begin:
-            unmatched += (tid, value) in open_requests
-            open_requests[(tid, value)] = time
-        elif marker_id == end:
-            if (tid, value) in open_requests:
-                samples.append(time - open_requests.pop((tid, value)))
-            else:
-                unmatched += 1
-    unmatched += len(open_requests)
-    return dict(summarise(samples), unmatched=unmatched, samples=sorted(samples))
+    return dict(summarise(samples), unserved=unserved, startup_excluded=excluded,
+                migrated=migrated, remote=remote, samples=sorted(samples),
+                per_thread=per_thread)
 
 
 def hart_timelines(trace):
@@ -149,6 +141,22 @@ def cpu_time(trace, timelines):
             if tid != idle:
                 totals[tid] = totals.get(tid, 0) + end - start
     return {str(tid): ns for tid, ns in sorted(totals.items())}
+
+
+def thread_harts(timelines, threads):
+    """Where the workload threads (`threads`, fairness.workload_threads) actually ran, from
+    hart_timelines(): per_thread {tid: sorted harts it held}, per_hart {hart: how many of them
+    ran there}, harts_used: the sorted harts any of them ran on. Shows the placement a policy
+    and the engine's engine.placement produced (all on hart 0 under seL4's creator-hart rule
+    with a policy that never migrates)."""
+    ran = {}
+    for hart, timeline in timelines.items():
+        for tid in set(timeline.tids.tolist()) & set(threads):
+            ran.setdefault(tid, set()).add(hart)
+    per_hart = {str(hart): sum(hart in harts for harts in ran.values()) for hart in timelines}
+    return {"per_thread": {str(tid): sorted(harts) for tid, harts in sorted(ran.items())},
+            "per_hart": per_hart,
+            "harts_used": sorted(set().union(*ran.values())) if ran else []}
 
 
 def _idle_loop_ns(trace, hart):
@@ -264,27 +272,39 @@ def loss(trace):
 
 def compute_metrics(trace, scheduler=None):
     """Every metric of `trace` as the metrics.json dict; `scheduler` names the policy that ran.
-    headline holds the figures a comparison shows (see headline.py), taken from the rest."""
+    timing_model says what machine the times come from (timing_model.py, from the trace
+    header's nharts and clock). headline holds the figures a comparison shows (see
+    headline.py), taken from the rest."""
     timelines = hart_timelines(trace)
     intervals = thread_states(trace)
     workload = workload_threads(trace, intervals)
-    response = response_time(trace)
+    arrived = arrivals(trace)
+    request_figures = requests(trace)
+    service = request_figures["service_time_ns"]
     jobs = periodic_jobs(trace)
+    model = from_trace_header(trace.header)
     metrics = {
         "scheduler": scheduler,
         "trace_header": {name: value for name, value in trace.header.items()
                          if name not in ("magic", "record_size")},
+        "timing_model": model,
+        "timing_model_explanation": EXPLANATION.get(model),
         "records": len(trace.records),
         "duration_ns": trace.duration_ns,
         "context_switches": context_switches(trace),
         "switch_cost": switch_cost(trace),
-        "wakeup_latency_ns": wakeup_latency(trace),
-        "response_time_ns": response,
+        "wakeup_latency_ns": wakeup_latency(trace, arrived),
+        "service_time_ns": service,
+        "request_latency_ns": request_figures["request_latency_ns"],
         "jobs": jobs,
-        "turnaround_ns": turnaround(trace, intervals, workload),
-        "throughput": throughput(trace, response["count"], jobs["completed"]),
+        "turnaround_ns": turnaround(trace, intervals, workload, arrived),
+        "thread_response_ns": thread_response(trace, intervals, arrived),
+        "throughput": throughput(trace, service["n"], jobs["completed"],
+                                 requests_marked=service["n"] + service["unmatched"] > 0,
+                                 jobs_released=jobs["released"] > 0),
         "fairness": fairness(intervals, workload),
         "migrations": migrations(trace),
+        "thread_harts": thread_harts(timelines, workload),
         "cpu_time_ns": cpu_time(trace, timelines),
         "harts": hart_usage(trace, timelines),
         "threads": threads(trace),

@@ -42,7 +42,7 @@ def _save(figure, path):
 def latency_cdf(runs, path, metric="wakeup_latency_ns", quantity="wakeup latency",
                 workload=None, log_x=False):
     """Draw the CDF of `metric`'s samples (a distribution in ns, such as wakeup_latency_ns or
-    response_time_ns, which `quantity` names in the labels) for each run, x in µs, and save it
+    request_latency_ns, which `quantity` names in the labels) for each run, x in µs, and save it
     as PNG at `path`; `workload` goes in the title. Returns False, and writes nothing, when no
     run has a sample."""
     runs = [(name, metrics) for name, metrics in runs if metrics[metric]["samples"]]

@@ -8,12 +8,17 @@ sample standard deviation (n-1 in the denominator).
 
 Only runs that carry a repeat index are grouped, so a results directory of single runs has no
 aggregates. Failed runs are left out of every mean (their figures may be partial); n says how
-many runs a mean is of. Free of numpy, so summary.csv can be written under any Python.
+many runs a mean is of. Means are exact, never rounded: the mean of integers is computed in
+rational arithmetic and is an int when it is a whole number (two runs of 1001512 give 1001512),
+else the nearest float; only the report rounds, for display. Free of numpy, so summary.csv can
+be written under any Python.
 """
 import math
 from dataclasses import dataclass, field
 
-from .headline import HEADLINE, rounded
+from fractions import Fraction
+
+from .headline import HEADLINE
 
 # Two-sided 95% critical values of Student's t, t(0.975, df), to 3 decimals (any statistics
 # table). A table rather than scipy, which the project does not depend on.
@@ -56,10 +61,11 @@ def mean_ci95(values):
     if not values:
         return None
     n = len(values)
-    mean = sum(values) / n
+    exact = sum(map(Fraction, values)) / n      # Fraction(float) is exact too
+    mean = exact.numerator if exact.denominator == 1 else float(exact)
     if n < 2:
         return Estimate(mean, None, n)
-    variance = sum((v - mean) ** 2 for v in values) / (n - 1)
+    variance = sum((Fraction(v) - exact) ** 2 for v in values) / (n - 1)
     return Estimate(mean, t_critical_95(n - 1) * math.sqrt(variance / n), n)
 
 
@@ -99,7 +105,7 @@ def summarise_repeats(runs):
     summaries = []
     for (workload, harts, scheduler), group in sorted(groups.items()):
         summary = RepeatSummary(scheduler, harts, workload, group)
-        for key, _, _, _ in HEADLINE:
+        for key, *_ in HEADLINE:
             values = [run.metrics.get("headline", {}).get(key) for run in summary.succeeded]
             estimate = mean_ci95(v for v in values if _is_number(v))
             if estimate is not None:
@@ -115,11 +121,13 @@ def summary_rows(summaries):
     for summary in summaries:
         row = {"config": summary.config, "scheduler": summary.scheduler,
                "workload": summary.workload, "cpus": summary.harts, "repeat": "mean",
+               "timing_model": summary.runs[0].timing_model,
+               "placement": summary.runs[0].placement or "",
                "repeats": len(summary.succeeded), "ok": len(summary.succeeded) ==
                len(summary.runs)}
         for key, estimate in summary.estimates.items():
-            row[f"headline.{key}"] = rounded(float(estimate.mean))
+            row[f"headline.{key}"] = estimate.mean
             row[f"headline.{key}.ci95"] = ("" if estimate.half_width is None
-                                           else rounded(float(estimate.half_width)))
+                                           else estimate.half_width)
         rows.append(row)
     return rows

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .timing_model import timing_model
+
 _CONFIG_NAME = re.compile(r"^(?P<sched>.+)-(?P<harts>\d+)h$")
 _REPEAT_NAME = re.compile(r"^rep\d+$")
 
@@ -36,6 +38,18 @@ class Run:
     def config(self):
         """The configuration's name in every table and legend: <scheduler>-<harts>h."""
         return f"{self.scheduler}-{self.harts}h"
+
+    @property
+    def timing_model(self):
+        """exact, shared-throughput or host-parallel (timing_model.py): run.json's, else
+        metrics.json's (from the trace header), else from the harts and the recorded clock."""
+        return (self.run.get("timing_model") or self.metrics.get("timing_model")
+                or timing_model(self.harts, self.run.get("clock") == "realtime"))
+
+    @property
+    def placement(self):
+        """engine.placement the run was given (spread or creator); None if unrecorded."""
+        return self.run.get("placement")
 
     @property
     def ok(self):

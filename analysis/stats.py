@@ -7,6 +7,13 @@ A statistic of nothing (a percentile of no samples, a rate over no time) is None
 PERCENTILES = (50, 90, 95, 99)
 
 
+def min_samples(percent):
+    """The fewest samples that can support the pX percentile: n >= 100 / (100 - X), so that at
+    least one sample lies above it (p50 needs 2, p90 10, p95 20, p99 100). With fewer, the
+    nearest rank is the maximum, which is not a pX."""
+    return -(-100 // (100 - percent))
+
+
 def nearest_rank(sorted_samples, percent):
     """The nearest-rank percentile: the smallest sample that at least `percent`% of the samples
     are less than or equal to, sorted_samples[ceil(percent * n / 100) - 1] (integer arithmetic,
@@ -16,15 +23,23 @@ def nearest_rank(sorted_samples, percent):
 
 
 def summarise(samples):
-    """count, mean, max and the PERCENTILES (nearest rank) of integer samples, in the samples'
-    unit; all but count are None when there are no samples. min is included because some
-    samples (job lateness) are signed."""
+    """n (the sample count), mean, min, max and the PERCENTILES (nearest rank) of integer
+    samples, in the samples' unit. mean, min and max are None when n = 0. A percentile pX is
+    None unless n >= min_samples(X); unsupported then says why, e.g. {"p99": "needs n >= 100,
+    n = 40"} (empty when every percentile is supported). min is included because some samples
+    (job lateness) are signed."""
     ordered = sorted(samples)
-    summary = {"count": len(ordered), "mean": None, "max": None, "min": None}
-    summary.update({f"p{percent}": None for percent in PERCENTILES})
+    n = len(ordered)
+    summary = {"n": n, "mean": None, "max": None, "min": None, "unsupported": {}}
     if ordered:
-        summary.update(mean=sum(ordered) / len(ordered), max=ordered[-1], min=ordered[0])
-        summary.update({f"p{p}": nearest_rank(ordered, p) for p in PERCENTILES})
+        summary.update(mean=sum(ordered) / n, max=ordered[-1], min=ordered[0])
+    for percent in PERCENTILES:
+        needed = min_samples(percent)
+        if n >= needed:
+            summary[f"p{percent}"] = nearest_rank(ordered, percent)
+        else:
+            summary[f"p{percent}"] = None
+            summary["unsupported"][f"p{percent}"] = f"needs n >= {needed}, n = {n}"
     return summary
 
 

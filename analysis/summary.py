@@ -1,10 +1,11 @@
 """summary.csv: one row per run of a results directory, for people's own tools.
 
-Columns: what was run (RUN_COLUMNS, from run.json), then the headline figures (headline.*,
-exactly metrics.json's "headline"), then every other scalar of metrics.json under its dotted
-path. Per-thread tables and sample lists are left out (they are in metrics.json), so the
-columns stay the same from run to run. Every value of a run's row is the one in its
-metrics.json.
+Columns: what was run (RUN_COLUMNS, from run.json; timing_model -- exact, shared-throughput or
+host-parallel, timing_model.py -- falls back to metrics.json's for runs that predate it), then
+the headline figures (headline.*, exactly metrics.json's "headline"), then every other scalar
+of metrics.json under its dotted path. Per-thread tables and sample lists are left out (they
+are in metrics.json), so the columns stay the same from run to run. Every value of a run's row
+is the one in its metrics.json.
 
 With repeated runs (`compare --repeat N`: run.json has a repeat index) one more row per
 configuration and workload follows the runs: repeat = "mean", repeats = the runs averaged,
@@ -19,7 +20,8 @@ from .repeats import summarise_repeats, summary_rows
 from .results import load_run
 
 RUN_COLUMNS = ["config", "scheduler", "workload", "cpus", "seed", "repeat", "repeats", "clock",
-               "ok", "status", "wall_seconds", "commit", "dirty", "directory"]
+               "timing_model", "placement", "ok", "status", "wall_seconds", "commit", "dirty",
+               "directory"]
 _LEFT_OUT = {"per_thread", "threads", "cpu_time_ns", "samples", "shares", "unfinished"}
 
 
@@ -40,7 +42,8 @@ def summary_row(run):
     """The row of one run (analysis.results.Run)."""
     row = {column: run.run.get(column, "") for column in RUN_COLUMNS}
     row.update(config=run.config, scheduler=run.scheduler, workload=run.workload,
-               cpus=run.harts, directory=str(Path(run.directory)))
+               cpus=run.harts, timing_model=run.timing_model,
+               directory=str(Path(run.directory)))
     row.update(flatten(run.metrics))
     return row
 

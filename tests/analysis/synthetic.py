@@ -45,3 +45,25 @@ def name_records(time, tid, name, hart=0):
 def end_at(time, hart=0):
     """A record that only moves the trace's end to `time`."""
     return make_record("TIMER_SET", time, hart, deadline_ns=0)
+
+
+def arrival(time, tid, instant, hart=0):
+    """tid's MARKER THREAD_ARRIVAL recorded at `time`: its group became due at `instant`."""
+    return marker(time, tid, "TRACE_MARK_THREAD_ARRIVAL", instant, hart)
+
+
+def done(time, tid, hart=0):
+    """tid's MARKER THREAD_DONE: the end of its last phase."""
+    return marker(time, tid, "TRACE_MARK_THREAD_DONE", 0, hart)
+
+
+def due(time, tid, instant, hart=0):
+    """tid's MARKER REQUEST_DUE: its next request became due at `instant` (0: at its last
+    WAKEUP)."""
+    return marker(time, tid, "TRACE_MARK_REQUEST_DUE", instant, hart)
+
+
+def request(begin, end, tid, number, hart=0):
+    """A request's BEGIN and END markers."""
+    return [marker(begin, tid, "TRACE_MARK_REQUEST_BEGIN", number, hart),
+            marker(end, tid, "TRACE_MARK_REQUEST_END", number, hart)]

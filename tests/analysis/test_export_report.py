@@ -4,7 +4,7 @@ import json
 
 from analysis.__main__ import main
 from analysis.decode import chunk_per_hart, write_trace
-from analysis.headline import HEADLINE
+from analysis.headline import HEADLINE, display
 from analysis.metrics import compute_metrics, write_metrics
 from analysis.perfetto import HARTS_PID, THREADS_PID, perfetto_events
 from analysis.decode import decode
@@ -87,20 +87,22 @@ def test_report_page_shows_every_plot_and_the_figures_of_metrics_json(tmp_path):
         dirs = make_results(root, layout)
         assert main(["report", str(root)]) == 0
         page = (root / "report" / "index.html").read_text()
+        # 2 harts under icount: every plot is of the shared-throughput group, and says so
         for image in ("wakeup_cdf", "switch_rate", "fairness_utilisation", "timeline",
-                      "response_cdf"):
-            assert f'src="plots/mixed_{image}.png"' in page
-            assert (root / "report" / "plots" / f"mixed_{image}.png").read_bytes()[:4] == \
-                b"\x89PNG"
+                      "service_time_cdf"):
+            name = f"mixed_shared-throughput_{image}.png"
+            assert f'src="plots/{name}"' in page
+            assert (root / "report" / "plots" / name).read_bytes()[:4] == b"\x89PNG"
+        assert "mixed: 2 harts, shared-throughput: one icount clock for all harts, not a " \
+            "2-core machine" in page
         assert "rr-2h" in page and "mlfq-2h" in page
         assert "abc123def456" in page and "timeslice_us=10000" in page
         assert 'href="../summary.csv"' in page
         for run in dirs:
             headline = json.loads((run / "metrics.json").read_text())["headline"]
             assert f'href="../{run.relative_to(root)}/metrics.json"' in page
-            for key, _, _, _ in HEADLINE:
-                value = headline[key]
-                assert ("n/a" if value is None else json.dumps(value)) in page
+            for key, _, _, _, _ in HEADLINE:
+                assert display(headline[key]) in page
         assert "script" not in page.lower()
 
 
@@ -115,8 +117,17 @@ def test_summary_csv_rows_equal_metrics_json(tmp_path):
         row = rows[f"{metrics['scheduler']}-2h"]
         assert row["cpus"] == "2" and row["commit"] == "abc123def4567890"
         for key, value in metrics["headline"].items():
+            if key == "unsupported":      # a table: one column per figure, holding the reason
+                for figure, reason in value.items():
+                    assert row[f"headline.unsupported.{figure}"] == reason
+                continue
             assert row[f"headline.{key}"] == ("" if value is None else str(value))
-        assert row["wakeup_latency_ns.p99"] == str(metrics["wakeup_latency_ns"]["p99"])
+        assert row["timing_model"] == "shared-throughput"
+        # one wakeup (alpha's, 100 ns): the max is measured, no percentile is supported
+        assert (row["wakeup_latency_ns.n"], row["wakeup_latency_ns.max"]) == ("1", "100")
+        assert row["wakeup_latency_ns.p50"] == row["wakeup_latency_ns.p99"] == ""
+        assert row["wakeup_latency_ns.unsupported.p50"] == "needs n >= 2, n = 1"
+        assert row["headline.unsupported.wakeup_p99_ns"] == "needs n >= 100, n = 1"
         assert not any(column.endswith("samples") or ".per_thread." in column for column in row)
 
 
@@ -142,3 +153,38 @@ def test_perfetto_shows_each_ipc_message_on_the_receivers_track():
     ipc = [e for e in events["traceEvents"] if e.get("cat") == "ipc"]
     assert [(e["tid"], e["name"], e["args"]["words"], e["args"]["badge"]) for e in ipc] == [
         (3, "endpoint from client (2)", 4, 9), (2, "reply from server (3)", 1, 0)]
+
+
+def test_report_says_each_timing_model_and_placement_and_keeps_them_apart(tmp_path):
+    """A 1-hart run and a 2-hart icount run of one workload: separate tables and plots, the
+    multi-hart ones labelled shared-throughput, with the placement given and the harts used."""
+    for scheduler, harts, placement in (("rr", 1, "spread"), ("mlfq", 2, "creator")):
+        run = tmp_path / f"{scheduler}-{harts}h" / "mixed"
+        run.mkdir(parents=True)
+        records = [r for r in two_hart_records() if harts == 2 or r["hart"] == 0]
+        write_trace(run / "trace.bin", chunk_per_hart(records), nharts=harts)
+        (run / "run.json").write_text(json.dumps({
+            "scheduler": scheduler, "workload": "mixed", "cpus": harts, "clock": "icount",
+            "ok": True, "placement": placement,
+            "timing_model": "exact" if harts == 1 else "shared-throughput"}))
+        write_metrics(compute_metrics(decode(run / "trace.bin"), scheduler), run / "metrics.json")
+    assert main(["report", str(tmp_path)]) == 0
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "<h2>Timing models</h2>" in page
+    assert "<b>exact</b>: 1 hart under icount" in page
+    assert "not N cores. Here: mlfq-2h" in page
+    assert "<h3>1 hart, exact (icount)</h3>" in page
+    assert "<h3>2 harts, shared-throughput: one icount clock for all harts, not a 2-core " \
+           "machine</h3>" in page
+    assert page.count("Timing model 2 harts, shared-throughput") == 2   # headline + plots
+    for model in ("exact", "shared-throughput"):
+        assert f'src="plots/mixed_{model}_timeline.png"' in page
+    assert "creator: seL4&#x27;s rule, a thread starts on the hart of the thread creating it" \
+        in page
+    assert "harts 0, 1 (threads per hart: h0: 1, h1: 2)" in page
+    assert "— (1 hart)" in page
+    with open(tmp_path / "summary.csv") as summary:
+        rows = {row["config"]: row for row in csv.DictReader(summary)}
+    assert (rows["mlfq-2h"]["timing_model"], rows["mlfq-2h"]["placement"]) == \
+        ("shared-throughput", "creator")
+    assert (rows["rr-1h"]["timing_model"], rows["rr-1h"]["placement"]) == ("exact", "spread")

@@ -4,7 +4,8 @@ import random
 
 from analysis.decode import chunk_per_hart, decode_bytes, encode, make_record
 from analysis.metrics import (compute_metrics, context_switches, metrics_json, nearest_rank,
-                              response_time, wakeup_latency)
+                              wakeup_latency)
+from analysis.requests import requests
 from analysis.trace_format import FORMAT
 
 REASONS = FORMAT.enum("trace_switch_reason").members
@@ -57,12 +58,14 @@ def test_wakeup_latency_percentiles_of_100_to_1000_ns():
                     switch(start + 5000, 1, 5, 0)]
     records.append(wakeup(200_000, 0, 5))                 # the trace ends before it runs
     latency = wakeup_latency(trace_of(records, nharts=2))
-    assert {key: latency[key] for key in ("p50", "p90", "p99", "max", "mean", "count",
-                                          "unserved")} == \
-        {"p50": 500, "p90": 900, "p99": 1000, "max": 1000, "mean": 550.0, "count": 10,
-         "unserved": 1}
+    # n = 10 supports p50 and p90 but not p95 or p99 (which would only repeat the max)
+    assert {key: latency[key] for key in ("p50", "p90", "p95", "p99", "max", "mean", "n",
+                                          "unserved", "unsupported")} == \
+        {"p50": 500, "p90": 900, "p95": None, "p99": None, "max": 1000, "mean": 550.0, "n": 10,
+         "unserved": 1, "unsupported": {"p95": "needs n >= 20, n = 10",
+                                        "p99": "needs n >= 100, n = 10"}}
     assert latency["samples"] == list(range(100, 1001, 100))
-    assert latency["per_thread"]["5"]["count"] == 10
+    assert latency["per_thread"]["5"]["n"] == 10
     assert latency["per_thread"]["5"]["unserved"] == 1
 
 
@@ -87,7 +90,7 @@ def test_nearest_rank():
     assert nearest_rank(list(range(1, 101)), 99) == 99
 
 
-def test_response_time_pairs_begin_and_end_per_thread_and_request():
+def test_service_time_pairs_begin_and_end_per_thread_and_request():
     records = [marker(100, 3, "TRACE_MARK_REQUEST_BEGIN", 1),
                marker(120, 4, "TRACE_MARK_REQUEST_BEGIN", 1),  # same number, other thread
                marker(150, 3, "TRACE_MARK_JOB_RELEASE", 1),    # not a request marker
@@ -95,10 +98,11 @@ def test_response_time_pairs_begin_and_end_per_thread_and_request():
                marker(350, 3, "TRACE_MARK_REQUEST_END", 1),
                marker(400, 3, "TRACE_MARK_REQUEST_BEGIN", 2),  # never ends
                marker(500, 3, "TRACE_MARK_REQUEST_END", 9)]    # never began
-    response = response_time(trace_of(records))
-    assert response["samples"] == [100, 250]
-    assert (response["count"], response["p50"], response["p90"], response["max"],
-            response["mean"], response["unmatched"]) == (2, 100, 250, 250, 175.0, 2)
+    service = requests(trace_of(records))["service_time_ns"]
+    assert service["samples"] == [100, 250]
+    # n = 2: p50 is supported, p90 (needs 10) is not
+    assert (service["n"], service["p50"], service["p90"], service["max"],
+            service["mean"], service["unmatched"]) == (2, 100, None, 250, 175.0, 2)
 
 
 def cpu_trace():
@@ -176,9 +180,10 @@ def test_empty_trace_gives_zero_counts():
     assert metrics["records"] == 0 and metrics["duration_ns"] == 0
     assert metrics["context_switches"]["total"] == 0
     assert metrics["context_switches"]["per_second"] is None
-    assert metrics["wakeup_latency_ns"]["count"] == 0
+    assert metrics["wakeup_latency_ns"]["n"] == 0
     assert metrics["wakeup_latency_ns"]["p99"] is None
-    assert metrics["response_time_ns"]["count"] == 0
+    assert metrics["service_time_ns"]["n"] == 0
+    assert metrics["request_latency_ns"]["n"] == 0
     assert metrics["cpu_time_ns"] == {} and metrics["threads"] == {}
     assert metrics["harts"]["1"]["idle_ns"] == 0
     assert metrics["harts"]["1"]["utilisation"] is None
@@ -196,6 +201,7 @@ def test_metrics_json_is_identical_when_computed_twice():
     parsed = json.loads(first)
     assert list(parsed) == sorted(parsed)
     assert parsed["scheduler"] == "mlfq"
-    for key in ("context_switches", "wakeup_latency_ns", "response_time_ns", "cpu_time_ns",
+    for key in ("context_switches", "wakeup_latency_ns", "service_time_ns",
+                "request_latency_ns", "thread_response_ns", "timing_model", "cpu_time_ns",
                 "threads", "harts", "dropped_events", "lossy", "duration_ns", "records"):
         assert key in parsed

@@ -6,7 +6,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def metrics_with(samples):
     return {"wakeup_latency_ns": {"samples": sorted(samples)},
-            "response_time_ns": {"samples": []}}
+            "service_time_ns": {"samples": []}}
 
 
 def test_wakeup_latency_cdf_overlays_schedulers(tmp_path):
@@ -23,7 +23,7 @@ def test_wakeup_latency_cdf_overlays_schedulers(tmp_path):
 
 def test_no_samples_draws_nothing(tmp_path):
     path = tmp_path / "response.png"
-    assert not latency_cdf([("rr", metrics_with([5]))], path, "response_time_ns", "response time")
+    assert not latency_cdf([("rr", metrics_with([5]))], path, "service_time_ns", "service time")
     assert not path.exists()
 
 

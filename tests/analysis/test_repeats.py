@@ -109,7 +109,7 @@ def test_report_shows_the_means_table_with_the_csv_values(tmp_path):
     assert main(["report", str(tmp_path)]) == 0
     page = (tmp_path / "report" / "index.html").read_text()
     assert "Means across repeats" in page and "Student t" in page
-    assert "110.0 ± 24.8434" in page and "1200.0 ± 496.868" in page
+    assert "110 ± 24.8434" in page and "1200 ± 496.868" in page
     assert "3 of 3" in page
     assert "mixed rep2" in page   # each repeat is still a row of the headline table
 

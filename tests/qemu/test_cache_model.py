@@ -19,7 +19,7 @@ def test_refills_are_paid_only_with_the_model_on(tmp_path):
     assert on.ok, on.message
     assert refills(tmp_path / "off")["total"] == 0
     paid = refills(tmp_path / "on")
-    assert paid["total"] > 0 and paid["count"] > 0
+    assert paid["total"] > 0 and paid["n"] > 0
     # the refill is modelled work on the hart: the same workload takes longer with it
     end = {name: json.loads((tmp_path / name / "metrics.json").read_text())["duration_ns"]
            for name in ("off", "on")}

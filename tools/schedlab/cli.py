@@ -10,15 +10,25 @@ from .compare import DEFAULT_CPUS, Comparison, replot, run_suite
 from .configs import (discover_schedulers, discover_workloads, format_catalogue,
                       resolve_settings, split_compare_assignments, split_workload_assignments)
 from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
-from .run import RunRequest, default_out, run_workload, timestamp
+from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, run_workload,
+                  timestamp)
 from .test import run_tests
 from . import fuzz as fuzzing
+from analysis.timing_model import timing_model   # numpy-free
 
 MAX_CPUS = 8   # the kernel starts up to 8 harts (DESIGN §3.4)
 
 COMPARE_EPILOG = """\
 Results: results/<timestamp>/<sched>-<N>h/<workload>/ per run (with --repeat N > 1:
 .../<workload>/rep<i>/), then report/index.html and summary.csv in results/<timestamp>/.
+
+Timing models (recorded in run.json, metrics.json, summary.csv and the report): 1 hart under
+icount is exact; N > 1 harts under icount are shared-throughput: QEMU's instruction counter is
+one clock for all harts, so N busy harts each run at 1/N speed (like N hardware threads on one
+core, not N cores); --realtime is host-parallel (parallel on host threads, noisy).
+
+--placement spread|creator (default spread): where the workload engine places the threads it
+creates at N harts: spread over the harts at creation, or seL4's creator-hart rule.
 
 --repeat: in deterministic (icount) mode, the default, a run depends only on its build,
 workload and seed, so repeats with the same seed are identical and repeats with seeds
@@ -149,6 +159,23 @@ def _add_seed_and_clock(parser, seed_help):
                         help="workload parameter passed through the boot arguments")
 
 
+def _add_placement(parser):
+    parser.add_argument("--placement", type=_one_of("placement", PLACEMENTS),
+                        default=PLACEMENTS[0], metavar="|".join(PLACEMENTS),
+                        help="where the workload engine places the threads it creates at N "
+                             "harts: spread (over the harts at creation, the default) or "
+                             "creator (seL4's rule: a thread starts on its creator's hart); "
+                             f"passed as the boot argument {PLACEMENT_ARGUMENT}")
+
+
+def _check_no_placement_param(params):
+    """engine.placement has its own flag, so a run records which placement it used."""
+    for param in params:
+        if param.partition("=")[0] == PLACEMENT_ARGUMENT:
+            raise UsageError(f"--param: {PLACEMENT_ARGUMENT} is set with --placement; "
+                             f"valid: --placement {'|'.join(PLACEMENTS)}")
+
+
 def _add_timeout(parser):
     parser.add_argument("--timeout", type=_seconds, default=120, metavar="SECONDS",
                         help="wall-clock seconds before QEMU is killed (default 120)")
@@ -176,6 +203,7 @@ def build_parser(schedulers, workloads):
                      type=_one_of("workload", workloads),
                      help=f"workload from workloads/: {_names(workloads)}")
     _add_machine_options(sub)
+    _add_placement(sub)
     _add_timeout(sub)
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="run directory (default results/<timestamp>/<sched>/<workload>)")
@@ -201,6 +229,7 @@ def build_parser(schedulers, workloads):
                      help="run each configuration N times (seeds seed..seed+N-1, into "
                           ".../<workload>/rep<i>/) and report means with 95%% confidence "
                           "intervals; meant with --realtime (see below)")
+    _add_placement(sub)
     _add_timeout(sub)
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="report directory (default results/<timestamp>)")
@@ -288,6 +317,7 @@ def cmd_build(args, repo):
 
 
 def cmd_run(args, repo):
+    _check_no_placement_param(args.param)
     settings = _settings(args, repo)
     setup.ensure()
     artifacts = build(repo, args.sched, settings, verbose=args.verbose)
@@ -295,9 +325,10 @@ def cmd_run(args, repo):
                          args.out or default_out(repo, args.sched, args.workload),
                          cpus=args.cpus, seed=args.seed, realtime=args.realtime,
                          params=args.param, settings=settings, timeout=args.timeout,
-                         verbose=args.verbose)
-    print(f"run {args.sched}/{args.workload} on {args.cpus} hart(s) -> {shown(request.out)}",
-          flush=True)
+                         verbose=args.verbose, placement=args.placement)
+    model = timing_model(args.cpus, args.realtime)
+    print(f"run {args.sched}/{args.workload} on {args.cpus} hart(s), timing model {model}, "
+          f"placement {args.placement} -> {shown(request.out)}", flush=True)
     result = run_workload(repo, artifacts, request)
     print(f"run {args.sched}/{args.workload}: {result.message} ({result.seconds:.1f}s)",
           file=sys.stdout if result.ok else sys.stderr)
@@ -312,6 +343,7 @@ REPEAT_WITHOUT_REALTIME = (
 
 def comparison_from_args(args, repo):
     """The Comparison the flags ask for; --set dispatched to builds and boot arguments."""
+    _check_no_placement_param(args.param)
     all_schedulers, all_workloads = discover_schedulers(repo), discover_workloads(repo)
     schedulers = args.scheds or list(all_schedulers)
     workloads = args.workloads or list(all_workloads)
@@ -322,7 +354,7 @@ def comparison_from_args(args, repo):
     params = {workload: boot[workload] + args.param for workload in workloads}
     return Comparison(schedulers, workloads, cpus=args.cpus, seed=args.seed,
                       repeat=args.repeat, realtime=args.realtime, timeout=args.timeout,
-                      settings=settings, params=params)
+                      settings=settings, params=params, placement=args.placement)
 
 
 def cmd_compare(args, repo):

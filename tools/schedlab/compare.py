@@ -19,9 +19,14 @@ from analysis import results, summary  # numpy-free parts of analysis/, for summ
 
 from . import PYTHON, SchedlabError, shown
 from .build import build
-from .run import RunRequest, analyse, run_workload
+from .run import PLACEMENTS, RunRequest, analyse, run_workload
 
 DEFAULT_CPUS = (1, 4)
+
+SHARED_THROUGHPUT_NOTE = (
+    "note: the N-hart runs are under icount, timing model shared-throughput: one instruction "
+    "clock for all harts, so N busy harts each run at 1/N speed (like N hardware threads on "
+    "one core, not N cores); the report labels them so. For parallel speed-up use --realtime.")
 
 
 @dataclass
@@ -36,6 +41,7 @@ class Comparison:
     timeout: float = 120
     settings: dict = field(default_factory=dict)   # scheduler -> {CMAKE_VARIABLE: value}
     params: dict = field(default_factory=dict)     # workload -> [k=v boot arguments]
+    placement: str = PLACEMENTS[0]                 # engine.placement of every run
 
 
 def config_name(scheduler, cpus):
@@ -58,7 +64,8 @@ def plan_runs(comparison, out):
                        realtime=comparison.realtime,
                        params=list(comparison.params.get(workload, [])),
                        settings=dict(comparison.settings.get(scheduler, {})),
-                       timeout=comparison.timeout, repeat=repeat)
+                       timeout=comparison.timeout, repeat=repeat,
+                       placement=comparison.placement)
             for scheduler in comparison.schedulers for cpus in comparison.cpus
             for workload in comparison.workloads for repeat in repeats]
 
@@ -137,7 +144,10 @@ def run_suite(repo, comparison, out):
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
     print(f"compare: {len(requests)} runs ({len(comparison.schedulers)} schedulers x "
           f"{len(comparison.workloads)} workloads x harts {','.join(map(str, comparison.cpus))}"
-          f"{repeats}), {parallel} at a time, results in {shown(out)}", flush=True)
+          f"{repeats}), {parallel} at a time, placement {comparison.placement}, results in "
+          f"{shown(out)}", flush=True)
+    if not comparison.realtime and any(cpus > 1 for cpus in comparison.cpus):
+        print(SHARED_THROUGHPUT_NOTE, flush=True)
     failures = run_in_parallel(
         requests, lambda request: _timed_run(repo, artifacts[request.scheduler], request),
         parallel, report=lambda line: print(line, flush=True))

@@ -1,8 +1,15 @@
 """One run: a workload on a built scheduler in QEMU, then its metrics and plots.
 
 A run directory holds plain files (DESIGN §6): console.log (QEMU's output), trace.bin
-(written by the kernel through semihosting), run.json (what was run and how it ended),
-metrics.json and plots from analysis/, and analysis.log.
+(written by the kernel through semihosting), run.json (what was run and how it ended, with its
+timing_model and placement), metrics.json and plots from analysis/, and analysis.log.
+
+timing_model (analysis/timing_model.py): exact (1 hart under icount), shared-throughput (N > 1
+harts under icount: one instruction clock for all harts, so N busy harts each run at 1/N
+speed), host-parallel (--realtime).
+placement: where the workload engine puts the threads it creates at N harts, passed to the
+guest as the boot argument engine.placement: spread (over the harts at creation) or creator
+(seL4's rule: a new thread starts on its creator's hart).
 """
 import json
 import subprocess
@@ -10,12 +17,17 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from analysis.timing_model import timing_model   # numpy-free
+
 from . import PYTHON, SchedlabError, shown
 from .provenance import provenance
 from .qemu import boot_arguments, qemu_command, run_qemu
 
 # Left by an earlier run into the same directory, they would pass for this run's output.
 STALE_OUTPUTS = ("trace.bin", "metrics.json")
+
+PLACEMENTS = ("spread", "creator")   # engine.placement values; the first is the default
+PLACEMENT_ARGUMENT = "engine.placement"
 
 
 @dataclass
@@ -31,6 +43,7 @@ class RunRequest:
     timeout: float = 120
     verbose: bool = False
     repeat: int = None   # index among `compare --repeat N` runs of one configuration
+    placement: str = PLACEMENTS[0]   # engine.placement: spread or creator
 
 
 @dataclass
@@ -89,13 +102,16 @@ def run_workload(repo, artifacts, request):
     if not workload_elf.is_file():
         return RunResult(request, False, f"the build made no {shown(workload_elf)}", 0.0)
     command = qemu_command(artifacts.kernel, workload_elf, request.cpus,
-                           boot_arguments(request.seed, request.realtime, request.params),
+                           boot_arguments(request.seed, request.realtime,
+                                          [f"{PLACEMENT_ARGUMENT}={request.placement}",
+                                           *request.params]),
                            realtime=request.realtime)
     console = out / "console.log"
     outcome = run_qemu(command, out, console, request.timeout, request.verbose)
     ok = not outcome.timed_out and outcome.status == 0 and (out / "trace.bin").is_file()
     record = dict(asdict(request), out=str(out), clock="realtime" if request.realtime
-                  else "icount", build_dir=str(artifacts.directory), qemu_command=command,
+                  else "icount", timing_model=timing_model(request.cpus, request.realtime),
+                  build_dir=str(artifacts.directory), qemu_command=command,
                   status=outcome.status, timed_out=outcome.timed_out,
                   wall_seconds=round(outcome.seconds, 3), ok=ok)
     del record["verbose"]

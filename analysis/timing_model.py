@@ -1,0 +1,53 @@
+"""The timing model of a run: what kind of machine its times come from.
+
+  exact              -- 1 hart under icount: one instruction is one virtual ns, every figure
+                        repeats byte for byte;
+  shared-throughput  -- N > 1 harts under icount: QEMU's instruction counter is one clock for
+                        all harts, so N busy harts each run at 1/N speed, like N hardware threads
+                        sharing one core; N-hart figures are not an N-core machine's (fork-join
+                        with one worker per hart takes 12.3 / 22.5 / 42.9 ms at 1 / 2 / 4 harts);
+  host-parallel      -- --realtime: harts on host threads, wall-clock time; parallel, but noisy
+                        and not reproducible.
+Free of numpy, so the schedlab command can use it.
+"""
+
+EXACT, SHARED_THROUGHPUT, HOST_PARALLEL = "exact", "shared-throughput", "host-parallel"
+MODELS = (EXACT, SHARED_THROUGHPUT, HOST_PARALLEL)
+
+EXPLANATION = {
+    EXACT: "1 hart under icount: instruction-exact virtual time, reproducible byte for byte",
+    SHARED_THROUGHPUT: "N harts under icount share one instruction clock: N busy harts each run "
+                       "at 1/N speed, like N hardware threads on one core, not N cores",
+    HOST_PARALLEL: "--realtime: harts run in parallel on host threads, wall-clock time; noisy, "
+                   "not reproducible",
+}
+
+# trace.h, trace_file_header.clock
+_CLOCK_ICOUNT, _CLOCK_REALTIME = 0, 1
+
+
+def timing_model(harts, realtime):
+    """The model of a run on `harts` harts, with the wall clock if `realtime`."""
+    if realtime:
+        return HOST_PARALLEL
+    return EXACT if int(harts) <= 1 else SHARED_THROUGHPUT
+
+
+def from_trace_header(header):
+    """The model a trace's header implies (its nharts and clock); None for an unknown clock."""
+    clock = header.get("clock")
+    if clock not in (_CLOCK_ICOUNT, _CLOCK_REALTIME):
+        return None
+    return timing_model(header.get("nharts", 1), clock == _CLOCK_REALTIME)
+
+
+def label(model, harts=None):
+    """A short label for titles: "4 harts, shared-throughput (not a 4-core machine)"."""
+    if model == SHARED_THROUGHPUT:
+        where = f"{harts} harts, " if harts else ""
+        cores = f"a {harts}-core" if harts else "an N-core"
+        return f"{where}shared-throughput: one icount clock for all harts, not {cores} machine"
+    if model == HOST_PARALLEL:
+        return f"{harts} hart(s), host-parallel (--realtime, noisy)" if harts else \
+            "host-parallel (--realtime, noisy)"
+    return "1 hart, exact (icount)" if model == EXACT else str(model)
