@@ -251,6 +251,8 @@ static struct tcb *create_root_task(struct root_builder *b, const struct root_im
     thread_init(tcb, TRACE_TID_NONE);
     tcb->mcp = seL4_MaxPrio;
     tcb->sched.prio = seL4_MaxPrio;
+    /* threads are traced as created at priority 0: the root task's is said here */
+    trace_emit(TRACE_PRIO_CHANGE, 0, tcb->tid, 0, seL4_MaxPrio, 0);
     tcb->ipc_buffer_vaddr = ipc_vaddr;
     cdt_insert(cnode, &b->cnode[seL4_CapInitThreadCNode], &tcb->slots[TCB_CTABLE]);
     cdt_insert(vspace, &b->cnode[seL4_CapInitThreadVSpace], &tcb->slots[TCB_VTABLE]);
