@@ -103,15 +103,18 @@ static bool catch_up_with_boost(struct mlfq_hart *h, struct sched_thread *t,
 static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
 {
     unsigned raised = 0;
-    for (unsigned p = 0; p < NPRIO; p++)
-        for (unsigned l = 1; l < LEVELS; l++)
-            while (h->q[p][l].head)
-                raised += catch_up_with_boost(h, h->q[p][l].head, MLFQ_LEVEL_BOOSTED);
-    /* the rest of level 0: a fresh allotment, no move (the boost keeps their order) */
-    for (unsigned p = 0; p < NPRIO; p++)
-        for (struct sched_thread *t = h->q[p][0].head; t; t = t->next) {
-            t->policy[USED_NS] = 0;
-            t->policy[EPOCH] = h->epoch;
+    /* only the priorities with something queued (raising within a priority keeps it so) */
+    for (unsigned w = 0; w < PRIO_WORDS; w++)
+        for (uint64_t m = h->ready.words[w]; m; m &= m - 1) {
+            unsigned p = w * 64 + (unsigned)__builtin_ctzll(m);
+            for (unsigned l = 1; l < LEVELS; l++)
+                while (h->q[p][l].head)
+                    raised += catch_up_with_boost(h, h->q[p][l].head, MLFQ_LEVEL_BOOSTED);
+            /* level 0 as it is now: a fresh allotment, no move (the boost keeps their order) */
+            for (struct sched_thread *t = h->q[p][0].head; t; t = t->next) {
+                t->policy[USED_NS] = 0;
+                t->policy[EPOCH] = h->epoch;
+            }
         }
     if (running) raised += catch_up_with_boost(h, running, MLFQ_LEVEL_BOOSTED);
     return raised;
