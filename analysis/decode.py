@@ -4,6 +4,12 @@ A trace is a file header followed by chunks; each chunk is a chunk header and th
 flushed, in time order. A hart may flush several chunks; its `dropped` count is cumulative, so the
 hart's last chunk carries its final count. decode() merges the harts' records into one time-ordered
 array; encode() writes the same layout (tests build synthetic traces with it).
+
+The file header names the policy that ran (its `policy` field, from trace version 2): the
+decoder reads that policy's definitions of its own POLICY records (trace_format.
+load_policy_format) so Trace.policy_events(kind) addresses them by name. A header of an older
+version trace.h still describes (TRACE_FILE_HEADER_FIELDS_V<n>) is read as that prefix; such a
+trace names no policy.
 """
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import AnalysisError
-from .trace_format import FORMAT
+from .trace_format import DEFAULT_SCHED_DIR, FORMAT, POLICY_EVENT, TraceFormatError, \
+    load_policy_format
 
 
 class TraceError(AnalysisError):
@@ -65,6 +72,14 @@ class Trace:
     # hart's records should be time-ordered, so any is a wrapped or broken clock (decode()
     # still sorts them by time; the metrics say the trace is suspect).
     time_regressions: dict = field(default_factory=dict)
+    # the policy's definitions of its POLICY records (trace_format.PolicyFormat); None if the
+    # header names no policy (a version-1 trace)
+    policy_format: object = None
+
+    @property
+    def policy(self):
+        """The policy that ran (kernel/sched/<policy>.c), from the header; None if unnamed."""
+        return self.header.get("policy") or None
 
     @property
     def dropped(self):
@@ -92,26 +107,72 @@ class Trace:
         positions = np.flatnonzero(self.records["type"] == event.value)
         return Events(event, self.records[positions], positions)
 
+    def policy_records(self):
+        """All POLICY records (any kind), as Events of trace.h's POLICY event."""
+        return self.events(POLICY_EVENT)
+
+    def policy_events(self, kind):
+        """The POLICY records of the policy's kind `kind`, arguments by the policy's names:
+        trace.policy_events("LEVEL")["to_level"]. KeyError names the kinds defined."""
+        if self.policy_format is None:
+            raise KeyError(f"{self.path}: the trace names no policy, so it has no policy "
+                           f"record kind {kind}")
+        spec = self.policy_format.kind(kind)
+        policy = self.format.event(POLICY_EVENT)
+        kind_field = policy.field(policy.args[0])
+        positions = np.flatnonzero((self.records["type"] == policy.value)
+                                   & (self.records[kind_field] == spec.value))
+        return Events(spec, self.records[positions], positions)
+
 
 def _as_dict(value):
     return {name: value[name].tolist() for name in value.dtype.names}
 
 
-def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False):
-    """Decode a whole trace held in memory; `path` only names it in errors."""
-    file_header_dtype, chunk_dtype, record_dtype = fmt.file_header, fmt.chunk_header, fmt.record
+def _header_dict(value):
+    """The file header as a dict; a uint8_t name[n] field is NUL-padded text (policy)."""
+    header = {}
+    for name in value.dtype.names:
+        if value.dtype.fields[name][0].shape and value.dtype.fields[name][0].base == np.uint8:
+            header[name] = bytes(value[name]).split(b"\0", 1)[0].decode("ascii", "replace")
+        else:
+            header[name] = value[name].tolist()
+    return header
+
+
+def _read_header(data, path, fmt):
+    """The file header's dtype (the current one, or an older version's) and its fields."""
     constants = fmt.constants
-    if len(data) < file_header_dtype.itemsize:
+    # magic and version lead every version's header
+    lead = np.dtype([(name, fmt.file_header.fields[name][0]) for name in ("magic", "version")],
+                    align=True)
+    dtype = fmt.file_header
+    if len(data) >= lead.itemsize:
+        first = _as_dict(np.frombuffer(data, lead, count=1)[0])
+        if first["magic"] != constants["TRACE_FILE_MAGIC"]:
+            raise TraceError(f"{path}: not a SchedLab trace (magic {first['magic']:#x}, "
+                             f"expected {constants['TRACE_FILE_MAGIC']:#x})")
+        if first["version"] != constants["TRACE_VERSION"]:
+            dtype = fmt.old_file_header(first["version"])
+            if dtype is None:
+                raise TraceError(f"{path}: trace format version {first['version']}, but "
+                                 f"{fmt.header_path} defines version "
+                                 f"{constants['TRACE_VERSION']} (and describes no older "
+                                 f"version {first['version']})")
+    if len(data) < dtype.itemsize:
         raise TraceTruncatedError(f"{path}: {len(data)} bytes is shorter than the "
-                                  f"{file_header_dtype.itemsize}-byte file header; the trace "
+                                  f"{dtype.itemsize}-byte file header; the trace "
                                   f"is truncated or not a trace")
-    header = _as_dict(np.frombuffer(data, file_header_dtype, count=1)[0])
-    if header["magic"] != constants["TRACE_FILE_MAGIC"]:
-        raise TraceError(f"{path}: not a SchedLab trace (magic {header['magic']:#x}, "
-                         f"expected {constants['TRACE_FILE_MAGIC']:#x})")
-    if header["version"] != constants["TRACE_VERSION"]:
-        raise TraceError(f"{path}: trace format version {header['version']}, but "
-                         f"{fmt.header_path} defines version {constants['TRACE_VERSION']}")
+    return dtype, _header_dict(np.frombuffer(data, dtype, count=1)[0])
+
+
+def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False,
+                 sched_dir=DEFAULT_SCHED_DIR):
+    """Decode a whole trace held in memory; `path` only names it in errors. The POLICY records'
+    definitions are read from `sched_dir` (kernel/sched/<policy>_trace.h)."""
+    chunk_dtype, record_dtype = fmt.chunk_header, fmt.record
+    constants = fmt.constants
+    file_header_dtype, header = _read_header(data, path, fmt)
     if header["record_size"] != record_dtype.itemsize:
         raise TraceError(f"{path}: records are {header['record_size']} bytes, but "
                          f"{fmt.header_path} defines {record_dtype.itemsize}-byte records")
@@ -156,18 +217,25 @@ def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False):
     # Ties in time go to the lower hart, then (lexsort is stable) to file order, so the merge
     # is deterministic.
     order = np.lexsort((records["hart"], records["time_ns"]))
+    policy_format = None
+    if header.get("policy"):
+        try:
+            policy_format = load_policy_format(header["policy"], fmt, sched_dir)
+        except TraceFormatError as error:
+            raise TraceError(f"{path}: the header names policy {header['policy']!r}: "
+                             f"{error}") from None
     return Trace(str(path), fmt, header, records[order], dropped_by_hart, truncated,
-                 regressions)
+                 regressions, policy_format)
 
 
-def decode(path, fmt=FORMAT, allow_partial=False):
+def decode(path, fmt=FORMAT, allow_partial=False, sched_dir=DEFAULT_SCHED_DIR):
     """Decode trace file `path`. A file that ends inside a chunk raises TraceTruncatedError
     unless allow_partial, which keeps the whole records present and sets Trace.truncated."""
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         raise TraceError(f"{path}: cannot read: {error.strerror}") from None
-    return decode_bytes(data, path, fmt, allow_partial)
+    return decode_bytes(data, path, fmt, allow_partial, sched_dir)
 
 
 def make_record(event, time_ns, hart=0, fmt=FORMAT, /, **args):
@@ -200,15 +268,22 @@ def chunk_per_hart(records, dropped=None):
 
 def encode(chunks, fmt=FORMAT, **header):
     """The bytes of a trace file holding `chunks` (Chunk tuples), in the order given. File
-    header fields default to a valid header (nharts = highest chunk hart + 1); keyword
-    arguments override any of them, e.g. magic=0 for a corrupt file."""
+    header fields default to a valid header (nharts = highest chunk hart + 1, no policy named);
+    keyword arguments override any of them, e.g. magic=0 for a corrupt file, policy="mlfq" (text
+    fields take a str). An older version that trace.h describes gets that version's header."""
     fields = {"magic": fmt.constants["TRACE_FILE_MAGIC"],
               "version": fmt.constants["TRACE_VERSION"],
               "record_size": fmt.record.itemsize,
               "nharts": max((chunk.hart for chunk in chunks), default=0) + 1}
     fields.update(header)
-    file_header = np.zeros(1, fmt.file_header)
+    dtype = fmt.file_header
+    if fields["version"] != fmt.constants["TRACE_VERSION"]:
+        dtype = fmt.old_file_header(fields["version"]) or dtype
+    file_header = np.zeros(1, dtype)
     for field, value in fields.items():
+        if isinstance(value, str):
+            size = dtype.fields[field][0].shape[0]
+            value = np.frombuffer(value.encode("ascii")[:size].ljust(size, b"\0"), np.uint8)
         file_header[field] = value
     parts = [file_header.tobytes()]
     for chunk in chunks:

@@ -20,6 +20,7 @@ from .headline import headline
 from .jobs import periodic_jobs
 from .lifetimes import arrivals, thread_response, throughput, turnaround
 from .migrations import migrations
+from .policy_events import policy_events
 from .requests import requests
 from .stats import PERCENTILES, nearest_rank, per_second, summarise  # noqa: F401 (re-exported)
 from .switch_cost import switch_cost
@@ -308,6 +309,7 @@ def compute_metrics(trace, scheduler=None):
         "cpu_time_ns": cpu_time(trace, timelines),
         "harts": hart_usage(trace, timelines),
         "threads": threads(trace),
+        "policy_events": policy_events(trace),
     }
     metrics.update(loss(trace))
     metrics["headline"] = headline(metrics)

@@ -9,6 +9,10 @@ Layout of the JSON (the "JSON Array/Object Format" of the Trace Event Format):
                                THREAD_NAME), with an 'X' event per state interval named
                                running / runnable / blocked (thread_states), and instant
                                events ('i') for its markers, migrations and wakeups.
+The policy's own records (POLICY) are instant events (cat "policy", named "<policy> <KIND>",
+their arguments named as the policy's <policy>_trace.h names them, enum values by name) on the
+track of the thread they name if the kind's tid field is named "tid", else on the recording
+hart's track.
 Timestamps and durations are in µs (the format's unit), from the trace's ns; otherData carries
 the trace header and the drop count, so a lossy trace says so in the viewer too.
 """
@@ -80,6 +84,32 @@ def _instants(trace, names):
                            "name": f"{str(kind_name).lower()} from {_name(sender, names)}",
                            "args": {"sender": _name(sender, names), "words": words,
                                     "badge": badge}})
+    return events + _policy_instants(trace, names)
+
+
+def _policy_instants(trace, names):
+    """The policy's own records as instant events (see the module docstring)."""
+    spec, events = trace.policy_format, []
+    if spec is None:
+        return events
+    for kind in spec.kinds:
+        records = trace.policy_events(kind)
+        if not len(records):
+            continue
+        args = records.event.named_args()
+        on_thread = args[0][1] == "arg1" and args[0][0] == "tid"
+        columns = {arg: records[arg].tolist() for arg, _ in args}
+        enums = {arg: spec.arg_enum(records.event, arg) for arg, _ in args}
+        for i, (time, hart) in enumerate(zip(records.time_ns.tolist(), records.hart.tolist())):
+            values = {arg: (enums[arg].short_name(column[i]) or column[i]) if enums[arg]
+                      else column[i] for arg, column in columns.items()}
+            if on_thread:
+                values["tid"] = _name(values["tid"], names)
+                track = {"pid": THREADS_PID, "tid": columns["tid"][i]}
+            else:
+                track = {"pid": HARTS_PID, "tid": hart + 1}
+            events.append({"ph": "i", "s": "t", **track, "ts": _us(time), "cat": "policy",
+                           "name": f"{spec.policy} {kind}", "args": values})
     return events
 
 

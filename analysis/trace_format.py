@@ -8,6 +8,10 @@ add a field or an event to trace.h and the decoder follows.
 
 FORMAT is the format of the tree's own trace.h, parsed when this module is imported; load_format()
 reads any other copy (tests use it on an edited header).
+
+A policy's own records (trace.h's POLICY event) are defined by the policy: the
+POLICY_TRACE_EVENTS table and enums of kernel/sched/<policy>_trace.h, in the same simple forms.
+load_policy_format() reads them for the policy a trace's header names.
 """
 import re
 from dataclasses import dataclass
@@ -18,6 +22,8 @@ import numpy as np
 from . import AnalysisError
 
 DEFAULT_HEADER = Path(__file__).resolve().parent.parent / "include" / "schedlab" / "trace.h"
+DEFAULT_SCHED_DIR = Path(__file__).resolve().parent.parent / "kernel" / "sched"
+POLICY_EVENT = "POLICY"  # trace.h's event whose records a policy defines
 
 # What the decoder itself relies on; everything else in trace.h is taken as found.
 REQUIRED_CONSTANTS = ("TRACE_FILE_MAGIC", "TRACE_CHUNK_MAGIC", "TRACE_VERSION", "TRACE_TID_NONE")
@@ -38,6 +44,8 @@ _STRUCT = re.compile(r"\bstruct\s+(\w+)\s*\{(.*?)\}\s*;", re.DOTALL)
 _STRUCT_FIELD = re.compile(r"^\s*(\w+)\s+(\w+)\s*(?:\[\s*(\d+)\s*\])?\s*;\s*$")
 _EVENTS_MACRO = re.compile(r"^\s*#\s*define\s+TRACE_EVENTS\s*\(\s*X\s*\)((?:[^\n]*\\\n)*[^\n]*)",
                            re.MULTILINE)
+_POLICY_EVENTS_MACRO = re.compile(
+    r"^\s*#\s*define\s+POLICY_TRACE_EVENTS\s*\(\s*X\s*\)((?:[^\n]*\\\n)*[^\n]*)", re.MULTILINE)
 _EVENT_ROW = re.compile(r"\bX\s*\(([^()]*)\)")
 _ARG_FIELD = re.compile(r"^arg(\d+)$")
 
@@ -129,6 +137,16 @@ class TraceFormat:
             return self.enums[name]
         except KeyError:
             raise KeyError(f"{self.header_path} defines no enum {name}") from None
+
+    def old_file_header(self, version):
+        """The file header of an older trace `version` (fields are only appended: a prefix of
+        trace_file_header, TRACE_FILE_HEADER_FIELDS_V<version> fields long), or None if trace.h
+        describes no such version."""
+        count = self.constants.get(f"TRACE_FILE_HEADER_FIELDS_V{version}")
+        if count is None:
+            return None
+        names = self.file_header.names[:count]
+        return np.dtype([(name, self.file_header.fields[name][0]) for name in names], align=True)
 
     def arg_enum(self, event, arg):
         """The enum that names the values of `arg` of `event`, by trace.h's naming convention:
@@ -234,6 +252,76 @@ def load_format(header_path=DEFAULT_HEADER):
     return TraceFormat(header_path=path, constants=constants, enums=_parse_enums(path, text),
                        structs=structs, events=events,
                        events_by_value={event.value: event for event in events.values()})
+
+
+@dataclass(frozen=True)
+class PolicyFormat:
+    """What a policy's kernel/sched/<policy>_trace.h says about its POLICY records: each kind
+    as an Event whose args name the record fields (arg0, the kind, is unnamed), so
+    Events(kind, ...)["from_level"] reads the field that holds it, and the policy's enums."""
+    policy: str
+    header_path: Path  # None: the policy defines no records (it has no <policy>_trace.h)
+    kinds: dict        # kind name -> Event
+    kinds_by_value: dict
+    enums: dict
+
+    def kind(self, name):
+        try:
+            return self.kinds[name]
+        except KeyError:
+            raise KeyError(f"policy {self.policy} defines no trace record kind {name} (its "
+                           f"kinds: {', '.join(self.kinds) or 'none'})") from None
+
+    def arg_enum(self, kind, arg):
+        """The enum naming the values of `arg` of `kind`: enum <policy>_<kind>_<arg> or
+        <policy>_<arg> (mlfq LEVEL why -> mlfq_level_why); None if neither exists."""
+        for name in (f"{self.policy}_{kind.name.lower()}_{arg}", f"{self.policy}_{arg}"):
+            if name in self.enums:
+                return self.enums[name]
+        return None
+
+
+def load_policy_format(policy, fmt=None, sched_dir=DEFAULT_SCHED_DIR):
+    """Parse kernel/sched/<policy>_trace.h (in `sched_dir`) into a PolicyFormat. Each row
+    X(NAME, kind, "n1", ...) names, in order, what the fields of fmt's POLICY event other than
+    its first (the kind) hold for that kind. A policy without that file defines no records.
+    `fmt` is the trace format (default: the tree's own, FORMAT)."""
+    fmt = fmt or FORMAT
+    if not re.fullmatch(r"\w+", policy or ""):
+        raise TraceFormatError(f"policy name {policy!r} is not a C identifier; the trace "
+                               f"header's policy field names kernel/sched/<policy>.c")
+    policy_event = fmt.event(POLICY_EVENT)
+    fields = [f"arg{i}" for i, name in enumerate(policy_event.args) if name][1:]
+    path = Path(sched_dir) / f"{policy}_trace.h"
+    if not path.exists():
+        return PolicyFormat(policy, None, {}, {}, {})
+    try:
+        text = _COMMENT.sub(" ", path.read_text())
+    except OSError as error:
+        raise TraceFormatError(f"cannot read {path}: {error.strerror}") from None
+    macro = _POLICY_EVENTS_MACRO.search(text)
+    if not macro:
+        _fail(path, "no `#define POLICY_TRACE_EVENTS(X)` table")
+    kinds = {}
+    for row in _EVENT_ROW.findall(macro.group(1)):
+        parts = [part.strip() for part in row.split(",")]
+        name, value, names = parts[0], parts[1], parts[2:]
+        if not re.fullmatch(r"\w+", name) or not re.fullmatch(r"0[xX][0-9a-fA-F]+|\d+", value) \
+                or not all(re.fullmatch(r'"\w*"', n) for n in names):
+            _fail(path, f"cannot read POLICY_TRACE_EVENTS row X({row})")
+        if len(names) != len(fields):
+            _fail(path, f"kind {name} names {len(names)} fields but trace.h's {POLICY_EVENT} "
+                        f"event has {len(fields)} besides its kind "
+                        f"({', '.join(policy_event.args[1:])})")
+        args = [""] * len(policy_event.args)
+        for field, arg in zip(fields, names):
+            args[int(field[3:])] = arg.strip('"')
+        event = Event(name, int(value, 0), tuple(args))
+        if name in kinds or any(k.value == event.value for k in kinds.values()):
+            _fail(path, f"kind {name} = {event.value} repeats a name or value")
+        kinds[name] = event
+    return PolicyFormat(policy, path, kinds, {k.value: k for k in kinds.values()},
+                        _parse_enums(path, text))
 
 
 FORMAT = load_format()

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Microbenchmarks in instructions per operation (exact under -icount shift=0): kernel operations
-# with tracing compiled in and out (under one config), then every config's policy decisions
+# and slice accounting (bench/slice) with tracing compiled in and out (under one config), then every config's policy decisions
 # (pick, enqueue) as runnable threads grow 1, 16, 256, 1024.
 # Usage: bench/run.sh [scheduler config for the kernel operations, default rr]
 set -eu
@@ -28,6 +28,8 @@ for trace in ON OFF; do
         -DSCHEDLAB_CONFIG="$config" -DSCHEDLAB_TRACE="$trace" >/dev/null
     cmake --build "$build" >/dev/null
     run_root_task "$build" microbench.elf "$config trace=$trace"
+    # slice accounting: the kernel time a timeslice pays per switch (sched.h quotes it)
+    run_root_task "$build" slicebench.elf "$config trace=$trace"
 done
 for policy_config in "$repo"/configs/*.cmake; do
     policy_config=$(basename "$policy_config" .cmake)

@@ -4,6 +4,10 @@
 #include <kernel/trace.h>
 
 struct trace_buffer trace_buffers[ARCH_MAX_HARTS];
+
+/* the header's policy field holds the name and at least one NUL */
+_Static_assert(sizeof(SCHED_POLICY_NAME) <= sizeof(((struct trace_file_header *)0)->policy),
+               "the policy's name does not fit trace_file_header.policy");
 static unsigned traced_harts;
 static long trace_fd = -1;
 
@@ -50,6 +54,7 @@ void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wal
         .nharts = nharts,
         .clock = wall_clock,
         .timeslice_ns = SCHED_TIMESLICE_NS,
+        .policy = SCHED_POLICY_NAME,
     };
     write_all(&header, sizeof header);
 }

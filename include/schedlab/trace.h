@@ -21,7 +21,10 @@
 
 #define TRACE_FILE_MAGIC  0x3143415254534c53ull /* "SLSTRAC1" read as a little-endian word */
 #define TRACE_CHUNK_MAGIC 0x4b4e4843u           /* "CHNK" */
-#define TRACE_VERSION     1
+#define TRACE_VERSION     2
+/* Fields are only ever appended to trace_file_header. A file of an older version n has a header
+ * of the first TRACE_FILE_HEADER_FIELDS_V<n> fields (version 2 added `policy`). */
+#define TRACE_FILE_HEADER_FIELDS_V1 6
 
 /* Thread id 0 is "nobody": the idle loop as a switch endpoint, or the kernel as a waker. */
 #define TRACE_TID_NONE 0
@@ -103,6 +106,9 @@ enum trace_marker_id {
 /*
  * X(name, value, arg0, arg1, arg2, arg3, arg4): the events and what each record field holds.
  * Thread ids are the kernel's sequential TCB numbers (1 = root task, in creation order).
+ * POLICY is a record of the policy's own (sched_trace_policy, kernel/sched/sched.h): its kinds,
+ * and what tid, a, b and value hold for each, are the POLICY_TRACE_EVENTS table of
+ * kernel/sched/<policy>_trace.h, the policy being the file header's `policy`.
  */
 #define TRACE_EVENTS(X)                                                                            \
     X(SWITCH, 1, "reason", "prev", "next", "", "")                                                 \
@@ -121,7 +127,8 @@ enum trace_marker_id {
     X(MIGRATE, 14, "reason", "tid", "from_hart", "to_hart", "")                                    \
     X(CACHE_REFILL, 15, "", "tid", "", "", "cost_ns")                                              \
     X(IPI, 16, "kind", "to_hart", "", "", "")                                                      \
-    X(IPC, 17, "kind", "sender", "receiver", "words", "badge")
+    X(IPC, 17, "kind", "sender", "receiver", "words", "badge")                                     \
+    X(POLICY, 18, "kind", "tid", "a", "b", "value")
 
 enum trace_event_type {
 #define TRACE_EVENT_ENUM(name, value, a0, a1, a2, a3, a4) TRACE_##name = value,
@@ -148,6 +155,8 @@ struct trace_file_header {
     uint32_t nharts;       /* harts the kernel ran on */
     uint32_t clock;        /* 0 = instruction-exact clock (icount), 1 = wall clock (realtime) */
     uint64_t timeslice_ns; /* the configured base timeslice, for reference */
+    uint8_t policy[16];    /* the policy compiled in (kernel/sched/<policy>.c), NUL-padded: it
+                            * names the POLICY records' definitions */
 };
 
 struct trace_chunk_header {

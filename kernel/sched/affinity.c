@@ -22,12 +22,16 @@
  *  5. Warmth: a hart's cache is disturbed only by what runs on it, so each hart counts the CPU
  *     time run on it (from policy_charge) and each thread notes that count when it last ran;
  *     the thread is warm there while the others have run less than SCHED_AFFINITY_WARM_US since.
- *     (An idle hart keeps a thread warm; the wall clock from policy_balance only paces 4.)
+ *     (An idle hart keeps a thread warm; the wall clock from policy_tick only paces 4.)
  * Every move (wake placement on another hart is the core's; pulls and balancing are ours) goes
  * through sched_migrate, so it is traced. Pulling and balancing scan queues (O(threads)); they
  * run only on idle harts and once per period, never on the pick path of a busy hart.
  */
 #include <sched/runqueue.h>
+
+#include "affinity_trace.h"
+
+enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 #define NPRIO      256
 #define WARM_NS    ((uint64_t)SCHED_AFFINITY_WARM_US * 1000)
@@ -221,26 +225,40 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
     return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
 }
 
-/* Rule 4. */
-uint64_t policy_balance(unsigned hart, uint64_t now)
+/* The busiest hart other than `hart` (NO_HART if there is no other). */
+static unsigned busiest_other(unsigned hart)
 {
+    unsigned busiest = NO_HART;
+    for (unsigned i = 0; i < nr_harts; i++)
+        if (i != hart && (busiest == NO_HART || load(i) > load(busiest))) busiest = i;
+    return busiest;
+}
+
+/* Rule 4. */
+uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
+{
+    (void)running; /* h->current: the policy's own record of it */
     struct affinity_hart *h = &harts[hart];
-    if (now < h->next_balance) return 0;
+    if (nr_harts < 2 || now < h->next_balance) return 0;
     h->next_balance = now + BALANCE_NS;
+    unsigned busiest = busiest_other(hart), seen = load(hart);
+    unsigned busiest_load = load(busiest);
     int top = -1; /* highest priority pulled */
-    unsigned from;
+    unsigned from, moved = 0;
     struct sched_thread *t;
     while ((t = find_pullable(hart, &from)) && load(from) > load(hart) + THRESHOLD) {
         move_here(from, hart, t, TRACE_MIGRATE_BALANCE);
         enqueue(h, t, false);
+        moved++;
         if (t->prio > top) top = t->prio;
     }
+    sched_trace_policy(POLICY_TRACE_BALANCE, busiest, seen, busiest_load, moved);
     if (top < 0) return 0;
     return !h->current || top > h->current->prio ? 1ull << hart : 0;
 }
 
 /* Only a hart with work balances on a period; an idle one pulls when it goes idle. */
-uint64_t policy_next_balance(unsigned hart)
+uint64_t policy_next_tick(unsigned hart)
 {
     const struct affinity_hart *h = &harts[hart];
     return nr_harts > 1 && h->current ? h->next_balance : UINT64_MAX;

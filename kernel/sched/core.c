@@ -15,6 +15,8 @@ struct sched_hart {
 };
 
 static struct sched_hart harts[SCHED_MAX_HARTS];
+/* measure_switch_cost runs the policy on dummy threads: what it would trace is not the run's */
+static bool calibrating;
 
 static unsigned me(void) { return this_hart_id(); }
 static struct sched_hart *here(void) { return &harts[me()]; }
@@ -32,6 +34,7 @@ static uint64_t measure_switch_cost(void)
 {
     static struct sched_thread a, b;
     static struct arch_context saved, live;
+    calibrating = true;
     policy_init(nharts, 0);
     sched_thread_init(&a, 0, 0, me());
     sched_thread_init(&b, 0, 0, me());
@@ -46,7 +49,9 @@ static uint64_t measure_switch_cost(void)
         live = saved;
         arch_activate_kernel_vspace();
     }
-    return (clock_now() - start) / CALIBRATION_ROUNDS;
+    uint64_t cost = (clock_now() - start) / CALIBRATION_ROUNDS;
+    calibrating = false;
+    return cost;
 }
 
 uint64_t sched_init(void)
@@ -73,6 +78,11 @@ void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reaso
 {
     trace_emit(TRACE_MIGRATE, why, t->tid, t->hart, to, 0);
     t->hart = (uint8_t)to;
+}
+
+void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uint64_t value)
+{
+    if (!calibrating) trace_emit(TRACE_POLICY, kind, tid, a, b, value);
 }
 
 static void request_decision(unsigned hart, enum trace_switch_reason why)
@@ -242,13 +252,15 @@ void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask)
 void sched_timer(uint64_t now)
 {
     struct sched_hart *h = here();
-    if (nharts > 1) request_decisions(policy_balance(me(), now));
+    /* charged up to now first: what the policy does at `now` (a boost's fresh allotment, say)
+     * counts from this instant, not from the thread's last charge */
+    charge_running(h, now);
+    request_decisions(policy_tick(me(), now, h->running));
     /* a running thread another hart stopped meanwhile (suspended, say) waits for the decision
      * already due: re-queueing it would run it again */
     if (!h->running || now < h->slice_end || !thread_is_runnable(h->running)) return;
     /* it yielded already: its decision is due */
     if (h->running->with_policy) return;
-    charge_running(h, now);
     trace_emit(TRACE_PREEMPT, TRACE_PREEMPT_EXPIRED, h->running->tid, 0, 0, 0);
     hand_to_policy(h->running);
     policy_slice_expired(me(), h->running);
@@ -296,8 +308,7 @@ struct sched_thread *sched_schedule(uint64_t now)
     if (h->decide || !prev) {
         next = pick(prev, prev_runnable && !prev_leaves);
         /* about to idle: the policy may pull work here */
-        if (!next && nharts > 1 && (policy_balance(me(), now) & bit(me())))
-            next = pick(NULL, false);
+        if (!next && (policy_tick(me(), now, NULL) & bit(me()))) next = pick(NULL, false);
     }
     if (next != prev) {
         trace_switch(h, prev, prev_runnable, next);
@@ -329,9 +340,8 @@ bool sched_decisions_pending(void)
 
 uint64_t sched_next_deadline(void)
 {
-    /* one hart has nothing to balance with */
-    uint64_t balance = nharts > 1 ? policy_next_balance(me()) : UINT64_MAX;
-    return here()->slice_end < balance ? here()->slice_end : balance;
+    uint64_t tick = policy_next_tick(me());
+    return here()->slice_end < tick ? here()->slice_end : tick;
 }
 
 void sched_check_invariants(void)

@@ -37,7 +37,7 @@ void sched_forget(struct sched_thread *t);
 /* Does any hart have a decision due (work it has not looked at yet)? */
 bool sched_decisions_pending(void);
 /* When this hart's timer must fire for the scheduler: the running thread's slice end or the
- * policy's next balancing, whichever is first (UINT64_MAX: neither). */
+ * policy's next timed work (policy_next_tick), whichever is first (UINT64_MAX: neither). */
 uint64_t sched_next_deadline(void);
 
 /* Does any hart run t? */

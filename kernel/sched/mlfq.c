@@ -12,14 +12,26 @@
  * quantum ends does not keep a CPU hog on top: the time it used still counts;
  *  3. a thread that blocks keeps its level and what it has used, so an I/O-bound thread that
  *     uses little stays high;
- *  4. every SCHED_MLFQ_BOOST_US of CPU time used on the hart, every thread returns to level 0
- *     with a fresh allotment (no starvation; a thread that turned interactive recovers);
+ *  4. boost k happens at k * SCHED_MLFQ_BOOST_US of emulated time since boot (k = 1, 2, ...;
+ *     time, not CPU time, and counted from boot, so a late boost does not delay the next): every
+ *     thread of the hart returns to level 0 with a fresh allotment (no starvation; a thread that
+ *     turned interactive recovers). The core arms the hart's timer for it (policy_next_tick),
+ *     so it happens at its instant, within the timer's resolution, whatever runs. Order: the
+ *     queued threads of each seL4 priority are raised level 1 first, then level 2, and so on,
+ *     each level's FIFO order kept, behind the threads already queued at level 0. The running
+ *     thread keeps its hart: it is at level 0 then, so nothing raised outranks it, and its
+ *     slice is re-evaluated at the boost: a fresh level-0 allotment counted from the boost
+ *     instant. A thread blocked at the boost is raised when it is next runnable;
  *  5. FIFO within a (priority, level); a woken thread preempts the running one if it ranks
  *     higher: a higher seL4 priority, or the same priority and a lower level. A preempted thread
  *     goes back to the head of its queue.
  * A thread's slice is what remains of its allotment at its level.
  */
 #include <sched/runqueue.h>
+
+#include "mlfq_trace.h"
+
+enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 #define NPRIO    256
 #define LEVELS   SCHED_MLFQ_LEVELS
@@ -34,7 +46,8 @@ struct mlfq_hart {
     struct runqueue q[NPRIO][LEVELS];
     uint8_t levels_queued[NPRIO]; /* bit l: q[p][l] is not empty */
     struct prio_bitmap ready;     /* priorities with something queued */
-    uint64_t cpu_ns, next_boost_ns, epoch;
+    uint64_t next_boost_ns;       /* when boost epoch + 1 is due */
+    uint64_t epoch;               /* the last boost done: boost k happens at k * BOOST_NS */
 };
 
 static struct mlfq_hart harts[SCHED_MAX_HARTS];
@@ -63,24 +76,48 @@ static void dequeue(struct mlfq_hart *h, struct sched_thread *t)
     if (!h->levels_queued[p]) prio_bitmap_clear(&h->ready, p);
 }
 
-/* Rule 4 reaches threads that were not queued at the boost when they are next seen. */
-static void catch_up_with_boost(struct mlfq_hart *h, struct sched_thread *t)
+static void set_level(struct sched_thread *t, unsigned level, enum mlfq_level_why why)
 {
-    if (t->policy[EPOCH] == h->epoch) return;
-    bool queued = t->queued;
+    unsigned from = (unsigned)t->policy[LEVEL];
+    t->policy[LEVEL] = level;
+    if (from != level) sched_trace_policy(POLICY_TRACE_LEVEL, t->tid, from, level, why);
+}
+
+/* Rule 4 for one thread: back to level 0 with a fresh allotment unless it has seen the hart's
+ * last boost. Returns whether its level changed. */
+static bool catch_up_with_boost(struct mlfq_hart *h, struct sched_thread *t,
+                                enum mlfq_level_why why)
+{
+    if (t->policy[EPOCH] == h->epoch) return false;
+    bool queued = t->queued, raised = t->policy[LEVEL] != 0;
     if (queued) dequeue(h, t);
-    t->policy[LEVEL] = 0;
+    set_level(t, 0, why);
     t->policy[USED_NS] = 0;
     t->policy[EPOCH] = h->epoch;
     if (queued) enqueue(h, t, false);
+    return raised;
 }
 
-static void boost(struct mlfq_hart *h)
+/* Rule 4 at its instant: the queued threads in the order documented there, then the running
+ * thread. Returns how many threads it raised to level 0. */
+static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
 {
-    h->epoch++;
-    for (unsigned p = 0; p < NPRIO; p++)
-        for (unsigned l = 1; l < LEVELS; l++)
-            while (h->q[p][l].head) catch_up_with_boost(h, h->q[p][l].head);
+    unsigned raised = 0;
+    /* only the priorities with something queued (raising within a priority keeps it so) */
+    for (unsigned w = 0; w < PRIO_WORDS; w++)
+        for (uint64_t m = h->ready.words[w]; m; m &= m - 1) {
+            unsigned p = w * 64 + (unsigned)__builtin_ctzll(m);
+            for (unsigned l = 1; l < LEVELS; l++)
+                while (h->q[p][l].head)
+                    raised += catch_up_with_boost(h, h->q[p][l].head, MLFQ_LEVEL_BOOSTED);
+            /* level 0 as it is now: a fresh allotment, no move (the boost keeps their order) */
+            for (struct sched_thread *t = h->q[p][0].head; t; t = t->next) {
+                t->policy[USED_NS] = 0;
+                t->policy[EPOCH] = h->epoch;
+            }
+        }
+    if (running) raised += catch_up_with_boost(h, running, MLFQ_LEVEL_BOOSTED);
+    return raised;
 }
 
 static bool ranks_higher(const struct sched_thread *a, const struct sched_thread *b)
@@ -114,9 +151,9 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
     struct mlfq_hart *h = &harts[hart];
-    catch_up_with_boost(h, t);
+    catch_up_with_boost(h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     enqueue(h, t, false);
-    if (running) catch_up_with_boost(h, running);
+    if (running) catch_up_with_boost(h, running, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     return !running || ranks_higher(t, running);
 }
 
@@ -138,22 +175,16 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
 
 void policy_charge(struct sched_thread *t, uint64_t ns)
 {
-    struct mlfq_hart *h = &harts[t->hart];
-    catch_up_with_boost(h, t);
+    catch_up_with_boost(&harts[t->hart], t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     t->policy[USED_NS] += ns;
-    h->cpu_ns += ns;
-    if (h->cpu_ns >= h->next_boost_ns) {
-        h->next_boost_ns = h->cpu_ns + BOOST_NS;
-        boost(h);
-        catch_up_with_boost(h, t);
-    }
 }
 
 /* Rule 2: an allotment used up moves the thread down. */
 static void requeue_after_use(unsigned hart, struct sched_thread *t)
 {
     if (t->policy[USED_NS] >= allotment((unsigned)t->policy[LEVEL])) {
-        if (t->policy[LEVEL] + 1 < LEVELS) t->policy[LEVEL]++;
+        if (t->policy[LEVEL] + 1 < LEVELS)
+            set_level(t, (unsigned)t->policy[LEVEL] + 1, MLFQ_LEVEL_DEMOTED);
         t->policy[USED_NS] = 0;
     }
     enqueue(&harts[hart], t, false);
@@ -171,5 +202,19 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
     return t->policy[USED_NS] < budget ? budget - t->policy[USED_NS] : 0;
 }
 
-/* Nothing to balance: threads stay on the hart their affinity names (seL4). */
-#include <sched/no_balancing.h>
+/* Rule 4; nothing to balance: threads stay on the hart their affinity names (seL4). */
+uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
+{
+    struct mlfq_hart *h = &harts[hart];
+    if (now < h->next_boost_ns) return 0;
+    /* boost k is due at k * BOOST_NS: a tick later than one period does one boost, the last due */
+    h->epoch = now / BOOST_NS;
+    h->next_boost_ns = (h->epoch + 1) * BOOST_NS;
+    unsigned raised = boost(h, running);
+    sched_trace_policy(POLICY_TRACE_BOOST, 0, (uint32_t)h->epoch, raised, h->epoch * BOOST_NS);
+    /* the running thread's slice is now a fresh level-0 allotment: the core re-evaluates it at
+     * a decision, which keeps it running (nothing outranks level 0; it returns to the head) */
+    return running ? 1ull << hart : 0;
+}
+
+uint64_t policy_next_tick(unsigned hart) { return harts[hart].next_boost_ns; }

@@ -147,4 +147,4 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
 }
 
 /* Nothing to balance: threads stay on the hart their affinity names (seL4). */
-#include <sched/no_balancing.h>
+#include <sched/no_tick.h>

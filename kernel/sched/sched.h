@@ -86,13 +86,18 @@ void policy_yield(unsigned hart, struct sched_thread *t);
 void policy_reschedule(unsigned hart);
 /* How long t may run from now before policy_slice_expired (ns). */
 uint64_t policy_slice_ns(const struct sched_thread *t);
-/* Balance `hart` at time `now`: called on every timer interrupt of the hart and whenever the hart
- * is about to idle. A policy may move queued threads between harts (through sched_migrate).
- * Returns the harts (bit per hart) that must make a new decision because of what it moved. */
-uint64_t policy_balance(unsigned hart, uint64_t now);
-/* When `hart` wants its next policy_balance (ns; UINT64_MAX: no need). The core arms the hart's
- * one-shot timer for it, so periodic balancing happens even while long slices run. */
-uint64_t policy_next_balance(unsigned hart);
+/* The policy's own timed work on `hart` at time `now` (balancing, mlfq's boost): called on every
+ * timer interrupt of the hart and whenever the hart is about to idle (running = NULL), with the
+ * running thread charged up to `now`. `running` is what the hart runs (NULL: idle); it may be
+ * held by the policy already (it yielded; its decision is due). A policy may move queued threads
+ * between harts (through sched_migrate) or change the running thread's slice. Returns the harts
+ * (bit per hart) that must make a new decision because of what it did; a decision on the hart
+ * whose running thread's slice changed re-evaluates that slice. */
+uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running);
+/* When `hart` wants its next policy_tick (ns of emulated time since boot; UINT64_MAX: no need).
+ * The core arms the hart's one-shot timer for it, so timed work happens at its instant even
+ * while long slices run or the hart idles. */
+uint64_t policy_next_tick(unsigned hart);
 
 /*
  * Provided by the core for policies (the host tests provide their own). Every move of a thread
@@ -100,5 +105,17 @@ uint64_t policy_next_balance(unsigned hart);
  * t->hart to `to`. The thread must not be queued on any hart when it is called.
  */
 void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reason why);
+
+/*
+ * Provided by the core for policies (the host tests provide their own): record a policy trace
+ * record (TRACE_POLICY) on this hart. `kind` and what tid, a, b and value mean are the policy's
+ * own, defined in its POLICY_TRACE_EVENTS table (kernel/sched/<policy>_trace.h), which the
+ * decoder reads. Records made while the core calibrates the switch cost at boot are dropped.
+ */
+void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uint64_t value);
+/* A policy's kinds as C constants, from its table:
+ *   enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
+ * gives POLICY_TRACE_<NAME> = kind. */
+#define POLICY_TRACE_KIND_ENUM(name, kind, tid, a, b, value) POLICY_TRACE_##name = kind,
 
 #endif

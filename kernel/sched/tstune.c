@@ -36,6 +36,10 @@
  */
 #include <sched/runqueue.h>
 
+#include "tstune_trace.h"
+
+enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
+
 #define NPRIO              256
 #define TARGET_LATENCY_NS  ((uint64_t)SCHED_TSTUNE_TARGET_LATENCY_US * 1000)
 #define MIN_GRANULARITY_NS ((uint64_t)SCHED_TSTUNE_MIN_GRANULARITY_US * 1000)
@@ -78,15 +82,25 @@ static void dequeue(struct tstune_hart *h, struct sched_thread *t)
     h->nr_queued_total--;
 }
 
-/* The formula at the top of this file. */
-static uint64_t slice_for(const struct sched_thread *t)
+/* The formula at the top of this file; *nr_out and *bound_out (if not NULL) say what it was
+ * derived from: nr, and the term that decided (enum tstune_slice_bound). */
+static uint64_t slice_from(const struct sched_thread *t, uint64_t *nr_out,
+                           enum tstune_slice_bound *bound_out)
 {
     const struct tstune_hart *h = &harts[t->hart];
     uint64_t nr = h->nr_queued[t->prio] + (t->queued ? 0 : 1);
     uint64_t fair = TARGET_LATENCY_NS / nr;
     uint64_t burst = max_u64(t->policy[AVG_BURST], t->policy[BURST_NS]);
-    return max_u64(slice_floor_ns, min_u64(fair, 2 * burst));
+    uint64_t capped = min_u64(fair, 2 * burst);
+    if (nr_out) *nr_out = nr;
+    if (bound_out)
+        *bound_out = slice_floor_ns >= capped ? TSTUNE_SLICE_FLOOR
+                     : 2 * burst < fair       ? TSTUNE_SLICE_BURST
+                                              : TSTUNE_SLICE_FAIR;
+    return max_u64(slice_floor_ns, capped);
 }
+
+static uint64_t slice_for(const struct sched_thread *t) { return slice_from(t, NULL, NULL); }
 
 static unsigned load(unsigned hart)
 {
@@ -162,8 +176,13 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     }
     int p = prio_bitmap_highest(&h->ready);
     struct sched_thread *t = p < 0 ? NULL : h->queue[p].head;
-    if (t) dequeue(h, t);
     h->current = t;
+    if (!t) return NULL;
+    dequeue(h, t);
+    uint64_t nr;
+    enum tstune_slice_bound bound;
+    uint64_t slice = slice_from(t, &nr, &bound);
+    sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
     return t;
 }
 
@@ -195,4 +214,4 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
 }
 
 /* Nothing to balance: placement happens at wakeup only. */
-#include <sched/no_balancing.h>
+#include <sched/no_tick.h>

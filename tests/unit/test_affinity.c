@@ -2,8 +2,12 @@
  * sanitizers. Each test checks one of the rules written at the top of affinity.c. */
 #include <sched/sched.h>
 
+#include <sched/affinity_trace.h>
+
 #include "check.h"
 #include "policy_host.h"
+
+enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 #define NHARTS   4
 #define NTHREADS 32
@@ -18,6 +22,7 @@ static void reset(void)
 {
     policy_init(NHARTS, 0);
     migration_log_clear();
+    policy_log_clear();
     for (int i = 0; i < NTHREADS; i++) {
         th[i] = (struct sched_thread){.tid = (uint32_t)i + 1, .prio = 50, .affinity = ALL};
         policy_thread_init(&th[i]);
@@ -163,12 +168,18 @@ static void test_balances_above_the_threshold_not_below(void)
     /* hart 0: 1 running + THRESHOLD queued; hart 1: idle. Difference == threshold: no move */
     for (int i = 0; i <= SCHED_AFFINITY_MIGRATE_THRESHOLD; i++) run_on(&th[i], 0);
     run_on(&th[20], 1);
-    CHECK(policy_balance(1, PERIOD) == 0 && migration_count == 0);
+    CHECK(policy_tick(1, PERIOD, NULL) == 0 && migration_count == 0);
+    /* the BALANCE record says what it saw: hart 1 (load 1) against hart 0, moving nothing */
+    CHECK(policy_log_count == 1 &&
+          policy_log_is(0, POLICY_TRACE_BALANCE, 0, 1, SCHED_AFFINITY_MIGRATE_THRESHOLD + 1, 0));
     /* one more on hart 0: above the threshold; hart 1 pulls until it is not */
     run_on(&th[10], 0);
-    CHECK(policy_balance(1, PERIOD / 2) == 0); /* not due yet... */
-    uint64_t redo = policy_balance(1, 3 * PERIOD);
+    CHECK(policy_tick(1, PERIOD / 2, NULL) == 0); /* not due yet... */
+    CHECK(policy_log_count == 1);                 /* ...and no balancing recorded */
+    uint64_t redo = policy_tick(1, 3 * PERIOD, NULL);
     CHECK(migration_count == 1); /* T + 2 against 1: one move leaves a difference <= T */
+    CHECK(policy_log_count == 2 &&
+          policy_log_is(1, POLICY_TRACE_BALANCE, 0, 1, SCHED_AFFINITY_MIGRATE_THRESHOLD + 2, 1));
     for (unsigned i = 0; i < migration_count; i++)
         CHECK(migration_log[i].why == TRACE_MIGRATE_BALANCE && migration_log[i].from == 0 &&
               migration_log[i].to == 1);
@@ -185,7 +196,7 @@ static void test_balancing_asks_for_a_decision_when_it_pulls_something_better(vo
     for (int i = 0; i < 4; i++) th[i].prio = 90;
     for (int i = 0; i < 4; i++) run_on(&th[i], 0);
     run_on(&th[20], 1); /* prio 50 */
-    CHECK(policy_balance(1, PERIOD) == 1ull << 1);
+    CHECK(policy_tick(1, PERIOD, NULL) == 1ull << 1);
     CHECK(decide(1, true)->prio == 90);
 }
 
@@ -196,8 +207,8 @@ static void test_balancing_respects_masks(void)
         th[i].affinity = 0x5; /* harts 0 and 2 */
         run_on(&th[i], 0);
     }
-    CHECK(policy_balance(1, PERIOD) == 0 && migration_count == 0);
-    policy_balance(2, PERIOD);
+    CHECK(policy_tick(1, PERIOD, NULL) == 0 && migration_count == 0);
+    policy_tick(2, PERIOD, NULL);
     CHECK(migration_count > 0);
     for (unsigned i = 0; i < migration_count; i++) CHECK(migration_log[i].to == 2);
 }
@@ -259,7 +270,7 @@ static void test_reserved_harts_neither_pull_nor_balance_across_classes(void)
     run_on(&th[10], 2);
     CHECK(decide(2, false) == NULL); /* hart 2 idles rather than take a low thread */
     CHECK(decide(3, false) == NULL);
-    CHECK(policy_balance(3, PERIOD) == 0);
+    CHECK(policy_tick(3, PERIOD, NULL) == 0);
     CHECK(migration_count == 0);
     CHECK(decide(1, false) != NULL); /* hart 1 may take one */
     CHECK(migration_count == 1 && migration_log[0].to == 1);
@@ -299,11 +310,11 @@ static void test_expiry_goes_to_the_tail_and_refills(void)
 static void test_a_busy_hart_asks_for_periodic_balancing_an_idle_one_does_not(void)
 {
     reset();
-    CHECK(policy_next_balance(1) == UINT64_MAX); /* idle: it pulls when it goes idle */
+    CHECK(policy_next_tick(1) == UINT64_MAX); /* idle: it pulls when it goes idle */
     run_on(&th[0], 1);
-    policy_balance(1, 3 * PERIOD);
-    CHECK(policy_next_balance(1) == 4 * PERIOD); /* busy: one period after the last balance */
-    CHECK(policy_next_balance(2) == UINT64_MAX);
+    policy_tick(1, 3 * PERIOD, NULL);
+    CHECK(policy_next_tick(1) == 4 * PERIOD); /* busy: one period after the last balance */
+    CHECK(policy_next_tick(2) == UINT64_MAX);
 }
 
 int main(void)

@@ -1,8 +1,12 @@
 /* Scenario tests of the mlfq policy (kernel/sched/mlfq.c), compiled on the host with sanitizers.
  * Each test checks one of the rules written at the top of mlfq.c. */
+#include <sched/mlfq_trace.h>
 #include <sched/sched.h>
 
 #include "check.h"
+#include "policy_host.h"
+
+enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 #define HART  0
 #define Q0    SCHED_TIMESLICE_NS /* the top level's allotment */
@@ -13,6 +17,7 @@ static struct sched_thread th[8];
 static void reset(void)
 {
     policy_init(1, 0);
+    policy_log_clear();
     for (int i = 0; i < 8; i++) {
         th[i] = (struct sched_thread){.tid = (uint32_t)i + 1, .hart = HART, .prio = 50};
         policy_thread_init(&th[i]);
@@ -37,6 +42,10 @@ static void test_new_threads_start_on_top_and_quanta_grow(void)
     CHECK(policy_pick(HART, NULL, false) == &th[0]);
     run_to_expiry(&th[0], 2 * Q0);
     CHECK(level(&th[0]) == 2 && policy_slice_ns(&th[0]) == 4 * Q0);
+    /* each demotion is a LEVEL record */
+    CHECK(policy_log_count == 2);
+    CHECK(policy_log_is(0, POLICY_TRACE_LEVEL, 1, 0, 1, MLFQ_LEVEL_DEMOTED));
+    CHECK(policy_log_is(1, POLICY_TRACE_LEVEL, 1, 1, 2, MLFQ_LEVEL_DEMOTED));
 }
 
 static void test_last_level_keeps_the_thread(void)
@@ -109,9 +118,88 @@ static void test_boost_brings_everyone_back_to_the_top(void)
     CHECK(policy_pick(HART, NULL, false) == a);
     run_to_expiry(b, Q0); /* b: level 1, queued; a is running */
     CHECK(level(a) == 2 && level(b) == 1);
-    policy_charge(a, BOOST); /* enough CPU time for a boost */
+    CHECK(policy_tick(HART, BOOST, a) == 1u << HART); /* a's slice changed: decide */
     CHECK(level(a) == 0 && policy_slice_ns(a) == Q0);
     CHECK(level(b) == 0);
+}
+
+/* Rule 4: boost k at k * BOOST of time, whatever CPU time was used, with no drift. */
+static void test_boosts_happen_at_multiples_of_the_period(void)
+{
+    reset();
+    struct sched_thread *a = &th[0];
+    CHECK(policy_pick(HART, NULL, false) == NULL);
+    CHECK(policy_next_tick(HART) == BOOST); /* the core arms the timer for it */
+    policy_charge(a, 3 * BOOST);            /* CPU time alone boosts nothing */
+    CHECK(policy_tick(HART, BOOST - 1, a) == 0 && policy_log_count == 0);
+    /* the tick comes 4 us late: boost 1 happens then, and boost 2 is still due at 2 * BOOST */
+    policy_tick(HART, BOOST + 4000, a);
+    CHECK(policy_log_count == 1 && policy_log_is(0, POLICY_TRACE_BOOST, 0, 1, 0, BOOST));
+    CHECK(policy_next_tick(HART) == 2 * BOOST);
+    /* an idle hart boosts too (nothing running: no decision needed) */
+    CHECK(policy_tick(HART, 2 * BOOST, NULL) == 0);
+    CHECK(policy_log_is(1, POLICY_TRACE_BOOST, 0, 2, 0, 2 * BOOST));
+    /* a tick more than a period late does the last boost due, and the next stays on the grid */
+    policy_tick(HART, 5 * BOOST + 7, NULL);
+    CHECK(policy_log_count == 3 && policy_log_is(2, POLICY_TRACE_BOOST, 0, 5, 0, 5 * BOOST));
+    CHECK(policy_next_tick(HART) == 6 * BOOST);
+}
+
+/* Rule 4's order: level 1 first, then level 2, FIFO kept, behind level 0; the running thread
+ * keeps its hart with a fresh level-0 allotment from the boost instant. */
+static void test_boost_order_and_the_running_thread(void)
+{
+    reset();
+    struct sched_thread *a = &th[0], *b = &th[1], *c = &th[2], *d = &th[3], *r = &th[4];
+    run_to_expiry(r, Q0);
+    CHECK(policy_pick(HART, NULL, false) == r);
+    run_to_expiry(r, 2 * Q0); /* r: level 2, queued */
+    run_to_expiry(d, Q0);     /* d: level 1 */
+    CHECK(policy_pick(HART, NULL, false) == d);
+    run_to_expiry(d, 2 * Q0); /* d: level 2, behind r */
+    CHECK(policy_pick(HART, NULL, false) == r);
+    run_to_expiry(b, Q0); /* b, then c: level 1, queued */
+    run_to_expiry(c, Q0);
+    CHECK(policy_wakeup(HART, a, r)); /* a: level 0, queued */
+    CHECK(level(r) == 2 && level(d) == 2 && level(b) == 1 && level(c) == 1 && level(a) == 0);
+    policy_charge(r, Q0 / 2); /* the core charges r up to the boost instant */
+    policy_log_clear();
+    CHECK(policy_tick(HART, BOOST, r) == 1u << HART);
+    CHECK(level(r) == 0 && policy_slice_ns(r) == Q0);
+    CHECK(policy_log_count == 5);
+    CHECK(policy_log_is(0, POLICY_TRACE_LEVEL, b->tid, 1, 0, MLFQ_LEVEL_BOOSTED));
+    CHECK(policy_log_is(1, POLICY_TRACE_LEVEL, c->tid, 1, 0, MLFQ_LEVEL_BOOSTED));
+    CHECK(policy_log_is(2, POLICY_TRACE_LEVEL, d->tid, 2, 0, MLFQ_LEVEL_BOOSTED));
+    CHECK(policy_log_is(3, POLICY_TRACE_LEVEL, r->tid, 2, 0, MLFQ_LEVEL_BOOSTED));
+    CHECK(policy_log_is(4, POLICY_TRACE_BOOST, 0, 1, 4, BOOST));
+    /* the decision the core makes: r keeps running, then a, b, c, d */
+    CHECK(policy_pick(HART, r, true) == r);
+    CHECK(policy_pick(HART, r, false) == a);
+    CHECK(policy_pick(HART, a, false) == b);
+    CHECK(policy_pick(HART, b, false) == c);
+    CHECK(policy_pick(HART, c, false) == d);
+}
+
+/* A level-0 thread gets a fresh allotment at a boost; a blocked one is raised when it wakes. */
+static void test_boost_refills_level_0_and_reaches_blocked_threads(void)
+{
+    reset();
+    struct sched_thread *run = &th[0], *queued = &th[1], *blocked = &th[2];
+    run_to_expiry(blocked, Q0); /* level 1, then it blocks */
+    policy_remove(blocked);
+    CHECK(policy_wakeup(HART, run, NULL));
+    CHECK(policy_pick(HART, NULL, false) == run);
+    CHECK(!policy_wakeup(HART, queued, run));
+    policy_charge(queued, Q0 / 4); /* (as if it had run before) */
+    policy_charge(run, Q0 / 2);
+    policy_log_clear();
+    policy_tick(HART, BOOST, run);
+    CHECK(policy_slice_ns(run) == Q0 && policy_slice_ns(queued) == Q0);
+    CHECK(policy_log_count == 1 && policy_log_is(0, POLICY_TRACE_BOOST, 0, 1, 0, BOOST));
+    CHECK(level(blocked) == 1); /* not seen yet */
+    policy_wakeup(HART, blocked, run);
+    CHECK(level(blocked) == 0 && policy_slice_ns(blocked) == Q0);
+    CHECK(policy_log_is(1, POLICY_TRACE_LEVEL, blocked->tid, 1, 0, MLFQ_LEVEL_BOOST_CAUGHT_UP));
 }
 
 static void test_fifo_within_a_level_and_preempted_keeps_the_head(void)
@@ -159,6 +247,9 @@ int main(void)
     RUN(test_hog_is_demoted_interactive_stays_on_top);
     RUN(test_yielding_before_expiry_does_not_game_the_allotment);
     RUN(test_boost_brings_everyone_back_to_the_top);
+    RUN(test_boosts_happen_at_multiples_of_the_period);
+    RUN(test_boost_order_and_the_running_thread);
+    RUN(test_boost_refills_level_0_and_reaches_blocked_threads);
     RUN(test_fifo_within_a_level_and_preempted_keeps_the_head);
     RUN(test_equal_rank_wakeup_does_not_preempt);
     RUN(test_remove_takes_a_thread_out);

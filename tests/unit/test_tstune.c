@@ -1,8 +1,12 @@
 /* Scenario tests of the tstune policy (kernel/sched/tstune.c), compiled on the host with
  * sanitizers. Each test checks one rule or one term of the formula at the top of tstune.c. */
 #include <sched/sched.h>
+#include <sched/tstune_trace.h>
 
 #include "check.h"
+#include "policy_host.h"
+
+enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 #define HART     0
 #define NTHREADS 64
@@ -15,6 +19,7 @@ static struct sched_thread th[NTHREADS];
 static void reset_with_switch_cost(unsigned nharts, uint64_t switch_cost_ns)
 {
     policy_init(nharts, switch_cost_ns);
+    policy_log_clear();
     for (int i = 0; i < NTHREADS; i++) {
         th[i] = (struct sched_thread){
             .tid = (uint32_t)i + 1, .hart = HART, .prio = 50, .affinity = ~0ull};
@@ -75,6 +80,26 @@ static void test_slice_never_below_min_granularity(void)
     struct sched_thread *t = load_hart(NTHREADS); /* fair share far below the minimum */
     CHECK(TARGET / NTHREADS < MIN_GRAN);
     CHECK(policy_slice_ns(t) == MIN_GRAN);
+}
+
+/* Each pick records the slice chosen and the term that decided it. */
+static void test_the_chosen_slice_is_recorded_with_its_reason(void)
+{
+    reset();
+    struct sched_thread *t = load_hart(1); /* alone, no history: fair (target latency) */
+    CHECK(policy_log_count == 1 &&
+          policy_log_is(0, POLICY_TRACE_SLICE, t->tid, 1, TSTUNE_SLICE_FAIR, TARGET));
+    reset();
+    t = load_hart(NTHREADS); /* the fair share is below the floor */
+    CHECK(policy_log_count == 1 &&
+          policy_log_is(0, POLICY_TRACE_SLICE, t->tid, NTHREADS, TSTUNE_SLICE_FLOOR, MIN_GRAN));
+    reset();
+    for (int i = 0; i < 40; i++) burst_and_block(&th[0], 3 * MS); /* short bursts */
+    policy_log_clear();
+    policy_wakeup(HART, &th[0], NULL);
+    CHECK(policy_pick(HART, NULL, false) == &th[0]);
+    CHECK(policy_log_count == 1 && policy_log[0].kind == POLICY_TRACE_SLICE &&
+          policy_log[0].b == TSTUNE_SLICE_BURST && policy_log[0].value == policy_slice_ns(&th[0]));
 }
 
 static void test_slice_never_below_the_switch_overhead_bound(void)
@@ -270,6 +295,7 @@ int main(void)
     RUN(test_slices_shrink_as_load_grows);
     RUN(test_load_counts_only_the_threads_priority);
     RUN(test_slice_never_below_min_granularity);
+    RUN(test_the_chosen_slice_is_recorded_with_its_reason);
     RUN(test_slice_never_below_the_switch_overhead_bound);
     RUN(test_unmeasured_switch_cost_uses_the_default);
     RUN(test_short_bursts_get_a_short_slice_that_still_fits_them);
