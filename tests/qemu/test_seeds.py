@@ -1,0 +1,68 @@
+"""The seed and the engine's markers (workloads/README.md, Distributions and Markers): mixed
+with seed 1 twice gives byte-identical traces and with seed 2 a different one; in every run
+each workload thread marks its ARRIVAL first and once, its DONE last and once, and a DUE right
+before every REQUEST_BEGIN. And where threads start (engine.placement): spread puts rr's
+threads on every hart, creator keeps them on the root task's hart 0 (seL4's rule)."""
+import re
+
+import pytest
+from harness import TIMEOUT_SECONDS, artifacts
+from trace_markers import harts_run_on, marker_problems
+
+from tools.schedlab.qemu import boot_arguments, qemu_command, run_qemu
+
+
+def run_mixed(out, seed, harts, params=(), scheduler="rr", workload="mixed"):
+    out.mkdir(parents=True, exist_ok=True)
+    command = qemu_command(artifacts(scheduler).kernel, artifacts(scheduler).workload(workload),
+                           harts, boot_arguments(seed, False, list(params)))
+    outcome = run_qemu(command, out, out / "console.log", TIMEOUT_SECONDS)
+    console = (out / "console.log").read_text(errors="replace")
+    assert outcome.status == 0 and not outcome.timed_out, console[-2000:]
+    threads = int(re.search(rf"{workload}: (\d+) threads done", console).group(1))
+    return out / "trace.bin", console, threads
+
+
+@pytest.mark.parametrize("harts", (1, 2), ids=lambda h: f"{h}hart")
+def test_a_seed_fixes_the_trace_and_another_seed_changes_it(tmp_path, harts):
+    first, console, threads = run_mixed(tmp_path / "seed1a", 1, harts)
+    again, _, _ = run_mixed(tmp_path / "seed1b", 1, harts)
+    other, other_console, _ = run_mixed(tmp_path / "seed2", 2, harts)
+    assert "mixed: seed=1 " in console and "mixed: seed=2 " in other_console
+    assert first.read_bytes() == again.read_bytes()
+    assert first.read_bytes() != other.read_bytes()
+    for trace in (first, other):
+        assert marker_problems(trace, threads) == []
+
+
+@pytest.mark.parametrize("workload", ["interactive", "ipc-server", "wakeup-storm", "fork-join"])
+def test_markers_are_well_formed_in_other_workloads(tmp_path, workload):
+    trace, _, threads = run_mixed(tmp_path, 1, 2, workload=workload)
+    daemons = {"ipc-server": 1}.get(workload, 0)   # the server never finishes
+    problems = marker_problems(trace, threads + daemons)
+    if daemons:
+        problems = [p for p in problems if "DONE is not" not in p]
+    assert problems == []
+
+
+def test_spread_placement_uses_every_hart_and_creator_keeps_hart_0(tmp_path):
+    spread, console, _ = run_mixed(tmp_path / "spread", 1, 2, workload="cpu-bound")
+    creator, creator_console, _ = run_mixed(tmp_path / "creator", 1, 2, workload="cpu-bound",
+                                            params=["engine.placement=creator"])
+    assert "engine.placement=spread" in console
+    assert "engine.placement=creator" in creator_console
+    on = harts_run_on(spread)
+    assert set().union(*on.values()) == {0, 1}
+    assert sum(1 for harts in on.values() if harts == {1}) >= 2
+    assert set().union(*harts_run_on(creator).values()) == {0}
+
+
+def test_an_unknown_placement_is_refused_naming_the_key(tmp_path):
+    out = tmp_path / "bad"
+    out.mkdir()
+    command = qemu_command(artifacts("rr").kernel, artifacts("rr").workload("mixed"), 1,
+                           boot_arguments(1, False, ["engine.placement=random"]))
+    outcome = run_qemu(command, out, out / "console.log", TIMEOUT_SECONDS)
+    console = (out / "console.log").read_text(errors="replace")
+    assert outcome.status != 0
+    assert "engine.placement=random: expected spread or creator" in console
