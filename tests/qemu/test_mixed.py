@@ -28,7 +28,7 @@ def test_mixed_runs_deterministically_with_metrics_and_plots(tmp_path, scheduler
     latency = metrics["wakeup_latency_ns"]
     assert latency["count"] > 0
     assert 0 < latency["p50"] <= latency["p90"] <= latency["p99"] <= latency["max"]
-    assert metrics["response_time_ns"]["count"] == 40
+    assert metrics["response_time_ns"]["count"] == 220   # the spec's interactive.loop_count
     names = {thread["name"] for thread in metrics["threads"].values()}
     assert {"root", "hog0", "hog1", "interactive"} <= names
     assert list((tmp_path / "A").glob("*.png"))
