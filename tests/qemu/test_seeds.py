@@ -7,7 +7,7 @@ import re
 
 import pytest
 from harness import TIMEOUT_SECONDS, artifacts
-from trace_markers import harts_run_on, marker_problems
+from trace_markers import MARK, decode, harts_run_on, marker_problems, markers_by_thread
 
 from tools.schedlab.qemu import boot_arguments, qemu_command, run_qemu
 
@@ -66,3 +66,40 @@ def test_an_unknown_placement_is_refused_naming_the_key(tmp_path):
     console = (out / "console.log").read_text(errors="replace")
     assert outcome.status != 0
     assert "engine.placement=random: expected spread or creator" in console
+
+
+def values(marks, name):
+    return [value for _, mark, value in marks if mark == MARK[name]]
+
+
+def test_a_periodic_request_is_due_at_its_release(tmp_path):
+    """mixed's interactive thread: request k is due at job k's release, and with implicit
+    deadlines job k's deadline is job k+1's release (the drawn period between them)."""
+    trace, _, _ = run_mixed(tmp_path, 3, 1)
+    marks = next(m for m in markers_by_thread(decode(trace)).values()
+                 if MARK["JOB_RELEASE"] in [mark for _, mark, _ in m])
+    due, deadlines = values(marks, "REQUEST_DUE"), values(marks, "JOB_DEADLINE")
+    assert len(due) == len(deadlines) == 220
+    assert due[1:] == deadlines[:-1]
+    assert len(set(b - a for a, b in zip(due, due[1:]))) > 20   # the period's jitter
+
+
+def test_requests_after_a_barrier_are_due_when_it_opened(tmp_path):
+    """wakeup-storm: every sleeper's request of a round is due at the same instant, the one
+    when the last party arrived; one instant per round."""
+    trace, _, _ = run_mixed(tmp_path, 1, 1, workload="wakeup-storm")
+    rounds = [values(m, "REQUEST_DUE") for m in markers_by_thread(decode(trace)).values()
+              if MARK["REQUEST_DUE"] in [mark for _, mark, _ in m]]
+    assert len(rounds) == 16
+    per_round = list(zip(*rounds))
+    assert len(per_round) == 20 and all(len(set(r)) == 1 for r in per_round)
+    assert len({r[0] for r in per_round}) == 20
+
+
+def test_a_call_is_due_when_made_and_the_server_sees_that_instant(tmp_path):
+    """ipc-server: each call's DUE is its own clock reading, just before its REQUEST_BEGIN."""
+    trace, _, _ = run_mixed(tmp_path, 1, 1, workload="ipc-server")
+    for marks in markers_by_thread(decode(trace)).values():
+        for (due_time, mark, due), (begin, next_mark, _) in zip(marks, marks[1:]):
+            if mark == MARK["REQUEST_DUE"]:
+                assert next_mark == MARK["REQUEST_BEGIN"] and due_time - 5000 < due <= begin

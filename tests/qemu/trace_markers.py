@@ -11,7 +11,8 @@ from analysis.trace_format import FORMAT
 
 MARK = {name: FORMAT.enums["trace_marker_id"][f"TRACE_MARK_{name}"]
         for name in ("REQUEST_BEGIN", "REQUEST_END", "THREAD_ARRIVAL", "THREAD_DONE",
-                     "REQUEST_DUE", "WORKLOAD_BEGIN", "WORKLOAD_END")}
+                     "REQUEST_DUE", "WORKLOAD_BEGIN", "WORKLOAD_END", "JOB_RELEASE",
+                     "JOB_DEADLINE")}
 ENGINE_ONLY = {MARK["WORKLOAD_BEGIN"], MARK["WORKLOAD_END"]}   # the root task's
 
 

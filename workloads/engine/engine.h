@@ -65,6 +65,9 @@ struct engine {
     struct workload_thread threads[ENGINE_THREAD_MAX];
     unsigned nthreads;
     seL4_CPtr objects[WL_OBJECT_KINDS][ENGINE_OBJECT_MAX];
+    /* notifications and locks: a copy with badge 1 that every signal goes through, so a poll
+     * tells a pending signal (badge 1) from none (0) */
+    seL4_CPtr signallers[WL_OBJECT_KINDS][ENGINE_OBJECT_MAX];
     struct barrier barriers[ENGINE_OBJECT_MAX];
     seL4_CPtr done_ep, pager_ep;
     struct process processes[ENGINE_OBJECT_MAX]; /* one per thread group with its own space */
@@ -91,7 +94,9 @@ int objects_create(void);
 void interpret(void *workload_thread);
 
 /* sync.c */
-void lock_acquire(seL4_CPtr lock);
+/* -> true if it blocked (the signal or lock was not there yet) */
+bool notification_take(seL4_CPtr notification);
+static inline bool lock_acquire(seL4_CPtr lock) { return notification_take(lock); }
 void lock_release(seL4_CPtr lock);
 /* -> the instant the barrier opened (its last party arrived) */
 uint64_t barrier_wait(struct barrier *b, const struct workload_thread *self);

@@ -15,6 +15,7 @@
 #define NS_PER_US        1000
 #define CACHE_LINE_BYTES 64
 #define LOOP_DEPTH_MAX   8 /* tools/schedlab/workload_spec.py MAX_LOOP_DEPTH */
+#define CALL_WORDS       2 /* a call's message: the request number, the instant of the call */
 
 /* A thread's state across its ops. */
 struct thread_state {
@@ -90,12 +91,28 @@ static void sleep(struct thread_state *st, uint64_t ns)
     st->due = deadline;
 }
 
+/* The message says when the call was made (MR1): a request the receiver serves is due then. */
 static void call(struct thread_state *st, seL4_CPtr server)
 {
-    request_begin(st, schedlab_now_ns());
+    uint64_t now = schedlab_now_ns();
+    request_begin(st, now);
     seL4_SetMR(0, st->requests);
-    seL4_Call(server, seL4_MessageInfo_new(0, 0, 0, 1));
+    seL4_SetMR(1, now);
+    seL4_Call(server, seL4_MessageInfo_new(0, 0, 0, CALL_WORDS));
     request_end(st);
+}
+
+static void recv(struct thread_state *st, seL4_CPtr server)
+{
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(server, &badge);
+    st->due = seL4_MessageInfo_get_length(info) >= CALL_WORDS ? seL4_GetMR(1) : 0;
+}
+
+/* A wait or lock that did not block ends now; one that blocked ends at the wakeup (0). */
+static void take(struct thread_state *st, seL4_CPtr notification)
+{
+    st->due = notification_take(notification) ? 0 : schedlab_now_ns();
 }
 
 static void spawn(unsigned group)
@@ -140,7 +157,6 @@ void interpret(void *arg)
     struct job_clock clock = {0};
     struct loop_frame loops[LOOP_DEPTH_MAX];
     unsigned depth = 0;
-    seL4_Word badge;
 
     rng_seed(&st.rng, engine.seed, self->id);
     st.due = arrive(&st);
@@ -154,7 +170,8 @@ void interpret(void *arg)
             unsigned kind = op->code <= WL_REPLY  ? WL_SERVERS
                             : op->code <= WL_WAIT ? WL_NOTIFICATIONS
                                                   : WL_LOCKS;
-            object = engine.objects[kind][op->object];
+            bool signals = op->code == WL_SIGNAL || op->code == WL_UNLOCK;
+            object = (signals ? engine.signallers : engine.objects)[kind][op->object];
         }
         switch (op->code) {
         case WL_RUN: run(&st, draw(&st.rng, op->a) * NS_PER_US, op->flags); break;
@@ -164,21 +181,11 @@ void interpret(void *arg)
         case WL_SLEEP: sleep(&st, draw(&st.rng, op->a) * NS_PER_US); break;
         case WL_TIMER: timer(&st, &clock, op); break;
         case WL_CALL: call(&st, object); break;
-        /* these end at a wakeup the thread cannot time: the analysis finds it (due 0) */
-        case WL_RECV:
-            seL4_Recv(object, &badge);
-            st.due = 0;
-            break;
+        case WL_RECV: recv(&st, object); break;
         case WL_REPLY: seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0)); break;
         case WL_SIGNAL: seL4_Signal(object); break;
         case WL_WAIT:
-            seL4_Wait(object, &badge);
-            st.due = 0;
-            break;
-        case WL_LOCK:
-            lock_acquire(object);
-            st.due = 0;
-            break;
+        case WL_LOCK: take(&st, object); break;
         case WL_UNLOCK: lock_release(object); break;
         case WL_BARRIER: st.due = barrier_wait(&engine.barriers[op->object], self); break;
         case WL_YIELD: seL4_Yield(); break;
