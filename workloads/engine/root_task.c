@@ -4,11 +4,12 @@
  * Every workload thread's faults come here too (or to the pager for paged threads), so a broken
  * workload fails the run with a message instead of hanging it.
  *
- * The start instant (engine.start_ns) is when the boot groups become due: the root task takes
- * it after it resumed every boot thread, just before it blocks. It outranks every workload
- * thread (params.c refuses a priority that does not), and until then it keeps every boot thread
- * on its own hart, so no workload thread has run before that instant. Only then does it move
- * the threads to the harts the placement chose (engine.placement, place()).
+ * The start instant (engine.start_ns) is when the boot groups become due. At 1 hart the root
+ * task takes it after it resumed every boot thread, just before it blocks: it outranks every
+ * workload thread (params.c refuses a priority that does not), so none has run before. At N
+ * harts a resumed thread may start at once on another hart, and must find the instant set: the
+ * root task takes it just before the resumes (a thread resumed later waits for them, ~1.3 us
+ * each). Threads are on their start harts (engine.placement, place()) before they are resumed.
  */
 #include "engine.h"
 #include <schedlab/alloc.h>
@@ -137,15 +138,6 @@ static void place(const struct workload_thread *t)
         refused("affinity mask", t->mask, t);
 }
 
-/* Until the start, a boot thread may use only the root task's hart, where the root task
- * outranks it (a policy that places threads itself would otherwise start it elsewhere). */
-static void hold(const struct workload_thread *t)
-{
-    if (engine.harts > 1 && engine.extensions &&
-        schedlab_set_affinity_mask(t->tcb, 1ull << root_hart))
-        refused("affinity mask", 1ull << root_hart, t);
-}
-
 static int threads_create(void)
 {
     for (unsigned i = 0; i < engine.nthreads; i++) {
@@ -160,12 +152,8 @@ static int threads_create(void)
                           &options))
             return fail("cannot create a thread");
         t->tcb = t->thread.tcb;
-        /* without the mask extension a boot thread cannot be held and then widened: it is
-         * placed now, and may start on another hart before the start instant */
-        if (t->group->spawned || !engine.extensions)
-            place(t);
-        else
-            hold(t);
+        place(t); /* while it is suspended: it only moves, and a wake-placing policy still
+                   * places it when it is resumed */
     }
     return 0;
 }
@@ -206,6 +194,12 @@ static int start_ns_publish(void)
             return -1;
     }
     return 0;
+}
+
+static void boot_threads_resume(void)
+{
+    for (unsigned i = 0; i < engine.nthreads; i++)
+        if (!engine.threads[i].group->spawned) seL4_TCB_Resume(engine.threads[i].tcb);
 }
 
 static int supervise(void)
@@ -250,12 +244,9 @@ int main(const seL4_BootInfo *bi)
      * written into them once it is known */
     if (processes_load()) return 1;
     schedlab_marker(TRACE_MARK_WORKLOAD_BEGIN, 0);
-    for (unsigned i = 0; i < engine.nthreads; i++)
-        if (!engine.threads[i].group->spawned) seL4_TCB_Resume(engine.threads[i].tcb);
+    if (engine.harts == 1) boot_threads_resume();
     engine.start_ns = schedlab_now_ns();
     if (start_ns_publish()) return fail("cannot write the start instant into a process");
-    if (engine.extensions)
-        for (unsigned i = 0; i < engine.nthreads; i++)
-            if (!engine.threads[i].group->spawned) place(&engine.threads[i]);
+    if (engine.harts > 1) boot_threads_resume();
     return supervise();
 }
