@@ -4,6 +4,7 @@ each workload thread marks its ARRIVAL first and once, its DONE last and once, a
 before every REQUEST_BEGIN. And where threads start (engine.placement): spread puts rr's
 threads on every hart, creator keeps them on the root task's hart 0 (seL4's rule)."""
 import re
+import statistics
 
 import pytest
 from harness import TIMEOUT_SECONDS, artifacts
@@ -103,3 +104,35 @@ def test_a_call_is_due_when_made_and_the_server_sees_that_instant(tmp_path):
         for (due_time, mark, due), (begin, next_mark, _) in zip(marks, marks[1:]):
             if mark == MARK["REQUEST_DUE"]:
                 assert next_mark == MARK["REQUEST_BEGIN"] and due_time - 5000 < due <= begin
+
+
+def test_drawn_values_follow_their_distributions(tmp_path):
+    """The engine's draws, seen in the trace. interactive (seed 1): think times exponential,
+    mean 1000 us clamped to [100, 5000] (mean of the clamped law 998 us), requests uniform in
+    [30, 70] us; mixed: periods normal, mean 500 us, sd 50, clamped to [350, 650]. The bounds
+    are exact; mean and sd within about 3 standard errors of the ~220 samples."""
+    trace, _, _ = run_mixed(tmp_path / "interactive", 1, 1, workload="interactive")
+    think, service = [], []
+    for marks in markers_by_thread(decode(trace)).values():
+        end = begin = None
+        for time, mark, value in marks:
+            if mark == MARK["REQUEST_DUE"] and end is not None:
+                think.append((value - end) / 1000)    # the sleep began just after the END
+            if mark == MARK["REQUEST_BEGIN"]:
+                begin = time
+            if mark == MARK["REQUEST_END"]:
+                end = time
+                service.append((time - begin) / 1000)
+    assert len(think) == 4 * 59 and len(service) == 4 * 60
+    assert 100 <= min(think) and max(think) <= 5000 + 5
+    assert abs(statistics.mean(think) - 998) < 0.12 * 998
+    assert 30 <= min(service) and max(service) <= 70 + 5
+    assert abs(statistics.mean(service) - 50) < 2.5
+
+    trace, _, _ = run_mixed(tmp_path / "mixed", 1, 1)
+    due = next(values(m, "REQUEST_DUE") for m in markers_by_thread(decode(trace)).values()
+               if len(values(m, "REQUEST_DUE")) > 1)
+    periods = [(b - a) / 1000 for a, b in zip(due, due[1:])]
+    assert 350 <= min(periods) and max(periods) <= 650
+    assert abs(statistics.mean(periods) - 500) < 10
+    assert abs(statistics.stdev(periods) - 50) < 7.5
