@@ -3,10 +3,10 @@
  * and integers make every draw the same on every host. Each thread has its own xoshiro256**
  * stream, seeded by splitmix64 from (the `seed` boot argument, the thread's id), and draws in
  * the fixed order its ops run; so a seed fixes every draw, and one thread's draws do not depend
- * on another's. Accuracy (workloads/README.md): uniform is exact to 2^-16 relative bias;
- * exponential is the inverse CDF -mean ln U with U on a 2^-32 grid and log2 by repeated
+ * on another's. Accuracy (workloads/README.md): uniform has a bias below span / 2^64 (2^-16 at
+ * most); exponential is the inverse CDF -mean ln U with U on a 2^-32 grid and log2 by repeated
  * squaring (error < 2^-28 of the mean, tail cut at 22.2 means); normal is the Irwin-Hall sum of
- * 12 uniforms (variance exactly 1, tails cut at 6 sd, CDF within 0.0024 of the normal's).
+ * 12 uniforms (variance 1, tails cut at 6 sd, CDF within 0.0024 of the normal's).
  */
 #include "engine.h"
 #include <schedlab/runtime.h>
