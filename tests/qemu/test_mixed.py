@@ -33,9 +33,10 @@ def test_mixed_runs_deterministically_with_metrics_and_plots(tmp_path, scheduler
                if latency[p] is None)
     assert 0 < min(supported + [latency["max"]]) and supported + [latency["max"]] == \
         sorted(supported + [latency["max"]])
-    assert metrics["service_time_ns"]["n"] == 40
+    assert metrics["service_time_ns"]["n"] == 220   # the spec's interactive.loop_count
     names = {thread["name"] for thread in metrics["threads"].values()}
     assert {"root", "hog0", "hog1", "interactive"} <= names
+    assert [t["prio"] for t in metrics["threads"].values() if t["name"] == "root"] == [255]
     assert list((tmp_path / "A").glob("*.png"))
 
 

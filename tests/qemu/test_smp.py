@@ -56,8 +56,11 @@ def test_mixed_completes_on_two_harts(tmp_path, scheduler):
 
 
 def mixed_metrics(tmp_path, scheduler, cpus):
+    """seL4's creator-hart placement: where threads go is then the policy's doing alone (the
+    engine's default, spread, would place rr's threads on every hart itself)."""
     out = tmp_path / f"{scheduler}-{cpus}"
-    result = run("mixed", out, scheduler=scheduler, cpus=cpus)
+    result = run("mixed", out, scheduler=scheduler, cpus=cpus,
+                 params=["engine.placement=creator"])
     assert result.ok, result.message
     return json.loads((out / "metrics.json").read_text())
 

@@ -21,7 +21,10 @@ PARALLEL_RUNS = 2
 # Shorter than the defaults where a workload is long, through the run-time overrides.
 SHORT = {"cpu-bound": ["cpu-bound.work_us=5000", "yielder.loop_count=10"],
          "mixed": ["hog.run_us=10000", "interactive.loop_count=10"],
-         "working-set": ["big.loop_count=5", "small.loop_count=10"]}
+         "working-set": ["big.loop_count=5", "small.loop_count=10"],
+         "interactive": ["interactive.requests=20"], "fork-join": ["fork-join.rounds=20"],
+         "periodic-rt": ["rt-fast.loop_count=40", "rt-mid.loop_count=20", "rt-slow.loop_count=8",
+                         "batch.run_us=10000"]}
 SINGLE_HART_KERNEL = "SMP is not supported yet"
 # Kernel bugs found by the suite, not run (they hang until the timeout) but reported as xfail.
 # (mlfq/pager at 4 harts hung before main's lock hand-off and IPI TLB shootdown: fixed there.)

@@ -147,6 +147,54 @@ CASES = [
      base(thread=[]),
      "thread: unknown field; expected one of: description, params, pager_frames, threads, "
      "servers, notifications, locks, barriers"),
+    ("unknown distribution",
+     base(threads=[{"name": "t", "phases": [{"sleep": {"us": {"dist": "poisson", "mean": 5}}}]}]),
+     'threads[0].phases[0].sleep.us.dist: expected a distribution: one of uniform, exponential, '
+     'normal, got "poisson"'),
+    ("distribution without its required parameter",
+     base(threads=[{"name": "t", "phases": [{"run": {"us": {"dist": "normal", "mean": 50}}}]}]),
+     "threads[0].phases[0].run.us: a normal distribution needs 'sd' (fields: mean, sd, min, max)"),
+    ("unknown distribution parameter",
+     base(threads=[{"name": "t", "phases": [{"run": {"us": {"dist": "uniform", "lo": 1,
+                                                           "max": 5}}}]}]),
+     "threads[0].phases[0].run.us.lo: unknown field of a uniform distribution; expected one of: "
+     "dist, min, max"),
+    ("uniform bounds the wrong way round",
+     base(threads=[{"name": "t", "phases": [{"run": {"us": {"dist": "uniform", "min": 9,
+                                                           "max": 5}}}]}]),
+     "threads[0].phases[0].run.us: uniform max 5 is below min 9"),
+    ("exponential max below min",
+     base(threads=[{"name": "t", "arrival_us": {"dist": "exponential", "mean": 10, "min": 8,
+                                                "max": 4}, "phases": [{"yield": {}}]}]),
+     "threads[0].arrival_us: exponential max 4 is below min 8 (max 0: no upper bound)"),
+    ("exponential with mean 0",
+     base(threads=[{"name": "t", "phases": [{"sleep": {"us": {"dist": "exponential",
+                                                             "mean": 0}}}]}]),
+     "threads[0].phases[0].sleep.us.mean: an exponential distribution needs a mean > 0"),
+    ("negative distribution parameter",
+     base(threads=[{"name": "t", "phases": [{"sleep": {"us": {"dist": "uniform", "min": -1,
+                                                             "max": 3}}}]}]),
+     'threads[0].phases[0].sleep.us.min: expected sleep us min: an integer 0..281474976710655 '
+     'or a "$param", got -1'),
+    ("a distribution where only a constant makes sense",
+     base(threads=[{"name": "t", "priority": {"dist": "uniform", "min": 1, "max": 5},
+                    "phases": [{"yield": {}}]}]),
+     'threads[0].priority: expected seL4 priority 0..255: a constant (an integer or a "$param"); '
+     'distributions are for durations, counts and arrivals'),
+    ("a distribution parameter used as a priority",
+     base(params={"p": {"value": {"dist": "uniform", "min": 1, "max": 5}}},
+          threads=[{"name": "t", "priority": "$p", "phases": [{"yield": {}}]}]),
+     "threads[0].priority: '$p' is a uniform distribution; this field takes a constant"),
+    ("priority not below the root task's",
+     base(threads=[{"name": "t", "priority": 255, "phases": [{"yield": {}}]}]),
+     "threads[0].priority: expected a priority below the root task's (255), which must outrank "
+     "every workload thread until they all started; got 255"),
+    ("spawned group in its own address space",
+     base(threads=[{"name": "m", "phases": [{"spawn": {"threads": "w"}}]},
+                   {"name": "w", "start": "spawn", "address_space": "own",
+                    "phases": [{"yield": {}}]}]),
+     "threads[1].start: a spawned group reads its arrival instant from the spawner's memory: it "
+     'needs "address_space": "shared"'),
 ]
 
 
@@ -207,3 +255,52 @@ def test_list_shows_spec_workloads_with_descriptions_and_parameters():
     assert workloads["mixed"].description.startswith("mixed:")
     assert workloads["interactive"].parameters["interactive.count"] == 4
     assert "engine" not in workloads
+
+
+def test_distribution_parameters_get_their_own_keys(tmp_path):
+    spec = load_spec(spec_file(tmp_path, base(
+        params={"think": {"value": {"dist": "exponential", "mean": 500, "max": 5000},
+                          "doc": "think time"}},
+        threads=[{"name": "c", "count": {"dist": "uniform", "min": 2, "max": 4},
+                  "arrival_us": {"dist": "normal", "mean": 100, "sd": 10, "min": 50},
+                  "phases": [{"sleep": {"us": "$think"}},
+                             {"run": {"us": {"dist": "uniform", "min": 1, "max": "$lo"}}}]}],
+    ) | {"params": {"think": {"value": {"dist": "exponential", "mean": 500, "max": 5000}},
+                    "lo": 7}}, name="demo"))
+    values = {v.key: v.default for v in spec.values}
+    assert values["demo.think.mean"] == 500 and values["demo.think.max"] == 5000
+    assert values["demo.think.min"] == 0          # a bound left out: 0 (max 0: none)
+    assert values["c.count.min"] == 2 and values["c.count.max"] == 4
+    assert values["c.arrival_us.sd"] == 10 and values["c.arrival_us.max"] == 0
+    assert values["c.run_us.min"] == 1 and "c.run_us.max" not in values  # "$lo" follows lo
+    assert "c.sleep_us" not in values and "c.sleep_us.mean" not in values  # "$think" follows
+    kinds = [q.kind for q in spec.quantities]
+    assert kinds.count("exponential") == 1 and kinds.count("uniform") == 2
+    table = generate(spec, "demo.json")
+    assert "WL_EXPONENTIAL" in table and "WL_NORMAL" in table
+
+
+def test_the_engines_normal_and_exponential_methods_are_as_accurate_as_documented():
+    """draw.c's integer methods, computed here exactly as the engine does: the exponential's
+    log2 by squaring against the true logarithm, and the Irwin-Hall sum of 12 uniforms against
+    the normal CDF (the bounds workloads/README.md states)."""
+    import math
+
+    def log2_q32(u):
+        top = u.bit_length() - 1
+        m, fraction = u << (62 - top), 0
+        for bit in range(31, -1, -1):
+            m = (m * m) >> 62
+            if m >= 1 << 63:
+                m >>= 1
+                fraction |= 1 << bit
+        return top << 32 | fraction
+    for u in (1, 2, 3, 1000, 123456789, (1 << 32) - 1, 1 << 32):
+        assert abs(log2_q32(u) / 2**32 - math.log2(u)) < 2**-28
+    # Irwin-Hall(12) - 6 against N(0, 1): the CDF of the sum, by its closed form
+    def irwin_hall_cdf(x, n=12):
+        return sum((-1) ** k * math.comb(n, k) * (x - k) ** n
+                   for k in range(int(math.floor(x)) + 1)) / math.factorial(n)
+    worst = max(abs(irwin_hall_cdf(z + 6) - 0.5 * (1 + math.erf(z / math.sqrt(2))))
+                for z in [i / 100 for i in range(-599, 600)])
+    assert worst < 0.0024

@@ -15,6 +15,15 @@ NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 MAX_VALUE = (1 << 48) - 1          # numbers beyond this are typos, not workloads
 MAX_LOOP_DEPTH = 8                 # the engine's per-thread loop stack
 HARTS = "$harts"                   # a count or value that defaults to the machine's hart count
+# A distribution's parameters, in the engine's order (workloads/engine/table.h enum wl_dist_kind);
+# each becomes a boot-argument key <field key>.<parameter>. A bound left out has the default
+# here; max 0 means no upper bound.
+DISTRIBUTIONS = {
+    "constant": (),
+    "uniform": (("min", None), ("max", None)),
+    "exponential": (("mean", None), ("min", 0), ("max", 0)),
+    "normal": (("mean", None), ("sd", None), ("min", 0), ("max", 0)),
+}
 
 OBJECT_KINDS = ("servers", "notifications", "locks", "barriers")
 GROUP_FIELDS = {
@@ -26,6 +35,8 @@ GROUP_FIELDS = {
     "phases": "the phase list",
 }
 GROUP_DEFAULTS = {"count": 1, "priority": 100, "working_set_kb": 0, "arrival_us": 0}
+GROUP_DRAWN = ("count", "arrival_us")   # group fields that may be distributions
+ROOT_PRIORITY = 255                     # seL4_MaxPrio: the engine's root task outranks its threads
 # phase kind -> {field: (kind of value, required)}; "value" fields are numbers or $params
 PHASES = {
     "run": {"us": ("value", False), "percent_of_period": ("value", False),
@@ -60,9 +71,17 @@ class Value:
 
 
 @dataclass
+class Quantity:
+    """A number the engine draws each time it is used: a constant or a distribution whose
+    parameters are Spec.values indices (in DISTRIBUTIONS order; a constant has one)."""
+    kind: str
+    params: list
+
+
+@dataclass
 class Phase:
     kind: str
-    values: dict = field(default_factory=dict)     # field -> index into Spec.values
+    values: dict = field(default_factory=dict)     # field -> index into Spec.quantities
     target: str = ""                                # object or group name
     flag: bool = False                              # run.request, loop.forever
     body: list = field(default_factory=list)        # loop phases
@@ -71,7 +90,8 @@ class Phase:
 @dataclass
 class Group:
     name: str
-    values: dict                  # count, priority, affinity, working_set_kb, arrival_us -> index
+    values: dict                  # priority, affinity, working_set_kb -> Spec.values index;
+                                  # count, arrival_us -> Spec.quantities index
     affinity: str                 # "mask", "all" or "spread"
     own_space: bool
     spawned: bool
@@ -88,12 +108,14 @@ class Spec:
     objects: dict                 # kind -> [names]
     groups: list                  # [Group]
     pager_frames: int = 0         # index of the pager's frame pool value, -1 without a pager
+    quantities: list = field(default_factory=list)   # [Quantity]
 
 
 class _Checker:
     def __init__(self, path, name):
         self.path, self.name = path, name
         self.values, self.keys = [], {}
+        self.quantities, self.param_quantity = [], {}
 
     def fail(self, where, message):
         raise SpecError(f"{self.path}: {where}: {message}" if where else f"{self.path}: {message}")
@@ -114,16 +136,78 @@ class _Checker:
 
     def value(self, raw, where, key, doc):
         """A literal gets its own key; "$p" shares the workload parameter p; "$harts" is the
-        machine's hart count unless overridden."""
-        if isinstance(raw, str) and raw.startswith("$"):
-            if raw == HARTS:
-                return self.new_value(key, 1, doc + " (default: the hart count)", where, True)
-            param = f"{self.name}.{raw[1:]}"
-            if param not in self.keys:
-                known = ", ".join("$" + k.split(".", 1)[1] for k in self.params) or "(none)"
-                self.fail(where, f"unknown parameter '{raw}'; params are: {known}, $harts")
-            return self.keys[param]
+        machine's hart count unless overridden. A constant only: used where nothing is drawn."""
+        if isinstance(raw, str) and raw.startswith("$") and raw != HARTS:
+            quantity = self.quantities[self.param_quantity[self.known_param(raw, where)]]
+            if quantity.kind != "constant":
+                self.fail(where, f"'{raw}' is a {quantity.kind} distribution; this field takes "
+                          "a constant")
+            return quantity.params[0]
+        if isinstance(raw, dict):
+            self.fail(where, f"expected {doc}: a constant (an integer or a \"$param\"); "
+                      "distributions are for durations, counts and arrivals")
+        return self.constant(raw, where, key, doc)
+
+    def constant(self, raw, where, key, doc):
+        if raw == HARTS:
+            return self.new_value(key, 1, doc + " (default: the hart count)", where, True)
         return self.new_value(key, self.number(raw, where, doc), doc, where)
+
+    def known_param(self, raw, where):
+        param = f"{self.name}.{raw[1:]}"
+        if param not in self.param_quantity:
+            known = ", ".join("$" + k.split(".", 1)[1] for k in self.param_quantity) or "(none)"
+            self.fail(where, f"unknown parameter '{raw}'; params are: {known}, $harts")
+        return param
+
+    def new_quantity(self, kind, params):
+        self.quantities.append(Quantity(kind, params))
+        return len(self.quantities) - 1
+
+    def quantity(self, raw, where, key, doc):
+        """A duration, count or arrival: a constant (as value()) or a distribution object
+        {"dist": kind, parameter: number or "$param", ...}; each parameter gets the key
+        <key>.<parameter>. "$p" shares p's quantity, distribution or not."""
+        if isinstance(raw, str) and raw.startswith("$") and raw != HARTS:
+            return self.param_quantity[self.known_param(raw, where)]
+        if not isinstance(raw, dict):
+            return self.new_quantity("constant", [self.constant(raw, where, key, doc)])
+        kinds = ", ".join(k for k in DISTRIBUTIONS if k != "constant")
+        kind = raw.get("dist")
+        if kind not in DISTRIBUTIONS or kind == "constant":
+            self.fail(f"{where}.dist", f"expected a distribution: one of {kinds}, got "
+                      f"{json.dumps(kind)}")
+        fields = DISTRIBUTIONS[kind]
+        allowed = ("dist",) + tuple(name for name, _ in fields)
+        for name in raw:
+            if name not in allowed:
+                self.fail(f"{where}.{name}", f"unknown field of a {kind} distribution; "
+                          f"expected one of: {', '.join(allowed)}")
+        params, defaults = [], {}
+        for name, default in fields:
+            fwhere = f"{where}.{name}"
+            if name not in raw and default is None:
+                self.fail(where, f"a {kind} distribution needs '{name}' (fields: "
+                          f"{', '.join(allowed[1:])})")
+            field_raw = raw.get(name, default)
+            if isinstance(field_raw, dict) or field_raw == HARTS:
+                self.fail(fwhere, f"expected {doc} {name}: an integer 0..{MAX_VALUE} or a "
+                          f"\"$param\", got {json.dumps(field_raw)}")
+            params.append(self.value(field_raw, fwhere, f"{key}.{name}", f"{doc} {name}"))
+            defaults[name] = self.values[params[-1]].default
+        self.check_bounds(kind, defaults, where)
+        return self.new_quantity(kind, params)
+
+    def check_bounds(self, kind, d, where):
+        """The engine makes the same checks at start-up on the values boot arguments give."""
+        if kind == "uniform" and d["max"] < d["min"]:
+            self.fail(where, f"uniform max {d['max']} is below min {d['min']}")
+        if kind in ("exponential", "normal"):
+            if d["max"] and d["max"] < d["min"]:
+                self.fail(where, f"{kind} max {d['max']} is below min {d['min']} (max 0: no "
+                          "upper bound)")
+            if d["mean"] == 0 and kind == "exponential":
+                self.fail(f"{where}.mean", "an exponential distribution needs a mean > 0")
 
 
 def _load_json(path):
@@ -170,17 +254,20 @@ def _params(c, data):
     params = data.get("params", {})
     if not isinstance(params, dict):
         c.fail("params", "expected an object of name: number or name: {value, doc}")
-    c.params = {}
     for name, raw in params.items():
         where = f"params.{name}"
         if not NAME.match(name):
             c.fail(where, "invalid parameter name; expected [a-z][a-z0-9_]*")
         doc = ""
-        if isinstance(raw, dict):
+        if isinstance(raw, dict) and "dist" not in raw:
             _check_keys(c, raw, ("value", "doc"), where)
             doc, raw = str(raw.get("doc", "")), raw.get("value")
+            where = f"{where}.value"
         key = f"{c.name}.{name}"
-        c.params[key] = c.new_value(key, c.number(raw, where, "a parameter value"), doc, where)
+        if isinstance(raw, str):
+            c.fail(where, f"expected a parameter value: an integer 0..{MAX_VALUE} or a "
+                   f"distribution, got {json.dumps(raw)}")
+        c.param_quantity[key] = c.quantity(raw, where, key, doc or "a parameter value")
 
 
 class _GroupChecker:
@@ -227,8 +314,8 @@ class _GroupChecker:
             sort, _ = fields[name]
             fwhere = f"{where}.{name}"
             if sort == "value":
-                phase.values[name] = c.value(raw_field, fwhere, self.key(group, kind, name),
-                                             f"{kind} {name}")
+                phase.values[name] = c.quantity(raw_field, fwhere, self.key(group, kind, name),
+                                                f"{kind} {name}")
             elif sort == "bool":
                 if not isinstance(raw_field, bool):
                     c.fail(fwhere, f"expected true or false, got {json.dumps(raw_field)}")
@@ -307,8 +394,16 @@ def _group(c, raw, where, objects, group_names):
         c.fail(f"{where}.paged", "paged threads need a working_set_kb > 0 to fault on")
     values = {}
     for fname, default in GROUP_DEFAULTS.items():
-        values[fname] = c.value(raw.get(fname, default), f"{where}.{fname}", f"{name}.{fname}",
-                                GROUP_FIELDS[fname])
+        read = c.quantity if fname in GROUP_DRAWN else c.value
+        values[fname] = read(raw.get(fname, default), f"{where}.{fname}", f"{name}.{fname}",
+                             GROUP_FIELDS[fname])
+    if c.values[values["priority"]].default >= ROOT_PRIORITY:
+        c.fail(f"{where}.priority", f"expected a priority below the root task's "
+               f"({ROOT_PRIORITY}), which must outrank every workload thread until they all "
+               f"started; got {c.values[values['priority']].default}")
+    if start == "spawn" and space == "own":
+        c.fail(f"{where}.start", "a spawned group reads its arrival instant from the spawner's "
+               "memory: it needs \"address_space\": \"shared\"")
     affinity = raw.get("affinity", "all")
     kind = _affinity(c, affinity, f"{where}.affinity")
     values["affinity"] = c.new_value(f"{name}.affinity", affinity if kind == "mask" else 0,
@@ -337,6 +432,10 @@ def _cross_checks(c, spec):
                                                   if g.name == phase.target).spawned:
                 c.fail(f"threads[{i}]", f"spawns '{phase.target}', which has no "
                        "\"start\": \"spawn\"")
+            if phase.kind == "spawn" and group.own_space:
+                c.fail(f"threads[{i}]", "a spawn phase writes the spawned threads' arrival "
+                       "instant to shared memory: the spawner needs \"address_space\": "
+                       "\"shared\"")
     for server in spec.objects["servers"]:
         if server in used["call"] and server not in used["recv"]:
             c.fail("servers", f"'{server}' is called but no thread has a recv phase for it")
@@ -369,7 +468,7 @@ def load_spec(path):
     for i, n in enumerate(names):
         if names.index(n) != i:
             c.fail(f"threads[{i}].name", f"duplicate thread group name '{n}'")
-    spec = Spec(name, description.strip(), c.values, objects, [], -1)
+    spec = Spec(name, description.strip(), c.values, objects, [], -1, c.quantities)
     for i, raw in enumerate(groups):
         group, _ = _group(c, raw, f"threads[{i}]", objects, names)
         spec.groups.append(group)

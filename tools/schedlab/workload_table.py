@@ -16,6 +16,8 @@ OBJECT_FIELD = {"call": "servers", "recv": "servers", "signal": "notifications",
                 "wait": "notifications", "lock": "locks", "unlock": "locks",
                 "barrier": "barriers"}
 AFFINITY = {"all": "WL_AFFINITY_ALL", "spread": "WL_AFFINITY_SPREAD", "mask": "WL_AFFINITY_MASK"}
+DIST = {"constant": "WL_CONSTANT", "uniform": "WL_UNIFORM", "exponential": "WL_EXPONENTIAL",
+        "normal": "WL_NORMAL"}
 
 
 def _flatten(spec, group, phases, ops):
@@ -60,13 +62,17 @@ def generate(spec, source):
             f"{v['working_set_kb']}, {v['arrival_us']}, {AFFINITY[group.affinity]}, "
             f"{int(group.own_space)}, {int(group.spawned)}, {int(group.daemon)}, "
             f"{int(group.paged)}, {first}, {len(ops) - first}}},")
-    if len(ops) >= NO_VALUE or len(spec.values) >= NO_VALUE:
+    if len(ops) >= NO_VALUE or len(spec.values) >= NO_VALUE or len(spec.quantities) >= NO_VALUE:
         raise SpecError(f"{source}: too many phases or parameters for the engine's table")
     lines = [f"/* Generated from {source} by tools/schedlab/workload_table.py: do not edit. */",
              '#include "table.h"', "", "struct wl_value wl_values[] = {"]
     for value in spec.values:
         lines.append(f"    {{{_c_string(value.key)}, {value.default}ull, "
                      f"{int(value.from_harts)}}},")
+    lines += ["};", "", "static const struct wl_quantity quantities[] = {"]
+    for q in spec.quantities:
+        params = ", ".join(str(p) for p in q.params + [NO_VALUE] * (4 - len(q.params)))
+        lines.append(f"    {{{DIST[q.kind]}, {{{params}}}}},")
     lines += ["};", "", "static const struct wl_op ops[] = {"]
     lines += [f"    {{{code}, {flags}, {obj}, {a}, {b}}}," for code, flags, obj, a, b in ops]
     lines += ["};", "", "static const struct wl_group groups[] = {"] + groups + ["};", ""]
@@ -76,7 +82,8 @@ def generate(spec, source):
     counts = ", ".join(str(len(spec.objects[kind])) for kind in OBJECT_KINDS)
     lines += ["", "const struct wl_spec wl_spec = {",
               f"    {_c_string(spec.name)}, {_c_string(spec.description)},",
-              f"    wl_values, {len(spec.values)}, ops, {len(ops)}, groups, {len(spec.groups)},",
+              f"    wl_values, {len(spec.values)}, quantities, {len(spec.quantities)},",
+              f"    ops, {len(ops)}, groups, {len(spec.groups)},",
               f"    {{{', '.join(OBJECT_KINDS)}}}, {{{counts}}},",
               f"    {spec.pager_frames if spec.pager_frames >= 0 else NO_VALUE},",
               "};", ""]

@@ -36,7 +36,14 @@ int objects_create(void)
             seL4_CPtr cap = alloc_object(types[kind], 0);
             if (!cap) return -1;
             engine.objects[kind][i] = cap;
-            if (kind == WL_LOCKS) seL4_Signal(cap); /* a lock starts free */
+            if (kind == WL_NOTIFICATIONS || kind == WL_LOCKS) {
+                seL4_CPtr badged = alloc_slot();
+                if (!badged || seL4_CNode_Mint(seL4_CapInitThreadCNode, badged, 64,
+                                               seL4_CapInitThreadCNode, cap, 64, seL4_AllRights, 1))
+                    return -1;
+                engine.signallers[kind][i] = badged;
+            }
+            if (kind == WL_LOCKS) seL4_Signal(engine.signallers[kind][i]); /* a lock starts free */
         }
     }
     return barriers_init();

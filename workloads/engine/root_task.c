@@ -3,6 +3,13 @@
  * describes (table.h), starts them together, and waits for every thread that is not a daemon.
  * Every workload thread's faults come here too (or to the pager for paged threads), so a broken
  * workload fails the run with a message instead of hanging it.
+ *
+ * The start instant (engine.start_ns) is when the boot groups become due. At 1 hart the root
+ * task takes it after it resumed every boot thread, just before it blocks: it outranks every
+ * workload thread (params.c refuses a priority that does not), so none has run before. At N
+ * harts a resumed thread may start at once on another hart, and must find the instant set: the
+ * root task takes it just before the resumes (a thread resumed later waits for them, ~1.3 us
+ * each). Threads are on their start harts (engine.placement, place()) before they are resumed.
  */
 #include "engine.h"
 #include <schedlab/alloc.h>
@@ -12,8 +19,13 @@
 
 #define PAGE_SIZE      4096ul
 #define PAGER_PRIORITY 254 /* above every workload thread: a fault is served at once */
+/* Where the root task maps one page of a process to write the start instant into it. */
+#define POKE_WINDOW_VADDR 0x2100000000ul
 
 struct engine engine;
+static struct rng root_rng; /* draws the group counts, in group order */
+static unsigned group_count[ENGINE_OBJECT_MAX];
+static unsigned root_hart;
 
 static int fail(const char *what)
 {
@@ -26,7 +38,7 @@ static void name_thread(struct workload_thread *t)
     const char *src = t->group->name;
     unsigned n = 0;
     while (*src && n < sizeof t->name - 4) t->name[n++] = *src++;
-    if (value_of(t->group->count) > 1) {
+    if (group_count[t->group - wl_spec.groups] > 1) {
         unsigned i = t->index_in_group;
         if (i >= 10) t->name[n++] = (char)('0' + i / 10 % 10);
         t->name[n++] = (char)('0' + i % 10);
@@ -34,12 +46,39 @@ static void name_thread(struct workload_thread *t)
     t->name[n] = 0;
 }
 
+static uint64_t all_harts(void) { return engine.harts >= 64 ? ~0ull : (1ull << engine.harts) - 1; }
+
+/* Where thread t starts and which harts it may use; `all_index` counts the threads of
+ * affinity-"all" groups in creation order (spread placement deals them round the harts). */
+static void plan_placement(struct workload_thread *t, unsigned *all_index)
+{
+    uint64_t all = all_harts();
+    switch (t->group->affinity_kind) {
+    case WL_AFFINITY_SPREAD: t->mask = 1ull << (t->id % engine.harts); break;
+    case WL_AFFINITY_MASK:
+        t->mask = value_of(t->group->affinity) & all;
+        if (t->mask) break;
+        __attribute__((fallthrough)); /* a mask of no existing hart means every hart */
+    default:
+        t->mask = all;
+        t->start_hart =
+            engine.placement == PLACEMENT_SPREAD ? (*all_index)++ % engine.harts : root_hart;
+        return;
+    }
+    t->start_hart = (t->mask >> root_hart) & 1 ? root_hart : (unsigned)__builtin_ctzll(t->mask);
+}
+
 static int threads_plan(void)
 {
+    unsigned all_index = 0;
+    if (wl_spec.ngroups > ENGINE_OBJECT_MAX) return fail("more than 32 thread groups");
     for (unsigned g = 0; g < wl_spec.ngroups; g++) {
         const struct wl_group *group = &wl_spec.groups[g];
-        uint64_t count = value_of(group->count), ws = value_of(group->working_set_kb) * 1024;
+        uint64_t count = draw(&root_rng, group->count);
+        uint64_t ws = value_of(group->working_set_kb) * 1024;
         if (ws > WORKING_SET_STRIDE) return fail("a working set is larger than 16 MiB");
+        if (count > ENGINE_THREAD_MAX) return fail("more than 63 threads");
+        group_count[g] = (unsigned)count;
         for (unsigned i = 0; i < count; i++) {
             if (engine.nthreads == ENGINE_THREAD_MAX) return fail("more than 63 threads");
             struct workload_thread *t = &engine.threads[engine.nthreads];
@@ -50,6 +89,7 @@ static int threads_plan(void)
             t->working_set = (uint8_t *)(WORKING_SET_BASE + WORKING_SET_STRIDE * t->id);
             if (group->own_space) t->process = &engine.processes[g];
             name_thread(t);
+            plan_placement(t, &all_index);
             engine.nthreads++;
         }
     }
@@ -80,15 +120,22 @@ static seL4_CPtr fault_endpoint(const struct workload_thread *t)
     return slot;
 }
 
-static void set_affinity(const struct workload_thread *t)
+static void refused(const char *what, uint64_t value, const struct workload_thread *t)
 {
-    uint64_t all = engine.harts >= 64 ? ~0ull : (1ull << engine.harts) - 1, mask = all;
-    if (t->group->affinity_kind == WL_AFFINITY_SPREAD) mask = 1ull << (t->id % engine.harts);
-    if (t->group->affinity_kind == WL_AFFINITY_MASK) mask = value_of(t->group->affinity) & all;
-    if (!mask) mask = all;
-    /* a mask of every hart is the default: no call needed */
-    if (engine.extensions && mask != all && schedlab_set_affinity_mask(t->tcb, mask))
-        printf("%s: affinity mask %lx of %s refused\n", wl_spec.name, mask, t->name);
+    printf("%s: %s %lx of %s refused\n", wl_spec.name, what, value, t->name);
+}
+
+/* Put t on its start hart with its mask: seL4's TCB_SetAffinity moves it there (it names one
+ * hart), then the mask extension widens what it may use. Without the extension a thread keeps
+ * the one hart TCB_SetAffinity names. */
+static void place(const struct workload_thread *t)
+{
+    if (engine.harts == 1) return;
+    if (t->start_hart != root_hart && seL4_TCB_SetAffinity(t->tcb, t->start_hart))
+        refused("hart", t->start_hart, t);
+    if (engine.extensions && t->mask != 1ull << t->start_hart &&
+        schedlab_set_affinity_mask(t->tcb, t->mask))
+        refused("affinity mask", t->mask, t);
 }
 
 static int threads_create(void)
@@ -105,7 +152,8 @@ static int threads_create(void)
                           &options))
             return fail("cannot create a thread");
         t->tcb = t->thread.tcb;
-        set_affinity(t);
+        place(t); /* while it is suspended: it only moves, and a wake-placing policy still
+                   * places it when it is resumed */
     }
     return 0;
 }
@@ -124,6 +172,34 @@ static int processes_load(void)
         if (wl_spec.groups[g].own_space && process_load(&engine.processes[g]))
             return fail("cannot load a process");
     return 0;
+}
+
+/* Write the start instant into every process's copy of the engine (process_load copied the
+ * rest before it was known). */
+static int start_ns_publish(void)
+{
+    static seL4_CPtr window;
+    if (!window && !(window = alloc_slot())) return -1;
+    seL4_Word page = (seL4_Word)&engine.start_ns & ~(PAGE_SIZE - 1);
+    for (unsigned g = 0; g < wl_spec.ngroups; g++) {
+        if (!wl_spec.groups[g].own_space) continue;
+        if (seL4_CNode_Copy(seL4_CapInitThreadCNode, window, 64, seL4_CapInitThreadCNode,
+                            process_frame_cap(&engine.processes[g], (void *)page), 64,
+                            seL4_AllRights) ||
+            vspace_map_frame(alloc_vspace(), window, POKE_WINDOW_VADDR, seL4_ReadWrite))
+            return -1;
+        *(volatile uint64_t *)(POKE_WINDOW_VADDR + ((seL4_Word)&engine.start_ns - page)) =
+            engine.start_ns;
+        if (seL4_RISCV_Page_Unmap(window) || seL4_CNode_Delete(seL4_CapInitThreadCNode, window, 64))
+            return -1;
+    }
+    return 0;
+}
+
+static void boot_threads_resume(void)
+{
+    for (unsigned i = 0; i < engine.nthreads; i++)
+        if (!engine.threads[i].group->spawned) seL4_TCB_Resume(engine.threads[i].tcb);
 }
 
 static int supervise(void)
@@ -152,10 +228,10 @@ static int supervise(void)
 int main(const seL4_BootInfo *bi)
 {
     engine.harts = bi->numNodes ? (unsigned)bi->numNodes : 1;
-    /* engine.extensions=0 runs the suite on a kernel without the SMP extension calls */
-    engine.extensions = schedlab_param("engine.extensions", 1);
-    params_apply(engine.harts);
+    if (params_apply(engine.harts)) return 1;
     params_print();
+    root_hart = engine.extensions ? schedlab_hart_id() : 0;
+    rng_seed(&root_rng, engine.seed, ROOT_STREAM);
     engine.done_ep = alloc_object(seL4_EndpointObject, 0);
     if (!engine.done_ep) return fail("cannot allocate an endpoint");
     if (wl_spec.pager_frames != WL_NO_VALUE &&
@@ -164,11 +240,13 @@ int main(const seL4_BootInfo *bi)
     if (threads_plan() || objects_create() || processes_create() || threads_create()) return 1;
     if (engine.pager_ep && pager_start(value_of(wl_spec.pager_frames), PAGER_PRIORITY))
         return fail("cannot start the pager");
-    engine.start_ns = schedlab_now_ns();
-    /* the processes get a copy of everything above: thread table, caps, start time */
+    /* the processes get a copy of everything above: thread table, caps; the start instant is
+     * written into them once it is known */
     if (processes_load()) return 1;
     schedlab_marker(TRACE_MARK_WORKLOAD_BEGIN, 0);
-    for (unsigned i = 0; i < engine.nthreads; i++)
-        if (!engine.threads[i].group->spawned) seL4_TCB_Resume(engine.threads[i].tcb);
+    if (engine.harts == 1) boot_threads_resume();
+    engine.start_ns = schedlab_now_ns();
+    if (start_ns_publish()) return fail("cannot write the start instant into a process");
+    if (engine.harts > 1) boot_threads_resume();
     return supervise();
 }

@@ -1,7 +1,9 @@
 /*
  * The compiled form of a workload spec (workloads/README.md), generated as C data by
  * tools/schedlab/workload_table.py and interpreted by the engine. Every number of the spec is a
- * wl_value, so a boot argument `<key>=N` overrides it at start-up without rebuilding.
+ * wl_value, so a boot argument `<key>=N` overrides it at start-up without rebuilding. Durations,
+ * counts and arrivals are wl_quantities: a constant, or a distribution whose parameters are
+ * wl_values, drawn from the drawing thread's own random stream each time it is used (draw.c).
  */
 #ifndef WORKLOAD_TABLE_H
 #define WORKLOAD_TABLE_H
@@ -16,6 +18,20 @@ struct wl_value {
     uint8_t from_harts; /* default is the hart count (spec "$harts") */
 };
 
+/* tools/schedlab/workload_spec.py DISTRIBUTIONS: the parameters, in wl_quantity.params order */
+enum wl_dist_kind {
+    WL_CONSTANT,    /* value */
+    WL_UNIFORM,     /* min, max: an integer in [min, max] */
+    WL_EXPONENTIAL, /* mean, min, max (0: none): clamped to [min, max] */
+    WL_NORMAL,      /* mean, sd, min, max (0: none): clamped to [min, max] */
+};
+
+struct wl_quantity {
+    uint8_t kind;       /* enum wl_dist_kind */
+    uint16_t params[4]; /* wl_values indices; WL_NO_VALUE past the kind's parameters */
+};
+
+/* In the ops and groups, a and b and the drawn group fields are wl_quantities indices. */
 enum wl_opcode {
     WL_RUN,         /* a = us of CPU work; flags = 1: REQUEST markers around it */
     WL_RUN_PERCENT, /* a = percent of the thread's timer period */
@@ -47,8 +63,10 @@ enum wl_affinity { WL_AFFINITY_ALL, WL_AFFINITY_SPREAD, WL_AFFINITY_MASK };
 
 struct wl_group {
     const char *name;
-    uint16_t count, priority, affinity, working_set_kb, arrival_us; /* wl_values indices */
-    uint8_t affinity_kind;                                          /* enum wl_affinity */
+    uint16_t count;                              /* wl_quantities index: drawn by the root task */
+    uint16_t priority, affinity, working_set_kb; /* wl_values indices */
+    uint16_t arrival_us;                         /* wl_quantities index: drawn by each thread */
+    uint8_t affinity_kind;                       /* enum wl_affinity */
     uint8_t own_space, spawned, daemon, paged;
     uint16_t first_op, op_count;
 };
@@ -59,6 +77,8 @@ struct wl_spec {
     const char *name, *description;
     struct wl_value *values;
     uint16_t nvalues;
+    const struct wl_quantity *quantities;
+    uint16_t nquantities;
     const struct wl_op *ops;
     uint16_t nops;
     const struct wl_group *groups;
