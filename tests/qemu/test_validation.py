@@ -118,13 +118,13 @@ BOOST_AFTER_ARRIVAL_MS = 19
 
 
 def test_mlfq_boost_raises_every_level_at_its_instant(tmp_path):
-    """Three 20 ms jobs due together, the boost 19 ms after they arrive (a first run finds the
+    """Three 19 ms jobs due together, the boost 19 ms after they arrive (a first run finds the
     start instant; the second places the arrival). Up to 19: j0 0-2, j1 2-4, j2 4-6 (level 0),
     j0 6-10, j1 10-14, j2 14-18 (level 1), j0 from 18 at level 2. At 19 the boost raises j1 and
-    j2 to level 0 behind nothing, and j0, running, keeps the hart with a fresh level-0
-    allotment: j0 19-21, j1 21-23, j2 23-25 (level 0), j0 25-29, j1 29-33, j2 33-37 (level 1),
-    j0 37-44 done (13 + 7), j1 44-52 done, j2 52-60 done. Without the boost j0 would be done at
-    48 and j1 at 54; a boost 4 ms late, as before, gives yet another schedule."""
+    j2 to level 0, and j0, running, keeps the hart with a fresh level-0 allotment: j0 19-21,
+    j1 21-23, j2 23-25 (level 0), j0 25-29, j1 29-33, j2 33-37 (level 1), j0 37-43 done
+    (13 + 6), j1 43-50 done, j2 50-57 done. Without the boost j0 would be done at 47 and j1 at
+    52; a boost 4 ms late, as before, gives yet another schedule."""
     first = run("mlfq-boost", tmp_path / "first", scheduler="mlfq")
     assert first.ok, first.message
     start_ns = min(arrival_instants(decode(tmp_path / "first" / "trace.bin")).values())
@@ -138,8 +138,8 @@ def test_mlfq_boost_raises_every_level_at_its_instant(tmp_path):
     arrival = min(arrival_instants(trace).values())
     assert abs(BOOST_NS - arrival - BOOST_AFTER_ARRIVAL_MS * 1_000_000) < 100_000
     tids = {thread["name"]: tid for tid, thread in metrics["threads"].items()}
-    for name, (response_ms, turnaround_ms) in {"j0": (0, 44), "j1": (2, 52),
-                                                "j2": (4, 60)}.items():
+    for name, (response_ms, turnaround_ms) in {"j0": (0, 43), "j1": (2, 50),
+                                                "j2": (4, 57)}.items():
         response = metrics["thread_response_ns"]["per_thread"][tids[name]]
         turnaround = metrics["turnaround_ns"]["per_thread"][tids[name]]
         check(trace, f"mlfq-boost: {name}'s response", response, response_ms, arrival + response)
