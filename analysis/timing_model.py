@@ -6,6 +6,11 @@
                         all harts, so N busy harts each run at 1/N speed, like N hardware threads
                         sharing one core; N-hart figures are not an N-core machine's (fork-join
                         with one worker per hart takes 12.3 / 22.5 / 42.9 ms at 1 / 2 / 4 harts);
+                        and QEMU 7.2 runs the harts in turns on one host thread, so an interrupt
+                        for an idle hart (its timer, an IPI waking a thread there) is taken only
+                        when the busy hart's turn ends, at its next own timer or kernel entry:
+                        a sleeper alone on hart 0 beside a hog on hart 1 wakes up to a timeslice
+                        late (20 rounds of 0.55 ms took 39.9 ms instead of 11.0 ms);
   host-parallel      -- --realtime: harts on host threads, wall-clock time; parallel, but noisy
                         and not reproducible.
 Free of numpy, so the schedlab command can use it.
@@ -17,7 +22,9 @@ MODELS = (EXACT, SHARED_THROUGHPUT, HOST_PARALLEL)
 EXPLANATION = {
     EXACT: "1 hart under icount: instruction-exact virtual time, reproducible byte for byte",
     SHARED_THROUGHPUT: "N harts under icount share one instruction clock: N busy harts each run "
-                       "at 1/N speed, like N hardware threads on one core, not N cores",
+                       "at 1/N speed, like N hardware threads on one core, not N cores; an idle hart's "
+                       "timer or wakeup waits for the busy hart's turn to end (up to a "
+                       "timeslice)",
     HOST_PARALLEL: "--realtime: harts run in parallel on host threads, wall-clock time; noisy, "
                    "not reproducible",
 }

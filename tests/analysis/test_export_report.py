@@ -172,7 +172,7 @@ def test_report_says_each_timing_model_and_placement_and_keeps_them_apart(tmp_pa
     page = (tmp_path / "report" / "index.html").read_text()
     assert "<h2>Timing models</h2>" in page
     assert "<b>exact</b>: 1 hart under icount" in page
-    assert "not N cores. Here: mlfq-2h" in page
+    assert "(up to a timeslice). Here: mlfq-2h" in page
     assert "<h3>1 hart, exact (icount)</h3>" in page
     assert "<h3>2 harts, shared-throughput: one icount clock for all harts, not a 2-core " \
            "machine</h3>" in page
