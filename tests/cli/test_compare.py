@@ -135,7 +135,7 @@ def test_bad_input_is_a_usage_error_naming_what_is_valid(repo, capsys, compared,
 def test_repeat_without_realtime_warns_and_still_runs(repo, capsys, compared):
     status, _, err = run_cli(repo, capsys, "compare", "--repeat", "3")
     assert status == 0 and compared[0][0].repeat == 3
-    assert err.startswith("warning: --repeat without --realtime")
+    assert err.startswith("note: --repeat in deterministic (icount) mode")
     status, _, err = run_cli(repo, capsys, "compare", "--repeat", "3", "--realtime")
     assert status == 0 and err == ""
 

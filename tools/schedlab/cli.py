@@ -336,9 +336,9 @@ def cmd_run(args, repo):
 
 
 REPEAT_WITHOUT_REALTIME = (
-    "warning: --repeat without --realtime: in deterministic (icount) mode the repeats differ "
-    "only through their seeds, so the intervals show seed variation, not run-to-run noise; "
-    "add --realtime to measure that")
+    "note: --repeat in deterministic (icount) mode: the repeats differ through their seeds (the "
+    "workloads' drawn durations, counts and arrivals), so the intervals are over seeds; add "
+    "--realtime to measure run-to-run noise as well")
 
 
 def comparison_from_args(args, repo):
