@@ -29,10 +29,11 @@ def run_root_task(elf, out, params=(), cpus=1, scheduler="rr", realtime=False, s
     return outcome.status, (out / "console.log").read_text(errors="replace")
 
 
-def run(workload, out, scheduler="rr", params=(), cpus=1, settings=None):
+def run(workload, out, scheduler="rr", params=(), cpus=1, settings=None, placement="spread"):
     """A full `./schedlab run` of a workload (QEMU, metrics, plots) against the fixture build."""
     request = RunRequest(scheduler=scheduler, workload=workload, out=Path(out), params=list(params),
-                         timeout=TIMEOUT_SECONDS, cpus=cpus, settings=dict(settings or {}))
+                         timeout=TIMEOUT_SECONDS, cpus=cpus, settings=dict(settings or {}),
+                         placement=placement)
     return run_workload(REPO_ROOT, artifacts(scheduler, settings), request)
 
 

@@ -59,16 +59,22 @@ def mixed_metrics(tmp_path, scheduler, cpus):
     """seL4's creator-hart placement: where threads go is then the policy's doing alone (the
     engine's default, spread, would place rr's threads on every hart itself)."""
     out = tmp_path / f"{scheduler}-{cpus}"
-    result = run("mixed", out, scheduler=scheduler, cpus=cpus,
-                 params=["engine.placement=creator"])
+    result = run("mixed", out, scheduler=scheduler, cpus=cpus, placement="creator")
     assert result.ok, result.message
     return json.loads((out / "metrics.json").read_text())
 
 
-def interactive_wakeup_p90(metrics):
+def interactive_wakeup_p50(metrics):
+    """From each wakeup of the interactive thread to its running: the wait behind the hogs that
+    placement decides. Not request latency: on a shared-throughput machine a timer of the
+    interactive thread's own (idle) hart waits for a busy hart's turn to end
+    (analysis/timing_model.py), which makes its requests late under every policy that spreads
+    (affinity's request-latency p50 was 7.2 ms, rr's 9.5 ms)."""
     tids = [tid for tid, thread in metrics["threads"].items() if thread["name"] == "interactive"]
     assert len(tids) == 1
-    return metrics["wakeup_latency_ns"]["per_thread"][tids[0]]["p90"]
+    latency = metrics["wakeup_latency_ns"]["per_thread"][tids[0]]
+    assert latency["p50"] is not None, latency
+    return latency["p50"]
 
 
 def test_smp_policies_spread_work_that_rr_keeps_on_its_hart(tmp_path):
@@ -80,4 +86,4 @@ def test_smp_policies_spread_work_that_rr_keeps_on_its_hart(tmp_path):
     for scheduler in ("tstune", "affinity"):
         spread = mixed_metrics(tmp_path, scheduler, 4)
         assert spread["headline"]["migrations"] > 0, scheduler
-        assert interactive_wakeup_p90(spread) * 100 < interactive_wakeup_p90(rr), scheduler
+        assert interactive_wakeup_p50(spread) * 100 < interactive_wakeup_p50(rr), scheduler

@@ -2,13 +2,13 @@
 completes with exit status 0, says PASS, and its trace lost no records; runs are deterministic.
 
 The runs are QEMU only (no analysis) and go two at a time, the machines' core count."""
-import struct
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from harness import TIMEOUT_SECONDS, artifacts
 
+from analysis.decode import decode
 from tools.schedlab import REPO_ROOT
 from tools.schedlab.configs import discover_schedulers
 from tools.schedlab.qemu import boot_arguments, qemu_command, run_qemu
@@ -30,23 +30,10 @@ SINGLE_HART_KERNEL = "SMP is not supported yet"
 # (mlfq/pager at 4 harts hung before main's lock hand-off and IPI TLB shootdown: fixed there.)
 KNOWN_KERNEL_HANGS = {}
 
-FILE_HEADER = struct.Struct("<QIIIIQ")
-CHUNK_HEADER = struct.Struct("<IIQQ")
-RECORD_SIZE = 32
-
-
-def dropped_records(trace):
-    """The trace's own count of lost records: the last chunk of each hart carries it."""
-    magic, _, record_size, _, _, _ = FILE_HEADER.unpack_from(trace, 0)
-    assert magic == 0x3143415254534C53 and record_size == RECORD_SIZE
-    offset, dropped = FILE_HEADER.size, {}
-    while offset < len(trace):
-        chunk_magic, hart, records, lost = CHUNK_HEADER.unpack_from(trace, offset)
-        assert chunk_magic == 0x4B4E4843, f"bad chunk at {offset}"
-        dropped[hart] = lost
-        offset += CHUNK_HEADER.size + records * RECORD_SIZE
-    assert offset == len(trace)
-    return sum(dropped.values())
+def dropped_records(trace_path):
+    """The trace's own count of lost records (the last chunk of each hart carries it), read by
+    the analysis' decoder, which also checks every chunk header."""
+    return decode(trace_path).dropped
 
 
 def run_once(scheduler, workload, harts, out):
@@ -83,8 +70,7 @@ def test_workload_completes_cleanly(suite_runs, scheduler, workload, harts):
     assert not outcome.timed_out, f"timed out; console: {out / 'console.log'}"
     assert outcome.status == 0, f"exit status {outcome.status}; console: {out / 'console.log'}"
     assert f"{workload}: PASS" in console
-    trace = (out / "trace.bin").read_bytes()
-    assert dropped_records(trace) == 0
+    assert dropped_records(out / "trace.bin") == 0
     assert "trace records dropped: 0" in console
 
 
