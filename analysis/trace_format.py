@@ -203,6 +203,16 @@ def _parse_structs(path, text):
     return structs
 
 
+def _parse_row(path, row, table):
+    """One `X(NAME, value, "a", "b", ...)` row of an event table: (name, value, quoted names)."""
+    parts = [part.strip() for part in row.split(",")]
+    name, value, args = parts[0], parts[1], parts[2:]
+    if not re.fullmatch(r"\w+", name) or not re.fullmatch(r"0[xX][0-9a-fA-F]+|\d+", value) \
+            or not all(re.fullmatch(r'"\w*"', arg) for arg in args):
+        _fail(path, f"cannot read {table} row X({row})")
+    return name, value, args
+
+
 def _parse_events(path, text, record):
     macro = _EVENTS_MACRO.search(text)
     if not macro:
@@ -212,11 +222,7 @@ def _parse_events(path, text, record):
         _fail(path, f"struct trace_record's arg fields are not arg0..argN: {arg_fields}")
     events = {}
     for row in _EVENT_ROW.findall(macro.group(1)):
-        parts = [part.strip() for part in row.split(",")]
-        name, value, args = parts[0], parts[1], parts[2:]
-        if not re.fullmatch(r"\w+", name) or not re.fullmatch(r"0[xX][0-9a-fA-F]+|\d+", value) \
-                or not all(re.fullmatch(r'"\w*"', arg) for arg in args):
-            _fail(path, f"cannot read TRACE_EVENTS row X({row})")
+        name, value, args = _parse_row(path, row, "TRACE_EVENTS")
         if len(args) != len(arg_fields):
             _fail(path, f"event {name} names {len(args)} arguments but struct trace_record "
                         f"has {len(arg_fields)} arg fields")
@@ -304,11 +310,7 @@ def load_policy_format(policy, fmt=None, sched_dir=DEFAULT_SCHED_DIR):
         _fail(path, "no `#define POLICY_TRACE_EVENTS(X)` table")
     kinds = {}
     for row in _EVENT_ROW.findall(macro.group(1)):
-        parts = [part.strip() for part in row.split(",")]
-        name, value, names = parts[0], parts[1], parts[2:]
-        if not re.fullmatch(r"\w+", name) or not re.fullmatch(r"0[xX][0-9a-fA-F]+|\d+", value) \
-                or not all(re.fullmatch(r'"\w*"', n) for n in names):
-            _fail(path, f"cannot read POLICY_TRACE_EVENTS row X({row})")
+        name, value, names = _parse_row(path, row, "POLICY_TRACE_EVENTS")
         if len(names) != len(fields):
             _fail(path, f"kind {name} names {len(names)} fields but trace.h's {POLICY_EVENT} "
                         f"event has {len(fields)} besides its kind "
