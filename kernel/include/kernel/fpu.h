@@ -1,7 +1,7 @@
 /*
  * Floating point for user threads (seL4 16 with CONFIG_HAVE_FPU: every thread may use the FPU
  * unless its TCB has seL4_TCBFlag_fpuDisabled). The FP state is switched lazily:
- *  - a thread that never used the FPU runs with it off (sstatus.FS Off) and pays nothing at a
+ *  - a thread that never used the FPU runs with it off (arch: FS Off) and pays nothing at a
  *    switch; its first FP instruction traps, and is re-executed with the FPU given to it;
  *  - each hart's FPU has an owner, the thread whose state its registers hold. Switching to the
  *    owner costs nothing; switching to another thread that has FP state loads that state, first

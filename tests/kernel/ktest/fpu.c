@@ -16,18 +16,12 @@ struct fp_regs {
     uint64_t fcsr;
 };
 
-/* op f<n>, n*8(base) for every FP register */
-#define FP1(op, n, base) op " f" #n ", " #n "*8(%[" base "])\n"
-#define FP8(op, n, base)                                                                           \
-    FP1(op, n##0, base)                                                                            \
-    FP1(op, n##1, base) FP1(op, n##2, base) FP1(op, n##3, base) FP1(op, n##4, base)                \
-        FP1(op, n##5, base) FP1(op, n##6, base) FP1(op, n##7, base)
+/* op f<n>, n*8(base) for every FP register (the assembler's .irp repeats it) */
 #define FP_ALL(op, base)                                                                           \
-    FP1(op, 0, base)                                                                               \
-    FP1(op, 1, base) FP1(op, 2, base) FP1(op, 3, base) FP1(op, 4, base) FP1(op, 5, base)           \
-        FP1(op, 6, base) FP1(op, 7, base) FP1(op, 8, base) FP1(op, 9, base) FP8(op, 1, base)       \
-            FP8(op, 2, base) FP1(op, 18, base) FP1(op, 19, base) FP1(op, 28, base)                 \
-                FP1(op, 29, base) FP1(op, 30, base) FP1(op, 31, base)
+    ".irp n, "                                                                                     \
+    "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n" op   \
+    " f\\n, \\n*8(%[" base "])\n"                                                                  \
+    ".endr\n"
 #define FP_LOAD_ALL  FP_ALL("fld", "in") "ld t0, 256(%[in])\nfscsr t0\n"
 #define FP_STORE_ALL FP_ALL("fsd", "out") "frcsr t0\nsd t0, 256(%[out])\n"
 #define FP_CLOBBERS                                                                                \
