@@ -1,6 +1,7 @@
 /* What deleting a capability does to the kernel object it names (cdt_delete.c walks the slots). */
 #include <kernel/cdt.h>
 #include <kernel/debug.h>
+#include <kernel/fpu.h>
 #include <kernel/invariants.h>
 #include <kernel/ipc.h>
 #include <kernel/irq.h>
@@ -22,6 +23,7 @@ static void stop_object(struct cap c)
         /* suspended even if inactive: it may still run on another hart, or be held by the policy */
         thread_suspend(t);
         sched_forget(&t->sched);
+        fpu_thread_deleted(t);
         debug_thread_destroyed(t);
         break;
     }

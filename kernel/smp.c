@@ -1,4 +1,5 @@
 #include <kernel/entry.h>
+#include <kernel/fpu.h>
 #include <kernel/printk.h>
 #include <kernel/smp.h>
 #include <kernel/trace.h>
@@ -54,6 +55,7 @@ static __attribute__((noinline)) void wait_for_lock(struct hart *h, uint32_t me)
          * look leaves it pending and the wfi below returns at once */
         arch_clear_ipi();
         if (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) == me || take_free_lock(me)) break;
+        fpu_serve_release(h);
         answer_stall(h);
         arch_wait_for_ipi();
     }

@@ -237,6 +237,8 @@ static seL4_Error set_tls_base(struct invocation *inv, struct tcb *t, struct sys
 static seL4_Error set_flags(struct invocation *inv, struct tcb *t, struct syscall_error *err)
 {
     if (inv->length < 2) return error_plain(err, seL4_TruncatedMessage);
+    /* fpuDisabled takes effect when the thread next resumes (kernel/fpu.c): its FP state is kept
+     * in its TCB meanwhile, and is its own again once the flag is cleared */
     t->flags = (t->flags & ~inv_arg(inv, 0)) | (inv_arg(inv, 1) & seL4_TCBFlag_MASK);
     inv_reply_mr(inv, 0, t->flags);
     return seL4_NoError;

@@ -2,6 +2,7 @@
 #include <kernel/ipc.h>
 #include <kernel/cdt.h>
 #include <kernel/debug.h>
+#include <kernel/fpu.h>
 #include <kernel/sleep.h>
 #include <kernel/smp.h>
 #include <kernel/thread.h>
@@ -115,4 +116,5 @@ void thread_activate(struct tcb *t)
         t->ctx.regs[REG_NEXT_IP] = t->ctx.regs[REG_FAULT_IP];
         t->state = THREAD_RUNNING;
     }
+    fpu_prepare(t);
 }

@@ -135,8 +135,8 @@ _Noreturn void arch_halt(int status)
 void arch_init_user_context(struct arch_context *ctx)
 {
     for (int i = 0; i < CTX_WORDS; i++) ctx->regs[i] = 0;
-    /* return to user mode with interrupts enabled there; floating point off (user code is
-     * built without it, so an FP instruction is a user exception) */
+    /* return to user mode with interrupts enabled there; the FPU off until the thread's first
+     * FP instruction (kernel/fpu.c) */
     ctx->regs[CTX_STATUS] = SSTATUS_SPIE;
 }
 

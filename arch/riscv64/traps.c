@@ -2,6 +2,7 @@
 #include <arch/arch.h>
 #include <arch/csr.h>
 #include <kernel/entry.h>
+#include <kernel/fpu.h>
 
 void arch_handle_trap(struct arch_context *ctx)
 {
@@ -23,6 +24,11 @@ void arch_handle_trap(struct arch_context *ctx)
         case CAUSE_LOAD_PAGE_FAULT: kernel_handle_vm_fault(addr, false, CAUSE_LOAD_ACCESS); break;
         case CAUSE_STORE_ACCESS:
         case CAUSE_STORE_PAGE_FAULT: kernel_handle_vm_fault(addr, false, CAUSE_STORE_ACCESS); break;
+        case CAUSE_ILLEGAL_INSTRUCTION:
+            /* with the FPU off, the thread's first FP instruction: re-executed with it on */
+            if (!arch_fpu_user_on(ctx) && fpu_first_use()) break;
+            kernel_handle_user_exception(cause);
+            break;
         default: kernel_handle_user_exception(cause);
         }
     }

@@ -36,6 +36,34 @@ static void waiter(void *arg)
     for (;;) seL4_Wait(ntfn, &badge);
 }
 
+/* The FPU variants: each thread writes an FP register before every operation, so that at every
+ * switch the hart's FPU holds Dirty state of the other thread (the worst case: a save and a
+ * load per switch). */
+static inline void use_fpu(void) { __asm__ volatile("fadd.d ft0, ft0, ft1" ::: "ft0"); }
+
+static void yielder_fpu(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < ROUNDS; i++) {
+        use_fpu();
+        seL4_Yield();
+    }
+    seL4_Send(done, seL4_MessageInfo_new(0, 0, 0, 0));
+}
+
+static seL4_CPtr ep_fpu;
+
+static void server_fpu(void *arg)
+{
+    (void)arg;
+    seL4_Word badge;
+    seL4_Recv(ep_fpu, &badge);
+    for (;;) {
+        use_fpu();
+        seL4_ReplyRecv(ep_fpu, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    }
+}
+
 static void report(const char *name, uint64_t start, uint64_t ops)
 {
     uint64_t per = (schedlab_now_ns() - start) / ops;
@@ -45,7 +73,7 @@ static void report(const char *name, uint64_t start, uint64_t ops)
 int main(const seL4_BootInfo *bi)
 {
     (void)bi;
-    static struct thread t[6];
+    static struct thread t[11];
     ep = alloc_object(seL4_EndpointObject, 0);
     ntfn = alloc_object(seL4_NotificationObject, 0);
     done = alloc_object(seL4_EndpointObject, 0);
@@ -84,5 +112,37 @@ int main(const seL4_BootInfo *bi)
     start = schedlab_now_ns();
     for (int i = 0; i < ROUNDS; i++) seL4_Signal(ntfn);
     report("signal_higher_prio_waiter_roundtrip", start, ROUNDS);
+
+    /* last, since the root task becomes an FPU user: the yield and the Call/ReplyRecv round trip
+     * with both threads using the FPU, each after the same without it in the same setting (the
+     * root task's priority is 200 now, which changes the figures a little) */
+    if (thread_start(&t[9], "yield-e", 100, yielder, 0) ||
+        thread_start(&t[10], "yield-f", 100, yielder, 0))
+        return 1;
+    start = schedlab_now_ns();
+    seL4_Recv(done, &badge);
+    seL4_Recv(done, &badge);
+    report("yield_switch_nofpu_control", start, 2 * ROUNDS);
+    if (thread_start(&t[6], "yield-fpu-a", 100, yielder_fpu, 0) ||
+        thread_start(&t[7], "yield-fpu-b", 100, yielder_fpu, 0))
+        return 1;
+    start = schedlab_now_ns();
+    seL4_Recv(done, &badge);
+    seL4_Recv(done, &badge);
+    report("yield_switch_fpu", start, 2 * ROUNDS);
+
+    start = schedlab_now_ns();
+    for (int i = 0; i < ROUNDS; i++) seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 0));
+    report("call_replyrecv_roundtrip_nofpu_control", start, ROUNDS);
+    ep_fpu = alloc_object(seL4_EndpointObject, 0);
+    if (thread_start(&t[8], "server-fpu", 255, server_fpu, 0)) return 1;
+    use_fpu();
+    seL4_Call(ep_fpu, seL4_MessageInfo_new(0, 0, 0, 0)); /* both have FP state from here on */
+    start = schedlab_now_ns();
+    for (int i = 0; i < ROUNDS; i++) {
+        use_fpu();
+        seL4_Call(ep_fpu, seL4_MessageInfo_new(0, 0, 0, 0));
+    }
+    report("call_replyrecv_roundtrip_fpu", start, ROUNDS);
     return 0;
 }

@@ -5,6 +5,8 @@
 #include <arch/arch.h>
 #include <kernel/types.h>
 
+struct tcb;
+
 struct hart {
     unsigned id;             /* the kernel's index: 0 = the boot hart, then device-tree order */
     uint64_t hw_id;          /* the hardware's hart id (SBI, device tree) */
@@ -17,6 +19,10 @@ struct hart {
     volatile unsigned stall_requester; /* 1 + the hart waiting for this one to enter the kernel */
     bool stalled; /* another hart changed things here while this one waited for the lock */
     unsigned work_since_check; /* preemption points passed since the last look (entry.c) */
+    /* FPU (kernel/fpu.c): the thread whose FP state is in this hart's FP registers (NULL: none),
+     * and 1 + the hart waiting, holding the lock, for this one to save that state to memory */
+    struct tcb *fpu_owner;
+    volatile unsigned fpu_release_requester;
 };
 
 extern struct hart harts_state[ARCH_MAX_HARTS];

@@ -58,6 +58,10 @@ struct tcb {
     struct fault fault;                     /* pending fault (type 0 when none) */
     struct delete_progress delete_progress; /* of its preempted Delete, Revoke or Configure */
     struct sched_thread sched;              /* the scheduler policy's view of the thread */
+    /* FP state (kernel/fpu.c): where it is (enum fpu_where), and its copy in memory, current
+     * unless it is in a hart's FPU and Dirty there */
+    uint8_t fpu_where;
+    struct arch_fpu_state fpu;
     struct tcb *all_next, *all_prev; /* every live TCB, for DumpScheduler and deadlock reports */
     char name[32];
 };

@@ -38,7 +38,8 @@ void thread_restart(struct tcb *t, struct tcb *by);
 void thread_suspend(struct tcb *t);
 /* Abort whatever IPC or wait t is blocked in (seL4 cancelIPC). */
 void thread_cancel_ipc(struct tcb *t);
-/* Kernel exit: a thread in Restart state re-executes its last system call. */
+/* Kernel exit: a thread in Restart state re-executes its last system call; the thread gets its FP
+ * state (or the FPU off) for this hart. */
 void thread_activate(struct tcb *t);
 
 #endif

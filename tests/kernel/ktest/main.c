@@ -118,6 +118,7 @@ static const struct ktest_case *const groups[] = {
     ktest_more,
     ktest_smp,
     ktest_integrity,
+    ktest_fpu,
 };
 // clang-format on
 

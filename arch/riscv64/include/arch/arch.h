@@ -89,6 +89,11 @@ void arch_init_user_context(struct arch_context *ctx);
 _Noreturn void arch_restore_user(struct arch_context *ctx);
 void arch_prepare_return(struct arch_context *ctx, void *hart, uint64_t kernel_sp);
 
+/* This hart's FPU registers to and from memory (kernel/fpu.c decides when). The kernel itself
+ * never uses floating point, so the registers hold user state across kernel entries. */
+void arch_fpu_save(struct arch_fpu_state *to);
+void arch_fpu_load(const struct arch_fpu_state *from);
+
 /* Address spaces (Sv39). A page table is one 4 KiB page of 512 entries. */
 typedef uint64_t arch_pte_t;
 #define ARCH_PT_ENTRIES 512

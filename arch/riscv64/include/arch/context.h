@@ -49,6 +49,7 @@
 #define ARCH_MSG_REGISTERS 4
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 struct arch_context {
@@ -61,6 +62,33 @@ struct arch_context {
 #define ARCH_FRAME_REGISTERS    16
 #define ARCH_USER_CONTEXT_TLS   31 /* seL4_UserContext.tp: the TLS base */
 extern const uint8_t arch_user_context_reg[ARCH_USER_CONTEXT_WORDS];
+
+/* A thread's floating-point registers as the kernel keeps them while they are not in a hart's
+ * FPU: f0..f31 (the D extension's 64 bits each) and fcsr. */
+struct arch_fpu_state {
+    uint64_t f[32];
+    uint64_t fcsr;
+};
+
+/* sstatus.FS in the saved context: whether the thread finds the FPU on when it runs, and whether
+ * it wrote FP registers since it was last given them (Dirty; the hart sets it, never clears it). */
+#define CTX_STATUS_FS_MASK  (3ull << 13)
+#define CTX_STATUS_FS_CLEAN (2ull << 13)
+#define CTX_STATUS_FS_DIRTY (3ull << 13)
+static inline bool arch_fpu_user_on(const struct arch_context *ctx)
+{
+    return ctx->regs[CTX_STATUS] & CTX_STATUS_FS_MASK;
+}
+static inline bool arch_fpu_user_dirty(const struct arch_context *ctx)
+{
+    return (ctx->regs[CTX_STATUS] & CTX_STATUS_FS_MASK) == CTX_STATUS_FS_DIRTY;
+}
+/* On: the hart's FP registers hold the thread's state, equal to its saved copy (Clean). */
+static inline void arch_fpu_user_set(struct arch_context *ctx, bool on)
+{
+    ctx->regs[CTX_STATUS] =
+        (ctx->regs[CTX_STATUS] & ~CTX_STATUS_FS_MASK) | (on ? CTX_STATUS_FS_CLEAN : 0);
+}
 #endif
 
 #endif
