@@ -130,14 +130,47 @@ static void make_untypeds(struct root_builder *b, const struct region_list *rang
     }
 }
 
-/* Device memory: every physical range the kernel window reaches that is neither RAM nor a device
- * the kernel drives itself (console UART, PLIC). */
+/* A device the kernel keeps, as seL4 keeps its kernel devices: whole 2 MiB pages (it maps each
+ * in its device window with one megapage). */
+#define KERNEL_DEVICE_PAGE_BITS 21
+static void keep_kernel_device(struct region_list *dev, uint64_t base, uint64_t size)
+{
+    if (!base || !size) return;
+    region_remove(dev, base & ~MASK(KERNEL_DEVICE_PAGE_BITS),
+                  ALIGN_UP(base + size, BIT(KERNEL_DEVICE_PAGE_BITS)));
+}
+
+/* Device memory, by seL4's rule (create_untypeds): every physical range the kernel window
+ * reaches that is neither RAM nor a device the kernel keeps (CLINT, PLIC). The console UART is
+ * among them (the kernel prints through SBI); so is the firmware's memory, which seL4 does not
+ * count as RAM (its qemu-riscv-virt RAM starts at 0x80200000, above OpenSBI). (seL4 goes on to
+ * 2^39, CONFIG_PADDR_USER_DEVICE_TOP; this kernel's caps name memory by its address in the kernel
+ * window, which ends at KERNEL_PHYSMAP_TOP.) */
 static void device_ranges(const struct machine_description *m, struct region_list *dev)
 {
+    struct region_list ram = m->ram;
+    for (unsigned i = 0; i < m->firmware.n; i++)
+        region_remove(&ram, m->firmware.r[i].start, m->firmware.r[i].end);
     region_add(dev, 0, KERNEL_PHYSMAP_TOP - KERNEL_PHYSMAP_BASE);
-    for (unsigned i = 0; i < m->ram.n; i++) region_remove(dev, m->ram.r[i].start, m->ram.r[i].end);
-    if (m->uart) reserve_pages(dev, m->uart, m->uart + 1);
-    if (m->plic) reserve_pages(dev, m->plic, m->plic + m->plic_size);
+    for (unsigned i = 0; i < ram.n; i++) region_remove(dev, ram.r[i].start, ram.r[i].end);
+    keep_kernel_device(dev, m->clint, m->clint_size);
+    keep_kernel_device(dev, m->plic, m->plic_size);
+}
+
+/* The clock: found by probing the machine (a seL4 image's device tree has no boot arguments);
+ * clock= from SchedLab's runner is only checked against it. */
+static void report_clock(const char *args)
+{
+    bool icount = arch_clock_source == ARCH_CLOCK_ICOUNT;
+    printk("clock: %s (detected), timer at %lu Hz\n",
+           icount ? "cycle counter, exact under icount" : "rdtime, no icount",
+           (unsigned long)arch_timebase_hz());
+    char said[24];
+    if (bootarg_get(args, "clock", said, sizeof said) &&
+        strncmp(said, icount ? "icount" : "realtime", sizeof said) != 0)
+        printk("clock: the boot arguments say clock=%s, but the machine runs %s; using the "
+               "machine's\n",
+               said, icount ? "under icount" : "without icount");
 }
 
 static uint64_t bootarg_number(const char *args, const char *key, uint64_t fallback)
@@ -295,11 +328,10 @@ void boot_kernel(void)
     struct machine_description m;
     if (!dtb_paddr || !machine_from_device_tree(dtb, &m)) arch_halt(97);
     const char *args = m.bootargs;
-    bool wall_clock = bootarg_is(args, "clock", "realtime");
-    arch_init_boot_hart(
-        &(struct arch_boot_info){.isa = m.isa,
-                                 .uart_base = m.uart,
-                                 .clock = wall_clock ? ARCH_CLOCK_REALTIME : ARCH_CLOCK_ICOUNT});
+    /* seL4's timer frequency on qemu-riscv-virt, should a device tree not say */
+    uint64_t timebase_hz = m.timebase_hz ? m.timebase_hz : 10000000;
+    arch_init_boot_hart(&(struct arch_boot_info){.isa = m.isa, .timebase_hz = timebase_hz});
+    bool wall_clock = arch_clock_source != ARCH_CLOCK_ICOUNT;
     if (bootarg_is(args, "semihost", "1")) arch_enable_semihosting();
     uint64_t hw_ids[SCHED_MAX_HARTS];
     nharts = order_harts(&m, hart_id, hw_ids);
@@ -314,13 +346,17 @@ void boot_kernel(void)
     if (INVARIANTS_CHECKED) printk("invariant checks: on (the kernel checks itself; slow)\n");
     printk("entered from %s; bootargs: %s\n",
            handoff.from_elfloader ? "seL4's elfloader" : "OpenSBI", args);
-    printk("memory: %u region(s) from 0x%lx; uart 0x%lx; plic 0x%lx with %u sources\n", m.ram.n,
-           (unsigned long)m.ram.r[0].start, (unsigned long)m.uart, (unsigned long)m.plic,
-           m.plic_ndev);
+    printk("memory: %u region(s) from 0x%lx; console %s (uart 0x%lx is user level's); plic 0x%lx "
+           "with %u sources\n",
+           m.ram.n, (unsigned long)m.ram.r[0].start, arch_console_kind(), (unsigned long)m.uart,
+           (unsigned long)m.plic, m.plic_ndev);
+    if (!m.timebase_hz) printk("clock: no timebase-frequency in the device tree: 10 MHz assumed\n");
+    report_clock(args);
 
     struct root_builder b = {0};
     for (unsigned i = 0; i < m.ram.n; i++) region_add(&b.free, m.ram.r[i].start, m.ram.r[i].end);
-    reserve_pages(&b.free, 0, kptr_to_paddr(kernel_image_end));
+    /* RAM below the kernel that the firmware does not keep is the root task's, as on seL4 */
+    reserve_pages(&b.free, KERNEL_ELF_PHYS, kptr_to_paddr(kernel_image_end));
     reserve_pages(&b.free, dtb_paddr, dtb_paddr + fdt_total_size(dtb));
     /* the root task's image: pages the elfloader loaded, or the initrd holding its ELF */
     struct region image_source =
@@ -329,6 +365,8 @@ void boot_kernel(void)
     reserve_pages(&b.free, image_source.start, image_source.end);
     for (unsigned i = 0; i < m.reserved.n; i++)
         reserve_pages(&b.free, m.reserved.r[i].start, m.reserved.r[i].end);
+    for (unsigned i = 0; i < m.firmware.n; i++)
+        reserve_pages(&b.free, m.firmware.r[i].start, m.firmware.r[i].end);
     if (image_source.end <= image_source.start)
         panic("boot: no root task: pass its ELF with -initrd");
     struct root_image root_image = {.elf = NULL, .paddr = image_source.start};
@@ -374,7 +412,12 @@ void boot_kernel(void)
     unsigned untypeds = 0;
     b.bi->untyped.start = b.next_slot;
     make_untypeds(&b, &dev, true, false, &untypeds);
-    make_untypeds(&b, &b.free, false, ram_known_zero, &untypeds);
+    /* below the kernel the firmware ran: what it left there is not known to be zero */
+    struct region_list below = b.free, above = b.free;
+    region_remove(&below, KERNEL_ELF_PHYS, UINT64_MAX);
+    region_remove(&above, 0, KERNEL_ELF_PHYS);
+    make_untypeds(&b, &below, false, false, &untypeds);
+    make_untypeds(&b, &above, false, ram_known_zero, &untypeds);
     b.bi->untyped.end = b.next_slot;
     b.bi->empty = (seL4_SlotRegion){b.next_slot, BIT(SCHEDLAB_ROOT_CNODE_BITS)};
 

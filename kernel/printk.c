@@ -1,19 +1,41 @@
+/* Kernel console output: each printk is handed to the console in one piece (a firmware console
+ * with a buffer write takes it in one call; see arch_console_write). */
 #include <arch/arch.h>
 #include <kernel/printk.h>
 #include <format.h>
 
+struct line {
+    char buf[128];
+    unsigned n;
+};
+
+static void flush(struct line *l)
+{
+    if (l->n) arch_console_write(l->buf, l->n);
+    l->n = 0;
+}
+
 static void console_sink(char c, void *ctx)
 {
-    (void)ctx;
-    if (c == '\n') arch_console_putc('\r');
-    arch_console_putc(c);
+    struct line *l = ctx;
+    if (l->n + 2 > sizeof l->buf) flush(l);
+    if (c == '\n') l->buf[l->n++] = '\r';
+    l->buf[l->n++] = c;
+}
+
+static int print_v(const char *fmt, va_list ap)
+{
+    struct line l = {.n = 0};
+    int n = format_v(console_sink, &l, fmt, ap);
+    flush(&l);
+    return n;
 }
 
 int printk(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = format_v(console_sink, 0, fmt, ap);
+    int n = print_v(fmt, ap);
     va_end(ap);
     return n;
 }
@@ -23,7 +45,7 @@ _Noreturn void panic(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     printk("\nKERNEL PANIC: ");
-    format_v(console_sink, 0, fmt, ap);
+    print_v(fmt, ap);
     va_end(ap);
     printk("\n");
     arch_halt(99);

@@ -1,11 +1,9 @@
-/* Per-hart setup, time and timer, console, semihosting and halting on QEMU virt. */
+/* Per-hart setup, interrupts, semihosting and halting on QEMU virt (time and timer: clock.c;
+ * console: console.c). */
 #include <arch/arch.h>
 #include <arch/csr.h>
 #include "sbi.h"
 
-static volatile uint8_t *uart;
-static bool have_sstc;
-enum arch_clock arch_clock_source;
 static bool semihosting;
 
 /* The ISA string lists multi-letter extensions after underscores: "rv64imafdch_zicsr_..._sstc". */
@@ -22,9 +20,8 @@ static bool isa_has_extension(const char *isa, const char *ext)
 
 void arch_init_boot_hart(const struct arch_boot_info *info)
 {
-    uart = info->uart_base ? paddr_to_kptr(info->uart_base) : 0;
-    have_sstc = isa_has_extension(info->isa, "sstc");
-    arch_clock_source = info->clock;
+    arch_console_init();
+    arch_clock_init(info->timebase_hz, isa_has_extension(info->isa, "sstc"));
     arch_init_hart();
 }
 
@@ -41,17 +38,6 @@ void arch_init_hart(void)
 
 void arch_set_hart_local(void *hart) { __asm__ volatile("mv tp, %0" ::"r"(hart)); }
 
-void arch_set_timer(uint64_t deadline_ns)
-{
-    uint64_t ticks = deadline_ns == UINT64_MAX
-                         ? UINT64_MAX
-                         : (deadline_ns + ARCH_TIME_NS_PER_TICK - 1) / ARCH_TIME_NS_PER_TICK;
-    if (have_sstc)
-        __asm__ volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(ticks));
-    else
-        sbi_call(SBI_EXT_TIME, 0, (long)ticks, 0, 0);
-}
-
 unsigned arch_pending_interrupts(void)
 {
     uint64_t sip = csr_read(sip);
@@ -66,14 +52,6 @@ void arch_ack_timer(void) { arch_set_timer(UINT64_MAX); }
 
 /* wfi wakes on any interrupt enabled in sie, even with sstatus.SIE clear. */
 void arch_wait_for_interrupt(void) { __asm__ volatile("wfi" ::: "memory"); }
-
-void arch_console_putc(char c)
-{
-    if (!uart) return;
-    while (!(uart[5] & 0x20)) /* LSR: transmit holding register empty */
-        ;
-    uart[0] = (uint8_t)c;
-}
 
 /* QEMU's RISC-V semihosting: a magic ebreak sequence; a0 = operation, a1 = argument block. */
 static long semihost_call(long op, const void *args)

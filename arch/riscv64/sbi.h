@@ -4,10 +4,15 @@
 
 #include <stdint.h>
 
-#define SBI_EXT_TIME 0x54494D45
-#define SBI_EXT_IPI  0x735049
-#define SBI_EXT_HSM  0x48534D
-#define SBI_EXT_SRST 0x53525354
+#define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_BASE           0x10
+#define SBI_BASE_PROBE         3
+#define SBI_EXT_DBCN           0x4442434E /* debug console, SBI 2.0 (OpenSBI 1.3 on) */
+#define SBI_DBCN_WRITE         0
+#define SBI_EXT_TIME           0x54494D45
+#define SBI_EXT_IPI            0x735049
+#define SBI_EXT_HSM            0x48534D
+#define SBI_EXT_SRST           0x53525354
 
 struct sbi_ret {
     long error;

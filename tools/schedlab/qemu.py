@@ -19,9 +19,10 @@ RUN_LIMIT_MS_REALTIME = 100000
 
 
 def boot_arguments(seed, realtime, params=()):
-    """The kernel reads clock= and semihost= itself and passes all of them on to the root task
+    """The kernel reads semihost= itself and passes all of them on to the root task
     (DESIGN §3.3); params are workload k=v. semihost=1 tells the kernel QEMU was started with
-    semihosting, the channel its trace takes to the host."""
+    semihosting, the channel its trace takes to the host. clock= says how QEMU runs; the kernel
+    detects that itself (a seL4 image has no boot arguments) and only warns if clock= disagrees."""
     clock = "realtime" if realtime else "icount"
     # A run still going after limit_ms of emulated time has hung or livelocked: the kernel stops
     # it with a dump of every hart and thread (exit status 96), which a wall-clock kill cannot.

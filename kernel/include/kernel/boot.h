@@ -19,12 +19,16 @@ struct region_list {
 
 struct machine_description {
     struct region_list ram;
-    struct region_list reserved;
+    struct region_list reserved; /* RAM kept from the kernel (/memreserve/ entries) */
+    struct region_list firmware; /* /reserved-memory: the firmware's own (OpenSBI's), which seL4's
+                                  * qemu-riscv-virt does not count as RAM (a device untyped) */
     struct region initrd;
     const char *bootargs;
     const char *isa;
-    uint64_t uart;
-    uint64_t plic; /* interrupt controller */
+    uint64_t timebase_hz; /* /cpus timebase-frequency: the rate of rdtime; 0 if absent */
+    uint64_t uart;        /* the console UART: handed to user level, the kernel prints via SBI */
+    uint64_t clint, clint_size; /* kept by the kernel as seL4 keeps it */
+    uint64_t plic;              /* interrupt controller */
     uint64_t plic_size;
     unsigned plic_ndev;                   /* interrupt sources it routes */
     unsigned nharts;                      /* cpu nodes listed */

@@ -140,6 +140,85 @@ static int rtc_counts_emulated_time(void)
     return 0;
 }
 
+/* The kernel's clock against the RTC, an independent device on QEMU's virtual clock, at two
+ * instants a timer sleep apart: the same origin and the same rate, with icount or without (where
+ * the kernel must not read the host's cycle counter), and the sleep ends on time by the device's
+ * clock, not early. Host speed only widens each bracket, which the checks allow. */
+static uint64_t rtc_ns_between(uint64_t *before, uint64_t *after)
+{
+    *before = schedlab_now_ns();
+    uint64_t low = rtc[RTC_TIME_LOW / 4];
+    uint64_t time = (uint64_t)rtc[RTC_TIME_HIGH / 4] << 32 | low;
+    *after = schedlab_now_ns();
+    return time - RTC_BASE_NS;
+}
+
+#define CLOCK_SLEEP_NS 20000000ull
+
+static int clock_keeps_the_devices_time(void)
+{
+    EXPECT(map_rtc() == 0 && rtc);
+    uint64_t b0, a0, b1, a1;
+    uint64_t r0 = rtc_ns_between(&b0, &a0);
+    schedlab_sleep_ns(CLOCK_SLEEP_NS);
+    uint64_t r1 = rtc_ns_between(&b1, &a1);
+    /* each RTC reading lies between the kernel's readings around it, to the 100 ns tick */
+    EXPECT(r0 + 100 >= b0 && r0 <= a0 + 100);
+    EXPECT(r1 + 100 >= b1 && r1 <= a1 + 100);
+    /* so 20 ms by the kernel's timer were at least 20 ms by the device */
+    EXPECT(r1 - r0 + 200 >= CLOCK_SLEEP_NS);
+    return 0;
+}
+
+/* Two equal-priority threads that never yield share their hart: the timeslice expires and seL4's
+ * round robin runs the other (a kernel that reads the wrong clock never expires a slice). */
+static volatile uint64_t rr_spins[2];
+
+static void rr_spinner(void *arg)
+{
+    volatile uint64_t *count = &rr_spins[(seL4_Word)arg];
+    for (;;) (*count)++;
+}
+
+static int timeslice_round_robins_equal_priorities(void)
+{
+    seL4_CPtr a, b;
+    EXPECT(ktest_spawn("rr-a", 150, rr_spinner, (void *)0, &a) == 0);
+    EXPECT(ktest_spawn("rr-b", 150, rr_spinner, (void *)1, &b) == 0);
+    EXPECT_SOON(rr_spins[0] > 0 && rr_spins[1] > 0);
+    /* and they go on taking turns */
+    uint64_t a_then = rr_spins[0], b_then = rr_spins[1];
+    EXPECT_SOON(rr_spins[0] > a_then && rr_spins[1] > b_then);
+    EXPECT(seL4_TCB_Suspend(a) == seL4_NoError && seL4_TCB_Suspend(b) == seL4_NoError);
+    return 0;
+}
+
+/* The console UART is user level's on seL4: a frame of its device untyped maps its registers, and
+ * what a thread writes there reaches the console (tests/qemu/test_kernel_api.py looks for it). */
+#define UART_PADDR    0x10000000ull
+#define UART_THR      0
+#define UART_LSR      5
+#define UART_LSR_THRE 0x20
+
+static int console_uart_is_user_levels(void)
+{
+    seL4_CPtr frame = device_frame(UART_PADDR);
+    EXPECT(frame);
+    seL4_CPtr l1 = alloc_object(seL4_RISCV_PageTableObject, 0);
+    seL4_CPtr l0 = alloc_object(seL4_RISCV_PageTableObject, 0);
+    EXPECT(seL4_RISCV_PageTable_Map(l1, ktest_own_vspace(), DEVICE_VADDR, 0) == seL4_NoError);
+    EXPECT(seL4_RISCV_PageTable_Map(l0, ktest_own_vspace(), DEVICE_VADDR, 0) == seL4_NoError);
+    EXPECT(seL4_RISCV_Page_Map(frame, ktest_own_vspace(), DEVICE_VADDR, seL4_ReadWrite,
+                               seL4_RISCV_ExecuteNever) == seL4_NoError);
+    volatile uint8_t *uart = (volatile uint8_t *)DEVICE_VADDR;
+    for (const char *p = "\nuart: written by user level\n"; *p; p++) {
+        uint64_t give_up = schedlab_now_ns() + ktest_soon_ns;
+        while (!(uart[UART_LSR] & UART_LSR_THRE)) EXPECT(schedlab_now_ns() < give_up);
+        uart[UART_THR] = (uint8_t)*p;
+    }
+    return 0;
+}
+
 static void rtc_alarm_now(void)
 {
     rtc[RTC_IRQ_ENABLED / 4] = 1;
@@ -209,5 +288,8 @@ const struct ktest_case ktest_irq[] = {
     {"IRQ", "a device interrupt signals the notification", device_interrupt_reaches_notification},
     {"IRQ", "Ack lets the next interrupt through", ack_lets_the_next_interrupt_through},
     {"IRQ", "Clear disconnects; reconnect and Ack restore", cleared_handler_signals_nobody},
+    {"IRQ", "the console UART is user level's: it prints", console_uart_is_user_levels},
+    {"CLOCK", "kernel clock keeps the RTC's time across a sleep", clock_keeps_the_devices_time},
+    {"CLOCK", "timeslice round-robins equal priorities", timeslice_round_robins_equal_priorities},
     {0, 0, 0},
 };

@@ -289,6 +289,25 @@ static int kernel_only_rights_give_no_access(void)
 
 /* ---- BOOT ---- */
 
+/* QEMU virt's devices (ABI sheet §12): seL4 keeps the CLINT and the PLIC, each in whole 2 MiB
+ * pages, and hands out everything else that is not RAM, the console UART included. */
+#define CLINT_BASE     0x2000000ull
+#define PLIC_BASE      0xc000000ull
+#define PLIC_END       0xc600000ull
+#define UART_BASE      0x10000000ull
+#define KERNEL_PHYS    0x80200000ull
+#define MEGAPAGE_BYTES 0x200000ull
+
+static const seL4_UntypedDesc *untyped_holding(seL4_Word paddr)
+{
+    const seL4_BootInfo *bi = ktest_bootinfo;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        const seL4_UntypedDesc *u = &bi->untypedList[i];
+        if (u->paddr <= paddr && paddr - u->paddr < (1ull << u->sizeBits)) return u;
+    }
+    return 0;
+}
+
 static int device_untypeds_come_first_and_skip_kernel_devices(void)
 {
     const seL4_BootInfo *bi = ktest_bootinfo;
@@ -298,10 +317,35 @@ static int device_untypeds_come_first_and_skip_kernel_devices(void)
         const seL4_UntypedDesc *u = &bi->untypedList[i];
         if (!u->isDevice) seen_ram = 1;
         EXPECT(!(u->isDevice && seen_ram)); /* no device untyped after RAM */
-        seL4_Word end = u->paddr + (1ull << u->sizeBits);
-        EXPECT(!(u->isDevice && u->paddr <= 0x10000000 && 0x10000000 < end)); /* the console UART */
-        EXPECT(!(u->isDevice && u->paddr <= 0xc000000 && 0xc000000 < end));   /* the PLIC */
     }
+    for (seL4_Word a = CLINT_BASE; a < CLINT_BASE + MEGAPAGE_BYTES; a += 4096)
+        EXPECT(!untyped_holding(a));
+    for (seL4_Word a = PLIC_BASE; a < PLIC_END; a += 4096) EXPECT(!untyped_holding(a));
+    return 0;
+}
+
+static int console_uart_is_a_device_untyped(void)
+{
+    /* the kernel prints through SBI: the UART is user level's, in seL4's block for it (the gap
+     * from the PLIC's end to RAM cut in aligned pieces holds [0x10000000, 0x20000000) whole) */
+    const seL4_UntypedDesc *u = untyped_holding(UART_BASE);
+    EXPECT(u && u->isDevice);
+    EXPECT(u->paddr == UART_BASE && u->sizeBits == 28);
+    /* and the first device block starts at 0, up to the CLINT */
+    u = untyped_holding(0);
+    EXPECT(u && u->isDevice && u->paddr == 0 && u->sizeBits == 25);
+    return 0;
+}
+
+static int ram_below_the_kernel_is_handed_out(void)
+{
+    /* OpenSBI keeps the start of RAM (no-map in the device tree: like seL4, not RAM but a device
+     * range); what lies between it and the kernel is free RAM */
+    const seL4_UntypedDesc *firmware = untyped_holding(0x80000000ull);
+    EXPECT(firmware && firmware->isDevice);
+    const seL4_UntypedDesc *below = untyped_holding(KERNEL_PHYS - 4096);
+    EXPECT(below && !below->isDevice);
+    EXPECT(!untyped_holding(KERNEL_PHYS)); /* the kernel itself is not */
     return 0;
 }
 
@@ -348,6 +392,9 @@ const struct ktest_case ktest_more[] = {
     {"VSPACE", "ExecuteNever: fetch faults (prefetch, FSR 1)", execute_never_faults_on_fetch},
     {"VSPACE", "an executable mapping runs code", executable_mapping_runs_code},
     {"VSPACE", "no rights: any access faults", kernel_only_rights_give_no_access},
+    {"BOOT", "console UART is a device untyped, in seL4's block", console_uart_is_a_device_untyped},
+    {"BOOT", "RAM below the kernel is handed out; firmware is device",
+     ram_below_the_kernel_is_handed_out},
     {"BOOT", "device untypeds first, kernel devices left out",
      device_untypeds_come_first_and_skip_kernel_devices},
     {"BOOT", "root task at priority and MCP 255", root_task_runs_at_max_priority},

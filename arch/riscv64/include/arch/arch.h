@@ -18,9 +18,8 @@
 enum arch_clock { ARCH_CLOCK_ICOUNT, ARCH_CLOCK_REALTIME };
 
 struct arch_boot_info {
-    const char *isa; /* the boot hart's riscv,isa string from the device tree */
-    uint64_t uart_base;
-    enum arch_clock clock;
+    const char *isa;      /* the boot hart's riscv,isa string from the device tree */
+    uint64_t timebase_hz; /* the device tree's timebase-frequency: the rate of `time` */
 };
 
 /* How the kernel was entered (DESIGN §3.3). */
@@ -50,11 +49,13 @@ static inline void *arch_hart_local(void)
     return tp;
 }
 
-/* Time: nanoseconds of emulated time (exact under icount); a one-shot timer. Under icount
- * `cycle` counts virtual nanoseconds exactly; otherwise `time` ticks at 10 MHz. Inline: every
- * trace record reads it. */
-#define ARCH_TIME_NS_PER_TICK 100
+/* Time: nanoseconds of emulated time, a one-shot timer. The kernel finds out at boot which clock
+ * reads it (arch_clock_init, DESIGN §6): under icount the cycle counter counts virtual ns
+ * exactly; otherwise `time` (QEMU's virtual clock, wall-clock time without icount) scaled from
+ * its timebase. Inline: every trace record reads it. */
+#define ARCH_TICK_NS_SHIFT 32
 extern enum arch_clock arch_clock_source;
+extern uint64_t arch_tick_ns_mult; /* ns per `time` tick, 32.32 fixed point, rounded up */
 static inline uint64_t arch_now_ns(void)
 {
     uint64_t v;
@@ -63,14 +64,22 @@ static inline uint64_t arch_now_ns(void)
         return v;
     }
     __asm__ volatile("rdtime %0" : "=r"(v));
-    return v * ARCH_TIME_NS_PER_TICK;
+    return (uint64_t)(((unsigned __int128)v * arch_tick_ns_mult) >> ARCH_TICK_NS_SHIFT);
 }
+/* Which clock to use, found by probing (interrupts off, timer disarmed); boot hart, once. */
+void arch_clock_init(uint64_t timebase_hz, bool have_sstc);
+uint64_t arch_timebase_hz(void);
 void arch_set_timer(uint64_t deadline_ns);
 unsigned arch_pending_interrupts(void);
 void arch_ack_timer(void);
 void arch_wait_for_interrupt(void);
 
+/* The kernel's console: SBI's (DBCN where the firmware has it, else legacy putchar), so no
+ * device is kept from user level. */
+void arch_console_init(void);
+void arch_console_write(const char *s, uint64_t n);
 void arch_console_putc(char c);
+const char *arch_console_kind(void);
 bool arch_semihosting_enabled(void);
 void arch_enable_semihosting(void);
 long arch_semihost_open(const char *path, long mode);
