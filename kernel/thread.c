@@ -90,9 +90,25 @@ void thread_cancel_ipc(struct tcb *t)
     t->blocked_on = NULL;
 }
 
+/* seL4's isStopped: waiting for something other than the CPU. SchedLab's sleep counts too: it is
+ * a wait for the timer's event, as a seL4 program's sleep is a wait on a notification, and its
+ * restarted system call sleeps again until the same absolute deadline. */
+static bool thread_stopped(const struct tcb *t)
+{
+    switch (t->state) {
+    case THREAD_INACTIVE:
+    case THREAD_BLOCKED_ON_RECEIVE:
+    case THREAD_BLOCKED_ON_SEND:
+    case THREAD_BLOCKED_ON_NOTIFICATION:
+    case THREAD_BLOCKED_ON_REPLY:
+    case THREAD_BLOCKED_ON_SLEEP: return true;
+    default: return false;
+    }
+}
+
 void thread_restart(struct tcb *t, struct tcb *by)
 {
-    if (t->state != THREAD_INACTIVE && t->state != THREAD_BLOCKED_ON_REPLY) return;
+    if (!thread_stopped(t)) return;
     thread_cancel_ipc(t);
     t->state = THREAD_RESTART;
     sched_wake(&t->sched, by ? &by->sched : NULL, TRACE_WAKE_RESUME);
