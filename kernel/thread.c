@@ -120,8 +120,13 @@ void thread_suspend(struct tcb *t)
      * remoteTCBStall): another hart running it lets go of it at once */
     smp_stall_thread(&t->sched);
     thread_cancel_ipc(t);
-    /* a thread suspended inside a system call resumes after it, not at it */
-    if (t->state == THREAD_RUNNING) t->ctx.regs[REG_FAULT_IP] = t->ctx.regs[REG_NEXT_IP];
+    /* a running thread whose system call has completed (preempted before it returned, or
+     * stopped on another hart) resumes after it, not at it (seL4's updateRestartPC). One that
+     * suspends itself is inside the invocation doing so, where seL4 holds it in Restart, not
+     * Running: resumed, it executes the Suspend again (seL4 issue 870), unless its registers were
+     * rewritten meanwhile. */
+    if (t->state == THREAD_RUNNING && t != current_thread())
+        t->ctx.regs[REG_FAULT_IP] = t->ctx.regs[REG_NEXT_IP];
     thread_block(t, THREAD_INACTIVE, NULL, TRACE_BLOCK_SUSPEND);
 }
 

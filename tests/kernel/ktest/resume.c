@@ -222,7 +222,40 @@ static int resume_of_running_thread_changes_nothing(void)
     return 0;
 }
 
+/* A thread that suspends itself is inside that invocation, and seL4 restarts it there: resumed,
+ * it makes the Suspend again. Moving its pc past the call (seL4 issue 870) lets it go on. */
+static seL4_CPtr self_tcb;
+static volatile int self_returns;
+
+static void suspend_self(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        seL4_TCB_Suspend(self_tcb);
+        self_returns++;
+    }
+}
+
+static int resume_of_self_suspended_thread_suspends_it_again(void)
+{
+    self_returns = 0;
+    EXPECT(ktest_spawn("self-suspender", 100, suspend_self, 0, &self_tcb) == 0);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
+    EXPECT(seL4_TCB_Resume(self_tcb) == seL4_NoError);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
+    EXPECT(self_returns == 0);
+    seL4_UserContext regs;
+    EXPECT(seL4_TCB_ReadRegisters(self_tcb, 0, 0, sizeof regs / sizeof(seL4_Word), &regs) == 0);
+    regs.pc += 4; /* past the ecall */
+    EXPECT(seL4_TCB_WriteRegisters(self_tcb, 1, 0, sizeof regs / sizeof(seL4_Word), &regs) == 0);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id()));
+    EXPECT(self_returns == 1); /* it went on, and suspended itself once more */
+    return 0;
+}
+
 const struct ktest_case ktest_resume[] = {
+    {"RESUME", "a self-suspended thread resumed suspends again",
+     resume_of_self_suspended_thread_suspends_it_again},
     {"RESUME", "Resume of a receiver: Recv again, behind others", resume_of_receiver_requeues_it},
     {"RESUME", "Resume of a notification waiter: Wait again",
      resume_of_notification_waiter_requeues_it},
