@@ -6,7 +6,7 @@ import pytest
 from harness import TIMEOUT_SECONDS, artifacts, run_root_task
 from tools.schedlab.qemu import qemu_command, run_qemu
 
-MINIMUM_CASES = 150
+MINIMUM_CASES = 180
 
 
 def test_kernel_api_suite_passes(tmp_path):
@@ -19,7 +19,8 @@ def test_kernel_api_suite_passes(tmp_path):
     assert failed == 0 and not failures, "\n".join(failures)
     assert passed >= MINIMUM_CASES
     assert status == 0
-    for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF", "FAULT", "CNODE", "VSPACE", "IRQ"):
+    for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF", "FAULT", "CNODE", "VSPACE", "IRQ", "REVOKE",
+                  "RESUME"):
         assert re.search(rf"^ok\s+{group}\s", console, re.MULTILINE), f"no {group} cases"
 
 
