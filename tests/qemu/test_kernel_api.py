@@ -19,8 +19,8 @@ def test_kernel_api_suite_passes(tmp_path):
     assert failed == 0 and not failures, "\n".join(failures)
     assert passed >= MINIMUM_CASES
     assert status == 0
-    for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF", "FAULT", "CNODE", "VSPACE", "IRQ", "REVOKE",
-                  "RESUME"):
+    for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF", "FAULT", "CNODE", "VSPACE", "IRQ",
+                  "REVOKE", "RESUME"):
         assert re.search(rf"^ok\s+{group}\s", console, re.MULTILINE), f"no {group} cases"
 
 
