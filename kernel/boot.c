@@ -380,6 +380,7 @@ void boot_kernel(void)
     }
 
     kernel_set_run_limit(bootarg_number(args, "limit_ms", 0) * 1000000);
+    kernel_set_deadlock_halt(bootarg_is(args, "deadlock", "halt"));
     invariants_set_scan_period(bootarg_number(args, "invariants.scan_every", 32));
     uint64_t trace_bytes = bootarg_number(args, "trace_kb", TRACE_DEFAULT_KB) << 10;
     unsigned trace_bits = 12;

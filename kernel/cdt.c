@@ -107,6 +107,16 @@ static bool is_revocable(struct cap derived, struct cap src)
     }
 }
 
+void cdt_insert_new(struct cap cap, struct cte *parent, struct cte *dest)
+{
+    struct cte *next = mdb_next(parent);
+    dest->cap = cap;
+    dest->mdb_prev = parent;
+    dest->mdb_next_flags = (uintptr_t)next | MDB_REVOCABLE | MDB_FIRST_BADGED;
+    mdb_set_next(parent, dest);
+    if (next) next->mdb_prev = dest;
+}
+
 void cdt_insert_root(struct cte *dest, struct cap cap)
 {
     dest->cap = cap;

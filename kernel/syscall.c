@@ -103,7 +103,13 @@ static void handle_invocation(struct tcb *t, bool is_call, bool blocking)
     default:
         invariants_caps_changed();
         result = decode_invocation(&inv, &err);
-        if (is_call && result == seL4_NoError) reply_from_kernel(t, seL4_NoError, inv.reply_length);
+        /* seL4 holds the caller in Restart during its invocation, then replies if it still is:
+         * a caller stopped and restarted within it (CopyRegisters suspending and resuming
+         * itself) completes the call; one that stopped itself (Suspend) gets no reply, its
+         * registers still hold the call, and it makes it again when resumed */
+        if (t->state == THREAD_RESTART) t->state = THREAD_RUNNING;
+        if (is_call && result == seL4_NoError && t->state == THREAD_RUNNING)
+            reply_from_kernel(t, seL4_NoError, inv.reply_length);
         break;
     }
     if (result == KERNEL_PREEMPTED) {

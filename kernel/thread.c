@@ -91,9 +91,25 @@ void thread_cancel_ipc(struct tcb *t)
     t->blocked_on = NULL;
 }
 
+/* seL4's isStopped: waiting for something other than the CPU. SchedLab's sleep counts too: it is
+ * a wait for the timer's event, as a seL4 program's sleep is a wait on a notification, and its
+ * restarted system call sleeps again until the same absolute deadline. */
+static bool thread_stopped(const struct tcb *t)
+{
+    switch (t->state) {
+    case THREAD_INACTIVE:
+    case THREAD_BLOCKED_ON_RECEIVE:
+    case THREAD_BLOCKED_ON_SEND:
+    case THREAD_BLOCKED_ON_NOTIFICATION:
+    case THREAD_BLOCKED_ON_REPLY:
+    case THREAD_BLOCKED_ON_SLEEP: return true;
+    default: return false;
+    }
+}
+
 void thread_restart(struct tcb *t, struct tcb *by)
 {
-    if (t->state != THREAD_INACTIVE && t->state != THREAD_BLOCKED_ON_REPLY) return;
+    if (!thread_stopped(t)) return;
     thread_cancel_ipc(t);
     t->state = THREAD_RESTART;
     sched_wake(&t->sched, by ? &by->sched : NULL, TRACE_WAKE_RESUME);
@@ -105,8 +121,13 @@ void thread_suspend(struct tcb *t)
      * remoteTCBStall): another hart running it lets go of it at once */
     smp_stall_thread(&t->sched);
     thread_cancel_ipc(t);
-    /* a thread suspended inside a system call resumes after it, not at it */
-    if (t->state == THREAD_RUNNING) t->ctx.regs[REG_FAULT_IP] = t->ctx.regs[REG_NEXT_IP];
+    /* a running thread whose system call has completed (preempted before it returned, or
+     * stopped on another hart) resumes after it, not at it (seL4's updateRestartPC). One that
+     * suspends itself is inside the invocation doing so, where seL4 holds it in Restart, not
+     * Running: resumed, it executes the Suspend again (seL4 issue 870), unless its registers were
+     * rewritten meanwhile. */
+    if (t->state == THREAD_RUNNING && t != current_thread())
+        t->ctx.regs[REG_FAULT_IP] = t->ctx.regs[REG_NEXT_IP];
     thread_block(t, THREAD_INACTIVE, NULL, TRACE_BLOCK_SUSPEND);
 }
 

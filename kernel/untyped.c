@@ -158,7 +158,7 @@ seL4_Error decode_untyped(struct invocation *inv, struct syscall_error *err)
         void *obj = base + offset + i * BIT(obj_bits);
         struct cap made = create_object(type, obj, user_size, device, inv->caller->tid);
         invariants_object_created(made);
-        cdt_insert(made, inv->slot, &dest[i]);
+        cdt_insert_new(made, inv->slot, &dest[i]);
     }
     inv->slot->cap = cap_set_untyped_free_offset(inv->slot->cap, offset + count * BIT(obj_bits));
     return seL4_NoError;

@@ -247,7 +247,7 @@ def test_qemu_command_is_deterministic_by_default(tmp_path):
         "-nographic", "-no-reboot", "-seed", "1", "-rtc", "base=2000-01-01T00:00:00,clock=vm",
         "-bios", "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf",
         "-kernel", str(tmp_path / "kernel.elf"), "-initrd", str(tmp_path / "mixed.elf"),
-        "-append", "clock=icount semihost=1 seed=7 limit_ms=10000 n=3",
+        "-append", "clock=icount semihost=1 seed=7 limit_ms=10000 deadlock=halt n=3",
         "-semihosting-config", "enable=on,target=native",
         "-icount", "shift=0,sleep=off"]
 
@@ -255,7 +255,8 @@ def test_qemu_command_is_deterministic_by_default(tmp_path):
 def test_realtime_drops_icount_and_says_so_in_bootargs(tmp_path):
     command = qemu_command("k.elf", "w.elf", 1, boot_arguments(1, True), realtime=True)
     assert "-icount" not in command
-    assert command[command.index("-append") + 1] == "clock=realtime semihost=1 seed=1 limit_ms=100000"
+    assert (command[command.index("-append") + 1]
+            == "clock=realtime semihost=1 seed=1 limit_ms=100000 deadlock=halt")
     assert Path(command[command.index("-kernel") + 1]).is_absolute()
 
 
@@ -427,7 +428,14 @@ def test_setup_is_silent_when_nothing_is_missing(monkeypatch, capsys):
 
 
 def test_a_given_run_limit_replaces_the_default():
-    assert boot_arguments(1, False, ["limit_ms=5"]) == "clock=icount semihost=1 seed=1 limit_ms=5"
+    assert (boot_arguments(1, False, ["limit_ms=5"])
+            == "clock=icount semihost=1 seed=1 deadlock=halt limit_ms=5")
+
+
+def test_runs_ask_for_the_deadlock_stop_unless_told_otherwise():
+    assert "deadlock=halt" in boot_arguments(1, False).split()
+    args = boot_arguments(1, False, ["deadlock=idle"]).split()
+    assert "deadlock=idle" in args and "deadlock=halt" not in args
 
 
 def test_machine_parameters_are_set_for_any_scheduler_and_checked():

@@ -2,9 +2,11 @@
 import re
 
 import pytest
-from harness import artifacts, run_root_task
 
-MINIMUM_CASES = 150
+from harness import TIMEOUT_SECONDS, artifacts, run_root_task
+from tools.schedlab.qemu import qemu_command, run_qemu
+
+MINIMUM_CASES = 180
 # Without icount emulated time is wall-clock time and a loaded 2-core host is slow: bounds for
 # hangs only (as test_smp's realtime group), far above what the suite needs (~6 s alone).
 REALTIME_PARAMS = ["ktest.timeout_ms=20000", "limit_ms=240000", "ktest.max_late_us=1000000"]
@@ -21,7 +23,7 @@ def test_kernel_api_suite_passes(tmp_path):
     assert passed >= MINIMUM_CASES
     assert status == 0
     for group in ("BOOT", "RETYPE", "TCB", "IPC", "NOTIF", "FAULT", "CNODE", "VSPACE", "IRQ",
-                  "CLOCK"):
+                  "CLOCK", "REVOKE", "RESUME"):
         assert re.search(rf"^ok\s+{group}\s", console, re.MULTILINE), f"no {group} cases"
     # the kernel prints through SBI, and the UART it no longer keeps prints for user level
     assert "SchedLab kernel, policy" in console and "console SBI" in console
@@ -59,3 +61,30 @@ def test_a_faulting_hanging_or_scribbling_case_does_not_stop_the_suite(tmp_path)
     # each case is its own process: the scribbler wrecked only its own copy of the program
     assert int(summary.group(1)) >= MINIMUM_CASES and int(summary.group(2)) == 3
     assert status == 3
+
+
+def blocked_task():
+    return artifacts().directory / "tests" / "kernel" / "blocked.elf"
+
+
+@pytest.mark.parametrize("cpus", [1, 4])
+def test_a_run_that_asks_for_it_halts_when_every_thread_blocks_for_ever(tmp_path, cpus):
+    # the CLI's boot arguments carry deadlock=halt
+    status, console = run_root_task(blocked_task(), tmp_path, cpus=cpus)
+    assert "blocked: waiting" in console and "woken" not in console
+    assert "all threads are blocked and no timer is pending: deadlock" in console
+    assert status == 98
+
+
+@pytest.mark.parametrize("cpus", [1, 4])
+def test_without_the_argument_the_kernel_idles_as_sel4_does(tmp_path, cpus):
+    # a seL4 image's boot arguments have no deadlock key: the kernel idles, here until the run
+    # limit (emulated time, so the answer does not depend on the host) stops it
+    bootargs = "clock=icount semihost=1 limit_ms=200"
+    command = qemu_command(artifacts().kernel, blocked_task(), cpus, bootargs)
+    outcome = run_qemu(command, tmp_path, tmp_path / "console.log", TIMEOUT_SECONDS)
+    console = (tmp_path / "console.log").read_text(errors="replace")
+    assert not outcome.timed_out
+    assert "blocked: waiting" in console and "deadlock" not in console
+    assert "run limit of 200 ms reached" in console
+    assert outcome.status == 96

@@ -51,6 +51,30 @@ static void test_copy_is_a_child_of_a_revocable_original(void)
     CHECK(list_length(&s[0]) == 2);
 }
 
+/* Retype's capabilities (seL4 insertNewCap) are revocable whatever their type: a copy of a CNode
+ * cap made by Retype is its child, where a copy of a copy is not. */
+static void test_retyped_caps_are_revocable(void)
+{
+    reset();
+    struct cap cnode = cap_set_cnode_radix(cap_make(CAP_CNODE, objects[1]), 4);
+    cdt_insert_root(&s[0], untyped(objects[1], 12));
+    cdt_insert_new(cnode, &s[0], &s[1]);
+    CHECK(mdb_flag(&s[1], MDB_REVOCABLE) && mdb_flag(&s[1], MDB_FIRST_BADGED));
+    CHECK(cdt_is_parent_of(&s[0], &s[1]));
+    cdt_insert(cnode, &s[1], &s[2]); /* a copy */
+    cdt_insert(cnode, &s[2], &s[3]); /* a copy of the copy */
+    CHECK(!mdb_flag(&s[2], MDB_REVOCABLE) && cdt_has_children(&s[1]));
+    CHECK(cdt_is_parent_of(&s[1], &s[3]) && !cdt_has_children(&s[2]));
+    CHECK(list_length(&s[0]) == 4);
+    /* an endpoint made by Retype: badged mints and plain copies are all its children */
+    reset();
+    cdt_insert_root(&s[0], untyped(objects[0], 12));
+    cdt_insert_new(endpoint(0, 0), &s[0], &s[1]);
+    cdt_insert(endpoint(0, 3), &s[1], &s[2]);
+    cdt_insert(endpoint(0, 0), &s[1], &s[3]);
+    CHECK(cdt_is_parent_of(&s[1], &s[2]) && cdt_is_parent_of(&s[1], &s[3]));
+}
+
 static void test_badges_separate_families(void)
 {
     reset();
@@ -191,6 +215,7 @@ int main(void)
 {
     for (int i = 0; i < 4; i++) objects[i] = aligned_alloc(4096, 4096);
     RUN(test_copy_is_a_child_of_a_revocable_original);
+    RUN(test_retyped_caps_are_revocable);
     RUN(test_badges_separate_families);
     RUN(test_same_badge_minted_twice_is_not_a_child);
     RUN(test_untyped_parents_objects_inside_it);

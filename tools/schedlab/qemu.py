@@ -30,7 +30,11 @@ def boot_arguments(seed, realtime, params=()):
     # still less than the runner's default wall-clock timeout (120 s).
     default = RUN_LIMIT_MS_REALTIME if realtime else RUN_LIMIT_MS
     limit = [] if any(p.startswith("limit_ms=") for p in params) else [f"limit_ms={default}"]
-    return " ".join([f"clock={clock}", "semihost=1", f"seed={seed}", *limit, *params])
+    # A run whose threads have all blocked with no timer armed can never finish: deadlock=halt has
+    # the kernel stop it there with a dump (exit status 98). Without the key the kernel idles, as
+    # seL4 does, which is what a seL4 system image (no such argument) gets.
+    deadlock = [] if any(p.startswith("deadlock=") for p in params) else ["deadlock=halt"]
+    return " ".join([f"clock={clock}", "semihost=1", f"seed={seed}", *limit, *deadlock, *params])
 
 
 # Nothing of the host may reach the guest, or an icount run stops repeating byte for byte

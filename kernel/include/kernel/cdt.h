@@ -21,6 +21,11 @@ bool cdt_is_final(const struct cte *slot);
 
 /* Boot-time capabilities: roots of the tree, revocable. */
 void cdt_insert_root(struct cte *dest, struct cap cap);
+/* seL4 insertNewCap: `cap`, naming an object just made from the untyped in `parent`, into the
+ * empty slot dest, right after parent. Revocable and first-badged whatever its type, as every
+ * capability Untyped_Retype makes: Revoke of it deletes every copy (how a CNode's reference to
+ * itself, or a TCB's copy of its CSpace root, goes when a process is torn down). */
+void cdt_insert_new(struct cap cap, struct cte *parent, struct cte *dest);
 /* seL4 cteInsert: `cap`, derived from src's cap, into the empty slot dest, right after src. */
 void cdt_insert(struct cap cap, struct cte *src, struct cte *dest);
 /* seL4 cteMove: src's place in the tree passes to dest, holding `cap`; src becomes empty. */

@@ -26,6 +26,9 @@ _Noreturn void kernel_panic_trap(uint64_t cause, uint64_t pc, uint64_t tval);
 #define KERNEL_HALT_DEADLOCK  98
 /* Stop the machine at `ns` of emulated time with a dump of harts and threads (0: never). */
 void kernel_set_run_limit(uint64_t ns);
+/* Halt (KERNEL_HALT_DEADLOCK, with a dump) once every hart idles with no thread's timer armed and
+ * no decision pending (boot argument deadlock=halt); otherwise idle then, as seL4 does. */
+void kernel_set_deadlock_halt(bool on);
 /* Stop the machine: flush the trace, report, exit with `status`. */
 _Noreturn void kernel_halt(int status);
 

@@ -32,7 +32,9 @@ void thread_wake(struct tcb *t, struct tcb *waker, enum trace_wake_reason why);
 /* Block t in `state` on `object` and tell the scheduler. */
 void thread_block(struct tcb *t, enum thread_state state, void *object,
                   enum trace_block_reason why);
-/* seL4 restart (TCB_Resume): a stopped thread restarts at its restart pc. */
+/* seL4 restart (TCB_Resume, WriteRegisters and CopyRegisters with resume): a stopped thread
+ * (inactive, or blocked on receive, send, notification, reply or sleep) has its IPC cancelled and
+ * restarts at its restart pc: one blocked in a system call executes it again. */
 void thread_restart(struct tcb *t, struct tcb *by);
 /* seL4 suspend: cancel what the thread waits for; it becomes Inactive. */
 void thread_suspend(struct tcb *t);

@@ -113,6 +113,8 @@ static const struct ktest_case *const groups[] = {
     ktest_notif,
     ktest_fault,
     ktest_cnode,
+    ktest_revoke,
+    ktest_resume,
     ktest_vspace,
     ktest_irq,
     ktest_more,
