@@ -1,0 +1,55 @@
+/*
+ * The cost table: kernel operation costs in ns, a JSON file (sim/costs/<config>.json, written by
+ * `./schedlab calibrate` from QEMU runs; sim/costs/README.md says how each is measured). Only its
+ * "costs_ns" numbers are read here; the rest (commit, policy, method) is for the record.
+ */
+#include "sim.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sim_costs costs;
+
+static const struct {
+    const char *key;
+    uint64_t *field;
+} keys[] = {
+    {"syscall_entry_ns", &costs.syscall_entry_ns}, {"syscall_exit_ns", &costs.syscall_exit_ns},
+    {"irq_entry_ns", &costs.irq_entry_ns},         {"irq_exit_ns", &costs.irq_exit_ns},
+    {"decision_ns", &costs.decision_ns},           {"timer_set_ns", &costs.timer_set_ns},
+    {"switch_exit_ns", &costs.switch_exit_ns},     {"idle_wake_ns", &costs.idle_wake_ns},
+    {"ipi_latency_ns", &costs.ipi_latency_ns},     {"switch_cost_ns", &costs.switch_cost_ns},
+};
+
+int costs_load(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "sim: --costs %s: cannot open it\n", path);
+        return -1;
+    }
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    const char *table = strstr(text, "\"costs_ns\"");
+    if (!table) {
+        fprintf(stderr, "sim: --costs %s: no \"costs_ns\" object\n", path);
+        return -1;
+    }
+    for (unsigned i = 0; i < sizeof keys / sizeof *keys; i++) {
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\"", keys[i].key);
+        const char *at = strstr(table, quoted);
+        const char *colon = at ? strchr(at, ':') : NULL;
+        char *end;
+        unsigned long long value = colon ? strtoull(colon + 1, &end, 10) : 0;
+        if (!colon || end == colon + 1) {
+            fprintf(stderr, "sim: --costs %s: costs_ns.%s is missing or not a whole number of ns\n",
+                    path, keys[i].key);
+            return -1;
+        }
+        *keys[i].field = value;
+    }
+    return 0;
+}
