@@ -14,11 +14,17 @@ static const struct {
     const char *key;
     uint64_t *field;
 } keys[] = {
-    {"syscall_entry_ns", &costs.syscall_entry_ns}, {"syscall_exit_ns", &costs.syscall_exit_ns},
-    {"irq_entry_ns", &costs.irq_entry_ns},         {"irq_exit_ns", &costs.irq_exit_ns},
-    {"decision_ns", &costs.decision_ns},           {"timer_set_ns", &costs.timer_set_ns},
-    {"switch_exit_ns", &costs.switch_exit_ns},     {"idle_wake_ns", &costs.idle_wake_ns},
-    {"ipi_latency_ns", &costs.ipi_latency_ns},     {"switch_cost_ns", &costs.switch_cost_ns},
+    {"syscall_entry_ns", &costs.syscall_entry_ns},
+    {"syscall_exit_ns", &costs.syscall_exit_ns},
+    {"irq_entry_ns", &costs.irq_entry_ns},
+    {"irq_exit_ns", &costs.irq_exit_ns},
+    {"decision_ns", &costs.decision_ns},
+    {"timer_set_ns", &costs.timer_set_ns},
+    {"switch_exit_ns", &costs.switch_exit_ns},
+    {"idle_wake_ns", &costs.idle_wake_ns},
+    {"ipi_latency_ns", &costs.ipi_latency_ns},
+    {"switch_cost_ns", &costs.switch_cost_ns},
+    {"touch_ns_per_line", &costs.touch_ns_per_line},
 };
 
 int costs_load(const char *path)

@@ -20,6 +20,7 @@ unsigned nharts;
 unsigned sim_hart_now;
 struct sim_thread *sim_running_thread;
 bool machine_finished;
+int machine_status;
 
 static ucontext_t machine_context;
 static uint64_t lock_free_at;       /* the big kernel lock is free from this instant */
@@ -133,7 +134,7 @@ seL4_Word *sim_message_registers(void) { return sim_running_thread->mr; }
 void schedlab_burn(uint64_t iterations)
 {
     struct sim_thread *t = sim_running_thread;
-    t->work_ns += iterations * SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION;
+    t->work_ns += t->touch_ns + iterations * SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION;
     if (t->work_ns) to_machine(t);
 }
 
@@ -294,5 +295,5 @@ int machine_run(uint64_t limit_ns)
         sim_hart_now = best;
         advance(&sim_harts[best]);
     }
-    return 0;
+    return machine_status ? -1 : 0;
 }

@@ -21,16 +21,17 @@
 
 /* Kernel operation costs in ns of the modelled machine (costs.c reads them from a table). */
 struct sim_costs {
-    uint64_t syscall_entry_ns; /* ecall to the system call's first trace record */
-    uint64_t syscall_exit_ns;  /* the system call's work done to the caller's next instruction */
-    uint64_t irq_entry_ns;     /* timer or IPI interrupt to the handler's first trace record */
-    uint64_t irq_exit_ns;      /* the handler's work done to user code, when no switch */
-    uint64_t decision_ns;      /* a switch: from the entry's work to the SWITCH record */
-    uint64_t timer_set_ns;     /* programming the one-shot timer (TIMER_SET record) */
-    uint64_t switch_exit_ns;   /* after a switch: TIMER_SET to the next thread's user code */
-    uint64_t idle_wake_ns;     /* an idle hart's interrupt to the handler's first record */
-    uint64_t ipi_latency_ns;   /* a reschedule IPI from the sender's lock release to the trap */
-    uint64_t switch_cost_ns;   /* what core.c's boot calibration measures (policy_init) */
+    uint64_t syscall_entry_ns;  /* ecall to the system call's first trace record */
+    uint64_t syscall_exit_ns;   /* the system call's work done to the caller's next instruction */
+    uint64_t irq_entry_ns;      /* timer or IPI interrupt to the handler's first trace record */
+    uint64_t irq_exit_ns;       /* the handler's work done to user code, when no switch */
+    uint64_t decision_ns;       /* a switch: from the entry's work to the SWITCH record */
+    uint64_t timer_set_ns;      /* programming the one-shot timer (TIMER_SET record) */
+    uint64_t switch_exit_ns;    /* after a switch: TIMER_SET to the next thread's user code */
+    uint64_t idle_wake_ns;      /* an idle hart's interrupt to the handler's first record */
+    uint64_t ipi_latency_ns;    /* a reschedule IPI from the sender's lock release to the trap */
+    uint64_t switch_cost_ns;    /* what core.c's boot calibration measures (policy_init) */
+    uint64_t touch_ns_per_line; /* user time of interpret.c's touch() per 64-byte line */
 };
 extern struct sim_costs costs;
 /* -> 0, or -1 after saying what is wrong with the table at `path` */
@@ -59,6 +60,9 @@ struct sim_thread {
     seL4_Word a0, a1, result, badge;
     bool in_syscall;
     uint64_t work_ns; /* user work left before its next system call */
+    /* interpret.c's run() touches the working set right before every burn: that loop's user
+     * time, charged with the burn (the simulator runs user code in no simulated time) */
+    uint64_t touch_ns;
     seL4_Word mr[seL4_MsgMaxLength];
     /* endpoint or notification queues */
     struct sim_thread *queue_next;
@@ -102,6 +106,7 @@ int machine_run(uint64_t limit_ns);
 /* Every hart's first kernel exit (boot): hart 0 runs the root task, the others arm their timers. */
 void machine_start(void);
 extern bool machine_finished;
+extern int machine_status; /* the root task's exit status once finished */
 _Noreturn void sim_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* syscall.c: the system call the current thread made, on the current hart. */

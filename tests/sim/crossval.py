@@ -73,7 +73,11 @@ def main(argv=None):
     names = None
     for scheduler in args.scheds.split(","):
         for workload in args.workloads.split(","):
-            qemu, sim = compare(scheduler, workload, args.out)
+            try:
+                qemu, sim = compare(scheduler, workload, args.out)
+            except subprocess.CalledProcessError as error:
+                print(f"{scheduler}/{workload}".ljust(22) + f"failed: {error.cmd[3]} run", flush=True)
+                continue
             if names is None:
                 names = list(qemu)
                 print("pair".ljust(22) + "".join(n[-14:].rjust(16) for n in names))

@@ -36,11 +36,35 @@ METHOD = {
                       "marker, less syscall_entry_ns (so it holds the few user instructions "
                       "before that call too)",
     "idle_wake_ns": "median from a timer deadline to the first record of an idle hart's wakeup",
-    "ipi_latency_ns": "minimum, over a 2-hart wakeup-storm run, from an IPI record to the next "
-                      "record of its target hart (icount runs harts in turns, so only the "
-                      "minimum is the interrupt's own latency)",
+    "ipi_latency_ns": "minimum, over a 2-hart wakeup-storm run, from the sender's last record "
+                      "before the target hart's first record after an IPI to that record, less "
+                      "idle_wake_ns (icount runs harts in turns, so only the minimum can be "
+                      "the interrupt's own latency; an upper bound of it)",
     "switch_cost_ns": "the kernel's boot calibration of a context switch (its console line)",
+    "touch_ns_per_line": "instructions of the working-set loop in the engine's run() "
+                         "(interpret.c touch(), one 64-byte line per iteration), counted in the "
+                         "kernel build's object code (objdump): one instruction is one ns",
 }
+
+
+def touch_loop_instructions(build_dir):
+    """Instructions per iteration of the only loop in interpret.c's run(): touch()."""
+    import subprocess
+    objects = list(Path(build_dir).glob("workloads/CMakeFiles/workload_engine.dir/engine/"
+                                        "interpret.c.obj"))
+    if not objects:
+        raise SchedlabError(f"calibrate: no interpret.c object in {shown(build_dir)}")
+    listing = subprocess.run(["riscv64-unknown-elf-objdump", "-d", str(objects[0])],
+                             capture_output=True, text=True, check=True).stdout
+    # run()'s code: up to the next function's label (local labels start with ".L")
+    body = re.split(r"\n[0-9a-f]+ <[^.][^>]*>:", listing.split("<run>:", 1)[1], maxsplit=1)[0]
+    instructions = re.findall(r"^\s+([0-9a-f]+):\s+[0-9a-f]+\s+(\S+)\s*(.*)$", body, re.M)
+    for address, mnemonic, operands in instructions:
+        target = re.search(r",([0-9a-f]+) <", operands)
+        if mnemonic.startswith("b") and target and int(target.group(1), 16) < int(address, 16):
+            start, end = int(target.group(1), 16), int(address, 16)
+            return sum(1 for a, _, _ in instructions if start <= int(a, 16) <= end)
+    raise SchedlabError("calibrate: no loop found in interpret.c's run()")
 
 
 def _per_hart(trace):
@@ -84,16 +108,23 @@ def measure(trace):
 
 
 def measure_ipi(trace):
+    """Samples of an IPI's own latency in a 2-hart trace: from the sender's last record before
+    the target's first record after the IPI (the sender may keep the lock a while) to that
+    first record; the target's idle-wake path is taken off by the caller."""
     types = {name: trace.format.events[name].value for name in trace.format.events}
     records = trace.records
+    times, harts = records["time_ns"].astype(int), records["hart"].astype(int)
     latencies = []
     for i in range(len(records)):
         if records["type"][i] != types["IPI"] or records["arg0"][i] != 0:
             continue
-        target, sent = int(records["arg1"][i]), int(records["time_ns"][i])
-        later = records[(records["hart"] == target) & (records["time_ns"] > sent)]
-        if len(later):
-            latencies.append(int(later["time_ns"][0]) - sent)
+        target, sender, sent = int(records["arg1"][i]), harts[i], times[i]
+        later = (harts == target) & (times > sent)
+        if not later.any():
+            continue
+        first = times[later][0]
+        sender_before = times[(harts == sender) & (times <= first)]
+        latencies.append(int(first - sender_before[-1]))
     return latencies
 
 
@@ -140,9 +171,13 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "timer_set_ns": _median(merged["timer_set"], "timer programming"),
             "switch_exit_ns": switch_exit,
             "idle_wake_ns": _median(merged["idle_wake"] or merged["irq_entry"], "idle wakeups"),
-            "ipi_latency_ns": min(merged["ipi"]) if merged.get("ipi") else 0,
+            "ipi_latency_ns": 0,
             "switch_cost_ns": _median(switch_costs, "the boot switch-cost line"),
+            "touch_ns_per_line": touch_loop_instructions(artifacts.directory),
         }
+        idle_wake = costs["idle_wake_ns"]
+        if merged.get("ipi"):
+            costs["ipi_latency_ns"] = max(0, min(merged["ipi"]) - idle_wake)
         table = {
             "config": scheduler,
             "policy": trace.policy,
