@@ -27,6 +27,35 @@ static const struct {
     {"touch_ns_per_line", &costs.touch_ns_per_line},
 };
 
+/* "path_ns": {"PREV>NEXT": ns, ...}: PREV and NEXT are trace event names (SWITCH) or, for
+ * PREV, SYSCALL / IRQ / IDLE (how the entry began). */
+static const char *const event_names[SIM_PATH_TAGS] = {
+#define EVENT_NAME(name, value, a0, a1, a2, a3, a4) [value] = #name,
+    TRACE_EVENTS(EVENT_NAME)
+#undef EVENT_NAME
+        [SIM_PATH_SYSCALL] = "SYSCALL",
+    [SIM_PATH_IRQ] = "IRQ",
+    [SIM_PATH_IDLE] = "IDLE",
+    [SIM_PATH_PREEMPT_BY_WAKEUP] = "PREEMPT_BY_WAKEUP",
+};
+
+static void paths_load(const char *text)
+{
+    for (unsigned a = 0; a < SIM_PATH_TAGS; a++)
+        for (unsigned b = 0; b < SIM_PATH_TAGS; b++) path_ns[a][b] = SIM_NEVER;
+    const char *table = strstr(text, "\"path_ns\"");
+    const char *end = table ? strchr(table, '}') : NULL;
+    if (!table || !end) return;
+    for (unsigned a = 0; a < SIM_PATH_TAGS; a++)
+        for (unsigned b = 0; b < SIM_PATH_TAGS; b++) {
+            if (!event_names[a] || !event_names[b]) continue;
+            char quoted[64];
+            snprintf(quoted, sizeof quoted, "\"%s>%s\"", event_names[a], event_names[b]);
+            const char *at = strstr(table, quoted);
+            if (at && at < end) path_ns[a][b] = strtoull(strchr(at, ':') + 1, NULL, 10);
+        }
+}
+
 int costs_load(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -57,5 +86,6 @@ int costs_load(const char *path)
         }
         *keys[i].field = value;
     }
+    paths_load(text);
     return 0;
 }

@@ -176,9 +176,10 @@ static void sleep_wake_due(struct sim_hart *h, uint64_t now)
 /* ---- kernel entry and exit ---- */
 
 /* Take the big kernel lock (waiting for it if another hart holds it) and pay the trap. */
-static void kernel_enter(struct sim_hart *h, uint64_t entry_ns)
+static void kernel_enter(struct sim_hart *h, uint64_t entry_ns, enum sim_path_start how)
 {
     h->time = max64(h->time, lock_free_at) + entry_ns;
+    h->path_last = how;
 }
 
 /* The one-shot timer for the next thing this hart must react to (kernel/entry.c set_timer). */
@@ -188,7 +189,6 @@ static void set_timer(struct sim_hart *h)
         min64(sched_next_deadline(), h->sleepers ? h->sleepers->sleep_deadline : SIM_NEVER);
     if (deadline == h->timer_deadline) return;
     h->timer_deadline = deadline;
-    h->time += costs.timer_set_ns;
     trace_emit(TRACE_TIMER_SET, 0, 0, 0, 0, deadline);
 }
 
@@ -212,7 +212,7 @@ static void kernel_exit(struct sim_hart *h, uint64_t return_ns)
 
 static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
 {
-    kernel_enter(h, costs.syscall_entry_ns);
+    kernel_enter(h, costs.syscall_entry_ns, SIM_PATH_SYSCALL);
     t->in_syscall = false;
     syscall_handle(t);
     kernel_exit(h, costs.syscall_exit_ns);
@@ -222,7 +222,8 @@ static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
 static void kernel_interrupt(struct sim_hart *h, bool idle)
 {
     uint64_t at = h->time;
-    kernel_enter(h, idle ? costs.idle_wake_ns : costs.irq_entry_ns);
+    kernel_enter(h, idle ? costs.idle_wake_ns : costs.irq_entry_ns,
+                 idle ? SIM_PATH_IDLE : SIM_PATH_IRQ);
     if (h->ipi_at <= at) h->ipi_at = SIM_NEVER;
     if (h->timer_deadline <= at) {
         h->timer_deadline = SIM_NEVER;
@@ -237,6 +238,7 @@ void machine_start(void)
 {
     for (unsigned i = 0; i < nharts; i++) {
         sim_hart_now = i;
+        sim_harts[i].path_last = SIM_PATH_IDLE;
         kernel_exit(&sim_harts[i], 0);
     }
 }

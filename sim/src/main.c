@@ -2,6 +2,7 @@
  * sim-<workload>: one workload (its compiled spec is linked in) under the configured policy on
  * a simulated machine of N harts. Usage:
  *   sim-<workload> --harts N --costs FILE --trace FILE [--args "k=v ..."] [--limit-ms MS]
+ * --annotate FILE writes what preceded each trace record in its kernel entry (for calibrate).
  * --args are the boot arguments the root task would get (seed=, engine.placement=, workload
  * parameters). The console (what the root task prints) goes to stdout; exit status 0 = PASS.
  */
@@ -23,7 +24,7 @@ static int usage(const char *why)
 int main(int argc, char **argv)
 {
     unsigned long harts = 1, limit_ms = 10000;
-    const char *costs_path = NULL, *trace_path = NULL, *args = "";
+    const char *costs_path = NULL, *trace_path = NULL, *args = "", *annotate = NULL;
     for (int i = 1; i < argc; i++) {
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
             costs_path = value;
         } else if (!strcmp(argv[i], "--trace") && value) {
             trace_path = value;
+        } else if (!strcmp(argv[i], "--annotate") && value) {
+            annotate = value;
         } else if (!strcmp(argv[i], "--args") && value) {
             args = value;
         } else {
@@ -49,7 +52,7 @@ int main(int argc, char **argv)
     }
     if (!costs_path || !trace_path) return usage("--costs and --trace are required");
     if (costs_load(costs_path)) return 2;
-    trace_out_init((unsigned)harts);
+    trace_out_init((unsigned)harts, annotate);
     machine_init((unsigned)harts);
     printf("context switch (decision, registers, address space) measured at boot: %lu ns\n",
            (unsigned long)costs.switch_cost_ns);

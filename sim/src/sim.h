@@ -34,6 +34,23 @@ struct sim_costs {
     uint64_t touch_ns_per_line; /* user time of interpret.c's touch() per 64-byte line */
 };
 extern struct sim_costs costs;
+
+/*
+ * Path costs: the kernel time between two trace records of one kernel entry, by the record
+ * before (a trace event type, or how the entry began) and the record being made. Measured in
+ * QEMU by aligning its trace with the simulator's (./schedlab calibrate); a pair the table does
+ * not have costs decision_ns before a SWITCH, timer_set_ns before a TIMER_SET, nothing else.
+ */
+enum sim_path_start {
+    SIM_PATH_SYSCALL = 32, /* the first record of a system call */
+    SIM_PATH_IRQ = 33,     /* ... of an interrupt on a busy hart */
+    SIM_PATH_IDLE = 34,    /* ... of an interrupt that woke an idle hart */
+    /* a PREEMPT record of a wakeup comes after the decision, one of an expired slice before
+     * it: different paths, so the table tells them apart */
+    SIM_PATH_PREEMPT_BY_WAKEUP = 35,
+    SIM_PATH_TAGS = 36,
+};
+extern uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS]; /* SIM_NEVER: not in the table */
 /* -> 0, or -1 after saying what is wrong with the table at `path` */
 int costs_load(const char *path);
 
@@ -87,6 +104,7 @@ struct sim_hart {
     uint64_t timer_deadline;     /* the one-shot timer (SIM_NEVER: off) */
     uint64_t ipi_at;             /* a reschedule IPI arrives (SIM_NEVER: none) */
     struct sim_thread *sleepers; /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
+    unsigned path_last;          /* the last record of this kernel entry, or how it began */
 };
 
 extern struct sim_hart sim_harts[SIM_MAX_HARTS];
@@ -126,7 +144,7 @@ void ipc_recv(struct sim_thread *t, struct sim_cap *cap, bool blocking);
 void ipc_reply(struct sim_thread *t);
 
 /* trace_out.c */
-void trace_out_init(unsigned harts);
+void trace_out_init(unsigned harts, const char *annotate_path);
 int trace_out_write(const char *path, unsigned harts);
 void trace_thread_name(uint32_t tid, const char *name);
 

@@ -1,8 +1,9 @@
 /*
  * The trace: per-hart record buffers in the format of include/schedlab/trace.h, written as one
  * file at the end (one chunk per hart; nothing is ever dropped). Every record is stamped with
- * the recording hart's clock. A hart's SWITCH record comes after the decision's modelled cost
- * (costs.decision_ns): that is when the kernel records it, after policy_pick.
+ * the recording hart's clock, after the kernel path that leads to it from the entry's previous
+ * record (path_ns, sim.h). --annotate writes, for each record in file order, what preceded it
+ * in its kernel entry (calibrate aligns that with a QEMU trace to measure path_ns).
  */
 #include "sim.h"
 #include <kernel/trace.h>
@@ -18,22 +19,50 @@ struct buffer {
     uint64_t count, capacity;
 };
 static struct buffer buffers[SIM_MAX_HARTS];
+static uint8_t *before[SIM_MAX_HARTS]; /* --annotate: each record's predecessor in its entry */
+static const char *annotate;
 
-void trace_out_init(unsigned harts)
+uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS];
+
+void trace_out_init(unsigned harts, const char *annotate_path)
 {
+    annotate = annotate_path;
     for (unsigned i = 0; i < harts; i++) buffers[i].count = 0;
+}
+
+/* The kernel time from the entry's previous record to a record `tag` (its event type, or
+ * SIM_PATH_PREEMPT_BY_WAKEUP) on this hart. */
+static uint64_t path_cost(unsigned last, unsigned tag, enum trace_event_type type)
+{
+    if (last < SIM_PATH_TAGS && tag < SIM_PATH_TAGS && path_ns[last][tag] != SIM_NEVER)
+        return path_ns[last][tag];
+    if (type == TRACE_TIMER_SET) return costs.timer_set_ns;
+    if (last >= SIM_PATH_SYSCALL) return 0; /* the entry's cost is charged already */
+    if (type == TRACE_SWITCH) return costs.decision_ns;
+    return 0;
 }
 
 void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, uint32_t arg1,
                     uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
-    if (type == TRACE_SWITCH && hart == sim_hart_now) sim_harts[hart].time += costs.decision_ns;
+    struct sim_hart *h = &sim_harts[hart];
+    unsigned last = h->path_last;
+    unsigned tag = type == TRACE_PREEMPT && arg0 == TRACE_PREEMPT_WAKEUP
+                       ? SIM_PATH_PREEMPT_BY_WAKEUP
+                       : (unsigned)type;
+    if (hart == sim_hart_now) {
+        h->time += path_cost(last, tag, type);
+        h->path_last = tag;
+    }
     struct buffer *b = &buffers[hart];
     if (b->count == b->capacity) {
         b->capacity = b->capacity ? 2 * b->capacity : 4096;
         b->records = realloc(b->records, b->capacity * sizeof *b->records);
-        if (!b->records) sim_panic("out of host memory for the trace");
+        if (annotate) before[hart] = realloc(before[hart], b->capacity);
+        if (!b->records || (annotate && !before[hart]))
+            sim_panic("out of host memory for the trace");
     }
+    if (annotate) before[hart][b->count] = (uint8_t)(hart == sim_hart_now ? last : 255);
     b->records[b->count++] = (struct trace_record){.time_ns = clock_now(),
                                                    .type = (uint8_t)type,
                                                    .hart = (uint8_t)hart,
@@ -81,5 +110,12 @@ int trace_out_write(const char *path, unsigned harts)
         perror(path);
         return -1;
     }
-    return 0;
+    if (!annotate) return 0;
+    if (!(f = fopen(annotate, "w"))) {
+        perror(annotate);
+        return -1;
+    }
+    for (unsigned i = 0; i < harts; i++)
+        for (uint64_t r = 0; r < buffers[i].count; r++) fprintf(f, "%u\n", before[i][r]);
+    return fclose(f) ? -1 : 0;
 }

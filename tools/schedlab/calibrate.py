@@ -15,8 +15,9 @@ from . import SchedlabError, shown
 from .build import build
 from .provenance import git_commit
 from .run import RunRequest, run_workload
+from .sim import build_sim
 
-CALIBRATION_WORKLOADS = ("mixed", "interactive", "ipc-server", "pipeline")
+CALIBRATION_WORKLOADS = ("mixed", "interactive", "ipc-server", "pipeline", "cpu-bound", "fork-join")
 IPI_WORKLOAD, IPI_HARTS = "wakeup-storm", 2
 SHORT_PATH_NS = 3000   # a gap longer than this between two records has user work in it
 
@@ -41,6 +42,10 @@ METHOD = {
                       "idle_wake_ns (icount runs harts in turns, so only the minimum can be "
                       "the interrupt's own latency; an upper bound of it)",
     "switch_cost_ns": "the kernel's boot calibration of a context switch (its console line)",
+    "path_ns": "per pair of consecutive records of one kernel entry (PREV>NEXT): the median QEMU "
+               "gap between them, where the simulator's trace of the same run (which knows the "
+               "entries) matches QEMU's event for event; pairs with fewer than 5 samples are "
+               "left out (the scalar costs apply)",
     "touch_ns_per_line": "instructions of the working-set loop in the engine's run() "
                          "(interpret.c touch(), one 64-byte line per iteration), counted in the "
                          "kernel build's object code (objdump): one instruction is one ns",
@@ -128,10 +133,74 @@ def measure_ipi(trace):
     return latencies
 
 
+# sim/src/sim.h enum sim_path_start: tags past the event types
+PATH_TAGS = {32: "SYSCALL", 33: "IRQ", 34: "IDLE", 35: "PREEMPT_BY_WAKEUP"}
+# the root task's set-up: the simulator does not model its cost (its records are kept apart)
+SETUP_EVENTS = {"THREAD_NEW", "THREAD_NAME", "PRIO_CHANGE"}
+MIN_PATH_SAMPLES = 5
+
+
+def measure_paths(qemu_trace, sim_trace, annotations):
+    """Samples of path_ns["PREV>NEXT"]: the simulator's trace of the same run says which
+    consecutive records belong to one kernel entry (annotations: each record's predecessor in
+    its entry); where the two traces' event sequences match (difflib), the QEMU gap between
+    such a pair is the kernel path's cost."""
+    import difflib
+    names = {event.value: name for name, event in qemu_trace.format.events.items()}
+    names.update(PATH_TAGS)
+    preempt = qemu_trace.format.events["PREEMPT"].value
+    wakeup = qemu_trace.format.enums["trace_preempt_reason"]["TRACE_PREEMPT_WAKEUP"]
+
+    def tags(trace):
+        types, arg0 = trace.records["type"].astype(int), trace.records["arg0"].astype(int)
+        return [35 if t == preempt and a == wakeup else t for t, a in zip(types.tolist(),
+                                                                          arg0.tolist())]
+    q_types, s_types = tags(qemu_trace), tags(sim_trace)
+    q_times = qemu_trace.records["time_ns"].astype(int)
+    matcher = difflib.SequenceMatcher(None, q_types, s_types, autojunk=False)
+    samples = {}
+    for q_start, s_start, size in matcher.get_matching_blocks():
+        for k in range(1, size):
+            before = annotations[s_start + k]
+            if before >= 32 and before != 35 or before != s_types[s_start + k - 1]:
+                continue   # the first record of an entry, or not this entry's previous record
+            if {names[before], names[s_types[s_start + k]]} & SETUP_EVENTS:
+                continue
+            key = f"{names[before]}>{names[s_types[s_start + k]]}"
+            samples.setdefault(key, []).append(int(q_times[q_start + k] - q_times[q_start + k - 1]))
+    return samples, matcher.ratio()
+
+
 def _median(values, what):
     if not values:
         raise SchedlabError(f"calibrate: no samples of {what} in the calibration traces")
     return int(round(statistics.median(values)))
+
+
+def _calibrate_paths(repo, scheduler, costs, out_root):
+    """Run the simulator on the calibration workloads with the scalar costs and measure the
+    path costs against the QEMU runs (already in out_root). -> (samples, alignment ratios)"""
+    import subprocess
+    from analysis.decode import decode
+    build_dir = build_sim(repo, scheduler, {})
+    work = Path(out_root) / scheduler / "sim"
+    work.mkdir(parents=True, exist_ok=True)
+    scalar = work / "scalar-costs.json"
+    scalar.write_text(json.dumps({"costs_ns": costs}) + "\n")
+    samples, matched = {}, {}
+    for workload in CALIBRATION_WORKLOADS:
+        trace, notes = work / f"{workload}.bin", work / f"{workload}.before"
+        subprocess.run([str(build_dir / "sim" / f"sim-{workload}"), "--harts", "1", "--costs",
+                        str(scalar), "--trace", str(trace), "--annotate", str(notes),
+                        "--args", "seed=1 engine.placement=spread"],
+                       check=True, stdout=subprocess.DEVNULL)
+        qemu = decode(Path(out_root) / scheduler / f"{workload}-1h" / "trace.bin")
+        annotations = [int(line) for line in notes.read_text().split()]
+        found, ratio = measure_paths(qemu, decode(trace), annotations)
+        matched[workload] = round(ratio, 4)
+        for key, values in found.items():
+            samples.setdefault(key, []).extend(values)
+    return samples, matched
 
 
 def calibrate(repo, schedulers, out_root, verbose=False):
@@ -186,9 +255,15 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "measured_with": runs,
             "clock": "QEMU 7.2 -icount shift=0 (1 instruction = 1 ns)",
             "costs_ns": costs,
+            "path_ns": {key: int(round(statistics.median(values)))
+                        for key, values in sorted(paths.items())
+                        if len(values) >= MIN_PATH_SAMPLES},
+            "path_samples": {key: len(values) for key, values in sorted(paths.items())},
+            "path_alignment": matched,
             "samples": {key: len(values) for key, values in sorted(merged.items())},
             "method": METHOD,
         }
+        paths, matched = _calibrate_paths(repo, scheduler, costs, out_root)
         path = repo / "sim" / "costs" / f"{scheduler}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(table, indent=2) + "\n")
