@@ -244,6 +244,7 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "switch_cost_ns": _median(switch_costs, "the boot switch-cost line"),
             "touch_ns_per_line": touch_loop_instructions(artifacts.directory),
         }
+        paths, matched = _calibrate_paths(repo, scheduler, costs, out_root)
         idle_wake = costs["idle_wake_ns"]
         if merged.get("ipi"):
             costs["ipi_latency_ns"] = max(0, min(merged["ipi"]) - idle_wake)
@@ -263,7 +264,6 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "samples": {key: len(values) for key, values in sorted(merged.items())},
             "method": METHOD,
         }
-        paths, matched = _calibrate_paths(repo, scheduler, costs, out_root)
         path = repo / "sim" / "costs" / f"{scheduler}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(table, indent=2) + "\n")
