@@ -39,6 +39,45 @@ static const char *const event_names[SIM_PATH_TAGS] = {
     [SIM_PATH_PREEMPT_BY_WAKEUP] = "PREEMPT_BY_WAKEUP",
 };
 
+static const char *const call_names[SIM_USER_KEYS] = {
+    [SIM_SYS_CALL] = "CALL",
+    [SIM_SYS_SEND] = "SEND",
+    [SIM_SYS_RECV] = "RECV",
+    [SIM_SYS_NBRECV] = "NBRECV",
+    [SIM_SYS_REPLY] = "REPLY",
+    [SIM_SYS_YIELD] = "YIELD",
+    [SIM_SYS_TCB_RESUME] = "TCB_RESUME",
+    [SIM_SYS_TCB_SET_AFFINITY] = "TCB_SET_AFFINITY",
+    [SIM_SYS_CLOCK_NOW] = "CLOCK_NOW",
+    [SIM_SYS_SLEEP_UNTIL] = "SLEEP_UNTIL",
+    [SIM_SYS_SET_AFFINITY_MASK] = "SET_AFFINITY_MASK",
+    [SIM_SYS_SET_WORKING_SET] = "SET_WORKING_SET",
+    [SIM_SYS_HART_ID] = "HART_ID",
+    [SIM_SYS_SUSPEND_SELF] = "SUSPEND_SELF",
+};
+
+/* "user_ns": {"PREV>CALL": ns, ...}: PREV as in path_ns, CALL a call_names entry or MARKER_<id> */
+static void users_load(const char *text)
+{
+    const char *table = strstr(text, "\"user_ns\"");
+    const char *end = table ? strchr(table, '}') : NULL;
+    if (!table || !end) return;
+    for (unsigned a = 0; a < SIM_PATH_TAGS; a++)
+        for (unsigned k = 0; k < SIM_USER_KEYS; k++) {
+            char call[24], quoted[64];
+            if (!event_names[a]) continue;
+            if (k >= SIM_USER_MARKER)
+                snprintf(call, sizeof call, "MARKER_%u", k - SIM_USER_MARKER);
+            else if (call_names[k])
+                snprintf(call, sizeof call, "%s", call_names[k]);
+            else
+                continue;
+            snprintf(quoted, sizeof quoted, "\"%s>%s\"", event_names[a], call);
+            const char *at = strstr(table, quoted);
+            if (at && at < end) user_ns[a][k] = strtoull(strchr(at, ':') + 1, NULL, 10);
+        }
+}
+
 static void paths_load(const char *text)
 {
     for (unsigned a = 0; a < SIM_PATH_TAGS; a++)
@@ -87,5 +126,6 @@ int costs_load(const char *path)
         *keys[i].field = value;
     }
     paths_load(text);
+    users_load(text);
     return 0;
 }

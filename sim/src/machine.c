@@ -212,6 +212,10 @@ static void kernel_exit(struct sim_hart *h, uint64_t return_ns)
 
 static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
 {
+    /* the user instructions before the call that the simulator did not time (sim.h) */
+    h->user_before = h->path_last;
+    h->user_key = sim_user_key(t->sys, t->a0);
+    if (h->user_before < SIM_PATH_TAGS) h->time += user_ns[h->user_before][h->user_key];
     kernel_enter(h, costs.syscall_entry_ns, SIM_PATH_SYSCALL);
     t->in_syscall = false;
     syscall_handle(t);
@@ -222,6 +226,7 @@ static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
 static void kernel_interrupt(struct sim_hart *h, bool idle)
 {
     uint64_t at = h->time;
+    h->user_before = h->user_key = 255;
     kernel_enter(h, idle ? costs.idle_wake_ns : costs.irq_entry_ns,
                  idle ? SIM_PATH_IDLE : SIM_PATH_IRQ);
     if (h->ipi_at <= at) h->ipi_at = SIM_NEVER;

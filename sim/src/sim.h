@@ -51,6 +51,21 @@ enum sim_path_start {
     SIM_PATH_TAGS = 36,
 };
 extern uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS]; /* SIM_NEVER: not in the table */
+
+/*
+ * User costs: the simulator runs user code in no time except schedlab_burn and the working-set
+ * loop, but in QEMU the interpreter and its draws take instructions too. user_ns charges that
+ * time, as user time before a system call, by what the hart last recorded (a path tag) and the
+ * call (its enum sim_sys, or SIM_USER_MARKER + the marker id). Measured by calibrate by
+ * aligning the traces, like path_ns.
+ */
+#define SIM_USER_MARKER 16
+#define SIM_USER_KEYS   (SIM_USER_MARKER + 16)
+extern uint64_t user_ns[SIM_PATH_TAGS][SIM_USER_KEYS]; /* 0: none */
+static inline unsigned sim_user_key(enum sim_sys sys, uint64_t a0)
+{
+    return sys == SIM_SYS_MARKER && a0 < 16 ? SIM_USER_MARKER + (unsigned)a0 : (unsigned)sys;
+}
 /* -> 0, or -1 after saying what is wrong with the table at `path` */
 int costs_load(const char *path);
 
@@ -99,12 +114,13 @@ static inline struct sim_thread *sim_thread_of(struct sched_thread *s)
 }
 
 struct sim_hart {
-    uint64_t time;               /* this hart's clock */
-    struct sim_thread *user;     /* in user mode here (NULL: idle) */
-    uint64_t timer_deadline;     /* the one-shot timer (SIM_NEVER: off) */
-    uint64_t ipi_at;             /* a reschedule IPI arrives (SIM_NEVER: none) */
-    struct sim_thread *sleepers; /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
-    unsigned path_last;          /* the last record of this kernel entry, or how it began */
+    uint64_t time;                  /* this hart's clock */
+    struct sim_thread *user;        /* in user mode here (NULL: idle) */
+    uint64_t timer_deadline;        /* the one-shot timer (SIM_NEVER: off) */
+    uint64_t ipi_at;                /* a reschedule IPI arrives (SIM_NEVER: none) */
+    struct sim_thread *sleepers;    /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
+    unsigned path_last;             /* the last record of this kernel entry, or how it began */
+    unsigned user_before, user_key; /* this system call's user path (--annotate) */
 };
 
 extern struct sim_hart sim_harts[SIM_MAX_HARTS];

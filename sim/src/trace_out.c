@@ -19,10 +19,13 @@ struct buffer {
     uint64_t count, capacity;
 };
 static struct buffer buffers[SIM_MAX_HARTS];
-static uint8_t *before[SIM_MAX_HARTS]; /* --annotate: each record's predecessor in its entry */
+/* --annotate: each record's predecessor in its entry, and for an entry's first record made by
+ * a system call, the user path before it (sim.h user_ns) */
+static uint8_t (*before[SIM_MAX_HARTS])[3];
 static const char *annotate;
 
 uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS];
+uint64_t user_ns[SIM_PATH_TAGS][SIM_USER_KEYS];
 
 void trace_out_init(unsigned harts, const char *annotate_path)
 {
@@ -58,11 +61,16 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
     if (b->count == b->capacity) {
         b->capacity = b->capacity ? 2 * b->capacity : 4096;
         b->records = realloc(b->records, b->capacity * sizeof *b->records);
-        if (annotate) before[hart] = realloc(before[hart], b->capacity);
+        if (annotate) before[hart] = realloc(before[hart], b->capacity * sizeof *before[hart]);
         if (!b->records || (annotate && !before[hart]))
             sim_panic("out of host memory for the trace");
     }
-    if (annotate) before[hart][b->count] = (uint8_t)(hart == sim_hart_now ? last : 255);
+    if (annotate) {
+        bool mine = hart == sim_hart_now, first = mine && last == SIM_PATH_SYSCALL;
+        before[hart][b->count][0] = (uint8_t)(mine ? last : 255);
+        before[hart][b->count][1] = (uint8_t)(first ? h->user_before : 255);
+        before[hart][b->count][2] = (uint8_t)(first ? h->user_key : 255);
+    }
     b->records[b->count++] = (struct trace_record){.time_ns = clock_now(),
                                                    .type = (uint8_t)type,
                                                    .hart = (uint8_t)hart,
@@ -116,6 +124,7 @@ int trace_out_write(const char *path, unsigned harts)
         return -1;
     }
     for (unsigned i = 0; i < harts; i++)
-        for (uint64_t r = 0; r < buffers[i].count; r++) fprintf(f, "%u\n", before[i][r]);
+        for (uint64_t r = 0; r < buffers[i].count; r++)
+            fprintf(f, "%u %u %u\n", before[i][r][0], before[i][r][1], before[i][r][2]);
     return fclose(f) ? -1 : 0;
 }

@@ -46,6 +46,11 @@ METHOD = {
                "gap between them, where the simulator's trace of the same run (which knows the "
                "entries) matches QEMU's event for event; pairs with fewer than 5 samples are "
                "left out (the scalar costs apply)",
+    "user_ns": "per system call (PREV>CALL: what the hart last recorded, and the call or "
+               "MARKER_<id>): the median of the QEMU gap from the previous record to the call's "
+               "first record less the simulator's, where the traces match: the user instructions "
+               "(the interpreter, its draws) that the simulator runs in no time; 5 samples at "
+               "least, positive medians only",
     "touch_ns_per_line": "instructions of the working-set loop in the engine's run() "
                          "(interpret.c touch(), one 64-byte line per iteration), counted in the "
                          "kernel build's object code (objdump): one instruction is one ns",
@@ -137,14 +142,25 @@ def measure_ipi(trace):
 PATH_TAGS = {32: "SYSCALL", 33: "IRQ", 34: "IDLE", 35: "PREEMPT_BY_WAKEUP"}
 # the root task's set-up: the simulator does not model its cost (its records are kept apart)
 SETUP_EVENTS = {"THREAD_NEW", "THREAD_NAME", "PRIO_CHANGE"}
+# sim/include/sel4/sel4.h enum sim_sys, and sim.h's SIM_USER_MARKER + marker id
+CALL_NAMES = ["CALL", "SEND", "RECV", "NBRECV", "REPLY", "YIELD", "TCB_RESUME",
+              "TCB_SET_AFFINITY", "MARKER", "CLOCK_NOW", "SLEEP_UNTIL", "SET_AFFINITY_MASK",
+              "SET_WORKING_SET", "HART_ID", "SUSPEND_SELF"]
+SIM_USER_MARKER = 16
+
+
+def _call_name(key):
+    return f"MARKER_{key - SIM_USER_MARKER}" if key >= SIM_USER_MARKER else CALL_NAMES[key]
 MIN_PATH_SAMPLES = 5
 
 
 def measure_paths(qemu_trace, sim_trace, annotations):
-    """Samples of path_ns["PREV>NEXT"]: the simulator's trace of the same run says which
-    consecutive records belong to one kernel entry (annotations: each record's predecessor in
-    its entry); where the two traces' event sequences match (difflib), the QEMU gap between
-    such a pair is the kernel path's cost."""
+    """Samples of path_ns["PREV>NEXT"] and user_ns["PREV>CALL"]: the simulator's trace of the
+    same run says which consecutive records belong to one kernel entry (annotations: each
+    record's predecessor in its entry and, for the first record of a system call, what the hart
+    recorded before and the call); where the two traces' event sequences match (difflib), the
+    QEMU gap between two records of one entry is the kernel path's cost, and across a system
+    call the QEMU gap less the simulator's is the user time the simulator did not see."""
     import difflib
     names = {event.value: name for name, event in qemu_trace.format.events.items()}
     names.update(PATH_TAGS)
@@ -157,18 +173,28 @@ def measure_paths(qemu_trace, sim_trace, annotations):
                                                                           arg0.tolist())]
     q_types, s_types = tags(qemu_trace), tags(sim_trace)
     q_times = qemu_trace.records["time_ns"].astype(int)
+    s_times = sim_trace.records["time_ns"].astype(int)
+    users = {}
     matcher = difflib.SequenceMatcher(None, q_types, s_types, autojunk=False)
     samples = {}
     for q_start, s_start, size in matcher.get_matching_blocks():
         for k in range(1, size):
-            before = annotations[s_start + k]
+            before, user_before, call = annotations[s_start + k]
+            names_involved = {names.get(s_types[s_start + k]), names.get(s_types[s_start + k - 1])}
+            root_marker = call in (SIM_USER_MARKER + 5, SIM_USER_MARKER + 6)  # WORKLOAD_BEGIN/END
+            if (before == 32 and user_before != 255 and not root_marker
+                    and not names_involved & SETUP_EVENTS):
+                key = f"{names[user_before]}>{_call_name(call)}"
+                q_gap = q_times[q_start + k] - q_times[q_start + k - 1]
+                s_gap = s_times[s_start + k] - s_times[s_start + k - 1]
+                users.setdefault(key, []).append(int(q_gap - s_gap))
             if before >= 32 and before != 35 or before != s_types[s_start + k - 1]:
                 continue   # the first record of an entry, or not this entry's previous record
             if {names[before], names[s_types[s_start + k]]} & SETUP_EVENTS:
                 continue
             key = f"{names[before]}>{names[s_types[s_start + k]]}"
             samples.setdefault(key, []).append(int(q_times[q_start + k] - q_times[q_start + k - 1]))
-    return samples, matcher.ratio()
+    return samples, users, matcher.ratio()
 
 
 def _median(values, what):
@@ -187,7 +213,7 @@ def _calibrate_paths(repo, scheduler, costs, out_root):
     work.mkdir(parents=True, exist_ok=True)
     scalar = work / "scalar-costs.json"
     scalar.write_text(json.dumps({"costs_ns": costs}) + "\n")
-    samples, matched = {}, {}
+    samples, users, matched = {}, {}, {}
     for workload in CALIBRATION_WORKLOADS:
         trace, notes = work / f"{workload}.bin", work / f"{workload}.before"
         subprocess.run([str(build_dir / "sim" / f"sim-{workload}"), "--harts", "1", "--costs",
@@ -195,12 +221,14 @@ def _calibrate_paths(repo, scheduler, costs, out_root):
                         "--args", "seed=1 engine.placement=spread"],
                        check=True, stdout=subprocess.DEVNULL)
         qemu = decode(Path(out_root) / scheduler / f"{workload}-1h" / "trace.bin")
-        annotations = [int(line) for line in notes.read_text().split()]
-        found, ratio = measure_paths(qemu, decode(trace), annotations)
+        annotations = [tuple(map(int, line.split())) for line in notes.read_text().splitlines()]
+        found, user_found, ratio = measure_paths(qemu, decode(trace), annotations)
         matched[workload] = round(ratio, 4)
         for key, values in found.items():
             samples.setdefault(key, []).extend(values)
-    return samples, matched
+        for key, values in user_found.items():
+            users.setdefault(key, []).extend(values)
+    return samples, users, matched
 
 
 def calibrate(repo, schedulers, out_root, verbose=False):
@@ -244,7 +272,7 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "switch_cost_ns": _median(switch_costs, "the boot switch-cost line"),
             "touch_ns_per_line": touch_loop_instructions(artifacts.directory),
         }
-        paths, matched = _calibrate_paths(repo, scheduler, costs, out_root)
+        paths, users, matched = _calibrate_paths(repo, scheduler, costs, out_root)
         idle_wake = costs["idle_wake_ns"]
         if merged.get("ipi"):
             costs["ipi_latency_ns"] = max(0, min(merged["ipi"]) - idle_wake)
@@ -260,6 +288,11 @@ def calibrate(repo, schedulers, out_root, verbose=False):
                         for key, values in sorted(paths.items())
                         if len(values) >= MIN_PATH_SAMPLES},
             "path_samples": {key: len(values) for key, values in sorted(paths.items())},
+            "user_ns": {key: max(0, int(round(statistics.median(values))))
+                        for key, values in sorted(users.items())
+                        if len(values) >= MIN_PATH_SAMPLES
+                        and statistics.median(values) > 0},
+            "user_samples": {key: len(values) for key, values in sorted(users.items())},
             "path_alignment": matched,
             "samples": {key: len(values) for key, values in sorted(merged.items())},
             "method": METHOD,
