@@ -81,7 +81,10 @@ static void users_load(const char *text)
 static void paths_load(const char *text)
 {
     for (unsigned a = 0; a < SIM_PATH_TAGS; a++)
-        for (unsigned b = 0; b < SIM_PATH_TAGS; b++) path_ns[a][b] = SIM_NEVER;
+        for (unsigned b = 0; b < SIM_PATH_TAGS; b++) {
+            path_ns[a][b] = SIM_NEVER;
+            for (unsigned k = 0; k < SIM_PATH_ENTRY_KINDS; k++) path_in_ns[k][a][b] = SIM_NEVER;
+        }
     const char *table = strstr(text, "\"path_ns\"");
     const char *end = table ? strchr(table, '}') : NULL;
     if (!table || !end) return;
@@ -92,6 +95,12 @@ static void paths_load(const char *text)
             snprintf(quoted, sizeof quoted, "\"%s>%s\"", event_names[a], event_names[b]);
             const char *at = strstr(table, quoted);
             if (at && at < end) path_ns[a][b] = strtoull(strchr(at, ':') + 1, NULL, 10);
+            for (unsigned k = 0; k < SIM_PATH_ENTRY_KINDS; k++) {
+                snprintf(quoted, sizeof quoted, "\"%s:%s>%s\"", event_names[SIM_PATH_SYSCALL + k],
+                         event_names[a], event_names[b]);
+                at = strstr(table, quoted);
+                if (at && at < end) path_in_ns[k][a][b] = strtoull(strchr(at, ':') + 1, NULL, 10);
+            }
         }
 }
 

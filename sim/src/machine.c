@@ -179,7 +179,7 @@ static void sleep_wake_due(struct sim_hart *h, uint64_t now)
 static void kernel_enter(struct sim_hart *h, uint64_t entry_ns, enum sim_path_start how)
 {
     h->time = max64(h->time, lock_free_at) + entry_ns;
-    h->path_last = how;
+    h->path_last = h->path_entry = how;
 }
 
 /* The one-shot timer for the next thing this hart must react to (kernel/entry.c set_timer). */
@@ -243,7 +243,7 @@ void machine_start(void)
 {
     for (unsigned i = 0; i < nharts; i++) {
         sim_hart_now = i;
-        sim_harts[i].path_last = SIM_PATH_IDLE;
+        sim_harts[i].path_last = sim_harts[i].path_entry = SIM_PATH_IDLE;
         kernel_exit(&sim_harts[i], 0);
     }
 }

@@ -51,6 +51,10 @@ enum sim_path_start {
     SIM_PATH_TAGS = 36,
 };
 extern uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS]; /* SIM_NEVER: not in the table */
+/* The same path in entries that began one way ("IDLE:WAKEUP>POLICY"): a policy's work at a
+ * wakeup differs on an idle hart and a busy one. Looked up first. */
+#define SIM_PATH_ENTRY_KINDS 3 /* SIM_PATH_SYSCALL, SIM_PATH_IRQ, SIM_PATH_IDLE */
+extern uint64_t path_in_ns[SIM_PATH_ENTRY_KINDS][SIM_PATH_TAGS][SIM_PATH_TAGS];
 
 /*
  * User costs: the simulator runs user code in no time except schedlab_burn and the working-set
@@ -120,6 +124,7 @@ struct sim_hart {
     uint64_t ipi_at;                /* a reschedule IPI arrives (SIM_NEVER: none) */
     struct sim_thread *sleepers;    /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
     unsigned path_last;             /* the last record of this kernel entry, or how it began */
+    unsigned path_entry;            /* how this kernel entry began (enum sim_path_start) */
     unsigned user_before, user_key; /* this system call's user path (--annotate) */
 };
 

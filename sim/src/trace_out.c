@@ -21,10 +21,11 @@ struct buffer {
 static struct buffer buffers[SIM_MAX_HARTS];
 /* --annotate: each record's predecessor in its entry, and for an entry's first record made by
  * a system call, the user path before it (sim.h user_ns) */
-static uint8_t (*before[SIM_MAX_HARTS])[3];
+static uint8_t (*before[SIM_MAX_HARTS])[4];
 static const char *annotate;
 
 uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS];
+uint64_t path_in_ns[SIM_PATH_ENTRY_KINDS][SIM_PATH_TAGS][SIM_PATH_TAGS];
 uint64_t user_ns[SIM_PATH_TAGS][SIM_USER_KEYS];
 
 void trace_out_init(unsigned harts, const char *annotate_path)
@@ -35,8 +36,12 @@ void trace_out_init(unsigned harts, const char *annotate_path)
 
 /* The kernel time from the entry's previous record to a record `tag` (its event type, or
  * SIM_PATH_PREEMPT_BY_WAKEUP) on this hart. */
-static uint64_t path_cost(unsigned last, unsigned tag, enum trace_event_type type)
+static uint64_t path_cost(unsigned entry, unsigned last, unsigned tag, enum trace_event_type type)
 {
+    unsigned kind = entry - SIM_PATH_SYSCALL;
+    if (kind < SIM_PATH_ENTRY_KINDS && last < SIM_PATH_TAGS && tag < SIM_PATH_TAGS &&
+        path_in_ns[kind][last][tag] != SIM_NEVER)
+        return path_in_ns[kind][last][tag];
     if (last < SIM_PATH_TAGS && tag < SIM_PATH_TAGS && path_ns[last][tag] != SIM_NEVER)
         return path_ns[last][tag];
     if (type == TRACE_TIMER_SET) return costs.timer_set_ns;
@@ -54,7 +59,7 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
                        ? SIM_PATH_PREEMPT_BY_WAKEUP
                        : (unsigned)type;
     if (hart == sim_hart_now) {
-        h->time += path_cost(last, tag, type);
+        h->time += path_cost(h->path_entry, last, tag, type);
         h->path_last = tag;
     }
     struct buffer *b = &buffers[hart];
@@ -70,6 +75,7 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
         before[hart][b->count][0] = (uint8_t)(mine ? last : 255);
         before[hart][b->count][1] = (uint8_t)(first ? h->user_before : 255);
         before[hart][b->count][2] = (uint8_t)(first ? h->user_key : 255);
+        before[hart][b->count][3] = (uint8_t)(mine ? h->path_entry : 255);
     }
     b->records[b->count++] = (struct trace_record){.time_ns = clock_now(),
                                                    .type = (uint8_t)type,
@@ -125,6 +131,7 @@ int trace_out_write(const char *path, unsigned harts)
     }
     for (unsigned i = 0; i < harts; i++)
         for (uint64_t r = 0; r < buffers[i].count; r++)
-            fprintf(f, "%u %u %u\n", before[i][r][0], before[i][r][1], before[i][r][2]);
+            fprintf(f, "%u %u %u %u\n", before[i][r][0], before[i][r][1], before[i][r][2],
+                    before[i][r][3]);
     return fclose(f) ? -1 : 0;
 }

@@ -42,7 +42,9 @@ METHOD = {
                       "idle_wake_ns (icount runs harts in turns, so only the minimum can be "
                       "the interrupt's own latency; an upper bound of it)",
     "switch_cost_ns": "the kernel's boot calibration of a context switch (its console line)",
-    "path_ns": "per pair of consecutive records of one kernel entry (PREV>NEXT): the median QEMU "
+    "path_ns": "per pair of consecutive records of one kernel entry (PREV>NEXT, and ENTRY:PREV>NEXT "
+               "for entries that began as a system call, an interrupt or an idle wakeup, "
+               "looked up first): the median QEMU "
                "gap between them, where the simulator's trace of the same run (which knows the "
                "entries) matches QEMU's event for event; pairs with fewer than 5 samples are "
                "left out (the scalar costs apply)",
@@ -179,7 +181,7 @@ def measure_paths(qemu_trace, sim_trace, annotations):
     samples = {}
     for q_start, s_start, size in matcher.get_matching_blocks():
         for k in range(1, size):
-            before, user_before, call = annotations[s_start + k]
+            before, user_before, call, entry = annotations[s_start + k]
             names_involved = {names.get(s_types[s_start + k]), names.get(s_types[s_start + k - 1])}
             root_marker = call in (SIM_USER_MARKER + 5, SIM_USER_MARKER + 6)  # WORKLOAD_BEGIN/END
             if (before == 32 and user_before != 255 and not root_marker
@@ -193,7 +195,10 @@ def measure_paths(qemu_trace, sim_trace, annotations):
             if {names[before], names[s_types[s_start + k]]} & SETUP_EVENTS:
                 continue
             key = f"{names[before]}>{names[s_types[s_start + k]]}"
-            samples.setdefault(key, []).append(int(q_times[q_start + k] - q_times[q_start + k - 1]))
+            gap = int(q_times[q_start + k] - q_times[q_start + k - 1])
+            samples.setdefault(key, []).append(gap)
+            if entry in PATH_TAGS:   # the same path, in entries that began this way
+                samples.setdefault(f"{PATH_TAGS[entry]}:{key}", []).append(gap)
     return samples, users, matcher.ratio()
 
 
