@@ -74,7 +74,8 @@ static void users_load(const char *text)
                 continue;
             snprintf(quoted, sizeof quoted, "\"%s>%s\"", event_names[a], call);
             const char *at = strstr(table, quoted);
-            if (at && at < end) user_ns[a][k] = strtoull(strchr(at, ':') + 1, NULL, 10);
+            if (at && at < end)
+                user_ns[a][k] = strtoull(strchr(at + strlen(quoted), ':') + 1, NULL, 10);
         }
 }
 
@@ -94,12 +95,14 @@ static void paths_load(const char *text)
             char quoted[64];
             snprintf(quoted, sizeof quoted, "\"%s>%s\"", event_names[a], event_names[b]);
             const char *at = strstr(table, quoted);
-            if (at && at < end) path_ns[a][b] = strtoull(strchr(at, ':') + 1, NULL, 10);
+            if (at && at < end)
+                path_ns[a][b] = strtoull(strchr(at + strlen(quoted), ':') + 1, NULL, 10);
             for (unsigned k = 0; k < SIM_PATH_ENTRY_KINDS; k++) {
                 snprintf(quoted, sizeof quoted, "\"%s:%s>%s\"", event_names[SIM_PATH_SYSCALL + k],
                          event_names[a], event_names[b]);
                 at = strstr(table, quoted);
-                if (at && at < end) path_in_ns[k][a][b] = strtoull(strchr(at, ':') + 1, NULL, 10);
+                if (at && at < end)
+                    path_in_ns[k][a][b] = strtoull(strchr(at + strlen(quoted), ':') + 1, NULL, 10);
             }
         }
 }
