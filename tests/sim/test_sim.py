@@ -114,3 +114,15 @@ def test_bad_arguments_say_what_is_valid(simulator):
     done = subprocess.run([str(binary), "--costs", "/nonexistent", "--trace", "y"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "--costs /nonexistent" in done.stderr
+
+
+def test_sixty_four_harts_and_a_thousand_threads(simulator):
+    """The simulator's limits today: 64 harts (64-bit affinity masks) and 1024 workload
+    threads (its engine table): a storm of 1000 sleepers on 64 harts completes, and a
+    fork-join with one worker on each of 64 harts keeps its rounds' work in parallel (100
+    rounds of 400 us, plus the barriers' serial release: under 50% more at 64 workers)."""
+    _, console, _, _ = simulator.run("rr", "wakeup-storm", 64, "seed=1 sleeper.count=1000")
+    assert DONE.search(console).group(1) == "1001", console
+    constant = "seed=1 fork-join.parallel_us.min=200 fork-join.parallel_us.max=200"
+    span = makespan(simulator.run("rr", "fork-join", 64, constant)[1])
+    assert 40_000_000 <= span <= 60_000_000, span

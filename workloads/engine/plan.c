@@ -14,6 +14,12 @@ int engine_fail(const char *what)
     return 1;
 }
 
+static int too_many_threads(void)
+{
+    printf("%s: FAILED: more than %u threads\n", wl_spec.name, (unsigned)ENGINE_THREAD_MAX);
+    return 1;
+}
+
 static void name_thread(struct workload_thread *t)
 {
     const char *src = t->group->name;
@@ -58,10 +64,10 @@ int threads_plan(struct rng *root_rng, unsigned root_hart)
         uint64_t count = draw(root_rng, group->count);
         uint64_t ws = value_of(group->working_set_kb) * 1024;
         if (ws > WORKING_SET_STRIDE) return engine_fail("a working set is larger than 16 MiB");
-        if (count > ENGINE_THREAD_MAX) return engine_fail("more than 63 threads");
+        if (count > ENGINE_THREAD_MAX) return too_many_threads();
         group_count[g] = (unsigned)count;
         for (unsigned i = 0; i < count; i++) {
-            if (engine.nthreads == ENGINE_THREAD_MAX) return engine_fail("more than 63 threads");
+            if (engine.nthreads == ENGINE_THREAD_MAX) return too_many_threads();
             struct workload_thread *t = &engine.threads[engine.nthreads];
             *t = (struct workload_thread){.group = group,
                                           .index_in_group = i,
