@@ -153,7 +153,8 @@ struct trace_file_header {
     uint32_t version;      /* TRACE_VERSION */
     uint32_t record_size;  /* sizeof(struct trace_record) */
     uint32_t nharts;       /* harts the kernel ran on */
-    uint32_t clock;        /* 0 = instruction-exact clock (icount), 1 = wall clock (realtime) */
+    uint32_t clock;        /* 0 = instruction-exact clock (icount), 1 = wall clock (realtime),
+                            * 2 = simulated (the simulator, sim/: timing model parallel-sim) */
     uint64_t timeslice_ns; /* the configured base timeslice, for reference */
     uint8_t policy[16];    /* the policy compiled in (kernel/sched/<policy>.c), NUL-padded: it
                             * names the POLICY records' definitions */

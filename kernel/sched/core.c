@@ -280,6 +280,16 @@ static void trace_switch(struct sched_hart *h, struct sched_thread *prev, bool p
     if (!next) trace_emit(TRACE_IDLE_ENTER, 0, 0, 0, 0, 0);
 }
 
+/* Busy until `until` on this hart's clock. The simulator (sim/include/kernel/hart.h) defines its
+ * own, which advances its simulated clock instead of spinning on it. */
+#ifndef clock_wait_until
+static void clock_wait_until(uint64_t until)
+{
+    while (clock_now() < until) {
+    }
+}
+#endif
+
 /* The cache-warmth model (off unless configured): a thread switched in where its working set is
  * cold spends the modelled refill time on this hart before it runs, charged to it like any CPU
  * time (the hart really is busy: under icount the wait is that many instructions). */
@@ -288,8 +298,7 @@ static void pay_cache_refill(struct sched_thread *t)
     uint64_t cost = cache_model_switch_in(me(), t->tid, t->working_set_bytes);
     if (!cost) return;
     trace_emit(TRACE_CACHE_REFILL, 0, t->tid, 0, 0, cost);
-    for (uint64_t until = clock_now() + cost; clock_now() < until;) {
-    }
+    clock_wait_until(clock_now() + cost);
 }
 
 struct sched_thread *sched_schedule(uint64_t now)

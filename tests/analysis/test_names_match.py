@@ -202,7 +202,8 @@ def test_headline_figures_are_stored_unrounded():
 
 @pytest.mark.parametrize("nharts, clock, model", [
     (1, 0, "exact"), (2, 0, "shared-throughput"), (4, 0, "shared-throughput"),
-    (1, 1, "host-parallel"), (4, 1, "host-parallel"), (4, 7, None)])
+    (1, 1, "host-parallel"), (4, 1, "host-parallel"), (1, 2, "parallel-sim"),
+    (64, 2, "parallel-sim"), (4, 7, None)])
 def test_timing_model_from_the_trace_header(nharts, clock, model):
     metrics = compute_metrics(trace_of([], nharts=nharts, clock=clock))
     assert metrics["timing_model"] == model

@@ -108,10 +108,9 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
      "error: --sched: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
     (["run", "--sched", "rr", "--workload", "nosuch"],
      "error: --workload: unknown workload 'nosuch'; valid: bare, mixed\n"),
-    (["run", "--sched", "rr", "--workload", "mixed", "--cpus", "9"],
-     "error: --cpus: invalid number of harts '9'; valid: 1..8\n"),
     (["run", "--sched", "rr", "--workload", "mixed", "--cpus", "0"],
-     "error: --cpus: invalid number of harts '0'; valid: 1..8\n"),
+     "error: --cpus: invalid number of harts '0'; valid: 1..8 (--engine qemu), "
+     "1..64 (--engine sim)\n"),
     (["compare", "--cpus", "two"], "error: --cpus: invalid number of harts 'two'; valid: 1..8\n"),
     (["compare", "--scheds", "rr,nosuch"],
      "error: --scheds: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
@@ -140,6 +139,19 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
      "valid: mlfq.timeslice_us, mlfq.levels\n"),
     (["build", "--sched", "rr", "--set", "timeslice_us"],
      "error: --set: expected key=value, got 'timeslice_us'\n"),
+    (["run", "--sched", "rr", "--workload", "mixed", "--cpus", "9"],
+     "error: --cpus: 9 harts: valid 1..8 with --engine qemu (the kernel starts up to 8); "
+     "1..64 with --engine sim\n"),
+    (["run", "--sched", "rr", "--workload", "mixed", "--engine", "sim", "--cpus", "65"],
+     "error: --cpus: invalid number of harts '65'; valid: 1..8 (--engine qemu), "
+     "1..64 (--engine sim)\n"),
+    (["run", "--sched", "rr", "--workload", "mixed", "--engine", "sim", "--realtime"],
+     "error: --realtime: the simulator has no wall clock (its timing model is parallel-sim); "
+     "use --engine qemu --realtime\n"),
+    (["run", "--sched", "rr", "--workload", "mixed", "--costs", "t.json"],
+     "error: --costs: only --engine sim uses a cost table\n"),
+    (["run", "--sched", "rr", "--workload", "mixed", "--engine", "vm"],
+     "error: --engine: invalid choice: 'vm' (choose from 'qemu', 'sim')\n"),
 ])
 def test_bad_flag_values_name_the_flag_and_the_valid_values(repo, capsys, argv, message):
     status, out, err = run_cli(repo, capsys, *argv)

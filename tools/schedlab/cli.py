@@ -13,6 +13,8 @@ from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
 from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, run_workload,
                   timestamp)
 from .test import run_tests
+from . import calibrate as calibration
+from . import sim
 from . import fuzz as fuzzing
 from analysis.timing_model import timing_model   # numpy-free
 
@@ -79,6 +81,18 @@ def _cpus(value):
     if not value.isdigit() or not 1 <= int(value) <= MAX_CPUS:
         raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; "
                                          f"valid: 1..{MAX_CPUS}")
+    return int(value)
+
+
+ENGINES = ("qemu", "sim")
+
+
+def _run_cpus(value):
+    """--cpus of run: checked against the engine's limit once the engine is known."""
+    if not value.isdigit() or not 1 <= int(value) <= sim.MAX_SIM_CPUS:
+        raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; valid: "
+                                         f"1..{MAX_CPUS} (--engine qemu), "
+                                         f"1..{sim.MAX_SIM_CPUS} (--engine sim)")
     return int(value)
 
 
@@ -196,13 +210,23 @@ def build_parser(schedulers, workloads):
     sub = command("build", cmd_build, "build the kernel and workloads for one scheduler")
     _add_build_options(sub, schedulers)
 
-    sub = command("run", cmd_run, "build if needed, run one workload in QEMU, "
-                  "then compute its metrics and plots")
+    sub = command("run", cmd_run, "build if needed, run one workload in QEMU (or on the "
+                  "simulator: --engine sim), then compute its metrics and plots")
     _add_build_options(sub, schedulers)
     sub.add_argument("--workload", required=True, metavar="NAME",
                      type=_one_of("workload", workloads),
                      help=f"workload from workloads/: {_names(workloads)}")
-    _add_machine_options(sub)
+    sub.add_argument("--cpus", type=_run_cpus, default=1, metavar="N",
+                     help=f"harts, 1..{MAX_CPUS} in QEMU, 1..{sim.MAX_SIM_CPUS} on the "
+                          "simulator (default 1)")
+    _add_seed_and_clock(sub, "workload seed (default 1)")
+    sub.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
+                     help="qemu (the kernel in QEMU, the default) or sim (the simulator, sim/: "
+                          "the same policy and workload code on N parallel simulated harts, "
+                          "timing model parallel-sim)")
+    sub.add_argument("--costs", type=Path, metavar="FILE",
+                     help="--engine sim: the cost table (default sim/costs/<sched>.json, "
+                          "measured by ./schedlab calibrate)")
     _add_placement(sub)
     _add_timeout(sub)
     sub.add_argument("--out", type=Path, metavar="DIR",
@@ -233,6 +257,14 @@ def build_parser(schedulers, workloads):
     _add_timeout(sub)
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="report directory (default results/<timestamp>)")
+
+    sub = command("calibrate", cmd_calibrate, "measure the simulator's cost tables in QEMU "
+                  "(sim/costs/<sched>.json) from the kernel's paths in icount traces")
+    sub.add_argument("--scheds", metavar="A,B", type=_list_of("scheduler", schedulers),
+                     help=f"comma-separated schedulers (default all: {_names(schedulers)})")
+    sub.add_argument("--out", type=Path, metavar="DIR",
+                     help="where the calibration runs go (default results/calibrate-<timestamp>)")
+    sub.add_argument("--verbose", action="store_true", help="show build output and the QEMU console")
 
     sub = command("plot", cmd_plot, "recompute metrics and redraw plots from saved traces")
     sub.add_argument("dir", type=Path, metavar="DIR",
@@ -318,6 +350,17 @@ def cmd_build(args, repo):
 
 def cmd_run(args, repo):
     _check_no_placement_param(args.param)
+    if args.engine == "qemu" and args.cpus > MAX_CPUS:
+        raise UsageError(f"--cpus: {args.cpus} harts: valid 1..{MAX_CPUS} with --engine qemu "
+                         f"(the kernel starts up to {MAX_CPUS}); 1..{sim.MAX_SIM_CPUS} with "
+                         "--engine sim", "schedlab run")
+    if args.engine == "sim" and args.realtime:
+        raise UsageError("--realtime: the simulator has no wall clock (its timing model is "
+                         "parallel-sim); use --engine qemu --realtime", "schedlab run")
+    if args.costs and args.engine != "sim":
+        raise UsageError("--costs: only --engine sim uses a cost table", "schedlab run")
+    if args.engine == "sim":
+        return _run_sim(args, repo)
     settings = _settings(args, repo)
     setup.ensure()
     artifacts = build(repo, args.sched, settings, verbose=args.verbose)
@@ -333,6 +376,33 @@ def cmd_run(args, repo):
     print(f"run {args.sched}/{args.workload}: {result.message} ({result.seconds:.1f}s)",
           file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
+
+
+def _run_sim(args, repo):
+    settings = _settings(args, repo)
+    costs = args.costs or sim.default_costs(repo, args.sched)
+    if not Path(costs).is_file():
+        raise UsageError(f"--costs {costs}: no such file", "schedlab run")
+    build_dir = sim.build_sim(repo, args.sched, settings, verbose=args.verbose)
+    request = RunRequest(args.sched, args.workload,
+                         args.out or default_out(repo, args.sched, args.workload),
+                         cpus=args.cpus, seed=args.seed, params=args.param, settings=settings,
+                         timeout=args.timeout, verbose=args.verbose, placement=args.placement)
+    print(f"run {args.sched}/{args.workload} on the simulator, {args.cpus} hart(s), timing "
+          f"model {sim.PARALLEL_SIM}, costs {shown(costs)}, placement {args.placement} -> "
+          f"{shown(request.out)}", flush=True)
+    result = sim.run_sim(repo, build_dir, request, costs)
+    print(f"run {args.sched}/{args.workload}: {result.message} ({result.seconds:.2f}s)",
+          file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_calibrate(args, repo):
+    schedulers = args.scheds or list(discover_schedulers(repo))
+    setup.ensure()
+    out = args.out or Path(repo) / "results" / f"calibrate-{timestamp()}"
+    calibration.calibrate(repo, schedulers, out, verbose=args.verbose)
+    return 0
 
 
 REPEAT_WITHOUT_REALTIME = (

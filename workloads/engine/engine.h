@@ -77,6 +77,12 @@ extern struct engine engine;
 
 static inline uint64_t value_of(uint16_t index) { return wl_spec.values[index].value; }
 
+/* plan.c: the thread table (engine.threads) from the spec, drawing group counts from
+ * `root_rng`; `root_hart` is where the creator runs. -> 0, or 1 after saying what is wrong. */
+int threads_plan(struct rng *root_rng, unsigned root_hart);
+/* Say "<workload>: FAILED: <what>" -> 1 */
+int engine_fail(const char *what);
+
 /* params.c: apply the boot-argument overrides, read the engine's own, print what will run. */
 int params_apply(unsigned harts);
 void params_print(void);

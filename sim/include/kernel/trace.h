@@ -1,0 +1,19 @@
+/* The simulator's stand-in for kernel/trace.h: records go to the simulator's per-hart buffers
+ * (sim/src/trace_out.c), stamped with the recording hart's simulated clock, in the format of
+ * include/schedlab/trace.h. */
+#ifndef SIM_KERNEL_TRACE_H
+#define SIM_KERNEL_TRACE_H
+
+#include <kernel/hart.h>
+#include <schedlab/trace.h>
+
+void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, uint32_t arg1,
+                    uint32_t arg2, uint32_t arg3, uint64_t arg4);
+
+static inline void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1,
+                              uint32_t arg2, uint32_t arg3, uint64_t arg4)
+{
+    trace_emit_for(this_hart_id(), type, arg0, arg1, arg2, arg3, arg4);
+}
+
+#endif

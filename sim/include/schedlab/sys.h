@@ -1,0 +1,37 @@
+/* SchedLab's extension system calls as the simulator provides them (lib/include/schedlab/sys.h
+ * is the kernel's): the same functions, entering the simulated kernel. */
+#ifndef SIM_SCHEDLAB_SYS_H
+#define SIM_SCHEDLAB_SYS_H
+
+#include <schedlab/trace.h>
+#include <sel4/sel4.h>
+
+static inline void schedlab_marker(uint16_t id, uint64_t value)
+{
+    sim_syscall(SIM_SYS_MARKER, id, value, 0);
+}
+static inline uint64_t schedlab_now_ns(void) { return sim_syscall(SIM_SYS_CLOCK_NOW, 0, 0, 0); }
+static inline void schedlab_sleep_until(uint64_t deadline_ns)
+{
+    sim_syscall(SIM_SYS_SLEEP_UNTIL, deadline_ns, 0, 0);
+}
+static inline seL4_Error schedlab_set_affinity_mask(seL4_CPtr tcb, uint64_t mask)
+{
+    return (seL4_Error)sim_syscall(SIM_SYS_SET_AFFINITY_MASK, tcb, mask, 0);
+}
+static inline void schedlab_set_working_set(uint64_t bytes)
+{
+    sim_syscall(SIM_SYS_SET_WORKING_SET, bytes, 0, 0);
+}
+static inline unsigned schedlab_hart_id(void)
+{
+    return (unsigned)sim_syscall(SIM_SYS_HART_ID, 0, 0, 0);
+}
+
+/* CPU work: `iterations` of the kernel build's burn loop, each SCHEDLAB_BURN_INSTRUCTIONS_PER_
+ * ITERATION instructions, so as many ns of the calling thread's hart (one instruction is one ns
+ * under icount, the clock the costs are measured on). */
+void schedlab_burn(uint64_t iterations);
+#define SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION 4
+
+#endif

@@ -1,0 +1,306 @@
+/*
+ * The machine: harts with their own clocks, the discrete-event loop, kernel entry and exit with
+ * the big kernel lock, the one-shot timer, sleep (as kernel/sleep.c) and reschedule IPIs. What
+ * runs on a hart, and when a decision is made, is kernel/sched/core.c's: this file calls it at
+ * the points the kernel does (kernel/entry.c: an interrupt's sleep_wake_due and sched_timer,
+ * then at every exit sched_schedule and the timer set from sched_next_deadline).
+ */
+#include "sim.h"
+#include <kernel/smp.h>
+#include <kernel/trace.h>
+#include <schedlab/sys.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define STACK_BYTES (64 * 1024)
+
+struct sim_hart sim_harts[SIM_MAX_HARTS];
+unsigned nharts;
+unsigned sim_hart_now;
+struct sim_thread *sim_running_thread;
+bool machine_finished;
+int machine_status;
+
+static ucontext_t machine_context;
+static uint64_t lock_free_at;       /* the big kernel lock is free from this instant */
+static uint64_t reschedule_pending; /* harts this kernel entry asked for a decision */
+static uint32_t last_tid;
+
+static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+static uint64_t bit(unsigned hart) { return 1ull << hart; }
+
+_Noreturn void sim_panic(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stderr, "sim: panic at %lu ns on hart %u: ", (unsigned long)clock_now(), sim_hart_now);
+    vfprintf(stderr, fmt, args);
+    fputc('\n', stderr);
+    va_end(args);
+    exit(3);
+}
+
+unsigned this_hart_id(void) { return sim_hart_now; }
+uint64_t clock_now(void) { return sim_harts[sim_hart_now].time; }
+void arch_activate_kernel_vspace(void) { sim_harts[sim_hart_now].time += costs.switch_cost_ns; }
+void sim_clock_wait_until(uint64_t until)
+{
+    struct sim_hart *h = &sim_harts[sim_hart_now];
+    h->time = max64(h->time, until);
+}
+
+void smp_request_reschedule(unsigned hart)
+{
+    if (hart == sim_hart_now) return;
+    if (!(reschedule_pending & bit(hart)))
+        trace_emit(TRACE_IPI, TRACE_IPI_RESCHEDULE, hart, 0, 0, 0);
+    reschedule_pending |= bit(hart);
+}
+
+bool thread_is_runnable(struct sched_thread *t) { return sim_thread_of(t)->state == SIM_RUNNABLE; }
+
+void machine_init(unsigned harts)
+{
+    nharts = harts;
+    for (unsigned i = 0; i < harts; i++)
+        sim_harts[i] = (struct sim_hart){.timer_deadline = SIM_NEVER, .ipi_at = SIM_NEVER};
+    sim_hart_now = 0;
+    sched_init();
+    /* the calibration ran on hart 0's clock: the run starts at 0 */
+    sim_harts[0].time = 0;
+}
+
+/* ---- threads as coroutines ---- */
+
+static void thread_entry(void)
+{
+    struct sim_thread *t = sim_running_thread;
+    t->body(t->arg);
+    sim_syscall(SIM_SYS_SUSPEND_SELF, 0, 0, 0);
+    sim_panic("tid %u ran after it suspended itself", t->sched.tid);
+}
+
+struct sim_thread *thread_new(const char *name, uint8_t prio, unsigned hart, void (*body)(void *),
+                              void *arg, uint32_t creator)
+{
+    struct sim_thread *t = calloc(1, sizeof *t);
+    if (!t || !(t->stack = malloc(STACK_BYTES))) sim_panic("out of host memory for a thread");
+    t->body = body;
+    t->arg = arg;
+    t->state = SIM_INACTIVE;
+    sched_thread_init(&t->sched, ++last_tid, 0, hart);
+    trace_emit(TRACE_THREAD_NEW, 0, t->sched.tid, creator, 0, 0);
+    sched_set_priority(&t->sched, prio);
+    snprintf(t->name, sizeof t->name, "%s", name);
+    trace_thread_name(t->sched.tid, t->name);
+    return t;
+}
+
+/* Run t's user code until it enters the kernel or has CPU work to do. */
+static void user_resume(struct sim_thread *t)
+{
+    sim_running_thread = t;
+    if (!t->started) {
+        t->started = true;
+        getcontext(&t->context);
+        t->context.uc_stack.ss_sp = t->stack;
+        t->context.uc_stack.ss_size = STACK_BYTES;
+        t->context.uc_link = NULL;
+        makecontext(&t->context, thread_entry, 0);
+    }
+    swapcontext(&machine_context, &t->context);
+    sim_running_thread = NULL;
+}
+
+static void to_machine(struct sim_thread *t) { swapcontext(&t->context, &machine_context); }
+
+seL4_Word sim_syscall(enum sim_sys sys, seL4_Word a0, seL4_Word a1, seL4_Word *badge)
+{
+    struct sim_thread *t = sim_running_thread;
+    if (!t) sim_panic("a system call outside a workload thread");
+    t->sys = sys;
+    t->a0 = a0;
+    t->a1 = a1;
+    t->in_syscall = true;
+    to_machine(t);
+    if (badge) *badge = t->badge;
+    return t->result;
+}
+
+seL4_Word *sim_message_registers(void) { return sim_running_thread->mr; }
+
+void schedlab_burn(uint64_t iterations)
+{
+    struct sim_thread *t = sim_running_thread;
+    t->work_ns += t->touch_ns + iterations * SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION;
+    if (t->work_ns) to_machine(t);
+}
+
+/* ---- blocking, waking, sleeping (kernel/thread.c, kernel/sleep.c) ---- */
+
+void thread_block(struct sim_thread *t, enum sim_thread_state state, enum trace_block_reason why)
+{
+    t->state = state;
+    sched_block(&t->sched, why);
+}
+
+void thread_wake(struct sim_thread *t, struct sim_thread *waker, enum trace_wake_reason why)
+{
+    t->state = SIM_RUNNABLE;
+    sched_wake(&t->sched, waker ? &waker->sched : NULL, why);
+}
+
+void sleep_until(struct sim_thread *t, uint64_t deadline)
+{
+    t->sleep_deadline = deadline;
+    t->sleep_hart = t->sched.hart;
+    struct sim_thread **p = &sim_harts[t->sleep_hart].sleepers;
+    while (*p && (*p)->sleep_deadline <= deadline) p = &(*p)->sleep_next;
+    t->sleep_next = *p;
+    *p = t;
+    thread_block(t, SIM_SLEEPING, TRACE_BLOCK_SLEEP);
+}
+
+static void sleep_wake_due(struct sim_hart *h, uint64_t now)
+{
+    while (h->sleepers && h->sleepers->sleep_deadline <= now) {
+        struct sim_thread *t = h->sleepers;
+        h->sleepers = t->sleep_next;
+        t->sleep_next = NULL;
+        thread_wake(t, NULL, TRACE_WAKE_TIMER);
+    }
+}
+
+/* ---- kernel entry and exit ---- */
+
+/* Take the big kernel lock (waiting for it if another hart holds it) and pay the trap. */
+static void kernel_enter(struct sim_hart *h, uint64_t entry_ns, enum sim_path_start how)
+{
+    h->time = max64(h->time, lock_free_at) + entry_ns;
+    h->path_last = h->path_entry = how;
+}
+
+/* The one-shot timer for the next thing this hart must react to (kernel/entry.c set_timer). */
+static void set_timer(struct sim_hart *h)
+{
+    uint64_t deadline =
+        min64(sched_next_deadline(), h->sleepers ? h->sleepers->sleep_deadline : SIM_NEVER);
+    if (deadline == h->timer_deadline) return;
+    h->timer_deadline = deadline;
+    trace_emit(TRACE_TIMER_SET, 0, 0, 0, 0, deadline);
+}
+
+/* Settle what the hart runs, arm its timer, give the lock back and send the IPIs asked for. */
+static void kernel_exit(struct sim_hart *h, uint64_t return_ns)
+{
+    struct sim_thread *prev = h->user;
+    struct sched_thread *chosen = sched_schedule(clock_now());
+    if (nharts <= 8) sched_check_invariants();
+    struct sim_thread *next = chosen ? sim_thread_of(chosen) : NULL;
+    set_timer(h);
+    if (next) h->time += next != prev ? costs.switch_exit_ns : return_ns;
+    h->user = next;
+    lock_free_at = h->time;
+    for (unsigned i = 0; reschedule_pending && i < nharts; i++) {
+        if (!(reschedule_pending & bit(i))) continue;
+        reschedule_pending &= ~bit(i);
+        sim_harts[i].ipi_at = min64(sim_harts[i].ipi_at, h->time + costs.ipi_latency_ns);
+    }
+}
+
+static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
+{
+    /* the user instructions before the call that the simulator did not time (sim.h) */
+    h->user_before = h->path_last;
+    h->user_key = sim_user_key(t->sys, t->a0);
+    if (h->user_before < SIM_PATH_TAGS) h->time += user_ns[h->user_before][h->user_key];
+    kernel_enter(h, costs.syscall_entry_ns, SIM_PATH_SYSCALL);
+    t->in_syscall = false;
+    syscall_handle(t);
+    kernel_exit(h, costs.syscall_exit_ns);
+}
+
+/* The timer or an IPI interrupts the hart at h->time (user code or idle). */
+static void kernel_interrupt(struct sim_hart *h, bool idle)
+{
+    uint64_t at = h->time;
+    h->user_before = h->user_key = 255;
+    kernel_enter(h, idle ? costs.idle_wake_ns : costs.irq_entry_ns,
+                 idle ? SIM_PATH_IDLE : SIM_PATH_IRQ);
+    if (h->ipi_at <= at) h->ipi_at = SIM_NEVER;
+    if (h->timer_deadline <= at) {
+        h->timer_deadline = SIM_NEVER;
+        uint64_t now = clock_now();
+        sleep_wake_due(h, now);
+        sched_timer(now);
+    }
+    kernel_exit(h, costs.irq_exit_ns);
+}
+
+void machine_start(void)
+{
+    for (unsigned i = 0; i < nharts; i++) {
+        sim_hart_now = i;
+        sim_harts[i].path_last = sim_harts[i].path_entry = SIM_PATH_IDLE;
+        kernel_exit(&sim_harts[i], 0);
+    }
+}
+
+/* ---- the event loop ---- */
+
+static uint64_t interrupt_at(const struct sim_hart *h)
+{
+    return min64(h->timer_deadline, h->ipi_at);
+}
+
+/* When hart h next does something: its thread's work ends, or an interrupt arrives. */
+static uint64_t next_event(const struct sim_hart *h)
+{
+    uint64_t irq = interrupt_at(h);
+    if (h->user && h->time + h->user->work_ns <= irq) return h->time + h->user->work_ns;
+    return irq == SIM_NEVER ? SIM_NEVER : max64(irq, h->time);
+}
+
+static void advance(struct sim_hart *h)
+{
+    uint64_t irq = interrupt_at(h);
+    struct sim_thread *t = h->user;
+    if (t && h->time + t->work_ns <= irq) {
+        /* its CPU work is done (before an interrupt at the same instant): it runs on */
+        h->time += t->work_ns;
+        t->work_ns = 0;
+        user_resume(t);
+        if (t->in_syscall) kernel_syscall(h, t);
+        return;
+    }
+    uint64_t at = max64(irq, h->time);
+    if (t) t->work_ns -= at - h->time;
+    h->time = at;
+    kernel_interrupt(h, !t);
+}
+
+int machine_run(uint64_t limit_ns)
+{
+    while (!machine_finished) {
+        unsigned best = 0;
+        uint64_t when = SIM_NEVER;
+        for (unsigned i = 0; i < nharts; i++) {
+            uint64_t e = next_event(&sim_harts[i]);
+            if (e < when) when = e, best = i;
+        }
+        if (when == SIM_NEVER) {
+            fprintf(stderr, "sim: all threads are blocked and no timer is pending: deadlock\n");
+            return -1;
+        }
+        if (limit_ns && when >= limit_ns) {
+            fprintf(stderr, "sim: run limit of %lu ms reached: the workload did not finish\n",
+                    (unsigned long)(limit_ns / 1000000));
+            return -1;
+        }
+        sim_hart_now = best;
+        advance(&sim_harts[best]);
+    }
+    return machine_status ? -1 : 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * The simulator's model of the machine and kernel (DESIGN §4.4). N harts advance in parallel in
+ * simulated time, each with its own clock; a discrete-event loop (machine.c) always advances the
+ * hart whose next event is earliest (ties: the lowest hart), so a run depends on its inputs only.
+ * Kernel entries are serialised by a big kernel lock: an entry starts when the lock is free, and
+ * the lock is held for the entry's modelled cost (costs.c). The scheduler is kernel/sched/core.c
+ * and the configured policy, compiled unchanged; workload threads run the engine's own code
+ * (workloads/engine/) as host coroutines that enter the simulated kernel at every system call.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <sched/core.h>
+#include <sel4/sel4.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <ucontext.h>
+
+#define SIM_MAX_HARTS SCHED_MAX_HARTS
+#define SIM_NEVER     UINT64_MAX
+
+/* Kernel operation costs in ns of the modelled machine (costs.c reads them from a table). */
+struct sim_costs {
+    uint64_t syscall_entry_ns;  /* ecall to the system call's first trace record */
+    uint64_t syscall_exit_ns;   /* the system call's work done to the caller's next instruction */
+    uint64_t irq_entry_ns;      /* timer or IPI interrupt to the handler's first trace record */
+    uint64_t irq_exit_ns;       /* the handler's work done to user code, when no switch */
+    uint64_t decision_ns;       /* a switch: from the entry's work to the SWITCH record */
+    uint64_t timer_set_ns;      /* programming the one-shot timer (TIMER_SET record) */
+    uint64_t switch_exit_ns;    /* after a switch: TIMER_SET to the next thread's user code */
+    uint64_t idle_wake_ns;      /* an idle hart's interrupt to the handler's first record */
+    uint64_t ipi_latency_ns;    /* a reschedule IPI from the sender's lock release to the trap */
+    uint64_t switch_cost_ns;    /* what core.c's boot calibration measures (policy_init) */
+    uint64_t touch_ns_per_line; /* user time of interpret.c's touch() per 64-byte line */
+};
+extern struct sim_costs costs;
+
+/*
+ * Path costs: the kernel time between two trace records of one kernel entry, by the record
+ * before (a trace event type, or how the entry began) and the record being made. Measured in
+ * QEMU by aligning its trace with the simulator's (./schedlab calibrate); a pair the table does
+ * not have costs decision_ns before a SWITCH, timer_set_ns before a TIMER_SET, nothing else.
+ */
+enum sim_path_start {
+    SIM_PATH_SYSCALL = 32, /* the first record of a system call */
+    SIM_PATH_IRQ = 33,     /* ... of an interrupt on a busy hart */
+    SIM_PATH_IDLE = 34,    /* ... of an interrupt that woke an idle hart */
+    /* a PREEMPT record of a wakeup comes after the decision, one of an expired slice before
+     * it: different paths, so the table tells them apart */
+    SIM_PATH_PREEMPT_BY_WAKEUP = 35,
+    SIM_PATH_TAGS = 36,
+};
+extern uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS]; /* SIM_NEVER: not in the table */
+/* The same path in entries that began one way ("IDLE:WAKEUP>POLICY"): a policy's work at a
+ * wakeup differs on an idle hart and a busy one. Looked up first. */
+#define SIM_PATH_ENTRY_KINDS 3 /* SIM_PATH_SYSCALL, SIM_PATH_IRQ, SIM_PATH_IDLE */
+extern uint64_t path_in_ns[SIM_PATH_ENTRY_KINDS][SIM_PATH_TAGS][SIM_PATH_TAGS];
+
+/*
+ * User costs: the simulator runs user code in no time except schedlab_burn and the working-set
+ * loop, but in QEMU the interpreter and its draws take instructions too. user_ns charges that
+ * time, as user time before a system call, by what the hart last recorded (a path tag) and the
+ * call (its enum sim_sys, or SIM_USER_MARKER + the marker id). Measured by calibrate by
+ * aligning the traces, like path_ns.
+ */
+#define SIM_USER_MARKER 16
+#define SIM_USER_KEYS   (SIM_USER_MARKER + 16)
+extern uint64_t user_ns[SIM_PATH_TAGS][SIM_USER_KEYS]; /* 0: none */
+static inline unsigned sim_user_key(enum sim_sys sys, uint64_t a0)
+{
+    return sys == SIM_SYS_MARKER && a0 < 16 ? SIM_USER_MARKER + (unsigned)a0 : (unsigned)sys;
+}
+/* -> 0, or -1 after saying what is wrong with the table at `path` */
+int costs_load(const char *path);
+
+enum sim_thread_state {
+    SIM_INACTIVE, /* created, not resumed yet (or suspended) */
+    SIM_RUNNABLE,
+    SIM_BLOCKED_SEND,
+    SIM_BLOCKED_RECV,
+    SIM_BLOCKED_REPLY,
+    SIM_BLOCKED_NOTIFICATION,
+    SIM_SLEEPING,
+};
+
+struct sim_thread {
+    struct sched_thread sched; /* first: the core's view of it */
+    enum sim_thread_state state;
+    ucontext_t context;
+    void *stack;
+    void (*body)(void *);
+    void *arg;
+    bool started;
+    /* the system call it made, while it is in the kernel, and its results */
+    enum sim_sys sys;
+    seL4_Word a0, a1, result, badge;
+    bool in_syscall;
+    uint64_t work_ns; /* user work left before its next system call */
+    /* interpret.c's run() touches the working set right before every burn: that loop's user
+     * time, charged with the burn (the simulator runs user code in no simulated time) */
+    uint64_t touch_ns;
+    seL4_Word mr[seL4_MsgMaxLength];
+    /* endpoint or notification queues */
+    struct sim_thread *queue_next;
+    seL4_Word send_badge, send_info;
+    bool send_is_call;
+    struct sim_thread *reply_to; /* the caller a Reply answers (seL4's reply capability) */
+    /* sleep: on the list of the hart it slept on */
+    uint64_t sleep_deadline;
+    unsigned sleep_hart;
+    struct sim_thread *sleep_next;
+    char name[24];
+};
+
+static inline struct sim_thread *sim_thread_of(struct sched_thread *s)
+{
+    return (struct sim_thread *)s;
+}
+
+struct sim_hart {
+    uint64_t time;                  /* this hart's clock */
+    struct sim_thread *user;        /* in user mode here (NULL: idle) */
+    uint64_t timer_deadline;        /* the one-shot timer (SIM_NEVER: off) */
+    uint64_t ipi_at;                /* a reschedule IPI arrives (SIM_NEVER: none) */
+    struct sim_thread *sleepers;    /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
+    unsigned path_last;             /* the last record of this kernel entry, or how it began */
+    unsigned path_entry;            /* how this kernel entry began (enum sim_path_start) */
+    unsigned user_before, user_key; /* this system call's user path (--annotate) */
+};
+
+extern struct sim_hart sim_harts[SIM_MAX_HARTS];
+extern unsigned sim_hart_now;                 /* the hart the simulated kernel is on */
+extern struct sim_thread *sim_running_thread; /* the coroutine running (NULL: the machine) */
+
+/* machine.c */
+void machine_init(unsigned harts);
+/* A new thread, suspended (TCB_Resume starts it), named and traced like the kernel's. */
+struct sim_thread *thread_new(const char *name, uint8_t prio, unsigned hart, void (*body)(void *),
+                              void *arg, uint32_t creator);
+void thread_wake(struct sim_thread *t, struct sim_thread *waker, enum trace_wake_reason why);
+void thread_block(struct sim_thread *t, enum sim_thread_state state, enum trace_block_reason why);
+void sleep_until(struct sim_thread *t, uint64_t deadline);
+/* Run until every thread the root task waits for is done (-> 0), or nothing can run (-> -1). */
+int machine_run(uint64_t limit_ns);
+/* Every hart's first kernel exit (boot): hart 0 runs the root task, the others arm their timers. */
+void machine_start(void);
+extern bool machine_finished;
+extern int machine_status; /* the root task's exit status once finished */
+_Noreturn void sim_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* syscall.c: the system call the current thread made, on the current hart. */
+void syscall_handle(struct sim_thread *t);
+
+/* objects.c: capabilities, endpoints and notifications */
+enum sim_cap_type { SIM_CAP_NULL, SIM_CAP_ENDPOINT, SIM_CAP_NOTIFICATION, SIM_CAP_TCB };
+struct sim_cap {
+    enum sim_cap_type type;
+    void *object;
+    seL4_Word badge;
+};
+struct sim_cap *cap_lookup(seL4_CPtr cptr);
+seL4_CPtr cap_new(enum sim_cap_type type, void *object);
+void ipc_send(struct sim_thread *t, struct sim_cap *cap, bool call, bool blocking);
+void ipc_recv(struct sim_thread *t, struct sim_cap *cap, bool blocking);
+void ipc_reply(struct sim_thread *t);
+
+/* trace_out.c */
+void trace_out_init(unsigned harts, const char *annotate_path);
+int trace_out_write(const char *path, unsigned harts);
+void trace_thread_name(uint32_t tid, const char *name);
+
+/* setup.c: the root task's work, done by the simulator (the root task is thread 1) */
+int setup_workload(unsigned harts, const char *bootargs);
+void root_task(void *arg);
+
+#endif
