@@ -47,15 +47,6 @@ int setup_workload(unsigned harts, const char *args)
     return 0;
 }
 
-/* root_task.c place(): the start hart through TCB_SetAffinity, then the mask extension. */
-static void place(const struct workload_thread *t)
-{
-    if (engine.harts == 1) return;
-    if (t->start_hart != root_hart) seL4_TCB_SetAffinity(t->tcb, t->start_hart);
-    if (engine.extensions && t->mask != 1ull << t->start_hart)
-        schedlab_set_affinity_mask(t->tcb, t->mask);
-}
-
 static int threads_create(void)
 {
     for (unsigned i = 0; i < engine.nthreads; i++) {
@@ -68,7 +59,7 @@ static int threads_create(void)
         st->touch_ns = (t->working_set_bytes + 63) / 64 * costs.touch_ns_per_line;
         t->tcb = cap_new(SIM_CAP_TCB, st);
         t->thread.tcb = t->tcb;
-        place(t);
+        engine_place(t);
     }
     return 0;
 }

@@ -79,6 +79,8 @@ static inline uint64_t value_of(uint16_t index) { return wl_spec.values[index].v
 
 /* plan.c: the thread table (engine.threads) from the spec, drawing group counts from
  * `root_rng`; `root_hart` is where the creator runs. -> 0, or 1 after saying what is wrong. */
+/* plan.c: t on its start hart, with its mask (both calls always); the refused kind or NULL. */
+const char *engine_place(const struct workload_thread *t);
 int threads_plan(struct rng *root_rng, unsigned root_hart);
 /* Say "<workload>: FAILED: <what>" -> 1 */
 int engine_fail(const char *what);

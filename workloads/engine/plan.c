@@ -5,6 +5,8 @@
  */
 #include "engine.h"
 #include <schedlab/runtime.h>
+#include <schedlab/sys.h>
+#include <stddef.h>
 
 static unsigned group_count[ENGINE_OBJECT_MAX];
 
@@ -81,4 +83,17 @@ int threads_plan(struct rng *root_rng, unsigned root_hart)
         }
     }
     return 0;
+}
+
+/* Put t on its start hart with its mask: seL4's TCB_SetAffinity moves it there (it names one
+ * hart), then the mask extension widens what it may use. Both always, whatever the thread was
+ * given at creation: a policy may start a new thread with any mask (affinity.c gives every hart),
+ * so nothing here may assume the creator's hart. Without the extension a thread keeps the one
+ * hart TCB_SetAffinity names. Returns the refusal's kind, or NULL. */
+const char *engine_place(const struct workload_thread *t)
+{
+    if (engine.harts == 1) return NULL;
+    if (seL4_TCB_SetAffinity(t->tcb, t->start_hart)) return "hart";
+    if (engine.extensions && schedlab_set_affinity_mask(t->tcb, t->mask)) return "affinity mask";
+    return NULL;
 }

@@ -57,17 +57,10 @@ static void refused(const char *what, uint64_t value, const struct workload_thre
     printf("%s: %s %lx of %s refused\n", wl_spec.name, what, value, t->name);
 }
 
-/* Put t on its start hart with its mask: seL4's TCB_SetAffinity moves it there (it names one
- * hart), then the mask extension widens what it may use. Without the extension a thread keeps
- * the one hart TCB_SetAffinity names. */
 static void place(const struct workload_thread *t)
 {
-    if (engine.harts == 1) return;
-    if (t->start_hart != root_hart && seL4_TCB_SetAffinity(t->tcb, t->start_hart))
-        refused("hart", t->start_hart, t);
-    if (engine.extensions && t->mask != 1ull << t->start_hart &&
-        schedlab_set_affinity_mask(t->tcb, t->mask))
-        refused("affinity mask", t->mask, t);
+    const char *refused_what = engine_place(t);
+    if (refused_what) refused(refused_what, t->start_hart, t);
 }
 
 static int threads_create(void)
