@@ -115,13 +115,17 @@ static int two_workers(bool migrate)
     EXPECT(ktest_spawn("fp-b", KTEST_PRIO - 1, fp_worker, &b, &tb) == 0);
     uint64_t end = schedlab_now_ns() + ktest_soon_ns;
     for (unsigned i = 0; !(enough(&a, moved) && enough(&b, moved)); i++) {
-        EXPECT(schedlab_now_ns() < end);
         if (migrate) {
             /* sometimes on one hart (they take the FPU from each other), sometimes apart */
             EXPECT(schedlab_set_affinity_mask(ta, 1ull << (i % harts())) == seL4_NoError);
             EXPECT(schedlab_set_affinity_mask(tb, 1ull << ((i / 2) % harts())) == seL4_NoError);
         }
-        schedlab_sleep_ns(KTEST_POLL_NS / 5);
+        /* each placement is used: two rounds more, so one whole round where it was put */
+        unsigned ra = a.rounds, rb = b.rounds;
+        while (a.rounds < ra + 2 || b.rounds < rb + 2) {
+            EXPECT(schedlab_now_ns() < end);
+            schedlab_sleep_ns(KTEST_POLL_NS / 5);
+        }
     }
     a.stop = b.stop = 1;
     EXPECT_SOON(a.done && b.done);
