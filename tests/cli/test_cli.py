@@ -111,7 +111,7 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
     (["run", "--sched", "rr", "--workload", "mixed", "--cpus", "0"],
      "error: --cpus: invalid number of harts '0'; valid: 1..8 (--engine qemu), "
      "1..64 (--engine sim)\n"),
-    (["compare", "--cpus", "two"], "error: --cpus: invalid number of harts 'two'; valid: 1..8\n"),
+    (["compare", "--cpus", "two"], "error: --cpus: invalid number of harts 'two'; valid: 1..8 (--engine qemu), 1..64 (--engine sim)\n"),
     (["compare", "--scheds", "rr,nosuch"],
      "error: --scheds: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
     (["compare", "--workloads", "mixed,nosuch"],

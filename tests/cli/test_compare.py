@@ -107,10 +107,10 @@ def test_set_goes_to_the_workloads_and_schedulers_that_have_the_key(repo, capsys
     (["--scheds", "rr,nosuch"], "error: --scheds: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
     (["--workloads", "nosuch"],
      "error: --workloads: unknown workload 'nosuch'; valid: batch, chat\n"),
-    (["--cpus", "9"], "error: --cpus: invalid number of harts '9'; valid: 1..8\n"),
-    (["--cpus", "1,0"], "error: --cpus: invalid number of harts '0'; valid: 1..8\n"),
-    (["--cpus", "1,x"], "error: --cpus: invalid number of harts 'x'; valid: 1..8\n"),
-    (["--cpus", ","], "error: --cpus: invalid number of harts ','; valid: 1..8, comma-separated\n"),
+    (["--cpus", "9"], "error: --cpus: 9 harts: valid 1..8 with --engine qemu; 1..64 with --engine sim\n"),
+    (["--cpus", "1,0"], "error: --cpus: invalid number of harts '0'; valid: 1..8 (--engine qemu), 1..64 (--engine sim)\n"),
+    (["--cpus", "1,x"], "error: --cpus: invalid number of harts 'x'; valid: 1..8 (--engine qemu), 1..64 (--engine sim)\n"),
+    (["--cpus", ","], "error: --cpus: invalid number of harts ','; valid: 1..8 (--engine qemu), 1..64 (--engine sim), comma-separated\n"),
     (["--repeat", "0"], "error: --repeat: invalid repeat count '0'; valid: an integer >= 1\n"),
     (["--seed", "-1"], "error: --seed: invalid seed '-1'; valid: an integer >= 0\n"),
     (["--set", "quantum=1"], "error: --set: unknown parameter 'quantum' for the compared "
@@ -271,3 +271,34 @@ def test_compare_writes_every_run_then_summary_and_report(repo, capsys, monkeypa
     assert set(means) == {"mlfq-1h", "mlfq-4h", "rr-1h", "rr-4h"}
     assert float(means["rr-4h"]["headline.switches_per_s"]) == 55.0   # seeds 1, 2 + 4 harts
     assert reports == [out.resolve()] or reports == [out]
+
+
+PAGED_SPEC = json.dumps({
+    "description": "paged", "pager_frames": 4,
+    "threads": [{"name": "p", "address_space": "own", "paged": True, "working_set_kb": 64,
+                 "phases": [{"run": {"us": 100}}]}]})
+
+
+def test_engine_sim_runs_every_run_on_the_simulator_and_leaves_out_what_it_cannot(
+        repo, capsys, compared):
+    (repo / "workloads" / "paged.json").write_text(PAGED_SPEC)
+    assert cli.main(["compare", "--engine", "sim", "--cpus", "1,16"], repo=repo) == 0
+    comparison, _ = compared[-1]
+    assert comparison.engine == "sim" and comparison.cpus == [1, 16]
+    assert comparison.workloads == ["batch", "chat"]
+    assert "compare: paged left out: the simulator does not model the pager" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--engine", "sim", "--realtime"], "error: --realtime: the simulator has no wall clock"),
+    (["--cpus", "16"], "error: --cpus: 16 harts: valid 1..8 with --engine qemu; 1..64 with "
+                       "--engine sim"),
+    (["--engine", "sim", "--workloads", "paged"],
+     "error: --engine sim: none of the chosen workloads can be simulated"),
+])
+def test_engine_sim_refusals_name_the_flag(repo, capsys, compared, argv, message):
+    (repo / "workloads" / "paged.json").write_text(PAGED_SPEC)
+    assert cli.main(["compare", *argv], repo=repo) == 2
+    assert message in capsys.readouterr().err
+    assert compared == []

@@ -106,6 +106,16 @@ def _cpus_list(value):
     return list(dict.fromkeys(cpus))
 
 
+def _compare_cpus_list(value):
+    """compare's --cpus: like run's, checked against the engine's limit once it is known."""
+    cpus = [_run_cpus(part.strip()) for part in value.split(",") if part.strip()]
+    if not cpus:
+        raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; valid: "
+                                         f"1..{MAX_CPUS} (--engine qemu), "
+                                         f"1..{sim.MAX_SIM_CPUS} (--engine sim), comma-separated")
+    return list(dict.fromkeys(cpus))
+
+
 def _repeat(value):
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"invalid repeat count '{value}'; "
@@ -240,9 +250,10 @@ def build_parser(schedulers, workloads):
                      help=f"comma-separated schedulers (default all: {_names(schedulers)})")
     sub.add_argument("--workloads", metavar="W,..", type=_list_of("workload", workloads),
                      help=f"comma-separated workloads (default all: {_names(workloads)})")
-    sub.add_argument("--cpus", type=_cpus_list, default=list(DEFAULT_CPUS), metavar="N,..",
-                     help=f"comma-separated hart counts, each 1..{MAX_CPUS} "
-                          f"(default {','.join(map(str, DEFAULT_CPUS))})")
+    sub.add_argument("--cpus", type=_compare_cpus_list, default=list(DEFAULT_CPUS),
+                     metavar="N,..",
+                     help=f"comma-separated hart counts, each 1..{MAX_CPUS} (1..{sim.MAX_SIM_CPUS} "
+                          f"with --engine sim; default {','.join(map(str, DEFAULT_CPUS))})")
     sub.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a parameter (see ./schedlab list) of every compared "
                           "workload that has it (boot arguments) and every compared scheduler "
@@ -257,6 +268,10 @@ def build_parser(schedulers, workloads):
     _add_timeout(sub)
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="report directory (default results/<timestamp>)")
+    sub.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
+                     help="qemu (default) or sim: every run on the simulator (sim/, timing "
+                          f"model parallel-sim, --cpus up to {sim.MAX_SIM_CPUS}); workloads it "
+                          "does not model are left out, and it says so")
 
     sub = command("calibrate", cmd_calibrate, "measure the simulator's cost tables in QEMU "
                   "(sim/costs/<sched>.json) from the kernel's paths in icount traces")
@@ -422,9 +437,35 @@ def comparison_from_args(args, repo):
     settings, boot = split_compare_assignments([all_schedulers[s] for s in schedulers],
                                                [all_workloads[w] for w in workloads], args.set)
     params = {workload: boot[workload] + args.param for workload in workloads}
+    if args.engine == "sim":
+        workloads = _simulated_workloads(workloads, all_workloads, args)
+    elif max(args.cpus) > MAX_CPUS:
+        raise UsageError(f"--cpus: {max(args.cpus)} harts: valid 1..{MAX_CPUS} with --engine "
+                         f"qemu; 1..{sim.MAX_SIM_CPUS} with --engine sim", "schedlab compare")
     return Comparison(schedulers, workloads, cpus=args.cpus, seed=args.seed,
                       repeat=args.repeat, realtime=args.realtime, timeout=args.timeout,
-                      settings=settings, params=params, placement=args.placement)
+                      settings=settings, params=params, placement=args.placement,
+                      engine=args.engine)
+
+
+def _simulated_workloads(workloads, all_workloads, args):
+    """compare --engine sim: the workloads the simulator models (the others named, left out)."""
+    if args.realtime:
+        raise UsageError("--realtime: the simulator has no wall clock (its timing model is "
+                         "parallel-sim); use --engine qemu --realtime", "schedlab compare")
+    kept = []
+    for workload in workloads:
+        path = getattr(all_workloads[workload], "path", None)
+        why = sim.not_modelled(path) if path and str(path).endswith(".json") else \
+            "a hand-written root task: the simulator runs spec workloads only"
+        if why:
+            print(f"compare: {workload} left out: {why}", file=sys.stderr, flush=True)
+        else:
+            kept.append(workload)
+    if not kept:
+        raise UsageError("--engine sim: none of the chosen workloads can be simulated",
+                         "schedlab compare")
+    return kept
 
 
 def cmd_compare(args, repo):

@@ -18,6 +18,7 @@ from pathlib import Path
 from analysis import results, summary  # numpy-free parts of analysis/, for summary.csv
 
 from . import PYTHON, SchedlabError, shown
+from . import sim
 from .build import build
 from .run import PLACEMENTS, RunRequest, analyse, run_workload
 
@@ -42,6 +43,7 @@ class Comparison:
     settings: dict = field(default_factory=dict)   # scheduler -> {CMAKE_VARIABLE: value}
     params: dict = field(default_factory=dict)     # workload -> [k=v boot arguments]
     placement: str = PLACEMENTS[0]                 # engine.placement of every run
+    engine: str = "qemu"                           # qemu, or sim: every run on the simulator
 
 
 def config_name(scheduler, cpus):
@@ -98,10 +100,14 @@ def format_progress(done, total, label, state, elapsed, remaining_seconds):
     return line
 
 
-def _timed_run(repo, artifacts, request):
-    """run_workload and its wall time, analysis included: what the ETA must predict."""
+def _timed_run(repo, built, request, engine="qemu"):
+    """One run and its wall time, analysis included: what the ETA must predict. `built` is
+    the scheduler's BuildArtifacts (qemu) or (simulator build directory, cost table) (sim)."""
     started = time.monotonic()
-    result = run_workload(repo, artifacts, request)
+    if engine == "sim":
+        result = sim.run_sim(repo, built[0], request, built[1])
+    else:
+        result = run_workload(repo, built, request)
     return result, time.monotonic() - started
 
 
@@ -131,7 +137,12 @@ def run_in_parallel(requests, run, parallel, report=print):
 
 
 def build_all(repo, comparison):
-    """Each scheduler once, with its --set settings (a variant builds into its own directory)."""
+    """Each scheduler once, with its --set settings (a variant builds into its own directory):
+    the kernel and workloads, or with --engine sim the simulator and its default cost table."""
+    if comparison.engine == "sim":
+        return {scheduler: (sim.build_sim(repo, scheduler, comparison.settings.get(scheduler, {})),
+                            sim.default_costs(repo, scheduler))
+                for scheduler in comparison.schedulers}
     return {scheduler: build(repo, scheduler, comparison.settings.get(scheduler, {}))
             for scheduler in comparison.schedulers}
 
@@ -144,12 +155,14 @@ def run_suite(repo, comparison, out):
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
     print(f"compare: {len(requests)} runs ({len(comparison.schedulers)} schedulers x "
           f"{len(comparison.workloads)} workloads x harts {','.join(map(str, comparison.cpus))}"
-          f"{repeats}), {parallel} at a time, placement {comparison.placement}, results in "
-          f"{shown(out)}", flush=True)
-    if not comparison.realtime and any(cpus > 1 for cpus in comparison.cpus):
+          f"{repeats}), {parallel} at a time, placement {comparison.placement}, engine "
+          f"{comparison.engine}, results in {shown(out)}", flush=True)
+    if comparison.engine == "qemu" and not comparison.realtime and \
+            any(cpus > 1 for cpus in comparison.cpus):
         print(SHARED_THROUGHPUT_NOTE, flush=True)
     failures = run_in_parallel(
-        requests, lambda request: _timed_run(repo, artifacts[request.scheduler], request),
+        requests,
+        lambda request: _timed_run(repo, artifacts[request.scheduler], request, comparison.engine),
         parallel, report=lambda line: print(line, flush=True))
     report_ok = write_report(repo, out)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)

@@ -58,6 +58,15 @@ def build_sim(repo, scheduler, settings, verbose=False):
     return directory
 
 
+def not_modelled(spec_path):
+    """Why the simulator cannot run the spec at spec_path (sim/src/setup.c refuses the same), or
+    None: today only a workload with a pager (demand paging: VM faults and their handler)."""
+    from .workload_spec import load_spec
+    if load_spec(spec_path).pager_frames >= 0:
+        return "the simulator does not model the pager (demand paging); use --engine qemu"
+    return None
+
+
 def default_costs(repo, scheduler):
     """The committed cost table for a scheduler configuration: sim/costs/<sched>.json."""
     path = Path(repo) / COSTS_DIR / f"{scheduler}.json"
