@@ -4,6 +4,7 @@ the flag's checks, the boot argument the guest gets, and what run.json records.
 Run: /usr/bin/python3 -m pytest tests/cli
 """
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tools.schedlab import cli, compare, run, setup  # noqa: E402
+from tools.schedlab.build import BuildArtifacts  # noqa: E402
 from tools.schedlab.compare import Comparison, plan_runs  # noqa: E402
 from tools.schedlab.qemu import QemuOutcome  # noqa: E402
 from tools.schedlab.run import RunRequest, run_workload  # noqa: E402
@@ -59,8 +61,11 @@ def test_compare_places_threads_spread_by_default_and_creator_on_request(repo, c
     assert {request.placement for request in requests} == {"creator"}
 
 
-@pytest.mark.parametrize("command", [["compare"], ["run", "--sched", "rr", "--workload",
-                                                   "chat"]])
+WITH_PLACEMENT = [["compare"], ["run", "--sched", "rr", "--workload", "chat"],
+                  ["debug", "--sched", "rr", "--workload", "chat"]]
+
+
+@pytest.mark.parametrize("command", WITH_PLACEMENT)
 def test_an_invalid_placement_names_the_flag_and_the_valid_values(repo, capsys, compared,
                                                                   command):
     status, out, err = run_cli(repo, capsys, *command, "--placement", "random")
@@ -69,8 +74,7 @@ def test_an_invalid_placement_names_the_flag_and_the_valid_values(repo, capsys, 
                           "valid: spread, creator\n")
 
 
-@pytest.mark.parametrize("command", [["compare"], ["run", "--sched", "rr", "--workload",
-                                                   "chat"]])
+@pytest.mark.parametrize("command", WITH_PLACEMENT)
 def test_placement_as_a_boot_parameter_is_refused_for_the_flag(repo, capsys, compared,
                                                                command):
     status, _, err = run_cli(repo, capsys, *command, "--param", "engine.placement=creator")
@@ -134,3 +138,21 @@ def test_compare_says_its_multi_hart_icount_runs_are_shared_throughput(repo, cap
     assert "placement spread" in out and "shared-throughput" in out
     assert compare.run_suite(repo, Comparison(["rr"], ["chat"], cpus=[1]), repo / "p")
     assert "shared-throughput" not in capsys.readouterr().out
+
+
+def test_debug_boots_with_the_placement_it_is_given(repo, capsys, monkeypatch):
+    """debug starts QEMU halted for gdb with the same boot arguments a run has, placement
+    included (QEMU and the build stubbed out)."""
+    commands = []
+    monkeypatch.setattr(setup, "ensure", lambda **_: None)
+    monkeypatch.setattr(cli, "build", lambda repo, sched, settings, verbose=False:
+                        BuildArtifacts(repo / "build" / sched))
+    (repo / "build" / "rr" / "workloads").mkdir(parents=True)
+    (repo / "build" / "rr" / "workloads" / "chat.elf").write_text("")
+    monkeypatch.setattr(cli.subprocess, "run", lambda command, cwd: commands.append(command) or
+                        subprocess.CompletedProcess(command, 0))
+    assert run_cli(repo, capsys, "debug", "--sched", "rr", "--workload", "chat",
+                   "--placement", "creator")[0] == 0
+    [command] = commands
+    assert "engine.placement=creator" in command[command.index("-append") + 1]
+    assert command[-2:] == ["-s", "-S"]

@@ -337,6 +337,7 @@ def build_parser(schedulers, workloads):
                      type=_one_of("workload", workloads),
                      help=f"workload from workloads/: {_names(workloads)}")
     _add_machine_options(sub)
+    _add_placement(sub)
     return parser
 
 
@@ -514,6 +515,7 @@ def cmd_fuzz(args, repo):
 
 
 def cmd_debug(args, repo):
+    _check_no_placement_param(args.param)
     settings = _settings(args, repo)
     setup.ensure(with_debugger=True)
     artifacts = build(repo, args.sched, settings, verbose=args.verbose)
@@ -522,7 +524,8 @@ def cmd_debug(args, repo):
     out = default_out(repo, args.sched, args.workload)
     out.mkdir(parents=True, exist_ok=True)
     command = qemu_command(artifacts.kernel, artifacts.workload(args.workload), args.cpus,
-                           boot_arguments(args.seed, args.realtime, args.param),
+                           boot_arguments(args.seed, args.realtime,
+                                          [f"{PLACEMENT_ARGUMENT}={args.placement}", *args.param]),
                            realtime=args.realtime, wait_for_debugger=True)
     print(f"QEMU is halted, waiting for gdb on port {GDB_PORT} (trace.bin goes to "
           f"{shown(out)}). In another terminal run:\n  {gdb_attach_command(artifacts.kernel)}\n"
