@@ -87,17 +87,6 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
                                                    .arg4 = arg4};
 }
 
-void trace_thread_name(uint32_t tid, const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t off = 0; off < len; off += 8) {
-        uint64_t chars = 0;
-        for (size_t i = 0; i < 8 && off + i < len; i++)
-            chars |= (uint64_t)(uint8_t)name[off + i] << (8 * i);
-        trace_emit(TRACE_THREAD_NAME, (uint16_t)off, tid, 0, 0, chars);
-    }
-}
-
 int trace_out_write(const char *path, unsigned harts)
 {
     FILE *f = fopen(path, "wb");

@@ -6,6 +6,8 @@
 
 #include <kernel/hart.h>
 #include <schedlab/trace.h>
+#include <stddef.h>
+#include <string.h> /* strlen, for kernel/trace_name.c */
 
 void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, uint32_t arg1,
                     uint32_t arg2, uint32_t arg3, uint64_t arg4);
