@@ -85,7 +85,7 @@ class RepeatSummary:
 
     @property
     def config(self):
-        return f"{self.scheduler}-{self.harts}h"
+        return self.runs[0].config
 
     @property
     def succeeded(self):
@@ -101,9 +101,9 @@ def summarise_repeats(runs):
     repeat index, ordered like the report's tables."""
     groups = {}
     for run in filter(is_repeat, runs):
-        groups.setdefault((run.workload, run.harts, run.scheduler), []).append(run)
+        groups.setdefault((run.workload, run.harts, run.engine, run.scheduler), []).append(run)
     summaries = []
-    for (workload, harts, scheduler), group in sorted(groups.items()):
+    for (workload, harts, _, scheduler), group in sorted(groups.items()):
         summary = RepeatSummary(scheduler, harts, workload, group)
         for key, *_ in HEADLINE:
             values = [run.metrics.get("headline", {}).get(key) for run in summary.succeeded]
@@ -120,7 +120,8 @@ def summary_rows(summaries):
     rows = []
     for summary in summaries:
         row = {"config": summary.config, "scheduler": summary.scheduler,
-               "workload": summary.workload, "cpus": summary.harts, "repeat": "mean",
+               "workload": summary.workload, "engine": summary.runs[0].engine,
+               "cpus": summary.harts, "repeat": "mean",
                "timing_model": summary.runs[0].timing_model,
                "placement": summary.runs[0].placement or "",
                "repeats": len(summary.succeeded), "ok": len(summary.succeeded) ==

@@ -17,11 +17,14 @@ ran, commit. Runs that failed or have no metrics are listed but not plotted. Rep
 (`compare --repeat N`) get one more table: per configuration and workload the mean of each
 headline figure with its 95% Student-t interval (repeats.py, the same values as summary.csv's
 "mean" rows); their plots show one repeat per configuration, the first that succeeded.
+Where the same scheduler and workload ran on QEMU and on the simulator at one hart, a table
+shows how well they agree (agreement.py).
 """
 import html
 import os
 from pathlib import Path
 
+from .agreement import agreement_section
 from .comparison_plots import (deadline_miss_bars, distribution_cdf, fairness_utilisation,
                                percentile_bars, switch_rate_bars)
 from .headline import HEADLINE, display
@@ -294,10 +297,12 @@ def _models_section(runs):
     if SHARED_THROUGHPUT in used:
         warning = ('<p class="warning">The multi-hart runs here are shared-throughput: QEMU '
                    "counts one instruction stream for all harts, so N busy harts each run at "
-                   "1/N speed (fork-join with one worker per hart takes 12.3 / 22.5 / 42.9 ms "
-                   "at 1 / 2 / 4 harts). Compare them with each other for placement and "
-                   "contention, not with the 1-hart runs as an N-core speed-up; for parallel "
-                   "speed-up use --realtime (host-parallel).</p>")
+                   "1/N speed (fork-join with one worker per hart takes 41.1 / 166 / 411 ms at "
+                   "1 / 2 / 4 harts, its spinning workers taking the working ones' "
+                   "instructions). "
+                   "Compare them with each other for placement and contention, not with the "
+                   "1-hart runs as an N-core speed-up; for N cores use the simulator "
+                   "(parallel-sim).</p>")
     return f"<h2>Timing models</h2><ul>{items}</ul>{warning}"
 
 
@@ -355,6 +360,7 @@ given).</p>
 <p>Definitions, with units, are in analysis/*.py next to the code computing them.</p>
 </details>
 {_repeats_section(runs)}
+{agreement_section(runs)}
 {''.join(sections)}
 <h2>Configurations</h2>
 {_configuration_table(runs, out)}

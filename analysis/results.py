@@ -1,6 +1,7 @@
 """Finding the runs of a results directory and naming them, for the report and summary.csv.
 
-Two layouts are read alike: results/<run>/<config>/<workload>/ (config = <sched>-<N>h, issue 5;
+Two layouts are read alike: results/<run>/<config>/<workload>/ (config = <sched>-<N>h, or
+<sched>-<N>h-sim for the simulator's runs, issue 5;
 repeated runs one level deeper in <workload>/rep<i>/) and results/<run>/<sched>/<workload>/
 (the original). What a run *is* comes from its run.json
 (scheduler, cpus, workload); the directory names are only a fallback. Free of numpy, so the
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from .timing_model import timing_model
 
-_CONFIG_NAME = re.compile(r"^(?P<sched>.+)-(?P<harts>\d+)h$")
+_CONFIG_NAME = re.compile(r"^(?P<sched>.+)-(?P<harts>\d+)h(?P<sim>-sim)?$")
 _REPEAT_NAME = re.compile(r"^rep\d+$")
 
 
@@ -35,9 +36,21 @@ class Run:
     metrics: dict = field(default_factory=dict)   # metrics.json ({} if none)
 
     @property
+    def engine(self):
+        """qemu or sim: run.json's, else the directory name's (-sim), else qemu."""
+        if self.run.get("engine") or self.directory is None:
+            return self.run.get("engine") or "qemu"
+        parent = self.directory.parent
+        if _REPEAT_NAME.match(self.directory.name):
+            parent = parent.parent
+        found = _CONFIG_NAME.match(parent.name)
+        return "sim" if found and found.group("sim") else "qemu"
+
+    @property
     def config(self):
-        """The configuration's name in every table and legend: <scheduler>-<harts>h."""
-        return f"{self.scheduler}-{self.harts}h"
+        """The configuration's name in every table and legend: <scheduler>-<harts>h, with
+        -sim for the simulator's runs (compare.config_name)."""
+        return f"{self.scheduler}-{self.harts}h" + ("-sim" if self.engine == "sim" else "")
 
     @property
     def timing_model(self):
@@ -80,5 +93,6 @@ def load_run(directory):
 def load_runs(root):
     """Every run under root, ordered by workload, harts, scheduler and repeat."""
     runs = [load_run(d) for d in find_run_dirs(root)]
-    return sorted(runs, key=lambda r: (r.workload, r.harts, r.scheduler, r.run.get("repeat") or 0,
+    return sorted(runs, key=lambda r: (r.workload, r.harts, r.engine, r.scheduler,
+                                       r.run.get("repeat") or 0,
                                        str(r.directory)))

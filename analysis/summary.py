@@ -19,8 +19,8 @@ from pathlib import Path
 from .repeats import summarise_repeats, summary_rows
 from .results import load_run
 
-RUN_COLUMNS = ["config", "scheduler", "workload", "cpus", "seed", "repeat", "repeats", "clock",
-               "timing_model", "placement", "ok", "status", "wall_seconds", "commit", "dirty",
+RUN_COLUMNS = ["config", "scheduler", "workload", "engine", "cpus", "seed", "repeat", "repeats",
+               "clock", "timing_model", "placement", "ok", "status", "wall_seconds", "commit", "dirty",
                "directory"]
 _LEFT_OUT = {"per_thread", "threads", "cpu_time_ns", "samples", "shares", "unfinished"}
 
@@ -42,7 +42,7 @@ def summary_row(run):
     """The row of one run (analysis.results.Run)."""
     row = {column: run.run.get(column, "") for column in RUN_COLUMNS}
     row.update(config=run.config, scheduler=run.scheduler, workload=run.workload,
-               cpus=run.harts, timing_model=run.timing_model,
+               engine=run.engine, cpus=run.harts, timing_model=run.timing_model,
                directory=str(Path(run.directory)))
     row.update(flatten(run.metrics))
     return row

@@ -5,7 +5,8 @@
   shared-throughput  -- N > 1 harts under icount: QEMU's instruction counter is one clock for
                         all harts, so N busy harts each run at 1/N speed, like N hardware threads
                         sharing one core; N-hart figures are not an N-core machine's (fork-join
-                        with one worker per hart takes 12.3 / 22.5 / 42.9 ms at 1 / 2 / 4 harts);
+                        with one worker per hart takes 41.1 / 166 / 411 ms at 1 / 2 / 4 harts:
+                        its workers spin at barriers, taking the working harts' instructions);
                         and QEMU 7.2 runs the harts in turns on one host thread, so an interrupt
                         for an idle hart (its timer, an IPI waking a thread there) is taken only
                         when the busy hart's turn ends, at its next own timer or kernel entry:

@@ -71,15 +71,62 @@ def run_cli(repo, capsys, *argv):
 
 # --- flags ---------------------------------------------------------------------------------
 
-def test_default_is_every_scheduler_and_workload_at_1_and_4_harts(repo, capsys, compared):
+def test_default_is_every_scheduler_and_workload_on_qemu_and_the_simulator(repo, capsys,
+                                                                           compared):
     status, _, err = run_cli(repo, capsys, "compare")
     assert status == 0 and err == ""
     [(comparison, out)] = compared
     assert comparison.schedulers == ["mlfq", "rr"]
     assert comparison.workloads == ["batch", "chat"]
-    assert (comparison.cpus, comparison.seed, comparison.repeat) == ([1, 4], 1, 1)
+    assert comparison.machines == [("qemu", 1), ("sim", 1), ("sim", 4), ("sim", 16)]
+    assert (comparison.seed, comparison.repeat, comparison.engine) == (1, 1, None)
     assert not comparison.realtime
     assert out.parent == repo / "results"
+
+
+def test_the_default_machines_run_what_the_simulator_cannot_on_qemu_only(repo, capsys,
+                                                                         compared, tmp_path):
+    (repo / "workloads" / "paged.json").write_text(PAGED_SPEC)
+    status, _, err = run_cli(repo, capsys, "compare")
+    assert status == 0
+    assert "compare: paged left out of the simulator's runs: the simulator does not model " \
+        "the pager" in err
+    [(comparison, _)] = compared
+    requests = plan_runs(comparison, tmp_path)
+    on = {(r.engine, r.cpus, r.workload) for r in requests}
+    assert ("qemu", 1, "paged") in on and not any(w == "paged" for e, _, w in on if e == "sim")
+    assert {r.out.relative_to(tmp_path).parts[0] for r in requests} == {
+        f"{s}-{n}h{suffix}" for s in ("rr", "mlfq")
+        for n, suffix in ((1, ""), (1, "-sim"), (4, "-sim"), (16, "-sim"))}
+
+
+@pytest.mark.parametrize("argv,machines", [
+    (["--machines", "sim:4,qemu:1,sim:4"], [("sim", 4), ("qemu", 1)]),
+    (["--engine", "qemu"], [("qemu", 1), ("qemu", 4)]),
+    (["--engine", "sim"], [("sim", 1), ("sim", 4), ("sim", 16)]),
+    (["--cpus", "2"], [("qemu", 2)]),
+    (["--realtime"], [("qemu", 1), ("qemu", 4)]),
+])
+def test_machines_come_from_machines_or_engine_and_cpus(repo, capsys, compared, argv, machines):
+    status, _, err = run_cli(repo, capsys, "compare", *argv)
+    assert status == 0, err
+    assert compared[-1][0].machines == machines
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--machines", "qemu:9"], "error: --machines: invalid machine 'qemu:9'; expected "
+                               "ENGINE:HARTS, comma-separated, with ENGINE qemu (harts 1..8) or "
+                               "sim (harts 1..64)"),
+    (["--machines", "kvm:1"], "error: --machines: invalid machine 'kvm:1'"),
+    (["--machines", "sim:1", "--engine", "sim"], "error: --machines: names engine and harts "
+                                                 "itself; give either --machines or "
+                                                 "--engine/--cpus"),
+    (["--machines", "sim:4", "--realtime"], "error: --realtime: the simulator has no wall clock"),
+])
+def test_bad_machines_are_refused_naming_the_flag(repo, capsys, compared, argv, message):
+    assert cli.main(["compare", *argv], repo=repo) == 2
+    assert message in capsys.readouterr().err
+    assert compared == []
 
 
 def test_flags_narrow_the_comparison(repo, capsys, compared):
@@ -146,7 +193,8 @@ def test_help_says_repeat_is_meant_with_realtime(repo, capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "use --repeat with --realtime" in text
     assert "repeats with the same seed are identical" in text
-    assert "<sched>-<N>h/<workload>/" in text and "rep<i>/" in text
+    assert "<config>/<workload>/" in text and "rep<i>/" in text
+    assert "<sched>-<N>h on QEMU and <sched>-<N>h-sim on the simulator" in text
 
 
 # --- the runs and their directories --------------------------------------------------------
@@ -264,7 +312,8 @@ def test_compare_writes_every_run_then_summary_and_report(repo, capsys, monkeypa
         f"{s}-{n}h/chat/rep{i}/run.json" for s in ("mlfq", "rr") for n in (1, 4) for i in (0, 1)]
     progress = [line for line in stdout.splitlines() if line.startswith("run ")]
     assert len(progress) == 8 and progress[-1].startswith("run 8 of 8, ")
-    assert "compare: 8 runs (2 schedulers x 1 workloads x harts 1,4 x 2 repeats)" in stdout
+    assert "compare: 8 runs (2 schedulers x 1 workloads x machines qemu:1,qemu:4 x 2 repeats)" \
+        in stdout
     with open(out / "summary.csv") as summary:
         rows = list(csv.DictReader(summary))
     means = {row["config"]: row for row in rows if row["repeat"] == "mean"}

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from . import REPO_ROOT, SchedlabError, UsageError, setup, shown
 from .build import build
-from .compare import DEFAULT_CPUS, Comparison, replot, run_suite
+from .compare import (DEFAULT_CPUS, DEFAULT_MACHINES, Comparison, machines_text, replot,
+                      run_suite)
 from .configs import (discover_schedulers, discover_workloads, format_catalogue,
                       resolve_settings, split_compare_assignments, split_workload_assignments)
 from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
@@ -21,13 +22,20 @@ from analysis.timing_model import timing_model   # numpy-free
 MAX_CPUS = 8   # the kernel starts up to 8 harts (DESIGN §3.4)
 
 COMPARE_EPILOG = """\
-Results: results/<timestamp>/<sched>-<N>h/<workload>/ per run (with --repeat N > 1:
-.../<workload>/rep<i>/), then report/index.html and summary.csv in results/<timestamp>/.
+Machines: by default QEMU at 1 hart (exact), the simulator at 1 hart (the report shows how
+well it agrees with QEMU) and the simulator at 4 and 16 harts for the SMP comparison
+(--machines qemu:1,sim:1,sim:4,sim:16). --engine E [--cpus N,..] runs every hart count on one
+engine instead (QEMU's N-hart runs: --engine qemu --cpus 1,4).
+
+Results: results/<timestamp>/<config>/<workload>/ per run, config = <sched>-<N>h on QEMU and
+<sched>-<N>h-sim on the simulator (with --repeat N > 1: .../<workload>/rep<i>/), then
+report/index.html and summary.csv in results/<timestamp>/.
 
 Timing models (recorded in run.json, metrics.json, summary.csv and the report): 1 hart under
 icount is exact; N > 1 harts under icount are shared-throughput: QEMU's instruction counter is
 one clock for all harts, so N busy harts each run at 1/N speed (like N hardware threads on one
-core, not N cores); --realtime is host-parallel (parallel on host threads, noisy).
+core, not N cores); --realtime is host-parallel (parallel on host threads, noisy); the
+simulator is parallel-sim (N harts that really run in parallel, in simulated time).
 
 --placement spread|creator (default spread): where the workload engine places the threads it
 creates at N harts: spread over the harts at creation, or seL4's creator-hart rule.
@@ -114,6 +122,20 @@ def _compare_cpus_list(value):
                                          f"1..{MAX_CPUS} (--engine qemu), "
                                          f"1..{sim.MAX_SIM_CPUS} (--engine sim), comma-separated")
     return list(dict.fromkeys(cpus))
+
+
+def _machines(value):
+    """qemu:1,sim:4 -> [("qemu", 1), ("sim", 4)]: each engine and hart count checked."""
+    machines = []
+    for part in (p.strip() for p in value.split(",")):
+        engine, _, cpus = part.partition(":")
+        limit = MAX_CPUS if engine == "qemu" else sim.MAX_SIM_CPUS
+        if engine not in ENGINES or not cpus.isdigit() or not 1 <= int(cpus) <= limit:
+            raise argparse.ArgumentTypeError(
+                f"invalid machine '{part}'; expected ENGINE:HARTS, comma-separated, with ENGINE "
+                f"qemu (harts 1..{MAX_CPUS}) or sim (harts 1..{sim.MAX_SIM_CPUS})")
+        machines.append((engine, int(cpus)))
+    return list(dict.fromkeys(machines))
 
 
 def _repeat(value):
@@ -242,18 +264,23 @@ def build_parser(schedulers, workloads):
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="run directory (default results/<timestamp>/<sched>/<workload>)")
 
-    sub = command("compare", cmd_compare, "run every workload on every scheduler at 1 and 4 "
-                  "harts, independent QEMU runs in parallel, and write a comparison report")
+    sub = command("compare", cmd_compare, "run every workload on every scheduler on QEMU at 1 "
+                  "hart and on the simulator at 1, 4 and 16 harts, runs in parallel, and write "
+                  "a comparison report")
     sub.epilog = COMPARE_EPILOG
     sub.formatter_class = argparse.RawDescriptionHelpFormatter
     sub.add_argument("--scheds", metavar="A,B", type=_list_of("scheduler", schedulers),
                      help=f"comma-separated schedulers (default all: {_names(schedulers)})")
     sub.add_argument("--workloads", metavar="W,..", type=_list_of("workload", workloads),
                      help=f"comma-separated workloads (default all: {_names(workloads)})")
-    sub.add_argument("--cpus", type=_compare_cpus_list, default=list(DEFAULT_CPUS),
-                     metavar="N,..",
-                     help=f"comma-separated hart counts, each 1..{MAX_CPUS} (1..{sim.MAX_SIM_CPUS} "
-                          f"with --engine sim; default {','.join(map(str, DEFAULT_CPUS))})")
+    sub.add_argument("--cpus", type=_compare_cpus_list, metavar="N,..",
+                     help=f"comma-separated hart counts for --engine, each 1..{MAX_CPUS} "
+                          f"(1..{sim.MAX_SIM_CPUS} with --engine sim; default "
+                          f"{','.join(map(str, DEFAULT_CPUS['qemu']))} on QEMU, "
+                          f"{','.join(map(str, DEFAULT_CPUS['sim']))} on the simulator)")
+    sub.add_argument("--machines", type=_machines, metavar="ENGINE:N,..",
+                     help="the machines to compare on, e.g. qemu:1,sim:4 (default "
+                          f"{machines_text(DEFAULT_MACHINES)}; not with --engine or --cpus)")
     sub.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a parameter (see ./schedlab list) of every compared "
                           "workload that has it (boot arguments) and every compared scheduler "
@@ -268,10 +295,11 @@ def build_parser(schedulers, workloads):
     _add_timeout(sub)
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="report directory (default results/<timestamp>)")
-    sub.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
-                     help="qemu (default) or sim: every run on the simulator (sim/, timing "
-                          f"model parallel-sim, --cpus up to {sim.MAX_SIM_CPUS}); workloads it "
-                          "does not model are left out, and it says so")
+    sub.add_argument("--engine", choices=ENGINES,
+                     help="qemu or sim: every hart count of --cpus on that engine instead of "
+                          "the default machines (sim: the simulator, sim/, timing model "
+                          f"parallel-sim, --cpus up to {sim.MAX_SIM_CPUS}); workloads the "
+                          "simulator does not model are left out of its runs, and it says so")
 
     sub = command("calibrate", cmd_calibrate, "measure the simulator's cost tables in QEMU "
                   "(sim/costs/<sched>.json) from the kernel's paths in icount traces")
@@ -438,32 +466,54 @@ def comparison_from_args(args, repo):
     settings, boot = split_compare_assignments([all_schedulers[s] for s in schedulers],
                                                [all_workloads[w] for w in workloads], args.set)
     params = {workload: boot[workload] + args.param for workload in workloads}
-    if args.engine == "sim":
-        workloads = _simulated_workloads(workloads, all_workloads, args)
-    elif max(args.cpus) > MAX_CPUS:
-        raise UsageError(f"--cpus: {max(args.cpus)} harts: valid 1..{MAX_CPUS} with --engine "
-                         f"qemu; 1..{sim.MAX_SIM_CPUS} with --engine sim", "schedlab compare")
-    return Comparison(schedulers, workloads, cpus=args.cpus, seed=args.seed,
+    machines = _compare_machines(args)
+    sim_workloads = None
+    if any(engine == "sim" for engine, _ in machines):
+        only_sim = all(engine == "sim" for engine, _ in machines)
+        sim_workloads = _simulated_workloads(workloads, all_workloads, only_sim)
+        if only_sim:
+            workloads = sim_workloads
+    return Comparison(schedulers, workloads, machines=machines, seed=args.seed,
                       repeat=args.repeat, realtime=args.realtime, timeout=args.timeout,
                       settings=settings, params=params, placement=args.placement,
-                      engine=args.engine)
+                      sim_workloads=sim_workloads)
 
 
-def _simulated_workloads(workloads, all_workloads, args):
-    """compare --engine sim: the workloads the simulator models (the others named, left out)."""
-    if args.realtime:
+def _compare_machines(args):
+    """--machines, or --engine/--cpus, or the default machines (QEMU with --realtime)."""
+    if args.machines and (args.engine or args.cpus):
+        raise UsageError("--machines: names engine and harts itself; give either --machines "
+                         "or --engine/--cpus", "schedlab compare")
+    if args.machines:
+        machines = args.machines
+    elif args.engine or args.cpus or args.realtime:
+        engine = args.engine or "qemu"
+        machines = [(engine, cpus) for cpus in args.cpus or DEFAULT_CPUS[engine]]
+        if engine == "qemu" and max(cpus for _, cpus in machines) > MAX_CPUS:
+            raise UsageError(f"--cpus: {max(c for _, c in machines)} harts: valid 1..{MAX_CPUS} "
+                             f"with --engine qemu; 1..{sim.MAX_SIM_CPUS} with --engine sim",
+                             "schedlab compare")
+    else:
+        machines = list(DEFAULT_MACHINES)
+    if args.realtime and any(engine == "sim" for engine, _ in machines):
         raise UsageError("--realtime: the simulator has no wall clock (its timing model is "
                          "parallel-sim); use --engine qemu --realtime", "schedlab compare")
+    return machines
+
+
+def _simulated_workloads(workloads, all_workloads, only_sim):
+    """The workloads the simulator models (the others named: left out of its runs)."""
     kept = []
     for workload in workloads:
         path = getattr(all_workloads[workload], "path", None)
         why = sim.not_modelled(path) if path and str(path).endswith(".json") else \
             "a hand-written root task: the simulator runs spec workloads only"
         if why:
-            print(f"compare: {workload} left out: {why}", file=sys.stderr, flush=True)
+            where = "left out" if only_sim else "left out of the simulator's runs"
+            print(f"compare: {workload} {where}: {why}", file=sys.stderr, flush=True)
         else:
             kept.append(workload)
-    if not kept:
+    if only_sim and not kept:
         raise UsageError("--engine sim: none of the chosen workloads can be simulated",
                          "schedlab compare")
     return kept

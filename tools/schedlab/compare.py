@@ -1,7 +1,12 @@
-"""Every scheduler on every workload at each hart count, independent QEMU runs in parallel,
-then one report.
+"""Every scheduler on every workload on each machine (an engine at a hart count), independent
+runs in parallel, then one report.
 
-Layout (issue 5): <out>/<sched>-<N>h/<workload>/ for each run, or .../<workload>/rep<i>/ with
+The default machines: QEMU at 1 hart (exact), the simulator at 1 hart (its agreement with QEMU
+is in the report), and the simulator at 4 and 16 harts for the SMP comparison (parallel-sim).
+QEMU at N harts (shared-throughput) is there on request: --engine qemu --cpus 1,4.
+
+Layout (issue 5): <out>/<config>/<workload>/ for each run, config = <sched>-<N>h on QEMU and
+<sched>-<N>h-sim on the simulator, or .../<workload>/rep<i>/ with
 --repeat N > 1; then <out>/report/index.html (`python3 -m analysis report`: every plot, the
 headline figures, means with confidence intervals of repeats, each run's configuration) and
 <out>/summary.csv (one row per run, plus one "mean" row per repeated configuration).
@@ -22,20 +27,26 @@ from . import sim
 from .build import build
 from .run import PLACEMENTS, RunRequest, analyse, run_workload
 
-DEFAULT_CPUS = (1, 4)
+DEFAULT_CPUS = {"qemu": (1, 4), "sim": (1, 4, 16)}   # --engine E without --cpus
+DEFAULT_MACHINES = (("qemu", 1), ("sim", 1), ("sim", 4), ("sim", 16))
 
 SHARED_THROUGHPUT_NOTE = (
     "note: the N-hart runs are under icount, timing model shared-throughput: one instruction "
     "clock for all harts, so N busy harts each run at 1/N speed (like N hardware threads on "
-    "one core, not N cores); the report labels them so. For parallel speed-up use --realtime.")
+    "one core, not N cores); the report labels them so. For N cores use the simulator "
+    "(the default machines, or --engine sim).")
 
 
 @dataclass
 class Comparison:
-    """What `schedlab compare` runs: every scheduler x workload x hart count x repeat."""
+    """What `schedlab compare` runs: every scheduler x workload x machine x repeat. A machine
+    is (engine, harts). `machines` may instead be given as `engine` and `cpus` (every hart
+    count on that engine); after construction `cpus` lists the hart counts and `engine` is the
+    one engine of all machines (None when they mix engines). `sim_workloads` are the workloads
+    the simulator's machines run (None: all)."""
     schedulers: list
     workloads: list
-    cpus: list = field(default_factory=lambda: list(DEFAULT_CPUS))
+    cpus: list = None
     seed: int = 1
     repeat: int = 1
     realtime: bool = False
@@ -43,17 +54,45 @@ class Comparison:
     settings: dict = field(default_factory=dict)   # scheduler -> {CMAKE_VARIABLE: value}
     params: dict = field(default_factory=dict)     # workload -> [k=v boot arguments]
     placement: str = PLACEMENTS[0]                 # engine.placement of every run
-    engine: str = "qemu"                           # qemu, or sim: every run on the simulator
+    engine: str = None
+    machines: list = None
+    sim_workloads: list = None
+
+    def __post_init__(self):
+        if self.machines is None:
+            if self.cpus is None and self.engine is None:
+                self.machines = list(DEFAULT_MACHINES)
+            else:
+                engine = self.engine or "qemu"
+                self.machines = [(engine, cpus) for cpus in self.cpus or DEFAULT_CPUS[engine]]
+        self.cpus = sorted({cpus for _, cpus in self.machines})
+        engines = self.engines
+        self.engine = engines[0] if len(engines) == 1 else None
+
+    @property
+    def engines(self):
+        return sorted({engine for engine, _ in self.machines})
+
+    def workloads_on(self, engine):
+        if engine == "sim" and self.sim_workloads is not None:
+            return [w for w in self.workloads if w in self.sim_workloads]
+        return list(self.workloads)
 
 
-def config_name(scheduler, cpus):
-    """A configuration is a scheduler at a hart count: rr-4h (the report's name too)."""
-    return f"{scheduler}-{cpus}h"
+def config_name(scheduler, cpus, engine="qemu"):
+    """A configuration is a scheduler on a machine: rr-4h on QEMU, rr-4h-sim on the simulator
+    (the report's name too; analysis/results.py reads it back)."""
+    return f"{scheduler}-{cpus}h" + ("-sim" if engine == "sim" else "")
 
 
-def run_directory(out, scheduler, cpus, workload, repeat=None):
-    directory = Path(out) / config_name(scheduler, cpus) / workload
+def run_directory(out, scheduler, cpus, workload, repeat=None, engine="qemu"):
+    directory = Path(out) / config_name(scheduler, cpus, engine) / workload
     return directory if repeat is None else directory / f"rep{repeat}"
+
+
+def machines_text(machines):
+    """qemu:1,sim:1,sim:4 as the progress line and --machines write it."""
+    return ",".join(f"{engine}:{cpus}" for engine, cpus in machines)
 
 
 def plan_runs(comparison, out):
@@ -61,20 +100,20 @@ def plan_runs(comparison, out):
     its directory and summary row look like any other run's."""
     repeats = range(comparison.repeat) if comparison.repeat > 1 else [None]
     return [RunRequest(scheduler, workload,
-                       run_directory(out, scheduler, cpus, workload, repeat),
+                       run_directory(out, scheduler, cpus, workload, repeat, engine),
                        cpus=cpus, seed=comparison.seed + (repeat or 0),
                        realtime=comparison.realtime,
                        params=list(comparison.params.get(workload, [])),
                        settings=dict(comparison.settings.get(scheduler, {})),
                        timeout=comparison.timeout, repeat=repeat,
-                       placement=comparison.placement)
-            for scheduler in comparison.schedulers for cpus in comparison.cpus
-            for workload in comparison.workloads for repeat in repeats]
+                       placement=comparison.placement, engine=engine)
+            for engine, cpus in comparison.machines for scheduler in comparison.schedulers
+            for workload in comparison.workloads_on(engine) for repeat in repeats]
 
 
 def run_label(request):
-    """How the progress line names a run: rr-4h/mixed, rr-4h/mixed/rep2."""
-    label = f"{config_name(request.scheduler, request.cpus)}/{request.workload}"
+    """How the progress line names a run: rr-4h/mixed, rr-4h-sim/mixed/rep2."""
+    label = f"{config_name(request.scheduler, request.cpus, request.engine)}/{request.workload}"
     return label if request.repeat is None else f"{label}/rep{request.repeat}"
 
 
@@ -100,14 +139,16 @@ def format_progress(done, total, label, state, elapsed, remaining_seconds):
     return line
 
 
-def _timed_run(repo, built, request, engine="qemu"):
-    """One run and its wall time, analysis included: what the ETA must predict. `built` is
-    the scheduler's BuildArtifacts (qemu) or (simulator build directory, cost table) (sim)."""
+def _timed_run(repo, built, request):
+    """One run and its wall time, analysis included: what the ETA must predict. `built` maps
+    (engine, scheduler) to its BuildArtifacts (qemu) or (simulator build directory, cost
+    table) (sim)."""
     started = time.monotonic()
-    if engine == "sim":
-        result = sim.run_sim(repo, built[0], request, built[1])
+    artifacts = built[(request.engine, request.scheduler)]
+    if request.engine == "sim":
+        result = sim.run_sim(repo, artifacts[0], request, artifacts[1])
     else:
-        result = run_workload(repo, built, request)
+        result = run_workload(repo, artifacts, request)
     return result, time.monotonic() - started
 
 
@@ -137,14 +178,17 @@ def run_in_parallel(requests, run, parallel, report=print):
 
 
 def build_all(repo, comparison):
-    """Each scheduler once, with its --set settings (a variant builds into its own directory):
-    the kernel and workloads, or with --engine sim the simulator and its default cost table."""
-    if comparison.engine == "sim":
-        return {scheduler: (sim.build_sim(repo, scheduler, comparison.settings.get(scheduler, {})),
-                            sim.default_costs(repo, scheduler))
-                for scheduler in comparison.schedulers}
-    return {scheduler: build(repo, scheduler, comparison.settings.get(scheduler, {}))
-            for scheduler in comparison.schedulers}
+    """Each scheduler once per engine, with its --set settings (a variant builds into its own
+    directory): the kernel and workloads for QEMU, the simulator and its default cost table
+    for the simulator. -> {(engine, scheduler): what _timed_run needs}"""
+    built = {}
+    for engine in comparison.engines:
+        for scheduler in comparison.schedulers:
+            settings = comparison.settings.get(scheduler, {})
+            built[(engine, scheduler)] = (
+                (sim.build_sim(repo, scheduler, settings), sim.default_costs(repo, scheduler))
+                if engine == "sim" else build(repo, scheduler, settings))
+    return built
 
 
 def run_suite(repo, comparison, out):
@@ -154,15 +198,14 @@ def run_suite(repo, comparison, out):
     parallel = max(1, min(os.cpu_count() or 1, len(requests)))
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
     print(f"compare: {len(requests)} runs ({len(comparison.schedulers)} schedulers x "
-          f"{len(comparison.workloads)} workloads x harts {','.join(map(str, comparison.cpus))}"
-          f"{repeats}), {parallel} at a time, placement {comparison.placement}, engine "
-          f"{comparison.engine}, results in {shown(out)}", flush=True)
-    if comparison.engine == "qemu" and not comparison.realtime and \
-            any(cpus > 1 for cpus in comparison.cpus):
+          f"{len(comparison.workloads)} workloads x machines {machines_text(comparison.machines)}"
+          f"{repeats}), {parallel} at a time, placement {comparison.placement}, "
+          f"results in {shown(out)}", flush=True)
+    if not comparison.realtime and any(engine == "qemu" and cpus > 1
+                                       for engine, cpus in comparison.machines):
         print(SHARED_THROUGHPUT_NOTE, flush=True)
     failures = run_in_parallel(
-        requests,
-        lambda request: _timed_run(repo, artifacts[request.scheduler], request, comparison.engine),
+        requests, lambda request: _timed_run(repo, artifacts, request),
         parallel, report=lambda line: print(line, flush=True))
     report_ok = write_report(repo, out)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)

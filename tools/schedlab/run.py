@@ -44,6 +44,7 @@ class RunRequest:
     verbose: bool = False
     repeat: int = None   # index among `compare --repeat N` runs of one configuration
     placement: str = PLACEMENTS[0]   # engine.placement: spread or creator
+    engine: str = "qemu"             # qemu, or sim (the simulator, tools/schedlab/sim.py)
 
 
 @dataclass

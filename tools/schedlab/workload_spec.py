@@ -50,7 +50,7 @@ PHASES = {
     "wait": {"notification": ("notifications", True)},
     "lock": {"lock": ("locks", True)},
     "unlock": {"lock": ("locks", True)},
-    "barrier": {"barrier": ("barriers", True)},
+    "barrier": {"barrier": ("barriers", True), "spin_us": ("value", False)},
     "yield": {},
     "spawn": {"threads": ("group", True)},
     "loop": {"count": ("value", False), "forever": ("bool", False), "phases": ("phases", True)},

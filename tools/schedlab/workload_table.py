@@ -43,8 +43,8 @@ def _flatten(spec, group, phases, ops):
             ops.append(["WL_TIMER", 0, 0, phase.values["period_us"],
                         phase.values.get("deadline_us", NO_VALUE)])
         else:
-            ops.append([f"WL_{phase.kind.upper()}", 0, obj, phase.values.get("us", NO_VALUE),
-                        NO_VALUE])
+            a = phase.values.get("us", phase.values.get("spin_us", NO_VALUE))
+            ops.append([f"WL_{phase.kind.upper()}", 0, obj, a, NO_VALUE])
 
 
 def _c_string(text):

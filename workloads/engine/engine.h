@@ -43,8 +43,11 @@ struct workload_thread {
 
 struct barrier {
     uint32_t arrived, parties;
+    uint32_t generation;                      /* rounds opened so far */
     uint64_t released_ns;                     /* when the last party of the latest round arrived */
     unsigned participants[ENGINE_THREAD_MAX]; /* workload_thread ids */
+    uint32_t sleeping[ENGINE_THREAD_MAX];     /* per participant: blocked, or about to block (words:
+                                                 RV64A has no byte atomics) */
 };
 
 /* Where threads of groups with affinity "all" start (engine.placement). */
@@ -106,8 +109,9 @@ void interpret(void *workload_thread);
 bool notification_take(seL4_CPtr notification);
 static inline bool lock_acquire(seL4_CPtr lock) { return notification_take(lock); }
 void lock_release(seL4_CPtr lock);
-/* -> the instant the barrier opened (its last party arrived) */
-uint64_t barrier_wait(struct barrier *b, const struct workload_thread *self);
+/* Wait for every party of b, spinning up to spin_ns before blocking (0: block at once).
+ * -> the instant the barrier opened (its last party arrived) */
+uint64_t barrier_wait(struct barrier *b, const struct workload_thread *self, uint64_t spin_ns);
 
 /* pager.c: serve the page faults of "paged" threads from a pool of `frames` frames. */
 int pager_start(uint64_t frames, seL4_Word priority);

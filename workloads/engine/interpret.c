@@ -187,7 +187,11 @@ void interpret(void *arg)
         case WL_WAIT:
         case WL_LOCK: take(&st, object); break;
         case WL_UNLOCK: lock_release(object); break;
-        case WL_BARRIER: st.due = barrier_wait(&engine.barriers[op->object], self); break;
+        case WL_BARRIER: {
+            uint64_t spin_ns = op->a == WL_NO_VALUE ? 0 : draw(&st.rng, op->a) * NS_PER_US;
+            st.due = barrier_wait(&engine.barriers[op->object], self, spin_ns);
+            break;
+        }
         case WL_YIELD: seL4_Yield(); break;
         case WL_SPAWN: spawn(op->object); break;
         case WL_LOOP:

@@ -2,8 +2,9 @@
  * Synchronisation built on notifications. A lock is a notification used as a binary semaphore
  * (objects.c signals it once): it works across address spaces and never spins, which matters
  * under icount (DESIGN §8). A barrier counts arrivals in shared memory; the last thread to arrive
- * wakes every other participant through that thread's own notification, so no wake-up is lost
- * to a notification's word already being set.
+ * opens it and wakes every participant that blocked through that thread's own notification, so
+ * no wake-up is lost to a notification's word already being set. A participant may spin for a
+ * while before it blocks (a barrier phase's spin_us).
  */
 #include "engine.h"
 #include <schedlab/sys.h>
@@ -21,22 +22,66 @@ bool notification_take(seL4_CPtr notification)
 
 void lock_release(seL4_CPtr lock) { seL4_Signal(lock); }
 
-/* The opening instant is in shared memory: a waiter reads it after its wake-up and before it
- * arrives again, and the next round cannot open before that, so it is this round's. */
-uint64_t barrier_wait(struct barrier *b, const struct workload_thread *self)
+/* Spinning checks the barrier once per this much work: it bounds how late a spinner sees the
+ * opening, and how often the simulator resumes a spinner. */
+#define SPIN_CHECK_NS 500
+
+static uint32_t position_of(const struct barrier *b, const struct workload_thread *self)
 {
-    uint32_t arrived = __atomic_add_fetch(&b->arrived, 1, __ATOMIC_ACQ_REL);
+    uint32_t i = 0;
+    while (&engine.threads[b->participants[i]] != self) i++;
+    return i;
+}
+
+static bool opened(const struct barrier *b, uint32_t generation)
+{
+    return __atomic_load_n(&b->generation, __ATOMIC_SEQ_CST) != generation;
+}
+
+/* Busy-wait in user mode, without even a clock read (which is a system call): on many harts a
+ * blocking wait per party is a kernel entry per party under the kernel lock, and the opening is
+ * one signal per sleeper. The spin is counted in checks of SPIN_CHECK_NS of work each. */
+static bool spin_until_opened(const struct barrier *b, uint32_t generation, uint64_t spin_ns)
+{
+    for (uint64_t checks = spin_ns / SPIN_CHECK_NS; checks; checks--) {
+        if (opened(b, generation)) return true;
+        schedlab_burn(SPIN_CHECK_NS / SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION);
+    }
+    return opened(b, generation);
+}
+
+/*
+ * The opening instant is in shared memory: a waiter reads it after the opening and before it
+ * arrives again, and the next round cannot open before that, so it is this round's.
+ *
+ * Who signals whom: a waiter that gives up spinning sets its `sleeping` flag, then looks at
+ * the generation again; the opener bumps the generation, then takes every flag with an
+ * exchange and signals the flags it took. Both sides use sequentially consistent operations, so
+ * either the opener takes the flag (and a signal is coming, which the waiter consumes) or the
+ * waiter sees the opening and takes its flag back itself. A waiter never misses the opening,
+ * and no signal is left over for a later round.
+ */
+uint64_t barrier_wait(struct barrier *b, const struct workload_thread *self, uint64_t spin_ns)
+{
+    uint32_t generation = __atomic_load_n(&b->generation, __ATOMIC_SEQ_CST);
+    uint32_t me = position_of(b, self);
+    uint32_t arrived = __atomic_add_fetch(&b->arrived, 1, __ATOMIC_SEQ_CST);
     if (arrived < b->parties) {
-        seL4_Word badge;
-        seL4_Wait(self->wake, &badge);
+        if (spin_ns && spin_until_opened(b, generation, spin_ns))
+            return __atomic_load_n(&b->released_ns, __ATOMIC_ACQUIRE);
+        __atomic_store_n(&b->sleeping[me], 1, __ATOMIC_SEQ_CST);
+        if (!opened(b, generation) || !__atomic_exchange_n(&b->sleeping[me], 0, __ATOMIC_SEQ_CST)) {
+            seL4_Word badge;
+            seL4_Wait(self->wake, &badge);
+        }
         return __atomic_load_n(&b->released_ns, __ATOMIC_ACQUIRE);
     }
     uint64_t now = schedlab_now_ns();
     __atomic_store_n(&b->released_ns, now, __ATOMIC_RELEASE);
-    __atomic_store_n(&b->arrived, 0, __ATOMIC_RELEASE);
-    for (uint32_t i = 0; i < b->parties; i++) {
-        const struct workload_thread *t = &engine.threads[b->participants[i]];
-        if (t != self) seL4_Signal(t->wake);
-    }
+    __atomic_store_n(&b->arrived, 0, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&b->generation, 1, __ATOMIC_SEQ_CST);
+    for (uint32_t i = 0; i < b->parties; i++)
+        if (i != me && __atomic_exchange_n(&b->sleeping[i], 0, __ATOMIC_SEQ_CST))
+            seL4_Signal(engine.threads[b->participants[i]].wake);
     return now;
 }
