@@ -177,6 +177,11 @@ def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False,
         raise TraceError(f"{path}: records are {header['record_size']} bytes, but "
                          f"{fmt.header_path} defines {record_dtype.itemsize}-byte records")
 
+    # a record holds its hart modulo 256; past 256 harts (the simulator's machines) the decoded
+    # records get a 16-bit hart, the chunk header's
+    wide = header["nharts"] > 256
+    decoded_dtype = np.dtype([(name, "<u2" if name == "hart" else record_dtype.fields[name][0])
+                              for name in record_dtype.names]) if wide else record_dtype
     chunks, dropped_by_hart, truncated = [], dict.fromkeys(range(header["nharts"]), 0), False
     offset = file_header_dtype.itemsize
     while offset < len(data) and not truncated:
@@ -202,14 +207,20 @@ def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False,
                                           f"{count} records, the file only {available}")
             truncated, count = True, available
         records = np.frombuffer(data, record_dtype, count=count, offset=offset)
-        if np.any(records["hart"] != chunk["hart"]):
+        if np.any(records["hart"] != chunk["hart"] % 256):
             raise TraceError(f"{where}: a record of hart {chunk['hart']}'s chunk names another "
                              f"hart; the file is corrupt")
+        if wide:
+            widened = np.empty(len(records), decoded_dtype)
+            for name in record_dtype.names:
+                widened[name] = records[name]
+            widened["hart"] = chunk["hart"]
+            records = widened
         chunks.append(records)
         dropped_by_hart[chunk["hart"]] = chunk["dropped"]  # cumulative: the last chunk wins
         offset += count * record_dtype.itemsize
 
-    records = np.concatenate(chunks) if chunks else np.zeros(0, record_dtype)
+    records = np.concatenate(chunks) if chunks else np.zeros(0, decoded_dtype)
     regressions = {}
     for hart in range(header["nharts"]):
         times = records["time_ns"][records["hart"] == hart].astype(np.int64)

@@ -5,7 +5,10 @@ set(SCHEDLAB_CONFIG rr CACHE STRING "scheduler configuration: the name of a file
 set(SCHEDLAB_TRACE ON CACHE BOOL "record scheduling events (OFF compiles tracing out)")
 set(SCHEDLAB_DEBUG_SYSCALLS ON CACHE BOOL "seL4's debug system calls (PutChar, Halt, NameThread)")
 set(SCHEDLAB_ROOT_CNODE_BITS 12 CACHE STRING "root CNode radix (seL4's CONFIG_ROOT_CNODE_SIZE_BITS)")
-set(SCHEDLAB_MAX_HARTS 8 CACHE STRING "harts the kernel supports")
+# the simulator (CMakeLists.txt) sets its own hart count as a normal variable first
+if(NOT DEFINED SCHEDLAB_MAX_HARTS)
+  set(SCHEDLAB_MAX_HARTS 8 CACHE STRING "harts the kernel supports")
+endif()
 
 function(schedlab_check_range var min max)
   if(NOT "${${var}}" MATCHES "^[0-9]+$" OR ${var} LESS ${min} OR ${var} GREATER ${max})

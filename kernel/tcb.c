@@ -251,7 +251,7 @@ static seL4_Error set_affinity(struct invocation *inv, struct tcb *t, struct sys
     if (inv->length < 1) return error_plain(err, seL4_TruncatedMessage);
     word_t core = inv_arg(inv, 0);
     if (core >= nharts) return error_plain(err, seL4_IllegalOperation);
-    sched_set_affinity(&t->sched, 1ull << core);
+    sched_set_affinity(&t->sched, hartmask_one((unsigned)core));
     return seL4_NoError;
 }
 #endif
@@ -265,7 +265,7 @@ seL4_Error tcb_set_affinity_mask(struct tcb *caller, word_t tcb_cptr, word_t mas
     if (!mask || (nharts < 64 && mask >> nharts)) return seL4_InvalidArgument;
     struct tcb *t = cap_ptr(slot->cap);
     if (t != caller) smp_stall_thread(&t->sched);
-    sched_set_affinity(&t->sched, mask);
+    sched_set_affinity(&t->sched, hartmask_from_word(mask));
     return seL4_NoError;
 }
 

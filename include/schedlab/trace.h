@@ -140,7 +140,8 @@ enum trace_event_type {
 struct trace_record {
     uint64_t time_ns; /* nanoseconds of emulated time since boot */
     uint8_t type;     /* enum trace_event_type */
-    uint8_t hart;     /* hart that recorded the event */
+    uint8_t hart;     /* hart that recorded the event, modulo 256 (the chunk header holds it
+                       * whole, for the simulator's machines of more harts) */
     uint16_t arg0;
     uint32_t arg1;
     uint32_t arg2;

@@ -37,7 +37,7 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define WARM_NS    ((uint64_t)SCHED_AFFINITY_WARM_US * 1000)
 #define BALANCE_NS ((uint64_t)SCHED_AFFINITY_BALANCE_US * 1000)
 #define THRESHOLD  SCHED_AFFINITY_MIGRATE_THRESHOLD
-#define RESERVED   ((uint64_t)SCHED_AFFINITY_RESERVED_HARTS)
+#define RESERVED   ((uint64_t)SCHED_AFFINITY_RESERVED_HARTS) /* harts 0..63 (a word) */
 #define NO_HART    (~0u)
 
 /* per-thread state in sched_thread.policy[] */
@@ -74,20 +74,23 @@ static void dequeue(struct affinity_hart *h, struct sched_thread *t)
 static unsigned load(unsigned hart) { return harts[hart].nr_queued + !!harts[hart].current; }
 
 /* Rule 1: the harts t may be placed on or moved to. */
-static uint64_t allowed_harts(const struct sched_thread *t)
+static struct hartmask allowed_harts(const struct sched_thread *t)
 {
-    uint64_t online = nr_harts >= 64 ? ~0ull : (1ull << nr_harts) - 1;
-    uint64_t mask = t->affinity & online;
+    struct hartmask mask = hartmask_and(t->affinity, hartmask_first_n(nr_harts));
     if (RESERVED) {
-        uint64_t class = t->prio >= SCHED_AFFINITY_RESERVED_PRIO ? RESERVED : ~RESERVED;
-        if (mask & class) mask &= class;
+        struct hartmask reserved = hartmask_from_word(RESERVED);
+        struct hartmask class = t->prio >= SCHED_AFFINITY_RESERVED_PRIO
+                                    ? hartmask_and(mask, reserved)
+                                    : hartmask_and_not(mask, reserved);
+        if (!hartmask_empty(&class)) mask = class;
     }
     return mask;
 }
 
 static bool allowed_on(const struct sched_thread *t, unsigned hart)
 {
-    return allowed_harts(t) & (1ull << hart);
+    struct hartmask allowed = allowed_harts(t);
+    return hartmask_has(&allowed, hart);
 }
 
 static unsigned last_hart(const struct sched_thread *t)
@@ -143,7 +146,7 @@ void policy_thread_init(struct sched_thread *t)
 {
     /* seL4 pins a new thread to its creator's hart; this policy places threads itself, so a new
      * thread may run on every hart until TCB_SetAffinity or the mask extension narrows it */
-    t->affinity = nr_harts >= 64 ? ~0ull : (1ull << nr_harts) - 1;
+    t->affinity = hartmask_first_n(nr_harts);
     t->queued = false;
     t->next = t->prev = NULL;
     t->slice_left_ns = SCHED_TIMESLICE_NS;
@@ -154,17 +157,21 @@ void policy_thread_init(struct sched_thread *t)
 /* Rule 2. */
 unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 {
-    uint64_t allowed = allowed_harts(t);
-    if (!allowed) return t->affinity ? (unsigned)__builtin_ctzll(t->affinity) : t->hart;
+    struct hartmask allowed = allowed_harts(t);
+    if (hartmask_empty(&allowed)) {
+        unsigned first = hartmask_next(&t->affinity, 0);
+        return first < SCHED_MAX_HARTS ? first : t->hart;
+    }
     unsigned last = last_hart(t), best = NO_HART, best_load = ~0u;
-    for (uint64_t m = allowed; m; m &= m - 1) {
-        unsigned i = (unsigned)__builtin_ctzll(m), l = load(i);
+    HARTMASK_FOR_EACH(i, &allowed)
+    {
+        unsigned l = load(i);
         /* ties: the last hart, then the waker's, then the lowest */
         bool better =
             l < best_load || (l == best_load && best != last && (i == last || i == waker_hart));
         if (better) best = i, best_load = l;
     }
-    if (last != NO_HART && (allowed & (1ull << last)) && warm_on(t, last) &&
+    if (last != NO_HART && hartmask_has(&allowed, last) && warm_on(t, last) &&
         load(last) <= best_load + THRESHOLD)
         return last;
     return best;
@@ -235,11 +242,11 @@ static unsigned busiest_other(unsigned hart)
 }
 
 /* Rule 4. */
-uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
+struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
 {
     (void)running; /* h->current: the policy's own record of it */
     struct affinity_hart *h = &harts[hart];
-    if (nr_harts < 2 || now < h->next_balance) return 0;
+    if (nr_harts < 2 || now < h->next_balance) return hartmask_none();
     h->next_balance = now + BALANCE_NS;
     unsigned busiest = busiest_other(hart), seen = load(hart);
     unsigned busiest_load = load(busiest);
@@ -253,8 +260,8 @@ uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
         if (t->prio > top) top = t->prio;
     }
     sched_trace_policy(POLICY_TRACE_BALANCE, busiest, seen, busiest_load, moved);
-    if (top < 0) return 0;
-    return !h->current || top > h->current->prio ? 1ull << hart : 0;
+    if (top < 0 || (h->current && top <= h->current->prio)) return hartmask_none();
+    return hartmask_one(hart);
 }
 
 /* Only a hart with work balances on a period; an idle one pulls when it goes idle. */

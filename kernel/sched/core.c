@@ -20,7 +20,6 @@ static bool calibrating;
 
 static unsigned me(void) { return this_hart_id(); }
 static struct sched_hart *here(void) { return &harts[me()]; }
-static uint64_t bit(unsigned hart) { return 1ull << hart; }
 
 #define CALIBRATION_ROUNDS 64
 
@@ -66,8 +65,8 @@ uint64_t sched_init(void)
 
 void sched_thread_init(struct sched_thread *t, uint32_t tid, uint8_t prio, unsigned hart)
 {
-    *t = (struct sched_thread){.tid = tid, .prio = prio, .hart = (uint8_t)hart};
-    t->affinity = bit(hart);
+    *t = (struct sched_thread){.tid = tid, .prio = prio, .hart = (uint16_t)hart};
+    t->affinity = hartmask_one(hart);
     policy_thread_init(t);
 }
 
@@ -77,7 +76,7 @@ struct sched_thread *sched_running_on(unsigned hart) { return harts[hart].runnin
 void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reason why)
 {
     trace_emit(TRACE_MIGRATE, why, t->tid, t->hart, to, 0);
-    t->hart = (uint8_t)to;
+    t->hart = (uint16_t)to;
 }
 
 void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uint64_t value)
@@ -96,10 +95,13 @@ static void request_decision(unsigned hart, enum trace_switch_reason why)
     smp_request_reschedule(hart);
 }
 
-static void request_decisions(uint64_t mask)
+static void request_decisions(struct hartmask mask)
 {
-    for (unsigned i = 0; i < nharts; i++)
-        if (mask & bit(i)) request_decision(i, TRACE_SWITCH_PREEMPTED);
+    HARTMASK_FOR_EACH(i, &mask)
+    {
+        if (i >= nharts) break;
+        request_decision(i, TRACE_SWITCH_PREEMPTED);
+    }
 }
 
 static void charge_running(struct sched_hart *h, uint64_t now)
@@ -112,7 +114,7 @@ static void charge_running(struct sched_hart *h, uint64_t now)
 /* The lowest hart t may run on. */
 static unsigned first_allowed(const struct sched_thread *t)
 {
-    return (unsigned)__builtin_ctzll(t->affinity);
+    return hartmask_next(&t->affinity, 0);
 }
 
 /*
@@ -163,7 +165,8 @@ void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_w
     }
     INVARIANT(!t->with_policy && !running_anywhere(t), "tid %u woken while %s", t->tid,
               t->with_policy ? "held by the policy" : "running");
-    if (!(t->affinity & bit(t->hart))) sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
+    if (!hartmask_has(&t->affinity, t->hart))
+        sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
     unsigned hart = policy_select_hart(t, me());
     if (hart != t->hart) sched_migrate(t, hart, TRACE_MIGRATE_WAKE);
     trace_emit(TRACE_WAKEUP, (uint16_t)hart, t->tid, waker ? waker->tid : TRACE_TID_NONE, why, 0);
@@ -234,10 +237,10 @@ void sched_set_priority(struct sched_thread *t, uint8_t prio)
     }
 }
 
-void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask)
+void sched_set_affinity(struct sched_thread *t, struct hartmask harts_mask)
 {
     t->affinity = harts_mask;
-    if (harts_mask & bit(t->hart)) return;
+    if (hartmask_has(&harts_mask, t->hart)) return;
     if (is_running(t)) {
         /* it leaves at its hart's next decision (sched_schedule moves it) */
         request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
@@ -309,7 +312,7 @@ struct sched_thread *sched_schedule(uint64_t now)
 
     bool prev_runnable = prev && thread_is_runnable(prev);
     /* a running thread whose affinity no longer includes this hart goes elsewhere */
-    bool prev_leaves = prev_runnable && !(prev->affinity & bit(me()));
+    bool prev_leaves = prev_runnable && !hartmask_has(&prev->affinity, me());
     /* held since it yielded or its slice ran out: the policy must not hand it out here */
     if (prev_leaves) take_back(prev);
     charge_running(h, now);
@@ -317,7 +320,10 @@ struct sched_thread *sched_schedule(uint64_t now)
     if (h->decide || !prev) {
         next = pick(prev, prev_runnable && !prev_leaves);
         /* about to idle: the policy may pull work here */
-        if (!next && (policy_tick(me(), now, NULL) & bit(me()))) next = pick(NULL, false);
+        if (!next) {
+            struct hartmask decide = policy_tick(me(), now, NULL);
+            if (hartmask_has(&decide, me())) next = pick(NULL, false);
+        }
     }
     if (next != prev) {
         trace_switch(h, prev, prev_runnable, next);

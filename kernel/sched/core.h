@@ -27,7 +27,7 @@ void sched_yield(void);
 void sched_set_priority(struct sched_thread *t, uint8_t prio);
 /* t may run only on the harts of `harts_mask` from now on. A thread on a hart outside the mask
  * moves to an allowed one. */
-void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask);
+void sched_set_affinity(struct sched_thread *t, struct hartmask harts_mask);
 /* Timer interrupt on this hart at time `now`. */
 void sched_timer(uint64_t now);
 /* Kernel exit: settle what this hart runs now (NULL = idle). */

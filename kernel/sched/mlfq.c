@@ -203,10 +203,10 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
 }
 
 /* Rule 4; nothing to balance: threads stay on the hart their affinity names (seL4). */
-uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
+struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
 {
     struct mlfq_hart *h = &harts[hart];
-    if (now < h->next_boost_ns) return 0;
+    if (now < h->next_boost_ns) return hartmask_none();
     /* boost k is due at k * BOOST_NS: a tick later than one period does one boost, the last due */
     h->epoch = now / BOOST_NS;
     h->next_boost_ns = (h->epoch + 1) * BOOST_NS;
@@ -214,7 +214,7 @@ uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
     sched_trace_policy(POLICY_TRACE_BOOST, 0, (uint32_t)h->epoch, raised, h->epoch * BOOST_NS);
     /* the running thread's slice is now a fresh level-0 allotment: the core re-evaluates it at
      * a decision, which keeps it running (nothing outranks level 0; it returns to the head) */
-    return running ? 1ull << hart : 0;
+    return running ? hartmask_one(hart) : hartmask_none();
 }
 
 uint64_t policy_next_tick(unsigned hart) { return harts[hart].next_boost_ns; }

@@ -9,12 +9,12 @@
 
 #include <sched/sched.h>
 
-uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
+struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
 {
     (void)hart;
     (void)now;
     (void)running;
-    return 0;
+    return hartmask_none();
 }
 
 uint64_t policy_next_tick(unsigned hart)

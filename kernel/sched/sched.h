@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "hartmask.h"
 #include <sched_config.h>
 #include <schedlab/trace.h>
 
@@ -28,7 +29,7 @@ struct sched_thread {
     struct sched_thread *next, *prev;    /* run-queue links: the policy's */
     uint32_t tid;                        /* trace id, for diagnostics only */
     uint8_t prio;                        /* seL4 priority 0..255, set by the core */
-    uint8_t hart;                        /* hart the thread runs on or is queued for */
+    uint16_t hart;                       /* hart the thread runs on or is queued for */
     bool queued;                         /* held in a policy run queue */
     bool with_policy;                    /* the core handed it to the policy (woken, yielded,
                                           * expired, or runnable at a decision) and the policy
@@ -36,7 +37,7 @@ struct sched_thread {
                                           * policies must not touch it */
     int64_t slice_left_ns;               /* remaining timeslice, charged by policy_charge
                                           * (kernel time included: see policy_charge) */
-    uint64_t affinity;                   /* harts the thread may run on (bit per hart) */
+    struct hartmask affinity;            /* harts the thread may run on */
     uint64_t working_set_bytes;          /* for the cache-warmth model (cache_model.h) */
     uint64_t policy[SCHED_POLICY_WORDS]; /* further per-thread state a policy may keep */
 };
@@ -91,9 +92,9 @@ uint64_t policy_slice_ns(const struct sched_thread *t);
  * running thread charged up to `now`. `running` is what the hart runs (NULL: idle); it may be
  * held by the policy already (it yielded; its decision is due). A policy may move queued threads
  * between harts (through sched_migrate) or change the running thread's slice. Returns the harts
- * (bit per hart) that must make a new decision because of what it did; a decision on the hart
- * whose running thread's slice changed re-evaluates that slice. */
-uint64_t policy_tick(unsigned hart, uint64_t now, struct sched_thread *running);
+ * that must make a new decision because of what it did; a decision on the hart whose running
+ * thread's slice changed re-evaluates that slice. */
+struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running);
 /* When `hart` wants its next policy_tick (ns of emulated time since boot; UINT64_MAX: no need).
  * The core arms the hart's one-shot timer for it, so timed work happens at its instant even
  * while long slices run or the hart idles. */

@@ -59,7 +59,7 @@ struct tstune_hart {
 };
 
 static struct tstune_hart harts[SCHED_MAX_HARTS];
-static uint64_t online;         /* harts that exist, bit per hart */
+static struct hartmask online;  /* harts that exist */
 static uint64_t slice_floor_ns; /* max(min granularity, switch-overhead bound) */
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -109,7 +109,7 @@ static unsigned load(unsigned hart)
 
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
-    online = nharts >= 64 ? ~0ull : (1ull << nharts) - 1;
+    online = hartmask_first_n(nharts);
     if (!switch_cost_ns) switch_cost_ns = SCHED_TSTUNE_SWITCH_COST_NS;
     slice_floor_ns =
         max_u64(MIN_GRANULARITY_NS, switch_cost_ns * 1000 / SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE);
@@ -131,14 +131,15 @@ void policy_thread_init(struct sched_thread *t)
 
 unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 {
-    uint64_t allowed = t->affinity & online;
-    if (!allowed) return t->hart; /* the core guarantees an existing hart; be safe */
-    unsigned best = 64, best_load = ~0u;
-    for (uint64_t m = allowed; m; m &= m - 1) {
-        unsigned i = (unsigned)__builtin_ctzll(m), l = load(i);
+    struct hartmask allowed = hartmask_and(t->affinity, online);
+    if (hartmask_empty(&allowed)) return t->hart; /* the core guarantees an existing hart */
+    unsigned best = SCHED_MAX_HARTS, best_load = ~0u;
+    HARTMASK_FOR_EACH(i, &allowed)
+    {
+        unsigned l = load(i);
         if (l < best_load || (l == best_load && i == waker_hart)) best = i, best_load = l;
     }
-    bool home_allowed = allowed & (1ull << t->hart);
+    bool home_allowed = hartmask_has(&allowed, t->hart);
     if (home_allowed && (best_load > 0 || load(t->hart) == 0)) return t->hart;
     return best;
 }

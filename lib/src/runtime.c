@@ -80,6 +80,16 @@ void schedlab_burn(uint64_t iterations)
                      : "+r"(iterations), "+r"(scratch));
 }
 
+bool schedlab_spin_while_equal(const uint32_t *word, uint32_t old, uint64_t checks,
+                               uint64_t check_iterations)
+{
+    for (; checks; checks--) {
+        if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != old) return true;
+        schedlab_burn(check_iterations);
+    }
+    return __atomic_load_n(word, __ATOMIC_SEQ_CST) != old;
+}
+
 void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
 {
     char *dst = (char *)&seL4_GetIPCBuffer()->msg[0];

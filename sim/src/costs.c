@@ -56,27 +56,91 @@ static const char *const call_names[SIM_USER_KEYS] = {
     [SIM_SYS_SUSPEND_SELF] = "SUSPEND_SELF",
 };
 
-/* "user_ns": {"PREV>CALL": ns, ...}: PREV as in path_ns, CALL a call_names entry or MARKER_<id> */
-static void users_load(const char *text)
+/* The index of the name `len` characters long at `name` in names[0..n), or -1. */
+static int name_index(const char *const *names, unsigned n, const char *name, size_t len)
 {
-    const char *table = strstr(text, "\"user_ns\"");
+    for (unsigned i = 0; i < n; i++)
+        if (names[i] && strlen(names[i]) == len && !strncmp(names[i], name, len)) return (int)i;
+    return -1;
+}
+
+static int call_index(const char *name, size_t len)
+{
+    if (len > 7 && !strncmp(name, "MARKER_", 7)) {
+        unsigned marker = (unsigned)strtoul(name + 7, NULL, 10);
+        return marker < SIM_USER_KEYS - SIM_USER_MARKER ? (int)(SIM_USER_MARKER + marker) : -1;
+    }
+    return name_index(call_names, SIM_USER_KEYS, name, len);
+}
+
+/* One "[WHERE:]PREV>NEXT": ns entry of path_ns; WHERE is how the entry began (SYSCALL, IRQ,
+ * IDLE) or the system call that made it (CALL, SEND, ..., MARKER_<id>). Unknown names are
+ * skipped: a table may hold paths this build does not take. */
+static void path_entry_load(const char *key, size_t len, uint64_t ns)
+{
+    const char *colon = memchr(key, ':', len), *arrow = memchr(key, '>', len);
+    if (!arrow) return;
+    const char *prev = colon ? colon + 1 : key;
+    int a = name_index(event_names, SIM_PATH_TAGS, prev, (size_t)(arrow - prev));
+    int b = name_index(event_names, SIM_PATH_TAGS, arrow + 1, (size_t)(key + len - arrow - 1));
+    if (a < 0 || b < 0) return;
+    if (!colon) {
+        path_ns[a][b] = ns;
+        return;
+    }
+    /* SYSCALL, IRQ, IDLE: looked up among the entry kinds only (IRQ is an event's name too) */
+    int entry = name_index(event_names + SIM_PATH_SYSCALL, SIM_PATH_ENTRY_KINDS, key,
+                           (size_t)(colon - key));
+    if (entry >= 0) {
+        path_in_ns[entry][a][b] = ns;
+        return;
+    }
+    int call = call_index(key, (size_t)(colon - key));
+    if (call >= 0) path_call_ns[call][a][b] = ns;
+}
+
+/* Each "KEY": number entry of the JSON object named `name` in text, to `entry`. */
+static void object_entries(const char *text, const char *name,
+                           void (*entry)(const char *key, size_t len, uint64_t value))
+{
+    const char *table = strstr(text, name);
     const char *end = table ? strchr(table, '}') : NULL;
     if (!table || !end) return;
-    for (unsigned a = 0; a < SIM_PATH_TAGS; a++)
-        for (unsigned k = 0; k < SIM_USER_KEYS; k++) {
-            char call[24], quoted[64];
-            if (!event_names[a]) continue;
-            if (k >= SIM_USER_MARKER)
-                snprintf(call, sizeof call, "MARKER_%u", k - SIM_USER_MARKER);
-            else if (call_names[k])
-                snprintf(call, sizeof call, "%s", call_names[k]);
-            else
-                continue;
-            snprintf(quoted, sizeof quoted, "\"%s>%s\"", event_names[a], call);
-            const char *at = strstr(table, quoted);
-            if (at && at < end)
-                user_ns[a][k] = strtoull(strchr(at + strlen(quoted), ':') + 1, NULL, 10);
-        }
+    const char *at = strchr(table + strlen(name), '{');
+    while (at && at < end) {
+        const char *key = strchr(at, '"');
+        if (!key || key >= end) break;
+        const char *close = strchr(key + 1, '"');
+        if (!close || close >= end) break;
+        const char *value = strchr(close, ':');
+        if (!value || value >= end) break;
+        entry(key + 1, (size_t)(close - key - 1), strtoull(value + 1, NULL, 10));
+        at = close + 1;
+    }
+}
+
+/* One "PREV>CALL": ns entry of user_ns: PREV as in path_ns, or MARKER_<id> (the marker the
+ * hart recorded last), CALL a call_names entry or MARKER_<id>. */
+static void user_entry_load(const char *key, size_t len, uint64_t ns)
+{
+    const char *arrow = memchr(key, '>', len);
+    if (!arrow) return;
+    int call = call_index(arrow + 1, (size_t)(key + len - arrow - 1));
+    if (call < 0) return;
+    int marker = call_index(key, (size_t)(arrow - key)) - SIM_USER_MARKER;
+    if (marker >= 0) {
+        user_marker_ns[marker][call] = ns;
+        return;
+    }
+    int prev = name_index(event_names, SIM_PATH_TAGS, key, (size_t)(arrow - key));
+    if (prev >= 0) user_ns[prev][call] = ns;
+}
+
+static void users_load(const char *text)
+{
+    for (unsigned m = 0; m < SIM_USER_KEYS - SIM_USER_MARKER; m++)
+        for (unsigned k = 0; k < SIM_USER_KEYS; k++) user_marker_ns[m][k] = SIM_NEVER;
+    object_entries(text, "\"user_ns\"", user_entry_load);
 }
 
 static void paths_load(const char *text)
@@ -85,26 +149,9 @@ static void paths_load(const char *text)
         for (unsigned b = 0; b < SIM_PATH_TAGS; b++) {
             path_ns[a][b] = SIM_NEVER;
             for (unsigned k = 0; k < SIM_PATH_ENTRY_KINDS; k++) path_in_ns[k][a][b] = SIM_NEVER;
+            for (unsigned k = 0; k < SIM_USER_KEYS; k++) path_call_ns[k][a][b] = SIM_NEVER;
         }
-    const char *table = strstr(text, "\"path_ns\"");
-    const char *end = table ? strchr(table, '}') : NULL;
-    if (!table || !end) return;
-    for (unsigned a = 0; a < SIM_PATH_TAGS; a++)
-        for (unsigned b = 0; b < SIM_PATH_TAGS; b++) {
-            if (!event_names[a] || !event_names[b]) continue;
-            char quoted[64];
-            snprintf(quoted, sizeof quoted, "\"%s>%s\"", event_names[a], event_names[b]);
-            const char *at = strstr(table, quoted);
-            if (at && at < end)
-                path_ns[a][b] = strtoull(strchr(at + strlen(quoted), ':') + 1, NULL, 10);
-            for (unsigned k = 0; k < SIM_PATH_ENTRY_KINDS; k++) {
-                snprintf(quoted, sizeof quoted, "\"%s:%s>%s\"", event_names[SIM_PATH_SYSCALL + k],
-                         event_names[a], event_names[b]);
-                at = strstr(table, quoted);
-                if (at && at < end)
-                    path_in_ns[k][a][b] = strtoull(strchr(at + strlen(quoted), ':') + 1, NULL, 10);
-            }
-        }
+    object_entries(text, "\"path_ns\"", path_entry_load);
 }
 
 int costs_load(const char *path)

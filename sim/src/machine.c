@@ -23,13 +23,12 @@ bool machine_finished;
 int machine_status;
 
 static ucontext_t machine_context;
-static uint64_t lock_free_at;       /* the big kernel lock is free from this instant */
-static uint64_t reschedule_pending; /* harts this kernel entry asked for a decision */
+static uint64_t lock_free_at;              /* the big kernel lock is free from this instant */
+static struct hartmask reschedule_pending; /* harts this kernel entry asked for a decision */
 static uint32_t last_tid;
 
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-static uint64_t bit(unsigned hart) { return 1ull << hart; }
 
 _Noreturn void sim_panic(const char *fmt, ...)
 {
@@ -54,9 +53,9 @@ void sim_clock_wait_until(uint64_t until)
 void smp_request_reschedule(unsigned hart)
 {
     if (hart == sim_hart_now) return;
-    if (!(reschedule_pending & bit(hart)))
+    if (!hartmask_has(&reschedule_pending, hart))
         trace_emit(TRACE_IPI, TRACE_IPI_RESCHEDULE, hart, 0, 0, 0);
-    reschedule_pending |= bit(hart);
+    hartmask_add(&reschedule_pending, hart);
 }
 
 bool thread_is_runnable(struct sched_thread *t) { return sim_thread_of(t)->state == SIM_RUNNABLE; }
@@ -65,9 +64,14 @@ void machine_init(unsigned harts)
 {
     nharts = harts;
     for (unsigned i = 0; i < harts; i++)
-        sim_harts[i] = (struct sim_hart){.timer_deadline = SIM_NEVER, .ipi_at = SIM_NEVER};
+        sim_harts[i] = (struct sim_hart){.timer_deadline = SIM_NEVER,
+                                         .ipi_at = SIM_NEVER,
+                                         .last_marker = 255,
+                                         .user_before = 255,
+                                         .chain_key = 255};
     sim_hart_now = 0;
     sched_init();
+    events_init(harts);
     /* the calibration ran on hart 0's clock: the run starts at 0 */
     sim_harts[0].time = 0;
 }
@@ -138,6 +142,50 @@ void schedlab_burn(uint64_t iterations)
     if (t->work_ns) to_machine(t);
 }
 
+/* ---- spinning (schedlab_spin_while_equal) ---- */
+
+static struct sim_thread *spinners;
+static uint64_t next_event(const struct sim_hart *h);
+
+bool schedlab_spin_while_equal(const uint32_t *word, uint32_t old, uint64_t checks,
+                               uint64_t check_iterations)
+{
+    struct sim_thread *t = sim_running_thread;
+    if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != old) return true;
+    if (!checks) return false;
+    t->spin_word = word;
+    t->spin_old = old;
+    t->spin_seen = false;
+    t->spin_check_ns = check_iterations * SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION;
+    t->spin_budget_ns = checks * t->spin_check_ns;
+    t->work_ns += t->spin_budget_ns;
+    if ((t->spin_next = spinners)) spinners->spin_prev = &t->spin_next;
+    t->spin_prev = &spinners;
+    spinners = t;
+    to_machine(t);
+    if ((*t->spin_prev = t->spin_next)) t->spin_next->spin_prev = t->spin_prev;
+    return __atomic_load_n(word, __ATOMIC_SEQ_CST) != old;
+}
+
+/* After user code ran on the current hart (it may have written a watched word): a spinner whose
+ * word changed now stops at its next look, work-wise, as the kernel build's loop does. */
+static void spinners_look(void)
+{
+    uint64_t now = clock_now();
+    for (struct sim_thread *s = spinners; s; s = s->spin_next) {
+        if (s->spin_seen || __atomic_load_n(s->spin_word, __ATOMIC_SEQ_CST) == s->spin_old)
+            continue;
+        s->spin_seen = true;
+        struct sim_hart *h = &sim_harts[s->sched.hart];
+        bool running = h->user == s;
+        uint64_t progress = running && now > h->time ? now - h->time : 0;
+        uint64_t consumed = s->spin_budget_ns - (s->work_ns - progress);
+        uint64_t look = (consumed + s->spin_check_ns - 1) / s->spin_check_ns * s->spin_check_ns;
+        s->work_ns = progress + (look - consumed);
+        if (running) events_set(s->sched.hart, next_event(h));
+    }
+}
+
 /* ---- blocking, waking, sleeping (kernel/thread.c, kernel/sleep.c) ---- */
 
 void thread_block(struct sim_thread *t, enum sim_thread_state state, enum trace_block_reason why)
@@ -180,6 +228,7 @@ static void kernel_enter(struct sim_hart *h, uint64_t entry_ns, enum sim_path_st
 {
     h->time = max64(h->time, lock_free_at) + entry_ns;
     h->path_last = h->path_entry = how;
+    h->last_marker = 255;
 }
 
 /* The one-shot timer for the next thing this hart must react to (kernel/entry.c set_timer). */
@@ -190,6 +239,19 @@ static void set_timer(struct sim_hart *h)
     if (deadline == h->timer_deadline) return;
     h->timer_deadline = deadline;
     trace_emit(TRACE_TIMER_SET, 0, 0, 0, 0, deadline);
+}
+
+static uint64_t interrupt_at(const struct sim_hart *h)
+{
+    return min64(h->timer_deadline, h->ipi_at);
+}
+
+/* When hart h next does something: its thread's work ends, or an interrupt arrives. */
+static uint64_t next_event(const struct sim_hart *h)
+{
+    uint64_t irq = interrupt_at(h);
+    if (h->user && h->time + h->user->work_ns <= irq) return h->time + h->user->work_ns;
+    return irq == SIM_NEVER ? SIM_NEVER : max64(irq, h->time);
 }
 
 /* Settle what the hart runs, arm its timer, give the lock back and send the IPIs asked for. */
@@ -203,19 +265,33 @@ static void kernel_exit(struct sim_hart *h, uint64_t return_ns)
     if (next) h->time += next != prev ? costs.switch_exit_ns : return_ns;
     h->user = next;
     lock_free_at = h->time;
-    for (unsigned i = 0; reschedule_pending && i < nharts; i++) {
-        if (!(reschedule_pending & bit(i))) continue;
-        reschedule_pending &= ~bit(i);
+    HARTMASK_FOR_EACH(i, &reschedule_pending)
+    {
         sim_harts[i].ipi_at = min64(sim_harts[i].ipi_at, h->time + costs.ipi_latency_ns);
+        if (i != sim_hart_now) events_set(i, next_event(&sim_harts[i]));
     }
+    reschedule_pending = hartmask_none();
 }
 
 static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
 {
     /* the user instructions before the call that the simulator did not time (sim.h) */
-    h->user_before = h->path_last;
     h->user_key = sim_user_key(t->sys, t->a0);
-    if (h->user_before < SIM_PATH_TAGS) h->time += user_ns[h->user_before][h->user_key];
+    /* A chain of system calls between two records is charged once, at its first call: the
+     * calibration measures the user time of the whole chain (QEMU's gap between the records
+     * less the simulator's) and keys it by the chain's first call and the record before it. */
+    if (h->path_last < SIM_PATH_SYSCALL || h->path_last == SIM_PATH_PREEMPT_BY_WAKEUP) {
+        h->user_before = h->path_last;
+        h->chain_key = h->user_key;
+        if (h->last_marker < SIM_USER_KEYS - SIM_USER_MARKER) {
+            /* after a marker, only what was measured after that marker: the workloads'
+             * markers are followed by very different user code */
+            uint64_t ns = user_marker_ns[h->last_marker][h->user_key];
+            h->time += ns == SIM_NEVER ? 0 : ns;
+        } else {
+            h->time += user_ns[h->user_before][h->user_key];
+        }
+    }
     kernel_enter(h, costs.syscall_entry_ns, SIM_PATH_SYSCALL);
     t->in_syscall = false;
     syscall_handle(t);
@@ -226,7 +302,7 @@ static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
 static void kernel_interrupt(struct sim_hart *h, bool idle)
 {
     uint64_t at = h->time;
-    h->user_before = h->user_key = 255;
+    h->user_before = h->user_key = h->chain_key = 255;
     kernel_enter(h, idle ? costs.idle_wake_ns : costs.irq_entry_ns,
                  idle ? SIM_PATH_IDLE : SIM_PATH_IRQ);
     if (h->ipi_at <= at) h->ipi_at = SIM_NEVER;
@@ -250,19 +326,6 @@ void machine_start(void)
 
 /* ---- the event loop ---- */
 
-static uint64_t interrupt_at(const struct sim_hart *h)
-{
-    return min64(h->timer_deadline, h->ipi_at);
-}
-
-/* When hart h next does something: its thread's work ends, or an interrupt arrives. */
-static uint64_t next_event(const struct sim_hart *h)
-{
-    uint64_t irq = interrupt_at(h);
-    if (h->user && h->time + h->user->work_ns <= irq) return h->time + h->user->work_ns;
-    return irq == SIM_NEVER ? SIM_NEVER : max64(irq, h->time);
-}
-
 static void advance(struct sim_hart *h)
 {
     uint64_t irq = interrupt_at(h);
@@ -272,6 +335,7 @@ static void advance(struct sim_hart *h)
         h->time += t->work_ns;
         t->work_ns = 0;
         user_resume(t);
+        if (spinners) spinners_look();
         if (t->in_syscall) kernel_syscall(h, t);
         return;
     }
@@ -283,13 +347,10 @@ static void advance(struct sim_hart *h)
 
 int machine_run(uint64_t limit_ns)
 {
+    for (unsigned i = 0; i < nharts; i++) events_set(i, next_event(&sim_harts[i]));
     while (!machine_finished) {
-        unsigned best = 0;
-        uint64_t when = SIM_NEVER;
-        for (unsigned i = 0; i < nharts; i++) {
-            uint64_t e = next_event(&sim_harts[i]);
-            if (e < when) when = e, best = i;
-        }
+        uint64_t when;
+        unsigned best = events_first(&when);
         if (when == SIM_NEVER) {
             fprintf(stderr, "sim: all threads are blocked and no timer is pending: deadlock\n");
             return -1;
@@ -301,6 +362,7 @@ int machine_run(uint64_t limit_ns)
         }
         sim_hart_now = best;
         advance(&sim_harts[best]);
+        events_set(best, next_event(&sim_harts[best]));
     }
     return machine_status ? -1 : 0;
 }

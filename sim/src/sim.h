@@ -59,17 +59,29 @@ extern uint64_t path_in_ns[SIM_PATH_ENTRY_KINDS][SIM_PATH_TAGS][SIM_PATH_TAGS];
 /*
  * User costs: the simulator runs user code in no time except schedlab_burn and the working-set
  * loop, but in QEMU the interpreter and its draws take instructions too. user_ns charges that
- * time, as user time before a system call, by what the hart last recorded (a path tag) and the
- * call (its enum sim_sys, or SIM_USER_MARKER + the marker id). Measured by calibrate by
- * aligning the traces, like path_ns.
+ * time, as user time before the first system call since the hart's last record, by that record
+ * (a path tag) and the call (its enum sim_sys, or SIM_USER_MARKER + the marker id): the time of
+ * the whole chain of calls up to the next record. Measured by calibrate by aligning the traces,
+ * like path_ns.
  */
 #define SIM_USER_MARKER 16
 #define SIM_USER_KEYS   (SIM_USER_MARKER + 16)
 extern uint64_t user_ns[SIM_PATH_TAGS][SIM_USER_KEYS]; /* 0: none */
+/* The same after a marker, by its id ("MARKER_2>SEND": a request's end, then an unlock, is not
+ * what follows other markers): used instead of user_ns after a marker; SIM_NEVER: none. */
+extern uint64_t user_marker_ns[SIM_USER_KEYS - SIM_USER_MARKER][SIM_USER_KEYS];
+/* The same path in the entries of one system call ("SEND:WAKEUP>POLICY"): what follows a
+ * wakeup differs between a Signal and a Reply. Looked up before path_in_ns. */
+extern uint64_t path_call_ns[SIM_USER_KEYS][SIM_PATH_TAGS][SIM_PATH_TAGS];
 static inline unsigned sim_user_key(enum sim_sys sys, uint64_t a0)
 {
     return sys == SIM_SYS_MARKER && a0 < 16 ? SIM_USER_MARKER + (unsigned)a0 : (unsigned)sys;
 }
+/* events.c: the harts ordered by their next event (instant, then hart number) */
+void events_init(unsigned harts);
+void events_set(unsigned hart, uint64_t when);
+unsigned events_first(uint64_t *when);
+
 /* -> 0, or -1 after saying what is wrong with the table at `path` */
 int costs_load(const char *path);
 
@@ -99,6 +111,13 @@ struct sim_thread {
     /* interpret.c's run() touches the working set right before every burn: that loop's user
      * time, charged with the burn (the simulator runs user code in no simulated time) */
     uint64_t touch_ns;
+    /* schedlab_spin_while_equal: the word it watches, each look's work and the whole spin's;
+     * on the machine's list of spinners while it spins */
+    const uint32_t *spin_word;
+    uint32_t spin_old;
+    bool spin_seen;
+    uint64_t spin_check_ns, spin_budget_ns;
+    struct sim_thread *spin_next, **spin_prev;
     seL4_Word mr[seL4_MsgMaxLength];
     /* endpoint or notification queues */
     struct sim_thread *queue_next;
@@ -118,14 +137,19 @@ static inline struct sim_thread *sim_thread_of(struct sched_thread *s)
 }
 
 struct sim_hart {
-    uint64_t time;                  /* this hart's clock */
-    struct sim_thread *user;        /* in user mode here (NULL: idle) */
-    uint64_t timer_deadline;        /* the one-shot timer (SIM_NEVER: off) */
-    uint64_t ipi_at;                /* a reschedule IPI arrives (SIM_NEVER: none) */
-    struct sim_thread *sleepers;    /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
-    unsigned path_last;             /* the last record of this kernel entry, or how it began */
-    unsigned path_entry;            /* how this kernel entry began (enum sim_path_start) */
-    unsigned user_before, user_key; /* this system call's user path (--annotate) */
+    uint64_t time;               /* this hart's clock */
+    struct sim_thread *user;     /* in user mode here (NULL: idle) */
+    uint64_t timer_deadline;     /* the one-shot timer (SIM_NEVER: off) */
+    uint64_t ipi_at;             /* a reschedule IPI arrives (SIM_NEVER: none) */
+    struct sim_thread *sleepers; /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
+    unsigned path_last;          /* the last record of this kernel entry, or how it began */
+    unsigned path_entry;         /* how this kernel entry began (enum sim_path_start) */
+    unsigned user_key;           /* this system call (sim_user_key) */
+    /* the record before this chain of system calls (the calls since the hart's last record)
+     * and the chain's first call: what its user time is keyed by (--annotate) */
+    unsigned user_before, chain_key;
+    unsigned last_marker; /* the id of the marker recorded last, if the last record
+                           * is one (else 255) */
 };
 
 extern struct sim_hart sim_harts[SIM_MAX_HARTS];

@@ -30,15 +30,18 @@ void syscall_handle(struct sim_thread *t)
             t->result = seL4_InvalidArgument;
             break;
         }
-        sched_set_affinity(&tcb_of(t->a0)->sched, 1ull << t->a1);
+        sched_set_affinity(&tcb_of(t->a0)->sched, hartmask_one((unsigned)t->a1));
         break;
     case SIM_SYS_SET_AFFINITY_MASK: {
-        uint64_t all = nharts >= 64 ? ~0ull : (1ull << nharts) - 1;
-        if (!(t->a1 & all)) {
+        /* the kernel's rule (tcb.c) for harts 0..63; all ones also names every hart past 63 */
+        struct hartmask mask =
+            t->a1 == ~0ull ? hartmask_first_n(nharts)
+                           : hartmask_and(hartmask_from_word(t->a1), hartmask_first_n(nharts));
+        if (hartmask_empty(&mask)) {
             t->result = seL4_InvalidArgument;
             break;
         }
-        sched_set_affinity(&tcb_of(t->a0)->sched, t->a1 & all);
+        sched_set_affinity(&tcb_of(t->a0)->sched, mask);
         break;
     }
     case SIM_SYS_MARKER:

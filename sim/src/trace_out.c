@@ -21,12 +21,14 @@ struct buffer {
 static struct buffer buffers[SIM_MAX_HARTS];
 /* --annotate: each record's predecessor in its entry, and for an entry's first record made by
  * a system call, the user path before it (sim.h user_ns) */
-static uint8_t (*before[SIM_MAX_HARTS])[4];
+static uint8_t (*before[SIM_MAX_HARTS])[5];
 static const char *annotate;
 
 uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS];
 uint64_t path_in_ns[SIM_PATH_ENTRY_KINDS][SIM_PATH_TAGS][SIM_PATH_TAGS];
+uint64_t path_call_ns[SIM_USER_KEYS][SIM_PATH_TAGS][SIM_PATH_TAGS];
 uint64_t user_ns[SIM_PATH_TAGS][SIM_USER_KEYS];
+uint64_t user_marker_ns[SIM_USER_KEYS - SIM_USER_MARKER][SIM_USER_KEYS];
 
 void trace_out_init(unsigned harts, const char *annotate_path)
 {
@@ -35,10 +37,15 @@ void trace_out_init(unsigned harts, const char *annotate_path)
 }
 
 /* The kernel time from the entry's previous record to a record `tag` (its event type, or
- * SIM_PATH_PREEMPT_BY_WAKEUP) on this hart. */
-static uint64_t path_cost(unsigned entry, unsigned last, unsigned tag, enum trace_event_type type)
+ * SIM_PATH_PREEMPT_BY_WAKEUP) on this hart; `call` is the system call that made the entry
+ * (sim_user_key), or 255. */
+static uint64_t path_cost(unsigned entry, unsigned call, unsigned last, unsigned tag,
+                          enum trace_event_type type)
 {
     unsigned kind = entry - SIM_PATH_SYSCALL;
+    if (entry == SIM_PATH_SYSCALL && call < SIM_USER_KEYS && last < SIM_PATH_TAGS &&
+        tag < SIM_PATH_TAGS && path_call_ns[call][last][tag] != SIM_NEVER)
+        return path_call_ns[call][last][tag];
     if (kind < SIM_PATH_ENTRY_KINDS && last < SIM_PATH_TAGS && tag < SIM_PATH_TAGS &&
         path_in_ns[kind][last][tag] != SIM_NEVER)
         return path_in_ns[kind][last][tag];
@@ -59,8 +66,10 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
                        ? SIM_PATH_PREEMPT_BY_WAKEUP
                        : (unsigned)type;
     if (hart == sim_hart_now) {
-        h->time += path_cost(h->path_entry, last, tag, type);
+        h->time += path_cost(h->path_entry, h->user_key, last, tag, type);
         h->path_last = tag;
+        h->last_marker =
+            type == TRACE_MARKER && arg0 < SIM_USER_KEYS - SIM_USER_MARKER ? arg0 : 255;
     }
     struct buffer *b = &buffers[hart];
     if (b->count == b->capacity) {
@@ -74,8 +83,10 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
         bool mine = hart == sim_hart_now, first = mine && last == SIM_PATH_SYSCALL;
         before[hart][b->count][0] = (uint8_t)(mine ? last : 255);
         before[hart][b->count][1] = (uint8_t)(first ? h->user_before : 255);
-        before[hart][b->count][2] = (uint8_t)(first ? h->user_key : 255);
+        before[hart][b->count][2] = (uint8_t)(first ? h->chain_key : 255);
         before[hart][b->count][3] = (uint8_t)(mine ? h->path_entry : 255);
+        before[hart][b->count][4] =
+            (uint8_t)(mine && h->path_entry == SIM_PATH_SYSCALL ? h->user_key : 255);
     }
     b->records[b->count++] = (struct trace_record){.time_ns = clock_now(),
                                                    .type = (uint8_t)type,
@@ -120,7 +131,7 @@ int trace_out_write(const char *path, unsigned harts)
     }
     for (unsigned i = 0; i < harts; i++)
         for (uint64_t r = 0; r < buffers[i].count; r++)
-            fprintf(f, "%u %u %u %u\n", before[i][r][0], before[i][r][1], before[i][r][2],
-                    before[i][r][3]);
+            fprintf(f, "%u %u %u %u %u\n", before[i][r][0], before[i][r][1], before[i][r][2],
+                    before[i][r][3], before[i][r][4]);
     return fclose(f) ? -1 : 0;
 }

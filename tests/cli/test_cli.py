@@ -110,8 +110,8 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
      "error: --workload: unknown workload 'nosuch'; valid: bare, mixed\n"),
     (["run", "--sched", "rr", "--workload", "mixed", "--cpus", "0"],
      "error: --cpus: invalid number of harts '0'; valid: 1..8 (--engine qemu), "
-     "1..64 (--engine sim)\n"),
-    (["compare", "--cpus", "two"], "error: --cpus: invalid number of harts 'two'; valid: 1..8 (--engine qemu), 1..64 (--engine sim)\n"),
+     "1..1024 (--engine sim)\n"),
+    (["compare", "--cpus", "two"], "error: --cpus: invalid number of harts 'two'; valid: 1..8 (--engine qemu), 1..1024 (--engine sim)\n"),
     (["compare", "--scheds", "rr,nosuch"],
      "error: --scheds: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
     (["compare", "--workloads", "mixed,nosuch"],
@@ -141,10 +141,10 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
      "error: --set: expected key=value, got 'timeslice_us'\n"),
     (["run", "--sched", "rr", "--workload", "mixed", "--cpus", "9"],
      "error: --cpus: 9 harts: valid 1..8 with --engine qemu (the kernel starts up to 8); "
-     "1..64 with --engine sim\n"),
-    (["run", "--sched", "rr", "--workload", "mixed", "--engine", "sim", "--cpus", "65"],
-     "error: --cpus: invalid number of harts '65'; valid: 1..8 (--engine qemu), "
-     "1..64 (--engine sim)\n"),
+     "1..1024 with --engine sim\n"),
+    (["run", "--sched", "rr", "--workload", "mixed", "--engine", "sim", "--cpus", "1025"],
+     "error: --cpus: invalid number of harts '1025'; valid: 1..8 (--engine qemu), "
+     "1..1024 (--engine sim)\n"),
     (["run", "--sched", "rr", "--workload", "mixed", "--engine", "sim", "--realtime"],
      "error: --realtime: the simulator has no wall clock (its timing model is parallel-sim); "
      "use --engine qemu --realtime\n"),

@@ -116,7 +116,7 @@ def test_machines_come_from_machines_or_engine_and_cpus(repo, capsys, compared, 
 @pytest.mark.parametrize("argv,message", [
     (["--machines", "qemu:9"], "error: --machines: invalid machine 'qemu:9'; expected "
                                "ENGINE:HARTS, comma-separated, with ENGINE qemu (harts 1..8) or "
-                               "sim (harts 1..64)"),
+                               "sim (harts 1..1024)"),
     (["--machines", "kvm:1"], "error: --machines: invalid machine 'kvm:1'"),
     (["--machines", "sim:1", "--engine", "sim"], "error: --machines: names engine and harts "
                                                  "itself; give either --machines or "
@@ -154,10 +154,10 @@ def test_set_goes_to_the_workloads_and_schedulers_that_have_the_key(repo, capsys
     (["--scheds", "rr,nosuch"], "error: --scheds: unknown scheduler 'nosuch'; valid: mlfq, rr\n"),
     (["--workloads", "nosuch"],
      "error: --workloads: unknown workload 'nosuch'; valid: batch, chat\n"),
-    (["--cpus", "9"], "error: --cpus: 9 harts: valid 1..8 with --engine qemu; 1..64 with --engine sim\n"),
-    (["--cpus", "1,0"], "error: --cpus: invalid number of harts '0'; valid: 1..8 (--engine qemu), 1..64 (--engine sim)\n"),
-    (["--cpus", "1,x"], "error: --cpus: invalid number of harts 'x'; valid: 1..8 (--engine qemu), 1..64 (--engine sim)\n"),
-    (["--cpus", ","], "error: --cpus: invalid number of harts ','; valid: 1..8 (--engine qemu), 1..64 (--engine sim), comma-separated\n"),
+    (["--cpus", "9"], "error: --cpus: 9 harts: valid 1..8 with --engine qemu; 1..1024 with --engine sim\n"),
+    (["--cpus", "1,0"], "error: --cpus: invalid number of harts '0'; valid: 1..8 (--engine qemu), 1..1024 (--engine sim)\n"),
+    (["--cpus", "1,x"], "error: --cpus: invalid number of harts 'x'; valid: 1..8 (--engine qemu), 1..1024 (--engine sim)\n"),
+    (["--cpus", ","], "error: --cpus: invalid number of harts ','; valid: 1..8 (--engine qemu), 1..1024 (--engine sim), comma-separated\n"),
     (["--repeat", "0"], "error: --repeat: invalid repeat count '0'; valid: an integer >= 1\n"),
     (["--seed", "-1"], "error: --seed: invalid seed '-1'; valid: an integer >= 0\n"),
     (["--set", "quantum=1"], "error: --set: unknown parameter 'quantum' for the compared "
@@ -341,7 +341,7 @@ def test_engine_sim_runs_every_run_on_the_simulator_and_leaves_out_what_it_canno
 
 @pytest.mark.parametrize("argv,message", [
     (["--engine", "sim", "--realtime"], "error: --realtime: the simulator has no wall clock"),
-    (["--cpus", "16"], "error: --cpus: 16 harts: valid 1..8 with --engine qemu; 1..64 with "
+    (["--cpus", "16"], "error: --cpus: 16 harts: valid 1..8 with --engine qemu; 1..1024 with "
                        "--engine sim"),
     (["--engine", "sim", "--workloads", "paged"],
      "error: --engine sim: none of the chosen workloads can be simulated"),

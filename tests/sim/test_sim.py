@@ -37,19 +37,37 @@ def test_reruns_are_byte_identical_whatever_the_host_does(simulator):
         assert all(t.read_bytes() == first for t in traces), f"{scheduler}/{workload}"
 
 
+def rounds_span(path, done_ns):
+    """fork-join's rounds: from the last worker's start (its TCB_Resume wakeup: spawning one
+    worker per hart takes ~2 us a worker of the main thread's time, setup that grows with the
+    harts on any machine) to the workload's end."""
+    trace = decode(path)
+    records = trace.records
+    resumed = (records["type"] == trace.format.events["WAKEUP"].value) & (
+        records["arg3"] == trace.format.enums["trace_wake_reason"]["TRACE_WAKE_RESUME"])
+    return done_ns - int(records["time_ns"][resumed].max())
+
+
 def test_fork_join_makespan_does_not_depend_on_the_hart_count(simulator):
     """The default fork-join: one worker per hart, each round a serial part (uniform 100..300
     us, drawn from the main thread's own stream, so the same at every hart count) then 200 us
-    on every worker at once. On harts that really run in parallel the makespan is 100 x (serial
+    on every worker at once. On harts that really run in parallel its rounds take 100 x (serial
     + 200 us) whatever the hart count, plus the barriers' cost, which stays that of one hart
     because workers alone on their hart spin instead of entering the kernel (with blocking
-    workers it would grow with the hart count: one signal per worker under the kernel lock)."""
-    for scheduler in ("rr", "affinity"):
-        spans = {n: makespan(simulator.run(scheduler, "fork-join", n)[1])
-                 for n in (1, 2, 4, 8, 64)}
+    workers it would grow with the hart count: one signal per worker under the kernel lock).
+    rr up to 256 harts; affinity up to 64 (at 256 its periodic balancing on every hart, under
+    the one kernel lock, adds 2.2%: a property of that policy on a big-lock kernel). And the
+    issue's check: the whole run's duration within 2% at 1, 4, 16 and 64 harts."""
+    for scheduler, counts in (("rr", (1, 2, 4, 8, 64, 256)), ("affinity", (1, 2, 4, 8, 64))):
+        spans = {}
+        for n in counts:
+            _, console, _, path = simulator.run(scheduler, "fork-join", n)
+            spans[n] = rounds_span(path, makespan(console))
         assert 40_000_000 * 0.98 <= spans[1] <= 40_000_000 * 1.02, spans
         for n, span in spans.items():
             assert abs(span - spans[1]) <= 0.02 * spans[1], (scheduler, n, spans)
+    durations = {n: makespan(simulator.run("affinity", "fork-join", n)[1]) for n in (1, 4, 16, 64)}
+    assert max(durations.values()) <= 1.02 * min(durations.values()), durations
 
 
 def test_blocking_barriers_cost_a_kernel_entry_per_worker(simulator):
@@ -120,21 +138,29 @@ def test_the_pager_is_refused_with_what_is_missing(simulator):
 
 def test_bad_arguments_say_what_is_valid(simulator):
     binary = simulator.build("rr") / "sim" / "sim-mixed"
-    done = subprocess.run([str(binary), "--harts", "65", "--costs", "x", "--trace", "y"],
+    done = subprocess.run([str(binary), "--harts", "1025", "--costs", "x", "--trace", "y"],
                           capture_output=True, text=True)
-    assert done.returncode == 2 and "--harts 65: valid values are 1..64" in done.stderr
+    assert done.returncode == 2 and "--harts 1025: valid values are 1..1024" in done.stderr
     done = subprocess.run([str(binary), "--costs", "/nonexistent", "--trace", "y"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "--costs /nonexistent" in done.stderr
 
 
-def test_sixty_four_harts_and_a_thousand_threads(simulator):
-    """The simulator's limits today: 64 harts (64-bit affinity masks) and 1024 workload
-    threads (its engine table): a storm of 1000 sleepers on 64 harts completes, and a
-    fork-join with one worker on each of 64 harts keeps its rounds' work in parallel (100
-    rounds of 400 us, plus the barriers' serial release: under 50% more at 64 workers)."""
-    _, console, _, _ = simulator.run("rr", "wakeup-storm", 64, "seed=1 sleeper.count=1000")
-    assert DONE.search(console).group(1) == "1001", console
-    constant = "seed=1 fork-join.parallel_us.min=200 fork-join.parallel_us.max=200"
-    span = makespan(simulator.run("rr", "fork-join", 64, constant)[1])
-    assert 40_000_000 <= span <= 60_000_000, span
+def test_1024_harts_and_100000_threads(simulator):
+    """The simulator's limits: 1024 harts and 100,000 workload threads. 99,999 batch threads
+    of 100 us each (and the yielder) on 1024 harts all finish, spread over every hart; and
+    fork-join with a worker on each of 1024 harts finishes with its workers on 1024 harts
+    (its rounds 10% longer than at one hart: the workers' slice expiries, all at once every
+    10 ms, queue for the one kernel lock)."""
+    args = "seed=1 batch.count=99999 cpu-bound.work_us=100 batch.arrival_us.max=0"
+    _, console, _, path = simulator.run("rr", "cpu-bound", 1024, args)
+    assert DONE.search(console).group(1) == "100000", console
+    trace = decode(path)
+    switches = trace.records[trace.records["type"] == trace.format.events["SWITCH"].value]
+    assert len(set(switches["hart"].tolist())) == 1024
+    _, console, _, path = simulator.run("rr", "fork-join", 1024)
+    assert DONE.search(console).group(1) == "1025", console
+    trace = decode(path)
+    switches = trace.records[trace.records["type"] == trace.format.events["SWITCH"].value]
+    assert len(set(switches["hart"].tolist())) == 1024
+    assert rounds_span(path, makespan(console)) <= 40_000_000 * 1.10

@@ -24,7 +24,8 @@ static void reset(void)
     migration_log_clear();
     policy_log_clear();
     for (int i = 0; i < NTHREADS; i++) {
-        th[i] = (struct sched_thread){.tid = (uint32_t)i + 1, .prio = 50, .affinity = ALL};
+        th[i] = (struct sched_thread){
+            .tid = (uint32_t)i + 1, .prio = 50, .affinity = hartmask_from_word(ALL)};
         policy_thread_init(&th[i]);
     }
     for (int h = 0; h < NHARTS; h++) running[h] = NULL;
@@ -124,12 +125,12 @@ static void test_placement_never_leaves_the_mask(void)
     run_on(t, 0);
     run_and_block(t, 1000); /* warm on hart 0 */
     for (uint64_t mask = 1; mask <= ALL; mask++) {
-        t->affinity = mask;
+        t->affinity = hartmask_from_word(mask);
         for (unsigned waker = 0; waker < NHARTS; waker++)
             CHECK(mask & (1ull << policy_select_hart(t, waker)));
     }
     /* warm on hart 0, hart 0 idle, but the mask now excludes it */
-    t->affinity = 0x8;
+    t->affinity = hartmask_from_word(0x8);
     CHECK(policy_select_hart(t, 0) == 3);
 }
 
@@ -155,7 +156,7 @@ static void test_pulling_respects_masks(void)
 {
     reset();
     run_on(&th[0], 0);
-    th[1].affinity = 0x1; /* pinned to hart 0 */
+    th[1].affinity = hartmask_from_word(0x1); /* pinned to hart 0 */
     run_on(&th[1], 0);
     run_on(&th[2], 1);
     CHECK(decide(1, false) == NULL);
@@ -168,15 +169,15 @@ static void test_balances_above_the_threshold_not_below(void)
     /* hart 0: 1 running + THRESHOLD queued; hart 1: idle. Difference == threshold: no move */
     for (int i = 0; i <= SCHED_AFFINITY_MIGRATE_THRESHOLD; i++) run_on(&th[i], 0);
     run_on(&th[20], 1);
-    CHECK(policy_tick(1, PERIOD, NULL) == 0 && migration_count == 0);
+    CHECK(hartmask_word(policy_tick(1, PERIOD, NULL)) == 0 && migration_count == 0);
     /* the BALANCE record says what it saw: hart 1 (load 1) against hart 0, moving nothing */
     CHECK(policy_log_count == 1 &&
           policy_log_is(0, POLICY_TRACE_BALANCE, 0, 1, SCHED_AFFINITY_MIGRATE_THRESHOLD + 1, 0));
     /* one more on hart 0: above the threshold; hart 1 pulls until it is not */
     run_on(&th[10], 0);
-    CHECK(policy_tick(1, PERIOD / 2, NULL) == 0); /* not due yet... */
-    CHECK(policy_log_count == 1);                 /* ...and no balancing recorded */
-    uint64_t redo = policy_tick(1, 3 * PERIOD, NULL);
+    CHECK(hartmask_word(policy_tick(1, PERIOD / 2, NULL)) == 0); /* not due yet... */
+    CHECK(policy_log_count == 1);                                /* ...and no balancing recorded */
+    uint64_t redo = hartmask_word(policy_tick(1, 3 * PERIOD, NULL));
     CHECK(migration_count == 1); /* T + 2 against 1: one move leaves a difference <= T */
     CHECK(policy_log_count == 2 &&
           policy_log_is(1, POLICY_TRACE_BALANCE, 0, 1, SCHED_AFFINITY_MIGRATE_THRESHOLD + 2, 1));
@@ -196,7 +197,7 @@ static void test_balancing_asks_for_a_decision_when_it_pulls_something_better(vo
     for (int i = 0; i < 4; i++) th[i].prio = 90;
     for (int i = 0; i < 4; i++) run_on(&th[i], 0);
     run_on(&th[20], 1); /* prio 50 */
-    CHECK(policy_tick(1, PERIOD, NULL) == 1ull << 1);
+    CHECK(hartmask_word(policy_tick(1, PERIOD, NULL)) == 1ull << 1);
     CHECK(decide(1, true)->prio == 90);
 }
 
@@ -204,10 +205,10 @@ static void test_balancing_respects_masks(void)
 {
     reset();
     for (int i = 0; i < 6; i++) {
-        th[i].affinity = 0x5; /* harts 0 and 2 */
+        th[i].affinity = hartmask_from_word(0x5); /* harts 0 and 2 */
         run_on(&th[i], 0);
     }
-    CHECK(policy_tick(1, PERIOD, NULL) == 0 && migration_count == 0);
+    CHECK(hartmask_word(policy_tick(1, PERIOD, NULL)) == 0 && migration_count == 0);
     policy_tick(2, PERIOD, NULL);
     CHECK(migration_count > 0);
     for (unsigned i = 0; i < migration_count; i++) CHECK(migration_log[i].to == 2);
@@ -255,7 +256,7 @@ static void test_reserved_harts_take_only_high_priorities(void)
     CHECK(h == 2 || h == 3);
     CHECK(l == 0 || l == 1);
     /* a mask naming only the other class's harts wins over the class */
-    low->affinity = 0x8;
+    low->affinity = hartmask_from_word(0x8);
     CHECK(policy_select_hart(low, 0) == 3);
 }
 
@@ -270,7 +271,7 @@ static void test_reserved_harts_neither_pull_nor_balance_across_classes(void)
     run_on(&th[10], 2);
     CHECK(decide(2, false) == NULL); /* hart 2 idles rather than take a low thread */
     CHECK(decide(3, false) == NULL);
-    CHECK(policy_tick(3, PERIOD, NULL) == 0);
+    CHECK(hartmask_word(policy_tick(3, PERIOD, NULL)) == 0);
     CHECK(migration_count == 0);
     CHECK(decide(1, false) != NULL); /* hart 1 may take one */
     CHECK(migration_count == 1 && migration_log[0].to == 1);

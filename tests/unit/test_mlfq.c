@@ -118,7 +118,7 @@ static void test_boost_brings_everyone_back_to_the_top(void)
     CHECK(policy_pick(HART, NULL, false) == a);
     run_to_expiry(b, Q0); /* b: level 1, queued; a is running */
     CHECK(level(a) == 2 && level(b) == 1);
-    CHECK(policy_tick(HART, BOOST, a) == 1u << HART); /* a's slice changed: decide */
+    CHECK(hartmask_word(policy_tick(HART, BOOST, a)) == 1u << HART); /* a's slice changed: decide */
     CHECK(level(a) == 0 && policy_slice_ns(a) == Q0);
     CHECK(level(b) == 0);
 }
@@ -131,13 +131,13 @@ static void test_boosts_happen_at_multiples_of_the_period(void)
     CHECK(policy_pick(HART, NULL, false) == NULL);
     CHECK(policy_next_tick(HART) == BOOST); /* the core arms the timer for it */
     policy_charge(a, 3 * BOOST);            /* CPU time alone boosts nothing */
-    CHECK(policy_tick(HART, BOOST - 1, a) == 0 && policy_log_count == 0);
+    CHECK(hartmask_word(policy_tick(HART, BOOST - 1, a)) == 0 && policy_log_count == 0);
     /* the tick comes 4 us late: boost 1 happens then, and boost 2 is still due at 2 * BOOST */
     policy_tick(HART, BOOST + 4000, a);
     CHECK(policy_log_count == 1 && policy_log_is(0, POLICY_TRACE_BOOST, 0, 1, 0, BOOST));
     CHECK(policy_next_tick(HART) == 2 * BOOST);
     /* an idle hart boosts too (nothing running: no decision needed) */
-    CHECK(policy_tick(HART, 2 * BOOST, NULL) == 0);
+    CHECK(hartmask_word(policy_tick(HART, 2 * BOOST, NULL)) == 0);
     CHECK(policy_log_is(1, POLICY_TRACE_BOOST, 0, 2, 0, 2 * BOOST));
     /* a tick more than a period late does the last boost due, and the next stays on the grid */
     policy_tick(HART, 5 * BOOST + 7, NULL);
@@ -164,7 +164,7 @@ static void test_boost_order_and_the_running_thread(void)
     CHECK(level(r) == 2 && level(d) == 2 && level(b) == 1 && level(c) == 1 && level(a) == 0);
     policy_charge(r, Q0 / 2); /* the core charges r up to the boost instant */
     policy_log_clear();
-    CHECK(policy_tick(HART, BOOST, r) == 1u << HART);
+    CHECK(hartmask_word(policy_tick(HART, BOOST, r)) == 1u << HART);
     CHECK(level(r) == 0 && policy_slice_ns(r) == Q0);
     CHECK(policy_log_count == 5);
     CHECK(policy_log_is(0, POLICY_TRACE_LEVEL, b->tid, 1, 0, MLFQ_LEVEL_BOOSTED));

@@ -21,8 +21,10 @@ static void reset_with_switch_cost(unsigned nharts, uint64_t switch_cost_ns)
     policy_init(nharts, switch_cost_ns);
     policy_log_clear();
     for (int i = 0; i < NTHREADS; i++) {
-        th[i] = (struct sched_thread){
-            .tid = (uint32_t)i + 1, .hart = HART, .prio = 50, .affinity = ~0ull};
+        th[i] = (struct sched_thread){.tid = (uint32_t)i + 1,
+                                      .hart = HART,
+                                      .prio = 50,
+                                      .affinity = hartmask_from_word(~0ull)};
         policy_thread_init(&th[i]);
     }
 }
@@ -257,22 +259,22 @@ static void test_wake_placement_respects_affinity(void)
         policy_wakeup((unsigned)h, &th[10 + h], NULL);
         policy_pick((unsigned)h, NULL, false);
     }
-    t->affinity = 0x1 | 0x4 | 0x8;
+    t->affinity = hartmask_from_word(0x1 | 0x4 | 0x8);
     unsigned to = policy_select_hart(t, 1);
     CHECK(to == 2 || to == 3);
     /* the waker's hart is preferred among idle allowed ones */
     CHECK(policy_select_hart(t, 3) == 3);
     /* only busy harts allowed: it stays on its own hart if allowed */
-    t->affinity = 0x3;
+    t->affinity = hartmask_from_word(0x3);
     CHECK(policy_select_hart(t, 2) == 0);
     /* its hart not allowed: the least loaded allowed hart, never outside the mask */
     th[20].hart = 1;
     policy_wakeup(1, &th[20], &th[11]);
-    t->affinity = 0x2 | 0x1;
+    t->affinity = hartmask_from_word(0x2 | 0x1);
     t->hart = 3;
     CHECK(policy_select_hart(t, 3) == 0);
     for (uint64_t mask = 1; mask < 16; mask++) {
-        t->affinity = mask;
+        t->affinity = hartmask_from_word(mask);
         CHECK(mask & (1ull << policy_select_hart(t, 0)));
     }
 }

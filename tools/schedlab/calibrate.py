@@ -17,7 +17,8 @@ from .provenance import git_commit
 from .run import RunRequest, run_workload
 from .sim import build_sim
 
-CALIBRATION_WORKLOADS = ("mixed", "interactive", "ipc-server", "pipeline", "cpu-bound", "fork-join")
+CALIBRATION_WORKLOADS = ("mixed", "interactive", "ipc-server", "pipeline", "cpu-bound", "fork-join",
+                         "wakeup-storm")
 IPI_WORKLOAD, IPI_HARTS = "wakeup-storm", 2
 SHORT_PATH_NS = 3000   # a gap longer than this between two records has user work in it
 
@@ -42,9 +43,10 @@ METHOD = {
                       "idle_wake_ns (icount runs harts in turns, so only the minimum can be "
                       "the interrupt's own latency; an upper bound of it)",
     "switch_cost_ns": "the kernel's boot calibration of a context switch (its console line)",
-    "path_ns": "per pair of consecutive records of one kernel entry (PREV>NEXT, and ENTRY:PREV>NEXT "
+    "path_ns": "per pair of consecutive records of one kernel entry (PREV>NEXT; ENTRY:PREV>NEXT "
                "for entries that began as a system call, an interrupt or an idle wakeup, "
-               "looked up first): the median QEMU "
+               "looked up before it; and CALL:PREV>NEXT for the entries of one system call, "
+               "CALL a user_ns call name, looked up first): the median QEMU "
                "gap between them, where the simulator's trace of the same run (which knows the "
                "entries) matches QEMU's event for event; pairs with fewer than 5 samples are "
                "left out (the scalar costs apply)",
@@ -52,7 +54,8 @@ METHOD = {
                "MARKER_<id>): the median of the QEMU gap from the previous record to the call's "
                "first record less the simulator's, where the traces match: the user instructions "
                "(the interpreter, its draws) that the simulator runs in no time; 5 samples at "
-               "least, positive medians only",
+               "least, positive medians only; and MARKER_<id>>CALL after that marker (looked up "
+               "first; zero medians kept)",
     "touch_ns_per_line": "instructions of the working-set loop in the engine's run() "
                          "(interpret.c touch(), one 64-byte line per iteration), counted in the "
                          "kernel build's object code (objdump): one instruction is one ns",
@@ -176,12 +179,14 @@ def measure_paths(qemu_trace, sim_trace, annotations):
     q_types, s_types = tags(qemu_trace), tags(sim_trace)
     q_times = qemu_trace.records["time_ns"].astype(int)
     s_times = sim_trace.records["time_ns"].astype(int)
+    s_arg0 = sim_trace.records["arg0"].astype(int)
+    marker = sim_trace.format.events["MARKER"].value
     users = {}
     matcher = difflib.SequenceMatcher(None, q_types, s_types, autojunk=False)
     samples = {}
     for q_start, s_start, size in matcher.get_matching_blocks():
         for k in range(1, size):
-            before, user_before, call, entry = annotations[s_start + k]
+            before, user_before, call, entry, entry_call = annotations[s_start + k]
             names_involved = {names.get(s_types[s_start + k]), names.get(s_types[s_start + k - 1])}
             root_marker = call in (SIM_USER_MARKER + 5, SIM_USER_MARKER + 6)  # WORKLOAD_BEGIN/END
             if (before == 32 and user_before != 255 and not root_marker
@@ -190,6 +195,9 @@ def measure_paths(qemu_trace, sim_trace, annotations):
                 q_gap = q_times[q_start + k] - q_times[q_start + k - 1]
                 s_gap = s_times[s_start + k] - s_times[s_start + k - 1]
                 users.setdefault(key, []).append(int(q_gap - s_gap))
+                if user_before == marker == s_types[s_start + k - 1]:   # which marker (1 hart)
+                    users.setdefault(f"MARKER_{s_arg0[s_start + k - 1]}>{_call_name(call)}",
+                                     []).append(int(q_gap - s_gap))
             if before >= 32 and before != 35 or before != s_types[s_start + k - 1]:
                 continue   # the first record of an entry, or not this entry's previous record
             if {names[before], names[s_types[s_start + k]]} & SETUP_EVENTS:
@@ -199,6 +207,8 @@ def measure_paths(qemu_trace, sim_trace, annotations):
             samples.setdefault(key, []).append(gap)
             if entry in PATH_TAGS:   # the same path, in entries that began this way
                 samples.setdefault(f"{PATH_TAGS[entry]}:{key}", []).append(gap)
+            if entry_call != 255:   # the same path, in the entries of this system call
+                samples.setdefault(f"{_call_name(entry_call)}:{key}", []).append(gap)
     return samples, users, matcher.ratio()
 
 
@@ -296,7 +306,7 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "user_ns": {key: max(0, int(round(statistics.median(values))))
                         for key, values in sorted(users.items())
                         if len(values) >= MIN_PATH_SAMPLES
-                        and statistics.median(values) > 0},
+                        and (statistics.median(values) > 0 or key.startswith("MARKER_"))},
             "user_samples": {key: len(values) for key, values in sorted(users.items())},
             "path_alignment": matched,
             "samples": {key: len(values) for key, values in sorted(merged.items())},

@@ -18,7 +18,7 @@ from . import SchedlabError, shown
 from .configs import settings_suffix
 from .provenance import provenance
 
-MAX_SIM_CPUS = 64    # sched_thread.affinity is a 64-bit mask
+MAX_SIM_CPUS = 1024  # SCHED_MAX_HARTS of the simulator build (CMakeLists.txt)
 COSTS_DIR = Path("sim") / "costs"
 LOG_TAIL_LINES = 30
 RUN_LIMIT_MS = 10000   # as QEMU runs' limit_ms: a workload still running then has hung

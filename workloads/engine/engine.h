@@ -31,7 +31,7 @@ struct workload_thread {
     const struct wl_group *group;
     unsigned index_in_group, id;
     unsigned start_hart; /* where it starts (placement), a hart its mask allows */
-    uint64_t mask;       /* the harts it may run on once started */
+    uint64_t mask;       /* the harts it may run on once started (0: start_hart only) */
     seL4_CPtr tcb;
     seL4_CPtr wake;                /* its own notification: barrier wake-ups */
     const struct process *process; /* its own address space, or 0: the root task's */

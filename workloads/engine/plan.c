@@ -26,15 +26,19 @@ static void name_thread(struct workload_thread *t)
 {
     const char *src = t->group->name;
     unsigned n = 0;
-    while (*src && n < sizeof t->name - 4) t->name[n++] = *src++;
+    while (*src && n < sizeof t->name - 7) t->name[n++] = *src++; /* room for 6 digits */
     if (group_count[t->group - wl_spec.groups] > 1) {
-        unsigned i = t->index_in_group;
-        if (i >= 10) t->name[n++] = (char)('0' + i / 10 % 10);
-        t->name[n++] = (char)('0' + i % 10);
+        char digits[10];
+        unsigned i = t->index_in_group, count = 0;
+        do digits[count++] = (char)('0' + i % 10);
+        while ((i /= 10) && count < sizeof digits);
+        while (count) t->name[n++] = digits[--count];
     }
     t->name[n] = 0;
 }
 
+/* Every hart: a mask of all ones also names the harts past 63 of a machine that has them (the
+ * simulator's; the kernel starts at most 8). */
 static uint64_t all_harts(void) { return engine.harts >= 64 ? ~0ull : (1ull << engine.harts) - 1; }
 
 /* Where thread t starts and which harts it may use; `all_index` counts the threads of
@@ -43,7 +47,10 @@ static void plan_placement(struct workload_thread *t, unsigned *all_index, unsig
 {
     uint64_t all = all_harts();
     switch (t->group->affinity_kind) {
-    case WL_AFFINITY_SPREAD: t->mask = 1ull << (t->id % engine.harts); break;
+    case WL_AFFINITY_SPREAD: /* pinned: TCB_SetAffinity names its one hart, no mask needed */
+        t->mask = 0;
+        t->start_hart = t->id % engine.harts;
+        return;
     case WL_AFFINITY_MASK:
         t->mask = value_of(t->group->affinity) & all;
         if (t->mask) break;
@@ -94,6 +101,7 @@ const char *engine_place(const struct workload_thread *t)
 {
     if (engine.harts == 1) return NULL;
     if (seL4_TCB_SetAffinity(t->tcb, t->start_hart)) return "hart";
-    if (engine.extensions && schedlab_set_affinity_mask(t->tcb, t->mask)) return "affinity mask";
+    if (engine.extensions && t->mask && schedlab_set_affinity_mask(t->tcb, t->mask))
+        return "affinity mask";
     return NULL;
 }

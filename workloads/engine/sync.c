@@ -22,8 +22,8 @@ bool notification_take(seL4_CPtr notification)
 
 void lock_release(seL4_CPtr lock) { seL4_Signal(lock); }
 
-/* Spinning checks the barrier once per this much work: it bounds how late a spinner sees the
- * opening, and how often the simulator resumes a spinner. */
+/* A spinning party looks at the barrier once per this much work: it bounds how late a spinner
+ * sees the opening. */
 #define SPIN_CHECK_NS 500
 
 static uint32_t position_of(const struct barrier *b, const struct workload_thread *self)
@@ -36,18 +36,6 @@ static uint32_t position_of(const struct barrier *b, const struct workload_threa
 static bool opened(const struct barrier *b, uint32_t generation)
 {
     return __atomic_load_n(&b->generation, __ATOMIC_SEQ_CST) != generation;
-}
-
-/* Busy-wait in user mode, without even a clock read (which is a system call): on many harts a
- * blocking wait per party is a kernel entry per party under the kernel lock, and the opening is
- * one signal per sleeper. The spin is counted in checks of SPIN_CHECK_NS of work each. */
-static bool spin_until_opened(const struct barrier *b, uint32_t generation, uint64_t spin_ns)
-{
-    for (uint64_t checks = spin_ns / SPIN_CHECK_NS; checks; checks--) {
-        if (opened(b, generation)) return true;
-        schedlab_burn(SPIN_CHECK_NS / SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION);
-    }
-    return opened(b, generation);
 }
 
 /*
@@ -67,7 +55,11 @@ uint64_t barrier_wait(struct barrier *b, const struct workload_thread *self, uin
     uint32_t me = position_of(b, self);
     uint32_t arrived = __atomic_add_fetch(&b->arrived, 1, __ATOMIC_SEQ_CST);
     if (arrived < b->parties) {
-        if (spin_ns && spin_until_opened(b, generation, spin_ns))
+        /* spinning takes no kernel entry: on many harts, a blocking wait per party is a kernel
+         * entry per party under the kernel lock, and the opening one signal per sleeper */
+        if (spin_ns &&
+            schedlab_spin_while_equal(&b->generation, generation, spin_ns / SPIN_CHECK_NS,
+                                      SPIN_CHECK_NS / SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION))
             return __atomic_load_n(&b->released_ns, __ATOMIC_ACQUIRE);
         __atomic_store_n(&b->sleeping[me], 1, __ATOMIC_SEQ_CST);
         if (!opened(b, generation) || !__atomic_exchange_n(&b->sleeping[me], 0, __ATOMIC_SEQ_CST)) {

@@ -39,5 +39,10 @@ static inline unsigned schedlab_hart_id(void)
 void schedlab_burn(uint64_t iterations);
 /* Instructions one schedlab_burn iteration executes. */
 #define SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION 4
+/* Busy-wait in user mode while *word == old: look at it, then burn `check_iterations`, up to
+ * `checks` times, and look a last time. -> true if it changed. No system call (not even a clock
+ * read): many harts spinning never take the kernel lock. */
+bool schedlab_spin_while_equal(const uint32_t *word, uint32_t old, uint64_t checks,
+                               uint64_t check_iterations);
 
 #endif

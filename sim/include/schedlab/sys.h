@@ -33,5 +33,9 @@ static inline unsigned schedlab_hart_id(void)
  * under icount, the clock the costs are measured on). */
 void schedlab_burn(uint64_t iterations);
 #define SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION 4
+/* As the kernel build's (lib/src/runtime.c), timed the same, without resuming the thread for
+ * every look: the machine ends its spin at the first look after another thread's write. */
+bool schedlab_spin_while_equal(const uint32_t *word, uint32_t old, uint64_t checks,
+                               uint64_t check_iterations);
 
 #endif

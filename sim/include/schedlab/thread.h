@@ -7,8 +7,8 @@
 #include <sel4/sel4.h>
 
 /* The engine's thread table holds THREAD_MAX - 1 workload threads (engine.h); the kernel's
- * library has 64, the simulator room for a workload thread per hart and more. */
-#define THREAD_MAX 1025
+ * library has 64, the simulator room for 100,000 (issue 11's scale). */
+#define THREAD_MAX 100001
 
 typedef void (*thread_fn)(void *arg);
 
