@@ -17,11 +17,14 @@ ran, commit. Runs that failed or have no metrics are listed but not plotted. Rep
 (`compare --repeat N`) get one more table: per configuration and workload the mean of each
 headline figure with its 95% Student-t interval (repeats.py, the same values as summary.csv's
 "mean" rows); their plots show one repeat per configuration, the first that succeeded.
+A results directory with a bench.json (compare runs the microbenchmarks) gets a section with
+its tables and plots after the headline figures (bench_report.py).
 """
 import html
 import os
 from pathlib import Path
 
+from .bench_report import bench_section
 from .comparison_plots import (deadline_miss_bars, distribution_cdf, fairness_utilisation,
                                percentile_bars, switch_rate_bars)
 from .headline import HEADLINE, display
@@ -354,6 +357,7 @@ given).</p>
 <details><summary>What each column means</summary><ul>{legend}</ul>
 <p>Definitions, with units, are in analysis/*.py next to the code computing them.</p>
 </details>
+{bench_section(root, out, plots)}
 {_repeats_section(runs)}
 {''.join(sections)}
 <h2>Configurations</h2>

@@ -44,6 +44,7 @@ class Comparison:
     params: dict = field(default_factory=dict)     # workload -> [k=v boot arguments]
     placement: str = PLACEMENTS[0]                 # engine.placement of every run
     engine: str = "qemu"                           # qemu, or sim: every run on the simulator
+    bench: bool = True                             # the microbenchmarks too (bench.py)
 
 
 def config_name(scheduler, cpus):
@@ -160,6 +161,7 @@ def run_suite(repo, comparison, out):
     if comparison.engine == "qemu" and not comparison.realtime and \
             any(cpus > 1 for cpus in comparison.cpus):
         print(SHARED_THROUGHPUT_NOTE, flush=True)
+    bench_ok = _bench(repo, comparison, artifacts, out)
     failures = run_in_parallel(
         requests,
         lambda request: _timed_run(repo, artifacts[request.scheduler], request, comparison.engine),
@@ -168,7 +170,18 @@ def run_suite(repo, comparison, out):
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
     if failures:
         print(f"compare: {len(failures)} of {len(requests)} runs failed", flush=True)
-    return report_ok and not failures
+    return report_ok and bench_ok and not failures
+
+
+def _bench(repo, comparison, artifacts, out):
+    """The microbenchmarks on the compared builds (bench.bench_for_compare), for the report's
+    bench table; False when a root task failed. The simulator has no kernel to measure."""
+    if not comparison.bench or comparison.engine != "qemu":
+        return True
+    from .bench import bench_for_compare
+    bench = bench_for_compare(repo, artifacts, out, settings=comparison.settings,
+                              report=lambda line: print(line, flush=True))
+    return not any(o["error"] for c in bench["configs"] for o in c["root_tasks"].values())
 
 
 def find_run_dirs(root):
