@@ -39,6 +39,7 @@ def bench_section(root, out, plots):
             figures.append(f'<figure><a href="{link}"><img src="{link}" alt="{_e(title)}" '
                            f'width="700"></a><figcaption>{_e(title)}</figcaption></figure>')
     reference = bench.get("reference", {})
+    sel4 = reference.get("provenance", {})
     provenance = bench.get("provenance", {})
     rounds = bench.get("rounds", {})
     verdicts = "".join(f"<li>{_e(line)}</li>" for line in check_lines(bench))
@@ -47,8 +48,8 @@ def bench_section(root, out, plots):
             f"{_e(rounds.get('min', '?'))}..{_e(rounds.get('max', '?'))} per root task, the "
             f"median shown ({_e(DIFFERED)}: rounds differed, {_e(OVER_RR)}: more than 10% "
             f"above rr, {_e(MISSING)}: the root task printed no such figure). seL4's figures: "
-            f"{_e(reference.get('name', ''))}, {_e(reference.get('provenance', {}).get('kernel', ''))}"
-            f", {_e(reference.get('provenance', {}).get('machine', ''))} "
+            f"{_e(reference.get('name', ''))}, {_e(sel4.get('kernel', ''))}, "
+            f"{_e(sel4.get('machine', ''))} "
             f"({_e(reference.get('path', ''))}). Commit {_e(provenance.get('commit'))}"
             f"{' (dirty)' if provenance.get('dirty') else ''}, {_e(provenance.get('qemu'))}; "
             f'<a href="../bench.json">bench.json</a>.</p>'
