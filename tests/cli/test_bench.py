@@ -360,7 +360,8 @@ def test_every_reference_figure_names_one_of_our_operations_and_its_provenance()
 def test_compare_benches_its_own_builds_once_with_tracing_on(repo, capsys, stand_ins):
     qemu = stand_ins(consoles_for(["rr", "mlfq"], ["on"]))
     artifacts = {p: fake_build(repo, p, {}) for p in ("rr", "mlfq")}
-    comparison = Comparison(["rr", "mlfq"], ["chat"], settings={"mlfq": {"SCHED_MLFQ_LEVELS": "2"}})
+    comparison = Comparison(["rr", "mlfq"], ["chat"],
+                            settings={"mlfq": {"SCHED_MLFQ_LEVELS": "2"}})
     assert compare._bench(repo, comparison, artifacts, repo / "out")
     data = json.loads((repo / "out" / "bench.json").read_text())
     assert [(c["policy"], c["trace"]) for c in data["configs"]] == [("rr", "on"), ("mlfq", "on")]
@@ -389,7 +390,8 @@ def test_compare_no_bench_flag(repo, capsys, monkeypatch):
 
 
 def test_the_report_shows_the_bench_tables_and_plots(tmp_path):
-    data = bench_data({("rr", "off"): {"yield_switch": 400}, ("mlfq", "off"): {"yield_switch": 500}})
+    data = bench_data({("rr", "off"): {"yield_switch": 400},
+                       ("mlfq", "off"): {"yield_switch": 500}})
     data["results"].append({"operation": "pick", "threads": 16, "policy": "rr", "trace": "off",
                             "harts": 1, "unit": "instructions", "instructions": 150, "min": 150,
                             "median": 150, "max": 150, "rounds": [150]})

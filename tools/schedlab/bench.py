@@ -182,8 +182,8 @@ def measure_root_task(bench_build, elf, cpus, out, min_rounds, max_rounds):
     except SchedlabError as failure:
         error = str(failure)
     outcome = {"rounds": len(rounds), "error": error,
-               "repeated_exactly": (len(rounds) >= 2 and rounds[-1] == rounds[-2])
-               if len(rounds) >= 2 else None,
+               # None: one round, nothing to agree with
+               "repeated_exactly": rounds[-1] == rounds[-2] if len(rounds) >= 2 else None,
                "consoles": [shown(directory / f"round{i}.log") for i in range(1, len(rounds) + 1)]}
     return summarise(rounds), outcome
 
