@@ -8,7 +8,8 @@ import html
 import os
 
 from .bench_plots import decision_lines, kernel_operation_bars
-from .bench_table import DIFFERED, MISSING, OVER_RR, check_lines, decision_table, kernel_table
+from .bench_table import (DIFFERED, MISSING, OVER_RR, check_lines, decision_table, kernel_table,
+                          tolerance)
 from .results import read_json
 
 
@@ -43,16 +44,19 @@ def bench_section(root, out, plots):
     provenance = bench.get("provenance", {})
     rounds = bench.get("rounds", {})
     verdicts = "".join(f"<li>{_e(line)}</li>" for line in check_lines(bench))
-    return (f'<h2 id="bench">Microbenchmarks</h2><p>Instructions per operation under icount '
-            f"(exact), {_e(provenance.get('timing_model', ''))}; rounds "
-            f"{_e(rounds.get('min', '?'))}..{_e(rounds.get('max', '?'))} per root task, the "
-            f"median shown ({_e(DIFFERED)}: rounds differed, {_e(OVER_RR)}: more than 10% "
-            f"above rr, {_e(MISSING)}: the root task printed no such figure). seL4's figures: "
-            f"{_e(reference.get('name', ''))}, {_e(sel4.get('kernel', ''))}, "
-            f"{_e(sel4.get('machine', ''))} "
-            f"({_e(reference.get('path', ''))}). Commit {_e(provenance.get('commit'))}"
-            f"{' (dirty)' if provenance.get('dirty') else ''}, {_e(provenance.get('qemu'))}; "
-            f'<a href="../bench.json">bench.json</a>.</p>'
+    low, high = rounds.get("min", "?"), rounds.get("max", "?")
+    repeats = (f"one round per root task ({_e(provenance.get('command') or 'compare')}; "
+               "./schedlab bench repeats them until they agree)" if high == 1
+               else f"{_e(low)} to {_e(high)} rounds per root task, until two in a row agree")
+    return (f'<h2 id="bench">Microbenchmarks</h2><p>Instructions per operation under icount, '
+            f"timing model {_e(provenance.get('timing_model', '?'))}; {repeats}; the median "
+            f"shown ({_e(DIFFERED)}: rounds differed, {_e(OVER_RR)}: more than "
+            f"{tolerance(bench):.0%} above rr, "
+            f"{_e(MISSING)}: the root task printed no such figure). seL4's figures: "
+            f"{_e(sel4.get('kernel', ''))}, {_e(sel4.get('benchmark', ''))}, "
+            f"{_e(sel4.get('machine', ''))} ({_e(reference.get('path', ''))}). Commit "
+            f"{_e(provenance.get('commit'))}{' (dirty)' if provenance.get('dirty') else ''}, "
+            f'{_e(provenance.get("qemu"))}; <a href="../bench.json">bench.json</a>.</p>'
             f"{_table(*kernel_table(bench))}<ul>{verdicts}</ul>"
             f"<h3>Policy decisions by runnable threads</h3>{_table(*decision_table(bench))}"
             f'<div class="plots">{"".join(figures)}</div>')

@@ -58,7 +58,7 @@ def base_config(bench):
     return next((c for c in configs if c[0] == key[0]), None)
 
 
-def _tolerance(bench):
+def tolerance(bench):
     return bench.get("reference", {}).get("targets", {}).get("other_policies_tolerance", 0.10)
 
 
@@ -74,7 +74,7 @@ def over_rr(bench, config, key):
     theirs = figures.get((base, trace, harts), {}).get(key)
     if ours is None or theirs is None or not theirs["instructions"]:
         return None
-    return ours["instructions"] > theirs["instructions"] * (1 + _tolerance(bench))
+    return ours["instructions"] > theirs["instructions"] * (1 + tolerance(bench))
 
 
 def comparison_rows(bench):
@@ -188,7 +188,7 @@ def check_lines(bench):
         lines.append(f"{row['operation']} ({row['ours_config'] or 'rr not measured'}): {ours}, "
                      f"goal <= {row['goal']}: {_yes_no(row['goal_met'])}; seL4 {row['sel4']}: "
                      f"{_yes_no(row['milestone_met'])}; other policies within "
-                     f"{_tolerance(bench):.0%} of rr: " + _policies_verdict(row))
+                     f"{tolerance(bench):.0%} of rr: " + _policies_verdict(row))
     differed = [r for r in bench.get("results", []) if r["min"] != r["max"]]
     if differed:
         lines.append(f"rounds differed ({DIFFERED}) for {len(differed)} figure(s): "
@@ -221,7 +221,7 @@ def format_text(bench):
     base = base_config(bench)
     parts = [f"Kernel operations, {bench.get('unit', 'instructions per operation')} "
              f"(median of rounds; {DIFFERED} rounds differed, {OVER_RR} more than "
-             f"{_tolerance(bench):.0%} above rr, {MISSING} not printed by the root task)",
+             f"{tolerance(bench):.0%} above rr, {MISSING} not printed by the root task)",
              _text_table(*kernel_table(bench)),
              f"seL4 ({reference.get('path', 'reference')}): {provenance.get('kernel', '?')}; "
              f"{provenance.get('benchmark', '')}; {provenance.get('machine', '')}. "
