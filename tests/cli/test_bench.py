@@ -370,23 +370,38 @@ def test_compare_benches_its_own_builds_once_with_tracing_on(repo, capsys, stand
     assert "bench: " in capsys.readouterr().out
 
 
-def test_compare_without_bench_or_on_the_simulator_runs_none(repo, stand_ins):
-    qemu = stand_ins({})
-    assert compare._bench(repo, Comparison(["rr"], ["chat"], bench=False), {}, repo / "o")
-    assert compare._bench(repo, Comparison(["rr"], ["chat"], engine="sim"), {}, repo / "o")
+def test_compare_benches_kernel_builds_only_whatever_build_all_keys_them_by(repo, stand_ins):
+    qemu = stand_ins(consoles_for(["rr"], ["on"]))
+    simulator = (repo / "build" / "sim-rr", repo / "sim" / "costs" / "rr.json")
+    assert compare._bench(repo, Comparison(["rr"], ["chat"], engine="sim"), {"rr": simulator},
+                          repo / "o")
     assert qemu.boots == [] and not (repo / "o" / "bench.json").exists()
+    built = {("qemu", "rr"): fake_build(repo, "rr", {}), ("sim", "rr"): simulator}
+    assert compare._bench(repo, Comparison(["rr"], ["chat"]), built, repo / "p")
+    data = json.loads((repo / "p" / "bench.json").read_text())
+    assert [c["policy"] for c in data["configs"]] == ["rr"] and len(qemu.boots) == 2
 
 
-def test_compare_no_bench_flag(repo, capsys, monkeypatch):
-    seen = []
+def test_compare_runs_the_bench_unless_told_not_to(repo, capsys, monkeypatch):
+    benched, suites = [], []
     monkeypatch.setattr(setup, "ensure", lambda **_: None)
-    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out: seen.append(
-        comparison.bench) or True)
+    monkeypatch.setattr(compare, "build", lambda repo, scheduler, settings: scheduler)
+    monkeypatch.setattr(compare, "run_in_parallel", lambda *args, **kwargs: [])
+    monkeypatch.setattr(compare, "write_report", lambda repo, root: True)
+    monkeypatch.setattr(compare, "_bench", lambda repo, comparison, artifacts, out:
+                        benched.append(sorted(artifacts)) or False)
+    assert not compare.run_suite(repo, Comparison(["rr", "mlfq"], ["chat"]), repo / "o")
+    assert benched == [["mlfq", "rr"]]   # and a failed root task fails the comparison
+    assert compare.run_suite(repo, Comparison(["rr"], ["chat"]), repo / "p", bench=False)
+    assert benched == [["mlfq", "rr"]]
+    real_run_suite = compare.run_suite
+    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out, bench=True:
+                        suites.append(bench) or real_run_suite(repo, comparison, out, bench))
     (repo / "workloads" / "chat.json").write_text(json.dumps(
         {"description": "chat", "threads": [{"name": "w", "phases": [{"run": {"us": 1}}]}]}))
-    assert cli.main(["compare"], repo=repo) == 0
     assert cli.main(["compare", "--no-bench"], repo=repo) == 0
-    assert seen == [True, False]
+    assert cli.main(["compare"], repo=repo) == 1
+    assert suites == [False, True] and len(benched) == 2
 
 
 def test_the_report_shows_the_bench_tables_and_plots(tmp_path):

@@ -58,7 +58,7 @@ def compared(monkeypatch):
     """Stands in for setup and run_suite: records the Comparison `compare` would run."""
     calls = []
     monkeypatch.setattr(setup, "ensure", lambda **_: None)
-    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out: calls.append(
+    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out, bench=True: calls.append(
         (comparison, out)) or True)
     return calls
 
@@ -255,9 +255,6 @@ def test_compare_writes_every_run_then_summary_and_report(repo, capsys, monkeypa
         return True
 
     monkeypatch.setattr(compare, "write_report", fake_report)
-    benched = []   # the microbenchmarks are tests/cli/test_bench.py's
-    monkeypatch.setattr(compare, "_bench", lambda repo, comparison, artifacts, out: benched.append(
-        sorted(artifacts)) or True)
     out = repo / "results" / "now"
     status, stdout, err = run_cli(repo, capsys, "compare", "--workloads", "chat", "--repeat",
                                   "2", "--realtime", "--set", "mlfq.levels=2", "--out", str(out))
@@ -274,7 +271,6 @@ def test_compare_writes_every_run_then_summary_and_report(repo, capsys, monkeypa
     assert set(means) == {"mlfq-1h", "mlfq-4h", "rr-1h", "rr-4h"}
     assert float(means["rr-4h"]["headline.switches_per_s"]) == 55.0   # seeds 1, 2 + 4 harts
     assert reports == [out.resolve()] or reports == [out]
-    assert benched == [["mlfq", "rr"]]
 
 
 PAGED_SPEC = json.dumps({

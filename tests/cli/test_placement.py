@@ -41,7 +41,7 @@ def repo(tmp_path):
 def compared(monkeypatch):
     calls = []
     monkeypatch.setattr(setup, "ensure", lambda **_: None)
-    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out: calls.append(
+    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out, bench=True: calls.append(
         comparison) or True)
     return calls
 
@@ -133,11 +133,10 @@ def test_compare_says_its_multi_hart_icount_runs_are_shared_throughput(repo, cap
     monkeypatch.setattr(compare, "build", lambda repo, scheduler, settings: scheduler)
     monkeypatch.setattr(compare, "run_in_parallel", lambda *args, **kwargs: [])
     monkeypatch.setattr(compare, "write_report", lambda repo, root: True)
-    assert compare.run_suite(repo, Comparison(["rr"], ["chat"], cpus=[1, 4], bench=False),
-                             repo / "o")
+    assert compare.run_suite(repo, Comparison(["rr"], ["chat"], cpus=[1, 4]), repo / "o")
     out = capsys.readouterr().out
     assert "placement spread" in out and "shared-throughput" in out
-    assert compare.run_suite(repo, Comparison(["rr"], ["chat"], cpus=[1], bench=False), repo / "p")
+    assert compare.run_suite(repo, Comparison(["rr"], ["chat"], cpus=[1]), repo / "p")
     assert "shared-throughput" not in capsys.readouterr().out
 
 

@@ -278,16 +278,16 @@ def build_parser(schedulers, workloads):
                           "intervals; meant with --realtime (see below)")
     _add_placement(sub)
     _add_timeout(sub)
+    sub.add_argument("--no-bench", dest="bench", action="store_false",
+                     help="leave out the microbenchmarks (./schedlab bench, one round, tracing "
+                          "on, 1 hart, on the compared kernel builds: about 15 s) and the "
+                          "report's bench section")
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="report directory (default results/<timestamp>)")
     sub.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
                      help="qemu (default) or sim: every run on the simulator (sim/, timing "
                           f"model parallel-sim, --cpus up to {sim.MAX_SIM_CPUS}); workloads it "
                           "does not model are left out, and it says so")
-    sub.add_argument("--no-bench", dest="bench", action="store_false",
-                     help="leave out the microbenchmarks (./schedlab bench, one round, tracing "
-                          "on, 1 hart, on the compared builds: about 10 s) and the report's "
-                          "bench table")
 
     sub = command("calibrate", cmd_calibrate, "measure the simulator's cost tables in QEMU "
                   "(sim/costs/<sched>.json) from the kernel's paths in icount traces")
@@ -478,7 +478,7 @@ def comparison_from_args(args, repo):
     return Comparison(schedulers, workloads, cpus=args.cpus, seed=args.seed,
                       repeat=args.repeat, realtime=args.realtime, timeout=args.timeout,
                       settings=settings, params=params, placement=args.placement,
-                      engine=args.engine, bench=args.bench)
+                      engine=args.engine)
 
 
 def _simulated_workloads(workloads, all_workloads, args):
@@ -507,7 +507,7 @@ def cmd_compare(args, repo):
         print(REPEAT_WITHOUT_REALTIME, file=sys.stderr, flush=True)
     setup.ensure()
     out = args.out or Path(repo) / "results" / timestamp()
-    return 0 if run_suite(repo, comparison, out) else 1
+    return 0 if run_suite(repo, comparison, out, bench=args.bench) else 1
 
 
 def cmd_bench(args, repo):

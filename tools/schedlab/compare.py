@@ -19,7 +19,7 @@ from analysis import results, summary  # numpy-free parts of analysis/, for summ
 
 from . import PYTHON, SchedlabError, shown
 from . import sim
-from .build import build
+from .build import BuildArtifacts, build
 from .run import PLACEMENTS, RunRequest, analyse, run_workload
 
 DEFAULT_CPUS = (1, 4)
@@ -44,7 +44,6 @@ class Comparison:
     params: dict = field(default_factory=dict)     # workload -> [k=v boot arguments]
     placement: str = PLACEMENTS[0]                 # engine.placement of every run
     engine: str = "qemu"                           # qemu, or sim: every run on the simulator
-    bench: bool = True                             # the microbenchmarks too (bench.py)
 
 
 def config_name(scheduler, cpus):
@@ -148,9 +147,11 @@ def build_all(repo, comparison):
             for scheduler in comparison.schedulers}
 
 
-def run_suite(repo, comparison, out):
-    """Build, run and report; returns True when every run and the report succeeded."""
+def run_suite(repo, comparison, out, bench=True):
+    """Build, run and report; returns True when every run and the report succeeded. bench:
+    the microbenchmarks on the QEMU builds first (bench.py), for the report's bench table."""
     artifacts = build_all(repo, comparison)
+    bench_ok = _bench(repo, comparison, artifacts, out) if bench else True
     requests = plan_runs(comparison, out)
     parallel = max(1, min(os.cpu_count() or 1, len(requests)))
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
@@ -161,7 +162,6 @@ def run_suite(repo, comparison, out):
     if comparison.engine == "qemu" and not comparison.realtime and \
             any(cpus > 1 for cpus in comparison.cpus):
         print(SHARED_THROUGHPUT_NOTE, flush=True)
-    bench_ok = _bench(repo, comparison, artifacts, out)
     failures = run_in_parallel(
         requests,
         lambda request: _timed_run(repo, artifacts[request.scheduler], request, comparison.engine),
@@ -174,12 +174,15 @@ def run_suite(repo, comparison, out):
 
 
 def _bench(repo, comparison, artifacts, out):
-    """The microbenchmarks on the compared builds (bench.bench_for_compare), for the report's
-    bench table; False when a root task failed. The simulator has no kernel to measure."""
-    if not comparison.bench or comparison.engine != "qemu":
+    """The microbenchmarks (bench.bench_for_compare) on build_all's kernel builds, the
+    BuildArtifacts among them (a simulator build has no kernel to measure); False when a root
+    task failed. build_all's keys are schedulers, or (engine, scheduler) pairs."""
+    kernels = {key[-1] if isinstance(key, tuple) else key: built
+               for key, built in artifacts.items() if isinstance(built, BuildArtifacts)}
+    if not kernels:
         return True
     from .bench import bench_for_compare
-    bench = bench_for_compare(repo, artifacts, out, settings=comparison.settings,
+    bench = bench_for_compare(repo, kernels, out, settings=comparison.settings,
                               report=lambda line: print(line, flush=True))
     return not any(o["error"] for c in bench["configs"] for o in c["root_tasks"].values())
 
