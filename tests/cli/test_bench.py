@@ -211,6 +211,9 @@ def test_bench_json_has_every_figure_with_its_rounds_and_what_is_missing(repo, c
     pick = next(r for r in data["results"] if r["operation"] == "pick" and r["threads"] == 16)
     assert pick["instructions"] == 180 and pick["root_task"] == "policybench"
     assert len(qemu.boots) == 8   # 2 builds x 2 root tasks x 2 identical rounds
+    micro = data["configs"][1]["root_tasks"]["microbench"]
+    assert micro["qemu_command"] == [c for k, c in qemu.boots if k == ("rr-off", "microbench")][0]
+    assert micro["rounds"] == 2 and micro["repeated_exactly"] is True and micro["error"] is None
     assert all("-icount" in command for _, command in qemu.boots)
     [missing_on, missing_off] = data["missing"]
     assert missing_off["trace"] == "off" and "map_page" in missing_off["operations"]

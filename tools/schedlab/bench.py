@@ -149,11 +149,16 @@ def config_directory(out, bench_build, cpus):
     return Path(out) / "bench" / f"{bench_build.policy}-trace{bench_build.trace}-{cpus}h"
 
 
+def round_command(bench_build, elf, cpus):
+    """The QEMU command line of every round of a root task (bench.json records it)."""
+    return qemu_command(bench_build.artifacts.kernel, elf, cpus,
+                        boot_arguments(1, False, [f"limit_ms={BENCH_LIMIT_MS}"]))
+
+
 def run_round(bench_build, elf, cpus, directory, index, timeout=BENCH_TIMEOUT_S):
     """One boot of one root task: its figures, its console in directory/round<index>.log."""
     directory.mkdir(parents=True, exist_ok=True)
-    command = qemu_command(bench_build.artifacts.kernel, elf, cpus,
-                           boot_arguments(1, False, [f"limit_ms={BENCH_LIMIT_MS}"]))
+    command = round_command(bench_build, elf, cpus)
     console = directory / f"round{index}.log"
     outcome = run_qemu(command, directory, console, timeout)
     # a traced kernel writes trace.bin: not kept (a results directory's runs are found by it)
@@ -184,7 +189,8 @@ def measure_root_task(bench_build, elf, cpus, out, min_rounds, max_rounds):
     outcome = {"rounds": len(rounds), "error": error,
                # None: one round, nothing to agree with
                "repeated_exactly": rounds[-1] == rounds[-2] if len(rounds) >= 2 else None,
-               "consoles": [shown(directory / f"round{i}.log") for i in range(1, len(rounds) + 1)]}
+               "consoles": [shown(directory / f"round{i}.log") for i in range(1, len(rounds) + 1)],
+               "qemu_command": round_command(bench_build, elf, cpus)}
     return summarise(rounds), outcome
 
 
