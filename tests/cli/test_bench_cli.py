@@ -3,7 +3,7 @@ until they agree, bench.json's shape with what is missing, the table next to seL
 its verdicts, the flags, compare's use of it and the report's section (QEMU stood in for by
 canned console text).
 
-Run: /usr/bin/python3 -m pytest tests/cli/test_bench.py
+Run: /usr/bin/python3 -m pytest tests/cli/test_bench_cli.py
 """
 import json
 import shutil
