@@ -240,7 +240,9 @@ def test_rounds_that_differ_are_run_again_and_marked(repo, capsys, stand_ins):
     data = json.loads((out / "bench.json").read_text())
     row = next(r for r in data["results"] if r["operation"] == "yield_switch")
     assert row["rounds"] == [940, 937, 937] and (row["min"], row["max"]) == (937, 940)
-    assert data["configs"][0]["root_tasks"]["microbench"]["rounds"] == 3
+    micro = data["configs"][0]["root_tasks"]["microbench"]
+    assert micro["rounds"] == 3 and micro["repeated_exactly"] is False
+    assert micro["last_two_agree"] is True
     printed = capsys.readouterr().out
     assert "937~" in printed and "rounds differed (~) for 1 figure(s): rr/off yield_switch " \
                                  "[940, 937, 937]" in printed

@@ -187,8 +187,10 @@ def measure_root_task(bench_build, elf, cpus, out, min_rounds, max_rounds):
     except SchedlabError as failure:
         error = str(failure)
     outcome = {"rounds": len(rounds), "error": error,
-               # None: one round, nothing to agree with
-               "repeated_exactly": rounds[-1] == rounds[-2] if len(rounds) >= 2 else None,
+               # None: one round, nothing to compare with
+               "repeated_exactly": all(r == rounds[0] for r in rounds)
+               if len(rounds) >= 2 else None,
+               "last_two_agree": rounds[-1] == rounds[-2] if len(rounds) >= 2 else None,
                "consoles": [shown(directory / f"round{i}.log") for i in range(1, len(rounds) + 1)],
                "qemu_command": round_command(bench_build, elf, cpus)}
     return summarise(rounds), outcome
