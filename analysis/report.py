@@ -19,12 +19,15 @@ headline figure with its 95% Student-t interval (repeats.py, the same values as 
 "mean" rows); their plots show one repeat per configuration, the first that succeeded.
 Where the same scheduler and workload ran on QEMU and on the simulator at one hart, a table
 shows how well they agree (agreement.py).
+A results directory with a bench.json (compare runs the microbenchmarks) gets a section with
+its tables and plots after the headline figures (bench_report.py).
 """
 import html
 import os
 from pathlib import Path
 
 from .agreement import agreement_section
+from .bench_report import bench_section
 from .comparison_plots import (deadline_miss_bars, distribution_cdf, fairness_utilisation,
                                percentile_bars, switch_rate_bars)
 from .headline import HEADLINE, display
@@ -359,6 +362,7 @@ given).</p>
 <details><summary>What each column means</summary><ul>{legend}</ul>
 <p>Definitions, with units, are in analysis/*.py next to the code computing them.</p>
 </details>
+{bench_section(root, out, plots)}
 {_repeats_section(runs)}
 {agreement_section(runs)}
 {''.join(sections)}

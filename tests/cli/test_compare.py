@@ -58,7 +58,7 @@ def compared(monkeypatch):
     """Stands in for setup and run_suite: records the Comparison `compare` would run."""
     calls = []
     monkeypatch.setattr(setup, "ensure", lambda **_: None)
-    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out: calls.append(
+    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out, bench=True: calls.append(
         (comparison, out)) or True)
     return calls
 

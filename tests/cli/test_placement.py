@@ -41,7 +41,7 @@ def repo(tmp_path):
 def compared(monkeypatch):
     calls = []
     monkeypatch.setattr(setup, "ensure", lambda **_: None)
-    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out: calls.append(
+    monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out, bench=True: calls.append(
         comparison) or True)
     return calls
 

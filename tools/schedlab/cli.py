@@ -14,6 +14,7 @@ from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
 from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, run_workload,
                   timestamp)
 from .test import run_tests
+from . import bench as benchmarks
 from . import calibrate as calibration
 from . import sim
 from . import fuzz as fuzzing
@@ -45,6 +46,17 @@ workload and seed, so repeats with the same seed are identical and repeats with 
 seed..seed+N-1 vary only through the seed. To measure run-to-run noise (parallel speed-up,
 balancing) use --repeat with --realtime; the report then gives means with 95% Student-t
 confidence intervals.
+"""
+
+
+BENCH_EPILOG = """\
+Writes DIR/bench.json (per operation, policy, trace and harts: instructions per operation,
+min / median / max over rounds, each round's figure; the operations the root tasks did not
+print, under "missing"; seL4's reference figures from bench/reference/ and the verdicts;
+commit, QEMU version) and each round's console under DIR/bench/. Every figure is an exact
+instruction count (-icount shift=0): each root task boots at least twice, more (up to 5) while
+two rounds in a row differ; a figure whose rounds differed is marked in the table. The exit
+status is 1 when a root task failed; a missing operation is reported, not an error.
 """
 
 
@@ -293,6 +305,10 @@ def build_parser(schedulers, workloads):
                           "intervals; meant with --realtime (see below)")
     _add_placement(sub)
     _add_timeout(sub)
+    sub.add_argument("--no-bench", dest="bench", action="store_false",
+                     help="leave out the microbenchmarks (./schedlab bench, one round, tracing "
+                          "on, 1 hart, on the compared kernel builds: about 15 s) and the "
+                          "report's bench section")
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="report directory (default results/<timestamp>)")
     sub.add_argument("--engine", choices=ENGINES,
@@ -308,6 +324,22 @@ def build_parser(schedulers, workloads):
     sub.add_argument("--out", type=Path, metavar="DIR",
                      help="where the calibration runs go (default results/calibrate-<timestamp>)")
     sub.add_argument("--verbose", action="store_true", help="show build output and the QEMU console")
+
+    sub = command("bench", cmd_bench, "run the microbenchmarks (kernel operations, slice "
+                  "accounting, policy decisions) per scheduler with tracing compiled in and "
+                  "out, and print them next to seL4's figures")
+    sub.epilog = BENCH_EPILOG
+    sub.formatter_class = argparse.RawDescriptionHelpFormatter
+    sub.add_argument("--scheds", metavar="A,B", type=_list_of("scheduler", schedulers),
+                     help=f"comma-separated schedulers (default all: {_names(schedulers)})")
+    sub.add_argument("--trace", metavar="on,off", type=_list_of("trace", benchmarks.TRACES),
+                     default=list(benchmarks.TRACES),
+                     help="tracing compiled in (on), out (off) or both (default on,off)")
+    sub.add_argument("--cpus", type=_cpus, default=1, metavar="N",
+                     help=f"harts, 1..{MAX_CPUS} (default 1; seL4's figures are at 1)")
+    sub.add_argument("--out", type=Path, metavar="DIR",
+                     help="where bench.json goes (default results/bench-<timestamp>)")
+    sub.add_argument("--verbose", action="store_true", help="show build output")
 
     sub = command("plot", cmd_plot, "recompute metrics and redraw plots from saved traces")
     sub.add_argument("dir", type=Path, metavar="DIR",
@@ -525,7 +557,23 @@ def cmd_compare(args, repo):
         print(REPEAT_WITHOUT_REALTIME, file=sys.stderr, flush=True)
     setup.ensure()
     out = args.out or Path(repo) / "results" / timestamp()
-    return 0 if run_suite(repo, comparison, out) else 1
+    return 0 if run_suite(repo, comparison, out, bench=args.bench) else 1
+
+
+def cmd_bench(args, repo):
+    if not args.trace:
+        raise UsageError(f"--trace: empty; valid: {', '.join(benchmarks.TRACES)}",
+                         "schedlab bench")
+    schedulers = args.scheds or list(discover_schedulers(repo))
+    if not schedulers:
+        raise UsageError("bench: no schedulers in configs/")
+    setup.ensure()
+    out = args.out or Path(repo) / "results" / f"bench-{timestamp()}"
+    command_line = (f"schedlab bench --scheds {','.join(schedulers)} --trace "
+                    f"{','.join(args.trace)} --cpus {args.cpus}")
+    ok = benchmarks.bench_command(repo, schedulers, args.trace, out, cpus=args.cpus,
+                                  verbose=args.verbose, command_line=command_line)
+    return 0 if ok else 1
 
 
 def cmd_plot(args, repo):

@@ -24,7 +24,7 @@ from analysis import results, summary  # numpy-free parts of analysis/, for summ
 
 from . import PYTHON, SchedlabError, shown
 from . import sim
-from .build import build
+from .build import BuildArtifacts, build
 from .run import PLACEMENTS, RunRequest, analyse, run_workload
 
 DEFAULT_CPUS = {"qemu": (1, 4), "sim": (1, 4, 16)}   # --engine E without --cpus
@@ -191,9 +191,11 @@ def build_all(repo, comparison):
     return built
 
 
-def run_suite(repo, comparison, out):
-    """Build, run and report; returns True when every run and the report succeeded."""
+def run_suite(repo, comparison, out, bench=True):
+    """Build, run and report; returns True when every run and the report succeeded. bench:
+    the microbenchmarks on the QEMU builds first (bench.py), for the report's bench table."""
     artifacts = build_all(repo, comparison)
+    bench_ok = _bench(repo, comparison, artifacts, out) if bench else True
     requests = plan_runs(comparison, out)
     parallel = max(1, min(os.cpu_count() or 1, len(requests)))
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
@@ -211,7 +213,21 @@ def run_suite(repo, comparison, out):
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
     if failures:
         print(f"compare: {len(failures)} of {len(requests)} runs failed", flush=True)
-    return report_ok and not failures
+    return report_ok and bench_ok and not failures
+
+
+def _bench(repo, comparison, artifacts, out):
+    """The microbenchmarks (bench.bench_for_compare) on build_all's kernel builds, the
+    BuildArtifacts among them (a simulator build has no kernel to measure); False when a root
+    task failed. build_all's keys are schedulers, or (engine, scheduler) pairs."""
+    kernels = {key[-1] if isinstance(key, tuple) else key: built
+               for key, built in artifacts.items() if isinstance(built, BuildArtifacts)}
+    if not kernels:
+        return True
+    from .bench import bench_for_compare
+    bench = bench_for_compare(repo, kernels, out, settings=comparison.settings,
+                              report=lambda line: print(line, flush=True))
+    return not any(o["error"] for c in bench["configs"] for o in c["root_tasks"].values())
 
 
 def find_run_dirs(root):

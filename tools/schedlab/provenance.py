@@ -35,3 +35,14 @@ def provenance(repo, scheduler, settings, cpus):
     commit, dirty = git_commit(repo)
     return {"config": f"{scheduler}-{cpus}h", "commit": commit, "dirty": dirty,
             "sched_params": scheduler_parameters(repo, scheduler, settings)}
+
+
+def qemu_version(executable):
+    """The first line of `<executable> --version` (QEMU emulator version 7.2.x ...), or None
+    when it cannot be run: figures in instructions depend on QEMU's icount."""
+    try:
+        result = subprocess.run([executable, "--version"], capture_output=True, text=True,
+                                timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.splitlines()[0].strip() if result.stdout.strip() else None

@@ -1,0 +1,39 @@
+"""`./schedlab bench` end to end: rr with tracing compiled out, in QEMU under icount.
+
+It builds its own kernel (tracing off: build/rr-<hash>, which no other test uses) and boots
+each root task at least twice. Under icount the figures are instruction counts, so the rounds
+must agree exactly; every operation the tool expects is either measured or listed as missing
+(never dropped, never invented).
+"""
+import json
+import subprocess
+
+from tools.schedlab import REPO_ROOT
+from tools.schedlab.bench import EXPECTED_OPERATIONS, MIN_ROUNDS
+
+BENCH_TIMEOUT_SECONDS = 1800   # a build and six boots; far above what they need
+
+
+def test_bench_rr_without_tracing_repeats_exactly(tmp_path):
+    out = tmp_path / "bench"
+    result = subprocess.run([str(REPO_ROOT / "schedlab"), "bench", "--scheds", "rr", "--trace",
+                             "off", "--out", str(out)], capture_output=True, text=True,
+                            timeout=BENCH_TIMEOUT_SECONDS)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    data = json.loads((out / "bench.json").read_text())
+    assert [(c["policy"], c["trace"], c["harts"]) for c in data["configs"]] == [("rr", "off", 1)]
+    tasks = data["configs"][0]["root_tasks"]
+    assert {"microbench", "policybench", "slicebench"} <= set(tasks)
+    assert all(t["error"] is None and t["repeated_exactly"] for t in tasks.values()), tasks
+    results = data["results"]
+    for row in results:
+        assert len(row["rounds"]) == MIN_ROUNDS and row["min"] == row["max"], row
+        assert row["instructions"] > 0 and row["policy"] == "rr" and row["trace"] == "off"
+    measured = {row["operation"] for row in results if row["threads"] is None}
+    missing = set(data["missing"][0]["operations"]) if data["missing"] else set()
+    assert set(EXPECTED_OPERATIONS) <= measured | missing
+    assert not measured & missing
+    assert {"yield_switch", "call_replyrecv_roundtrip"} <= measured
+    decisions = {(row["operation"], row["threads"]) for row in results if row["threads"]}
+    assert {(kind, n) for kind in ("pick", "enqueue") for n in (1, 16, 256, 1024)} <= decisions
+    assert "Kernel operations" in result.stdout and "seL4" in result.stdout
