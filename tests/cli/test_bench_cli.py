@@ -391,14 +391,18 @@ def test_compare_runs_the_bench_unless_told_not_to(repo, capsys, monkeypatch):
     benched, suites = [], []
     monkeypatch.setattr(setup, "ensure", lambda **_: None)
     monkeypatch.setattr(compare, "build", lambda repo, scheduler, settings: scheduler)
+    monkeypatch.setattr(compare.sim, "build_sim", lambda repo, scheduler, settings: scheduler)
+    monkeypatch.setattr(compare.sim, "default_costs", lambda repo, scheduler: "costs.json")
     monkeypatch.setattr(compare, "run_in_parallel", lambda *args, **kwargs: [])
     monkeypatch.setattr(compare, "write_report", lambda repo, root: True)
     monkeypatch.setattr(compare, "_bench", lambda repo, comparison, artifacts, out:
                         benched.append(sorted(artifacts)) or False)
-    assert not compare.run_suite(repo, Comparison(["rr", "mlfq"], ["chat"]), repo / "o")
-    assert benched == [["mlfq", "rr"]]   # and a failed root task fails the comparison
+    qemu = [("qemu", "mlfq"), ("qemu", "rr")]
+    assert not compare.run_suite(repo, Comparison(["rr", "mlfq"], ["chat"], engine="qemu"),
+                                 repo / "o")
+    assert benched == [qemu]   # and a failed root task fails the comparison
     assert compare.run_suite(repo, Comparison(["rr"], ["chat"]), repo / "p", bench=False)
-    assert benched == [["mlfq", "rr"]]
+    assert benched == [qemu]
     real_run_suite = compare.run_suite
     monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out, bench=True:
                         suites.append(bench) or real_run_suite(repo, comparison, out, bench))
