@@ -5,7 +5,15 @@ Layout (issue 5): <out>/<sched>-<N>h/<workload>/ for each run, or .../<workload>
 --repeat N > 1; then <out>/report/index.html (`python3 -m analysis report`: every plot, the
 headline figures, means with confidence intervals of repeats, each run's configuration) and
 <out>/summary.csv (one row per run, plus one "mean" row per repeated configuration).
+
+Interruptions lose nothing done (issue 14): <out>/compare-plan.json records what the compare
+runs before any run starts. SIGINT or SIGTERM stops every QEMU at once (children.py), keeps
+the finished runs, marks the others interrupted in their run.json and prints how to go on:
+`schedlab compare --resume <out>` reads the plan, runs only the runs without a result (state
+ok), and writes the report, the same as an uninterrupted compare's.
 """
+import dataclasses
+import json
 import math
 import os
 import subprocess
@@ -17,10 +25,14 @@ from pathlib import Path
 
 from analysis import results, summary  # numpy-free parts of analysis/, for summary.csv
 
-from . import PYTHON, SchedlabError, shown
+from . import PYTHON, SchedlabError, children, shown
 from . import sim
 from .build import build
-from .run import PLACEMENTS, RunRequest, analyse, run_workload
+from .results_dirs import make_directory, write_json
+from .run import PLACEMENTS, RunRequest, RunResult, analyse, run_workload
+
+PLAN_NAME = "compare-plan.json"
+PLAN_FORMAT = 1
 
 DEFAULT_CPUS = (1, 4)
 
@@ -72,6 +84,40 @@ def plan_runs(comparison, out):
             for workload in comparison.workloads for repeat in repeats]
 
 
+def write_plan(out, comparison):
+    """out/compare-plan.json: the Comparison, all that --resume needs to go on."""
+    make_directory(out, parents=True, exist_ok=True)
+    write_json(Path(out) / PLAN_NAME, {"schedlab_compare_plan": PLAN_FORMAT,
+                                       "comparison": dataclasses.asdict(comparison)})
+
+
+def read_plan(out):
+    """The Comparison out/compare-plan.json records; a clear error if out is no compare's."""
+    path = Path(out) / PLAN_NAME
+    if not Path(out).is_dir():
+        raise SchedlabError(f"--resume {shown(out)}: no such directory")
+    if not path.is_file():
+        raise SchedlabError(f"--resume {shown(out)}: not a compare directory (it has no "
+                            f"{PLAN_NAME}, which every compare writes before its first run)")
+    try:
+        plan = json.loads(path.read_text())
+        if plan.get("schedlab_compare_plan") != PLAN_FORMAT:
+            raise ValueError(f"format {plan.get('schedlab_compare_plan')!r}, "
+                             f"expected {PLAN_FORMAT}")
+        return Comparison(**plan["comparison"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise SchedlabError(f"--resume {shown(out)}: {shown(path)} is not a readable compare "
+                            f"plan ({error})") from None
+
+
+def has_result(request):
+    """The run finished with a result (run.json state ok, metrics.json there): --resume
+    keeps it."""
+    out = Path(request.out)
+    return (results.read_json(out / "run.json").get("state") == "ok"
+            and (out / "metrics.json").is_file())
+
+
 def run_label(request):
     """How the progress line names a run: rr-4h/mixed, rr-4h/mixed/rep2."""
     label = f"{config_name(request.scheduler, request.cpus)}/{request.workload}"
@@ -104,10 +150,13 @@ def _timed_run(repo, built, request, engine="qemu"):
     """One run and its wall time, analysis included: what the ETA must predict. `built` is
     the scheduler's BuildArtifacts (qemu) or (simulator build directory, cost table) (sim)."""
     started = time.monotonic()
-    if engine == "sim":
-        result = sim.run_sim(repo, built[0], request, built[1])
-    else:
-        result = run_workload(repo, built, request)
+    try:
+        if engine == "sim":
+            result = sim.run_sim(repo, built[0], request, built[1])
+        else:
+            result = run_workload(repo, built, request)
+    except SchedlabError as error:   # e.g. a full disk: this run fails, saying why
+        result = RunResult(request, False, str(error), 0.0)
     return result, time.monotonic() - started
 
 
@@ -128,8 +177,10 @@ def run_in_parallel(requests, run, parallel, report=print):
                 left = estimate_remaining(wall_times, len(requests) - done, parallel)
                 report(format_progress(done, len(requests), run_label(result.request), state,
                                        time.monotonic() - started, left))
-        except KeyboardInterrupt:
-            # Ctrl-C already reached the running QEMUs (same process group); start no more.
+        except (children.Interrupted, KeyboardInterrupt):
+            # Stop every run's QEMU now (the signal handler has, if there was one), start no
+            # more; leaving the pool waits for the running ones to record "interrupted".
+            children.stop_all()
             for future in futures:
                 future.cancel()
             raise
@@ -147,23 +198,39 @@ def build_all(repo, comparison):
             for scheduler in comparison.schedulers}
 
 
-def run_suite(repo, comparison, out):
-    """Build, run and report; returns True when every run and the report succeeded."""
+def run_suite(repo, comparison, out, resume=False):
+    """Build, run and report; returns True when every run and the report succeeded. A new
+    compare records its plan first; resume=True runs only the planned runs without a result.
+    Interrupted (SIGINT/SIGTERM): says how to go on, and lets it through."""
+    if not resume:
+        write_plan(out, comparison)
     artifacts = build_all(repo, comparison)
-    requests = plan_runs(comparison, out)
+    planned = plan_runs(comparison, out)
+    requests = [request for request in planned if not (resume and has_result(request))]
     parallel = max(1, min(os.cpu_count() or 1, len(requests)))
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
-    print(f"compare: {len(requests)} runs ({len(comparison.schedulers)} schedulers x "
+    kept = f", {len(planned) - len(requests)} kept from before" if resume else ""
+    print(f"compare: {len(requests)} runs{kept} ({len(comparison.schedulers)} schedulers x "
           f"{len(comparison.workloads)} workloads x harts {','.join(map(str, comparison.cpus))}"
           f"{repeats}), {parallel} at a time, placement {comparison.placement}, engine "
           f"{comparison.engine}, results in {shown(out)}", flush=True)
     if comparison.engine == "qemu" and not comparison.realtime and \
             any(cpus > 1 for cpus in comparison.cpus):
         print(SHARED_THROUGHPUT_NOTE, flush=True)
-    failures = run_in_parallel(
-        requests,
-        lambda request: _timed_run(repo, artifacts[request.scheduler], request, comparison.engine),
-        parallel, report=lambda line: print(line, flush=True))
+    try:
+        failures = run_in_parallel(
+            requests,
+            lambda request: _timed_run(repo, artifacts[request.scheduler], request,
+                                       comparison.engine),
+            parallel, report=lambda line: print(line, flush=True))
+    except (children.Interrupted, KeyboardInterrupt) as interruption:
+        children.wait_all()
+        done = sum(has_result(request) for request in planned)
+        why = interruption.args[0] if interruption.args else "SIGINT"
+        print(f"compare interrupted ({why}): {done} of {len(planned)} runs have a result, kept "
+              f"in {shown(out)}; the unfinished ones are marked interrupted. Continue with:\n"
+              f"  ./schedlab compare --resume {shown(out)}", file=sys.stderr, flush=True)
+        raise
     report_ok = write_report(repo, out)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
     if failures:
@@ -187,8 +254,8 @@ def write_report(repo, root):
     root = Path(root).resolve()
     write_summary(root, find_run_dirs(root))
     with open(root / "analysis.log", "w") as log:
-        if subprocess.run([PYTHON, "-m", "analysis", "report", str(root)], cwd=repo, stdout=log,
-                          stderr=subprocess.STDOUT).returncode != 0:
+        if children.run([PYTHON, "-m", "analysis", "report", str(root)], cwd=repo, stdout=log,
+                        stderr=subprocess.STDOUT) != 0:
             print(f"error: the report failed; log: {shown(root / 'analysis.log')}",
                   file=sys.stderr)
             return False
