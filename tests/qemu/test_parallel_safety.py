@@ -141,3 +141,22 @@ def test_sigterm_mid_compare_on_the_simulator_is_resumable(tmp_path):
     resumed = schedlab("compare", "--resume", str(cut))
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert summary_rows(cut) == summary_rows(reference)
+
+
+def test_a_run_stopped_by_sigterm_is_marked_interrupted_and_leaves_no_qemu(tmp_path):
+    out = tmp_path / "run"
+    run = subprocess.Popen([SCHEDLAB, "run", "--sched", "rr", "--workload", "cpu-bound", "--set",
+                            "cpu-bound.work_us=1000000", "--out", str(out)], cwd=REPO_ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + BOUND
+    while not any("qemu" in program for _, program in processes_working_in(out)):
+        assert run.poll() is None, "the run ended before its QEMU was seen"
+        assert time.monotonic() < deadline, f"no QEMU in {BOUND}s"
+        time.sleep(0.02)
+    assert json.loads((out / "run.json").read_text())["state"] == "running"
+    run.send_signal(signal.SIGTERM)
+    stdout, stderr = run.communicate(timeout=BOUND)
+    assert run.returncode == 143, stdout + stderr
+    assert processes_working_in(out) == []
+    record = json.loads((out / "run.json").read_text())
+    assert (record["state"], record["ok"]) == ("interrupted", False)

@@ -204,8 +204,21 @@ def run_suite(repo, comparison, out, resume=False):
     Interrupted (SIGINT/SIGTERM): says how to go on, and lets it through."""
     if not resume:
         write_plan(out, comparison)
-    artifacts = build_all(repo, comparison)
     planned = plan_runs(comparison, out)
+    try:
+        return _build_run_and_report(repo, comparison, out, planned, resume)
+    except (children.Interrupted, KeyboardInterrupt) as interruption:
+        children.wait_all()
+        done = sum(has_result(request) for request in planned)
+        why = interruption.args[0] if interruption.args else "SIGINT"
+        print(f"compare interrupted ({why}): {done} of {len(planned)} runs have a result, kept "
+              f"in {shown(out)}; the unfinished ones are marked interrupted. Continue with:\n"
+              f"  ./schedlab compare --resume {shown(out)}", file=sys.stderr, flush=True)
+        raise
+
+
+def _build_run_and_report(repo, comparison, out, planned, resume):
+    artifacts = build_all(repo, comparison)
     requests = [request for request in planned if not (resume and has_result(request))]
     parallel = max(1, min(os.cpu_count() or 1, len(requests)))
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
@@ -217,20 +230,10 @@ def run_suite(repo, comparison, out, resume=False):
     if comparison.engine == "qemu" and not comparison.realtime and \
             any(cpus > 1 for cpus in comparison.cpus):
         print(SHARED_THROUGHPUT_NOTE, flush=True)
-    try:
-        failures = run_in_parallel(
-            requests,
-            lambda request: _timed_run(repo, artifacts[request.scheduler], request,
-                                       comparison.engine),
-            parallel, report=lambda line: print(line, flush=True))
-    except (children.Interrupted, KeyboardInterrupt) as interruption:
-        children.wait_all()
-        done = sum(has_result(request) for request in planned)
-        why = interruption.args[0] if interruption.args else "SIGINT"
-        print(f"compare interrupted ({why}): {done} of {len(planned)} runs have a result, kept "
-              f"in {shown(out)}; the unfinished ones are marked interrupted. Continue with:\n"
-              f"  ./schedlab compare --resume {shown(out)}", file=sys.stderr, flush=True)
-        raise
+    failures = run_in_parallel(
+        requests,
+        lambda request: _timed_run(repo, artifacts[request.scheduler], request, comparison.engine),
+        parallel, report=lambda line: print(line, flush=True))
     report_ok = write_report(repo, out)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
     if failures:
