@@ -96,26 +96,24 @@ def test_eight_runs_of_an_unbuilt_configuration_started_at_once_all_succeed(tmp_
     print(f"{waited} of 8 waited for another's build")
 
 
-def test_sigint_mid_compare_stops_every_qemu_and_resume_finishes_it(tmp_path):
+def interrupt_a_compare(tmp_path, argv, signum, when_a_run_finished=lambda cut: None):
+    """A reference compare nobody interrupts, then the same compare sent `signum` once its
+    first run has a result. -> (reference dir, interrupted dir, the second compare's
+    (status, stdout, stderr), what when_a_run_finished(dir) returned just before the signal)."""
     reference, cut = tmp_path / "reference", tmp_path / "interrupted"
-    done = schedlab(*COMPARE, "--out", str(reference))
+    done = schedlab(*argv, "--out", str(reference))
     assert done.returncode == 0, done.stdout + done.stderr
-
-    compare = subprocess.Popen([SCHEDLAB, *COMPARE, "--out", str(cut)], cwd=REPO_ROOT,
+    compare = subprocess.Popen([SCHEDLAB, *argv, "--out", str(cut)], cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for_a_finished_run(cut, compare)
-    running = [pid for pid, command in processes_working_in(cut) if "qemu" in command]
-    assert running, "cpu-bound's QEMU should be running when interactive has finished"
-    compare.send_signal(signal.SIGINT)
+    seen = when_a_run_finished(cut)
+    compare.send_signal(signum)
     stdout, stderr = compare.communicate(timeout=BOUND)
-    assert compare.returncode == 130, stdout + stderr
     assert processes_working_in(cut) == [], "a child of the compare outlived it"
-    assert all(not Path(f"/proc/{pid}").exists() or
-               "State:\tZ" in Path(f"/proc/{pid}/status").read_text() for pid in running)
-    assert f"Continue with:\n  ./schedlab compare --resume {cut}" in stderr
-    assert states(cut)["interactive"] == "ok" and states(cut)["cpu-bound"] == "interrupted"
-    assert not (cut / "rr-1h" / "cpu-bound" / "metrics.json").exists()
+    return reference, cut, (compare.returncode, stdout, stderr), seen
 
+
+def resume_gives_the_uninterrupted_summary(reference, cut):
     resumed = schedlab("compare", "--resume", str(cut))
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "kept from before" in resumed.stdout
@@ -124,23 +122,28 @@ def test_sigint_mid_compare_stops_every_qemu_and_resume_finishes_it(tmp_path):
     assert processes_working_in(cut) == []
 
 
+def test_sigint_mid_compare_stops_every_qemu_and_resume_finishes_it(tmp_path):
+    reference, cut, (status, stdout, stderr), running = interrupt_a_compare(
+        tmp_path, COMPARE, signal.SIGINT,
+        lambda cut: [pid for pid, program in processes_working_in(cut) if "qemu" in program])
+    assert running, "cpu-bound's QEMU should be running when interactive has finished"
+    assert status == 130, stdout + stderr
+    assert all(not Path(f"/proc/{pid}").exists() or
+               "State:\tZ" in Path(f"/proc/{pid}/status").read_text() for pid in running)
+    assert f"Continue with:\n  ./schedlab compare --resume {cut}" in stderr
+    assert states(cut)["interactive"] == "ok" and states(cut)["cpu-bound"] == "interrupted"
+    assert not (cut / "rr-1h" / "cpu-bound" / "metrics.json").exists()
+    resume_gives_the_uninterrupted_summary(reference, cut)
+
+
 def test_sigterm_mid_compare_on_the_simulator_is_resumable(tmp_path):
     """The tooling alone, fast: SIGTERM stops the analysis children too, exit status 143."""
-    reference, cut = tmp_path / "reference", tmp_path / "interrupted"
-    done = schedlab(*SIM_COMPARE, "--out", str(reference))
-    assert done.returncode == 0, done.stdout + done.stderr
-    compare = subprocess.Popen([SCHEDLAB, *SIM_COMPARE, "--out", str(cut)], cwd=REPO_ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for_a_finished_run(cut, compare)
-    compare.send_signal(signal.SIGTERM)
-    stdout, stderr = compare.communicate(timeout=BOUND)
-    assert compare.returncode == 143, stdout + stderr
+    reference, cut, (status, stdout, stderr), _ = interrupt_a_compare(
+        tmp_path, SIM_COMPARE, signal.SIGTERM)
+    assert status == 143, stdout + stderr
     assert "compare interrupted (SIGTERM)" in stderr
-    assert processes_working_in(cut) == []
     assert list(states(cut).values()).count("ok") < 4
-    resumed = schedlab("compare", "--resume", str(cut))
-    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert summary_rows(cut) == summary_rows(reference)
+    resume_gives_the_uninterrupted_summary(reference, cut)
 
 
 def test_a_run_stopped_by_sigterm_is_marked_interrupted_and_leaves_no_qemu(tmp_path):
