@@ -473,3 +473,27 @@ def test_an_interrupted_compare_stops_its_runs_and_says_how_to_go_on(repo, capsy
     ran.clear()
     assert run_cli(repo, capsys, "compare", "--resume", str(out))[0] == 0
     assert sorted(ran) == ["b", "c"]
+
+
+def test_a_second_compare_in_a_directory_in_use_is_refused(repo, capsys, stand_ins):
+    ran, interrupt = stand_ins
+    out = repo / "cmp"
+    interrupt.add("b")
+    assert run_cli(repo, capsys, "compare", "--cpus", "1", "--out", str(out))[0] == 1
+    script = (f"import sys; sys.path.insert(0, {str(REPO)!r}); "
+              "from tools.schedlab.file_lock import file_lock; "
+              f"lock = file_lock({str(out / compare.LOCK_NAME)!r}, None); lock.__enter__(); "
+              "print('holding', flush=True); sys.stdin.readline()")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        ran.clear()
+        status, _, err = run_cli(repo, capsys, "compare", "--resume", str(out))
+        assert status == 1 and ran == []
+        assert err == (f"error: {out}: another compare is running in it (it holds "
+                       f"{out / compare.LOCK_NAME}); wait for it, or choose another directory\n")
+    finally:
+        holder.communicate("done\n", timeout=WAIT)
+    interrupt.clear()
+    assert run_cli(repo, capsys, "compare", "--resume", str(out))[0] == 0 and ran == ["b"]

@@ -10,7 +10,6 @@ drops the lock when its holder exits, however it ends. Different directories (co
 SCHEDLAB_BUILD_ROOT, when set, is used instead of <repo>/build (a sweep's or a test's own
 build tree).
 """
-import fcntl
 import os
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from . import SchedlabError, shown
 from .configs import settings_suffix
+from .file_lock import file_lock
 
 LOG_TAIL_LINES = 30
 BUILD_ROOT_VARIABLE = "SCHEDLAB_BUILD_ROOT"
@@ -55,20 +55,16 @@ def build_lock(directory, what):
     directory = Path(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
         raise SchedlabError(f"cannot build {what} in {shown(directory)}: "
                             f"{error.strerror}") from None
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"waiting for the build of {what} in {shown(directory)} (another command is "
-                  "building it)", flush=True)
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+
+    def wait():
+        print(f"waiting for the build of {what} in {shown(directory)} (another command is "
+              "building it)", flush=True)
+
+    with file_lock(directory / LOCK_NAME, wait):
         yield
-    finally:
-        os.close(descriptor)   # releases the lock
 
 
 def configure_command(repo, scheduler, directory, settings):

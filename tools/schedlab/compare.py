@@ -10,7 +10,8 @@ Interruptions lose nothing done (issue 14): <out>/compare-plan.json records what
 runs before any run starts. SIGINT or SIGTERM stops every QEMU at once (children.py), keeps
 the finished runs, marks the others interrupted in their run.json and prints how to go on:
 `schedlab compare --resume <out>` reads the plan, runs only the runs without a result (state
-ok), and writes the report, the same as an uninterrupted compare's.
+ok), and writes the report, the same as an uninterrupted compare's. A compare holds an flock on
+<out>/.schedlab-compare.lock while it runs: a second compare or resume there is refused.
 """
 import dataclasses
 import json
@@ -28,10 +29,12 @@ from analysis import results, summary  # numpy-free parts of analysis/, for summ
 from . import PYTHON, SchedlabError, children, shown
 from . import sim
 from .build import build
+from .file_lock import file_lock
 from .results_dirs import make_directory, write_json
 from .run import PLACEMENTS, RunRequest, RunResult, analyse, run_workload
 
 PLAN_NAME = "compare-plan.json"
+LOCK_NAME = ".schedlab-compare.lock"   # held by the compare running in the directory
 PLAN_FORMAT = 1
 
 DEFAULT_CPUS = (1, 4)
@@ -86,7 +89,6 @@ def plan_runs(comparison, out):
 
 def write_plan(out, comparison):
     """out/compare-plan.json: the Comparison, all that --resume needs to go on."""
-    make_directory(out, parents=True, exist_ok=True)
     write_json(Path(out) / PLAN_NAME, {"schedlab_compare_plan": PLAN_FORMAT,
                                        "comparison": dataclasses.asdict(comparison)})
 
@@ -202,8 +204,20 @@ def run_suite(repo, comparison, out, resume=False):
     """Build, run and report; returns True when every run and the report succeeded. A new
     compare records its plan first; resume=True runs only the planned runs without a result.
     Interrupted (SIGINT/SIGTERM): says how to go on, and lets it through."""
-    if not resume:
-        write_plan(out, comparison)
+    make_directory(out, parents=True, exist_ok=True)
+    with file_lock(Path(out) / LOCK_NAME, lambda: _refuse_busy(out)):
+        if not resume:
+            write_plan(out, comparison)
+        return _interruptible_suite(repo, comparison, out, resume)
+
+
+def _refuse_busy(out):
+    raise SchedlabError(f"{shown(out)}: another compare is running in it (it holds "
+                        f"{shown(Path(out) / LOCK_NAME)}); wait for it, or choose another "
+                        "directory")
+
+
+def _interruptible_suite(repo, comparison, out, resume):
     planned = plan_runs(comparison, out)
     try:
         return _build_run_and_report(repo, comparison, out, planned, resume)
