@@ -106,7 +106,11 @@ def read_plan(out):
         if plan.get("schedlab_compare_plan") != PLAN_FORMAT:
             raise ValueError(f"format {plan.get('schedlab_compare_plan')!r}, "
                              f"expected {PLAN_FORMAT}")
-        return Comparison(**plan["comparison"])
+        # JSON has no tuples: pairs in a list (a machine's (engine, harts)) come back as lists.
+        fields = {key: [tuple(item) if isinstance(item, list) else item for item in value]
+                  if isinstance(value, list) else value
+                  for key, value in plan["comparison"].items()}
+        return Comparison(**fields)
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
         raise SchedlabError(f"--resume {shown(out)}: {shown(path)} is not a readable compare "
                             f"plan ({error})") from None
