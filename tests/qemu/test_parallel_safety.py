@@ -55,7 +55,8 @@ def processes_working_in(directory):
 
 
 def states(root):
-    return {path.parent.name: json.loads(path.read_text()).get("state")
+    """{run directory relative to root: run.json's state}"""
+    return {path.parent.relative_to(root).as_posix(): json.loads(path.read_text()).get("state")
             for path in Path(root).rglob("run.json")}
 
 
@@ -131,7 +132,8 @@ def test_sigint_mid_compare_stops_every_qemu_and_resume_finishes_it(tmp_path):
     assert all(not Path(f"/proc/{pid}").exists() or
                "State:\tZ" in Path(f"/proc/{pid}/status").read_text() for pid in running)
     assert f"Continue with:\n  ./schedlab compare --resume {cut}" in stderr
-    assert states(cut)["interactive"] == "ok" and states(cut)["cpu-bound"] == "interrupted"
+    assert states(cut)["rr-1h/interactive"] == "ok"
+    assert states(cut)["rr-1h/cpu-bound"] == "interrupted"
     assert not (cut / "rr-1h" / "cpu-bound" / "metrics.json").exists()
     resume_gives_the_uninterrupted_summary(reference, cut)
 
@@ -161,5 +163,6 @@ def test_a_run_stopped_by_sigterm_is_marked_interrupted_and_leaves_no_qemu(tmp_p
     stdout, stderr = run.communicate(timeout=BOUND)
     assert run.returncode == 143, stdout + stderr
     assert processes_working_in(out) == []
+    assert states(out) == {".": "interrupted"}
     record = json.loads((out / "run.json").read_text())
     assert (record["state"], record["ok"]) == ("interrupted", False)
