@@ -24,8 +24,8 @@ from .repeats import summarise_repeats, summary_rows
 from .results import load_run
 
 RUN_COLUMNS = ["config", "scheduler", "workload", "cpus", "seed", "repeat", "repeats", "clock",
-               "timing_model", "placement", "ok", "state", "status", "wall_seconds", "commit", "dirty",
-               "directory"]
+               "timing_model", "placement", "ok", "state", "status", "wall_seconds", "commit",
+               "dirty", "directory"]
 _LEFT_OUT = {"per_thread", "threads", "cpu_time_ns", "samples", "shares", "unfinished"}
 
 

@@ -22,10 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from analysis import atomic_file, results, summary  # noqa: E402
-from tools.schedlab import SchedlabError, children, cli, compare, qemu, run, setup  # noqa: E402
+from tools.schedlab import SchedlabError, children, cli, compare, run, setup  # noqa: E402
 from tools.schedlab.compare import PLAN_NAME  # noqa: E402
 from tools.schedlab.qemu import QemuOutcome, run_qemu  # noqa: E402
-from tools.schedlab.results_dirs import claim_out, new_directory, write_file  # noqa: E402
+from tools.schedlab.results_dirs import claim_out, write_file  # noqa: E402
 from tools.schedlab.run import RunRequest, RunResult  # noqa: E402
 
 RR_CONFIG = """\
@@ -113,7 +113,8 @@ def test_summary_csv_on_a_full_disk_keeps_the_earlier_one(tmp_path, monkeypatch)
     monkeypatch.setattr(atomic_file, "open", full_disk_after(10), raising=False)
     with pytest.raises(OSError) as error:
         summary.write_summary(tmp_path, [run_dir])
-    assert error.value.errno == errno.ENOSPC and error.value.filename == str(tmp_path / "summary.csv")
+    assert error.value.errno == errno.ENOSPC
+    assert error.value.filename == str(tmp_path / "summary.csv")
     assert (tmp_path / "summary.csv").read_text() == before
 
 

@@ -428,7 +428,8 @@ def _run_sim(args, repo):
         raise UsageError(f"--costs {costs}: no such file", "schedlab run")
     out = _run_out(args, repo)
     build_dir = sim.build_sim(repo, args.sched, settings, verbose=args.verbose)
-    request = RunRequest(args.sched, args.workload, out, cpus=args.cpus, seed=args.seed, params=args.param, settings=settings,
+    request = RunRequest(args.sched, args.workload, out, cpus=args.cpus, seed=args.seed,
+                         params=args.param, settings=settings,
                          timeout=args.timeout, verbose=args.verbose, placement=args.placement)
     print(f"run {args.sched}/{args.workload} on the simulator, {args.cpus} hart(s), timing "
           f"model {sim.PARALLEL_SIM}, costs {shown(costs)}, placement {args.placement} -> "
