@@ -498,3 +498,34 @@ def test_a_second_compare_in_a_directory_in_use_is_refused(repo, capsys, stand_i
         holder.communicate("done\n", timeout=WAIT)
     interrupt.clear()
     assert run_cli(repo, capsys, "compare", "--resume", str(out))[0] == 0 and ran == ["b"]
+
+
+def test_a_results_directory_without_write_permission_is_named():
+    """For real: results/ is read-only to the user running schedlab (as root, the command runs
+    as nobody: root ignores file modes)."""
+    import shutil
+    import tempfile
+    tree = Path(tempfile.mkdtemp(prefix="schedlab-readonly-"))   # reachable by nobody
+    try:
+        tree.chmod(0o755)
+        for part in ("configs", "workloads"):
+            (tree / part).mkdir()
+        shutil.copy(REPO / "configs" / "rr.cmake", tree / "configs")
+        shutil.copy(REPO / "workloads" / "interactive.json", tree / "workloads")
+        (tree / "results").mkdir()
+        (tree / "results").chmod(0o555)
+        as_user = (["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+                   if os.geteuid() == 0 else [])
+        script = (f"import sys; sys.path.insert(0, {str(REPO)!r}); from tools.schedlab import cli; "
+                  f"sys.exit(cli.main(sys.argv[1:], repo={str(tree)!r}))")
+        for argv in (["run", "--sched", "rr", "--workload", "interactive"], ["compare"]):
+            done = subprocess.run([*as_user, sys.executable, "-c", script, *argv], cwd=tree,
+                                  capture_output=True, text=True, timeout=WAIT,
+                                  env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+            assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+            assert done.stderr.startswith("error: cannot create the results directory results/")
+            assert done.stderr.endswith(": permission denied\n")
+        assert list((tree / "results").iterdir()) == []
+    finally:
+        (tree / "results").chmod(0o755)
+        shutil.rmtree(tree)
