@@ -529,3 +529,26 @@ def test_a_results_directory_without_write_permission_is_named():
     finally:
         (tree / "results").chmod(0o755)
         shutil.rmtree(tree)
+
+
+def test_plot_leaves_out_unfinished_runs_and_mends_a_failed_analysis(tmp_path, capsys,
+                                                                     monkeypatch):
+    finished = make_run(tmp_path, "a", "ok")
+    cut = make_run(tmp_path, "b", "interrupted", metrics=False)
+    analysis_failed = make_run(tmp_path, "c", "failed", metrics=False)
+    timed_out = make_run(tmp_path, "d", "failed", metrics=False)
+    record = json.loads((timed_out / "run.json").read_text())
+    (timed_out / "run.json").write_text(json.dumps(dict(record, timed_out=True)))
+    for run_dir in (finished, cut, analysis_failed, timed_out):
+        (run_dir / "trace.bin").write_bytes(b"trace")
+    analysed = []
+    monkeypatch.setattr(compare, "analyse", lambda repo, run_dir, scheduler: analysed.append(
+        run_dir.name))
+    monkeypatch.setattr(compare, "write_report", lambda repo, root: True)
+    assert compare.replot(REPO, tmp_path)
+    assert analysed == ["a", "c", "d"]
+    assert f"plot: {cut} left out: the run did not finish (state interrupted)" in \
+        capsys.readouterr().out
+    assert {d.name: results.load_run(d).run["state"] for d in
+            (finished, cut, analysis_failed, timed_out)} == {
+        "a": "ok", "b": "interrupted", "c": "ok", "d": "failed"}

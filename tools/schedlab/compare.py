@@ -31,7 +31,8 @@ from . import sim
 from .build import build
 from .file_lock import file_lock
 from .results_dirs import make_directory, write_json
-from .run import PLACEMENTS, RunRequest, RunResult, analyse, run_workload
+from .run import (PLACEMENTS, UNFINISHED_STATES, RunRequest, RunResult, analyse, mark_analysed,
+                  run_workload)
 
 PLAN_NAME = "compare-plan.json"
 LOCK_NAME = ".schedlab-compare.lock"   # held by the compare running in the directory
@@ -284,16 +285,25 @@ def write_report(repo, root):
 
 
 def replot(repo, root):
-    """`schedlab plot DIR`: metrics and plots again for every saved trace under DIR."""
+    """`schedlab plot DIR`: metrics and plots again for every saved trace under DIR, but not
+    for runs that never finished (running or interrupted: their trace is cut short). A run
+    whose engine finished and whose analysis failed before is ok once analysed."""
     root = Path(root).resolve()
     traced = [d for d in find_run_dirs(root) if (d / "trace.bin").is_file()]
+    unfinished = [d for d in traced if results.read_json(d / "run.json").get("state")
+                  in UNFINISHED_STATES]
+    for run_dir in unfinished:
+        print(f"plot: {shown(run_dir)} left out: the run did not finish "
+              f"(state {results.read_json(run_dir / 'run.json')['state']})", flush=True)
+    traced = [d for d in traced if d not in unfinished]
     if not traced:
-        raise SchedlabError(f"no trace.bin under {shown(root)}")
+        raise SchedlabError(f"no trace.bin of a finished run under {shown(root)}")
     failed = 0
     for index, run_dir in enumerate(traced, start=1):
         scheduler = results.load_run(run_dir).scheduler   # run.json's, else the directories'
         try:
             analyse(repo, run_dir, scheduler)
+            mark_analysed(run_dir)
             state = "ok"
         except SchedlabError as error:
             failed += 1

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from analysis.results import read_json            # numpy-free
 from analysis.timing_model import timing_model   # numpy-free
 
 from . import PYTHON, SchedlabError, children, shown
@@ -32,6 +33,7 @@ from .results_dirs import describe_os_error, new_directory, write_json
 # Left by an earlier run into the same directory, they would pass for this run's output.
 STALE_OUTPUTS = ("trace.bin", "metrics.json")
 STATES = ("running", "ok", "failed", "interrupted")   # run.json's "state"
+UNFINISHED_STATES = ("running", "interrupted")        # no whole trace: nothing to analyse
 
 PLACEMENTS = ("spread", "creator")   # engine.placement values; the first is the default
 PLACEMENT_ARGUMENT = "engine.placement"
@@ -95,6 +97,15 @@ def prepare_run_directory(request):
 def record_state(out, record, state):
     """run.json with the run's state (STATES) and ok = whether it has a result."""
     write_json(Path(out) / "run.json", dict(record, state=state, ok=state == "ok"))
+
+
+def mark_analysed(out):
+    """After `schedlab plot` analysed a run again: ok, if its engine had finished cleanly
+    (a run whose only failure was its analysis)."""
+    record = read_json(Path(out) / "run.json")
+    if record.get("state") == "failed" and record.get("status") == 0 and \
+            not record.get("timed_out"):
+        record_state(out, record, "ok")
 
 
 @contextmanager
