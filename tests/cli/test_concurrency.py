@@ -4,7 +4,7 @@ limits named with their path, run states in the report, and compare --resume wit
 for the build and the runs. The real thing (QEMU, concurrent builds, SIGINT mid-compare) is
 tests/qemu/test_parallel_safety.py.
 
-Run: /usr/bin/python3 -m pytest tests/cli/test_parallel_safety.py
+Run: /usr/bin/python3 -m pytest tests/cli/test_concurrency.py
 """
 import csv
 import errno
