@@ -34,6 +34,14 @@ def schedlab(*argv, env=None):
                           text=True, timeout=BOUND)
 
 
+def being_killed(status):
+    """A process with SIGKILL pending (from /proc/PID/status) is gone once it is next
+    scheduled: only the host's scheduler decides when."""
+    pending = {line.split(":")[0]: int(line.split()[1], 16) for line in status.splitlines()
+               if line.startswith(("SigPnd:", "ShdPnd:"))}
+    return any(mask & (1 << (signal.SIGKILL - 1)) for mask in pending.values())
+
+
 def processes_working_in(directory):
     """(pid, program) of the live processes working on `directory`: working in it (QEMU works
     in its run's directory, where semihosting writes trace.bin) or naming it in their command
@@ -46,6 +54,8 @@ def processes_working_in(directory):
         try:
             cwd = Path(os.readlink(entry / "cwd"))
             command = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            if being_killed((entry / "status").read_text()):
+                continue
         except OSError:
             continue   # gone, or a zombie
         if cwd == directory or directory in cwd.parents or \
@@ -166,3 +176,23 @@ def test_a_run_stopped_by_sigterm_is_marked_interrupted_and_leaves_no_qemu(tmp_p
     assert states(out) == {".": "interrupted"}
     record = json.loads((out / "run.json").read_text())
     assert (record["state"], record["ok"]) == ("interrupted", False)
+
+
+def test_an_interrupted_build_leaves_no_compiler_behind(tmp_path):
+    """Ninja and its compilers stop with the command: none may write into the build directory
+    once its lock is released."""
+    env = dict(os.environ, SCHEDLAB_BUILD_ROOT=str(tmp_path / "build"))
+    build = subprocess.Popen([SCHEDLAB, "build", "--sched", "rr"], cwd=REPO_ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "build" / "rr" / "build.log"
+    deadline = time.monotonic() + BOUND
+    while not (log.is_file() and "$ cmake --build" in log.read_text() and
+               any("riscv64-unknown-elf" in program
+                   for _, program in processes_working_in(tmp_path / "build"))):
+        assert build.poll() is None, "the build ended before Ninja ran a compiler"
+        assert time.monotonic() < deadline, f"no compiler started in {BOUND}s"
+        time.sleep(0.02)
+    build.send_signal(signal.SIGTERM)
+    stdout, stderr = build.communicate(timeout=BOUND)
+    assert build.returncode == 143, stdout + stderr
+    assert processes_working_in(tmp_path / "build") == []

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import SchedlabError, shown
+from . import SchedlabError, children, shown
 from .configs import settings_suffix
 from .file_lock import file_lock
 
@@ -76,11 +76,13 @@ def configure_command(repo, scheduler, directory, settings):
 
 
 def _run_logged(command, log, verbose):
+    # A child the interrupted command stops with its whole group (children.py): no Ninja or
+    # compiler may go on writing into the directory after the lock is gone.
     if verbose:
-        return subprocess.run(command).returncode
+        return children.run(command)
     log.write(f"$ {' '.join(command)}\n")
     log.flush()
-    return subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode
+    return children.run(command, stdout=log, stderr=subprocess.STDOUT)
 
 
 def build_locked(directory, what, configure, verbose=False):

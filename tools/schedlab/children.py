@@ -1,12 +1,13 @@
 """The processes a command runs its work in (QEMU, the simulator, the analysis), so that an
 interrupted command stops every one of them at once and leaves none behind.
 
-Each child starts in a process group of its own (the analysis's plotting workers join it), so
-one signal to the group reaches all of it, and the terminal's Ctrl-C reaches only schedlab:
-schedlab then stops the children itself, knowing which runs they belonged to. On SIGINT or
-SIGTERM (interruptible(), around every command) every group gets SIGTERM at once; a group still
-there TERM_GRACE_SECONDS later gets SIGKILL, so a QEMU that cannot handle SIGTERM (its main loop
-stuck) does not outlive its command. From then on no new child starts: start() raises
+Each child starts a session of its own, which everything it starts stays in (the analysis's
+plotting workers, Ninja's compilers, though Ninja gives each its own process group), so the
+terminal's Ctrl-C reaches only schedlab: schedlab then stops the children itself, knowing
+which runs they belonged to. On SIGINT or SIGTERM (interruptible(), around every command) every
+process of every child's session gets SIGTERM at once; what is still there TERM_GRACE_SECONDS
+later gets SIGKILL, so a QEMU that cannot handle SIGTERM (its main loop stuck) does not outlive
+its command. From then on no new child starts: start() raises
 Interrupted, and the runs that were going record that they were interrupted.
 """
 import os
@@ -62,16 +63,35 @@ def run(command, timeout=None, **popen_arguments):
         return process.wait(timeout=timeout)
     finally:
         if process.poll() is None:
-            _signal_group(process, signal.SIGKILL)
+            _signal_session(process.pid, signal.SIGKILL)
             process.wait()
+        if _stopping.is_set():   # what the child started goes with it
+            _signal_session(process.pid, signal.SIGKILL)
         forget(process)
 
 
-def _signal_group(process, signum):
-    if process.poll() is None:
+def _session_members(session):
+    """pids of the processes in a session (from /proc: Linux has no kill for a session). Its
+    id, the leader's pid, is not reused while any of them lives."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
         try:
-            os.killpg(process.pid, signum)
-        except ProcessLookupError:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()   # after "(command name)"
+        except OSError:
+            continue
+        if int(fields[3]) == session:   # state, ppid, pgrp, session
+            members.append(int(entry))
+    return members
+
+
+def _signal_session(session, signum):
+    for pid in _session_members(session):
+        try:
+            os.kill(pid, signum)
+        except (ProcessLookupError, PermissionError):
             pass
 
 
@@ -84,17 +104,17 @@ def _kill_survivors(deadline):
     while time.monotonic() < deadline and _live_processes():
         time.sleep(0.05)
     for process in _live_processes():
-        _signal_group(process, signal.SIGKILL)
+        _signal_session(process.pid, signal.SIGKILL)
 
 
 def stop_all():
-    """SIGTERM to every child's group now, SIGKILL to what remains after TERM_GRACE_SECONDS
+    """SIGTERM to every child's session now, SIGKILL to what remains after TERM_GRACE_SECONDS
     (from a thread: the caller goes on at once); no child starts after this."""
     with _lock:
         first = not _stopping.is_set()
         _stopping.set()
     for process in _live_processes():
-        _signal_group(process, signal.SIGTERM)
+        _signal_session(process.pid, signal.SIGTERM)
     if first:
         threading.Thread(target=_kill_survivors, daemon=True,
                          args=(time.monotonic() + TERM_GRACE_SECONDS,)).start()
