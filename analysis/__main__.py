@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from . import AnalysisError
+from .atomic_file import write_atomically
 
 # The distributions plot_command draws, and how their plots are named and labelled.
 CDF_PLOTS = (("wakeup_latency_ns", "wakeup latency", "wakeup_latency_cdf"),
@@ -35,7 +36,7 @@ def metrics_command(args):
     if args.output == "-":
         sys.stdout.write(metrics_json(metrics))
     else:
-        Path(args.output).write_text(metrics_json(metrics))
+        write_atomically(args.output, metrics_json(metrics))
     if metrics["warning"]:
         print(f"warning: {args.trace}: {metrics['warning']}", file=sys.stderr)
 

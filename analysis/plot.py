@@ -13,6 +13,8 @@ from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 
 import zlib  # noqa: E402
 
+from .atomic_file import atomic_output  # noqa: E402
+
 POLICY_COLOURS = {"rr": "tab:blue", "mlfq": "tab:orange", "tstune": "tab:green",
                   "affinity": "tab:red"}
 OTHER_COLOURS = ("tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
@@ -36,7 +38,8 @@ def policy_colours(names):
 
 def _save(figure, path):
     # Software would stamp the matplotlib version; PNG output carries no date otherwise.
-    figure.savefig(path, dpi=100, metadata={"Software": None})
+    with atomic_output(path, "wb") as stream:
+        figure.savefig(stream, format="png", dpi=100, metadata={"Software": None})
 
 
 def latency_cdf(runs, path, metric="wakeup_latency_ns", quantity="wakeup latency",

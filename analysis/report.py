@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .agreement import agreement_section
 from .bench_report import bench_section
+from .atomic_file import write_atomically
 from .comparison_plots import (deadline_miss_bars, distribution_cdf, fairness_utilisation,
                                percentile_bars, switch_rate_bars)
 from .headline import HEADLINE, display
@@ -215,6 +216,28 @@ def _placement_cells(run):
     return placement, f"harts {used} (threads per hart: {counts})"
 
 
+def _outcome(run):
+    """A run's outcome as the configuration table states it (run.json's state)."""
+    if run.ok:
+        return "ok"
+    if run.state == "interrupted":
+        return "INTERRUPTED (stopped by Ctrl-C or SIGTERM; compare --resume runs it again)"
+    if run.state == "running":
+        return "INCOMPLETE (no outcome recorded: still running, or its runner was killed)"
+    info = run.run
+    return f"FAILED (status {info.get('status')}{', timed out' if info.get('timed_out') else ''})"
+
+
+def _unfinished_warning(runs):
+    """A line above everything when some runs have no result: the plots leave them out."""
+    failed = [run for run in runs if not run.ok]
+    if not failed:
+        return ""
+    names = ", ".join(f"{run.config}/{run.workload} {run.state}" for run in failed)
+    return (f'<p class="warning">{len(failed)} of {len(runs)} run(s) have no result and are '
+            f'left out of the figures: {_e(names)} (see the outcome column).</p>')
+
+
 def _configuration_table(runs, base):
     rows = []
     for run in runs:
@@ -229,8 +252,7 @@ def _configuration_table(runs, base):
                          ("run.json", "metrics.json", "trace.bin", "console.log")
                          if (run.directory / name).is_file())
         placement, ran_on = _placement_cells(run)
-        state = "ok" if run.ok else _e(f"FAILED (status {info.get('status')}"
-                                       f"{', timed out' if info.get('timed_out') else ''})")
+        state = _e(_outcome(run))
         warning = run.metrics.get("warning")
         if warning:
             state += f'<br><span class="warning">{_e(warning)}</span>'
@@ -352,6 +374,7 @@ def write_report(root, window_ns=None):
 <p>{len(runs)} run(s), {len(workloads)} workload(s). Figures per run:
 {_link(summary, out, "summary.csv")}; each run's metrics.json is linked below.
 Colours: one per policy in every plot; hatch or line style: hart count.</p>{warning}
+{_unfinished_warning(runs)}
 {_models_section(runs)}
 <h2>Headline figures</h2>
 <p>The values of each run's metrics.json "headline", rounded for display (6 significant
@@ -371,5 +394,5 @@ given).</p>
 </body></html>
 """
     index = out / "index.html"
-    index.write_text(page)
+    write_atomically(index, page)
     return index

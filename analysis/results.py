@@ -6,6 +6,10 @@ repeated runs one level deeper in <workload>/rep<i>/) and results/<run>/<sched>/
 (the original). What a run *is* comes from its run.json
 (scheduler, cpus, workload); the directory names are only a fallback. Free of numpy, so the
 schedlab command can use it under any Python.
+
+run.json's "state" says where a run is: running (started, no outcome yet: still going, or its
+runner died), ok, failed or interrupted (Ctrl-C or SIGTERM stopped it). Only an ok run's
+metrics.json is read: whatever another state left behind is not the run's result.
 """
 import json
 import re
@@ -65,8 +69,17 @@ class Run:
         return self.run.get("placement")
 
     @property
+    def state(self):
+        """running, ok, failed or interrupted; runs from before run.json had a state: ok if
+        they have metrics, else failed."""
+        if self.run.get("state"):
+            return self.run["state"]
+        return "ok" if self.ok else "failed"
+
+    @property
     def ok(self):
-        return bool(self.run.get("ok", True)) and bool(self.metrics)
+        return (self.run.get("state", "ok") == "ok" and bool(self.run.get("ok", True))
+                and bool(self.metrics))
 
 
 def find_run_dirs(root):
@@ -78,7 +91,9 @@ def find_run_dirs(root):
 
 def load_run(directory):
     directory = Path(directory)
-    run, metrics = read_json(directory / "run.json"), read_json(directory / "metrics.json")
+    run = read_json(directory / "run.json")
+    finished = run.get("state", "ok") == "ok"
+    metrics = read_json(directory / "metrics.json") if finished else {}
     # Names from the directories, for runs whose run.json is missing.
     workload_dir = directory.parent if _REPEAT_NAME.match(directory.name) else directory
     parent = _CONFIG_NAME.match(workload_dir.parent.name)

@@ -5,7 +5,9 @@ host-parallel, timing_model.py -- falls back to metrics.json's for runs that pre
 the headline figures (headline.*, exactly metrics.json's "headline"), then every other scalar
 of metrics.json under its dotted path. Per-thread tables and sample lists are left out (they
 are in metrics.json), so the columns stay the same from run to run. Every value of a run's row
-is the one in its metrics.json.
+is the one in its metrics.json. state is run.json's (running, ok, failed, interrupted; a run
+only a state "ok" has figures); directory is the run's, relative to summary.csv, so two
+comparisons of the same inputs give the same file wherever they were written.
 
 With repeated runs (`compare --repeat N`: run.json has a repeat index) one more row per
 configuration and workload follows the runs: repeat = "mean", repeats = the runs averaged,
@@ -14,13 +16,15 @@ interval (analysis/repeats.py).
 Free of numpy, so the schedlab command can write it under any Python.
 """
 import csv
+import os
 from pathlib import Path
 
+from .atomic_file import atomic_output
 from .repeats import summarise_repeats, summary_rows
 from .results import load_run
 
 RUN_COLUMNS = ["config", "scheduler", "workload", "engine", "cpus", "seed", "repeat", "repeats",
-               "clock", "timing_model", "placement", "ok", "status", "wall_seconds", "commit", "dirty",
+               "clock", "timing_model", "placement", "ok", "state", "status", "commit", "dirty",
                "directory"]
 _LEFT_OUT = {"per_thread", "threads", "cpu_time_ns", "samples", "shares", "unfinished"}
 
@@ -38,12 +42,13 @@ def flatten(metrics, prefix=""):
     return flat
 
 
-def summary_row(run):
-    """The row of one run (analysis.results.Run)."""
+def summary_row(run, root):
+    """The row of one run (analysis.results.Run) in root/summary.csv."""
     row = {column: run.run.get(column, "") for column in RUN_COLUMNS}
     row.update(config=run.config, scheduler=run.scheduler, workload=run.workload,
                engine=run.engine, cpus=run.harts, timing_model=run.timing_model,
-               directory=str(Path(run.directory)))
+               state=run.state,
+               directory=os.path.relpath(Path(run.directory).resolve(), Path(root).resolve()))
     row.update(flatten(run.metrics))
     return row
 
@@ -51,12 +56,12 @@ def summary_row(run):
 def write_summary(root, run_dirs):
     """Write root/summary.csv with a row per run directory; returns its path."""
     runs = [load_run(run_dir) for run_dir in run_dirs]
-    rows = [summary_row(run) for run in runs] + summary_rows(summarise_repeats(runs))
+    rows = [summary_row(run, root) for run in runs] + summary_rows(summarise_repeats(runs))
     keys = {key for row in rows for key in row} - set(RUN_COLUMNS)
     headline = sorted(key for key in keys if key.startswith("headline."))
     columns = RUN_COLUMNS + headline + sorted(keys - set(headline))
     path = Path(root) / "summary.csv"
-    with open(path, "w", newline="") as summary:
+    with atomic_output(path, "w", newline="") as summary:
         writer = csv.DictWriter(summary, columns, restval="")
         writer.writeheader()
         writer.writerows(rows)

@@ -405,7 +405,7 @@ def test_compare_runs_the_bench_unless_told_not_to(repo, capsys, monkeypatch):
     assert benched == [qemu]
     real_run_suite = compare.run_suite
     monkeypatch.setattr(cli, "run_suite", lambda repo, comparison, out, bench=True:
-                        suites.append(bench) or real_run_suite(repo, comparison, out, bench))
+                        suites.append(bench) or real_run_suite(repo, comparison, out, bench=bench))
     (repo / "workloads" / "chat.json").write_text(json.dumps(
         {"description": "chat", "threads": [{"name": "w", "phases": [{"run": {"us": 1}}]}]}))
     assert cli.main(["compare", "--no-bench"], repo=repo) == 0

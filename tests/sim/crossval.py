@@ -50,8 +50,10 @@ def agree(a, b, tolerance=TOLERANCE):
 def run(engine, scheduler, workload, out, seed=1):
     out = Path(out)
     if not (out / "metrics.json").is_file():
+        # --force: a directory left by an earlier crossval (whose metrics are stale) is rewritten
         command = [str(REPO / "schedlab"), "run", "--engine", engine, "--sched", scheduler,
-                   "--workload", workload, "--cpus", "1", "--seed", str(seed), "--out", str(out)]
+                   "--workload", workload, "--cpus", "1", "--seed", str(seed), "--out", str(out),
+                   "--force"]
         subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     return json.loads((out / "metrics.json").read_text())
 

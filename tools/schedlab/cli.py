@@ -4,15 +4,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import REPO_ROOT, SchedlabError, UsageError, setup, shown
+from . import REPO_ROOT, SchedlabError, UsageError, children, setup, shown
 from .build import build
-from .compare import (DEFAULT_CPUS, DEFAULT_MACHINES, Comparison, machines_text, replot,
-                      run_suite)
+from .compare import (DEFAULT_CPUS, DEFAULT_MACHINES, Comparison, machines_text, read_plan,
+                      replot, run_suite)
 from .configs import (discover_schedulers, discover_workloads, format_catalogue,
                       resolve_settings, split_compare_assignments, split_workload_assignments)
 from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
-from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, run_workload,
-                  timestamp)
+from .results_dirs import claim_out, describe_os_error
+from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, new_results_directory,
+                  run_workload)
 from .test import run_tests
 from . import bench as benchmarks
 from . import calibrate as calibration
@@ -30,7 +31,13 @@ engine instead (QEMU's N-hart runs: --engine qemu --cpus 1,4).
 
 Results: results/<timestamp>/<config>/<workload>/ per run, config = <sched>-<N>h on QEMU and
 <sched>-<N>h-sim on the simulator (with --repeat N > 1: .../<workload>/rep<i>/), then
-report/index.html and summary.csv in results/<timestamp>/.
+report/index.html and summary.csv in results/<timestamp>/ (results/<timestamp>-2/ ... when
+another command started in the same second).
+
+Interrupted (Ctrl-C, SIGTERM): every QEMU stops at once, finished runs are kept, the others are
+marked interrupted in their run.json, and the exit status is 130 (143 for SIGTERM). `compare
+--resume DIR` runs what has no result yet, with the inputs recorded in DIR/compare-plan.json,
+and writes the report.
 
 Timing models (recorded in run.json, metrics.json, summary.csv and the report): 1 hart under
 icount is exact; N > 1 harts under icount are shared-throughput: QEMU's instruction counter is
@@ -234,6 +241,11 @@ def _check_no_placement_param(params):
                              f"valid: --placement {'|'.join(PLACEMENTS)}")
 
 
+def _add_force(parser, what):
+    parser.add_argument("--force", action="store_true",
+                        help=f"write into an --out directory that already holds {what}")
+
+
 def _add_timeout(parser):
     parser.add_argument("--timeout", type=_seconds, default=120, metavar="SECONDS",
                         help="wall-clock seconds before QEMU is killed (default 120)")
@@ -274,7 +286,9 @@ def build_parser(schedulers, workloads):
     _add_placement(sub)
     _add_timeout(sub)
     sub.add_argument("--out", type=Path, metavar="DIR",
-                     help="run directory (default results/<timestamp>/<sched>/<workload>)")
+                     help="run directory (default results/<timestamp>/<sched>/<workload>); "
+                          "one that holds files is refused without --force")
+    _add_force(sub, "results")
 
     sub = command("compare", cmd_compare, "run every workload on every scheduler on QEMU at 1 "
                   "hart and on the simulator at 1, 4 and 16 harts, runs in parallel, and write "
@@ -310,7 +324,13 @@ def build_parser(schedulers, workloads):
                           "on, 1 hart, on the compared kernel builds: about 15 s) and the "
                           "report's bench section")
     sub.add_argument("--out", type=Path, metavar="DIR",
-                     help="report directory (default results/<timestamp>)")
+                     help="report directory (default results/<timestamp>); one that holds "
+                          "files is refused without --force")
+    _add_force(sub, "results")
+    sub.add_argument("--resume", type=Path, metavar="DIR",
+                     help="go on with the interrupted compare in DIR: run only what has no "
+                          "result yet (its inputs are DIR/compare-plan.json), then the report")
+    sub.set_defaults(compare_parser=sub)
     sub.add_argument("--engine", choices=ENGINES,
                      help="qemu or sim: every hart count of --cpus on that engine instead of "
                           "the default machines (sim: the simulator, sim/, timing model "
@@ -338,7 +358,9 @@ def build_parser(schedulers, workloads):
     sub.add_argument("--cpus", type=_cpus, default=1, metavar="N",
                      help=f"harts, 1..{MAX_CPUS} (default 1; seL4's figures are at 1)")
     sub.add_argument("--out", type=Path, metavar="DIR",
-                     help="where bench.json goes (default results/bench-<timestamp>)")
+                     help="where bench.json goes (default results/bench-<timestamp>); one "
+                          "that holds files is refused without --force")
+    _add_force(sub, "results")
     sub.add_argument("--verbose", action="store_true", help="show build output")
 
     sub = command("plot", cmd_plot, "recompute metrics and redraw plots from saved traces")
@@ -439,9 +461,9 @@ def cmd_run(args, repo):
         return _run_sim(args, repo)
     settings = _settings(args, repo)
     setup.ensure()
+    out = _run_out(args, repo)
     artifacts = build(repo, args.sched, settings, verbose=args.verbose)
-    request = RunRequest(args.sched, args.workload,
-                         args.out or default_out(repo, args.sched, args.workload),
+    request = RunRequest(args.sched, args.workload, out,
                          cpus=args.cpus, seed=args.seed, realtime=args.realtime,
                          params=args.param, settings=settings, timeout=args.timeout,
                          verbose=args.verbose, placement=args.placement)
@@ -454,15 +476,22 @@ def cmd_run(args, repo):
     return 0 if result.ok else 1
 
 
+def _run_out(args, repo):
+    """The run's directory: --out (refused if it holds files, without --force), or a new one."""
+    if args.out:
+        return claim_out(args.out, args.force)
+    return default_out(repo, args.sched, args.workload)
+
+
 def _run_sim(args, repo):
     settings = _settings(args, repo)
     costs = args.costs or sim.default_costs(repo, args.sched)
     if not Path(costs).is_file():
         raise UsageError(f"--costs {costs}: no such file", "schedlab run")
+    out = _run_out(args, repo)
     build_dir = sim.build_sim(repo, args.sched, settings, verbose=args.verbose)
-    request = RunRequest(args.sched, args.workload,
-                         args.out or default_out(repo, args.sched, args.workload),
-                         cpus=args.cpus, seed=args.seed, params=args.param, settings=settings,
+    request = RunRequest(args.sched, args.workload, out, cpus=args.cpus, seed=args.seed,
+                         params=args.param, settings=settings,
                          timeout=args.timeout, verbose=args.verbose, placement=args.placement)
     print(f"run {args.sched}/{args.workload} on the simulator, {args.cpus} hart(s), timing "
           f"model {sim.PARALLEL_SIM}, costs {shown(costs)}, placement {args.placement} -> "
@@ -476,7 +505,7 @@ def _run_sim(args, repo):
 def cmd_calibrate(args, repo):
     schedulers = args.scheds or list(discover_schedulers(repo))
     setup.ensure()
-    out = args.out or Path(repo) / "results" / f"calibrate-{timestamp()}"
+    out = args.out or new_results_directory(repo, "calibrate-")
     calibration.calibrate(repo, schedulers, out, verbose=args.verbose)
     return 0
 
@@ -552,11 +581,13 @@ def _simulated_workloads(workloads, all_workloads, only_sim):
 
 
 def cmd_compare(args, repo):
+    if args.resume:
+        return _resume_compare(args, repo)
     comparison = comparison_from_args(args, repo)
     if comparison.repeat > 1 and not comparison.realtime:
         print(REPEAT_WITHOUT_REALTIME, file=sys.stderr, flush=True)
     setup.ensure()
-    out = args.out or Path(repo) / "results" / timestamp()
+    out = claim_out(args.out, args.force) if args.out else new_results_directory(repo)
     return 0 if run_suite(repo, comparison, out, bench=args.bench) else 1
 
 
@@ -568,12 +599,26 @@ def cmd_bench(args, repo):
     if not schedulers:
         raise UsageError("bench: no schedulers in configs/")
     setup.ensure()
-    out = args.out or Path(repo) / "results" / f"bench-{timestamp()}"
+    out = claim_out(args.out, args.force) if args.out else new_results_directory(repo, "bench-")
     command_line = (f"schedlab bench --scheds {','.join(schedulers)} --trace "
                     f"{','.join(args.trace)} --cpus {args.cpus}")
     ok = benchmarks.bench_command(repo, schedulers, args.trace, out, cpus=args.cpus,
                                   verbose=args.verbose, command_line=command_line)
     return 0 if ok else 1
+
+
+def _resume_compare(args, repo):
+    """compare --resume DIR: the plan is DIR's, so no flag may say otherwise."""
+    parser = args.compare_parser
+    for action in parser._actions:
+        if action.dest not in ("help", "resume", "compare_parser", "handler") and \
+                getattr(args, action.dest, None) != parser.get_default(action.dest):
+            raise UsageError(f"--resume: {action.option_strings[0]} cannot be given with it "
+                             f"(the compare's inputs are {args.resume}/compare-plan.json)",
+                             "schedlab compare")
+    comparison = read_plan(args.resume)
+    setup.ensure()
+    return 0 if run_suite(repo, comparison, args.resume, resume=True) else 1
 
 
 def cmd_plot(args, repo):
@@ -600,7 +645,7 @@ def cmd_fuzz(args, repo):
     settings = {name: resolve_settings(schedulers[name], args.set) for name in args.sched}
     calls = fuzzing.LONG_CALLS if args.long else args.calls
     setup.ensure()
-    out = args.out or Path(repo) / "results" / f"fuzz-{timestamp()}"
+    out = args.out or new_results_directory(repo, "fuzz-")
     requests = [fuzzing.FuzzRequest(scheduler=name, cpus=cpus, seed=seed, calls=calls,
                                     out=out / f"{name}-{cpus}h-seed{seed}",
                                     settings=settings[name], assignments=list(args.set),
@@ -632,10 +677,12 @@ def cmd_debug(args, repo):
 
 
 def main(argv=None, repo=REPO_ROOT):
+    children.reset()
     try:
-        parser = build_parser(discover_schedulers(repo), discover_workloads(repo))
-        args = parser.parse_args(argv)
-        return args.handler(args, repo)
+        with children.interruptible():
+            parser = build_parser(discover_schedulers(repo), discover_workloads(repo))
+            args = parser.parse_args(argv)
+            return args.handler(args, repo)
     except UsageError as error:
         print(f"error: {error.args[0]}", file=sys.stderr)
         if len(error.args) > 1:
@@ -644,6 +691,11 @@ def main(argv=None, repo=REPO_ROOT):
     except SchedlabError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except OSError as error:   # the machine's limits: a full disk, a directory not writable
+        print(f"error: {describe_os_error(error)}", file=sys.stderr)
+        return 1
+    except (children.Interrupted, KeyboardInterrupt) as interruption:
+        children.stop_all()
+        children.wait_all()
         print("interrupted", file=sys.stderr)
-        return 130
+        return getattr(interruption, "exit_status", 130)

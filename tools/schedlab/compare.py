@@ -10,7 +10,16 @@ Layout (issue 5): <out>/<config>/<workload>/ for each run, config = <sched>-<N>h
 --repeat N > 1; then <out>/report/index.html (`python3 -m analysis report`: every plot, the
 headline figures, means with confidence intervals of repeats, each run's configuration) and
 <out>/summary.csv (one row per run, plus one "mean" row per repeated configuration).
+
+Interruptions lose nothing done (issue 14): <out>/compare-plan.json records what the compare
+runs before any run starts. SIGINT or SIGTERM stops every QEMU at once (children.py), keeps
+the finished runs, marks the others interrupted in their run.json and prints how to go on:
+`schedlab compare --resume <out>` reads the plan, runs only the runs without a result (state
+ok), and writes the report, the same as an uninterrupted compare's. A compare holds an flock on
+<out>/.schedlab-compare.lock while it runs: a second compare or resume there is refused.
 """
+import dataclasses
+import json
 import math
 import os
 import subprocess
@@ -22,10 +31,17 @@ from pathlib import Path
 
 from analysis import results, summary  # numpy-free parts of analysis/, for summary.csv
 
-from . import PYTHON, SchedlabError, shown
+from . import PYTHON, SchedlabError, children, shown
 from . import sim
 from .build import BuildArtifacts, build
-from .run import PLACEMENTS, RunRequest, analyse, run_workload
+from .file_lock import file_lock
+from .results_dirs import make_directory, write_json
+from .run import (PLACEMENTS, UNFINISHED_STATES, RunRequest, RunResult, analyse, mark_analysed,
+                  run_workload)
+
+PLAN_NAME = "compare-plan.json"
+LOCK_NAME = ".schedlab-compare.lock"   # held by the compare running in the directory
+PLAN_FORMAT = 1
 
 DEFAULT_CPUS = {"qemu": (1, 4), "sim": (1, 4, 16)}   # --engine E without --cpus
 DEFAULT_MACHINES = (("qemu", 1), ("sim", 1), ("sim", 4), ("sim", 16))
@@ -111,6 +127,43 @@ def plan_runs(comparison, out):
             for workload in comparison.workloads_on(engine) for repeat in repeats]
 
 
+def write_plan(out, comparison):
+    """out/compare-plan.json: the Comparison, all that --resume needs to go on."""
+    write_json(Path(out) / PLAN_NAME, {"schedlab_compare_plan": PLAN_FORMAT,
+                                       "comparison": dataclasses.asdict(comparison)})
+
+
+def read_plan(out):
+    """The Comparison out/compare-plan.json records; a clear error if out is no compare's."""
+    path = Path(out) / PLAN_NAME
+    if not Path(out).is_dir():
+        raise SchedlabError(f"--resume {shown(out)}: no such directory")
+    if not path.is_file():
+        raise SchedlabError(f"--resume {shown(out)}: not a compare directory (it has no "
+                            f"{PLAN_NAME}, which every compare writes before its first run)")
+    try:
+        plan = json.loads(path.read_text())
+        if plan.get("schedlab_compare_plan") != PLAN_FORMAT:
+            raise ValueError(f"format {plan.get('schedlab_compare_plan')!r}, "
+                             f"expected {PLAN_FORMAT}")
+        # JSON has no tuples: pairs in a list (a machine's (engine, harts)) come back as lists.
+        fields = {key: [tuple(item) if isinstance(item, list) else item for item in value]
+                  if isinstance(value, list) else value
+                  for key, value in plan["comparison"].items()}
+        return Comparison(**fields)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise SchedlabError(f"--resume {shown(out)}: {shown(path)} is not a readable compare "
+                            f"plan ({error})") from None
+
+
+def has_result(request):
+    """The run finished with a result (run.json state ok, metrics.json there): --resume
+    keeps it."""
+    out = Path(request.out)
+    return (results.read_json(out / "run.json").get("state") == "ok"
+            and (out / "metrics.json").is_file())
+
+
 def run_label(request):
     """How the progress line names a run: rr-4h/mixed, rr-4h-sim/mixed/rep2."""
     label = f"{config_name(request.scheduler, request.cpus, request.engine)}/{request.workload}"
@@ -145,10 +198,13 @@ def _timed_run(repo, built, request):
     table) (sim)."""
     started = time.monotonic()
     artifacts = built[(request.engine, request.scheduler)]
-    if request.engine == "sim":
-        result = sim.run_sim(repo, artifacts[0], request, artifacts[1])
-    else:
-        result = run_workload(repo, artifacts, request)
+    try:
+        if request.engine == "sim":
+            result = sim.run_sim(repo, artifacts[0], request, artifacts[1])
+        else:
+            result = run_workload(repo, artifacts, request)
+    except SchedlabError as error:   # e.g. a full disk: this run fails, saying why
+        result = RunResult(request, False, str(error), 0.0)
     return result, time.monotonic() - started
 
 
@@ -169,8 +225,10 @@ def run_in_parallel(requests, run, parallel, report=print):
                 left = estimate_remaining(wall_times, len(requests) - done, parallel)
                 report(format_progress(done, len(requests), run_label(result.request), state,
                                        time.monotonic() - started, left))
-        except KeyboardInterrupt:
-            # Ctrl-C already reached the running QEMUs (same process group); start no more.
+        except (children.Interrupted, KeyboardInterrupt):
+            # Stop every run's QEMU now (the signal handler has, if there was one), start no
+            # more; leaving the pool waits for the running ones to record "interrupted".
+            children.stop_all()
             for future in futures:
                 future.cancel()
             raise
@@ -191,15 +249,49 @@ def build_all(repo, comparison):
     return built
 
 
-def run_suite(repo, comparison, out, bench=True):
-    """Build, run and report; returns True when every run and the report succeeded. bench:
-    the microbenchmarks on the QEMU builds first (bench.py), for the report's bench table."""
+def run_suite(repo, comparison, out, resume=False, bench=True):
+    """Build, run and report; returns True when every run and the report succeeded. A new
+    compare records its plan first; resume=True runs only the planned runs without a result.
+    bench: the microbenchmarks on the QEMU builds first (bench.py), for the report's bench
+    table (a resumed compare keeps the bench.json it has). Interrupted (SIGINT/SIGTERM): says
+    how to go on, and lets it through."""
+    make_directory(out, parents=True, exist_ok=True)
+    with file_lock(Path(out) / LOCK_NAME, lambda: _refuse_busy(out)):
+        if not resume:
+            write_plan(out, comparison)
+        return _interruptible_suite(repo, comparison, out, resume, bench)
+
+
+def _refuse_busy(out):
+    raise SchedlabError(f"{shown(out)}: another compare is running in it (it holds "
+                        f"{shown(Path(out) / LOCK_NAME)}); wait for it, or choose another "
+                        "directory")
+
+
+def _interruptible_suite(repo, comparison, out, resume, bench):
+    planned = plan_runs(comparison, out)
+    try:
+        return _build_run_and_report(repo, comparison, out, planned, resume, bench)
+    except (children.Interrupted, KeyboardInterrupt) as interruption:
+        children.wait_all()
+        done = sum(has_result(request) for request in planned)
+        why = interruption.args[0] if interruption.args else "SIGINT"
+        print(f"compare interrupted ({why}): {done} of {len(planned)} runs have a result, kept "
+              f"in {shown(out)}; the unfinished ones are marked interrupted. Continue with:\n"
+              f"  ./schedlab compare --resume {shown(out)}", file=sys.stderr, flush=True)
+        raise
+
+
+def _build_run_and_report(repo, comparison, out, planned, resume, bench):
     artifacts = build_all(repo, comparison)
-    bench_ok = _bench(repo, comparison, artifacts, out) if bench else True
-    requests = plan_runs(comparison, out)
+    bench_ok = True
+    if bench and not (resume and (Path(out) / "bench.json").is_file()):
+        bench_ok = _bench(repo, comparison, artifacts, out)
+    requests = [request for request in planned if not (resume and has_result(request))]
     parallel = max(1, min(os.cpu_count() or 1, len(requests)))
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
-    print(f"compare: {len(requests)} runs ({len(comparison.schedulers)} schedulers x "
+    kept = f", {len(planned) - len(requests)} kept from before" if resume else ""
+    print(f"compare: {len(requests)} runs{kept} ({len(comparison.schedulers)} schedulers x "
           f"{len(comparison.workloads)} workloads x machines {machines_text(comparison.machines)}"
           f"{repeats}), {parallel} at a time, placement {comparison.placement}, "
           f"results in {shown(out)}", flush=True)
@@ -246,8 +338,8 @@ def write_report(repo, root):
     root = Path(root).resolve()
     write_summary(root, find_run_dirs(root))
     with open(root / "analysis.log", "w") as log:
-        if subprocess.run([PYTHON, "-m", "analysis", "report", str(root)], cwd=repo, stdout=log,
-                          stderr=subprocess.STDOUT).returncode != 0:
+        if children.run([PYTHON, "-m", "analysis", "report", str(root)], cwd=repo, stdout=log,
+                        stderr=subprocess.STDOUT) != 0:
             print(f"error: the report failed; log: {shown(root / 'analysis.log')}",
                   file=sys.stderr)
             return False
@@ -255,16 +347,25 @@ def write_report(repo, root):
 
 
 def replot(repo, root):
-    """`schedlab plot DIR`: metrics and plots again for every saved trace under DIR."""
+    """`schedlab plot DIR`: metrics and plots again for every saved trace under DIR, but not
+    for runs that never finished (running or interrupted: their trace is cut short). A run
+    whose engine finished and whose analysis failed before is ok once analysed."""
     root = Path(root).resolve()
     traced = [d for d in find_run_dirs(root) if (d / "trace.bin").is_file()]
+    unfinished = [d for d in traced if results.read_json(d / "run.json").get("state")
+                  in UNFINISHED_STATES]
+    for run_dir in unfinished:
+        print(f"plot: {shown(run_dir)} left out: the run did not finish "
+              f"(state {results.read_json(run_dir / 'run.json')['state']})", flush=True)
+    traced = [d for d in traced if d not in unfinished]
     if not traced:
-        raise SchedlabError(f"no trace.bin under {shown(root)}")
+        raise SchedlabError(f"no trace.bin of a finished run under {shown(root)}")
     failed = 0
     for index, run_dir in enumerate(traced, start=1):
         scheduler = results.load_run(run_dir).scheduler   # run.json's, else the directories'
         try:
             analyse(repo, run_dir, scheduler)
+            mark_analysed(run_dir)
             state = "ok"
         except SchedlabError as error:
             failed += 1

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import SchedlabError, children
 from .setup import FIRMWARE
 
 QEMU = "qemu-system-riscv64"
@@ -62,6 +63,16 @@ def qemu_command(kernel, workload, cpus, bootargs, realtime=False, wait_for_debu
     return command
 
 
+def qemu_error(console):
+    """QEMU's own complaint in a console log (a line 'qemu-system-riscv64: ...': it could not
+    start, e.g. a missing firmware or kernel file), or None."""
+    try:
+        lines = Path(console).read_text(errors="replace").splitlines()
+    except OSError:
+        return None
+    return next((line for line in lines if line.startswith(f"{QEMU}: ")), None)
+
+
 def gdb_attach_command(kernel):
     return shlex.join(["gdb-multiarch", "-ex", "set architecture riscv:rv64",
                        "-ex", f"target remote localhost:{GDB_PORT}", str(Path(kernel).resolve())])
@@ -77,7 +88,7 @@ class QemuOutcome:
 
 # A QEMU asked to stop gets this long to exit on SIGTERM before SIGKILL: one whose main loop
 # cannot run (the thread that handles the signal needs QEMU's big lock) must not outlive its run.
-TERM_GRACE_SECONDS = 5
+TERM_GRACE_SECONDS = children.TERM_GRACE_SECONDS
 
 
 def stop_qemu(process, grace=None):
@@ -129,14 +140,21 @@ def run_qemu(command, cwd, log_path, timeout, verbose=False, echo=None):
     --verbose (or `echo`, a binary stream) follows the file instead, at its own pace.
 
     stdin is /dev/null: with -nographic QEMU would otherwise put the user's terminal in
-    raw mode, and parallel runs would fight over it.
+    raw mode, and parallel runs would fight over it. QEMU runs in a process group of its own
+    (children.start), which an interrupted command stops with the others.
     """
     started = time.monotonic()
     if verbose and echo is None:
         echo = sys.stdout.buffer
+    if shutil.which(command[0]) is None:   # setpriv would start, and then fail to exec it
+        raise SchedlabError(f"QEMU cannot start: {command[0]}: no such program")
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(_dies_with_its_runner(command), cwd=cwd,
-                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            process = children.start(_dies_with_its_runner(command), cwd=cwd,
+                                     stdin=subprocess.DEVNULL, stdout=log,
+                                     stderr=subprocess.STDOUT)
+        except OSError as error:
+            raise SchedlabError(f"QEMU cannot start: {command[0]}: {error.strerror}") from None
     stopped = threading.Event()
     follower = threading.Thread(target=_follow, args=(log_path, echo, stopped)) if echo else None
     if follower:
@@ -149,6 +167,7 @@ def run_qemu(command, cwd, log_path, timeout, verbose=False, echo=None):
     finally:
         # timeout, or Ctrl-C / an error in this process
         killed = stop_qemu(process)
+        children.forget(process)
         stopped.set()
         if follower:
             follower.join()

@@ -9,53 +9,34 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 from analysis.timing_model import PARALLEL_SIM   # numpy-free
 
-from . import SchedlabError, shown
+from . import SchedlabError, children, shown
+from .build import build_locked, build_root
 from .configs import settings_suffix
-from .provenance import provenance
 
 MAX_SIM_CPUS = 1024  # SCHED_MAX_HARTS of the simulator build (CMakeLists.txt)
 COSTS_DIR = Path("sim") / "costs"
-LOG_TAIL_LINES = 30
 RUN_LIMIT_MS = 10000   # as QEMU runs' limit_ms: a workload still running then has hung
 
 
 def build_directory(repo, scheduler, settings):
     """build/sim-<sched>, or build/sim-<sched>-<hash> for --set variants."""
     name = f"sim-{scheduler}-{settings_suffix(settings)}" if settings else f"sim-{scheduler}"
-    return Path(repo) / "build" / name
+    return build_root(repo) / name
 
 
 def build_sim(repo, scheduler, settings, verbose=False):
-    """Configure and build the simulator for one scheduler configuration; -> its build dir."""
+    """Configure and build the simulator for one scheduler configuration (under the build
+    directory's lock, as every build); -> its build dir."""
     repo = Path(repo).resolve()
     directory = build_directory(repo, scheduler, settings)
-    directory.mkdir(parents=True, exist_ok=True)
-    log_path = directory / "build.log"
-    print(f"build sim {scheduler} -> {shown(directory)}", flush=True)
-    commands = [["cmake", "-S", str(repo), "-B", str(directory), "-G", "Ninja",
+    configure = ["cmake", "-S", str(repo), "-B", str(directory), "-G", "Ninja",
                  "-DSCHEDLAB_SIM=ON", f"-DSCHEDLAB_CONFIG={scheduler}",
-                 *(f"-D{variable}={settings[variable]}" for variable in sorted(settings))],
-                ["cmake", "--build", str(directory)]]
-    with open(log_path, "w") as log:
-        for command in commands:
-            if verbose:
-                code = subprocess.run(command).returncode
-            else:
-                log.write(f"$ {' '.join(command)}\n")
-                log.flush()
-                code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode
-            if code != 0:
-                if not verbose:
-                    tail = log_path.read_text().splitlines()[-LOG_TAIL_LINES:]
-                    sys.stderr.write("\n".join(tail) + "\n")
-                raise SchedlabError(f"build of the simulator for {scheduler} failed: "
-                                    f"'{' '.join(command)}'; full log: {shown(log_path)}")
-    return directory
+                 *(f"-D{variable}={settings[variable]}" for variable in sorted(settings))]
+    return build_locked(directory, f"sim {scheduler}", configure, verbose)
 
 
 def not_modelled(spec_path):
@@ -95,12 +76,11 @@ def sim_arguments(request):
 
 
 def run_sim(repo, build_dir, request, costs_path):
-    """One workload on the simulator; writes the run directory and analyses it."""
-    from .run import RunResult, STALE_OUTPUTS, analyse
-    out = Path(request.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    for name in STALE_OUTPUTS:
-        (out / name).unlink(missing_ok=True)
+    """One workload on the simulator; writes the run directory (run.json's state as a QEMU
+    run's, tools/schedlab/run.py) and analyses it."""
+    from .run import RunResult, conclude_run, prepare_run_directory, recording_interruption, \
+        run_record
+    out = prepare_run_directory(request)
     binary = Path(build_dir) / "sim" / f"sim-{request.workload}"
     if not binary.is_file():
         return RunResult(request, False, f"the build made no {shown(binary)}", 0.0)
@@ -109,32 +89,25 @@ def run_sim(repo, build_dir, request, costs_path):
                "--trace", str(out / "trace.bin"), "--args", sim_arguments(request),
                "--limit-ms", str(RUN_LIMIT_MS)]
     console = out / "console.log"
-    started = time.monotonic()
-    with open(console, "wb") as log:
-        try:
-            status = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT,
-                                    timeout=request.timeout).returncode
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            status, timed_out = None, True
-    seconds = time.monotonic() - started
-    if request.verbose:
-        sys.stdout.write(console.read_text())
-    ok = status == 0 and (out / "trace.bin").is_file()
-    record = dict(asdict(request), out=str(out), engine="sim", clock="simulated",
-                  timing_model=PARALLEL_SIM, build_dir=str(build_dir), sim_command=command,
-                  costs=str(Path(costs_path).resolve()), costs_commit=table.get("commit"),
-                  costs_policy=table.get("policy"), status=status, timed_out=timed_out,
-                  wall_seconds=round(seconds, 3), ok=ok)
-    del record["verbose"]
-    record.update(provenance(repo, request.scheduler, request.settings, request.cpus))
-    (out / "run.json").write_text(json.dumps(record, indent=2) + "\n")
-    if not ok:
+    record = run_record(repo, request, out, engine="sim", clock="simulated",
+                        timing_model=PARALLEL_SIM, build_dir=str(build_dir), sim_command=command,
+                        costs=str(Path(costs_path).resolve()), costs_commit=table.get("commit"),
+                        costs_policy=table.get("policy"))
+    with recording_interruption(out, record):
+        started = time.monotonic()
+        with open(console, "wb") as log:
+            try:
+                status = children.run(command, stdout=log, stderr=subprocess.STDOUT,
+                                      timeout=request.timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                status, timed_out = None, True
+        seconds = time.monotonic() - started
+        if request.verbose:
+            sys.stdout.write(console.read_text())
+        record.update(status=status, timed_out=timed_out, wall_seconds=round(seconds, 3))
+        traced = status == 0 and (out / "trace.bin").is_file()
         why = (f"ran longer than {request.timeout:g}s (--timeout)" if timed_out
                else f"the simulator exited with status {status}")
-        return RunResult(request, False, f"{why}; console: {shown(console)}", seconds)
-    try:
-        analyse(repo, out, request.scheduler)
-    except SchedlabError as error:
-        return RunResult(request, False, str(error), seconds)
-    return RunResult(request, True, f"ok, results in {shown(out)}", seconds)
+        return conclude_run(repo, request, out, record,
+                            None if traced else f"{why}; console: {shown(console)}", seconds)
