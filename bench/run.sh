@@ -1,7 +1,7 @@
 #!/bin/sh
 # Microbenchmarks in instructions per operation (exact under -icount shift=0): kernel operations
 # and slice accounting (bench/slice) with tracing compiled in and out (under one config), then every config's policy decisions
-# (pick, enqueue) as runnable threads grow 1, 16, 256, 1024.
+# (pick, enqueue) as runnable threads grow 1, 16, 256, 1024, 10000.
 # Usage: bench/run.sh [scheduler config for the kernel operations, default rr]
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +37,7 @@ for policy_config in "$repo"/configs/*.cmake; do
     cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/riscv64-elf.cmake" \
         -DSCHEDLAB_CONFIG="$policy_config" -DSCHEDLAB_TRACE=OFF >/dev/null
     cmake --build "$build" >/dev/null
-    run_root_task "$build" policybench.elf "decision"
+    run_root_task "$build" policybench.elf "bench"
     # context-switch cost per policy: the yield ping-pongs (same and different address spaces)
     run_root_task "$build" microbench.elf "$policy_config trace=OFF" | grep yield_switch
 done
