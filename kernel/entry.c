@@ -135,11 +135,22 @@ static void idle_until_interrupt(struct hart *h)
  * follows from its VSpace cap and the ASID table; every change to the table (and to page tables)
  * marks the harts' address spaces stale, so an unchanged cap on a hart that is not stale names the
  * address space the hart is in, and the lookup is skipped. */
-static void enter_vspace_of(struct hart *h, struct tcb *t)
+static bool in_vspace_of(const struct hart *h, const struct tcb *t)
 {
     struct cap c = t->slots[TCB_VTABLE].cap;
-    if (h->vspace && !h->vspace_stale && c.w0 == h->vspace_cap[0] && c.w1 == h->vspace_cap[1])
-        return;
+    return h->vspace && !h->vspace_stale && c.w0 == h->vspace_cap[0] && c.w1 == h->vspace_cap[1];
+}
+
+bool kernel_vspace_valid(struct tcb *t)
+{
+    unsigned asid;
+    return in_vspace_of(this_hart(), t) || vspace_of_thread(t, &asid);
+}
+
+static void enter_vspace_of(struct hart *h, struct tcb *t)
+{
+    if (in_vspace_of(h, t)) return;
+    struct cap c = t->slots[TCB_VTABLE].cap;
     unsigned asid = 0;
     arch_pte_t *vspace = vspace_of_thread(t, &asid);
     if (vspace != h->vspace || !vspace || h->vspace_stale) {

@@ -53,6 +53,14 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart);
 /* t became runnable on `hart`, where `running` runs (NULL: idle). Take t into the policy.
  * Return true if the hart must ask policy_pick for a new decision now. */
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running);
+/* The IPC fastpath asks: the running thread `from` blocks on `hart` and wakes `to` (blocked, on
+ * `hart`, which its affinity allows). Would policy_select_hart(to) keep it on `hart`, and
+ * policy_wakeup(hart, to, from) followed by policy_pick(hart, from, false) return `to`? If so, and
+ * the policy can leave its state exactly as those calls would (doing their bookkeeping here),
+ * it does and returns true: the core switches to `to` without calling them. Otherwise it returns
+ * false with nothing changed, and the core calls them (the slow path). Kept small: it is on the
+ * fastpath of every Call and ReplyRecv. */
+bool policy_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to);
 /* t, queued and not running, stopped being runnable (suspended, or its priority changes). */
 void policy_remove(struct sched_thread *t);
 /* Choose the thread `hart` runs next, or NULL to idle. `prev` ran until now (NULL: idle);

@@ -150,6 +150,13 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
     return !running || t->prio >= running->prio;
 }
 
+/* Not yet: every Call and ReplyRecv takes the slow path's wakeup and pick. */
+bool policy_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+{
+    (void)hart, (void)from, (void)to;
+    return false;
+}
+
 void policy_remove(struct sched_thread *t)
 {
     if (t->queued) dequeue(&harts[t->hart], t);
