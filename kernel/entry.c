@@ -147,9 +147,8 @@ bool kernel_vspace_valid(struct tcb *t)
     return in_vspace_of(this_hart(), t) || vspace_of_thread(t, &asid);
 }
 
-static void enter_vspace_of(struct hart *h, struct tcb *t)
+static __attribute__((noinline)) void switch_vspace(struct hart *h, struct tcb *t)
 {
-    if (in_vspace_of(h, t)) return;
     struct cap c = t->slots[TCB_VTABLE].cap;
     unsigned asid = 0;
     arch_pte_t *vspace = vspace_of_thread(t, &asid);
@@ -166,25 +165,38 @@ static void enter_vspace_of(struct hart *h, struct tcb *t)
     h->vspace_cap[1] = c.w1;
 }
 
+static void enter_vspace_of(struct hart *h, struct tcb *t)
+{
+    if (!in_vspace_of(h, t)) switch_vspace(h, t);
+}
+
+/* Back to user mode in t, this hart's running thread. */
+/* inlined into both exits: the common one pays for no call */
+static inline __attribute__((always_inline)) _Noreturn void return_to(struct hart *h, struct tcb *t)
+{
+    invariants_check_all();
+    set_timer(h);
+    thread_activate(t);
+    enter_vspace_of(h, t);
+    arch_prepare_return(&t->ctx, h, h->kernel_sp);
+    smp_leave_to_user();
+    arch_restore_user(&t->ctx);
+}
+
 _Noreturn void kernel_exit(void)
 {
     struct hart *h = this_hart();
     for (;;) {
         struct sched_thread *next = sched_schedule(clock_now());
+        if (next) return_to(h, tcb_of_sched(next));
         invariants_check_all();
         set_timer(h);
-        if (next) {
-            struct tcb *t = tcb_of_sched(next);
-            thread_activate(t);
-            enter_vspace_of(h, t);
-            arch_prepare_return(&t->ctx, h, h->kernel_sp);
-            smp_leave_to_user();
-            arch_restore_user(&t->ctx);
-        }
         /* idle: sleep until an interrupt; the timer stays armed for the next sleeper */
         idle_until_interrupt(h);
     }
 }
+
+_Noreturn void kernel_exit_to(struct tcb *t) { return_to(this_hart(), t); }
 
 _Noreturn void kernel_halt(int status)
 {

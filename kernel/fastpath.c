@@ -38,10 +38,11 @@ static struct endpoint *endpoint_cap(struct tcb *t, word_t cptr, bool receive, s
     return cap_ptr(*cap);
 }
 
-/* May `to`, which `from` is about to wake while blocking itself, run at once on this hart? */
-static bool can_switch(struct tcb *from, struct tcb *to)
+/* `from` is about to wake `to` and block itself: switch to `to` now if it may run at once here
+ * in a valid VSpace. */
+static bool switch_to(struct tcb *from, struct tcb *to)
 {
-    return sched_can_switch_directly(&from->sched, &to->sched) && kernel_vspace_valid(to);
+    return kernel_vspace_valid(to) && sched_switch_directly(&from->sched, &to->sched);
 }
 
 /* The message registers, badge and info of a short message (transfer_message's result). */
@@ -84,7 +85,7 @@ bool fastpath_call(struct tcb *caller)
         return false;
     struct tcb *server = ep->head;
     /* its receive emptied its caller slot, which only a Call can fill */
-    if (!cap_is_null(server->slots[TCB_CALLER].cap) || !can_switch(caller, server)) return false;
+    if (!cap_is_null(server->slots[TCB_CALLER].cap) || !switch_to(caller, server)) return false;
 
     tcb_queue_remove(&ep->head, &ep->tail, server);
     transfer_registers(caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
@@ -93,8 +94,8 @@ bool fastpath_call(struct tcb *caller)
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), server->blocked_can_grant);
     cdt_insert(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
     invariants_caps_changed();
-    sched_switch_directly(&caller->sched, &server->sched);
-    return true;
+    sched_switched_directly(&caller->sched, &server->sched);
+    kernel_exit_to(server);
 }
 
 bool fastpath_reply_recv(struct tcb *server)
@@ -111,7 +112,7 @@ bool fastpath_reply_recv(struct tcb *server)
     if (!ep || ep_state(ep) == EP_SEND) return false;
     struct notification *bound = server->bound_notification;
     if (bound && ntfn_state(bound) == NTFN_ACTIVE) return false;
-    if (!can_switch(server, caller)) return false;
+    if (!switch_to(server, caller)) return false;
 
     cdt_empty_slot(caller_slot);
     transfer_registers(server, caller, info, 0, TRACE_IPC_REPLY);
@@ -119,6 +120,6 @@ bool fastpath_reply_recv(struct tcb *server)
     server->blocked_can_grant = cap_can_grant(cap);
     block_directly(server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
     tcb_queue_append(&ep->head, &ep->tail, server);
-    sched_switch_directly(&server->sched, &caller->sched);
-    return true;
+    sched_switched_directly(&server->sched, &caller->sched);
+    kernel_exit_to(caller);
 }

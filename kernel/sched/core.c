@@ -338,25 +338,28 @@ struct sched_thread *sched_schedule(uint64_t now)
     return decide(h, prev, now);
 }
 
-bool sched_can_switch_directly(struct sched_thread *from, struct sched_thread *to)
+bool sched_switch_directly(struct sched_thread *from, struct sched_thread *to)
 {
     unsigned hart = me();
-    const struct sched_hart *h = &harts[hart];
-    return h->running == from && !h->decide && !from->with_policy && !to->with_policy &&
-           to->hart == hart && (to->affinity & bit(hart)) && policy_switch_directly(hart, from, to);
-}
-
-void sched_switch_directly(struct sched_thread *from, struct sched_thread *to)
-{
-    struct sched_hart *h = here();
+    struct sched_hart *h = &harts[hart];
+    if (h->running != from || h->decide || from->with_policy || to->with_policy ||
+        to->hart != hart || !(to->affinity & bit(hart)) || !policy_switch_directly(hart, from, to))
+        return false;
     uint64_t now = clock_now();
     charge_running(h, now);
-    trace_emit(TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
-    pay_cache_refill(to);
     h->running = to;
     h->charged_at = now;
     h->slice_end = now + policy_slice_ns(to);
+    return true;
 }
+
+#if SCHEDLAB_TRACE || SCHEDLAB_CACHE_MODEL
+void sched_switched_directly(struct sched_thread *from, struct sched_thread *to)
+{
+    trace_emit(TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
+    pay_cache_refill(to);
+}
+#endif
 
 void sched_forget(struct sched_thread *t)
 {

@@ -30,13 +30,23 @@ void sched_set_priority(struct sched_thread *t, uint8_t prio);
 void sched_set_affinity(struct sched_thread *t, uint64_t harts_mask);
 /* Timer interrupt on this hart at time `now`. */
 void sched_timer(uint64_t now);
-/* The IPC fastpath: `from`, running here, is about to block and wake `to` (blocked). May `to`
- * run at once, without a decision, so that the slow path would leave the same state (its hart is
- * this one, its affinity allows it, no decision is due here, and the policy agrees)? */
-bool sched_can_switch_directly(struct sched_thread *from, struct sched_thread *to);
-/* ... then switch: `from` is charged, the switch traced, `to` runs with a fresh slice end. The
- * caller has made `from` blocked and `to` runnable and traced both, as the slow path does. */
-void sched_switch_directly(struct sched_thread *from, struct sched_thread *to);
+/* The IPC fastpath: `from`, running here, is about to block and wake `to` (blocked). If `to` may
+ * run at once, without a decision, with the slow path's outcome (its hart is this one, its
+ * affinity allows it, no decision is due here, and the policy agrees: policy_switch_directly),
+ * this hart switches to it now (`from` charged, `to` running with a fresh slice end) and it
+ * returns true; otherwise it returns false with nothing changed. The caller then makes `from`
+ * blocked and `to` runnable, traces both as the slow path does, and calls
+ * sched_switched_directly. */
+bool sched_switch_directly(struct sched_thread *from, struct sched_thread *to);
+/* The switch's trace record (and the cache model's refill), in the slow path's order. */
+#if SCHEDLAB_TRACE || SCHEDLAB_CACHE_MODEL
+void sched_switched_directly(struct sched_thread *from, struct sched_thread *to);
+#else
+static inline void sched_switched_directly(struct sched_thread *from, struct sched_thread *to)
+{
+    (void)from, (void)to;
+}
+#endif
 /* Kernel exit: settle what this hart runs now (NULL = idle). */
 struct sched_thread *sched_schedule(uint64_t now);
 /* t is being destroyed: no other hart may keep it as its running thread. */

@@ -4,8 +4,8 @@
 
 #include <kernel/object.h>
 
-/* Each returns true if it did the whole system call (the thread it switched to runs at the
- * exit), false if it changed nothing and the slow path must do it. */
+/* Each does the whole system call and returns to user mode in the thread it switched to, or
+ * returns (false) having changed nothing: the slow path must do it. */
 bool fastpath_call(struct tcb *caller);
 bool fastpath_reply_recv(struct tcb *server);
 
