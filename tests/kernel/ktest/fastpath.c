@@ -98,6 +98,7 @@ static int a_call_carrying_a_cap_transfers_it(void)
     seL4_CPtr ntfn = alloc_object(seL4_NotificationObject, 0);
     caps_seen = 9;
     EXPECT(ktest_spawn("cap-receiver", KTEST_PRIO, cap_receiver, 0, 0) == 0);
+    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id())); /* it waits in Recv */
     seL4_SetCap(0, ntfn);
     seL4_Call(ep, seL4_MessageInfo_new(0, 0, 1, 0));
     EXPECT(caps_seen == 1);
@@ -112,10 +113,23 @@ static volatile char order[4];
 static volatile int order_n;
 static void note(char c) { order[order_n++] = c; }
 
+/* The middle thread waits for `middle_go`, so that it is runnable, not run, when signalled
+ * (it is below the case's thread). */
+static seL4_CPtr middle_go;
+
 static void note_middle(void *arg)
 {
     (void)arg;
+    seL4_Word badge;
+    seL4_Wait(middle_go, &badge);
     note('M');
+}
+
+static int start_middle(void)
+{
+    middle_go = alloc_object(seL4_NotificationObject, 0);
+    if (!middle_go || ktest_spawn("middle", 150, note_middle, 0, 0)) return -1;
+    return ktest_hart_goes_quiet(schedlab_hart_id()) ? 0 : -1;
 }
 
 static void low_server(void *arg)
@@ -133,8 +147,9 @@ static int call_to_a_lower_server_lets_a_runnable_thread_first(void)
     ep = endpoint();
     order_n = 0;
     EXPECT(ktest_spawn("low-server", 100, low_server, 0, 0) == 0);
-    EXPECT(ktest_hart_goes_quiet(schedlab_hart_id())); /* it waits in Recv */
-    EXPECT(ktest_spawn("middle", 150, note_middle, 0, 0) == 0);
+    EXPECT(start_middle() == 0); /* the server waits in Recv, the middle thread for its signal */
+    seL4_Signal(middle_go);
+    EXPECT(order_n == 0);
     seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 0));
     EXPECT(order_n == 2 && order[0] == 'M' && order[1] == 'S');
     return 0;
@@ -156,7 +171,9 @@ static int reply_to_a_lower_caller_lets_a_runnable_thread_first(void)
     EXPECT(ktest_spawn("low-caller", 100, low_caller, 0, 0) == 0);
     seL4_Word badge;
     seL4_Recv(ep, &badge);
-    EXPECT(ktest_spawn("middle", 150, note_middle, 0, 0) == 0);
+    EXPECT(start_middle() == 0);
+    seL4_Signal(middle_go);
+    EXPECT(order_n == 0);
     seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
     EXPECT(order_n == 2 && order[0] == 'M' && order[1] == 'C');
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
@@ -284,12 +301,14 @@ static int call_to_a_server_on_another_hart_runs_there(void)
 {
     unsigned harts = (unsigned)ktest_bootinfo->numNodes;
     if (harts < 2) return 0; /* one hart: nothing to fall back for */
-    unsigned other = (schedlab_hart_id() + 1) % harts;
+    unsigned here = schedlab_hart_id(), other = (here + 1) % harts;
     ep = endpoint();
     EXPECT(ktest_spawn_on("reporter", KTEST_PRIO, other, hart_reporter, 0, 0) == 0);
+    EXPECT(ktest_hart_goes_quiet(other)); /* it waits in Recv */
     for (int i = 0; i < 3; i++) {
         seL4_MessageInfo_t reply = seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 0));
         EXPECT(seL4_MessageInfo_get_length(reply) == 1 && seL4_GetMR(0) == other);
+        EXPECT(schedlab_hart_id() == here); /* the reply did not bring the caller there */
     }
     return 0;
 }
