@@ -7,7 +7,8 @@
  *
  * What it leaves is exactly what the slow path leaves: the same message registers, badge and
  * info, thread states, endpoint queue, caller cap, charged time and slice, policy state (the
- * policy agrees to the switch: policy_switch_directly) and trace records in the same order.
+ * policy agrees to the switch: policy_may_switch_directly, policy_switched_directly) and trace
+ * records in the same order.
  */
 #include <kernel/cdt.h>
 #include <kernel/cspace.h>

@@ -343,7 +343,8 @@ bool sched_switch_directly(struct sched_thread *from, struct sched_thread *to)
     unsigned hart = me();
     struct sched_hart *h = &harts[hart];
     if (h->running != from || h->decide || from->with_policy || to->with_policy ||
-        to->hart != hart || !(to->affinity & bit(hart)) || !policy_switch_directly(hart, from, to))
+        to->hart != hart || !(to->affinity & bit(hart)) ||
+        !policy_may_switch_directly(hart, from, to))
         return false;
     uint64_t now = clock_now();
     charge_running(h, now);
@@ -353,13 +354,12 @@ bool sched_switch_directly(struct sched_thread *from, struct sched_thread *to)
     return true;
 }
 
-#if SCHEDLAB_TRACE || SCHEDLAB_CACHE_MODEL
 void sched_switched_directly(struct sched_thread *from, struct sched_thread *to)
 {
+    policy_switched_directly(me(), from, to);
     trace_emit(TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
     pay_cache_refill(to);
 }
-#endif
 
 void sched_forget(struct sched_thread *t)
 {

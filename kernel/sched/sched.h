@@ -53,14 +53,21 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart);
 /* t became runnable on `hart`, where `running` runs (NULL: idle). Take t into the policy.
  * Return true if the hart must ask policy_pick for a new decision now. */
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running);
-/* The IPC fastpath asks: the running thread `from` blocks on `hart` and wakes `to` (blocked, on
- * `hart`, which its affinity allows). Would policy_select_hart(to) keep it on `hart`, and
- * policy_wakeup(hart, to, from) followed by policy_pick(hart, from, false) return `to`? If so, and
- * the policy can leave its state exactly as those calls would (doing their bookkeeping here),
- * it does and returns true: the core switches to `to` without calling them. Otherwise it returns
- * false with nothing changed, and the core calls them (the slow path). Kept small: it is on the
- * fastpath of every Call and ReplyRecv. */
-bool policy_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to);
+/*
+ * The IPC fastpath, in two steps. The running thread `from` blocks on `hart` and wakes `to`
+ * (blocked, on `hart`, which its affinity allows).
+ * policy_may_switch_directly: would policy_select_hart(to) keep it on `hart`, policy_wakeup(hart,
+ * to, from) followed by policy_pick(hart, from, false) return `to`, and can the policy leave its
+ * state exactly as those calls would? It changes nothing. If it says no, the core calls them (the
+ * slow path).
+ * policy_switched_directly: after a yes, with `from` charged up to now (policy_charge, as before
+ * policy_pick), do what those calls would have left (policy_pick's bookkeeping and its trace
+ * records); the core then runs `to` without calling them.
+ * Both are small: they are on the fastpath of every Call and ReplyRecv.
+ */
+bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                const struct sched_thread *to);
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to);
 /* t, queued and not running, stopped being runnable (suspended, or its priority changes). */
 void policy_remove(struct sched_thread *t);
 /* Choose the thread `hart` runs next, or NULL to idle. `prev` ran until now (NULL: idle);

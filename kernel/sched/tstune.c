@@ -150,11 +150,29 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
     return !running || t->prio >= running->prio;
 }
 
-/* Not yet: every Call and ReplyRecv takes the slow path's wakeup and pick. */
-bool policy_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+/* policy_pick takes the head of the highest queue: `to`, appended at its priority, exactly when
+ * nothing of its priority or above is queued. With more than one hart, policy_select_hart weighs
+ * loads: the slow path decides. */
+bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                const struct sched_thread *to)
 {
-    (void)hart, (void)from, (void)to;
-    return false;
+    (void)from;
+    return online == 1 && prio_bitmap_highest(&harts[hart].ready) < (int)to->prio;
+}
+
+static void end_burst(struct sched_thread *t);
+static void picked(struct tstune_hart *h, struct sched_thread *t);
+
+/* what policy_pick does besides the queue (the enqueue and dequeue cancel out) */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+{
+    struct tstune_hart *h = &harts[hart];
+    /* the slow path charges `from` with `to` queued, which its slice's load counts */
+    h->nr_queued[to->prio]++;
+    from->slice_left_ns = (int64_t)slice_for(from) - (int64_t)from->policy[USED_NS];
+    h->nr_queued[to->prio]--;
+    end_burst(from);
+    picked(h, to);
 }
 
 void policy_remove(struct sched_thread *t)
@@ -186,11 +204,18 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     h->current = t;
     if (!t) return NULL;
     dequeue(h, t);
+    picked(h, t);
+    return t;
+}
+
+/* t, out of the queue, runs next: it is the hart's current thread, with its slice traced */
+static void picked(struct tstune_hart *h, struct sched_thread *t)
+{
+    h->current = t;
     uint64_t nr;
     enum tstune_slice_bound bound;
     uint64_t slice = slice_from(t, &nr, &bound);
     sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
-    return t;
 }
 
 void policy_charge(struct sched_thread *t, uint64_t ns)

@@ -3,6 +3,7 @@
 #include <sched/sched.h>
 
 #include "check.h"
+#include "policy_host.h"
 
 #define HART 0
 
@@ -193,7 +194,7 @@ static void test_highest_bit_matches_a_plain_scan(void)
     }
 }
 
-/* The fastpath's question (policy_switch_directly) against the slow path's answer: `from` runs,
+/* The fastpath's question (policy_may_switch_directly) against the slow path's answer: `from` runs,
  * another thread is queued at each priority (or none), and `to` wakes at each priority while
  * `from` blocks. With no decision pending the answer must be exactly whether wakeup + pick run
  * `to`; with one pending (a candidate, a reschedule) it must be no. */
@@ -214,7 +215,7 @@ static void test_direct_switch_agrees_with_wakeup_and_pick(void)
                     if (policy_pick(HART, NULL, false) != from) continue;
                     if (pending == 1) policy_wakeup(HART, make(3, prios[q < 0 ? 0 : q]), from);
                     if (pending == 2) policy_reschedule(HART);
-                    bool direct = policy_switch_directly(HART, from, to);
+                    bool direct = policy_may_switch_directly(HART, from, to);
                     policy_wakeup(HART, to, from);
                     struct sched_thread *next = policy_pick(HART, from, false);
                     if (pending) CHECK(!direct);
@@ -224,8 +225,17 @@ static void test_direct_switch_agrees_with_wakeup_and_pick(void)
     CHECK(direct_seen > 0 && refused_seen > 0);
 }
 
+/* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */
+static void test_direct_switch_matches_the_slow_path(void)
+{
+    unsigned taken;
+    CHECK(direct_switch_mismatches(&taken) == 0);
+    CHECK(taken > 0);
+}
+
 int main(void)
 {
+    RUN(test_direct_switch_matches_the_slow_path);
     RUN(test_strict_priority_order);
     RUN(test_priorities_across_bitmap_words);
     RUN(test_fifo_rotation_on_slice_expiry);
