@@ -49,14 +49,7 @@ bool resolve_address_bits(struct cap node, word_t cptr, word_t n_bits, struct ct
 bool lookup_slot(struct tcb *t, word_t cptr, struct cte **slot, struct lookup_fault *fault)
 {
     struct cap root = t->slots[TCB_CTABLE].cap;
-    /* the common CSpace (seL4's root task's): one CNode whose guard and radix take all 64 bits,
-     * resolved here as resolve_address_bits would, without its loop */
-    word_t radix = cap_cnode_radix(root);
-    if (cap_type(root) == CAP_CNODE && radix + cap_cnode_guard_size(root) == seL4_WordBits &&
-        cptr >> radix == cap_cnode_guard(root)) {
-        *slot = (struct cte *)cap_ptr(root) + (cptr & MASK(radix));
-        return true;
-    }
+    if ((*slot = lookup_slot_one_level(root, cptr))) return true;
     word_t bits_left;
     return resolve_address_bits(root, cptr, seL4_WordBits, slot, &bits_left, fault);
 }

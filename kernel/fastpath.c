@@ -28,11 +28,12 @@ static bool short_message(seL4_MessageInfo_t info)
 }
 
 /* The endpoint cap `cptr` names in t's CSpace, if t may `receive` (or else send) on it. */
-static struct endpoint *endpoint_cap(struct tcb *t, word_t cptr, bool receive, struct cap *cap)
+static inline __attribute__((always_inline)) struct endpoint *
+endpoint_cap(struct tcb *t, word_t cptr, bool receive, struct cap *cap)
 {
-    struct cte *slot;
+    struct cte *slot = lookup_slot_one_level(t->slots[TCB_CTABLE].cap, cptr);
     struct lookup_fault lookup;
-    if (!lookup_slot(t, cptr, &slot, &lookup)) return NULL;
+    if (!slot && !lookup_slot(t, cptr, &slot, &lookup)) return NULL;
     *cap = slot->cap;
     if (cap_type(*cap) != CAP_ENDPOINT) return NULL;
     if (receive ? !cap_can_receive(*cap) : !cap_can_send(*cap)) return NULL;

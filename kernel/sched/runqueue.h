@@ -65,7 +65,8 @@ static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned p)
     if (!b->words[p / 64]) b->top &= ~(1ull << (p / 64));
 }
 
-/* The index of the highest set bit of x (x != 0): one instruction where the build targets Zbb,
+/* The index of the highest set bit of x (x != 0): one instruction where the build targets Zbb
+ * (the kernel builds its policy so: kernel/CMakeLists.txt),
  * otherwise a branch-free binary search (libgcc's __clzdi2 is a call, a table and ~70
  * instructions, and the call makes every caller save registers). */
 static inline unsigned highest_bit(uint64_t x)
