@@ -176,7 +176,6 @@ static inline __attribute__((always_inline)) _Noreturn void return_to(struct har
 {
     invariants_check_all();
     set_timer(h);
-    trace_exit_check(h->id);
     thread_activate(t);
     enter_vspace_of(h, t);
     arch_prepare_return(&t->ctx, h, h->kernel_sp);
@@ -192,7 +191,6 @@ _Noreturn void kernel_exit(void)
         if (next) return_to(h, tcb_of_sched(next));
         invariants_check_all();
         set_timer(h);
-        trace_exit_check(h->id);
         /* idle: sleep until an interrupt; the timer stays armed for the next sleeper */
         idle_until_interrupt(h);
     }

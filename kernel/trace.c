@@ -13,10 +13,6 @@ static long trace_fd = -1;
 
 #define SEMIHOST_MODE_WB 5
 
-/* Records one kernel entry may write past a buffer's flush mark (a wakeup of every thread queued
- * on an object writes a few per thread); a buffer smaller than twice this keeps half for it. */
-#define TRACE_ENTRY_RESERVE 4096
-
 static void write_all(const void *p, uint64_t len)
 {
     if (trace_fd < 0) return;
@@ -40,10 +36,7 @@ void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wal
     traced_harts = nharts;
     for (unsigned i = 0; i < nharts; i++) {
         trace_buffers[i].records = (struct trace_record *)((char *)memory + i * bytes_per_hart);
-        uint64_t capacity = bytes_per_hart / sizeof(struct trace_record);
-        uint64_t reserve = capacity / 2 < TRACE_ENTRY_RESERVE ? capacity / 2 : TRACE_ENTRY_RESERVE;
-        trace_buffers[i].capacity = capacity;
-        trace_buffers[i].flush_at = capacity - reserve;
+        trace_buffers[i].capacity = bytes_per_hart / sizeof(struct trace_record);
     }
     if (!arch_semihosting_enabled()) {
         printk("trace: no semihosting; records stay in memory and are lost at halt\n");
@@ -67,11 +60,16 @@ void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wal
 }
 
 #if SCHEDLAB_TRACE
-void trace_flush(unsigned hart)
+bool trace_make_room(unsigned hart)
 {
-    /* under icount this costs no emulated time, so the trace stays complete without perturbing
-     * the run; without a host to take them, records stay until the buffer is full */
-    if (trace_fd >= 0) flush(hart);
+    /* a full buffer goes to the host at once: under icount this costs no emulated time, so the
+     * trace stays complete without perturbing the run */
+    if (trace_fd >= 0) {
+        flush(hart);
+        return true;
+    }
+    trace_buffers[hart].dropped++;
+    return false;
 }
 #endif
 

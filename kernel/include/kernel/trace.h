@@ -12,22 +12,12 @@
 struct trace_buffer {
     struct trace_record *records;
     uint64_t capacity, count, dropped;
-    uint64_t flush_at; /* at a kernel exit with this many records, they go to the host */
 };
 extern struct trace_buffer trace_buffers[ARCH_MAX_HARTS];
 
 #if SCHEDLAB_TRACE
-/* Kernel exit: a hart's buffer past its flush mark goes to the host. Records are written only
- * here, never in the middle of a kernel entry: the record writer then calls nothing, so the paths
- * that trace save no registers for a call. A buffer keeps room for the records of one kernel
- * entry beyond its mark (trace.c: TRACE_ENTRY_RESERVE); one that fills up all the same counts
- * what it drops, and the analysis reports the trace as lossy. */
-void trace_flush(unsigned hart);
-static inline void trace_exit_check(unsigned hart)
-{
-    if (__builtin_expect(trace_buffers[hart].count >= trace_buffers[hart].flush_at, 0))
-        trace_flush(hart);
-}
+/* A hart's buffer is full: flush it to the host (true), or count a dropped record (false). */
+bool trace_make_room(unsigned hart);
 
 /* Record an event as `hart`'s (in its buffer). Inline: it runs on every scheduling event, and
  * its cost is part of every traced figure. Another hart than this one: the lock holder telling
@@ -36,10 +26,7 @@ static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uin
                                   uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
     struct trace_buffer *b = &trace_buffers[hart];
-    if (__builtin_expect(b->count == b->capacity, 0)) {
-        b->dropped++;
-        return;
-    }
+    if (__builtin_expect(b->count == b->capacity, 0) && !trace_make_room(hart)) return;
     struct trace_record *r = &b->records[b->count++];
     *r = (struct trace_record){.time_ns = clock_now(),
                                .type = (uint8_t)type,
@@ -56,7 +43,6 @@ static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uin
 {
     (void)hart, (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
 }
-static inline void trace_exit_check(unsigned hart) { (void)hart; }
 #endif
 
 /* Record an event of this hart. */
