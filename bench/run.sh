@@ -1,5 +1,6 @@
 #!/bin/sh
-# Microbenchmarks in instructions per operation (exact under -icount shift=0): kernel operations
+# Microbenchmarks in instructions per operation (exact under -icount shift=0; one-way figures as
+# sel4bench measures them, bench/microbench/main.c): kernel operations
 # and slice accounting (bench/slice) with tracing compiled in and out (under one config), then every config's policy decisions
 # (pick, enqueue) as runnable threads grow 1, 16, 256, 1024, 10000.
 # Usage: bench/run.sh [scheduler config for the kernel operations, default rr]
@@ -18,7 +19,7 @@ run_root_task() { # build dir, root task ELF in bench/, prefix for the printed l
         -kernel "$1/kernel/kernel.elf" -initrd "$1/bench/$2" \
         -append "clock=icount semihost=1" -semihosting-config enable=on,target=native \
         -icount shift=0,sleep=off </dev/null >console.log 2>&1) || true
-    grep '^bench' "$out/console.log" | sed "s/^bench/$3/"
+    grep '^bench' "$out/console.log" | sed -e "s/^bench /$3 /" -e "s/^bench-unsteady /$3 unsteady: /"
     rm -rf "$out"
 }
 
