@@ -48,9 +48,10 @@ bool resolve_address_bits(struct cap node, word_t cptr, word_t n_bits, struct ct
 
 bool lookup_slot(struct tcb *t, word_t cptr, struct cte **slot, struct lookup_fault *fault)
 {
+    struct cap root = t->slots[TCB_CTABLE].cap;
+    if ((*slot = lookup_slot_one_level(root, cptr))) return true;
     word_t bits_left;
-    return resolve_address_bits(t->slots[TCB_CTABLE].cap, cptr, seL4_WordBits, slot, &bits_left,
-                                fault);
+    return resolve_address_bits(root, cptr, seL4_WordBits, slot, &bits_left, fault);
 }
 
 seL4_Error lookup_target_slot(struct cap root, word_t cptr, word_t depth, struct cte **slot,

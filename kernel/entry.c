@@ -82,11 +82,20 @@ void kernel_handle_user_exception(uint64_t number)
     handle_fault(t, &f);
 }
 
-/* Program the one-shot timer for the next thing this hart must react to. */
+static uint64_t earlier(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/* The next thing this hart's threads wait for (the scheduler's next decision, a sleeper). */
+static uint64_t next_thread_deadline(struct hart *h)
+{
+    return earlier(sched_next_deadline(), sleep_next_deadline(h->id));
+}
+
+/* Program the one-shot timer for the next thing this hart must react to: each deadline computed
+ * once, the timer written only when it changes. */
 static void set_timer(struct hart *h)
 {
-    uint64_t deadline = MIN(sched_next_deadline(), sleep_next_deadline(h->id));
-    if (h->id == 0 && run_limit_ns) deadline = MIN(deadline, run_limit_ns);
+    uint64_t deadline = next_thread_deadline(h);
+    if (h->id == 0 && run_limit_ns) deadline = earlier(deadline, run_limit_ns);
     if (deadline == h->timer_deadline) return;
     h->timer_deadline = deadline;
     arch_set_timer(deadline);
@@ -107,7 +116,7 @@ static uint64_t idle_without_timer;
 static void idle_until_interrupt(struct hart *h)
 {
     uint64_t me = 1ull << h->id;
-    bool no_timer = MIN(sched_next_deadline(), sleep_next_deadline(h->id)) == UINT64_MAX;
+    bool no_timer = next_thread_deadline(h) == UINT64_MAX;
     if (no_timer) idle_without_timer |= me;
     if (halt_on_deadlock && idle_without_timer == (1ull << nharts) - 1 &&
         !sched_decisions_pending()) {
@@ -122,35 +131,72 @@ static void idle_until_interrupt(struct hart *h)
     kernel_handle_interrupts();
 }
 
+/* Load t's address space on this hart unless it is loaded already. The VSpace a thread runs in
+ * follows from its VSpace cap and the ASID table; every change to the table (and to page tables)
+ * marks the harts' address spaces stale, so an unchanged cap on a hart that is not stale names the
+ * address space the hart is in, and the lookup is skipped. */
+static bool in_vspace_of(const struct hart *h, const struct tcb *t)
+{
+    struct cap c = t->slots[TCB_VTABLE].cap;
+    return h->vspace && !h->vspace_stale && c.w0 == h->vspace_cap[0] && c.w1 == h->vspace_cap[1];
+}
+
+bool kernel_vspace_valid(struct tcb *t)
+{
+    unsigned asid;
+    return in_vspace_of(this_hart(), t) || vspace_of_thread(t, &asid);
+}
+
+static __attribute__((noinline)) void switch_vspace(struct hart *h, struct tcb *t)
+{
+    struct cap c = t->slots[TCB_VTABLE].cap;
+    unsigned asid = 0;
+    arch_pte_t *vspace = vspace_of_thread(t, &asid);
+    if (vspace != h->vspace || !vspace || h->vspace_stale) {
+        /* a thread without a live VSpace runs in the kernel's: every access faults */
+        if (vspace)
+            arch_activate_vspace(vspace, asid);
+        else
+            arch_activate_kernel_vspace();
+        h->vspace = vspace;
+        h->vspace_stale = false;
+    }
+    h->vspace_cap[0] = c.w0;
+    h->vspace_cap[1] = c.w1;
+}
+
+static void enter_vspace_of(struct hart *h, struct tcb *t)
+{
+    if (!in_vspace_of(h, t)) switch_vspace(h, t);
+}
+
+/* Back to user mode in t, this hart's running thread. */
+/* inlined into both exits: the common one pays for no call */
+static inline __attribute__((always_inline)) _Noreturn void return_to(struct hart *h, struct tcb *t)
+{
+    invariants_check_all();
+    set_timer(h);
+    thread_activate(t);
+    enter_vspace_of(h, t);
+    arch_prepare_return(&t->ctx, h, h->kernel_sp);
+    smp_leave_to_user();
+    arch_restore_user(&t->ctx);
+}
+
 _Noreturn void kernel_exit(void)
 {
     struct hart *h = this_hart();
     for (;;) {
         struct sched_thread *next = sched_schedule(clock_now());
+        if (next) return_to(h, tcb_of_sched(next));
         invariants_check_all();
         set_timer(h);
-        if (next) {
-            struct tcb *t = tcb_of_sched(next);
-            thread_activate(t);
-            unsigned asid = 0;
-            arch_pte_t *vspace = vspace_of_thread(t, &asid);
-            if (vspace != h->vspace || !vspace || h->vspace_stale) {
-                /* a thread without a live VSpace runs in the kernel's: every access faults */
-                if (vspace)
-                    arch_activate_vspace(vspace, asid);
-                else
-                    arch_activate_kernel_vspace();
-                h->vspace = vspace;
-                h->vspace_stale = false;
-            }
-            arch_prepare_return(&t->ctx, h, h->kernel_sp);
-            smp_leave_to_user();
-            arch_restore_user(&t->ctx);
-        }
         /* idle: sleep until an interrupt; the timer stays armed for the next sleeper */
         idle_until_interrupt(h);
     }
 }
+
+_Noreturn void kernel_exit_to(struct tcb *t) { return_to(this_hart(), t); }
 
 _Noreturn void kernel_halt(int status)
 {

@@ -62,8 +62,15 @@ static __attribute__((noinline)) void wait_for_lock(struct hart *h, uint32_t me)
     __atomic_fetch_and(&lock_waiters, ~bit(h->id), __ATOMIC_SEQ_CST);
 }
 
+/* A kernel started on one hart (nharts is 1 from boot on: harts are started only at boot) has
+ * nobody to exclude, stall or wake: the lock, its atomics and fences are skipped. The same binary
+ * serves every hart count, so this is a flag, not a build option; the boot hart's first acquire,
+ * made before nharts is known, takes the lock for good, which nobody asks for again. */
+static bool one_hart(void) { return nharts == 1; }
+
 void kernel_lock_acquire(void)
 {
+    if (one_hart()) return;
     struct hart *h = this_hart();
     uint32_t me = h->id + 1;
     if (take_free_lock(me))
@@ -95,6 +102,7 @@ static __attribute__((noinline)) void kick_harts(uint64_t kick, uint64_t waiters
 
 void kernel_lock_release(void)
 {
+    if (one_hart()) return;
     uint64_t kick = reschedule_pending & ~bit(this_hart_id());
     reschedule_pending = 0;
     __atomic_store_n(&lock_owner, 0, __ATOMIC_RELEASE);

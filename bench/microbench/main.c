@@ -1,32 +1,166 @@
 /*
- * Kernel microbenchmarks. Under -icount shift=0 the trace clock counts guest instructions, so
- * each figure is instructions per operation, exact and repeatable. Figures include the user-level
- * loop around each operation and, unless the kernel is built with SCHEDLAB_TRACE=OFF, tracing.
+ * Kernel microbenchmarks, in instructions per operation. Prints "bench <name> <instructions>".
+ *
+ * Method (sel4bench's): under -icount shift=0 on one hart the instruction counter that user code
+ * reads (rdinstret, enabled by scounteren) counts every guest instruction, kernel ones included,
+ * so a figure is exact. An operation that crosses threads is timed one way: the thread starting
+ * it reads the counter just before its system call and leaves the value in memory; the thread
+ * that runs next reads the counter just after its own system call returns and subtracts. An
+ * operation inside one thread is timed around its system call. Either way the figure includes
+ * the few user instructions between the two reads (the store of the start, the library's loads
+ * of message registers), as sel4bench's do. Each operation is sampled SAMPLES times after a
+ * warm-up; the figure is the smallest sample, and a line "bench-unsteady <name> <equal> <of>"
+ * follows when fewer than nine in ten samples equal it (under icount they all should: a timer
+ * interrupt inside a sample is the one thing that may lengthen it). timer_preempt is the
+ * exception: the preempted thread spins on the counter, so its samples differ by a loop turn.
+ *
+ * The older loop figures (yield_switch_two_vspaces, *_roundtrip, the FPU pairs) are means over
+ * a loop of the operation, the user loop included.
  */
 #include <schedlab/alloc.h>
 #include <schedlab/process.h>
 #include <schedlab/runtime.h>
 #include <schedlab/sys.h>
 #include <schedlab/thread.h>
+#include <schedlab/vspace.h>
 
-#define ROUNDS 2000
+#define ROUNDS  2000
+#define WARMUP  16
+#define SAMPLES 256
+
+static inline uint64_t counter(void)
+{
+    uint64_t v;
+    __asm__ volatile("rdinstret %0" : "=r"(v)::"memory");
+    return v;
+}
+
+/* The smallest of a set of samples, and whether (nearly) all of them are that. */
+struct samples {
+    uint64_t n, min, at_min;
+};
+
+static void sample(struct samples *s, uint64_t value)
+{
+    if (!s->n || value < s->min) {
+        s->min = value;
+        s->at_min = 0;
+    }
+    if (value == s->min) s->at_min++;
+    s->n++;
+}
+
+static void report_samples(const char *name, const struct samples *s)
+{
+    printf("bench %s %lu\n", name, s->min);
+    if (s->at_min * 10 < s->n * 9) printf("bench-unsteady %s %lu %lu\n", name, s->at_min, s->n);
+}
+
+static void report_mean(const char *name, uint64_t start, uint64_t ops)
+{
+    uint64_t per = (schedlab_now_ns() - start) / ops;
+    printf("bench %s %lu\n", name, per);
+}
 
 static seL4_CPtr ep, ntfn, done;
-static volatile int stop;
+static volatile uint64_t started;           /* counter just before the operation's syscall */
+static volatile uint64_t arrived, departed; /* the server's counter after its receive, before its
+                                             * reply */
+
+static void finished(void) { seL4_Send(done, seL4_MessageInfo_new(0, 0, 0, 0)); }
+
+static void wait_finished(void)
+{
+    seL4_Word badge;
+    seL4_Recv(done, &badge);
+}
+
+/* ---- yield ---- */
+
+static struct samples yield_switch;
+
+/* Two of these at one priority: each yield switches to the other, which notes the time. */
+static void yield_timer(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < WARMUP + SAMPLES; i++) {
+        started = counter();
+        seL4_Yield();
+        uint64_t now = counter();
+        if (i >= WARMUP) sample(&yield_switch, now - started);
+    }
+    finished();
+}
 
 static void yielder(void *arg)
 {
     (void)arg;
     for (int i = 0; i < ROUNDS; i++) seL4_Yield();
-    seL4_Send(done, seL4_MessageInfo_new(0, 0, 0, 0));
+    finished();
 }
+
+/* ---- Call / ReplyRecv ---- */
 
 static void server(void *arg)
 {
     (void)arg;
     seL4_Word badge;
     seL4_Recv(ep, &badge);
-    for (;;) seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    for (;;) {
+        arrived = counter();
+        departed = counter();
+        seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    }
+}
+
+/* Calls with `words` message words: one way there, one way back, and the round trip. */
+static void measure_call(unsigned words, struct samples *call, struct samples *reply,
+                         struct samples *round_trip)
+{
+    for (int i = 0; i < WARMUP + SAMPLES; i++) {
+        for (unsigned w = 0; w < words; w++) seL4_SetMR((int)w, w);
+        uint64_t start = counter();
+        started = start;
+        seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, words));
+        uint64_t now = counter();
+        if (i < WARMUP) continue;
+        sample(call, arrived - start);
+        if (reply) sample(reply, now - departed);
+        if (round_trip) sample(round_trip, now - start);
+    }
+}
+
+/* ---- Send to a higher priority ---- */
+
+static seL4_CPtr send_ep;
+static struct samples send_higher;
+
+static void receiver(void *arg)
+{
+    (void)arg;
+    seL4_Word badge;
+    for (int i = 0; i < WARMUP + SAMPLES; i++) {
+        seL4_Recv(send_ep, &badge);
+        uint64_t now = counter();
+        if (i >= WARMUP) sample(&send_higher, now - started);
+    }
+    finished();
+}
+
+/* ---- notifications ---- */
+
+static struct samples signal_higher;
+
+static void waiter_timer(void *arg)
+{
+    (void)arg;
+    seL4_Word badge;
+    for (int i = 0; i < WARMUP + SAMPLES; i++) {
+        seL4_Wait(ntfn, &badge);
+        uint64_t now = counter();
+        if (i >= WARMUP) sample(&signal_higher, now - started);
+    }
+    finished();
 }
 
 static void waiter(void *arg)
@@ -36,9 +170,36 @@ static void waiter(void *arg)
     for (;;) seL4_Wait(ntfn, &badge);
 }
 
-/* The FPU variants: each thread writes an FP register before every operation, so that at every
- * switch the hart's FPU holds Dirty state of the other thread (the worst case: a save and a
- * load per switch). */
+/* ---- timer preemption ---- */
+
+#define PREEMPT_SAMPLES 6
+#define PREEMPT_GAP     200 /* a longer jump between two reads: the thread was off the hart */
+
+static volatile uint64_t last_read;
+static volatile int last_reader, preempt_left = PREEMPT_SAMPLES + 1;
+static struct samples preempt;
+
+/* Two CPU-bound threads at one priority: each spins reading the counter; the first read after
+ * the other thread's last one is the expiry interrupt, the switch and the return to user. */
+static void spinner(void *arg)
+{
+    int me = (int)(seL4_Word)arg;
+    while (preempt_left > 0) {
+        uint64_t now = counter();
+        if (last_reader != me && now - last_read > PREEMPT_GAP) {
+            /* the first gap follows the thread's start, not a preemption */
+            if (preempt_left-- <= PREEMPT_SAMPLES) sample(&preempt, now - last_read);
+        }
+        last_read = now;
+        last_reader = me;
+    }
+    finished();
+}
+
+/* ---- the FPU variants: each thread writes an FP register before every operation, so that at
+ * every switch the hart's FPU holds Dirty state of the other thread (the worst case: a save and a
+ * load per switch) ---- */
+
 static inline void use_fpu(void) { __asm__ volatile("fadd.d ft0, ft0, ft1" ::: "ft0"); }
 
 static void yielder_fpu(void *arg)
@@ -48,7 +209,7 @@ static void yielder_fpu(void *arg)
         use_fpu();
         seL4_Yield();
     }
-    seL4_Send(done, seL4_MessageInfo_new(0, 0, 0, 0));
+    finished();
 }
 
 static seL4_CPtr ep_fpu;
@@ -64,54 +225,174 @@ static void server_fpu(void *arg)
     }
 }
 
-static void report(const char *name, uint64_t start, uint64_t ops)
+/* ---- Signal to a lower priority ---- */
+
+static seL4_CPtr low_ntfn;
+#define LET_LOWER_RUN_NS 20000
+
+static void low_waiter(void *arg)
 {
-    uint64_t per = (schedlab_now_ns() - start) / ops;
-    printf("bench %s %lu\n", name, per);
+    (void)arg;
+    seL4_Word badge;
+    for (;;) seL4_Wait(low_ntfn, &badge);
 }
+
+/* ---- single-thread operations ---- */
+
+typedef void (*operation)(void);
+
+static void measure_here(const char *name, operation op)
+{
+    struct samples s = {0};
+    for (int i = 0; i < WARMUP + SAMPLES; i++) {
+        uint64_t start = counter();
+        op();
+        uint64_t now = counter();
+        if (i >= WARMUP) sample(&s, now - start);
+    }
+    report_samples(name, &s);
+}
+
+static void null_syscall(void) { schedlab_hart_id(); }
+static void yield_alone(void) { seL4_Yield(); }
+
+static seL4_CPtr bench_frame;
+#define MAP_VADDR 0x2200000000ul
 
 int main(const seL4_BootInfo *bi)
 {
     (void)bi;
-    static struct thread t[11];
+    static struct thread t[16];
     ep = alloc_object(seL4_EndpointObject, 0);
     ntfn = alloc_object(seL4_NotificationObject, 0);
     done = alloc_object(seL4_EndpointObject, 0);
+    send_ep = alloc_object(seL4_EndpointObject, 0);
+    bench_frame = alloc_object(seL4_RISCV_4K_Page, 0);
+    if (!ep || !ntfn || !done || !send_ep || !bench_frame) return 1;
 
-    /* two threads of equal priority yield to each other: one yield + one switch per op */
-    if (thread_start(&t[0], "yield-a", 100, yielder, 0) ||
-        thread_start(&t[1], "yield-b", 100, yielder, 0))
+    measure_here("null_syscall", null_syscall);
+    /* the root task is alone at its priority: a yield that switches to nobody */
+    measure_here("yield_noswitch", yield_alone);
+
+    /* one-way yield between two threads of equal priority (below the root task's) */
+    if (thread_start(&t[0], "yield-a", 100, yield_timer, 0) ||
+        thread_start(&t[1], "yield-b", 100, yield_timer, 0))
         return 1;
-    seL4_Word badge;
-    uint64_t start = schedlab_now_ns();
-    seL4_Recv(done, &badge);
-    seL4_Recv(done, &badge);
-    report("yield_switch", start, 2 * ROUNDS);
+    wait_finished();
+    wait_finished();
+    report_samples("yield_switch", &yield_switch);
 
-    /* the same with the second thread in another address space: each switch changes VSpace */
+    /* the mean of a yield loop with the second thread in another address space */
     static struct process other;
     static const struct thread_options in_other = {.process = &other};
     if (process_create(&other) || process_load(&other)) return 1;
     if (thread_start(&t[4], "yield-c", 100, yielder, 0) ||
         thread_create(&t[5], "yield-d", 100, yielder, 0, &in_other))
         return 1;
-    start = schedlab_now_ns();
-    seL4_Recv(done, &badge);
-    seL4_Recv(done, &badge);
-    report("yield_switch_two_vspaces", start, 2 * ROUNDS);
+    uint64_t start = schedlab_now_ns();
+    wait_finished();
+    wait_finished();
+    report_mean("yield_switch_two_vspaces", start, 2 * ROUNDS);
 
-    /* Call to a server of equal priority and its ReplyRecv: one round trip per op */
+    /* Call to a server of the root task's priority and its ReplyRecv */
     if (thread_start(&t[2], "server", 255, server, 0)) return 1;
-    start = schedlab_now_ns();
-    for (int i = 0; i < ROUNDS; i++) seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 0));
-    report("call_replyrecv_roundtrip", start, ROUNDS);
+    {
+        struct samples call = {0}, reply = {0}, round_trip = {0}, call10 = {0};
+        measure_call(0, &call, &reply, &round_trip);
+        report_samples("call_oneway", &call);
+        report_samples("replyrecv_oneway", &reply);
+        report_samples("call_replyrecv_roundtrip", &round_trip);
+        measure_call(10, &call10, 0, 0);
+        report_samples("call_10words_oneway", &call10);
+    }
 
-    /* Signal a higher-priority waiter: it runs, waits again, we continue */
+    /* the single-thread operations that need a VSpace change: map and unmap one 4 KiB page (the
+     * page tables are made by the first map) */
+    if (vspace_map_frame(seL4_CapInitThreadVSpace, bench_frame, MAP_VADDR, seL4_ReadWrite) ||
+        seL4_RISCV_Page_Unmap(bench_frame))
+        return 1;
+    {
+        struct samples map = {0}, unmap = {0};
+        for (int i = 0; i < WARMUP + SAMPLES; i++) {
+            uint64_t t0 = counter();
+            seL4_RISCV_Page_Map(bench_frame, seL4_CapInitThreadVSpace, MAP_VADDR, seL4_ReadWrite,
+                                0);
+            uint64_t t1 = counter();
+            seL4_RISCV_Page_Unmap(bench_frame);
+            uint64_t t2 = counter();
+            if (i < WARMUP) continue;
+            sample(&map, t1 - t0);
+            sample(&unmap, t2 - t1);
+        }
+        report_samples("map_page", &map);
+        report_samples("unmap_page", &unmap);
+    }
+
+    /* the rest runs at priority 200: higher-priority partners preempt it */
     if (seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 200)) return 1;
+
+    /* Send to a higher-priority thread waiting in Recv: it runs at once */
+    if (thread_start(&t[11], "receiver", 250, receiver, 0)) return 1;
+    for (int i = 0; i < WARMUP + SAMPLES; i++) {
+        started = counter();
+        seL4_Send(send_ep, seL4_MessageInfo_new(0, 0, 0, 0));
+    }
+    wait_finished();
+    report_samples("send_higher_prio", &send_higher);
+
+    /* Signal a higher-priority waiter: one way, then the old loop (signal, it waits again) */
+    if (thread_start(&t[12], "waiter-timed", 250, waiter_timer, 0)) return 1;
+    for (int i = 0; i < WARMUP + SAMPLES; i++) {
+        started = counter();
+        seL4_Signal(ntfn);
+    }
+    wait_finished();
+    report_samples("signal_higher_prio_waiter", &signal_higher);
     if (thread_start(&t[3], "waiter", 250, waiter, 0)) return 1;
     start = schedlab_now_ns();
     for (int i = 0; i < ROUNDS; i++) seL4_Signal(ntfn);
-    report("signal_higher_prio_waiter_roundtrip", start, ROUNDS);
+    report_mean("signal_higher_prio_waiter_roundtrip", start, ROUNDS);
+    if (seL4_TCB_Suspend(t[3].tcb)) return 1;
+
+    /* Signal a lower-priority waiter: it becomes runnable, the signaller goes on; a short sleep
+     * lets it wait again before the next sample */
+    static struct thread low;
+    low_ntfn = alloc_object(seL4_NotificationObject, 0);
+    if (!low_ntfn || thread_start(&low, "waiter-low", 150, low_waiter, 0)) return 1;
+    {
+        struct samples s = {0};
+        for (int i = 0; i < WARMUP + SAMPLES; i++) {
+            schedlab_sleep_ns(LET_LOWER_RUN_NS);
+            uint64_t t0 = counter();
+            seL4_Signal(low_ntfn);
+            uint64_t t1 = counter();
+            if (i >= WARMUP) sample(&s, t1 - t0);
+        }
+        report_samples("signal_lower_prio", &s);
+    }
+    if (seL4_TCB_Suspend(low.tcb)) return 1;
+
+    /* Wait on a notification that is signalled already: it returns at once */
+    {
+        struct samples s = {0};
+        seL4_Word badge;
+        for (int i = 0; i < WARMUP + SAMPLES; i++) {
+            seL4_Signal(low_ntfn);
+            uint64_t t0 = counter();
+            seL4_Wait(low_ntfn, &badge);
+            uint64_t t1 = counter();
+            if (i >= WARMUP) sample(&s, t1 - t0);
+        }
+        report_samples("wait_notification", &s);
+    }
+
+    /* a timer interrupt that ends a slice and switches to the other spinner */
+    if (thread_start(&t[13], "spin-a", 100, spinner, (void *)0) ||
+        thread_start(&t[14], "spin-b", 100, spinner, (void *)1))
+        return 1;
+    wait_finished();
+    wait_finished();
+    report_samples("timer_preempt", &preempt);
 
     /* last, since the root task becomes an FPU user: the yield and the Call/ReplyRecv round trip
      * with both threads using the FPU, each after the same without it in the same setting (the
@@ -120,20 +401,20 @@ int main(const seL4_BootInfo *bi)
         thread_start(&t[10], "yield-f", 100, yielder, 0))
         return 1;
     start = schedlab_now_ns();
-    seL4_Recv(done, &badge);
-    seL4_Recv(done, &badge);
-    report("yield_switch_nofpu_control", start, 2 * ROUNDS);
+    wait_finished();
+    wait_finished();
+    report_mean("yield_switch_nofpu_control", start, 2 * ROUNDS);
     if (thread_start(&t[6], "yield-fpu-a", 100, yielder_fpu, 0) ||
         thread_start(&t[7], "yield-fpu-b", 100, yielder_fpu, 0))
         return 1;
     start = schedlab_now_ns();
-    seL4_Recv(done, &badge);
-    seL4_Recv(done, &badge);
-    report("yield_switch_fpu", start, 2 * ROUNDS);
+    wait_finished();
+    wait_finished();
+    report_mean("yield_switch_fpu", start, 2 * ROUNDS);
 
     start = schedlab_now_ns();
     for (int i = 0; i < ROUNDS; i++) seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 0));
-    report("call_replyrecv_roundtrip_nofpu_control", start, ROUNDS);
+    report_mean("call_replyrecv_roundtrip_nofpu_control", start, ROUNDS);
     ep_fpu = alloc_object(seL4_EndpointObject, 0);
     if (thread_start(&t[8], "server-fpu", 255, server_fpu, 0)) return 1;
     use_fpu();
@@ -143,6 +424,6 @@ int main(const seL4_BootInfo *bi)
         use_fpu();
         seL4_Call(ep_fpu, seL4_MessageInfo_new(0, 0, 0, 0));
     }
-    report("call_replyrecv_roundtrip_fpu", start, ROUNDS);
+    report_mean("call_replyrecv_roundtrip_fpu", start, ROUNDS);
     return 0;
 }

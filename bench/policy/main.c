@@ -1,7 +1,8 @@
 /*
  * Instructions per scheduling decision: the configured policy (kernel/sched/<policy>.c, compiled
- * into this program unchanged) with 1, 16, 256 and 1024 runnable threads at spread priorities.
- * Counted with rdinstret, exact under -icount. Prints "bench <policy> <op> <threads> <instr>".
+ * into this program unchanged) with 1, 16, 256, 1024 and 10000 runnable threads at spread
+ * priorities. Counted with rdinstret, exact under -icount. Prints
+ * "bench decision <policy> <op> <threads> <instr>".
  * Each round the running thread uses its whole slice (whatever the policy made it) and expires;
  * "enqueue" is charge + expiry (the re-queue), "pick" the next decision.
  */
@@ -9,7 +10,7 @@
 #include <sched/sched.h>
 #include <stddef.h>
 
-#define MAX_THREADS 1024
+#define MAX_THREADS 10000
 #define ROUNDS      2000
 
 static struct sched_thread threads[MAX_THREADS];
@@ -57,14 +58,14 @@ static void measure(unsigned n)
         enqueue += t1 - t0;
         pick += t2 - t1;
     }
-    printf("bench %s pick %u %lu\n", SCHED_POLICY_NAME, n, pick / ROUNDS);
-    printf("bench %s enqueue %u %lu\n", SCHED_POLICY_NAME, n, enqueue / ROUNDS);
+    printf("bench decision %s pick %u %lu\n", SCHED_POLICY_NAME, n, pick / ROUNDS);
+    printf("bench decision %s enqueue %u %lu\n", SCHED_POLICY_NAME, n, enqueue / ROUNDS);
 }
 
 int main(const seL4_BootInfo *bi)
 {
     (void)bi;
-    static const unsigned counts[] = {1, 16, 256, 1024};
+    static const unsigned counts[] = {1, 16, 256, 1024, 10000};
     for (unsigned i = 0; i < sizeof counts / sizeof counts[0]; i++) measure(counts[i]);
     return 0;
 }

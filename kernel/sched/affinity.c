@@ -183,6 +183,26 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
     return !running || t->prio > running->prio;
 }
 
+/* policy_pick takes the head of the highest queue: `to`, appended at its priority, exactly when
+ * nothing of its priority or above is queued. With more than one hart, policy_select_hart weighs
+ * loads and warmth: the slow path decides. */
+bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                const struct sched_thread *to)
+{
+    (void)from;
+    return nr_harts == 1 && prio_bitmap_highest(&harts[hart].ready) < (int)to->prio;
+}
+
+/* what policy_pick records for the thread it returns (the enqueue and dequeue cancel out) */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+{
+    (void)from;
+    struct affinity_hart *h = &harts[hart];
+    to->policy[LAST_HART] = hart + 1;
+    to->policy[RAN_AT] = h->cpu_ns;
+    h->current = to;
+}
+
 void policy_remove(struct sched_thread *t)
 {
     if (t->queued) dequeue(&harts[t->hart], t);

@@ -304,12 +304,10 @@ static void pay_cache_refill(struct sched_thread *t)
     clock_wait_until(clock_now() + cost);
 }
 
-struct sched_thread *sched_schedule(uint64_t now)
+/* Kept out of line so that the common exit (no decision due) pays for no register saves. */
+static __attribute__((noinline)) struct sched_thread *
+decide(struct sched_hart *h, struct sched_thread *prev, uint64_t now)
 {
-    struct sched_hart *h = here();
-    struct sched_thread *prev = h->running;
-    if (!h->decide && prev) return prev;
-
     bool prev_runnable = prev && thread_is_runnable(prev);
     /* a running thread whose affinity no longer includes this hart goes elsewhere */
     bool prev_leaves = prev_runnable && !hartmask_has(&prev->affinity, me());
@@ -338,6 +336,37 @@ struct sched_thread *sched_schedule(uint64_t now)
     return next;
 }
 
+struct sched_thread *sched_schedule(uint64_t now)
+{
+    struct sched_hart *h = here();
+    struct sched_thread *prev = h->running;
+    if (!h->decide && prev) return prev;
+    return decide(h, prev, now);
+}
+
+bool sched_switch_directly(struct sched_thread *from, struct sched_thread *to)
+{
+    unsigned hart = me();
+    struct sched_hart *h = &harts[hart];
+    if (h->running != from || h->decide || from->with_policy || to->with_policy ||
+        to->hart != hart || !hartmask_has(&to->affinity, hart) ||
+        !policy_may_switch_directly(hart, from, to))
+        return false;
+    uint64_t now = clock_now();
+    charge_running(h, now);
+    h->running = to;
+    h->charged_at = now;
+    h->slice_end = now + policy_slice_ns(to);
+    return true;
+}
+
+void sched_switched_directly(struct sched_thread *from, struct sched_thread *to)
+{
+    policy_switched_directly(me(), from, to);
+    trace_emit(TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
+    pay_cache_refill(to);
+}
+
 void sched_forget(struct sched_thread *t)
 {
     take_back(t);
@@ -355,8 +384,9 @@ bool sched_decisions_pending(void)
 
 uint64_t sched_next_deadline(void)
 {
-    uint64_t tick = policy_next_tick(me());
-    return here()->slice_end < tick ? here()->slice_end : tick;
+    unsigned hart = me();
+    uint64_t tick = policy_next_tick(hart), slice_end = harts[hart].slice_end;
+    return slice_end < tick ? slice_end : tick;
 }
 
 void sched_check_invariants(void)

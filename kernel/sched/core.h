@@ -30,6 +30,17 @@ void sched_set_priority(struct sched_thread *t, uint8_t prio);
 void sched_set_affinity(struct sched_thread *t, struct hartmask harts_mask);
 /* Timer interrupt on this hart at time `now`. */
 void sched_timer(uint64_t now);
+/* The IPC fastpath: `from`, running here, is about to block and wake `to` (blocked). If `to` may
+ * run at once, without a decision, with the slow path's outcome (its hart is this one, its
+ * affinity allows it, no decision is due here, and the policy agrees: policy_may_switch_directly),
+ * this hart switches to it now (`from` charged, `to` running with a fresh slice end) and it
+ * returns true; otherwise it returns false with nothing changed. The caller then makes `from`
+ * blocked and `to` runnable, traces both as the slow path does, and calls
+ * sched_switched_directly. */
+bool sched_switch_directly(struct sched_thread *from, struct sched_thread *to);
+/* The rest of the policy's part (policy_switched_directly), the switch's trace record and the
+ * cache model's refill, in the slow path's order. */
+void sched_switched_directly(struct sched_thread *from, struct sched_thread *to);
 /* Kernel exit: settle what this hart runs now (NULL = idle). */
 struct sched_thread *sched_schedule(uint64_t now);
 /* t is being destroyed: no other hart may keep it as its running thread. */

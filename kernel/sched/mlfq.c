@@ -157,6 +157,26 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
     return !running || ranks_higher(t, running);
 }
 
+/* policy_pick takes the head of the lowest non-empty level of the highest priority: `to`,
+ * appended at its level, exactly when nothing queued ranks with it or above. A boost either
+ * thread has not caught up with would change levels (and trace them) in policy_wakeup: the slow
+ * path does that. */
+bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                const struct sched_thread *to)
+{
+    const struct mlfq_hart *h = &harts[hart];
+    if (to->policy[EPOCH] != h->epoch || from->policy[EPOCH] != h->epoch) return false;
+    int p = prio_bitmap_highest(&h->ready);
+    unsigned at_or_below = (2u << to->policy[LEVEL]) - 1; /* levels 0..to's */
+    return p < (int)to->prio || (p == (int)to->prio && !(h->levels_queued[p] & at_or_below));
+}
+
+/* the enqueue and dequeue cancel out: nothing is left to do */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+{
+    (void)hart, (void)from, (void)to;
+}
+
 void policy_remove(struct sched_thread *t)
 {
     if (t->queued) dequeue(&harts[t->hart], t);

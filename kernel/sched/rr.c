@@ -84,6 +84,23 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
     return true;
 }
 
+/* policy_wakeup would make `to` the candidate and policy_pick run it (and both leave nothing
+ * else changed) exactly when no candidate or full decision is pending and `to` passes pick's
+ * test against the blocked `from` and the queues. */
+bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                const struct sched_thread *to)
+{
+    const struct rr_hart *h = &harts[hart];
+    if (h->candidate || h->choose_new) return false;
+    return to->prio >= from->prio || (int)to->prio >= highest_prio(h);
+}
+
+/* the candidate came and went: nothing is left to do */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+{
+    (void)hart, (void)from, (void)to;
+}
+
 void policy_remove(struct sched_thread *t)
 {
     struct rr_hart *h = &harts[t->hart];

@@ -54,6 +54,21 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart);
 /* t became runnable on `hart`, where `running` runs (NULL: idle). Take t into the policy.
  * Return true if the hart must ask policy_pick for a new decision now. */
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running);
+/*
+ * The IPC fastpath, in two steps. The running thread `from` blocks on `hart` and wakes `to`
+ * (blocked, on `hart`, which its affinity allows).
+ * policy_may_switch_directly: would policy_select_hart(to) keep it on `hart`, policy_wakeup(hart,
+ * to, from) followed by policy_pick(hart, from, false) return `to`, and can the policy leave its
+ * state exactly as those calls would? It changes nothing. If it says no, the core calls them (the
+ * slow path).
+ * policy_switched_directly: after a yes, with `from` charged up to now (policy_charge, as before
+ * policy_pick), do what those calls would have left (policy_pick's bookkeeping and its trace
+ * records); the core then runs `to` without calling them.
+ * Both are small: they are on the fastpath of every Call and ReplyRecv.
+ */
+bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                const struct sched_thread *to);
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to);
 /* t, queued and not running, stopped being runnable (suspended, or its priority changes). */
 void policy_remove(struct sched_thread *t);
 /* Choose the thread `hart` runs next, or NULL to idle. `prev` ran until now (NULL: idle);
@@ -72,9 +87,9 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
  * timers, IPIs), and for the trap entry of the interrupt that ends it (charged past the slice's
  * end: rr and affinity refill without carrying it over; mlfq counts it at the level).
  * Measured by bench/slice (bench/run.sh) under icount, rr, one hart, two CPU-bound threads: a
- * switch by slice expiry takes 968 ns from the thread's last user instruction to the next
- * thread's first (828 ns with tracing compiled out), of which 774 ns (635 ns) is charged to
- * the incoming thread's slice: a 10 ms slice gives 9,999,226 ns of user time. A job of exactly
+ * switch by slice expiry takes 847 ns from the thread's last user instruction to the next
+ * thread's first (705 ns with tracing compiled out), of which 661 ns (522 ns) is charged to
+ * the incoming thread's slice: a 10 ms slice gives 9,999,339 ns of user time. A job of exactly
  * N slices of user work therefore needs an extra turn.
  */
 void policy_charge(struct sched_thread *t, uint64_t ns);

@@ -59,7 +59,8 @@ struct tstune_hart {
 };
 
 static struct tstune_hart harts[SCHED_MAX_HARTS];
-static struct hartmask online;  /* harts that exist */
+static struct hartmask online; /* harts that exist */
+static unsigned nr_online;
 static uint64_t slice_floor_ns; /* max(min granularity, switch-overhead bound) */
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -110,6 +111,7 @@ static unsigned load(unsigned hart)
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
     online = hartmask_first_n(nharts);
+    nr_online = nharts;
     if (!switch_cost_ns) switch_cost_ns = SCHED_TSTUNE_SWITCH_COST_NS;
     slice_floor_ns =
         max_u64(MIN_GRANULARITY_NS, switch_cost_ns * 1000 / SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE);
@@ -151,6 +153,31 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
     return !running || t->prio >= running->prio;
 }
 
+/* policy_pick takes the head of the highest queue: `to`, appended at its priority, exactly when
+ * nothing of its priority or above is queued. With more than one hart, policy_select_hart weighs
+ * loads: the slow path decides. */
+bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                const struct sched_thread *to)
+{
+    (void)from;
+    return nr_online == 1 && prio_bitmap_highest(&harts[hart].ready) < (int)to->prio;
+}
+
+static void end_burst(struct sched_thread *t);
+static void picked(struct tstune_hart *h, struct sched_thread *t);
+
+/* what policy_pick does besides the queue (the enqueue and dequeue cancel out) */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+{
+    struct tstune_hart *h = &harts[hart];
+    /* the slow path charges `from` with `to` queued, which its slice's load counts */
+    h->nr_queued[to->prio]++;
+    from->slice_left_ns = (int64_t)slice_for(from) - (int64_t)from->policy[USED_NS];
+    h->nr_queued[to->prio]--;
+    end_burst(from);
+    picked(h, to);
+}
+
 void policy_remove(struct sched_thread *t)
 {
     if (t->queued) dequeue(&harts[t->hart], t);
@@ -180,11 +207,18 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     h->current = t;
     if (!t) return NULL;
     dequeue(h, t);
+    picked(h, t);
+    return t;
+}
+
+/* t, out of the queue, runs next: it is the hart's current thread, with its slice traced */
+static void picked(struct tstune_hart *h, struct sched_thread *t)
+{
+    h->current = t;
     uint64_t nr;
     enum tstune_slice_bound bound;
     uint64_t slice = slice_from(t, &nr, &bound);
     sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
-    return t;
 }
 
 void policy_charge(struct sched_thread *t, uint64_t ns)

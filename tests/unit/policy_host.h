@@ -43,4 +43,11 @@ void policy_log_clear(void);
 /* How many recorded policy records are of `kind`. */
 unsigned policy_log_count_kind(uint16_t kind);
 
+/* The IPC fastpath's policy steps (policy_may_switch_directly, policy_switched_directly) against
+ * the slow path's calls (policy_wakeup, policy_pick), in every arrangement of a few priorities on
+ * one hart: how many taken switches left a different outcome (the thread chosen, every later
+ * pick, the threads' policy state and the policy's trace records); *taken counts the switches
+ * the fastpath took. */
+unsigned direct_switch_mismatches(unsigned *taken);
+
 #endif

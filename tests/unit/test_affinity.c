@@ -318,8 +318,17 @@ static void test_a_busy_hart_asks_for_periodic_balancing_an_idle_one_does_not(vo
     CHECK(policy_next_tick(2) == UINT64_MAX);
 }
 
+/* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */
+static void test_direct_switch_matches_the_slow_path(void)
+{
+    unsigned taken;
+    CHECK(direct_switch_mismatches(&taken) == 0);
+    CHECK(taken > 0);
+}
+
 int main(void)
 {
+    RUN(test_direct_switch_matches_the_slow_path);
     if (SCHED_AFFINITY_RESERVED_HARTS) {
         RUN(test_reserved_harts_take_only_high_priorities);
         RUN(test_reserved_harts_neither_pull_nor_balance_across_classes);

@@ -239,8 +239,17 @@ static void test_remove_takes_a_thread_out(void)
     CHECK(policy_pick(HART, &th[1], false) == NULL);
 }
 
+/* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */
+static void test_direct_switch_matches_the_slow_path(void)
+{
+    unsigned taken;
+    CHECK(direct_switch_mismatches(&taken) == 0);
+    CHECK(taken > 0);
+}
+
 int main(void)
 {
+    RUN(test_direct_switch_matches_the_slow_path);
     RUN(test_new_threads_start_on_top_and_quanta_grow);
     RUN(test_last_level_keeps_the_thread);
     RUN(test_seL4_priority_stays_strict);

@@ -1,7 +1,9 @@
 /* Scenario tests of the rr policy (kernel/sched/rr.c), compiled on the host with sanitizers. */
+#include <sched/runqueue.h>
 #include <sched/sched.h>
 
 #include "check.h"
+#include "policy_host.h"
 
 #define HART 0
 
@@ -174,8 +176,66 @@ static void test_remove_takes_thread_out_of_queue(void)
     CHECK(policy_pick(HART, NULL, false) == NULL);
 }
 
+static void test_highest_bit_matches_a_plain_scan(void)
+{
+    for (unsigned b = 0; b < 64; b++) {
+        CHECK(highest_bit(1ull << b) == b);
+        CHECK(highest_bit((1ull << b) | 1) == b);
+        CHECK(highest_bit(~0ull >> (63 - b)) == b);
+    }
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 10000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t v = x >> (x & 63);
+        if (!v) continue;
+        unsigned top = 63;
+        while (!(v >> top)) top--;
+        CHECK(highest_bit(v) == top);
+    }
+}
+
+/* The fastpath's question (policy_may_switch_directly) against the slow path's answer: `from` runs,
+ * another thread is queued at each priority (or none), and `to` wakes at each priority while
+ * `from` blocks. With no decision pending the answer must be exactly whether wakeup + pick run
+ * `to`; with one pending (a candidate, a reschedule) it must be no. */
+static void test_direct_switch_agrees_with_wakeup_and_pick(void)
+{
+    static const int prios[] = {0, 10, 99, 100, 101, 200, 255};
+    const int n = (int)(sizeof prios / sizeof prios[0]);
+    int direct_seen = 0, refused_seen = 0;
+    for (int q = -1; q < n; q++)
+        for (int f = 0; f < n; f++)
+            for (int w = 0; w < n; w++)
+                for (int pending = 0; pending < 3; pending++) {
+                    reset();
+                    struct sched_thread *from = make(0, prios[f]), *to = make(1, prios[w]);
+                    policy_wakeup(HART, from, NULL);
+                    if (q >= 0) policy_wakeup(HART, make(2, prios[q]), NULL);
+                    /* only a state rr reaches: the running thread is the one it picked */
+                    if (policy_pick(HART, NULL, false) != from) continue;
+                    if (pending == 1) policy_wakeup(HART, make(3, prios[q < 0 ? 0 : q]), from);
+                    if (pending == 2) policy_reschedule(HART);
+                    bool direct = policy_may_switch_directly(HART, from, to);
+                    policy_wakeup(HART, to, from);
+                    struct sched_thread *next = policy_pick(HART, from, false);
+                    if (pending) CHECK(!direct);
+                    if (!pending) CHECK(direct == (next == to));
+                    if (!pending) direct ? direct_seen++ : refused_seen++;
+                }
+    CHECK(direct_seen > 0 && refused_seen > 0);
+}
+
+/* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */
+static void test_direct_switch_matches_the_slow_path(void)
+{
+    unsigned taken;
+    CHECK(direct_switch_mismatches(&taken) == 0);
+    CHECK(taken > 0);
+}
+
 int main(void)
 {
+    RUN(test_direct_switch_matches_the_slow_path);
     RUN(test_strict_priority_order);
     RUN(test_priorities_across_bitmap_words);
     RUN(test_fifo_rotation_on_slice_expiry);
@@ -186,5 +246,7 @@ int main(void)
     RUN(test_blocking_caller_hands_over_to_woken_equal_priority_thread);
     RUN(test_candidate_below_queued_priority_waits);
     RUN(test_remove_takes_thread_out_of_queue);
+    RUN(test_highest_bit_matches_a_plain_scan);
+    RUN(test_direct_switch_agrees_with_wakeup_and_pick);
     return check_summary();
 }

@@ -291,8 +291,17 @@ static void test_remove_takes_a_thread_out(void)
     CHECK(policy_pick(HART, &th[1], false) == NULL);
 }
 
+/* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */
+static void test_direct_switch_matches_the_slow_path(void)
+{
+    unsigned taken;
+    CHECK(direct_switch_mismatches(&taken) == 0);
+    CHECK(taken > 0);
+}
+
 int main(void)
 {
+    RUN(test_direct_switch_matches_the_slow_path);
     RUN(test_lone_thread_gets_the_target_latency);
     RUN(test_slices_shrink_as_load_grows);
     RUN(test_load_counts_only_the_threads_priority);

@@ -4,6 +4,7 @@
 
 #include <kernel/cap.h>
 #include <kernel/errors.h>
+#include <sel4/constants.h>
 
 struct tcb;
 
@@ -12,6 +13,17 @@ struct tcb;
  * slot not holding a CNode). */
 bool resolve_address_bits(struct cap root, word_t cptr, word_t depth, struct cte **slot,
                           word_t *bits_left, struct lookup_fault *fault);
+/* The common CSpace (seL4's root task's): one CNode whose guard and radix take all 64 bits. The
+ * slot `cptr` names in it, as resolve_address_bits would find it without its loop, or NULL if
+ * `root` is not such a CNode or the guard does not match (resolve_address_bits then decides). */
+static inline struct cte *lookup_slot_one_level(struct cap root, word_t cptr)
+{
+    word_t radix = cap_cnode_radix(root);
+    if (cap_type(root) != CAP_CNODE || radix + cap_cnode_guard_size(root) != seL4_WordBits ||
+        cptr >> radix != cap_cnode_guard(root))
+        return NULL;
+    return (struct cte *)cap_ptr(root) + (cptr & MASK(radix));
+}
 /* A thread's slot for `cptr` at full depth (for invoked and extra caps). */
 bool lookup_slot(struct tcb *t, word_t cptr, struct cte **slot, struct lookup_fault *fault);
 /* A slot named by (cptr, depth) within CNode cap `root`, for CNode operations and Retype:

@@ -18,8 +18,13 @@ void kernel_handle_user_exception(uint64_t number);
  * restart its system call? Every so many calls it looks whether an interrupt is pending on this
  * hart or another hart waits for the kernel lock, so no kernel entry runs long. */
 bool kernel_preemption_due(void);
+struct tcb;
+/* Does t have a live VSpace to run in (else the exit runs it in the kernel's, where it faults)? */
+bool kernel_vspace_valid(struct tcb *t);
 /* Decide what this hart runs next and return to user mode (or idle until there is work). */
 _Noreturn void kernel_exit(void);
+/* Return to user mode in t, which runs on this hart already (no decision is due: the fastpath). */
+_Noreturn void kernel_exit_to(struct tcb *t);
 _Noreturn void kernel_panic_trap(uint64_t cause, uint64_t pc, uint64_t tval);
 /* Exit statuses of the kernel's own halts (a workload's are its own, below these). */
 #define KERNEL_HALT_RUN_LIMIT 96

@@ -14,6 +14,7 @@ struct hart {
     uint64_t timer_deadline; /* what the one-shot timer is set to (UINT64_MAX: off) */
     arch_pte_t *vspace;      /* the address space the hart is in (NULL: the kernel's own) */
     bool vspace_stale;       /* page tables changed: reload it (and flush) before user code */
+    uint64_t vspace_cap[2];  /* the VSpace cap (its words) whose address space `vspace` is */
     /* SMP (kernel/smp.c): written by other harts, hence volatile */
     volatile bool in_user;             /* running a thread in user mode: its registers are live */
     volatile unsigned stall_requester; /* 1 + the hart waiting for this one to enter the kernel */

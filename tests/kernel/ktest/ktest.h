@@ -10,7 +10,7 @@
 #include <schedlab/thread.h>
 
 struct ktest_case {
-    const char *group; /* CNODE, RETYPE, TCB, IPC, NOTIF, FAULT, VSPACE, IRQ, BOOT, FPU */
+    const char *group; /* CNODE, RETYPE, TCB, IPC, NOTIF, FAULT, VSPACE, IRQ, BOOT, FPU, FASTPATH */
     const char *name;
     int (*run)(void); /* 0 = pass; otherwise the failing line */
 };
@@ -74,6 +74,6 @@ int ktest_spawn_on(const char *name, seL4_Word prio, unsigned hart, thread_fn fn
 
 extern const struct ktest_case ktest_boot[], ktest_retype[], ktest_tcb[], ktest_ipc[],
     ktest_notif[], ktest_fault[], ktest_cnode[], ktest_vspace[], ktest_irq[], ktest_more[],
-    ktest_smp[], ktest_integrity[], ktest_fpu[], ktest_revoke[], ktest_resume[];
+    ktest_smp[], ktest_integrity[], ktest_fpu[], ktest_revoke[], ktest_resume[], ktest_fastpath[];
 
 #endif

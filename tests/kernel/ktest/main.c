@@ -110,6 +110,7 @@ static const struct ktest_case *const groups[] = {
     ktest_retype,
     ktest_tcb,
     ktest_ipc,
+    ktest_fastpath,
     ktest_notif,
     ktest_fault,
     ktest_cnode,
