@@ -175,23 +175,25 @@ static void waiter(void *arg)
 #define PREEMPT_SAMPLES 6
 #define PREEMPT_GAP     200 /* a longer jump between two reads: the thread was off the hart */
 
-static volatile uint64_t last_read;
-static volatile int last_reader, preempt_left = PREEMPT_SAMPLES + 1;
+/* The last read and its reader in one word (time << 1 | reader), stored at once: with two
+ * stores a preemption falling between them left the reader unchanged, and under icount the
+ * expiry falls at the same point of the loop every time, so no preemption was seen at all. */
+static volatile uint64_t last;
+static volatile int preempt_left = PREEMPT_SAMPLES + 1;
 static struct samples preempt;
 
 /* Two CPU-bound threads at one priority: each spins reading the counter; the first read after
  * the other thread's last one is the expiry interrupt, the switch and the return to user. */
 static void spinner(void *arg)
 {
-    int me = (int)(seL4_Word)arg;
+    uint64_t me = (uint64_t)(seL4_Word)arg;
     while (preempt_left > 0) {
-        uint64_t now = counter();
-        if (last_reader != me && now - last_read > PREEMPT_GAP) {
+        uint64_t now = counter(), seen = last;
+        if ((seen & 1) != me && now - (seen >> 1) > PREEMPT_GAP) {
             /* the first gap follows the thread's start, not a preemption */
-            if (preempt_left-- <= PREEMPT_SAMPLES) sample(&preempt, now - last_read);
+            if (preempt_left-- <= PREEMPT_SAMPLES) sample(&preempt, now - (seen >> 1));
         }
-        last_read = now;
-        last_reader = me;
+        last = now << 1 | me;
     }
     finished();
 }
