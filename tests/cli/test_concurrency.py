@@ -512,11 +512,16 @@ def test_a_results_directory_without_write_permission_is_named():
             (tree / part).mkdir()
         shutil.copy(REPO / "configs" / "rr.cmake", tree / "configs")
         shutil.copy(REPO / "workloads" / "interactive.json", tree / "workloads")
+        # the code too: the checkout itself may be out of nobody's reach (a clone in a 0700
+        # temporary directory, as CI's)
+        for package in ("tools", "analysis"):
+            shutil.copytree(REPO / package, tree / package,
+                            ignore=shutil.ignore_patterns("__pycache__"))
         (tree / "results").mkdir()
         (tree / "results").chmod(0o555)
         as_user = (["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
                    if os.geteuid() == 0 else [])
-        script = (f"import sys; sys.path.insert(0, {str(REPO)!r}); from tools.schedlab import cli; "
+        script = (f"import sys; sys.path.insert(0, {str(tree)!r}); from tools.schedlab import cli; "
                   f"sys.exit(cli.main(sys.argv[1:], repo={str(tree)!r}))")
         for argv in (["run", "--sched", "rr", "--workload", "interactive"], ["compare"]):
             done = subprocess.run([*as_user, sys.executable, "-c", script, *argv], cwd=tree,
