@@ -5,7 +5,9 @@ results stand for the kernel's).
 For every scheduler and workload with an ok QEMU run at 1 hart (exact) and an ok simulator run
 at 1 hart with the same seed, each figure of FIGURES side by side with the relative difference
 (simulator - QEMU) / QEMU; a figure that is null on both sides (not measured) is skipped, one
-null on a single side is a disagreement, and 0 against 0 agrees.
+null on a single side is a disagreement, and 0 against 0 agrees. The rates are per second of
+the run's span, which in QEMU includes the root task's set-up that the simulator does not time
+(sim/README.md), so they agree less often than tests/sim/crossval.py's counts.
 """
 import html
 
