@@ -271,13 +271,7 @@ static int reply_recv_to_a_fault_resumes_the_thread(void)
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_Recv(fault_ep, &badge);
     EXPECT(seL4_MessageInfo_get_label(info) == seL4_Fault_UnknownSyscall);
-    seL4_Word pc = seL4_GetMR(seL4_UnknownSyscall_FaultIP);
-    seL4_Word sp = seL4_GetMR(seL4_UnknownSyscall_SP), ra = seL4_GetMR(seL4_UnknownSyscall_RA);
-    seL4_SetMR(0, pc + 4);
-    seL4_SetMR(1, sp);
-    seL4_SetMR(2, ra);
-    seL4_SetMR(3, 42);
-    info = seL4_ReplyRecv(fault_ep, seL4_MessageInfo_new(0, 0, 0, 4), &badge);
+    info = seL4_ReplyRecv(fault_ep, ktest_emulation_reply(42), &badge);
     EXPECT(seL4_MessageInfo_get_label(info) == 0 && seL4_MessageInfo_get_length(info) == 1);
     EXPECT(seL4_GetMR(0) == 42 && emulated_result == 42);
     return 0;

@@ -144,13 +144,7 @@ static int unknown_syscall_is_emulated_by_handler(void)
     EXPECT((int64_t)seL4_GetMR(seL4_UnknownSyscall_Syscall) == -100);
     EXPECT(seL4_GetMR(seL4_UnknownSyscall_A0) == 20 && seL4_GetMR(seL4_UnknownSyscall_A1) == 22);
     /* emulate: a0 = a0 + a1, resume after the ecall */
-    seL4_Word pc = seL4_GetMR(seL4_UnknownSyscall_FaultIP);
-    seL4_Word sp = seL4_GetMR(seL4_UnknownSyscall_SP), ra = seL4_GetMR(seL4_UnknownSyscall_RA);
-    seL4_SetMR(0, pc + 4);
-    seL4_SetMR(1, sp);
-    seL4_SetMR(2, ra);
-    seL4_SetMR(3, 42);
-    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 4));
+    seL4_Reply(ktest_emulation_reply(42));
     EXPECT_SOON(emulated_result == 42);
     return 0;
 }

@@ -68,6 +68,9 @@ seL4_Word ktest_region_with_tables(void);
  * case's VSpace; returns its TCB cap, or 0. */
 seL4_CPtr ktest_spawn_with_fault_ep(const char *name, thread_fn fn, void *arg, seL4_CPtr fault_ep);
 int ktest_spawn(const char *name, seL4_Word prio, thread_fn fn, void *arg, seL4_CPtr *tcb);
+/* The reply to the UnknownSyscall fault just received that emulates the call: the thread resumes
+ * after its ecall with its sp and ra, and `result` in a0. -> the reply's message info. */
+seL4_MessageInfo_t ktest_emulation_reply(seL4_Word result);
 /* ktest_spawn on `hart` rather than on the caller's. */
 int ktest_spawn_on(const char *name, seL4_Word prio, unsigned hart, thread_fn fn, void *arg,
                    seL4_CPtr *tcb);

@@ -103,6 +103,17 @@ seL4_CPtr ktest_spawn_with_fault_ep(const char *name, thread_fn fn, void *arg, s
     return tcb;
 }
 
+seL4_MessageInfo_t ktest_emulation_reply(seL4_Word result)
+{
+    seL4_Word pc = seL4_GetMR(seL4_UnknownSyscall_FaultIP);
+    seL4_Word sp = seL4_GetMR(seL4_UnknownSyscall_SP), ra = seL4_GetMR(seL4_UnknownSyscall_RA);
+    seL4_SetMR(0, pc + 4);
+    seL4_SetMR(1, sp);
+    seL4_SetMR(2, ra);
+    seL4_SetMR(3, result);
+    return seL4_MessageInfo_new(0, 0, 0, 4);
+}
+
 /* one group per line */
 // clang-format off
 static const struct ktest_case *const groups[] = {
