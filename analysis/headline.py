@@ -56,6 +56,12 @@ HEADLINE = (
     ("migrations", "migrations.explicit", "", "MIGRATE records", None),
     ("implicit_migrations", "migrations.implicit", "",
      "switch-ins on another hart than the thread's previous one", None),
+    ("migrations_per_thread_mean", "migrations.per_workload_thread.mean", "",
+     "mean moves between harts per workload thread", None),
+    ("migrations_per_thread_max", "migrations.per_workload_thread.max", "",
+     "most moves between harts of one workload thread", None),
+    ("makespan_ns", "throughput.span_ns", "ns",
+     "workload span: WORKLOAD_BEGIN to WORKLOAD_END (the trace's ends without them)", None),
     ("dropped_events", "dropped_events", "records", "trace records lost", None),
     ("lossy", "lossy", "", "the trace is incomplete: every figure may be off", None),
 )

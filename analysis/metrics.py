@@ -304,7 +304,7 @@ def compute_metrics(trace, scheduler=None):
                                  requests_marked=service["n"] + service["unmatched"] > 0,
                                  jobs_released=jobs["released"] > 0),
         "fairness": fairness(intervals, workload),
-        "migrations": migrations(trace),
+        "migrations": migrations(trace, workload),
         "thread_harts": thread_harts(timelines, workload),
         "cpu_time_ns": cpu_time(trace, timelines),
         "harts": hart_usage(trace, timelines),

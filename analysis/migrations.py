@@ -6,12 +6,18 @@ implicit -- switch-ins of a thread on a different hart than its previous switch-
             that actually happened, whatever caused them;
 unexplained -- implicit moves with no MIGRATE of that thread between the two switch-ins (a
             policy that moves threads without tracing it, or lost records);
-remote_wakeups -- WAKEUPs recorded on one hart that queued the thread on another.
+remote_wakeups -- WAKEUPs recorded on one hart that queued the thread on another;
+per_workload_thread -- summarise() of each workload thread's implicit moves (the ones that
+            happened), a thread that never moved counting 0: how much a policy moves its
+            threads about, whatever the thread count (None figures for no threads given).
 """
 import numpy as np
 
+from .stats import summarise
 
-def migrations(trace):
+
+def migrations(trace, workload=()):
+    """The figures above; workload: the workload threads' tids (fairness.workload_threads)."""
     migrate = trace.events("MIGRATE")
     reasons = trace.format.enum("trace_migrate_reason")
     by_reason, per_thread = {}, {}
@@ -43,4 +49,6 @@ def migrations(trace):
     remote = int(np.sum(wakeups["hart"].astype(np.int64) != wakeups.hart.astype(np.int64)))
     return {"explicit": len(migrate), "by_reason": dict(sorted(by_reason.items())),
             "implicit": implicit, "unexplained": unexplained, "remote_wakeups": remote,
+            "per_workload_thread": summarise(
+                per_thread.get(str(tid), {}).get("implicit", 0) for tid in sorted(workload)),
             "per_thread": dict(sorted(per_thread.items(), key=lambda kv: int(kv[0])))}

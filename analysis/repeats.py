@@ -100,11 +100,12 @@ def summarise_repeats(runs):
     """A RepeatSummary per (config, workload) among runs (analysis.results.Run) that carry a
     repeat index, ordered like the report's tables."""
     groups = {}
+    # By configuration name, not scheduler: two variants of one policy are two configurations.
     for run in filter(is_repeat, runs):
-        groups.setdefault((run.workload, run.harts, run.engine, run.scheduler), []).append(run)
+        groups.setdefault((run.workload, run.harts, run.engine, run.config), []).append(run)
     summaries = []
-    for (workload, harts, _, scheduler), group in sorted(groups.items()):
-        summary = RepeatSummary(scheduler, harts, workload, group)
+    for (workload, harts, _, _), group in sorted(groups.items()):
+        summary = RepeatSummary(group[0].scheduler, harts, workload, group)
         for key, *_ in HEADLINE:
             values = [run.metrics.get("headline", {}).get(key) for run in summary.succeeded]
             estimate = mean_ci95(v for v in values if _is_number(v))

@@ -20,6 +20,7 @@ from .timing_model import timing_model
 
 _CONFIG_NAME = re.compile(r"^(?P<sched>.+)-(?P<harts>\d+)h(?P<sim>-sim)?$")
 _REPEAT_NAME = re.compile(r"^rep\d+$")
+_MACHINE_SUFFIX = re.compile(r"-\d+h(-sim)?$")
 
 
 def read_json(path):
@@ -52,9 +53,26 @@ class Run:
 
     @property
     def config(self):
-        """The configuration's name in every table and legend: <scheduler>-<harts>h, with
-        -sim for the simulator's runs (compare.config_name)."""
-        return f"{self.scheduler}-{self.harts}h" + ("-sim" if self.engine == "sim" else "")
+        """The configuration's name in every table and legend: run.json's "config" (a variant
+        such as rr[timeslice_us=2000]-1h, compare.config_name), else <scheduler>-<harts>h with
+        -sim for the simulator's runs. An opaque string: it may hold [ ] = , characters."""
+        return self.run.get("config") or (f"{self.scheduler}-{self.harts}h"
+                                          + ("-sim" if self.engine == "sim" else ""))
+
+    @property
+    def variant(self):
+        """The configuration without its machine: what a baseline names and what is compared
+        across machines (rr, rr[timeslice_us=2000]); run.json's "variant" when it records one,
+        else config less its -<N>h / -<N>h-sim suffix."""
+        if self.run.get("variant"):
+            return self.run["variant"]
+        found = _MACHINE_SUFFIX.search(self.config)
+        return self.config[:found.start()] if found else self.config
+
+    @property
+    def machine(self):
+        """(engine, harts, timing model): runs are only compared on the same machine."""
+        return (self.engine, self.harts, self.timing_model)
 
     @property
     def timing_model(self):
@@ -108,6 +126,6 @@ def load_run(directory):
 def load_runs(root):
     """Every run under root, ordered by workload, harts, scheduler and repeat."""
     runs = [load_run(d) for d in find_run_dirs(root)]
-    return sorted(runs, key=lambda r: (r.workload, r.harts, r.engine, r.scheduler,
+    return sorted(runs, key=lambda r: (r.workload, r.harts, r.engine, r.scheduler, r.config,
                                        r.run.get("repeat") or 0,
                                        str(r.directory)))

@@ -41,6 +41,13 @@ def test_periodic_jobs_response_lateness_tardiness_and_misses():
     assert (jobs["tardiness_ns"]["max"], jobs["tardiness_ns"]["mean"]) == (50, 50 / 3)
     assert jobs["per_thread"] == {"5": {"released": 4, "completed": 2, "missed": 2},
                                   "6": {"released": 2, "completed": 2, "missed": 0}}
+    # Per job, in release order: 5/1 early (0), 5/2 50 late, 5/3 unfinished 400 - 300 = 100
+    # past its deadline (a lower bound), 6/1 has no deadline, 6/2 on time, 5/4 pending.
+    assert [(j["tid"], j["job"], j["release_ns"], j["deadline_ns"], j["end_ns"],
+             j["tardiness_ns"], j["unfinished"]) for j in jobs["per_job"]] == [
+        (5, 1, 0, 100, 80, 0, False), (5, 2, 100, 200, 250, 50, False),
+        (5, 3, 200, 300, None, 100, True), (6, 1, 300, None, 300, None, False),
+        (6, 2, 310, 320, 320, 0, False), (5, 4, 350, 500, None, None, True)]
 
 
 def test_no_jobs_no_ratio():
@@ -101,10 +108,21 @@ def test_wakeup_latency_across_harts():
 
 def test_migrations_explicit_implicit_and_unexplained():
     moved = migrations(four_hart_trace())
+    per_workload_thread = moved.pop("per_workload_thread")
     assert moved == {"explicit": 1, "by_reason": {"PULL": 1}, "implicit": 2, "unexplained": 1,
                      "remote_wakeups": 1,
                      "per_thread": {"5": {"explicit": 1, "implicit": 1},
                                     "6": {"explicit": 0, "implicit": 1}}}
+    assert per_workload_thread["n"] == 0            # no workload threads given
+
+
+def test_migrations_per_workload_thread_count_the_threads_that_never_moved():
+    # 5 and 6 moved once each; 7 is a workload thread that never moved: mean 2/3, max 1.
+    moved = migrations(four_hart_trace(), workload={5, 6, 7})["per_workload_thread"]
+    assert (moved["n"], moved["mean"], moved["max"], moved["min"]) == (3, 2 / 3, 1, 0)
+    metrics = compute_metrics(four_hart_trace())
+    assert metrics["headline"]["migrations_per_thread_mean"] == 1      # workload: 5 and 6
+    assert metrics["headline"]["migrations_per_thread_max"] == 1
 
 
 def test_utilisation_of_four_harts():
