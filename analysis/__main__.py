@@ -140,8 +140,19 @@ def report_command(args):
 
     if not Path(args.results).is_dir():
         raise InputError(f"{args.results}: not a directory")
-    index = write_report(args.results, int(args.window_ms * 1e6) if args.window_ms else None)
+    index = write_report(args.results, int(args.window_ms * 1e6) if args.window_ms else None,
+                         args.baseline)
     print(f"wrote {index}")
+
+
+def _positive_ms(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: '{text}'") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0 ms: '{text}'")
+    return value
 
 
 def perfetto_command(args):
@@ -191,8 +202,12 @@ def parser():
                                              "figures and each run's configuration, plus "
                                              "summary.csv.")
     report.add_argument("results", metavar="RESULTS_DIR")
-    report.add_argument("--window-ms", type=float, metavar="MS",
-                        help="length of the per-hart timeline window (default 30)")
+    report.add_argument("--window-ms", type=_positive_ms, metavar="MS",
+                        help="length of the per-hart timelines from each workload's begin, "
+                             "the same for every configuration (default: the whole workload)")
+    report.add_argument("--baseline", metavar="NAME",
+                        help="the configuration figures are normalised to, e.g. rr or "
+                             "'rr[timeslice_us=2000]' (default rr)")
     report.set_defaults(run=report_command)
 
     perfetto = commands.add_parser("perfetto", help="export a trace for ui.perfetto.dev",

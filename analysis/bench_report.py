@@ -1,8 +1,8 @@
 """The report's microbenchmark section, from <results>/bench.json when there is one.
 
 The tables are bench_table.py's (the same cells `./schedlab bench` prints), the plots
-bench_plots.py's; the section sits after the headline figures, so each policy's switch and IPC
-costs are read next to its latency figures.
+bench_plots.py's. switch_cost_table is the first screen's short table: per policy what a
+context switch costs (SWITCH_OPERATIONS), next to rr's.
 """
 import html
 import os
@@ -15,6 +15,55 @@ from .results import read_json
 
 def _e(value):
     return html.escape(str(value))
+
+
+# (operation, what it measures, unit): the figures that say what a switch costs a policy
+SWITCH_OPERATIONS = (
+    ("yield_switch", "yield to another thread", "instructions"),
+    ("timer_preempt", "timer preemption", "instructions"),
+    ("slice_switch_gap_ns", "slice end to the next thread running", "ns"),
+)
+# A switch costing more than a second of emulated time is no cost but a bad reading (a
+# negative difference printed unsigned: bench.json has such figures for mlfq and tstune).
+_IMPLAUSIBLE = 10 ** 9
+
+
+def switch_costs(bench):
+    """{policy: {operation: median}} of SWITCH_OPERATIONS, tracing on (the build compare
+    runs), 1 hart; None for a figure that is missing or implausible."""
+    costs = {}
+    for row in bench.get("results", []):
+        if row.get("trace") != "on" or row.get("harts", 1) != 1 or row.get("threads"):
+            continue
+        if row["operation"] in {op for op, _, _ in SWITCH_OPERATIONS}:
+            value = row.get("median")
+            costs.setdefault(row["policy"], {})[row["operation"]] = \
+                value if isinstance(value, (int, float)) and 0 <= value < _IMPLAUSIBLE else None
+    return costs
+
+
+def switch_cost_table(bench):
+    """The HTML table of switch_costs, each figure with its factor to rr's; "" without it."""
+    from .units import format_factor, significant
+    costs = switch_costs(bench or {})
+    if not costs:
+        return ""
+    base = costs.get("rr", {})
+    head = "".join(f"<th>{_e(title)} ({_e(unit)})</th>" for _, title, unit in SWITCH_OPERATIONS)
+    rows = []
+    for policy in sorted(costs, key=lambda p: (p != "rr", p)):
+        cells = []
+        for operation, _, _ in SWITCH_OPERATIONS:
+            value = costs[policy].get(operation)
+            if value is None:
+                cells.append('<td class="na">n/a (missing or implausible)</td>')
+                continue
+            reference = base.get(operation)
+            factor = (f"<br><small>{format_factor(value / reference)} rr</small>"
+                      if policy != "rr" and reference else "")
+            cells.append(f"<td>{_e(significant(value))}{factor}</td>")
+        rows.append(f'<tr><td class="text">{_e(policy)}</td>{"".join(cells)}</tr>')
+    return (f"<table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table>")
 
 
 def _table(header, rows):

@@ -1,9 +1,12 @@
-"""Per-hart timeline (Gantt) of a window of each run of a workload: who ran where, when.
+"""Per-hart timeline (Gantt) of each run of a workload on one machine: who ran where, when.
 
 One panel per run (its configuration in the title), one row per hart, a bar per interval a
-thread held the hart (metrics.hart_timelines); idle is left blank. A thread keeps its colour
-in every panel: the colour is chosen by its name (or tid, if unnamed) with a stable hash, so
-"hog0" is the same colour under every policy.
+thread held the hart (metrics.hart_timelines); idle is left blank. The window is the whole
+workload (WORKLOAD_BEGIN to END, lifetimes.workload_span), or a chosen length from its begin,
+and every panel has the same time axis: the longest run's length, so runs of different
+lengths compare at a glance. A thread keeps its colour in every panel: the colour is chosen by
+its name (or tid, if unnamed) with a stable hash, so "hog0" is the same colour under every
+policy. The legend names the first LEGEND_THREADS threads and counts the rest.
 """
 import zlib
 
@@ -11,17 +14,20 @@ from matplotlib.figure import Figure
 
 from .lifetimes import workload_span
 from .metrics import hart_timelines, threads
-from .plot import _save
+from .plot import _save, plain
 
-DEFAULT_WINDOW_NS = 30_000_000  # 30 ms: a few 10 ms timeslices and many short requests
+DEFAULT_WINDOW_NS = None        # the whole workload
+LEGEND_THREADS = 16
 _THREAD_COLOURS = [f"C{i}" for i in range(10)]
 
 
-def window_of(trace, length_ns=DEFAULT_WINDOW_NS):
-    """[start, end) ns to draw: length_ns from the workload's begin marker (or the trace's
-    start), cut at the trace's end."""
-    start, _ = workload_span(trace)
-    return start, min(trace.end_ns, start + length_ns)
+def window_of(trace, length_ns=None):
+    """[start, end) ns to draw: the workload span (from its begin marker, or the trace's
+    start), or length_ns from its begin, cut at the trace's end."""
+    start, end = workload_span(trace)
+    if length_ns:
+        end = start + length_ns
+    return start, min(trace.end_ns, max(start, end))
 
 
 def thread_label(tid, names):
@@ -40,43 +46,56 @@ def thread_colour(label, taken=()):
     return _THREAD_COLOURS[start]
 
 
-def gantt(traced_runs, path, workload, length_ns=DEFAULT_WINDOW_NS):
+def gantt(traced_runs, path, workload, length_ns=None):
     """traced_runs: [(Run, Trace)]. Draws the window of each run; False if none has records."""
     traced_runs = [(run, trace) for run, trace in traced_runs if len(trace.records)]
     if not traced_runs:
         return False
+    windows = [window_of(trace, length_ns) for _, trace in traced_runs]
+    common_ms = max(end - start for start, end in windows) / 1e6 or 1e-3
     rows = sum(trace.nharts for _, trace in traced_runs)
-    figure = Figure(figsize=(11, 1.2 + 0.45 * rows + 0.6 * len(traced_runs)))
+    figure = Figure(figsize=(11, 1.4 + 0.3 * rows + 0.7 * len(traced_runs)), layout="constrained")
     idle = traced_runs[0][1].format.constants["TRACE_TID_NONE"]
     legend = {}
-    for index, (run, trace) in enumerate(traced_runs):
-        axes = figure.add_subplot(len(traced_runs), 1, index + 1)
-        start, end = window_of(trace, length_ns)
+    # Panels on the left, the thread legend in a column of its own: it never covers a bar.
+    grid = figure.add_gridspec(len(traced_runs), 2, width_ratios=(5, 1))
+    for index, ((run, trace), (start, end)) in enumerate(zip(traced_runs, windows)):
+        axes = figure.add_subplot(grid[index, 0])
         names = threads(trace)
         for hart, timeline in hart_timelines(trace).items():
+            bars = {}      # label -> [(left ms, width ms)]: one collection per thread and hart
             for tid, begin, finish in zip(timeline.tids.tolist(), timeline.starts.tolist(),
                                           timeline.ends.tolist()):
                 if tid == idle or finish <= start or begin >= end:
                     continue
                 label = thread_label(tid, names)
                 left, right = max(begin, start), min(finish, end)
+                bars.setdefault(label, []).append(((left - start) / 1e6, (right - left) / 1e6))
+            for label, spans in bars.items():
                 if label not in legend:
                     legend[label] = thread_colour(label, set(legend.values()))
-                axes.broken_barh([((left - start) / 1e6, (right - left) / 1e6)],
-                                 (hart - 0.4, 0.8), color=legend[label])
+                axes.broken_barh(spans, (hart - 0.4, 0.8), color=legend[label])
         axes.set_yticks(range(trace.nharts))
-        axes.set_yticklabels([f"hart {h}" for h in range(trace.nharts)])
+        axes.set_yticklabels([f"hart {h}" for h in range(trace.nharts)],
+                             fontsize="small" if trace.nharts <= 8 else "x-small")
+        if trace.nharts > 8:    # every 4th hart labelled: 16 labels in a short panel collide
+            for h, tick in enumerate(axes.get_yticklabels()):
+                tick.set_visible(h % 4 == 0)
         axes.set_ylim(trace.nharts - 0.5, -0.5)
-        axes.set_xlim(0, (end - start) / 1e6)
-        axes.set_title(f"{run.config}: {(end - start) / 1e6:.1f} ms from "
-                       f"{start / 1e6:.3f} ms (blank = idle)", fontsize="medium")
+        axes.set_xlim(0, common_ms)
+        axes.set_title(f"{plain(run.variant)}: {(end - start) / 1e6:.1f} ms from "
+                       f"{start / 1e6:.3f} ms (blank = idle)", fontsize="small")
         axes.grid(True, alpha=0.3, axis="x")
-    axes.set_xlabel("time since the window's start (ms)")
+    axes.set_xlabel("time since the workload's begin (ms)")
     from matplotlib.patches import Patch
-    figure.legend(handles=[Patch(color=colour, label=label)
-                           for label, colour in sorted(legend.items())],
-                  loc="upper right", fontsize="small", title="thread")
-    figure.suptitle(f"Per-hart timeline: {workload}", x=0.02, ha="left")
-    figure.tight_layout(rect=(0, 0, 0.82, 0.97))
+    shown = sorted(legend.items())[:LEGEND_THREADS]
+    handles = [Patch(color=colour, label=plain(label)) for label, colour in shown]
+    if len(legend) > LEGEND_THREADS:
+        handles.append(Patch(color="white", label=f"... {len(legend) - LEGEND_THREADS} more"))
+    key = figure.add_subplot(grid[:, 1])
+    key.axis("off")
+    key.legend(handles=handles, loc="upper left", fontsize="small", title="thread",
+               frameon=False)
+    figure.suptitle(f"Per-hart timeline: {plain(workload)}", x=0.02, ha="left")
     _save(figure, path)
     return True

@@ -31,6 +31,41 @@ def policy_colour(name):
     return OTHER_COLOURS[zlib.crc32(policy.encode()) % len(OTHER_COLOURS)]
 
 
+def variant_colours(variants):
+    """{variant: colour} for the configurations of one figure (rr, rr[timeslice_us=2000],
+    mlfq ...): each takes its policy's colour (the name before "["), and a second, third ...
+    variant of the same policy a lighter, then darker shade of it, so variants of one policy
+    read as a family and stay apart."""
+    from matplotlib.colors import to_hex, to_rgb
+    colours, seen = {}, {}
+    for variant in variants:
+        policy = variant.split("[", 1)[0]
+        index = seen.get(policy, 0)
+        seen[policy] = index + 1
+        base = to_rgb(policy_colour(policy))
+        if index:
+            amount = min(0.25 * ((index + 1) // 2), 0.6)
+            towards = 1.0 if index % 2 else 0.0          # lighter, then darker
+            base = tuple(c + (towards - c) * amount for c in base)
+        colours[variant] = to_hex(base)
+    return colours
+
+
+def plain(text):
+    """text for a matplotlib label as it is: configuration names are opaque, and a "$" would
+    start mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def scale_for(values, ratio=30.0):
+    """"log" when the positive values span more than `ratio` (latencies from µs to 100 ms),
+    else "linear": a narrow range reads better on a linear axis."""
+    positive = [v for v in values if v is not None and v > 0]
+    if not positive:
+        return "linear"
+    return "log" if max(positive) / min(positive) > ratio else "linear"
+
+
 def policy_colours(names):
     """{name: policy_colour(name)} for each scheduler name."""
     return {name: policy_colour(name) for name in names}

@@ -1,40 +1,45 @@
-"""report/index.html: a static page gathering a results directory's plots and figures.
+"""report/index.html: a static page that answers which configuration wins each workload.
 
-`python3 -m analysis report RESULTS_DIR` writes RESULTS_DIR/report/index.html, its plots in
-RESULTS_DIR/report/plots/, and RESULTS_DIR/summary.csv. The page needs no script and no server:
-every link is relative, so the directory can be copied or opened from disk.
+`python3 -m analysis report RESULTS_DIR [--baseline NAME]` writes RESULTS_DIR/report/index.html,
+its plots in RESULTS_DIR/report/plots/, and RESULTS_DIR/summary.csv. The page needs no script
+and no server: every link is relative, so the directory can be copied or opened from disk.
 
-The page starts by saying what each timing model means (timing_model.py). Runs are then shown
-per timing model: a headline table, a means table and each workload's plots per model, each
-titled with the model's label, so N-hart icount runs (shared-throughput: N harts share one
-instruction clock) are never shown as an N-core comparison next to 1-hart runs. The headline
-tables show metrics.json's "headline" figures rounded for display only (headline.display;
-metrics.json and summary.csv keep the exact values), each percentile with its sample count n,
-and the reason where a percentile is null. The configuration table shows what produced each
-run, from run.json: policy, parameters, harts, seed, clock, timing model, the placement the
-engine was given (engine.placement) and, from the trace, on which harts the workload threads
-ran, commit. Runs that failed or have no metrics are listed but not plotted. Repeated runs
-(`compare --repeat N`) get one more table: per configuration and workload the mean of each
-headline figure with its 95% Student-t interval (repeats.py, the same values as summary.csv's
-"mean" rows); their plots show one repeat per configuration, the first that succeeded.
-Where the same scheduler and workload ran on QEMU and on the simulator at one hart, a table
-shows how well they agree (agreement.py).
-A results directory with a bench.json (compare runs the microbenchmarks) gets a section with
-its tables and plots after the headline figures (bench_report.py).
+What it shows, in order:
+- the first screen: which configuration wins each workload on each machine, on which figure
+  and by how much against the baseline (key_figures.py decides, key_tables.py writes), and
+  what a context switch costs each policy (bench.json, when compare ran the microbenchmarks);
+- per workload and machine (engine, harts, timing model: runs are compared only on the same
+  machine), a short table of the figures that matter, normalised to the baseline, best marked,
+  in units for reading, with sample counts and, for repeats, 95% intervals; then its plots in a
+  grid, drawn from every repeat (comparison_plots.py, gantt.py);
+- the simulator against QEMU at one hart (agreement.py), the microbenchmarks (bench_report.py);
+- collapsed: every headline figure of every run (metrics.json's "headline", rounded for
+  display only: summary.csv and metrics.json keep the exact values) and the means across
+  repeats;
+- the configurations, each listed once (policy, parameters, machine, seeds), and, collapsed,
+  every run with its outcome, placement and files.
+A configuration's name (a variant such as rr[timeslice_us=2000]-1h) is an opaque string:
+escaped in the page, never part of a file name.
 """
 import html
 import os
+import re
+import zlib
 from pathlib import Path
 
+from . import AnalysisError
 from .agreement import agreement_section
-from .bench_report import bench_section
 from .atomic_file import write_atomically
-from .comparison_plots import (deadline_miss_bars, distribution_cdf, fairness_utilisation,
-                               percentile_bars, switch_rate_bars)
+from .bench_report import bench_section, switch_cost_table
+from .comparison_plots import (deadline_miss_bars, distribution_cdf, distribution_histogram,
+                               fairness_bars, migrations_per_thread, percentile_bars,
+                               switch_rate_bars, tardiness_per_job, utilisation_bars)
 from .headline import HEADLINE, display
-from .plot import policy_colour
+from .key_figures import choose_baseline, comparisons
+from .key_tables import deciding_text, machine_label, short_table, winners_table
+from .plot import variant_colours
 from .repeats import summarise_repeats
-from .results import load_runs
+from .results import load_runs, read_json
 from .summary import write_summary
 from .timing_model import EXPLANATION, MODELS, SHARED_THROUGHPUT, label
 
@@ -47,64 +52,94 @@ PLACEMENTS = {
     "creator": "creator: seL4's rule, a thread starts on the hart of the thread creating it",
 }
 
-# (file stem, title, function(runs, path, workload)) for each plot of a workload.
+
+# (file stem, title, function(runs, path, workload)) for each plot of a workload on a machine,
+# in the order the grid shows them: the answers first.
 PLOTS = (
-    ("wakeup_cdf", "Wakeup latency CDF",
-     lambda runs, path, w: distribution_cdf(runs, path, "wakeup_latency_ns", "wakeup latency", w)),
-    ("wakeup_percentiles", "Wakeup latency percentiles",
-     lambda runs, path, w: percentile_bars(runs, path, "wakeup_latency_ns", "wakeup latency", w)),
     ("request_latency_cdf", "Request latency CDF",
-     lambda runs, path, w: distribution_cdf(runs, path, "request_latency_ns", "request latency",
-                                            w)),
+     lambda runs, path, w: distribution_cdf(runs, path, "request_latency_ns",
+                                            "request latency", w)),
     ("request_latency_percentiles", "Request latency percentiles",
-     lambda runs, path, w: percentile_bars(runs, path, "request_latency_ns", "request latency",
+     lambda runs, path, w: percentile_bars(runs, path, "request_latency_ns",
+                                           "request latency", w)),
+    ("wakeup_histogram", "Wakeup latency histogram",
+     lambda runs, path, w: distribution_histogram(runs, path, "wakeup_latency_ns",
+                                                  "wakeup latency", w)),
+    ("wakeup_percentiles", "Wakeup latency percentiles",
+     lambda runs, path, w: percentile_bars(runs, path, "wakeup_latency_ns", "wakeup latency",
                                            w)),
+    ("wakeup_cdf", "Wakeup latency CDF",
+     lambda runs, path, w: distribution_cdf(runs, path, "wakeup_latency_ns", "wakeup latency",
+                                            w)),
+    ("deadline_misses", "Deadline misses", deadline_miss_bars),
+    ("tardiness", "Per-job tardiness", tardiness_per_job),
+    ("switch_rate", "Context-switch rate", switch_rate_bars),
+    ("fairness", "Fairness", fairness_bars),
+    ("utilisation", "Per-hart utilisation", utilisation_bars),
+    ("migrations_per_thread", "Migrations per thread", migrations_per_thread),
     ("service_time_cdf", "Request service time CDF",
      lambda runs, path, w: distribution_cdf(runs, path, "service_time_ns", "service time", w)),
-    ("switch_rate", "Context-switch rate", switch_rate_bars),
-    ("fairness_utilisation", "Fairness and utilisation", fairness_utilisation),
-    ("deadline_misses", "Deadline misses", deadline_miss_bars),
 )
 
 _STYLE = """
-body { font-family: sans-serif; margin: 2em; max-width: 1400px; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
+body { font-family: sans-serif; margin: 1.5em; max-width: 1500px; color: #222; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.85em; }
 th, td { border: 1px solid #bbb; padding: 0.25em 0.5em; text-align: right; vertical-align: top; }
-th { background: #eee; } td.text { text-align: left; }
+th { background: #eee; } td.text { text-align: left; } td.na { color: #888; }
+td.best { font-weight: bold; background: #e6f4e6; }
+small { color: #555; font-weight: normal; }
+.scroll { overflow-x: auto; max-width: 100%; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.3em;
           vertical-align: middle; border: 1px solid #444; }
 .warning { color: #a00; font-weight: bold; }
-img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
-.plots { display: flex; flex-wrap: wrap; gap: 1em; } .plots figure { margin: 0; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr));
+         gap: 0.8em; align-items: start; }
+.plots figure { margin: 0; min-width: 0; }
+.plots img { width: 100%; height: auto; border: 1px solid #ddd; }
+.plots figure.wide { grid-column: 1 / -1; }
+figcaption { font-size: 0.85em; color: #444; }
+details { margin: 0.8em 0; } summary { cursor: pointer; font-weight: bold; }
 """
+
+
+class ReportError(AnalysisError):
+    """A report option the results cannot satisfy (a --baseline that did not run)."""
 
 
 def _e(value):
     return html.escape(str(value))
 
 
-def _figure(figures, key, n_key):
-    """A headline figure for display, with its sample count and, when null for want of
-    samples, the reason."""
-    value = figures.get(key)
-    text = display(value)
-    reason = (figures.get("unsupported") or {}).get(key)
-    if value is None and reason:
-        return f"{text} ({reason})"
-    if n_key and figures.get(n_key) is not None:
-        return f"{text} (n={figures[n_key]})"
-    return text
+def file_stem(text):
+    """text as a file-name part: letters, digits, . _ - kept, anything else _, and a short
+    hash of the original when anything changed, so two names never share a file."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(text))
+    return safe if safe == text else f"{safe}-{zlib.crc32(str(text).encode()):08x}"
 
 
-def _swatch(run):
-    # matplotlib's tab: names are CSS-unknown; the page uses the same colours by hex.
-    from matplotlib.colors import to_hex
-    return f'<span class="swatch" style="background:{to_hex(policy_colour(run.scheduler))}">' \
-           f'</span>'
+def anchor(workload):
+    return f"workload-{file_stem(workload)}"
+
+
+def _machine_stem(machine):
+    engine, harts, model = machine
+    return file_stem(f"{engine}-{harts}h-{model}")
 
 
 def _link(target, base, text):
     return f'<a href="{_e(os.path.relpath(target, base))}">{_e(text)}</a>'
+
+
+class _Swatches:
+    """The colour square of a configuration, the same as in the plots (plot.variant_colours
+    over every variant of the page, so a variant keeps its colour in every table)."""
+
+    def __init__(self, runs):
+        self.colours = variant_colours(sorted({run.variant for run in runs}))
+
+    def __call__(self, item):
+        colour = self.colours.get(item.variant, "#888888")
+        return f'<span class="swatch" style="background:{colour}"></span>'
 
 
 def _by_model(runs):
@@ -129,7 +164,20 @@ def _model_note(model, runs):
     return f"<p{css}>Timing model {_e(text)}</p>"
 
 
-def _headline_table(runs):
+def _figure(figures, key, n_key):
+    """A headline figure for display, with its sample count and, when null for want of
+    samples, the reason."""
+    value = figures.get(key)
+    text = display(value)
+    reason = (figures.get("unsupported") or {}).get(key)
+    if value is None and reason:
+        return f"{text} ({reason})"
+    if n_key and figures.get(n_key) is not None:
+        return f"{text} (n={figures[n_key]})"
+    return text
+
+
+def _headline_table(runs, swatch):
     head = "".join(f'<th title="{_e(doc)}">{_e(key)}{f" ({unit})" if unit else ""}</th>'
                    for key, _, unit, doc, _ in _SHOWN)
     rows = []
@@ -139,15 +187,15 @@ def _headline_table(runs):
                         for key, _, _, _, n_key in _SHOWN)
         repeat = run.run.get("repeat")
         workload = run.workload if repeat is None else f"{run.workload} rep{repeat}"
-        rows.append(f'<tr><td class="text">{_swatch(run)}{_e(run.config)}</td>'
+        rows.append(f'<tr><td class="text">{swatch(run)}{_e(run.config)}</td>'
                     f'<td>{run.harts}</td><td class="text">{_e(workload)}</td>{cells}</tr>')
-    return (f"<table><tr><th>config</th><th>harts</th><th>workload</th>{head}</tr>"
-            f"{''.join(rows)}</table>")
+    return (f'<div class="scroll"><table><tr><th>config</th><th>harts</th><th>workload</th>'
+            f"{head}</tr>{''.join(rows)}</table></div>")
 
 
-def _headline_section(runs):
+def _headline_section(runs, swatch):
     return "".join(f"<h3>{_e(_model_label(model, group))}</h3>{_model_note(model, group)}"
-                   f"{_headline_table(group)}" for model, group in _by_model(runs))
+                   f"{_headline_table(group, swatch)}" for model, group in _by_model(runs))
 
 
 def _estimate_text(estimate):
@@ -180,25 +228,16 @@ def _repeats_section(runs):
                         f'<td>{len(summary.succeeded)} of {len(summary.runs)}</td>{cells}</tr>')
         group = [s.runs[0] for s in chosen]
         tables.append(f"<h3>{_e(_model_label(model, group))}</h3>{_model_note(model, group)}"
-                      f"<table><tr><th>config</th><th>harts</th><th>workload</th>"
-                      f"<th>runs ok</th>{head}</tr>{''.join(rows)}</table>")
-    return ("<h2>Means across repeats</h2><p>Per configuration: the mean of the runs that "
+                      f'<div class="scroll"><table><tr><th>config</th><th>harts</th>'
+                      f"<th>workload</th><th>runs ok</th>{head}</tr>{''.join(rows)}</table>"
+                      f"</div>")
+    return ("<h3>Means across repeats</h3><p>Per configuration: the mean of the runs that "
             "succeeded ± the half-width of its 95% confidence interval (Student t, n-1 degrees "
             "of freedom), rounded for display. Rows \"mean\" of summary.csv hold the exact "
             "values. In deterministic (icount) mode a run depends only on its build, workload "
             "and seed: the repeats (seeds seed..seed+N-1) vary only as far as the workload "
             "draws from its seed; with --realtime they also show run-to-run noise.</p>"
             + "".join(tables))
-
-
-def _plotted(runs):
-    """The runs a workload's plots show: one per configuration, so repeats do not crowd the
-    legend (the means table covers them): the first repeat that succeeded."""
-    chosen = {}
-    for run in runs:
-        if run.ok:
-            chosen.setdefault(run.config, run)
-    return list(chosen.values())
 
 
 def _placement_cells(run):
@@ -217,7 +256,7 @@ def _placement_cells(run):
 
 
 def _outcome(run):
-    """A run's outcome as the configuration table states it (run.json's state)."""
+    """A run's outcome as the run table states it (run.json's state)."""
     if run.ok:
         return "ok"
     if run.state == "interrupted":
@@ -235,65 +274,90 @@ def _unfinished_warning(runs):
         return ""
     names = ", ".join(f"{run.config}/{run.workload} {run.state}" for run in failed)
     return (f'<p class="warning">{len(failed)} of {len(runs)} run(s) have no result and are '
-            f'left out of the figures: {_e(names)} (see the outcome column).</p>')
+            f'left out of the figures: {_e(names)} (see the runs table).</p>')
 
 
-def _configuration_table(runs, base):
+def _configuration_table(runs, swatch):
+    """Each configuration once: what it is, where it ran, which seeds and commits."""
+    groups = {}
+    for run in runs:
+        groups.setdefault(run.config, []).append(run)
+    rows = []
+    for config, group in groups.items():
+        info = group[0].run
+        parameters = info.get("sched_params") or info.get("settings") or {}
+        params = "<br>".join(f"{_e(k)}={_e(v)}" for k, v in sorted(parameters.items())) or "—"
+        seeds = ", ".join(sorted({str(r.run.get("seed", "?")) for r in group}))
+        commits = sorted({f"{r.run['commit'][:12]}{' (dirty)' if r.run.get('dirty') else ''}"
+                          for r in group if r.run.get("commit")}) or ["unrecorded"]
+        placements = sorted({_placement_cells(r)[0] for r in group})
+        ok = sum(r.ok for r in group)
+        rows.append(
+            f'<tr><td class="text">{swatch(group[0])}{_e(config)}</td>'
+            f'<td class="text">{_e(group[0].scheduler)}</td><td class="text">{params}</td>'
+            f'<td class="text">{_e(group[0].engine)}</td><td>{group[0].harts}</td>'
+            f'<td class="text">{_e(group[0].timing_model)}</td>'
+            f'<td class="text">{_e(info.get("clock", "?"))}</td>'
+            f'<td class="text">{"<br>".join(map(_e, placements))}</td>'
+            f'<td class="text">{_e(seeds)}</td>'
+            f'<td>{ok} of {len(group)} ok ({len({r.workload for r in group})} workloads)</td>'
+            f'<td class="text">{"<br>".join(map(_e, commits))}</td></tr>')
+    return ('<div class="scroll"><table><tr><th>configuration</th><th>policy</th>'
+            "<th>parameters</th><th>engine</th><th>harts</th><th>timing model</th><th>clock</th>"
+            "<th>placement</th><th>seeds</th><th>runs</th><th>commit</th></tr>"
+            f"{''.join(rows)}</table></div>")
+
+
+def _runs_table(runs, base):
+    """Every run: its outcome, where its threads ran, its workload parameters and files."""
     rows = []
     for run in runs:
         info = run.run
-        parameters = info.get("sched_params") or info.get("settings") or {}
-        params = "<br>".join(f"{_e(k)}={_e(v)}" for k, v in sorted(parameters.items())) or "—"
         workload_params = "<br>".join(map(_e, info.get("params") or [])) or "—"
-        commit = info.get("commit")
-        commit_text = (f"{commit}{' (dirty: uncommitted changes)' if info.get('dirty') else ''}"
-                       if commit else "unrecorded")
         files = " ".join(_link(run.directory / name, base, name) for name in
                          ("run.json", "metrics.json", "trace.bin", "console.log")
                          if (run.directory / name).is_file())
-        placement, ran_on = _placement_cells(run)
         state = _e(_outcome(run))
         warning = run.metrics.get("warning")
         if warning:
             state += f'<br><span class="warning">{_e(warning)}</span>'
+        repeat = info.get("repeat")
         rows.append(
-            f'<tr><td class="text">{_swatch(run)}{_e(run.config)}</td>'
-            f'<td class="text">{_e(run.workload)}</td><td class="text">{_e(run.scheduler)}</td>'
-            f'<td class="text">{params}</td><td>{run.harts}</td><td>{_e(info.get("seed", "?"))}'
-            f'</td><td class="text">{_e(info.get("clock", "?"))}</td>'
-            f'<td class="text">{_e(run.timing_model)}</td><td class="text">{_e(placement)}</td>'
-            f'<td class="text">{_e(ran_on)}</td>'
-            f'<td class="text">{workload_params}</td><td class="text">{_e(commit_text)}</td>'
-            f'<td class="text">{state}</td><td class="text">{files}</td></tr>')
-    return ("<table><tr><th>config</th><th>workload</th><th>policy</th><th>parameters</th>"
-            "<th>harts</th><th>seed</th><th>clock</th><th>timing model</th><th>placement</th>"
-            "<th>workload threads ran on</th><th>workload parameters</th>"
-            f"<th>commit</th><th>outcome</th><th>files</th></tr>{''.join(rows)}</table>")
+            f'<tr><td class="text">{_e(run.config)}</td><td class="text">{_e(run.workload)}'
+            f'</td><td>{_e(info.get("seed", "?"))}{"" if repeat is None else f" (rep{repeat})"}'
+            f'</td><td class="text">{state}</td>'
+            f'<td class="text">{_e(_placement_cells(run)[1])}</td>'
+            f'<td class="text">{workload_params}</td><td class="text">{files}</td></tr>')
+    return ('<div class="scroll"><table><tr><th>configuration</th><th>workload</th><th>seed</th>'
+            "<th>outcome</th><th>workload threads ran on</th><th>workload parameters</th>"
+            f"<th>files</th></tr>{''.join(rows)}</table></div>")
 
 
 def _gantt(runs, path, workload, window_ns):
     from .decode import TraceError, decode
     from .gantt import gantt
-    traced = []
+    traced, seen = [], set()
     for run in runs:
+        if run.config in seen:      # a timeline is of one run: each configuration's first
+            continue
         try:
             traced.append((run, decode(run.directory / "trace.bin", allow_partial=True)))
-        except TraceError:
+            seen.add(run.config)
+        except (TraceError, OSError):
             continue   # a run without a usable trace has no timeline
     return gantt(traced, path, workload, window_ns)
 
 
-def _draw_workload(job):
-    """Every plot of one workload's runs of one timing model: [(title, path)] of those drawn.
-    Plot titles name the workload and the model's label."""
-    workload, model, title, group, plots, window_ns = job
+def _draw_comparison(job):
+    """Every plot of one workload's runs on one machine: [(title, path)] of those drawn."""
+    stem, title, group, plots, window_ns = job
     figures = []
-    for stem, plot_title, draw in PLOTS:
-        path = plots / f"{workload}_{model}_{stem}.png"
+    for plot_stem, plot_title, draw in PLOTS:
+        path = plots / f"{stem}_{plot_stem}.png"
         path.unlink(missing_ok=True)
         if group and draw(group, path, title):
             figures.append((plot_title, path))
-    path = plots / f"{workload}_{model}_timeline.png"
+    path = plots / f"{stem}_timeline.png"
     path.unlink(missing_ok=True)
     if group and _gantt(group, path, title, window_ns):
         figures.append(("Per-hart timeline", path))
@@ -301,14 +365,13 @@ def _draw_workload(job):
 
 
 def _draw_all(jobs):
-    """The workloads' plots, drawn in parallel on the machine's cores (matplotlib draws on one
-    core; a default compare has ten workloads)."""
+    """The plots, drawn in parallel on the machine's cores (matplotlib draws on one core)."""
     workers = min(os.cpu_count() or 1, len(jobs))
     if workers <= 1:
-        return [_draw_workload(job) for job in jobs]
+        return [_draw_comparison(job) for job in jobs]
     from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_draw_workload, jobs))
+        return list(pool.map(_draw_comparison, jobs))
 
 
 def _models_section(runs):
@@ -320,77 +383,105 @@ def _models_section(runs):
         for model in MODELS)
     warning = ""
     if SHARED_THROUGHPUT in used:
-        warning = ('<p class="warning">The multi-hart runs here are shared-throughput: QEMU '
-                   "counts one instruction stream for all harts, so N busy harts each run at "
-                   "1/N speed (fork-join with one worker per hart takes 41.1 / 166 / 411 ms at "
-                   "1 / 2 / 4 harts, its spinning workers taking the working ones' "
-                   "instructions). "
-                   "Compare them with each other for placement and contention, not with the "
-                   "1-hart runs as an N-core speed-up; for N cores use the simulator "
-                   "(parallel-sim).</p>")
+        warning = ('<p class="warning">The multi-hart QEMU runs here are shared-throughput: '
+                   "QEMU counts one instruction stream for all harts, so N busy harts each run "
+                   "at 1/N speed (fork-join with one worker per hart takes 41.1 / 166 / 411 ms "
+                   "at 1 / 2 / 4 harts, its spinning workers taking the working ones' "
+                   "instructions). Compare them with each other for placement and contention, "
+                   "not with the 1-hart runs as an N-core speed-up; for N cores use the "
+                   "simulator (parallel-sim).</p>")
     return f"<h2>Timing models</h2><ul>{items}</ul>{warning}"
 
 
-def write_report(root, window_ns=None):
-    """Write the report of every run under root; returns the path of index.html."""
-    from .gantt import DEFAULT_WINDOW_NS
+def _workload_section(workload, found, drawn, out, swatch):
+    parts = []
+    for comparison in found:
+        figures = drawn.get((workload, comparison.machine), [])
+        images = "".join(
+            f'<figure{" class=wide" if t == "Per-hart timeline" else ""}><a href="'
+            f'{_e(os.path.relpath(p, out))}"><img src="{_e(os.path.relpath(p, out))}" '
+            f'alt="{_e(t)}: {_e(workload)}, {_e(machine_label(comparison.machine))}"></a>'
+            f"<figcaption>{_e(t)}</figcaption></figure>" for t, p in figures)
+        note = "" if figures else "<p>Not drawn: no run here has the data.</p>"
+        model = comparison.machine[2]
+        group = [run for entry in comparison.entries for run in entry.runs]
+        parts.append(f"<h3>{_e(workload)}: {_e(machine_label(comparison.machine))}</h3>"
+                     f"{_model_note(model, group) if group else ''}"
+                     f"{short_table(comparison, swatch)}"
+                     f'<div class="plots">{images}</div>{note}')
+    return f'<h2 id="{_e(anchor(workload))}">Workload {_e(workload)}</h2>{"".join(parts)}'
+
+
+def write_report(root, window_ns=None, baseline=None):
+    """Write the report of every run under root; returns the path of index.html.
+    window_ns: the timelines' length from each workload's begin (None: the whole workload);
+    baseline: the variant figures are normalised to (default rr; ReportError if it did not
+    run)."""
     root = Path(root).resolve()
     out, plots = root / "report", root / "report" / "plots"
-    plots.mkdir(parents=True, exist_ok=True)
     runs = load_runs(root)
+    try:
+        baseline = choose_baseline(runs, baseline)
+    except ValueError as error:
+        raise ReportError(str(error)) from None
+    plots.mkdir(parents=True, exist_ok=True)
     summary = write_summary(root, [run.directory for run in runs])
+    swatch = _Swatches(runs)
+    found = comparisons(runs, baseline)
     workloads = sorted({run.workload for run in runs})
-    jobs = []
-    for workload in workloads:
-        for model, group in _by_model(run for run in runs if run.workload == workload):
-            jobs.append((workload, model, f"{workload}\n{_model_label(model, group)}",
-                         _plotted(group), plots, window_ns or DEFAULT_WINDOW_NS))
-    drawn = dict(((job[0], job[1]), figures) for job, figures in zip(jobs, _draw_all(jobs)))
-    sections = []
-    for workload in workloads:
-        parts = []
-        for model, group in _by_model(run for run in runs if run.workload == workload):
-            figures = drawn[(workload, model)]
-            images = "".join(f'<figure><a href="{_e(os.path.relpath(p, out))}"><img src="'
-                             f'{_e(os.path.relpath(p, out))}" alt="{_e(t)}: {_e(workload)}, '
-                             f'{_e(model)}" width="700"></a><figcaption>{_e(t)}'
-                             f'</figcaption></figure>' for t, p in figures)
-            missing = [title for _, title, _ in PLOTS if title not in {t for t, _ in figures}]
-            note = (f"<p>Not drawn (no run has the data): {_e(', '.join(missing))}.</p>"
-                    if missing else "")
-            parts.append(f"<h3>{_e(workload)}: {_e(_model_label(model, group))}</h3>"
-                         f"{_model_note(model, group)}<div class=\"plots\">{images}</div>"
-                         f"{note}")
-        sections.append(f'<h2 id="{_e(workload)}">Workload {_e(workload)}</h2>{"".join(parts)}')
+    jobs = [(f"{file_stem(c.workload)}_{_machine_stem(c.machine)}",
+             f"{c.workload}\n{machine_label(c.machine)}",
+             [run for entry in c.entries for run in entry.runs], plots, window_ns)
+            for c in found]
+    drawn = {(c.workload, c.machine): figures for c, figures in zip(found, _draw_all(jobs))}
+    sections = "".join(_workload_section(w, [c for c in found if c.workload == w], drawn, out,
+                                         swatch) for w in workloads)
     lossy = [run for run in runs if run.metrics.get("lossy")]
     warning = (f'<p class="warning">{len(lossy)} run(s) have lossy traces; their figures may be '
-               f'off (see the outcome column).</p>' if lossy else "")
+               f'off (see the runs table).</p>' if lossy else "")
     legend = "".join(f"<li>{_e(key)}{f' ({unit})' if unit else ''}: {_e(doc)}</li>"
                      for key, _, unit, doc, _ in HEADLINE)
+    bench = read_json(root / "bench.json")
+    costs = switch_cost_table(bench)
+    costs_html = (f"<h3>What a context switch costs each policy</h3><p>From bench.json "
+                  f"(<a href=\"#bench\">microbenchmarks</a>), tracing on, 1 hart, icount: one "
+                  f"instruction is one ns.</p>{costs}") if costs else ""
+    baseline_text = (f"Figures are normalised to <b>{_e(baseline)}</b> on the same machine "
+                     f"(×0.5: half of {_e(baseline)}'s; choose another with --baseline)."
+                     if baseline else "")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>SchedLab report: {_e(root.name)}</title>
 <style>{_STYLE}</style></head><body>
 <h1>SchedLab report: {_e(root.name)}</h1>
-<p>{len(runs)} run(s), {len(workloads)} workload(s). Figures per run:
-{_link(summary, out, "summary.csv")}; each run's metrics.json is linked below.
-Colours: one per policy in every plot; hatch or line style: hart count.</p>{warning}
+<p>{len(runs)} run(s) of {len({r.config for r in runs})} configuration(s) on
+{len(workloads)} workload(s). {baseline_text} Every run's figures:
+{_link(summary, out, "summary.csv")}.</p>{warning}
 {_unfinished_warning(runs)}
+<h2>Which configuration wins each workload</h2>
+<p>{_e(deciding_text())} Click a workload for its figures and plots.</p>
+{winners_table(found, swatch, anchor)}
+{costs_html}
 {_models_section(runs)}
-<h2>Headline figures</h2>
+{sections}
+{agreement_section(runs)}
+{bench_section(root, out, plots)}
+<h2>Every figure</h2>
+<details><summary>Headline figures of every run ({len(runs)} rows; exact values in
+summary.csv)</summary>
 <p>The values of each run's metrics.json "headline", rounded for display (6 significant
 digits; metrics.json and summary.csv hold them exactly). n = the sample count of a percentile
 or mean; n/a = null: not measured, or too few samples for the percentile (the reason is
 given).</p>
-{_headline_section(runs)}
-<details><summary>What each column means</summary><ul>{legend}</ul>
+{_headline_section(runs, swatch)}
+{_repeats_section(runs)}
+<h3>What each column means</h3><ul>{legend}</ul>
 <p>Definitions, with units, are in analysis/*.py next to the code computing them.</p>
 </details>
-{bench_section(root, out, plots)}
-{_repeats_section(runs)}
-{agreement_section(runs)}
-{''.join(sections)}
 <h2>Configurations</h2>
-{_configuration_table(runs, out)}
+{_configuration_table(runs, swatch)}
+<details><summary>Every run: outcome, placement, files ({len(runs)} rows)</summary>
+{_runs_table(runs, out)}
+</details>
 </body></html>
 """
     index = out / "index.html"

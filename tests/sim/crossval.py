@@ -13,38 +13,13 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-TOLERANCE = 0.02
-ROOT_TID = 1
+sys.path.insert(0, str(REPO))
+# The report's agreement table uses the same figures and rule (one definition, analysis/).
+from analysis.agreement import TOLERANCE, agree, figures  # noqa: E402,F401
+
 SUITE = ("cpu-bound", "interactive", "mixed", "ipc-server", "pipeline", "periodic-rt",
          "fork-join", "wakeup-storm", "working-set")
 SCHEDULERS = ("rr", "mlfq", "tstune", "affinity")
-
-
-def figures(metrics):
-    """The compared figures of one metrics.json: name -> number (None when not measured)."""
-    switches = metrics["context_switches"]
-    wakeup = metrics["wakeup_latency_ns"]
-    request = metrics["request_latency_ns"].get("summary") or metrics["request_latency_ns"]
-    turnaround = metrics["turnaround_ns"].get("summary") or {}
-    cpu = metrics["cpu_time_ns"]
-    return {
-        "switches.voluntary": switches["voluntary"],
-        "switches.involuntary": switches["involuntary"],
-        "migrations": metrics["migrations"]["explicit"] + metrics["migrations"]["implicit"],
-        "wakeup.p50": wakeup.get("p50"),
-        "wakeup.p99": wakeup.get("p99"),
-        "request.p50": request.get("p50"),
-        "turnaround.p50": turnaround.get("p50"),
-        # the workload threads' (the root task's set-up is not modelled: sim/README.md)
-        "cpu_time.workload": sum(v for tid, v in cpu.items() if str(tid) != str(ROOT_TID)),
-    }
-
-
-def agree(a, b, tolerance=TOLERANCE):
-    """Within the tolerance of the larger (two zeros or two Nones agree)."""
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= tolerance * max(abs(a), abs(b)) or abs(a - b) <= 1
 
 
 def run(engine, scheduler, workload, out, seed=1):
