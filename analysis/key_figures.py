@@ -11,11 +11,11 @@ Best per figure: the lowest (or, for fairness, the highest) mean; an entry withi
 (relative), or whose interval overlaps the best one's, is marked best too: the data cannot
 tell them apart.
 
-The winner of a comparison is decided by the first of DECIDING that tells the entries apart
-(some entry is not best on it): deadline misses first (a real-time workload that misses is
-broken whatever its latency), then request latency p99 and p50 (what a client waits), then
-makespan (a batch workload's answer). A figure on which every entry ties passes to the next;
-when none tells them apart the entries tie.
+The winner of a comparison is decided lexicographically over DECIDING: deadline misses first
+(a real-time workload that misses is broken whatever its latency), then request latency p99
+and p50 (what a client waits), then makespan (a batch workload's answer). Each figure keeps
+only the candidates best on it; a figure they all tie on passes to the next; when none tells
+them apart they tie.
 """
 from dataclasses import dataclass, field
 
@@ -110,9 +110,10 @@ class Comparison:
         request latency column)."""
         return [f for f in KEY_FIGURES if any(f.key in e.estimates for e in self.entries)]
 
-    def best(self, key):
-        """The configs marked best on `key` (empty when no entry has it)."""
-        having = [e for e in self.entries if key in e.estimates]
+    def best(self, key, among=None):
+        """The configs marked best on `key` among `among` (default every entry); empty when
+        none has it."""
+        having = [e for e in (self.entries if among is None else among) if key in e.estimates]
         if not having:
             return set()
         pick = min if BY_KEY[key].better == LOWER else max
@@ -128,18 +129,26 @@ class Comparison:
         return None if base == 0 else entry.estimates[key].mean / base
 
     def winner(self):
-        """(winning entries, the KeyFigure that decided or None): all entries and None when
-        no deciding figure tells them apart; ([], None) with fewer than two entries."""
+        """(winning entries, [the KeyFigures that decided]), lexicographically over DECIDING:
+        each figure that tells the remaining candidates apart keeps only its best ones (a
+        candidate without the figure drops out at it), and the figures they tie on pass.
+        ([], []) with fewer than two entries; every entry and [] when nothing decides."""
         if len(self.entries) < 2:
-            return [], None
+            return [], []
+        candidates, deciding = [e for e in self.entries if e.runs], []
         for key in DECIDING:
-            having = [e for e in self.entries if key in e.estimates]
-            if len(having) < 2:
+            having = [e for e in candidates if key in e.estimates]
+            if len(having) < 2 and len(having) == len(candidates):
                 continue
-            best = self.best(key)
-            if len(best) < len(having):
-                return [e for e in self.entries if e.config in best], BY_KEY[key]
-        return list(self.entries), None
+            if not having:
+                continue
+            best = self.best(key, having)
+            if len(best) < len(candidates):
+                candidates = [e for e in having if e.config in best]
+                deciding.append(BY_KEY[key])
+            if len(candidates) == 1:
+                break
+        return candidates, deciding
 
 
 def comparisons(runs, baseline=DEFAULT_BASELINE):

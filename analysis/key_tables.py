@@ -85,27 +85,32 @@ def short_table(comparison, swatch):
             f'{"".join(rows)}</table></div>')
 
 
+def _value_text(figure, value):
+    if figure.kind == "time":
+        return format_time(value)
+    if figure.kind == "ratio":
+        return format_ratio(value)
+    return significant(value)
+
+
 def _verdict(comparison, swatch):
-    """The winners table's cell: who wins and on which figure, by how much."""
-    winners, figure = comparison.winner()
+    """The winners table's cell: who wins, on which figures, by how much against the
+    baseline."""
+    winners, deciding = comparison.winner()
     if not winners:
         names = ", ".join(e.variant for e in comparison.entries)
         return f'<td class="text">only {_e(names)}</td>'
-    if figure is None:
+    if not deciding:
         return '<td class="text">tie (no deciding figure tells them apart)</td>'
     names = " = ".join(f"{swatch(e)}<b>{_e(e.variant)}</b>" for e in winners)
-    best = winners[0].estimates[figure.key].mean
-    if figure.kind == "time":
-        value = format_time(best)
-    elif figure.kind == "ratio":
-        value = format_ratio(best)
-    else:
-        value = significant(best)
-    factor = comparison.relative(winners[0], figure.key)
-    against = (f", {format_factor(factor)} {comparison.baseline.variant}"
-               if factor is not None and comparison.baseline not in winners else "")
-    return f'<td class="text">{names}<br><small>{_e(figure.title)} {_e(value)}{_e(against)}' \
-           f'</small></td>'
+    reasons = []
+    for figure in deciding:
+        text = f"{figure.title} {_value_text(figure, winners[0].estimates[figure.key].mean)}"
+        factor = comparison.relative(winners[0], figure.key)
+        if factor is not None and comparison.baseline not in winners:
+            text += f", {format_factor(factor)} {comparison.baseline.variant}"
+        reasons.append(text)
+    return f'<td class="text">{names}<br><small>{_e("; then ".join(reasons))}</small></td>'
 
 
 def winners_table(found, swatch, anchor):

@@ -26,8 +26,8 @@ def column_time_unit(values_ns):
 
 
 def significant(value, digits=3):
-    """value to `digits` significant digits, without an exponent below 10^6 (1234 stays 1234,
-    not 1.23e+03); integers below 10^digits as they are."""
+    """value to `digits` significant digits, trailing zeros kept (30.0), without an exponent
+    below 10^6 (1234 stays 1234, not 1.23e+03); integers below 10^digits as they are."""
     if value is None:
         return "n/a"
     if isinstance(value, int) and abs(value) < 10 ** digits:
@@ -36,7 +36,8 @@ def significant(value, digits=3):
         return "0"
     if abs(value) >= 10 ** digits and abs(value) < 1e6:
         return f"{value:.0f}"
-    return f"{value:.{digits}g}"
+    # "#": keep trailing zeros (30.0 ms, not 30 ms: the digits say the precision)
+    return f"{value:#.{digits}g}".rstrip(".")
 
 
 def format_time(ns, unit=None):
@@ -45,7 +46,7 @@ def format_time(ns, unit=None):
     if ns is None:
         return "n/a"
     name, scale = unit or time_unit(ns)
-    return f"{significant(ns / scale)} {name}"
+    return f"{significant(ns / scale if scale != 1 else ns)} {name}"
 
 
 def format_ratio(value):

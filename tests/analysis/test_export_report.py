@@ -88,14 +88,15 @@ def test_report_page_shows_every_plot_and_the_figures_of_metrics_json(tmp_path):
         assert main(["report", str(root)]) == 0
         page = (root / "report" / "index.html").read_text()
         # 2 harts under icount: every plot is of the shared-throughput group, and says so
-        for image in ("wakeup_cdf", "switch_rate", "fairness_utilisation", "timeline",
-                      "service_time_cdf"):
-            name = f"mixed_shared-throughput_{image}.png"
+        for image in ("wakeup_cdf", "wakeup_histogram", "switch_rate", "fairness",
+                      "utilisation", "migrations_per_thread", "timeline", "service_time_cdf"):
+            name = f"mixed_qemu-2h-shared-throughput_{image}.png"
             assert f'src="plots/{name}"' in page
             assert (root / "report" / "plots" / name).read_bytes()[:4] == b"\x89PNG"
-        assert "mixed: 2 harts, shared-throughput: one icount clock for all harts, not a " \
-            "2-core machine" in page
+        assert "mixed: QEMU, 2 harts, shared-throughput: one icount clock for all harts, " \
+            "not a 2-core machine" in page
         assert "rr-2h" in page and "mlfq-2h" in page
+        assert "rr (baseline)" in page
         assert "abc123def456" in page and "timeslice_us=10000" in page
         assert 'href="../summary.csv"' in page
         for run in dirs:
@@ -176,9 +177,10 @@ def test_report_says_each_timing_model_and_placement_and_keeps_them_apart(tmp_pa
     assert "<h3>1 hart, exact (icount)</h3>" in page
     assert "<h3>2 harts, shared-throughput: one icount clock for all harts, not a 2-core " \
            "machine</h3>" in page
-    assert page.count("Timing model 2 harts, shared-throughput") == 2   # headline + plots
-    for model in ("exact", "shared-throughput"):
-        assert f'src="plots/mixed_{model}_timeline.png"' in page
+    assert "<h3>mixed: QEMU, 1 hart, exact (icount)</h3>" in page
+    assert page.count("Timing model 2 harts, shared-throughput") == 2   # workload + headline
+    for machine in ("qemu-1h-exact", "qemu-2h-shared-throughput"):
+        assert f'src="plots/mixed_{machine}_timeline.png"' in page
     assert "creator: seL4&#x27;s rule, a thread starts on the hart of the thread creating it" \
         in page
     assert "harts 0, 1 (threads per hart: h0: 1, h1: 2)" in page
