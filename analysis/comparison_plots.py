@@ -272,7 +272,7 @@ def migrations_per_thread(runs, path, workload):
     if not any(moves(run) for run in runs):
         return False
     return _value_bars(runs, path, f"Migrations per workload thread: {workload}",
-                       "moves between harts per workload thread (mean; text: the most of one)",
+                       "moves between harts per thread (bar: mean, text: most)",
                        moves, lambda v, group: f"{v:.3g} (max {most(group)})")
 
 
