@@ -127,3 +127,22 @@ def test_baseline_must_have_run_and_names_are_escaped():
         choose_baseline(runs, "mlfq")
     table = short_table(only(comparisons(runs)), no_swatch)
     assert "a&lt;b&gt;" in table and "a<b>" not in table
+
+
+def test_switch_cost_per_policy_from_bench_json_with_factors_to_rr():
+    from analysis.bench_report import switch_cost_table, switch_costs
+
+    def row(policy, operation, median, trace="on"):
+        return {"policy": policy, "operation": operation, "median": median, "trace": trace,
+                "harts": 1, "threads": None}
+    bench = {"results": [row("rr", "yield_switch", 800), row("mlfq", "yield_switch", 1000),
+                         row("rr", "yield_switch", 700, trace="off"),   # not compare's build
+                         row("rr", "slice_switch_gap_ns", 845),
+                         row("mlfq", "slice_switch_gap_ns", 297528130220897028)]}
+    assert switch_costs(bench) == {"rr": {"yield_switch": 800, "slice_switch_gap_ns": 845},
+                                   "mlfq": {"yield_switch": 1000, "slice_switch_gap_ns": None}}
+    table = switch_cost_table(bench)
+    assert "×1.25 rr" in table                      # 1000 / 800
+    assert "n/a (missing or implausible)" in table  # a negative difference printed unsigned
+    assert table.index(">rr<") < table.index(">mlfq<")
+    assert switch_cost_table({}) == ""

@@ -430,13 +430,13 @@ def test_the_report_shows_the_bench_tables_and_plots(tmp_path):
     assert 'src="plots/bench_kernel_operations.png"' in section
 
 
-def test_the_report_page_has_the_section_after_the_headline_figures(tmp_path):
+def test_the_report_page_has_the_section_after_the_answers(tmp_path):
     from analysis.report import write_report
     (tmp_path / "bench.json").write_text(json.dumps(bench_data({("rr", "off"): {
         "yield_switch": 400}})))
     page = write_report(tmp_path).read_text()
-    assert page.index("<h2>Headline figures</h2>") < page.index('<h2 id="bench">') \
-        < page.index("<h2>Configurations</h2>")
+    assert page.index("<h2>Which configuration wins each workload</h2>") \
+        < page.index('<h2 id="bench">') < page.index("<h2>Configurations</h2>")
 
 
 def test_a_report_without_bench_json_has_no_bench_section(tmp_path):

@@ -404,6 +404,9 @@ def test_setup_finds_nothing_missing_when_all_is_there(tmp_path, firmware_presen
     assert setup.find_missing(path=path) == {}
     assert setup.find_missing(path=path, with_debugger=True) == {
         "gdb-multiarch": "gdb-multiarch"}
+    # the browser the report test drives: only `./schedlab test` asks for it
+    assert setup.find_missing(path=path, with_browser=True) == {
+        "chromium": "chromium", "chromedriver": "chromium-driver"}
 
 
 def test_setup_notices_missing_firmware(tmp_path, monkeypatch):

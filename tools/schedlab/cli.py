@@ -241,6 +241,12 @@ def _check_no_placement_param(params):
                              f"valid: --placement {'|'.join(PLACEMENTS)}")
 
 
+def _add_baseline(sub):
+    sub.add_argument("--baseline", metavar="NAME",
+                     help="the configuration the report normalises figures to (default rr), "
+                          "e.g. mlfq or 'rr[timeslice_us=2000]'")
+
+
 def _add_force(parser, what):
     parser.add_argument("--force", action="store_true",
                         help=f"write into an --out directory that already holds {what}")
@@ -330,6 +336,7 @@ def build_parser(schedulers, workloads):
     sub.add_argument("--resume", type=Path, metavar="DIR",
                      help="go on with the interrupted compare in DIR: run only what has no "
                           "result yet (its inputs are DIR/compare-plan.json), then the report")
+    _add_baseline(sub)
     sub.set_defaults(compare_parser=sub)
     sub.add_argument("--engine", choices=ENGINES,
                      help="qemu or sim: every hart count of --cpus on that engine instead of "
@@ -366,6 +373,7 @@ def build_parser(schedulers, workloads):
     sub = command("plot", cmd_plot, "recompute metrics and redraw plots from saved traces")
     sub.add_argument("dir", type=Path, metavar="DIR",
                      help="a run directory or a whole results/<timestamp> directory")
+    _add_baseline(sub)
 
     sub = command("export", cmd_export, "export traces as Perfetto/Chrome trace-event JSON")
     sub.add_argument("--perfetto", type=Path, required=True, metavar="DIR",
@@ -584,11 +592,16 @@ def cmd_compare(args, repo):
     if args.resume:
         return _resume_compare(args, repo)
     comparison = comparison_from_args(args, repo)
+    compared = [str(name) for name in comparison.schedulers]
+    if args.baseline is not None and args.baseline not in compared:
+        raise UsageError(f"--baseline {args.baseline}: not a compared configuration; valid: "
+                         f"{', '.join(compared)}", "schedlab compare")
     if comparison.repeat > 1 and not comparison.realtime:
         print(REPEAT_WITHOUT_REALTIME, file=sys.stderr, flush=True)
     setup.ensure()
     out = claim_out(args.out, args.force) if args.out else new_results_directory(repo)
-    return 0 if run_suite(repo, comparison, out, bench=args.bench) else 1
+    chosen = {} if args.baseline is None else {"baseline": args.baseline}
+    return 0 if run_suite(repo, comparison, out, bench=args.bench, **chosen) else 1
 
 
 def cmd_bench(args, repo):
@@ -611,21 +624,31 @@ def _resume_compare(args, repo):
     """compare --resume DIR: the plan is DIR's, so no flag may say otherwise."""
     parser = args.compare_parser
     for action in parser._actions:
-        if action.dest not in ("help", "resume", "compare_parser", "handler") and \
+        # --baseline only changes the report, so it may differ from the first compare's
+        if action.dest not in ("help", "resume", "compare_parser", "handler", "baseline") and \
                 getattr(args, action.dest, None) != parser.get_default(action.dest):
             raise UsageError(f"--resume: {action.option_strings[0]} cannot be given with it "
                              f"(the compare's inputs are {args.resume}/compare-plan.json)",
                              "schedlab compare")
     comparison = read_plan(args.resume)
     setup.ensure()
-    return 0 if run_suite(repo, comparison, args.resume, resume=True) else 1
+    chosen = {} if args.baseline is None else {"baseline": args.baseline}
+    return 0 if run_suite(repo, comparison, args.resume, resume=True, **chosen) else 1
 
 
 def cmd_plot(args, repo):
     if not args.dir.is_dir():
         raise UsageError(f"plot: no such directory '{args.dir}'")
+    if args.baseline is not None:     # before recomputing anything: a typo fails at once
+        from analysis.key_figures import choose_baseline   # numpy-free
+        from analysis.results import load_runs
+        try:
+            choose_baseline(load_runs(args.dir), args.baseline)
+        except ValueError as error:
+            raise UsageError(str(error), "schedlab plot") from None
     setup.ensure()
-    return 0 if replot(repo, args.dir) else 1
+    return 0 if replot(repo, args.dir, **({} if args.baseline is None else
+                                          {"baseline": args.baseline})) else 1
 
 
 def cmd_export(args, repo):
@@ -636,7 +659,7 @@ def cmd_export(args, repo):
 
 
 def cmd_test(args, repo):
-    setup.ensure()
+    setup.ensure(with_browser=True)
     return run_tests(repo, args.ctest_args)
 
 

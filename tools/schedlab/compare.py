@@ -249,17 +249,17 @@ def build_all(repo, comparison):
     return built
 
 
-def run_suite(repo, comparison, out, resume=False, bench=True):
+def run_suite(repo, comparison, out, resume=False, bench=True, baseline=None):
     """Build, run and report; returns True when every run and the report succeeded. A new
     compare records its plan first; resume=True runs only the planned runs without a result.
     bench: the microbenchmarks on the QEMU builds first (bench.py), for the report's bench
-    table (a resumed compare keeps the bench.json it has). Interrupted (SIGINT/SIGTERM): says
-    how to go on, and lets it through."""
+    table (a resumed compare keeps the bench.json it has); baseline: the report's (default rr).
+    Interrupted (SIGINT/SIGTERM): says how to go on, and lets it through."""
     make_directory(out, parents=True, exist_ok=True)
     with file_lock(Path(out) / LOCK_NAME, lambda: _refuse_busy(out)):
         if not resume:
             write_plan(out, comparison)
-        return _interruptible_suite(repo, comparison, out, resume, bench)
+        return _interruptible_suite(repo, comparison, out, resume, bench, baseline)
 
 
 def _refuse_busy(out):
@@ -268,10 +268,10 @@ def _refuse_busy(out):
                         "directory")
 
 
-def _interruptible_suite(repo, comparison, out, resume, bench):
+def _interruptible_suite(repo, comparison, out, resume, bench, baseline=None):
     planned = plan_runs(comparison, out)
     try:
-        return _build_run_and_report(repo, comparison, out, planned, resume, bench)
+        return _build_run_and_report(repo, comparison, out, planned, resume, bench, baseline)
     except (children.Interrupted, KeyboardInterrupt) as interruption:
         children.wait_all()
         done = sum(has_result(request) for request in planned)
@@ -282,7 +282,7 @@ def _interruptible_suite(repo, comparison, out, resume, bench):
         raise
 
 
-def _build_run_and_report(repo, comparison, out, planned, resume, bench):
+def _build_run_and_report(repo, comparison, out, planned, resume, bench, baseline=None):
     artifacts = build_all(repo, comparison)
     bench_ok = True
     if bench and not (resume and (Path(out) / "bench.json").is_file()):
@@ -301,7 +301,7 @@ def _build_run_and_report(repo, comparison, out, planned, resume, bench):
     failures = run_in_parallel(
         requests, lambda request: _timed_run(repo, artifacts, request),
         parallel, report=lambda line: print(line, flush=True))
-    report_ok = write_report(repo, out)
+    report_ok = _report(repo, out, baseline)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
     if failures:
         print(f"compare: {len(failures)} of {len(requests)} runs failed", flush=True)
@@ -332,21 +332,30 @@ def write_summary(root, run_dirs):
     summary.write_summary(root, run_dirs)
 
 
-def write_report(repo, root):
+def write_report(repo, root, baseline=None):
     """summary.csv of every run, then report/index.html with the comparison plots (which
-    rewrites summary.csv the same way; written first so a failing report still leaves it)."""
+    rewrites summary.csv the same way; written first so a failing report still leaves it),
+    its figures normalised to `baseline` (the report's default, rr, when None)."""
     root = Path(root).resolve()
     write_summary(root, find_run_dirs(root))
+    command = [PYTHON, "-m", "analysis", "report", str(root)]
+    if baseline is not None:
+        command += ["--baseline", baseline]
     with open(root / "analysis.log", "w") as log:
-        if children.run([PYTHON, "-m", "analysis", "report", str(root)], cwd=repo, stdout=log,
-                        stderr=subprocess.STDOUT) != 0:
+        if children.run(command, cwd=repo, stdout=log, stderr=subprocess.STDOUT) != 0:
             print(f"error: the report failed; log: {shown(root / 'analysis.log')}",
                   file=sys.stderr)
             return False
     return True
 
 
-def replot(repo, root):
+def _report(repo, root, baseline):
+    """write_report, given the baseline only when one was chosen (its callers' stand-ins in
+    the tests know no baseline)."""
+    return write_report(repo, root) if baseline is None else write_report(repo, root, baseline)
+
+
+def replot(repo, root, baseline=None):
     """`schedlab plot DIR`: metrics and plots again for every saved trace under DIR, but not
     for runs that never finished (running or interrupted: their trace is cut short). A run
     whose engine finished and whose analysis failed before is ok once analysed."""
@@ -373,6 +382,6 @@ def replot(repo, root):
         print(f"plot {index}/{len(traced)} {shown(run_dir)} {state}", flush=True)
     report_ok = True
     if traced != [root]:   # a whole results/<run> directory: redraw its comparison too
-        report_ok = write_report(repo, root)
+        report_ok = _report(repo, root, baseline)
         print(f"report: {shown(root)}/report/index.html (and summary.csv)", flush=True)
     return report_ok and not failed

@@ -21,6 +21,9 @@ REQUIRED_COMMANDS = {
     "gcc": "gcc",          # host unit tests (policies compiled from the kernel sources)
 }
 DEBUGGER_COMMANDS = {"gdb-multiarch": "gdb-multiarch"}
+# `./schedlab test` only: the report is checked in a real headless browser
+# (tests/report/test_report_browser.py), driven through chromedriver
+BROWSER_COMMANDS = {"chromium": "chromium", "chromedriver": "chromium-driver"}
 REQUIRED_FILES = {FIRMWARE: "opensbi"}
 REQUIRED_PYTHON_MODULES = {
     "matplotlib": "python3-matplotlib",
@@ -44,9 +47,10 @@ def _missing_python_modules(python):
     return result.stdout.split()
 
 
-def find_missing(path=None, python=PYTHON, with_debugger=False):
+def find_missing(path=None, python=PYTHON, with_debugger=False, with_browser=False):
     """Return {what is missing: Debian package}; path and python are for tests."""
-    commands = dict(REQUIRED_COMMANDS, **(DEBUGGER_COMMANDS if with_debugger else {}))
+    commands = dict(REQUIRED_COMMANDS, **(DEBUGGER_COMMANDS if with_debugger else {}),
+                    **(BROWSER_COMMANDS if with_browser else {}))
     missing = {command: package for command, package in commands.items()
                if shutil.which(command, path=path) is None}
     missing.update({file: package for file, package in REQUIRED_FILES.items()
@@ -60,8 +64,8 @@ def install_command(packages):
     return ["apt-get", "install", "-y", "--no-install-recommends", *packages]
 
 
-def ensure(with_debugger=False):
-    missing = find_missing(with_debugger=with_debugger)
+def ensure(with_debugger=False, with_browser=False):
+    missing = find_missing(with_debugger=with_debugger, with_browser=with_browser)
     if not missing:
         return
     packages = sorted(set(missing.values()))
@@ -76,6 +80,6 @@ def ensure(with_debugger=False):
         print("setup: " + " ".join(command), flush=True)
         if subprocess.run(command, env=environment).returncode != 0:
             raise SchedlabError(f"setup: '{' '.join(command)}' failed")
-    still_missing = find_missing(with_debugger=with_debugger)
+    still_missing = find_missing(with_debugger=with_debugger, with_browser=with_browser)
     if still_missing:
         raise SchedlabError(f"setup: still missing after install: {', '.join(still_missing)}")
