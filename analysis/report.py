@@ -68,18 +68,16 @@ PLOTS = (
     ("wakeup_percentiles", "Wakeup latency percentiles",
      lambda runs, path, w: percentile_bars(runs, path, "wakeup_latency_ns", "wakeup latency",
                                            w)),
-    ("wakeup_cdf", "Wakeup latency CDF",
-     lambda runs, path, w: distribution_cdf(runs, path, "wakeup_latency_ns", "wakeup latency",
-                                            w)),
     ("deadline_misses", "Deadline misses", deadline_miss_bars),
     ("tardiness", "Per-job tardiness", tardiness_per_job),
     ("switch_rate", "Context-switch rate", switch_rate_bars),
     ("fairness", "Fairness", fairness_bars),
     ("utilisation", "Per-hart utilisation", utilisation_bars),
     ("migrations_per_thread", "Migrations per thread", migrations_per_thread),
-    ("service_time_cdf", "Request service time CDF",
-     lambda runs, path, w: distribution_cdf(runs, path, "service_time_ns", "service time", w)),
 )
+# Not drawn, to keep a default compare's report to a few hundred plots: the wakeup CDF (the
+# histogram and percentiles show it) and the service time's (it barely depends on the
+# policy); metrics.json has their samples and `python3 -m analysis plot` draws their CDFs.
 
 _STYLE = """
 body { font-family: sans-serif; margin: 1.5em; max-width: 1500px; color: #222; }

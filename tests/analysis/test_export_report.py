@@ -88,8 +88,9 @@ def test_report_page_shows_every_plot_and_the_figures_of_metrics_json(tmp_path):
         assert main(["report", str(root)]) == 0
         page = (root / "report" / "index.html").read_text()
         # 2 harts under icount: every plot is of the shared-throughput group, and says so
-        for image in ("wakeup_cdf", "wakeup_histogram", "switch_rate", "fairness",
-                      "utilisation", "migrations_per_thread", "timeline", "service_time_cdf"):
+        for image in ("wakeup_histogram", "wakeup_percentiles",
+                      "switch_rate", "fairness", "utilisation", "migrations_per_thread",
+                      "timeline"):
             name = f"mixed_qemu-2h-shared-throughput_{image}.png"
             assert f'src="plots/{name}"' in page
             assert (root / "report" / "plots" / name).read_bytes()[:4] == b"\x89PNG"
