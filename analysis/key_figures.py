@@ -13,9 +13,10 @@ tell them apart.
 
 The winner of a comparison is decided lexicographically over DECIDING: deadline misses first
 (a real-time workload that misses is broken whatever its latency), then request latency p99
-and p50 (what a client waits), then makespan (a batch workload's answer). Each figure keeps
-only the candidates best on it; a figure they all tie on passes to the next; when none tells
-them apart they tie.
+and p50 (what a client waits), then makespan and mean turnaround (a batch workload's answers:
+when the work is the same, makespans tie and turnaround tells who finished jobs early), then
+wakeup latency p99 and fairness. Each figure keeps only the candidates best on it; a figure
+they all tie on passes to the next; when none tells them apart they tie.
 """
 from dataclasses import dataclass, field
 
@@ -47,9 +48,11 @@ KEY_FIGURES = (
               "switch_path_n"),
     KeyFigure("jain_fairness", "fairness (Jain)", "index", HIGHER),
     KeyFigure("makespan_ns", "makespan", "time", LOWER),
+    KeyFigure("turnaround_mean_ns", "mean turnaround", "time", LOWER, "turnaround_n"),
 )
 BY_KEY = {figure.key: figure for figure in KEY_FIGURES}
-DECIDING = ("miss_ratio", "request_latency_p99_ns", "request_latency_p50_ns", "makespan_ns")
+DECIDING = ("miss_ratio", "request_latency_p99_ns", "request_latency_p50_ns", "makespan_ns",
+            "turnaround_mean_ns", "wakeup_p99_ns", "jain_fairness")
 
 
 @dataclass

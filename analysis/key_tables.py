@@ -101,7 +101,8 @@ def _verdict(comparison, swatch):
         names = ", ".join(e.variant for e in comparison.entries)
         return f'<td class="text">only {_e(names)}</td>'
     if not deciding:
-        return '<td class="text">tie (no deciding figure tells them apart)</td>'
+        return ('<td class="text">tie (within 1%, or overlapping intervals, on every deciding '
+                'figure)</td>')
     names = " = ".join(f"{swatch(e)}<b>{_e(e.variant)}</b>" for e in winners)
     reasons = []
     for figure in deciding:

@@ -49,10 +49,16 @@ def test_best_is_lowest_or_for_fairness_highest_and_within_one_percent_ties():
     mlfq = comparison.entries[1]
     assert mlfq.variant == "mlfq"
     assert comparison.relative(mlfq, "request_latency_p99_ns") == pytest.approx(0.4)
-    # both within 1% on p99 (the only deciding figure they have): they tie as winners
+    # mlfq and tstune tie on p99 (within 1%), and fairness, a later deciding figure, tells
+    # them apart: tstune
     winners, deciding = comparison.winner()
-    assert [e.variant for e in winners] == ["mlfq", "tstune"]
-    assert [f.key for f in deciding] == ["request_latency_p99_ns"]
+    assert [e.variant for e in winners] == ["tstune"]
+    assert [f.key for f in deciding] == ["request_latency_p99_ns", "jain_fairness"]
+    # without fairness they stay tied as winners
+    tied = only(comparisons([run("rr-1h", request_latency_p99_ns=1000),
+                             run("mlfq-1h", request_latency_p99_ns=400),
+                             run("tstune-1h", request_latency_p99_ns=403)]))
+    assert [e.variant for e in tied.winner()[0]] == ["mlfq", "tstune"]
 
 
 def test_the_winner_is_decided_by_misses_first_then_latency():
