@@ -152,3 +152,11 @@ def test_switch_cost_per_policy_from_bench_json_with_factors_to_rr():
     assert "n/a (missing or implausible)" in table  # a negative difference printed unsigned
     assert table.index(">rr<") < table.index(">mlfq<")
     assert switch_cost_table({}) == ""
+
+
+def test_file_names_never_carry_a_names_special_characters():
+    from analysis.report import file_stem
+    assert file_stem("mixed") == "mixed" and file_stem("fork-join_2.x") == "fork-join_2.x"
+    odd = file_stem("rr[timeslice_us=2000,a=b]/x")
+    assert all(c.isalnum() or c in "._-" for c in odd)
+    assert odd != file_stem("rr[timeslice_us=2000,a=c]/x")     # a hash keeps them apart
