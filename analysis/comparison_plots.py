@@ -63,34 +63,55 @@ def _samples(group, metric):
     return sorted(s for run in group for s in run.metrics.get(metric, {}).get("samples") or [])
 
 
+class _Pooled:
+    """metrics[metric]["samples"] of runs pooled per configuration (those with any), in the
+    unit that suits them all, and whether they need a log axis."""
+
+    def __init__(self, runs, metric):
+        self.groups = {c: g for c, g in _groups(runs).items() if _samples(g, metric)}
+        self.samples = {config: _samples(group, metric) for config, group in self.groups.items()}
+        self.everything = [s for samples in self.samples.values() for s in samples]
+        self.unit, self.scale = column_time_unit(self.everything)
+        self.log = scale_for(self.everything) == "log"
+        self.colours = _colours(self.groups)
+
+    def label(self, config):
+        return f"{_name(self.groups[config])}, n={len(self.samples[config])}"
+
+    def colour(self, config):
+        return self.colours[self.groups[config][0].variant]
+
+    def axis_label(self, quantity):
+        return f"{quantity} ({self.unit}{', log scale' if self.log else ''})"
+
+
 def distribution_cdf(runs, path, metric, quantity, workload):
     """CDF of metrics[metric]["samples"] (ns), pooled over each configuration's repeats."""
-    groups = {c: g for c, g in _groups(runs).items() if _samples(g, metric)}
-    if not groups:
+    pooled = _Pooled(runs, metric)
+    if not pooled.groups:
         return False
-    pooled = {config: _samples(group, metric) for config, group in groups.items()}
-    everything = [s for samples in pooled.values() for s in samples]
-    unit, scale = column_time_unit(everything)
-    log = scale_for(everything) == "log"
-    colours = _colours(groups)
     figure = _figure()
     axes = figure.add_subplot()
-    for config, samples in pooled.items():
-        xs = [max(s, 1) / scale if log else s / scale for s in samples]
+    for config, samples in pooled.samples.items():
+        xs = [(max(s, 1) if pooled.log else s) / pooled.scale for s in samples]
         fractions = [i / len(xs) for i in range(len(xs) + 1)]
-        axes.step([xs[0]] + xs, fractions, where="post",
-                  color=colours[groups[config][0].variant],
-                  label=f"{_name(groups[config])}, n={len(samples)}")
-    if log:
+        axes.step([xs[0]] + xs, fractions, where="post", color=pooled.colour(config),
+                  label=pooled.label(config))
+    if pooled.log:
         axes.set_xscale("log")
     else:
         axes.set_xlim(left=0)
-    axes.set_xlabel(f"{quantity} ({unit}{', log scale' if log else ''})")
     axes.set_ylabel("fraction of samples ≤ x")
     axes.set_ylim(0, 1.02)
+    return _distribution_done(figure, axes, path, pooled, quantity,
+                              f"{quantity.capitalize()} CDF: {workload}")
+
+
+def _distribution_done(figure, axes, path, pooled, quantity, title):
+    axes.set_xlabel(pooled.axis_label(quantity))
     axes.grid(True, alpha=0.3)
     _legend_outside(axes)
-    return _done(figure, axes, path, f"{quantity.capitalize()} CDF: {workload}")
+    return _done(figure, axes, path, title)
 
 
 def distribution_histogram(runs, path, metric, quantity, workload, bins=30):
@@ -98,34 +119,28 @@ def distribution_histogram(runs, path, metric, quantity, workload, bins=30):
     samples in each bin, as outlines (no bar hides another); log-spaced bins where the
     samples span orders of magnitude."""
     import numpy as np
-    groups = {c: g for c, g in _groups(runs).items() if _samples(g, metric)}
-    if not groups:
+    pooled = _Pooled(runs, metric)
+    if not pooled.groups:
         return False
-    pooled = {config: _samples(group, metric) for config, group in groups.items()}
-    everything = [s for samples in pooled.values() for s in samples]
-    unit, scale = column_time_unit(everything)
+    everything, scale = pooled.everything, pooled.scale
     low, high = max(min(everything), 1) / scale, max(max(everything), 1) / scale
-    log = scale_for(everything) == "log"
     if high <= low:
         high = low * 1.01 + 1e-9
-    edges = np.geomspace(low, high, bins + 1) if log else np.linspace(min(everything) / scale,
-                                                                       high, bins + 1)
-    colours = _colours(groups)
+    edges = np.geomspace(low, high, bins + 1) if pooled.log else \
+        np.linspace(min(everything) / scale, high, bins + 1)
     figure = _figure()
     axes = figure.add_subplot()
-    for config, samples in pooled.items():
+    for config, samples in pooled.samples.items():
         values = np.clip(np.array(samples, dtype=float) / scale, edges[0], edges[-1])
         counts, _ = np.histogram(values, edges)
-        axes.stairs(counts / len(samples), edges, color=colours[groups[config][0].variant],
-                    linewidth=1.5, label=f"{_name(groups[config])}, n={len(samples)}")
-    if log:
+        axes.stairs(counts / len(samples), edges, color=pooled.colour(config), linewidth=1.5,
+                    label=pooled.label(config))
+    if pooled.log:
         axes.set_xscale("log")
-    axes.set_xlabel(f"{quantity} ({unit}{', log scale' if log else ''})")
     axes.set_ylabel("fraction of samples in the bin")
     axes.set_ylim(bottom=0)
-    axes.grid(True, alpha=0.3)
-    _legend_outside(axes)
-    return _done(figure, axes, path, f"{quantity.capitalize()} histogram: {workload}")
+    return _distribution_done(figure, axes, path, pooled, quantity,
+                              f"{quantity.capitalize()} histogram: {workload}")
 
 
 def percentile_bars(runs, path, metric, quantity, workload):
