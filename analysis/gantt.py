@@ -17,7 +17,6 @@ from .lifetimes import workload_span
 from .metrics import hart_timelines, threads
 from .plot import _save, plain
 
-DEFAULT_WINDOW_NS = None        # the whole workload
 LEGEND_THREADS = 16
 _THREAD_COLOURS = [f"C{i}" for i in range(10)]
 
