@@ -23,9 +23,11 @@ OTHER_COLOURS = ("tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:olive",
 def policy_colour(name):
     """The colour of a scheduler in every plot: POLICY_COLOURS for the known policies, else
     OTHER_COLOURS picked by a stable hash (crc32) of the name, so a policy keeps its colour
-    whichever others share the plot. A config name (rr-4h) takes its policy's colour."""
+    whichever others share the plot. A config name (rr-4h) or a variant's
+    (rr[timeslice_us=2000]-1h) takes its policy's colour."""
     policy = name.rsplit("-", 1)[0] if name.rsplit("-", 1)[-1][:-1].isdigit() \
         and name.endswith("h") else name
+    policy = policy.split("[", 1)[0]
     if policy in POLICY_COLOURS:
         return POLICY_COLOURS[policy]
     return OTHER_COLOURS[zlib.crc32(policy.encode()) % len(OTHER_COLOURS)]

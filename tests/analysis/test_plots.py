@@ -36,6 +36,14 @@ def test_policies_keep_their_colours():
     # a configuration takes its policy's colour
     assert policy_colour("rr-4h") == POLICY_COLOURS["rr"]
     assert policy_colour("my-fifo-2h") == policy_colour("my-fifo")
+    assert policy_colour("rr[timeslice_us=2000]-1h") == POLICY_COLOURS["rr"]
+
+
+def test_variants_of_one_policy_get_shades_of_its_colour():
+    from analysis.plot import variant_colours
+    colours = variant_colours(["rr", "rr[timeslice_us=2000]", "rr[timeslice_us=500]", "mlfq"])
+    assert colours["rr"] == "#1f77b4" and colours["mlfq"] == "#ff7f0e"   # tab:blue, tab:orange
+    assert len(set(colours.values())) == 4
 
 
 def test_timeline_threads_of_one_figure_get_distinct_colours_while_the_palette_lasts():
