@@ -439,6 +439,13 @@ def write_report(root, window_ns=None, baseline=None):
                f'off (see the runs table).</p>' if lossy else "")
     legend = "".join(f"<li>{_e(key)}{f' ({unit})' if unit else ''}: {_e(doc)}</li>"
                      for key, _, unit, doc, _ in HEADLINE)
+    bench_html = bench_section(root, out, plots)
+    # A plot an earlier report drew and this one does not (a configuration gone, a plot
+    # retired) would linger among the current ones: only what the page shows stays.
+    shown = {path for figures in drawn.values() for _, path in figures}
+    for stale in plots.glob("*.png"):
+        if stale not in shown and not stale.name.startswith("bench_"):
+            stale.unlink()
     bench = read_json(root / "bench.json")
     costs = switch_cost_table(bench)
     costs_html = (f"<h3>What a context switch costs each policy</h3><p>From bench.json "
@@ -462,7 +469,7 @@ def write_report(root, window_ns=None, baseline=None):
 {_models_section(runs)}
 {sections}
 {agreement_section(runs)}
-{bench_section(root, out, plots)}
+{bench_html}
 <h2>Every figure</h2>
 <details><summary>Headline figures of every run ({len(runs)} rows; exact values in
 summary.csv)</summary>

@@ -191,3 +191,14 @@ def test_report_says_each_timing_model_and_placement_and_keeps_them_apart(tmp_pa
     assert (rows["mlfq-2h"]["timing_model"], rows["mlfq-2h"]["placement"]) == \
         ("shared-throughput", "creator")
     assert (rows["rr-1h"]["timing_model"], rows["rr-1h"]["placement"]) == ("exact", "spread")
+
+
+def test_a_plot_the_report_no_longer_draws_is_removed(tmp_path):
+    make_results(tmp_path, "config")
+    stale = tmp_path / "report" / "plots" / "mixed_exact_wakeup_cdf.png"   # an older layout's
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"\x89PNG")
+    assert main(["report", str(tmp_path)]) == 0
+    assert not stale.exists()
+    assert (tmp_path / "report" / "plots" / "mixed_qemu-2h-shared-throughput_timeline.png") \
+        .is_file()
