@@ -101,10 +101,10 @@ def summarise_repeats(runs):
     repeat index, ordered like the report's tables."""
     groups = {}
     for run in filter(is_repeat, runs):
-        groups.setdefault((run.workload, run.harts, run.engine, run.scheduler), []).append(run)
+        groups.setdefault((run.workload, run.harts, run.engine, run.variant), []).append(run)
     summaries = []
-    for (workload, harts, _, scheduler), group in sorted(groups.items()):
-        summary = RepeatSummary(scheduler, harts, workload, group)
+    for (workload, harts, _, _), group in sorted(groups.items()):
+        summary = RepeatSummary(group[0].scheduler, harts, workload, group)
         for key, *_ in HEADLINE:
             values = [run.metrics.get("headline", {}).get(key) for run in summary.succeeded]
             estimate = mean_ci95(v for v in values if _is_number(v))
@@ -120,6 +120,7 @@ def summary_rows(summaries):
     rows = []
     for summary in summaries:
         row = {"config": summary.config, "scheduler": summary.scheduler,
+               "variant": summary.runs[0].variant,
                "workload": summary.workload, "engine": summary.runs[0].engine,
                "cpus": summary.harts, "repeat": "mean",
                "timing_model": summary.runs[0].timing_model,

@@ -51,10 +51,22 @@ class Run:
         return "sim" if found and found.group("sim") else "qemu"
 
     @property
+    def variant(self):
+        """The configuration's name, the scheduler with the parameter values it was built with
+        (rr, rr[timeslice_us=2000]; tools/schedlab/variants.py): run.json's, else the
+        directory's, else the scheduler's."""
+        if self.run.get("variant"):
+            return self.run["variant"]
+        found = _CONFIG_NAME.match(_workload_directory(self.directory).parent.name) \
+            if self.directory is not None else None
+        named = found.group("sched") if found else None
+        return named if named and _base(named) == self.scheduler else self.scheduler
+
+    @property
     def config(self):
-        """The configuration's name in every table and legend: <scheduler>-<harts>h, with
-        -sim for the simulator's runs (compare.config_name)."""
-        return f"{self.scheduler}-{self.harts}h" + ("-sim" if self.engine == "sim" else "")
+        """The configuration on its machine in every table and legend: <variant>-<harts>h,
+        with -sim for the simulator's runs (compare.config_name)."""
+        return f"{self.variant}-{self.harts}h" + ("-sim" if self.engine == "sim" else "")
 
     @property
     def timing_model(self):
@@ -82,6 +94,17 @@ class Run:
                 and bool(self.metrics))
 
 
+def _base(name):
+    """rr for rr[timeslice_us=2000] (tools/schedlab/variants.scheduler_of)."""
+    return name.partition("[")[0]
+
+
+def _workload_directory(directory):
+    """<config>/<workload>, above rep<i> for a repeated run."""
+    directory = Path(directory)
+    return directory.parent if _REPEAT_NAME.match(directory.name) else directory
+
+
 def find_run_dirs(root):
     """Run directories under root (root included): those holding a run.json or trace.bin."""
     root = Path(root)
@@ -95,10 +118,10 @@ def load_run(directory):
     finished = run.get("state", "ok") == "ok"
     metrics = read_json(directory / "metrics.json") if finished else {}
     # Names from the directories, for runs whose run.json is missing.
-    workload_dir = directory.parent if _REPEAT_NAME.match(directory.name) else directory
+    workload_dir = _workload_directory(directory)
     parent = _CONFIG_NAME.match(workload_dir.parent.name)
     scheduler = (run.get("scheduler") or metrics.get("scheduler")
-                 or (parent.group("sched") if parent else workload_dir.parent.name))
+                 or _base(parent.group("sched") if parent else workload_dir.parent.name))
     harts = (run.get("cpus") or metrics.get("trace_header", {}).get("nharts")
              or (int(parent.group("harts")) if parent else 1))
     return Run(directory, scheduler, int(harts), run.get("workload") or workload_dir.name,
@@ -108,6 +131,6 @@ def load_run(directory):
 def load_runs(root):
     """Every run under root, ordered by workload, harts, scheduler and repeat."""
     runs = [load_run(d) for d in find_run_dirs(root)]
-    return sorted(runs, key=lambda r: (r.workload, r.harts, r.engine, r.scheduler,
+    return sorted(runs, key=lambda r: (r.workload, r.harts, r.engine, r.variant,
                                        r.run.get("repeat") or 0,
                                        str(r.directory)))

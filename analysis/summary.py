@@ -1,6 +1,8 @@
 """summary.csv: one row per run of a results directory, for people's own tools.
 
-Columns: what was run (RUN_COLUMNS, from run.json; timing_model -- exact, shared-throughput or
+Columns: what was run (RUN_COLUMNS, from run.json; variant is the configuration's name, the
+scheduler with its parameter values, e.g. rr[timeslice_us=2000], and config that name on its
+machine, rr[timeslice_us=2000]-1h; timing_model -- exact, shared-throughput or
 host-parallel, timing_model.py -- falls back to metrics.json's for runs that predate it), then
 the headline figures (headline.*, exactly metrics.json's "headline"), then every other scalar
 of metrics.json under its dotted path. Per-thread tables and sample lists are left out (they
@@ -23,7 +25,7 @@ from .atomic_file import atomic_output
 from .repeats import summarise_repeats, summary_rows
 from .results import load_run
 
-RUN_COLUMNS = ["config", "scheduler", "workload", "engine", "cpus", "seed", "repeat", "repeats",
+RUN_COLUMNS = ["config", "scheduler", "variant", "workload", "engine", "cpus", "seed", "repeat", "repeats",
                "clock", "timing_model", "placement", "ok", "state", "status", "commit", "dirty",
                "directory"]
 _LEFT_OUT = {"per_thread", "threads", "cpu_time_ns", "samples", "shares", "unfinished"}
@@ -45,7 +47,8 @@ def flatten(metrics, prefix=""):
 def summary_row(run, root):
     """The row of one run (analysis.results.Run) in root/summary.csv."""
     row = {column: run.run.get(column, "") for column in RUN_COLUMNS}
-    row.update(config=run.config, scheduler=run.scheduler, workload=run.workload,
+    row.update(config=run.config, scheduler=run.scheduler, variant=run.variant,
+               workload=run.workload,
                engine=run.engine, cpus=run.harts, timing_model=run.timing_model,
                state=run.state,
                directory=os.path.relpath(Path(run.directory).resolve(), Path(root).resolve()))

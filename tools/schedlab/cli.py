@@ -15,6 +15,7 @@ from .results_dirs import claim_out, describe_os_error
 from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, new_results_directory,
                   run_workload)
 from .test import run_tests
+from .variants import canonical_settings, parse_variants, variant_name, with_settings
 from . import bench as benchmarks
 from . import calibrate as calibration
 from . import sim
@@ -102,6 +103,20 @@ def _list_of(kind, catalogue):
     # Duplicates dropped: two runs of one name would write the same directory.
     return lambda value: list(dict.fromkeys(one(name.strip()) for name in value.split(",")
                                             if name.strip()))
+
+
+def _variants(schedulers):
+    """compare's --scheds: configurations (variants.py), each once, with their settings."""
+    def parse(value):
+        try:
+            return parse_variants(value, schedulers, report=_note)
+        except UsageError as error:   # argparse puts the flag in front itself
+            raise argparse.ArgumentTypeError(error.args[0].removeprefix("--scheds: ")) from None
+    return parse
+
+
+def _note(line):
+    print(f"note: {line}", file=sys.stderr, flush=True)
 
 
 def _cpus(value):
@@ -295,8 +310,10 @@ def build_parser(schedulers, workloads):
                   "a comparison report")
     sub.epilog = COMPARE_EPILOG
     sub.formatter_class = argparse.RawDescriptionHelpFormatter
-    sub.add_argument("--scheds", metavar="A,B", type=_list_of("scheduler", schedulers),
-                     help=f"comma-separated schedulers (default all: {_names(schedulers)})")
+    sub.add_argument("--scheds", metavar="CONFIG,..", type=_variants(schedulers),
+                     help="comma-separated configurations: a scheduler, or a scheduler with "
+                          "parameter values, e.g. 'rr,rr[timeslice_us=2000],mlfq[levels=4]' "
+                          f"(default every scheduler: {_names(schedulers)})")
     sub.add_argument("--workloads", metavar="W,..", type=_list_of("workload", workloads),
                      help=f"comma-separated workloads (default all: {_names(workloads)})")
     sub.add_argument("--cpus", type=_compare_cpus_list, metavar="N,..",
@@ -434,7 +451,8 @@ def _settings(args, repo):
         boot, assignments = split_workload_assignments(discover_workloads(repo)[args.workload],
                                                        args.set)
         args.param = args.param + boot
-    return resolve_settings(discover_schedulers(repo)[args.sched], assignments)
+    scheduler = discover_schedulers(repo)[args.sched]
+    return canonical_settings(scheduler, resolve_settings(scheduler, assignments))
 
 
 # Flags are checked before setup.ensure(), so a typo never waits for an apt-get install.
@@ -466,14 +484,20 @@ def cmd_run(args, repo):
     request = RunRequest(args.sched, args.workload, out,
                          cpus=args.cpus, seed=args.seed, realtime=args.realtime,
                          params=args.param, settings=settings, timeout=args.timeout,
-                         verbose=args.verbose, placement=args.placement)
+                         verbose=args.verbose, placement=args.placement,
+                         variant=_variant(repo, args.sched, settings))
     model = timing_model(args.cpus, args.realtime)
-    print(f"run {args.sched}/{args.workload} on {args.cpus} hart(s), timing model {model}, "
+    print(f"run {request.name}/{args.workload} on {args.cpus} hart(s), timing model {model}, "
           f"placement {args.placement} -> {shown(request.out)}", flush=True)
     result = run_workload(repo, artifacts, request)
-    print(f"run {args.sched}/{args.workload}: {result.message} ({result.seconds:.1f}s)",
+    print(f"run {request.name}/{args.workload}: {result.message} ({result.seconds:.1f}s)",
           file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
+
+
+def _variant(repo, scheduler, settings):
+    """The configuration's name: --set timeslice_us=2000 runs rr[timeslice_us=2000]."""
+    return variant_name(discover_schedulers(repo)[scheduler], settings)
 
 
 def _run_out(args, repo):
@@ -492,12 +516,13 @@ def _run_sim(args, repo):
     build_dir = sim.build_sim(repo, args.sched, settings, verbose=args.verbose)
     request = RunRequest(args.sched, args.workload, out, cpus=args.cpus, seed=args.seed,
                          params=args.param, settings=settings,
-                         timeout=args.timeout, verbose=args.verbose, placement=args.placement)
-    print(f"run {args.sched}/{args.workload} on the simulator, {args.cpus} hart(s), timing "
+                         timeout=args.timeout, verbose=args.verbose, placement=args.placement,
+                         variant=_variant(repo, args.sched, settings))
+    print(f"run {request.name}/{args.workload} on the simulator, {args.cpus} hart(s), timing "
           f"model {sim.PARALLEL_SIM}, costs {shown(costs)}, placement {args.placement} -> "
           f"{shown(request.out)}", flush=True)
     result = sim.run_sim(repo, build_dir, request, costs)
-    print(f"run {args.sched}/{args.workload}: {result.message} ({result.seconds:.2f}s)",
+    print(f"run {request.name}/{args.workload}: {result.message} ({result.seconds:.2f}s)",
           file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
 
@@ -520,12 +545,15 @@ def comparison_from_args(args, repo):
     """The Comparison the flags ask for; --set dispatched to builds and boot arguments."""
     _check_no_placement_param(args.param)
     all_schedulers, all_workloads = discover_schedulers(repo), discover_workloads(repo)
-    schedulers = args.scheds or list(all_schedulers)
+    variants = args.scheds or [(name, name, {}) for name in all_schedulers]
     workloads = args.workloads or list(all_workloads)
-    if not schedulers or not workloads:
+    if not variants or not workloads:
         raise UsageError("compare: no schedulers in configs/ or no workloads in workloads/")
-    settings, boot = split_compare_assignments([all_schedulers[s] for s in schedulers],
-                                               [all_workloads[w] for w in workloads], args.set)
+    bases = list(dict.fromkeys(base for _, base, _ in variants))
+    extra, boot = split_compare_assignments([all_schedulers[s] for s in bases],
+                                            [all_workloads[w] for w in workloads], args.set)
+    settings = _with_set(variants, all_schedulers, extra)
+    schedulers = list(settings)
     params = {workload: boot[workload] + args.param for workload in workloads}
     machines = _compare_machines(args)
     sim_workloads = None
@@ -538,6 +566,19 @@ def comparison_from_args(args, repo):
                       repeat=args.repeat, realtime=args.realtime, timeout=args.timeout,
                       settings=settings, params=params, placement=args.placement,
                       sim_workloads=sim_workloads)
+
+
+def _with_set(variants, all_schedulers, extra):
+    """{name: settings} of the configurations with --set on top (`extra`: {scheduler:
+    settings}): --set timeslice_us=2000 makes rr rr[timeslice_us=2000]. Two that become one
+    run once, saying so."""
+    settings = {}
+    for name, base, own in variants:
+        merged_name, merged = with_settings(name, all_schedulers[base], own, extra[base])
+        if merged_name in settings:
+            _note(f"--set: {name} becomes {merged_name}, already listed: run once")
+        settings.setdefault(merged_name, merged)
+    return settings
 
 
 def _compare_machines(args):
