@@ -60,10 +60,15 @@ def write_summary(root, run_dirs):
     """Write root/summary.csv with a row per run directory; returns its path."""
     runs = [load_run(run_dir) for run_dir in run_dirs]
     rows = [summary_row(run, root) for run in runs] + summary_rows(summarise_repeats(runs))
-    keys = {key for row in rows for key in row} - set(RUN_COLUMNS)
+    return write_rows(Path(root) / "summary.csv", rows, RUN_COLUMNS)
+
+
+def write_rows(path, rows, first_columns):
+    """A CSV of rows (dicts): first_columns, then the headline.* columns, then every other
+    column, sorted, so the same rows always give the same file."""
+    keys = {key for row in rows for key in row} - set(first_columns)
     headline = sorted(key for key in keys if key.startswith("headline."))
-    columns = RUN_COLUMNS + headline + sorted(keys - set(headline))
-    path = Path(root) / "summary.csv"
+    columns = list(first_columns) + headline + sorted(keys - set(headline))
     with atomic_output(path, "w", newline="") as summary:
         writer = csv.DictWriter(summary, columns, restval="")
         writer.writeheader()

@@ -20,6 +20,9 @@ from . import bench as benchmarks
 from . import calibrate as calibration
 from . import sim
 from . import fuzz as fuzzing
+from . import snakemake as workflows
+from . import sweep as sweeping
+from .sweep_spec import expand as expand_sweep, load_spec as load_sweep_spec
 from analysis.timing_model import timing_model   # numpy-free
 
 MAX_CPUS = 8   # the kernel starts up to 8 harts (DESIGN §3.4)
@@ -65,6 +68,17 @@ commit, QEMU version) and each round's console under DIR/bench/. Every figure is
 instruction count (-icount shift=0): each root task boots at least twice, more (up to 5) while
 two rounds in a row differ; a figure whose rounds differed is marked in the table. The exit
 status is 1 when a root task failed; a missing operation is reported, not an error.
+"""
+
+
+SWEEP_EPILOG = """\
+Results: DIR/runs/<key>/ per run, key = a content hash of the source (commit and uncommitted
+changes), configuration, workload and its parameters, engine, harts, seed and placement; a run
+whose directory has a result (run.json state ok) is not run again, so an interrupted sweep goes
+on where it stopped and a finished one does nothing. DIR/sweep-plan.json lists every run; the
+report is DIR/sweep.html (a metric against each swept parameter, one line per configuration,
+95% intervals over the seeds), DIR/sweep.csv (a row per run) and DIR/sweep-means.csv.
+With --snakemake, `snakemake -s WORKFLOW/Snakefile --cores N` runs the same steps into DIR.
 """
 
 
@@ -354,6 +368,36 @@ def build_parser(schedulers, workloads):
                           f"parallel-sim, --cpus up to {sim.MAX_SIM_CPUS}); workloads the "
                           "simulator does not model are left out of its runs, and it says so")
 
+    sub = command("sweep", cmd_sweep, "run the grid of a sweep file (JSON or TOML: "
+                  "configurations and parameter ranges, workloads and their parameters, harts, "
+                  "engines, seeds) in parallel, skipping runs that have a result, then the sweep "
+                  "report; or write it as a Snakemake workflow")
+    sub.epilog = SWEEP_EPILOG
+    sub.formatter_class = argparse.RawDescriptionHelpFormatter
+    sub.add_argument("spec", type=Path, metavar="SPEC", help="the sweep file (.toml or .json)")
+    sub.add_argument("-j", "--jobs", type=_positive("number of parallel runs"),
+                     default=sweeping.default_parallel(), metavar="N",
+                     help=f"runs at a time (default the core count, {sweeping.default_parallel()})")
+    sub.add_argument("--out", type=Path, metavar="DIR",
+                     help="the sweep's directory (default results/sweep-<SPEC's name>); the "
+                          "same sweep again into it runs only what has no result")
+    sub.add_argument("--snakemake", type=Path, metavar="DIR",
+                     help="do not run: write DIR/Snakefile and DIR/config.json, whose rules "
+                          "are sweep-build, sweep-run and sweep-report, for `snakemake "
+                          "--cores N` here or a Snakemake profile on a cluster")
+
+    sub = command("sweep-build", cmd_sweep_build, "build one of a sweep's builds (a rule of "
+                  "the Snakemake workflow; ./schedlab sweep does it itself)")
+    sub.add_argument("dir", type=Path, metavar="DIR", help="the sweep's directory")
+    sub.add_argument("build", metavar="BUILD", help="a build of DIR/sweep-plan.json")
+    sub = command("sweep-run", cmd_sweep_run, "run one of a sweep's runs into DIR/runs/KEY (a "
+                  "rule of the Snakemake workflow)")
+    sub.add_argument("dir", type=Path, metavar="DIR", help="the sweep's directory")
+    sub.add_argument("key", metavar="KEY", help="a run's key in DIR/sweep-plan.json")
+    sub = command("sweep-report", cmd_sweep_report, "write a sweep's report from its runs: "
+                  "sweep.csv, sweep-means.csv, sweep.html and plots")
+    sub.add_argument("dir", type=Path, metavar="DIR", help="the sweep's directory")
+
     sub = command("calibrate", cmd_calibrate, "measure the simulator's cost tables in QEMU "
                   "(sim/costs/<sched>.json) from the kernel's paths in icount traces")
     sub.add_argument("--scheds", metavar="A,B", type=_list_of("scheduler", schedulers),
@@ -607,9 +651,7 @@ def _simulated_workloads(workloads, all_workloads, only_sim):
     """The workloads the simulator models (the others named: left out of its runs)."""
     kept = []
     for workload in workloads:
-        path = getattr(all_workloads[workload], "path", None)
-        why = sim.not_modelled(path) if path and str(path).endswith(".json") else \
-            "a hand-written root task: the simulator runs spec workloads only"
+        why = _not_simulated(all_workloads[workload])
         if why:
             where = "left out" if only_sim else "left out of the simulator's runs"
             print(f"compare: {workload} {where}: {why}", file=sys.stderr, flush=True)
@@ -630,6 +672,56 @@ def cmd_compare(args, repo):
     setup.ensure()
     out = claim_out(args.out, args.force) if args.out else new_results_directory(repo)
     return 0 if run_suite(repo, comparison, out, bench=args.bench) else 1
+
+
+def cmd_sweep(args, repo):
+    spec = load_sweep_spec(args.spec)
+    name = args.spec.stem
+    workloads = discover_workloads(repo)
+    sweep = expand_sweep(spec, discover_schedulers(repo), workloads, name,
+                         not_modelled=lambda workload: _not_simulated(workloads[workload]))
+    for note in sweep.notes:
+        print(note, file=sys.stderr, flush=True)
+    out = args.out or Path(repo) / "results" / f"sweep-{name}"
+    plan = sweeping.make_plan(repo, sweep, args.spec)
+    sweeping.write_plan(out, plan)
+    if args.snakemake:
+        snakefile = workflows.write_workflow(args.snakemake, out, plan, args.spec)
+        print(f"sweep {name}: {len(plan['runs'])} runs; workflow {shown(snakefile)}, results in "
+              f"{shown(out)}. Run it here with:\n  snakemake -s {shown(snakefile)} --cores "
+              f"{sweeping.default_parallel()}\nor on a cluster with a profile: add --profile "
+              "NAME", flush=True)
+        try:
+            workflows.check_installed()
+        except SchedlabError as error:
+            print(f"note: {error}", file=sys.stderr)
+        return 0
+    setup.ensure()
+    return 0 if sweeping.run_sweep(repo, out, plan, args.jobs) else 1
+
+
+def _not_simulated(workload):
+    """Why the simulator cannot run `workload` (configs.Workload), or None."""
+    path = getattr(workload, "path", None)
+    if not path or not str(path).endswith(".json"):
+        return "a hand-written root task: the simulator runs spec workloads only"
+    return sim.not_modelled(path)
+
+
+def cmd_sweep_build(args, repo):
+    plan = sweeping.read_plan(args.dir)
+    setup.ensure()
+    sweeping.do_build(repo, args.dir, plan, args.build)
+    return 0
+
+
+def cmd_sweep_run(args, repo):
+    return 0 if sweeping.run_one(repo, args.dir, args.key) else 1
+
+
+def cmd_sweep_report(args, repo):
+    sweeping.read_plan(args.dir)
+    return 0 if sweeping.report(repo, args.dir) else 1
 
 
 def cmd_bench(args, repo):

@@ -195,7 +195,7 @@ def format_progress(done, total, label, state, elapsed, remaining_seconds):
     return line
 
 
-def _timed_run(repo, built, request):
+def timed_run(repo, built, request):
     """One run and its wall time, analysis included: what the ETA must predict. `built` maps
     (engine, configuration name) to its BuildArtifacts (qemu) or (simulator build directory,
     cost table) (sim)."""
@@ -211,9 +211,10 @@ def _timed_run(repo, built, request):
     return result, time.monotonic() - started
 
 
-def run_in_parallel(requests, run, parallel, report=print):
+def run_in_parallel(requests, run, parallel, report=print, label=run_label):
     """Call run(request) -> (RunResult, wall seconds) for every request, `parallel` at a time,
-    reporting a progress line as each finishes. Returns the failed RunResults."""
+    reporting a progress line (naming the run by label(request)) as each finishes. Returns the
+    failed RunResults."""
     started = time.monotonic()
     wall_times, failures = [], []
     with ThreadPoolExecutor(max_workers=parallel) as pool:
@@ -226,7 +227,7 @@ def run_in_parallel(requests, run, parallel, report=print):
                     failures.append(result)
                 state = "ok" if result.ok else f"FAILED: {result.message}"
                 left = estimate_remaining(wall_times, len(requests) - done, parallel)
-                report(format_progress(done, len(requests), run_label(result.request), state,
+                report(format_progress(done, len(requests), label(result.request), state,
                                        time.monotonic() - started, left))
         except (children.Interrupted, KeyboardInterrupt):
             # Stop every run's QEMU now (the signal handler has, if there was one), start no
@@ -240,7 +241,7 @@ def run_in_parallel(requests, run, parallel, report=print):
 
 def build_all(repo, comparison):
     """Each configuration once per engine (a variant builds into its own directory).
-    -> {(engine, name): what _timed_run needs}"""
+    -> {(engine, name): what timed_run needs}"""
     return {(engine, name): build_one(repo, engine, scheduler_of(name),
                                       comparison.settings.get(name, {}))
             for engine in comparison.engines for name in comparison.schedulers}
@@ -304,7 +305,7 @@ def _build_run_and_report(repo, comparison, out, planned, resume, bench):
                                        for engine, cpus in comparison.machines):
         print(SHARED_THROUGHPUT_NOTE, flush=True)
     failures = run_in_parallel(
-        requests, lambda request: _timed_run(repo, artifacts, request),
+        requests, lambda request: timed_run(repo, artifacts, request),
         parallel, report=lambda line: print(line, flush=True))
     report_ok = write_report(repo, out)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
