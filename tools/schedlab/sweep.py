@@ -29,7 +29,7 @@ from pathlib import Path
 
 from analysis import results
 
-from . import PYTHON, SchedlabError, UsageError, children, shown
+from . import PYTHON, REPO_ROOT, SchedlabError, UsageError, children, shown
 from . import sim
 from .build import BuildArtifacts, build_directory
 from .compare import build_one, config_name, has_result, run_in_parallel, timed_run
@@ -182,7 +182,8 @@ def report(repo, out):
     and the plots; a failure names its log."""
     out = Path(out).resolve()
     with open(out / "sweep-report.log", "w") as log:
-        status = children.run([PYTHON, "-m", "analysis.sweep_report", str(out)], cwd=repo,
+        # cwd: where the analysis package is (the code's tree, whichever tree `repo` is)
+        status = children.run([PYTHON, "-m", "analysis.sweep_report", str(out)], cwd=REPO_ROOT,
                               stdout=log, stderr=subprocess.STDOUT)
     if status != 0:
         print(f"error: the sweep report failed; log: {shown(out / 'sweep-report.log')}",
