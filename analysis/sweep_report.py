@@ -100,7 +100,9 @@ def series(plan, grouped, axis, metric):
             continue   # a configuration (workload) without the parameter
         panel = planned["workload"]
         if len(engines) > 1 or (len(harts) > 1 and axis != "harts"):
-            panel += f" ({planned['harts']} harts{', ' + planned['engine'] if len(engines) > 1 else ''})"
+            count = planned["harts"]
+            engine = f", {planned['engine']}" if len(engines) > 1 else ""
+            panel += f" ({count} hart{'s' if count != 1 else ''}{engine})"
         line = planned["series"].get(axis, planned["variant"])
         others = [f"{a}={planned['axes'][a]}" for a in other_axes
                   if a in planned["axes"] and a not in planned["series"] and a != axis]
@@ -146,7 +148,7 @@ def draw(panels, axis, metric, path=None):
     columns = min(3, len(panels))
     rows = -(-len(panels) // columns)
     lines = sorted({line for lines in panels.values() for line in lines})
-    legend_columns = min(3, len(lines))
+    legend_columns = min(columns, len(lines))   # a column of labels per panel's width
     # The legend gets a band of its own below the panels, so it never covers a line.
     legend_inches = 0.45 + 0.28 * -(-len(lines) // legend_columns)
     height = 3.9 * rows + 0.5 + legend_inches

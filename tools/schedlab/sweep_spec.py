@@ -12,7 +12,7 @@
     timeslice_us = [1000, 5000, 20000]     # a list, or { linear = [1000, 9000], count = 5 },
                                            # or { log = [1000, 100000], count = 3 }
     [workload_params]                      # workload parameter axes (boot arguments)
-    "mixed.batch.count" = [2, 4]
+    "hog.count" = [1, 2, 4]
 
 An axis applies to the configurations (workloads) that have its parameter, and multiplies only
 them; an axis none of them has is refused, as is a configuration that fixes a parameter an axis
