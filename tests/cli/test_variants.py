@@ -143,14 +143,31 @@ def test_the_variant_name_reaches_run_json_summary_and_the_report_names(tmp_path
         ("rr[timeslice_us=2000]-1h", "rr", "rr[timeslice_us=2000]")]
 
 
-def test_run_with_set_records_the_variant(repo, capsys, monkeypatch):  # noqa: F811
-    recorded = []
+@pytest.mark.parametrize("argv", [["--sched", "rr", "--set", "timeslice_us=2000"],
+                                  ["--sched", "rr[timeslice_us=2000]"],
+                                  ["--sched", "rr[timeslice_us=2000]", "--set",
+                                   "timeslice_us=2000"]])
+def test_run_records_its_configurations_name(repo, capsys, monkeypatch, argv):  # noqa: F811
+    recorded, built = [], []
     monkeypatch.setattr(cli.setup, "ensure", lambda **_: None)
-    monkeypatch.setattr(cli, "build", lambda repo, scheduler, settings, verbose: None)
+    monkeypatch.setattr(cli, "build", lambda repo, scheduler, settings, verbose: built.append(
+        (scheduler, settings)))
     monkeypatch.setattr(cli, "run_workload", lambda repo, artifacts, request: recorded.append(
         request) or RunResult(request, True, "ok", 0.0))
-    status, out, err = run_cli(repo, capsys, "run", "--sched", "rr", "--workload", "chat",
-                               "--set", "timeslice_us=2000", "--out", str(repo / "one"))
+    status, out, err = run_cli(repo, capsys, "run", *argv, "--workload", "chat",
+                               "--out", str(repo / "one"))
     assert status == 0, err
-    assert recorded[0].name == "rr[timeslice_us=2000]"
+    assert built == [("rr", {"SCHED_TIMESLICE_US": "2000"})]
+    assert (recorded[0].scheduler, recorded[0].name) == ("rr", "rr[timeslice_us=2000]")
     assert "run rr[timeslice_us=2000]/chat" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--sched", "rr[quantum=1]"], "error: --sched: --sched rr[quantum=1]: unknown parameter "
+                                   "'quantum' for scheduler rr; valid: rr.timeslice_us"),
+    (["--sched", "rr[timeslice_us=2000]", "--set", "timeslice_us=3000"],
+     "error: --set: timeslice_us=3000 disagrees with the configuration rr[timeslice_us=2000]"),
+])
+def test_run_refuses_a_bad_configuration(repo, capsys, argv, message):  # noqa: F811
+    status, _, err = run_cli(repo, capsys, "run", *argv, "--workload", "chat")
+    assert status == 2 and err.startswith(message), err

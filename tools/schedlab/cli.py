@@ -15,7 +15,7 @@ from .results_dirs import claim_out, describe_os_error
 from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, new_results_directory,
                   run_workload)
 from .test import run_tests
-from .variants import canonical_settings, parse_variants, variant_name, with_settings
+from .variants import parse_variant, parse_variants, with_settings
 from . import bench as benchmarks
 from . import calibrate as calibration
 from . import sim
@@ -129,6 +129,16 @@ def _variants(schedulers):
     return parse
 
 
+def _variant(schedulers, flag):
+    """--sched of build, run, debug: one configuration -> (name, scheduler, settings)."""
+    def parse(value):
+        try:
+            return parse_variant(value, schedulers, flag=flag)
+        except UsageError as error:
+            raise argparse.ArgumentTypeError(error.args[0].removeprefix(f"{flag}: ")) from None
+    return parse
+
+
 def _note(line):
     print(f"note: {line}", file=sys.stderr, flush=True)
 
@@ -226,9 +236,10 @@ def _boot_parameter(value):
 
 
 def _add_build_options(parser, schedulers):
-    parser.add_argument("--sched", required=True, metavar="NAME",
-                        type=_one_of("scheduler", schedulers),
-                        help=f"scheduler config from configs/: {_names(schedulers)}")
+    parser.add_argument("--sched", required=True, metavar="CONFIG",
+                        type=_variant(schedulers, "--sched"),
+                        help=f"scheduler config from configs/ ({_names(schedulers)}), or one "
+                             "with parameter values, e.g. 'rr[timeslice_us=2000]'")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a parameter (see ./schedlab list): a workload's, e.g. "
                              "interactive.count=8, through the boot arguments; a scheduler "
@@ -490,13 +501,18 @@ def cmd_list(args, repo):
 
 
 def _settings(args, repo):
+    """The build settings of --sched CONFIG with --set on top; afterwards args.sched is the
+    scheduler and args.variant the configuration's name (rr[timeslice_us=2000])."""
     assignments = args.set
     if getattr(args, "workload", None):   # workload keys go to the boot arguments
         boot, assignments = split_workload_assignments(discover_workloads(repo)[args.workload],
                                                        args.set)
         args.param = args.param + boot
+    name, args.sched, own = args.sched
     scheduler = discover_schedulers(repo)[args.sched]
-    return canonical_settings(scheduler, resolve_settings(scheduler, assignments))
+    args.variant, settings = with_settings(name, scheduler, own,
+                                           resolve_settings(scheduler, assignments))
+    return settings
 
 
 # Flags are checked before setup.ensure(), so a typo never waits for an apt-get install.
@@ -529,7 +545,7 @@ def cmd_run(args, repo):
                          cpus=args.cpus, seed=args.seed, realtime=args.realtime,
                          params=args.param, settings=settings, timeout=args.timeout,
                          verbose=args.verbose, placement=args.placement,
-                         variant=_variant(repo, args.sched, settings))
+                         variant=args.variant)
     model = timing_model(args.cpus, args.realtime)
     print(f"run {request.name}/{args.workload} on {args.cpus} hart(s), timing model {model}, "
           f"placement {args.placement} -> {shown(request.out)}", flush=True)
@@ -539,16 +555,11 @@ def cmd_run(args, repo):
     return 0 if result.ok else 1
 
 
-def _variant(repo, scheduler, settings):
-    """The configuration's name: --set timeslice_us=2000 runs rr[timeslice_us=2000]."""
-    return variant_name(discover_schedulers(repo)[scheduler], settings)
-
-
 def _run_out(args, repo):
     """The run's directory: --out (refused if it holds files, without --force), or a new one."""
     if args.out:
         return claim_out(args.out, args.force)
-    return default_out(repo, args.sched, args.workload)
+    return default_out(repo, args.variant, args.workload)
 
 
 def _run_sim(args, repo):
@@ -561,7 +572,7 @@ def _run_sim(args, repo):
     request = RunRequest(args.sched, args.workload, out, cpus=args.cpus, seed=args.seed,
                          params=args.param, settings=settings,
                          timeout=args.timeout, verbose=args.verbose, placement=args.placement,
-                         variant=_variant(repo, args.sched, settings))
+                         variant=args.variant)
     print(f"run {request.name}/{args.workload} on the simulator, {args.cpus} hart(s), timing "
           f"model {sim.PARALLEL_SIM}, costs {shown(costs)}, placement {args.placement} -> "
           f"{shown(request.out)}", flush=True)
@@ -797,7 +808,7 @@ def cmd_debug(args, repo):
     artifacts = build(repo, args.sched, settings, verbose=args.verbose)
     if not artifacts.workload(args.workload).is_file():
         raise SchedlabError(f"the build made no {shown(artifacts.workload(args.workload))}")
-    out = default_out(repo, args.sched, args.workload)
+    out = default_out(repo, args.variant, args.workload)
     out.mkdir(parents=True, exist_ok=True)
     command = qemu_command(artifacts.kernel, artifacts.workload(args.workload), args.cpus,
                            boot_arguments(args.seed, args.realtime,
