@@ -36,16 +36,16 @@ def relative_difference(qemu, sim):
 
 
 def pairs(runs):
-    """(qemu run, simulator run) per (scheduler, workload, seed) ran on both at one hart."""
+    """(qemu run, simulator run) per (configuration, workload, seed) ran on both at one hart."""
     one_hart = [run for run in runs if run.harts == 1 and run.ok]
-    qemu = {(r.scheduler, r.workload, r.run.get("seed")): r for r in one_hart
+    qemu = {(r.variant, r.workload, r.run.get("seed")): r for r in one_hart
             if r.engine == "qemu" and r.timing_model == "exact"}
     found = []
     for run in one_hart:
-        key = (run.scheduler, run.workload, run.run.get("seed"))
+        key = (run.variant, run.workload, run.run.get("seed"))
         if run.engine == "sim" and key in qemu:
             found.append((qemu[key], run))
-    return sorted(found, key=lambda pair: (pair[0].workload, pair[0].scheduler))
+    return sorted(found, key=lambda pair: (pair[0].workload, pair[0].variant))
 
 
 def compare_pair(qemu, sim):
@@ -69,7 +69,7 @@ def agreement_section(runs):
     body, agreeing, total = [], 0, 0
     for qemu, sim in found:
         cells = {key: (q, s, diff, ok) for key, q, s, diff, ok in compare_pair(qemu, sim)}
-        row = [f'<td class="text">{html.escape(qemu.scheduler)}</td>'
+        row = [f'<td class="text">{html.escape(qemu.variant)}</td>'
                f'<td class="text">{html.escape(qemu.workload)}</td>']
         for key, _ in FIGURES:
             if key not in cells:
@@ -88,5 +88,5 @@ def agreement_section(runs):
             f"{TOLERANCE:.0%} or one side has no value. {agreeing} of {total} figures agree "
             f"within {TOLERANCE:.0%}. Where they differ, the simulator models a mechanism "
             f"differently from the kernel (tests/sim/test_crossval.py lists the figures that "
-            f"are held to agree).</p><table><tr><th>scheduler</th><th>workload</th>{head}</tr>"
+            f"are held to agree).</p><table><tr><th>configuration</th><th>workload</th>{head}</tr>"
             f"{''.join(body)}</table>")

@@ -171,3 +171,21 @@ def test_run_records_its_configurations_name(repo, capsys, monkeypatch, argv):  
 def test_run_refuses_a_bad_configuration(repo, capsys, argv, message):  # noqa: F811
     status, _, err = run_cli(repo, capsys, "run", *argv, "--workload", "chat")
     assert status == 2 and err.startswith(message), err
+
+
+def test_qemu_and_simulator_runs_pair_by_configuration(tmp_path):
+    """The report's agreement table (analysis/agreement.py) pairs rr with rr and
+    rr[timeslice_us=2000] with itself, not whichever rr came last."""
+    from analysis import agreement
+    for variant in ("rr", "rr[timeslice_us=2000]"):
+        for engine, suffix in (("qemu", ""), ("sim", "-sim")):
+            run_dir = tmp_path / f"{variant}-1h{suffix}" / "chat"
+            run_dir.mkdir(parents=True)
+            (run_dir / "run.json").write_text(json.dumps(
+                {"scheduler": "rr", "variant": variant, "workload": "chat", "cpus": 1,
+                 "seed": 1, "engine": engine, "state": "ok", "ok": True,
+                 "timing_model": "exact" if engine == "qemu" else "parallel-sim"}))
+            (run_dir / "metrics.json").write_text(json.dumps({"headline": {}}))
+    pairs = agreement.pairs(results.load_runs(tmp_path))
+    assert [(qemu.config, sim.config) for qemu, sim in pairs] == [
+        ("rr-1h", "rr-1h-sim"), ("rr[timeslice_us=2000]-1h", "rr[timeslice_us=2000]-1h-sim")]
