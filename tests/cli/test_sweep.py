@@ -256,6 +256,9 @@ def test_sweep_run_runs_one_planned_run_by_its_key(repo, capsys, tmp_path, stand
     assert status == 2 and err.startswith("error: KEY: '0123' is not a run of ")
     status, _, err = run_cli(repo, capsys, "sweep-run", str(tmp_path), key)
     assert status == 2 and "not a sweep directory" in err
+    status, _, err = run_cli(repo, capsys, "sweep", str(spec), "--out", str(tmp_path))
+    assert status == 2 and err.startswith(f"error: --out {tmp_path}: holds files but no "
+                                          "sweep-plan.json: not a sweep's directory")
 
 
 def test_the_workflow_runs_the_projects_own_commands(repo, capsys, tmp_path, monkeypatch):  # noqa: F811

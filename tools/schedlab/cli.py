@@ -693,7 +693,7 @@ def cmd_sweep(args, repo):
                          not_modelled=lambda workload: _not_simulated(workloads[workload]))
     for note in sweep.notes:
         print(note, file=sys.stderr, flush=True)
-    out = args.out or Path(repo) / "results" / f"sweep-{name}"
+    out = sweeping.claim_directory(args.out or Path(repo) / "results" / f"sweep-{name}")
     plan = sweeping.make_plan(repo, sweep, args.spec)
     sweeping.write_plan(out, plan)
     if args.snakemake:

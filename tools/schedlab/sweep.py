@@ -80,6 +80,17 @@ def build_id(repo, engine, scheduler, settings):
     return directory.name
 
 
+def claim_directory(out):
+    """The sweep's directory: new, empty, or a sweep's (any sweep's: runs are keyed by their
+    inputs, so sweeps can share one); a directory of other files is refused."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and
+                                              not (out / PLAN_NAME).is_file())):
+        raise UsageError(f"--out {shown(out)}: holds files but no {PLAN_NAME}: not a sweep's "
+                         "directory; choose another")
+    return out
+
+
 def make_plan(repo, sweep, spec_path):
     """sweep-plan.json's content: the runs with their keys and builds, and the axes."""
     source = source_state(repo)
