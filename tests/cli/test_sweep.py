@@ -306,3 +306,29 @@ def test_sweep_plots_draw_a_line_per_configuration_with_error_bars(repo, capsys,
         assert len(heights) == 2 and all(h > 0 for h in heights)   # an interval at each point
     assert [t.get_text() for t in figure.legends[0].get_texts()] == ["mlfq", "rr"]
     assert "sweep/timeslice_us--switches_per_s.png" in (out / "sweep.html").read_text()
+
+
+def test_the_source_state_changes_with_the_code_not_with_sweep_files(tmp_path):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "sweeps").mkdir()
+    (tmp_path / "kernel" / "sched.c").write_text("int x;\n")
+    (tmp_path / "sweeps" / "s.toml").write_text("seeds = [1]\n")
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "start")
+    clean = sweep.source_state(tmp_path)
+    assert len(clean) == 40   # the commit alone
+    (tmp_path / "sweeps" / "s.toml").write_text("seeds = [1, 2]\n")   # a widened sweep
+    (tmp_path / "sweeps" / "new.toml").write_text("seeds = [3]\n")
+    (tmp_path / "README.md").write_text("notes\n")
+    assert sweep.source_state(tmp_path) == clean
+    (tmp_path / "kernel" / "sched.c").write_text("int y;\n")
+    edited = sweep.source_state(tmp_path)
+    assert edited.startswith(clean + "+")
+    (tmp_path / "kernel" / "new.c").write_text("int z;\n")
+    assert sweep.source_state(tmp_path) not in (clean, edited)

@@ -44,18 +44,30 @@ LOCK_NAME = ".schedlab-sweep.lock"
 REPORT_OUTPUTS = ("sweep.csv", "sweep.html")
 
 
+# What a run's result cannot depend on: an edit there (a sweep file widened, the README, a
+# test) must not make every run of a sweep new. Everything else of the tree counts.
+NOT_SOURCE = (":(exclude)sweeps", ":(exclude)tests", ":(exclude).ci", ":(exclude)*.md",
+              ":(exclude).snakemake")
+
+
 def source_state(repo):
     """What the source is, for the content keys: the commit, and when the tree differs from it
-    a hash of the difference (tracked changes and untracked files), so an edit is a new key."""
-    commit, dirty = git_commit(repo)
-    if not dirty:
-        return commit or "no-git"
-    digest = hashlib.sha256()
-    digest.update(subprocess.run(["git", "diff", "HEAD", "--binary"], cwd=repo,
-                                 capture_output=True).stdout)
-    untracked = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z"],
-                               cwd=repo, capture_output=True).stdout.split(b"\0")
-    for name in sorted(filter(None, untracked)):
+    a hash of the difference (tracked changes and untracked files, outside NOT_SOURCE), so an
+    edit of the code is a new key."""
+    commit, _ = git_commit(repo)
+    if commit is None:
+        return "no-git"
+
+    def git(*args):
+        return subprocess.run(["git", *args, "--", ".", *NOT_SOURCE], cwd=repo,
+                              capture_output=True).stdout
+    changes = git("diff", "HEAD", "--binary")
+    untracked = sorted(filter(None, git("ls-files", "--others", "--exclude-standard",
+                                        "-z").split(b"\0")))
+    if not changes and not untracked:
+        return commit
+    digest = hashlib.sha256(changes)
+    for name in untracked:
         digest.update(name)
         try:
             digest.update((Path(repo) / name.decode()).read_bytes())
