@@ -34,7 +34,9 @@ well it agrees with QEMU) and the simulator at 4 and 16 harts for the SMP compar
 engine instead (QEMU's N-hart runs: --engine qemu --cpus 1,4).
 
 Results: results/<timestamp>/<config>/<workload>/ per run, config = <sched>-<N>h on QEMU and
-<sched>-<N>h-sim on the simulator (with --repeat N > 1: .../<workload>/rep<i>/), then
+<sched>-<N>h-sim on the simulator, <sched> the configuration's name: rr, or
+rr[timeslice_us=2000] for --scheds 'rr[timeslice_us=2000]' or --set timeslice_us=2000 (with
+--repeat N > 1: .../<workload>/rep<i>/), then
 report/index.html and summary.csv in results/<timestamp>/ (results/<timestamp>-2/ ... when
 another command started in the same second).
 
