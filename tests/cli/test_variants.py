@@ -50,9 +50,9 @@ def test_every_spelling_has_one_canonical_name(schedulers, text, name, settings)
     ("rr[timeslice_us=2000", "--scheds: 'rr[timeslice_us=2000': expected SCHED[key=value,...] "
                              "with a closing ']'"),
     ("rr[]", "--scheds: 'rr[]': no key=value between the brackets"),
-    ("rr[levels=4]", "--scheds rr[levels=4]: unknown parameter 'levels' for scheduler rr; "
+    ("rr[levels=4]", "--scheds: rr[levels=4]: unknown parameter 'levels' for scheduler rr; "
                      "valid: rr.timeslice_us"),
-    ("rr[timeslice_us=5]", "--scheds rr[timeslice_us=5]: timeslice_us=5 is out of range: "
+    ("rr[timeslice_us=5]", "--scheds: rr[timeslice_us=5]: timeslice_us=5 is out of range: "
                            "valid values are 100..1000000"),
     ("mlfq[levels=2,levels=3]", "--scheds: 'mlfq[levels=2,levels=3]' sets levels twice"),
 ])
@@ -116,7 +116,7 @@ def test_set_is_in_the_name_and_agrees_with_the_configurations(repo, capsys, com
 def test_bad_scheds_is_a_usage_error(repo, capsys, compared):  # noqa: F811
     status, out, err = run_cli(repo, capsys, "compare", "--scheds", "rr[quantum=3]")
     assert status == 2 and compared == []
-    assert err.startswith("error: --scheds: --scheds rr[quantum=3]: unknown parameter 'quantum' "
+    assert err.startswith("error: --scheds: rr[quantum=3]: unknown parameter 'quantum' "
                           "for scheduler rr; valid: rr.timeslice_us")
 
 
@@ -163,7 +163,7 @@ def test_run_records_its_configurations_name(repo, capsys, monkeypatch, argv):  
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--sched", "rr[quantum=1]"], "error: --sched: --sched rr[quantum=1]: unknown parameter "
+    (["--sched", "rr[quantum=1]"], "error: --sched: rr[quantum=1]: unknown parameter "
                                    "'quantum' for scheduler rr; valid: rr.timeslice_us"),
     (["--sched", "rr[timeslice_us=2000]", "--set", "timeslice_us=3000"],
      "error: --set: timeslice_us=3000 disagrees with the configuration rr[timeslice_us=2000]"),

@@ -84,7 +84,7 @@ def parse_variant(text, schedulers, flag="--scheds"):
             raise UsageError(f"{flag}: '{text}' sets {parameter.name(base)} twice")
         seen.add(parameter.variable if parameter else assignment)
     settings = canonical_settings(scheduler, resolve_settings(scheduler, assignments,
-                                                              flag=f"{flag} {text.strip()}"))
+                                                              flag=f"{flag}: {text.strip()}"))
     return variant_name(scheduler, settings), base, settings
 
 
