@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from analysis import sweep_report  # noqa: E402
-from tools.schedlab import UsageError, cli, setup, snakemake, sweep  # noqa: E402
+from tools.schedlab import UsageError, setup, snakemake, sweep  # noqa: E402
 from tools.schedlab.configs import discover_schedulers, discover_workloads  # noqa: E402
 from tools.schedlab.run import RunResult  # noqa: E402
 from tools.schedlab.sweep_spec import expand, load_spec  # noqa: E402

@@ -120,7 +120,3 @@ def parse_variants(text, schedulers, flag="--scheds", report=None):
                          f"{', '.join(schedulers) or '(none found)'}")
     return list(chosen.values())
 
-
-def applies_to(scheduler, key):
-    """Whether --set key (a sweep's parameter axis) names a parameter of `scheduler`."""
-    return find_parameter(scheduler, key) is not None
