@@ -121,6 +121,7 @@ def summary_rows(summaries):
     rows = []
     for summary in summaries:
         row = {"config": summary.config, "scheduler": summary.scheduler,
+               "variant": summary.runs[0].variant,
                "workload": summary.workload, "engine": summary.runs[0].engine,
                "cpus": summary.harts, "repeat": "mean",
                "timing_model": summary.runs[0].timing_model,

@@ -52,22 +52,27 @@ class Run:
         return "sim" if found and found.group("sim") else "qemu"
 
     @property
-    def config(self):
-        """The configuration's name in every table and legend: run.json's "config" (a variant
-        such as rr[timeslice_us=2000]-1h, compare.config_name), else <scheduler>-<harts>h with
-        -sim for the simulator's runs. An opaque string: it may hold [ ] = , characters."""
-        return self.run.get("config") or (f"{self.scheduler}-{self.harts}h"
-                                          + ("-sim" if self.engine == "sim" else ""))
-
-    @property
     def variant(self):
-        """The configuration without its machine: what a baseline names and what is compared
-        across machines (rr, rr[timeslice_us=2000]); run.json's "variant" when it records one,
-        else config less its -<N>h / -<N>h-sim suffix."""
+        """The configuration's name, the scheduler with the parameter values it was built with
+        (rr, rr[timeslice_us=2000]; tools/schedlab/variants.py): run.json's, else the
+        config less its machine, else the directory's, else the scheduler's."""
         if self.run.get("variant"):
             return self.run["variant"]
-        found = _MACHINE_SUFFIX.search(self.config)
-        return self.config[:found.start()] if found else self.config
+        if self.run.get("config"):  # recorded on its machine: the name less -<N>h[-sim]
+            found = _MACHINE_SUFFIX.search(self.run["config"])
+            return self.run["config"][:found.start()] if found else self.run["config"]
+        found = _CONFIG_NAME.match(_workload_directory(self.directory).parent.name) \
+            if self.directory is not None else None
+        named = found.group("sched") if found else None
+        return named if named and _base(named) == self.scheduler else self.scheduler
+
+    @property
+    def config(self):
+        """The configuration on its machine in every table and legend: run.json's "config"
+        (compare.config_name: <variant>-<harts>h, -sim for the simulator's runs), else built the
+        same way. An opaque string: it may hold [ ] = , characters."""
+        return self.run.get("config") or (f"{self.variant}-{self.harts}h"
+                                          + ("-sim" if self.engine == "sim" else ""))
 
     @property
     def machine(self):
@@ -100,6 +105,17 @@ class Run:
                 and bool(self.metrics))
 
 
+def _base(name):
+    """rr for rr[timeslice_us=2000] (tools/schedlab/variants.scheduler_of)."""
+    return name.partition("[")[0]
+
+
+def _workload_directory(directory):
+    """<config>/<workload>, above rep<i> for a repeated run."""
+    directory = Path(directory)
+    return directory.parent if _REPEAT_NAME.match(directory.name) else directory
+
+
 def find_run_dirs(root):
     """Run directories under root (root included): those holding a run.json or trace.bin."""
     root = Path(root)
@@ -113,10 +129,10 @@ def load_run(directory):
     finished = run.get("state", "ok") == "ok"
     metrics = read_json(directory / "metrics.json") if finished else {}
     # Names from the directories, for runs whose run.json is missing.
-    workload_dir = directory.parent if _REPEAT_NAME.match(directory.name) else directory
+    workload_dir = _workload_directory(directory)
     parent = _CONFIG_NAME.match(workload_dir.parent.name)
     scheduler = (run.get("scheduler") or metrics.get("scheduler")
-                 or (parent.group("sched") if parent else workload_dir.parent.name))
+                 or _base(parent.group("sched") if parent else workload_dir.parent.name))
     harts = (run.get("cpus") or metrics.get("trace_header", {}).get("nharts")
              or (int(parent.group("harts")) if parent else 1))
     return Run(directory, scheduler, int(harts), run.get("workload") or workload_dir.name,
@@ -126,6 +142,6 @@ def load_run(directory):
 def load_runs(root):
     """Every run under root, ordered by workload, harts, scheduler and repeat."""
     runs = [load_run(d) for d in find_run_dirs(root)]
-    return sorted(runs, key=lambda r: (r.workload, r.harts, r.engine, r.scheduler, r.config,
+    return sorted(runs, key=lambda r: (r.workload, r.harts, r.engine, r.variant,
                                        r.run.get("repeat") or 0,
                                        str(r.directory)))

@@ -1,6 +1,8 @@
 """summary.csv: one row per run of a results directory, for people's own tools.
 
-Columns: what was run (RUN_COLUMNS, from run.json; timing_model -- exact, shared-throughput or
+Columns: what was run (RUN_COLUMNS, from run.json; variant is the configuration's name, the
+scheduler with its parameter values, e.g. rr[timeslice_us=2000], and config that name on its
+machine, rr[timeslice_us=2000]-1h; timing_model -- exact, shared-throughput or
 host-parallel, timing_model.py -- falls back to metrics.json's for runs that predate it), then
 the headline figures (headline.*, exactly metrics.json's "headline"), then every other scalar
 of metrics.json under its dotted path. Per-thread tables and sample lists are left out (they
@@ -23,7 +25,7 @@ from .atomic_file import atomic_output
 from .repeats import summarise_repeats, summary_rows
 from .results import load_run
 
-RUN_COLUMNS = ["config", "scheduler", "workload", "engine", "cpus", "seed", "repeat", "repeats",
+RUN_COLUMNS = ["config", "scheduler", "variant", "workload", "engine", "cpus", "seed", "repeat", "repeats",
                "clock", "timing_model", "placement", "ok", "state", "status", "commit", "dirty",
                "directory"]
 _LEFT_OUT = {"per_thread", "threads", "cpu_time_ns", "samples", "shares", "unfinished"}
@@ -45,7 +47,8 @@ def flatten(metrics, prefix=""):
 def summary_row(run, root):
     """The row of one run (analysis.results.Run) in root/summary.csv."""
     row = {column: run.run.get(column, "") for column in RUN_COLUMNS}
-    row.update(config=run.config, scheduler=run.scheduler, workload=run.workload,
+    row.update(config=run.config, scheduler=run.scheduler, variant=run.variant,
+               workload=run.workload,
                engine=run.engine, cpus=run.harts, timing_model=run.timing_model,
                state=run.state,
                directory=os.path.relpath(Path(run.directory).resolve(), Path(root).resolve()))
@@ -57,10 +60,15 @@ def write_summary(root, run_dirs):
     """Write root/summary.csv with a row per run directory; returns its path."""
     runs = [load_run(run_dir) for run_dir in run_dirs]
     rows = [summary_row(run, root) for run in runs] + summary_rows(summarise_repeats(runs))
-    keys = {key for row in rows for key in row} - set(RUN_COLUMNS)
+    return write_rows(Path(root) / "summary.csv", rows, RUN_COLUMNS)
+
+
+def write_rows(path, rows, first_columns):
+    """A CSV of rows (dicts): first_columns, then the headline.* columns, then every other
+    column, sorted, so the same rows always give the same file."""
+    keys = {key for row in rows for key in row} - set(first_columns)
     headline = sorted(key for key in keys if key.startswith("headline."))
-    columns = RUN_COLUMNS + headline + sorted(keys - set(headline))
-    path = Path(root) / "summary.csv"
+    columns = list(first_columns) + headline + sorted(keys - set(headline))
     with atomic_output(path, "w", newline="") as summary:
         writer = csv.DictWriter(summary, columns, restval="")
         writer.writeheader()

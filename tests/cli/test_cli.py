@@ -393,7 +393,7 @@ def firmware_present(tmp_path, monkeypatch):
 
 
 def test_setup_names_the_package_of_each_missing_command(tmp_path, firmware_present):
-    path = fake_commands(tmp_path / "bin", ["cmake", "ninja", "gcc"])
+    path = fake_commands(tmp_path / "bin", ["cmake", "ninja", "gcc", "snakemake"])
     missing = setup.find_missing(path=path)
     assert missing == {"riscv64-unknown-elf-gcc": "gcc-riscv64-unknown-elf",
                        "qemu-system-riscv64": "qemu-system-misc"}

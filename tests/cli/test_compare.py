@@ -145,9 +145,12 @@ def test_set_goes_to_the_workloads_and_schedulers_that_have_the_key(repo, capsys
     assert status == 0, err
     [(comparison, _)] = compared
     assert comparison.params == {"chat": ["chat.requests=5", "extra=1"], "batch": ["extra=1"]}
+    # --set is in the configurations' names (variants.py), as it is in their builds
     assert comparison.settings == {
-        "rr": {"SCHED_TIMESLICE_US": "3000"},
-        "mlfq": {"SCHED_MLFQ_LEVELS": "4", "SCHED_TIMESLICE_US": "3000"}}
+        "rr[timeslice_us=3000]": {"SCHED_TIMESLICE_US": "3000"},
+        "mlfq[levels=4,timeslice_us=3000]": {"SCHED_MLFQ_LEVELS": "4",
+                                             "SCHED_TIMESLICE_US": "3000"}}
+    assert comparison.schedulers == ["mlfq[levels=4,timeslice_us=3000]", "rr[timeslice_us=3000]"]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -309,15 +312,16 @@ def test_compare_writes_every_run_then_summary_and_report(repo, capsys, monkeypa
     assert status == 0, err
     assert sorted(built) == [("mlfq", {"SCHED_MLFQ_LEVELS": "2"}), ("rr", {})]
     assert sorted(p.relative_to(out).as_posix() for p in out.glob("*/*/*/run.json")) == [
-        f"{s}-{n}h/chat/rep{i}/run.json" for s in ("mlfq", "rr") for n in (1, 4) for i in (0, 1)]
+        f"{s}-{n}h/chat/rep{i}/run.json" for s in ("mlfq[levels=2]", "rr") for n in (1, 4)
+        for i in (0, 1)]
     progress = [line for line in stdout.splitlines() if line.startswith("run ")]
     assert len(progress) == 8 and progress[-1].startswith("run 8 of 8, ")
-    assert "compare: 8 runs (2 schedulers x 1 workloads x machines qemu:1,qemu:4 x 2 repeats)" \
+    assert "compare: 8 runs (2 configurations x 1 workloads x machines qemu:1,qemu:4 x 2 repeats)" \
         in stdout
     with open(out / "summary.csv") as summary:
         rows = list(csv.DictReader(summary))
     means = {row["config"]: row for row in rows if row["repeat"] == "mean"}
-    assert set(means) == {"mlfq-1h", "mlfq-4h", "rr-1h", "rr-4h"}
+    assert set(means) == {"mlfq[levels=2]-1h", "mlfq[levels=2]-4h", "rr-1h", "rr-4h"}
     assert float(means["rr-4h"]["headline.switches_per_s"]) == 55.0   # seeds 1, 2 + 4 harts
     assert reports == [out.resolve()] or reports == [out]
 

@@ -421,7 +421,7 @@ def test_resume_runs_only_what_has_no_result_then_reports(repo, capsys, stand_in
     status, stdout, err = run_cli(repo, capsys, "compare", "--resume", str(out))
     assert status == 0, err
     assert sorted(ran) == ["b", "c"]
-    assert "compare: 2 runs, 1 kept from before (1 schedulers x 3 workloads x " in stdout
+    assert "compare: 2 runs, 1 kept from before (1 configurations x 3 workloads x " in stdout
     with open(out / "summary.csv") as stream:
         rows = list(csv.DictReader(stream))
     assert [(r["workload"], r["state"], r["seed"], r["headline.switches_per_s"]) for r in rows] \

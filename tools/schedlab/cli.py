@@ -15,10 +15,14 @@ from .results_dirs import claim_out, describe_os_error
 from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, new_results_directory,
                   run_workload)
 from .test import run_tests
+from .variants import parse_variant, parse_variants, with_settings
 from . import bench as benchmarks
 from . import calibrate as calibration
 from . import sim
 from . import fuzz as fuzzing
+from . import snakemake as workflows
+from . import sweep as sweeping
+from .sweep_spec import expand as expand_sweep, load_spec as load_sweep_spec
 from analysis.timing_model import timing_model   # numpy-free
 
 MAX_CPUS = 8   # the kernel starts up to 8 harts (DESIGN §3.4)
@@ -30,7 +34,9 @@ well it agrees with QEMU) and the simulator at 4 and 16 harts for the SMP compar
 engine instead (QEMU's N-hart runs: --engine qemu --cpus 1,4).
 
 Results: results/<timestamp>/<config>/<workload>/ per run, config = <sched>-<N>h on QEMU and
-<sched>-<N>h-sim on the simulator (with --repeat N > 1: .../<workload>/rep<i>/), then
+<sched>-<N>h-sim on the simulator, <sched> the configuration's name: rr, or
+rr[timeslice_us=2000] for --scheds 'rr[timeslice_us=2000]' or --set timeslice_us=2000 (with
+--repeat N > 1: .../<workload>/rep<i>/), then
 report/index.html and summary.csv in results/<timestamp>/ (results/<timestamp>-2/ ... when
 another command started in the same second).
 
@@ -64,6 +70,17 @@ commit, QEMU version) and each round's console under DIR/bench/. Every figure is
 instruction count (-icount shift=0): each root task boots at least twice, more (up to 5) while
 two rounds in a row differ; a figure whose rounds differed is marked in the table. The exit
 status is 1 when a root task failed; a missing operation is reported, not an error.
+"""
+
+
+SWEEP_EPILOG = """\
+Results: DIR/runs/<key>/ per run, key = a content hash of the source (commit and uncommitted
+changes), configuration, workload and its parameters, engine, harts, seed and placement; a run
+whose directory has a result (run.json state ok) is not run again, so an interrupted sweep goes
+on where it stopped and a finished one does nothing. DIR/sweep-plan.json lists every run; the
+report is DIR/sweep.html (a metric against each swept parameter, one line per configuration,
+95% intervals over the seeds), DIR/sweep.csv (a row per run) and DIR/sweep-means.csv.
+With --snakemake, `snakemake -s WORKFLOW/Snakefile --cores N` runs the same steps into DIR.
 """
 
 
@@ -102,6 +119,30 @@ def _list_of(kind, catalogue):
     # Duplicates dropped: two runs of one name would write the same directory.
     return lambda value: list(dict.fromkeys(one(name.strip()) for name in value.split(",")
                                             if name.strip()))
+
+
+def _variants(schedulers):
+    """compare's --scheds: configurations (variants.py), each once, with their settings."""
+    def parse(value):
+        try:
+            return parse_variants(value, schedulers, report=_note)
+        except UsageError as error:   # argparse puts the flag in front itself
+            raise argparse.ArgumentTypeError(error.args[0].removeprefix("--scheds: ")) from None
+    return parse
+
+
+def _variant(schedulers, flag):
+    """--sched of build, run, debug: one configuration -> (name, scheduler, settings)."""
+    def parse(value):
+        try:
+            return parse_variant(value, schedulers, flag=flag)
+        except UsageError as error:
+            raise argparse.ArgumentTypeError(error.args[0].removeprefix(f"{flag}: ")) from None
+    return parse
+
+
+def _note(line):
+    print(f"note: {line}", file=sys.stderr, flush=True)
 
 
 def _cpus(value):
@@ -197,9 +238,10 @@ def _boot_parameter(value):
 
 
 def _add_build_options(parser, schedulers):
-    parser.add_argument("--sched", required=True, metavar="NAME",
-                        type=_one_of("scheduler", schedulers),
-                        help=f"scheduler config from configs/: {_names(schedulers)}")
+    parser.add_argument("--sched", required=True, metavar="CONFIG",
+                        type=_variant(schedulers, "--sched"),
+                        help=f"scheduler config from configs/ ({_names(schedulers)}), or one "
+                             "with parameter values, e.g. 'rr[timeslice_us=2000]'")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a parameter (see ./schedlab list): a workload's, e.g. "
                              "interactive.count=8, through the boot arguments; a scheduler "
@@ -301,8 +343,10 @@ def build_parser(schedulers, workloads):
                   "a comparison report")
     sub.epilog = COMPARE_EPILOG
     sub.formatter_class = argparse.RawDescriptionHelpFormatter
-    sub.add_argument("--scheds", metavar="A,B", type=_list_of("scheduler", schedulers),
-                     help=f"comma-separated schedulers (default all: {_names(schedulers)})")
+    sub.add_argument("--scheds", metavar="CONFIG,..", type=_variants(schedulers),
+                     help="comma-separated configurations: a scheduler, or a scheduler with "
+                          "parameter values, e.g. 'rr,rr[timeslice_us=2000],mlfq[levels=4]' "
+                          f"(default every scheduler: {_names(schedulers)})")
     sub.add_argument("--workloads", metavar="W,..", type=_list_of("workload", workloads),
                      help=f"comma-separated workloads (default all: {_names(workloads)})")
     sub.add_argument("--cpus", type=_compare_cpus_list, metavar="N,..",
@@ -343,6 +387,36 @@ def build_parser(schedulers, workloads):
                           "the default machines (sim: the simulator, sim/, timing model "
                           f"parallel-sim, --cpus up to {sim.MAX_SIM_CPUS}); workloads the "
                           "simulator does not model are left out of its runs, and it says so")
+
+    sub = command("sweep", cmd_sweep, "run the grid of a sweep file (JSON or TOML: "
+                  "configurations and parameter ranges, workloads and their parameters, harts, "
+                  "engines, seeds) in parallel, skipping runs that have a result, then the sweep "
+                  "report; or write it as a Snakemake workflow")
+    sub.epilog = SWEEP_EPILOG
+    sub.formatter_class = argparse.RawDescriptionHelpFormatter
+    sub.add_argument("spec", type=Path, metavar="SPEC", help="the sweep file (.toml or .json)")
+    sub.add_argument("-j", "--jobs", type=_positive("number of parallel runs"),
+                     default=sweeping.default_parallel(), metavar="N",
+                     help=f"runs at a time (default the core count, {sweeping.default_parallel()})")
+    sub.add_argument("--out", type=Path, metavar="DIR",
+                     help="the sweep's directory (default results/sweep-<SPEC's name>); the "
+                          "same sweep again into it runs only what has no result")
+    sub.add_argument("--snakemake", type=Path, metavar="DIR",
+                     help="do not run: write DIR/Snakefile and DIR/config.json, whose rules "
+                          "are sweep-build, sweep-run and sweep-report, for `snakemake "
+                          "--cores N` here or a Snakemake profile on a cluster")
+
+    sub = command("sweep-build", cmd_sweep_build, "build one of a sweep's builds (a rule of "
+                  "the Snakemake workflow; ./schedlab sweep does it itself)")
+    sub.add_argument("dir", type=Path, metavar="DIR", help="the sweep's directory")
+    sub.add_argument("build", metavar="BUILD", help="a build of DIR/sweep-plan.json")
+    sub = command("sweep-run", cmd_sweep_run, "run one of a sweep's runs into DIR/runs/KEY (a "
+                  "rule of the Snakemake workflow)")
+    sub.add_argument("dir", type=Path, metavar="DIR", help="the sweep's directory")
+    sub.add_argument("key", metavar="KEY", help="a run's key in DIR/sweep-plan.json")
+    sub = command("sweep-report", cmd_sweep_report, "write a sweep's report from its runs: "
+                  "sweep.csv, sweep-means.csv, sweep.html and plots")
+    sub.add_argument("dir", type=Path, metavar="DIR", help="the sweep's directory")
 
     sub = command("calibrate", cmd_calibrate, "measure the simulator's cost tables in QEMU "
                   "(sim/costs/<sched>.json) from the kernel's paths in icount traces")
@@ -437,12 +511,18 @@ def cmd_list(args, repo):
 
 
 def _settings(args, repo):
+    """The build settings of --sched CONFIG with --set on top; afterwards args.sched is the
+    scheduler and args.variant the configuration's name (rr[timeslice_us=2000])."""
     assignments = args.set
     if getattr(args, "workload", None):   # workload keys go to the boot arguments
         boot, assignments = split_workload_assignments(discover_workloads(repo)[args.workload],
                                                        args.set)
         args.param = args.param + boot
-    return resolve_settings(discover_schedulers(repo)[args.sched], assignments)
+    name, args.sched, own = args.sched
+    scheduler = discover_schedulers(repo)[args.sched]
+    args.variant, settings = with_settings(name, scheduler, own,
+                                           resolve_settings(scheduler, assignments))
+    return settings
 
 
 # Flags are checked before setup.ensure(), so a typo never waits for an apt-get install.
@@ -474,12 +554,13 @@ def cmd_run(args, repo):
     request = RunRequest(args.sched, args.workload, out,
                          cpus=args.cpus, seed=args.seed, realtime=args.realtime,
                          params=args.param, settings=settings, timeout=args.timeout,
-                         verbose=args.verbose, placement=args.placement)
+                         verbose=args.verbose, placement=args.placement,
+                         variant=args.variant)
     model = timing_model(args.cpus, args.realtime)
-    print(f"run {args.sched}/{args.workload} on {args.cpus} hart(s), timing model {model}, "
+    print(f"run {request.name}/{args.workload} on {args.cpus} hart(s), timing model {model}, "
           f"placement {args.placement} -> {shown(request.out)}", flush=True)
     result = run_workload(repo, artifacts, request)
-    print(f"run {args.sched}/{args.workload}: {result.message} ({result.seconds:.1f}s)",
+    print(f"run {request.name}/{args.workload}: {result.message} ({result.seconds:.1f}s)",
           file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
 
@@ -488,7 +569,7 @@ def _run_out(args, repo):
     """The run's directory: --out (refused if it holds files, without --force), or a new one."""
     if args.out:
         return claim_out(args.out, args.force)
-    return default_out(repo, args.sched, args.workload)
+    return default_out(repo, args.variant, args.workload)
 
 
 def _run_sim(args, repo):
@@ -500,12 +581,13 @@ def _run_sim(args, repo):
     build_dir = sim.build_sim(repo, args.sched, settings, verbose=args.verbose)
     request = RunRequest(args.sched, args.workload, out, cpus=args.cpus, seed=args.seed,
                          params=args.param, settings=settings,
-                         timeout=args.timeout, verbose=args.verbose, placement=args.placement)
-    print(f"run {args.sched}/{args.workload} on the simulator, {args.cpus} hart(s), timing "
+                         timeout=args.timeout, verbose=args.verbose, placement=args.placement,
+                         variant=args.variant)
+    print(f"run {request.name}/{args.workload} on the simulator, {args.cpus} hart(s), timing "
           f"model {sim.PARALLEL_SIM}, costs {shown(costs)}, placement {args.placement} -> "
           f"{shown(request.out)}", flush=True)
     result = sim.run_sim(repo, build_dir, request, costs)
-    print(f"run {args.sched}/{args.workload}: {result.message} ({result.seconds:.2f}s)",
+    print(f"run {request.name}/{args.workload}: {result.message} ({result.seconds:.2f}s)",
           file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
 
@@ -528,12 +610,15 @@ def comparison_from_args(args, repo):
     """The Comparison the flags ask for; --set dispatched to builds and boot arguments."""
     _check_no_placement_param(args.param)
     all_schedulers, all_workloads = discover_schedulers(repo), discover_workloads(repo)
-    schedulers = args.scheds or list(all_schedulers)
+    variants = args.scheds or [(name, name, {}) for name in all_schedulers]
     workloads = args.workloads or list(all_workloads)
-    if not schedulers or not workloads:
+    if not variants or not workloads:
         raise UsageError("compare: no schedulers in configs/ or no workloads in workloads/")
-    settings, boot = split_compare_assignments([all_schedulers[s] for s in schedulers],
-                                               [all_workloads[w] for w in workloads], args.set)
+    bases = list(dict.fromkeys(base for _, base, _ in variants))
+    extra, boot = split_compare_assignments([all_schedulers[s] for s in bases],
+                                            [all_workloads[w] for w in workloads], args.set)
+    settings = _with_set(variants, all_schedulers, extra)
+    schedulers = list(settings)
     params = {workload: boot[workload] + args.param for workload in workloads}
     machines = _compare_machines(args)
     sim_workloads = None
@@ -546,6 +631,19 @@ def comparison_from_args(args, repo):
                       repeat=args.repeat, realtime=args.realtime, timeout=args.timeout,
                       settings=settings, params=params, placement=args.placement,
                       sim_workloads=sim_workloads)
+
+
+def _with_set(variants, all_schedulers, extra):
+    """{name: settings} of the configurations with --set on top (`extra`: {scheduler:
+    settings}): --set timeslice_us=2000 makes rr rr[timeslice_us=2000]. Two that become one
+    run once, saying so."""
+    settings = {}
+    for name, base, own in variants:
+        merged_name, merged = with_settings(name, all_schedulers[base], own, extra[base])
+        if merged_name in settings:
+            _note(f"--set: {name} becomes {merged_name}, already listed: run once")
+        settings.setdefault(merged_name, merged)
+    return settings
 
 
 def _compare_machines(args):
@@ -574,9 +672,7 @@ def _simulated_workloads(workloads, all_workloads, only_sim):
     """The workloads the simulator models (the others named: left out of its runs)."""
     kept = []
     for workload in workloads:
-        path = getattr(all_workloads[workload], "path", None)
-        why = sim.not_modelled(path) if path and str(path).endswith(".json") else \
-            "a hand-written root task: the simulator runs spec workloads only"
+        why = _not_simulated(all_workloads[workload])
         if why:
             where = "left out" if only_sim else "left out of the simulator's runs"
             print(f"compare: {workload} {where}: {why}", file=sys.stderr, flush=True)
@@ -602,6 +698,56 @@ def cmd_compare(args, repo):
     out = claim_out(args.out, args.force) if args.out else new_results_directory(repo)
     chosen = {} if args.baseline is None else {"baseline": args.baseline}
     return 0 if run_suite(repo, comparison, out, bench=args.bench, **chosen) else 1
+
+
+def cmd_sweep(args, repo):
+    spec = load_sweep_spec(args.spec)
+    name = args.spec.stem
+    workloads = discover_workloads(repo)
+    sweep = expand_sweep(spec, discover_schedulers(repo), workloads, name,
+                         not_modelled=lambda workload: _not_simulated(workloads[workload]))
+    for note in sweep.notes:
+        print(note, file=sys.stderr, flush=True)
+    out = sweeping.claim_directory(args.out or Path(repo) / "results" / f"sweep-{name}")
+    plan = sweeping.make_plan(repo, sweep, args.spec)
+    sweeping.write_plan(out, plan)
+    if args.snakemake:
+        snakefile = workflows.write_workflow(args.snakemake, out, plan, args.spec)
+        print(f"sweep {name}: {len(plan['runs'])} runs; workflow {shown(snakefile)}, results in "
+              f"{shown(out)}. Run it here with:\n  snakemake -s {shown(snakefile)} --cores "
+              f"{sweeping.default_parallel()}\nor on a cluster with a profile: add --profile "
+              "NAME", flush=True)
+        try:
+            workflows.check_installed()
+        except SchedlabError as error:
+            print(f"note: {error}", file=sys.stderr)
+        return 0
+    setup.ensure()
+    return 0 if sweeping.run_sweep(repo, out, plan, args.jobs) else 1
+
+
+def _not_simulated(workload):
+    """Why the simulator cannot run `workload` (configs.Workload), or None."""
+    path = getattr(workload, "path", None)
+    if not path or not str(path).endswith(".json"):
+        return "a hand-written root task: the simulator runs spec workloads only"
+    return sim.not_modelled(path)
+
+
+def cmd_sweep_build(args, repo):
+    plan = sweeping.read_plan(args.dir)
+    setup.ensure()
+    sweeping.do_build(repo, args.dir, plan, args.build)
+    return 0
+
+
+def cmd_sweep_run(args, repo):
+    return 0 if sweeping.run_one(repo, args.dir, args.key) else 1
+
+
+def cmd_sweep_report(args, repo):
+    sweeping.read_plan(args.dir)
+    return 0 if sweeping.report(repo, args.dir) else 1
 
 
 def cmd_bench(args, repo):
@@ -687,7 +833,7 @@ def cmd_debug(args, repo):
     artifacts = build(repo, args.sched, settings, verbose=args.verbose)
     if not artifacts.workload(args.workload).is_file():
         raise SchedlabError(f"the build made no {shown(artifacts.workload(args.workload))}")
-    out = default_out(repo, args.sched, args.workload)
+    out = default_out(repo, args.variant, args.workload)
     out.mkdir(parents=True, exist_ok=True)
     command = qemu_command(artifacts.kernel, artifacts.workload(args.workload), args.cpus,
                            boot_arguments(args.seed, args.realtime,

@@ -36,6 +36,7 @@ from . import sim
 from .build import BuildArtifacts, build
 from .file_lock import file_lock
 from .results_dirs import make_directory, write_json
+from .variants import scheduler_of
 from .run import (PLACEMENTS, UNFINISHED_STATES, RunRequest, RunResult, analyse, mark_analysed,
                   run_workload)
 
@@ -55,8 +56,10 @@ SHARED_THROUGHPUT_NOTE = (
 
 @dataclass
 class Comparison:
-    """What `schedlab compare` runs: every scheduler x workload x machine x repeat. A machine
-    is (engine, harts). `machines` may instead be given as `engine` and `cpus` (every hart
+    """What `schedlab compare` runs: every configuration x workload x machine x repeat.
+    `schedulers` are configuration names (variants.py: rr, rr[timeslice_us=2000]) and
+    `settings` maps each name to its {CMAKE_VARIABLE: value}; the name says the settings (the
+    command line makes both, variants.variant_name). A machine is (engine, harts). `machines` may instead be given as `engine` and `cpus` (every hart
     count on that engine); after construction `cpus` lists the hart counts and `engine` is the
     one engine of all machines (None when they mix engines). `sim_workloads` are the workloads
     the simulator's machines run (None: all)."""
@@ -67,7 +70,7 @@ class Comparison:
     repeat: int = 1
     realtime: bool = False
     timeout: float = 120
-    settings: dict = field(default_factory=dict)   # scheduler -> {CMAKE_VARIABLE: value}
+    settings: dict = field(default_factory=dict)   # configuration -> {CMAKE_VARIABLE: value}
     params: dict = field(default_factory=dict)     # workload -> [k=v boot arguments]
     placement: str = PLACEMENTS[0]                 # engine.placement of every run
     engine: str = None
@@ -95,10 +98,10 @@ class Comparison:
         return list(self.workloads)
 
 
-def config_name(scheduler, cpus, engine="qemu"):
-    """A configuration is a scheduler on a machine: rr-4h on QEMU, rr-4h-sim on the simulator
-    (the report's name too; analysis/results.py reads it back)."""
-    return f"{scheduler}-{cpus}h" + ("-sim" if engine == "sim" else "")
+def config_name(variant, cpus, engine="qemu"):
+    """A configuration on a machine: rr-4h on QEMU, rr[timeslice_us=2000]-4h-sim on the
+    simulator (the report's name too; analysis/results.py reads it back)."""
+    return f"{variant}-{cpus}h" + ("-sim" if engine == "sim" else "")
 
 
 def run_directory(out, scheduler, cpus, workload, repeat=None, engine="qemu"):
@@ -115,15 +118,15 @@ def plan_runs(comparison, out):
     """One RunRequest per run. Repeat i gets seed + i; a single run keeps no repeat index, so
     its directory and summary row look like any other run's."""
     repeats = range(comparison.repeat) if comparison.repeat > 1 else [None]
-    return [RunRequest(scheduler, workload,
-                       run_directory(out, scheduler, cpus, workload, repeat, engine),
+    return [RunRequest(scheduler_of(name), workload,
+                       run_directory(out, name, cpus, workload, repeat, engine),
                        cpus=cpus, seed=comparison.seed + (repeat or 0),
                        realtime=comparison.realtime,
                        params=list(comparison.params.get(workload, [])),
-                       settings=dict(comparison.settings.get(scheduler, {})),
+                       settings=dict(comparison.settings.get(name, {})),
                        timeout=comparison.timeout, repeat=repeat,
-                       placement=comparison.placement, engine=engine)
-            for engine, cpus in comparison.machines for scheduler in comparison.schedulers
+                       placement=comparison.placement, engine=engine, variant=name)
+            for engine, cpus in comparison.machines for name in comparison.schedulers
             for workload in comparison.workloads_on(engine) for repeat in repeats]
 
 
@@ -165,8 +168,8 @@ def has_result(request):
 
 
 def run_label(request):
-    """How the progress line names a run: rr-4h/mixed, rr-4h-sim/mixed/rep2."""
-    label = f"{config_name(request.scheduler, request.cpus, request.engine)}/{request.workload}"
+    """How the progress line names a run: rr-4h/mixed, rr[timeslice_us=2000]-4h-sim/mixed/rep2."""
+    label = f"{config_name(request.name, request.cpus, request.engine)}/{request.workload}"
     return label if request.repeat is None else f"{label}/rep{request.repeat}"
 
 
@@ -192,12 +195,12 @@ def format_progress(done, total, label, state, elapsed, remaining_seconds):
     return line
 
 
-def _timed_run(repo, built, request):
+def timed_run(repo, built, request):
     """One run and its wall time, analysis included: what the ETA must predict. `built` maps
-    (engine, scheduler) to its BuildArtifacts (qemu) or (simulator build directory, cost
-    table) (sim)."""
+    (engine, configuration name) to its BuildArtifacts (qemu) or (simulator build directory,
+    cost table) (sim)."""
     started = time.monotonic()
-    artifacts = built[(request.engine, request.scheduler)]
+    artifacts = built[(request.engine, request.name)]
     try:
         if request.engine == "sim":
             result = sim.run_sim(repo, artifacts[0], request, artifacts[1])
@@ -208,9 +211,10 @@ def _timed_run(repo, built, request):
     return result, time.monotonic() - started
 
 
-def run_in_parallel(requests, run, parallel, report=print):
+def run_in_parallel(requests, run, parallel, report=print, label=run_label):
     """Call run(request) -> (RunResult, wall seconds) for every request, `parallel` at a time,
-    reporting a progress line as each finishes. Returns the failed RunResults."""
+    reporting a progress line (naming the run by label(request)) as each finishes. Returns the
+    failed RunResults."""
     started = time.monotonic()
     wall_times, failures = [], []
     with ThreadPoolExecutor(max_workers=parallel) as pool:
@@ -223,7 +227,7 @@ def run_in_parallel(requests, run, parallel, report=print):
                     failures.append(result)
                 state = "ok" if result.ok else f"FAILED: {result.message}"
                 left = estimate_remaining(wall_times, len(requests) - done, parallel)
-                report(format_progress(done, len(requests), run_label(result.request), state,
+                report(format_progress(done, len(requests), label(result.request), state,
                                        time.monotonic() - started, left))
         except (children.Interrupted, KeyboardInterrupt):
             # Stop every run's QEMU now (the signal handler has, if there was one), start no
@@ -236,17 +240,19 @@ def run_in_parallel(requests, run, parallel, report=print):
 
 
 def build_all(repo, comparison):
-    """Each scheduler once per engine, with its --set settings (a variant builds into its own
-    directory): the kernel and workloads for QEMU, the simulator and its default cost table
-    for the simulator. -> {(engine, scheduler): what _timed_run needs}"""
-    built = {}
-    for engine in comparison.engines:
-        for scheduler in comparison.schedulers:
-            settings = comparison.settings.get(scheduler, {})
-            built[(engine, scheduler)] = (
-                (sim.build_sim(repo, scheduler, settings), sim.default_costs(repo, scheduler))
-                if engine == "sim" else build(repo, scheduler, settings))
-    return built
+    """Each configuration once per engine (a variant builds into its own directory).
+    -> {(engine, name): what timed_run needs}"""
+    return {(engine, name): build_one(repo, engine, scheduler_of(name),
+                                      comparison.settings.get(name, {}))
+            for engine in comparison.engines for name in comparison.schedulers}
+
+
+def build_one(repo, engine, scheduler, settings):
+    """One configuration's build for an engine: the kernel and workloads for QEMU
+    (BuildArtifacts), the simulator and its default cost table for the simulator."""
+    if engine == "sim":
+        return sim.build_sim(repo, scheduler, settings), sim.default_costs(repo, scheduler)
+    return build(repo, scheduler, settings)
 
 
 def run_suite(repo, comparison, out, resume=False, bench=True, baseline=None):
@@ -291,7 +297,7 @@ def _build_run_and_report(repo, comparison, out, planned, resume, bench, baselin
     parallel = max(1, min(os.cpu_count() or 1, len(requests)))
     repeats = f" x {comparison.repeat} repeats" if comparison.repeat > 1 else ""
     kept = f", {len(planned) - len(requests)} kept from before" if resume else ""
-    print(f"compare: {len(requests)} runs{kept} ({len(comparison.schedulers)} schedulers x "
+    print(f"compare: {len(requests)} runs{kept} ({len(comparison.schedulers)} configurations x "
           f"{len(comparison.workloads)} workloads x machines {machines_text(comparison.machines)}"
           f"{repeats}), {parallel} at a time, placement {comparison.placement}, "
           f"results in {shown(out)}", flush=True)
@@ -299,7 +305,7 @@ def _build_run_and_report(repo, comparison, out, planned, resume, bench, baselin
                                        for engine, cpus in comparison.machines):
         print(SHARED_THROUGHPUT_NOTE, flush=True)
     failures = run_in_parallel(
-        requests, lambda request: _timed_run(repo, artifacts, request),
+        requests, lambda request: timed_run(repo, artifacts, request),
         parallel, report=lambda line: print(line, flush=True))
     report_ok = _report(repo, out, baseline)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)

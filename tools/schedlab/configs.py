@@ -167,29 +167,29 @@ def find_parameter(scheduler, key):
     return None
 
 
-def resolve_settings(scheduler, assignments):
+def resolve_settings(scheduler, assignments, flag="--set"):
     """Turn --set k=v strings into {CMAKE_VARIABLE: value}, refusing keys the config lacks and
-    values outside the config's range (before CMake would)."""
+    values outside the config's range (before CMake would); errors name `flag`."""
     settings = {}
     for assignment in assignments:
         key, separator, value = assignment.partition("=")
         if not separator or not key.strip() or not value:
-            raise UsageError(f"--set: expected key=value, got '{assignment}'")
+            raise UsageError(f"{flag}: expected key=value, got '{assignment}'")
         parameter = find_parameter(scheduler, key)
         if parameter is None:
             valid = ", ".join([f"{scheduler.name}.{p.name(scheduler.name)}"
                                for p in scheduler.parameters.values()]
                               + [p.key for p in scheduler.machine.values()]) or "(none)"
-            raise UsageError(f"--set: unknown parameter '{key}' for scheduler "
+            raise UsageError(f"{flag}: unknown parameter '{key}' for scheduler "
                              f"{scheduler.name}; valid: {valid}")
         if parameter.range:
             low, high = parameter.range
             if not value.isdigit() or not low <= int(value) <= high:
-                raise UsageError(f"--set: {key}={value} is out of range: valid values are "
+                raise UsageError(f"{flag}: {key}={value} is out of range: valid values are "
                                  f"{low}..{high}")
         if parameter.is_bool:
             if value.upper() not in BOOL_VALUES:
-                raise UsageError(f"--set: {key}={value}: valid values are ON, OFF")
+                raise UsageError(f"{flag}: {key}={value}: valid values are ON, OFF")
             value = value.upper()
         settings[parameter.variable] = value
     return settings

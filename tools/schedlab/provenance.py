@@ -31,9 +31,9 @@ def scheduler_parameters(repo, scheduler, settings):
             for variable, parameter in config.parameters.items()}
 
 
-def provenance(repo, scheduler, settings, cpus):
+def provenance(repo, scheduler, settings, cpus, variant=None):
     commit, dirty = git_commit(repo)
-    return {"config": f"{scheduler}-{cpus}h", "commit": commit, "dirty": dirty,
+    return {"config": f"{variant or scheduler}-{cpus}h", "commit": commit, "dirty": dirty,
             "sched_params": scheduler_parameters(repo, scheduler, settings)}
 
 

@@ -54,6 +54,12 @@ class RunRequest:
     repeat: int = None   # index among `compare --repeat N` runs of one configuration
     placement: str = PLACEMENTS[0]   # engine.placement: spread or creator
     engine: str = "qemu"             # qemu, or sim (the simulator, tools/schedlab/sim.py)
+    variant: str = None   # the configuration's name (variants.py); None: the scheduler's
+
+    @property
+    def name(self):
+        """The configuration's name: rr, rr[timeslice_us=2000] (variants.variant_name)."""
+        return self.variant or self.scheduler
 
 
 @dataclass
@@ -174,9 +180,10 @@ def _describe_failure(request, outcome, console):
 def run_record(repo, request, out, **engine_fields):
     """What run.json says of every run, whatever its engine: the request, where its files
     are, its provenance, and the engine's own fields."""
-    record = dict(asdict(request), out=str(out), **engine_fields)
+    record = dict(asdict(request), out=str(out), variant=request.name, **engine_fields)
     del record["verbose"]
-    record.update(provenance(repo, request.scheduler, request.settings, request.cpus))
+    record.update(provenance(repo, request.scheduler, request.settings, request.cpus,
+                             request.name))
     return record
 
 

@@ -19,6 +19,7 @@ REQUIRED_COMMANDS = {
     "cmake": "cmake",
     "ninja": "ninja-build",
     "gcc": "gcc",          # host unit tests (policies compiled from the kernel sources)
+    "snakemake": "snakemake",   # sweeps as workflows (sweep --snakemake) and their test
 }
 DEBUGGER_COMMANDS = {"gdb-multiarch": "gdb-multiarch"}
 # `./schedlab test` only: the report is checked in a real headless browser
