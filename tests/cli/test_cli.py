@@ -393,7 +393,7 @@ def firmware_present(tmp_path, monkeypatch):
 
 
 def test_setup_names_the_package_of_each_missing_command(tmp_path, firmware_present):
-    path = fake_commands(tmp_path / "bin", ["cmake", "ninja", "gcc", "snakemake"])
+    path = fake_commands(tmp_path / "bin", ["cmake", "ninja", "gcc"])
     missing = setup.find_missing(path=path)
     assert missing == {"riscv64-unknown-elf-gcc": "gcc-riscv64-unknown-elf",
                        "qemu-system-riscv64": "qemu-system-misc"}
@@ -407,6 +407,8 @@ def test_setup_finds_nothing_missing_when_all_is_there(tmp_path, firmware_presen
     # the browser the report test drives: only `./schedlab test` asks for it
     assert setup.find_missing(path=path, with_browser=True) == {
         "chromium": "chromium", "chromedriver": "chromium-driver"}
+    # snakemake: only sweep --snakemake and `./schedlab test` ask for it
+    assert setup.find_missing(path=path, with_workflows=True) == {"snakemake": "snakemake"}
 
 
 def test_setup_notices_missing_firmware(tmp_path, monkeypatch):

@@ -805,7 +805,7 @@ def cmd_export(args, repo):
 
 
 def cmd_test(args, repo):
-    setup.ensure(with_browser=True)
+    setup.ensure(with_browser=True, with_workflows=True)
     return run_tests(repo, args.ctest_args)
 
 

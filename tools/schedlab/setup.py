@@ -19,12 +19,14 @@ REQUIRED_COMMANDS = {
     "cmake": "cmake",
     "ninja": "ninja-build",
     "gcc": "gcc",          # host unit tests (policies compiled from the kernel sources)
-    "snakemake": "snakemake",   # sweeps as workflows (sweep --snakemake) and their test
 }
 DEBUGGER_COMMANDS = {"gdb-multiarch": "gdb-multiarch"}
 # `./schedlab test` only: the report is checked in a real headless browser
 # (tests/report/test_report_browser.py), driven through chromedriver
 BROWSER_COMMANDS = {"chromium": "chromium", "chromedriver": "chromium-driver"}
+# `sweep --snakemake` and `./schedlab test` (sim.sweep runs a sweep through it): nothing else
+# needs it, so no other command asks for it
+WORKFLOW_COMMANDS = {"snakemake": "snakemake"}
 REQUIRED_FILES = {FIRMWARE: "opensbi"}
 REQUIRED_PYTHON_MODULES = {
     "matplotlib": "python3-matplotlib",
@@ -48,10 +50,12 @@ def _missing_python_modules(python):
     return result.stdout.split()
 
 
-def find_missing(path=None, python=PYTHON, with_debugger=False, with_browser=False):
+def find_missing(path=None, python=PYTHON, with_debugger=False, with_browser=False,
+                 with_workflows=False):
     """Return {what is missing: Debian package}; path and python are for tests."""
     commands = dict(REQUIRED_COMMANDS, **(DEBUGGER_COMMANDS if with_debugger else {}),
-                    **(BROWSER_COMMANDS if with_browser else {}))
+                    **(BROWSER_COMMANDS if with_browser else {}),
+                    **(WORKFLOW_COMMANDS if with_workflows else {}))
     missing = {command: package for command, package in commands.items()
                if shutil.which(command, path=path) is None}
     missing.update({file: package for file, package in REQUIRED_FILES.items()
@@ -65,8 +69,10 @@ def install_command(packages):
     return ["apt-get", "install", "-y", "--no-install-recommends", *packages]
 
 
-def ensure(with_debugger=False, with_browser=False):
-    missing = find_missing(with_debugger=with_debugger, with_browser=with_browser)
+def ensure(with_debugger=False, with_browser=False, with_workflows=False):
+    wanted = dict(with_debugger=with_debugger, with_browser=with_browser,
+                  with_workflows=with_workflows)
+    missing = find_missing(**wanted)
     if not missing:
         return
     packages = sorted(set(missing.values()))
@@ -81,6 +87,6 @@ def ensure(with_debugger=False, with_browser=False):
         print("setup: " + " ".join(command), flush=True)
         if subprocess.run(command, env=environment).returncode != 0:
             raise SchedlabError(f"setup: '{' '.join(command)}' failed")
-    still_missing = find_missing(with_debugger=with_debugger, with_browser=with_browser)
+    still_missing = find_missing(**wanted)
     if still_missing:
         raise SchedlabError(f"setup: still missing after install: {', '.join(still_missing)}")
