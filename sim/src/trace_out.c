@@ -88,14 +88,8 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
         before[hart][b->count][4] =
             (uint8_t)(mine && h->path_entry == SIM_PATH_SYSCALL ? h->user_key : 255);
     }
-    b->records[b->count++] = (struct trace_record){.time_ns = clock_now(),
-                                                   .type = (uint8_t)type,
-                                                   .hart = (uint8_t)hart,
-                                                   .arg0 = arg0,
-                                                   .arg1 = arg1,
-                                                   .arg2 = arg2,
-                                                   .arg3 = arg3,
-                                                   .arg4 = arg4};
+    b->records[b->count++] =
+        trace_record_make(clock_now(), type, hart, arg0, arg1, arg2, arg3, arg4);
 }
 
 int trace_out_write(const char *path, unsigned harts)
