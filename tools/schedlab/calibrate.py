@@ -43,19 +43,19 @@ METHOD = {
                       "idle_wake_ns (icount runs harts in turns, so only the minimum can be "
                       "the interrupt's own latency; an upper bound of it)",
     "switch_cost_ns": "the kernel's boot calibration of a context switch (its console line)",
-    "path_ns": "per pair of consecutive records of one kernel entry (PREV>NEXT; ENTRY:PREV>NEXT "
-               "for entries that began as a system call, an interrupt or an idle wakeup, "
-               "looked up before it; and CALL:PREV>NEXT for the entries of one system call, "
-               "CALL a user_ns call name, looked up first): the median QEMU "
-               "gap between them, where the simulator's trace of the same run (which knows the "
-               "entries) matches QEMU's event for event; pairs with fewer than 5 samples are "
-               "left out (the scalar costs apply)",
-    "user_ns": "per system call (PREV>CALL: what the hart last recorded, and the call or "
-               "MARKER_<id>): the median of the QEMU gap from the previous record to the call's "
-               "first record less the simulator's, where the traces match: the user instructions "
-               "(the interpreter, its draws) that the simulator runs in no time; 5 samples at "
-               "least, positive medians only; and MARKER_<id>>CALL after that marker (looked up "
-               "first; zero medians kept)",
+    "path_ns": "per pair of consecutive records of one kernel entry, by how the entry began "
+               "(ENTRY:PREV>NEXT, ENTRY the system call, MARKER_<id> for a marker, CALL_FAST "
+               "for a Call the kernel's fastpath takes, IRQ or IDLE; PREV>NEXT over every "
+               "entry, used where the entry's own key is missing): the median QEMU gap between "
+               "them, where the simulator's trace of the same run (which knows the entries) "
+               "matches QEMU's event for event; keys with fewer than 5 samples are left out "
+               "(the scalar costs apply)",
+    "user_ns": "per chain (BEFORE>CALL>...>CALL=RECORD: the record the hart made last, "
+               "MARKER_<id> for a marker, the system calls up to the one that made the next "
+               "record, and that record): the "
+               "median of the QEMU gap between the two records less the simulator's, where the "
+               "traces match: the user instructions (the interpreter, its draws) that the "
+               "simulator runs in no time; 5 samples at least, negative medians taken as 0",
     "touch_ns_per_line": "instructions of the working-set loop in the engine's run() "
                          "(interpret.c touch(), one 64-byte line per iteration), counted in the "
                          "kernel build's object code (objdump): one instruction is one ns",
@@ -147,25 +147,51 @@ def measure_ipi(trace):
 PATH_TAGS = {32: "SYSCALL", 33: "IRQ", 34: "IDLE", 35: "PREEMPT_BY_WAKEUP"}
 # the root task's set-up: the simulator does not model its cost (its records are kept apart)
 SETUP_EVENTS = {"THREAD_NEW", "THREAD_NAME", "PRIO_CHANGE"}
-# sim/include/sel4/sel4.h enum sim_sys, and sim.h's SIM_USER_MARKER + marker id
+# sim/include/sel4/sel4.h enum sim_sys, and sim.h's SIM_USER_MARKER + marker id, then enum
+# sim_entry (how an entry began, past the system calls)
 CALL_NAMES = ["CALL", "SEND", "RECV", "NBRECV", "REPLY", "YIELD", "TCB_RESUME",
               "TCB_SET_AFFINITY", "MARKER", "CLOCK_NOW", "SLEEP_UNTIL", "SET_AFFINITY_MASK",
               "SET_WORKING_SET", "HART_ID", "SUSPEND_SELF"]
 SIM_USER_MARKER = 16
-
-
-def _call_name(key):
-    return f"MARKER_{key - SIM_USER_MARKER}" if key >= SIM_USER_MARKER else CALL_NAMES[key]
+ENTRY_NAMES = {32: "IRQ", 33: "IDLE", 34: "CALL_FAST"}
+CHAIN_MARKER = 36   # sim.h sim_chain_before_key: SIM_PATH_TAGS + a marker's id
+ROOT_MARKERS = {5, 6}   # WORKLOAD_BEGIN / END: the root task's, around its set-up
 MIN_PATH_SAMPLES = 5
 
 
+def _entry_name(key):
+    if key in ENTRY_NAMES:
+        return ENTRY_NAMES[key]
+    return f"MARKER_{key - SIM_USER_MARKER}" if key >= SIM_USER_MARKER else CALL_NAMES[key]
+
+
+def _chain_parts(chain):
+    """A chain annotation "before,call,...=record" -> (before, [call, ...], record)."""
+    calls, record = chain.split("=")
+    before, *calls = (int(n) for n in calls.split(","))
+    return before, calls, int(record)
+
+
+def _chain_name(chain, names):
+    """"BEFORE>CALL>...=RECORD": a chain annotation by name."""
+    before, calls, record = _chain_parts(chain)
+    first = f"MARKER_{before - CHAIN_MARKER}" if before >= CHAIN_MARKER else names[before]
+    return ">".join([first, *(_entry_name(call) for call in calls)]) + f"={names[record]}"
+
+
+def _chain_is_root_task(chain):
+    """A chain that marks the root task's set-up: the simulator does not time the set-up."""
+    return any(call - SIM_USER_MARKER in ROOT_MARKERS for call in _chain_parts(chain)[1])
+
+
 def measure_paths(qemu_trace, sim_trace, annotations):
-    """Samples of path_ns["PREV>NEXT"] and user_ns["PREV>CALL"]: the simulator's trace of the
-    same run says which consecutive records belong to one kernel entry (annotations: each
-    record's predecessor in its entry and, for the first record of a system call, what the hart
-    recorded before and the call); where the two traces' event sequences match (difflib), the
-    QEMU gap between two records of one entry is the kernel path's cost, and across a system
-    call the QEMU gap less the simulator's is the user time the simulator did not see."""
+    """Samples of path_ns["ENTRY:PREV>NEXT"] (and "PREV>NEXT", every entry's) and user_ns
+    ["BEFORE>CALL>..."]: the simulator's trace of the same run says which consecutive records
+    belong to one kernel entry and how it began, and for the first record of a system call the
+    chain of calls since the hart's last record (annotations: "PREV ENTRY CHAIN" per record);
+    where the two traces' event sequences match (difflib), the QEMU gap between two records of
+    one entry is the kernel path's cost, and across a chain the QEMU gap less the simulator's
+    is the user time the simulator did not see."""
     import difflib
     names = {event.value: name for name, event in qemu_trace.format.events.items()}
     names.update(PATH_TAGS)
@@ -179,25 +205,18 @@ def measure_paths(qemu_trace, sim_trace, annotations):
     q_types, s_types = tags(qemu_trace), tags(sim_trace)
     q_times = qemu_trace.records["time_ns"].astype(int)
     s_times = sim_trace.records["time_ns"].astype(int)
-    s_arg0 = sim_trace.records["arg0"].astype(int)
-    marker = sim_trace.format.events["MARKER"].value
     users = {}
     matcher = difflib.SequenceMatcher(None, q_types, s_types, autojunk=False)
     samples = {}
     for q_start, s_start, size in matcher.get_matching_blocks():
         for k in range(1, size):
-            before, user_before, call, entry, entry_call = annotations[s_start + k]
+            before, entry, chain = annotations[s_start + k]
             names_involved = {names.get(s_types[s_start + k]), names.get(s_types[s_start + k - 1])}
-            root_marker = call in (SIM_USER_MARKER + 5, SIM_USER_MARKER + 6)  # WORKLOAD_BEGIN/END
-            if (before == 32 and user_before != 255 and not root_marker
+            if (chain != "-" and not _chain_is_root_task(chain)
                     and not names_involved & SETUP_EVENTS):
-                key = f"{names[user_before]}>{_call_name(call)}"
                 q_gap = q_times[q_start + k] - q_times[q_start + k - 1]
                 s_gap = s_times[s_start + k] - s_times[s_start + k - 1]
-                users.setdefault(key, []).append(int(q_gap - s_gap))
-                if user_before == marker == s_types[s_start + k - 1]:   # which marker (1 hart)
-                    users.setdefault(f"MARKER_{s_arg0[s_start + k - 1]}>{_call_name(call)}",
-                                     []).append(int(q_gap - s_gap))
+                users.setdefault(_chain_name(chain, names), []).append(int(q_gap - s_gap))
             if before >= 32 and before != 35 or before != s_types[s_start + k - 1]:
                 continue   # the first record of an entry, or not this entry's previous record
             if {names[before], names[s_types[s_start + k]]} & SETUP_EVENTS:
@@ -205,10 +224,8 @@ def measure_paths(qemu_trace, sim_trace, annotations):
             key = f"{names[before]}>{names[s_types[s_start + k]]}"
             gap = int(q_times[q_start + k] - q_times[q_start + k - 1])
             samples.setdefault(key, []).append(gap)
-            if entry in PATH_TAGS:   # the same path, in entries that began this way
-                samples.setdefault(f"{PATH_TAGS[entry]}:{key}", []).append(gap)
-            if entry_call != 255:   # the same path, in the entries of this system call
-                samples.setdefault(f"{_call_name(entry_call)}:{key}", []).append(gap)
+            if entry != 255:   # the same path, in entries that began this way
+                samples.setdefault(f"{_entry_name(entry)}:{key}", []).append(gap)
     return samples, users, matcher.ratio()
 
 
@@ -236,7 +253,8 @@ def _calibrate_paths(repo, scheduler, costs, out_root):
                         "--args", "seed=1 engine.placement=spread"],
                        check=True, stdout=subprocess.DEVNULL)
         qemu = decode(Path(out_root) / scheduler / f"{workload}-1h" / "trace.bin")
-        annotations = [tuple(map(int, line.split())) for line in notes.read_text().splitlines()]
+        annotations = [(int(prev), int(entry), chain) for prev, entry, chain
+                       in (line.split() for line in notes.read_text().splitlines())]
         found, user_found, ratio = measure_paths(qemu, decode(trace), annotations)
         matched[workload] = round(ratio, 4)
         for key, values in found.items():
@@ -305,8 +323,7 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "path_samples": {key: len(values) for key, values in sorted(paths.items())},
             "user_ns": {key: max(0, int(round(statistics.median(values))))
                         for key, values in sorted(users.items())
-                        if len(values) >= MIN_PATH_SAMPLES
-                        and (statistics.median(values) > 0 or key.startswith("MARKER_"))},
+                        if len(values) >= MIN_PATH_SAMPLES},
             "user_samples": {key: len(values) for key, values in sorted(users.items())},
             "path_alignment": matched,
             "samples": {key: len(values) for key, values in sorted(merged.items())},
