@@ -77,10 +77,49 @@ static int marker_index(const char *name, size_t len, int base)
     return marker < 16 ? base + (int)marker : -1;
 }
 
+/* the engine functions that read the clock, in the order first seen (the table's, then a run's) */
+static char clock_sites[16][32];
+static unsigned nclock_sites;
+
+unsigned clock_site(const char *name, size_t len)
+{
+    for (unsigned i = 0; i < nclock_sites; i++)
+        if (strlen(clock_sites[i]) == len && !strncmp(clock_sites[i], name, len)) return i;
+    if (nclock_sites == 16 || len >= sizeof clock_sites[0]) return 16;
+    memcpy(clock_sites[nclock_sites], name, len);
+    clock_sites[nclock_sites][len] = 0;
+    return nclock_sites++;
+}
+
 static int entry_index(const char *name, size_t len)
 {
     int marker = marker_index(name, len, SIM_USER_MARKER);
-    return marker >= 0 ? marker : name_index(entry_names, SIM_ENTRIES, name, len);
+    if (marker >= 0) return marker;
+    const char *at = memchr(name, '@', len);
+    if (at &&
+        name_index(entry_names, SIM_ENTRIES, name, (size_t)(at - name)) == SIM_SYS_CLOCK_NOW) {
+        unsigned site = clock_site(at + 1, (size_t)(name + len - at - 1));
+        return site < 16 ? SIM_USER_CLOCK + (int)site : -1;
+    }
+    return name_index(entry_names, SIM_ENTRIES, name, len);
+}
+
+const char *entry_name(unsigned key, char buffer[48])
+{
+    if (key >= SIM_USER_MARKER && key < SIM_USER_CLOCK) {
+        snprintf(buffer, 48, "MARKER_%u", key - SIM_USER_MARKER);
+        return buffer;
+    }
+    if (key >= SIM_USER_CLOCK && key < SIM_USER_KEYS) {
+        snprintf(buffer, 48, "CLOCK_NOW@%s", clock_sites[key - SIM_USER_CLOCK]);
+        return buffer;
+    }
+    return key < SIM_ENTRIES && entry_names[key] ? entry_names[key] : "?";
+}
+
+const char *record_name(unsigned tag)
+{
+    return tag < SIM_PATH_TAGS && event_names[tag] ? event_names[tag] : "?";
 }
 
 /* a system call's name in a user chain */

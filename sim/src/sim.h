@@ -14,6 +14,7 @@
 #include <sel4/sel4.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <ucontext.h>
 
 #define SIM_MAX_HARTS SCHED_MAX_HARTS
@@ -57,11 +58,25 @@ enum sim_path_start {
 /* What a system call is keyed by: its enum sim_sys, or SIM_USER_MARKER + the marker's id (the
  * workloads' markers are followed by very different user code). */
 #define SIM_USER_MARKER 16
-#define SIM_USER_KEYS   (SIM_USER_MARKER + 16)
+/* ... and a clock read by the engine function that reads (CLOCK_NOW@sleep): SIM_USER_CLOCK +
+ * the function's index among those seen (clock_site) */
+#define SIM_USER_CLOCK 32
+#define SIM_USER_KEYS  (SIM_USER_CLOCK + 16)
+unsigned clock_site(const char *name, size_t len); /* -> 0..15, or 16: too many functions */
 static inline unsigned sim_user_key(enum sim_sys sys, uint64_t a0)
 {
-    return sys == SIM_SYS_MARKER && a0 < 16 ? SIM_USER_MARKER + (unsigned)a0 : (unsigned)sys;
+    if (sys == SIM_SYS_MARKER && a0 < 16) return SIM_USER_MARKER + (unsigned)a0;
+    if (sys == SIM_SYS_CLOCK_NOW && a0) {
+        const char *site = (const char *)(uintptr_t)a0;
+        unsigned i = clock_site(site, strlen(site));
+        return i < 16 ? SIM_USER_CLOCK + i : (unsigned)sys;
+    }
+    return (unsigned)sys;
 }
+/* "CALL", "MARKER_2", "CLOCK_NOW@sleep", "IRQ", ...: a sim_user_key's or enum sim_entry's name,
+ * in `buffer` if it must be made */
+const char *entry_name(unsigned key, char buffer[48]);
+const char *record_name(unsigned tag); /* a path tag's: SWITCH, SYSCALL, ... */
 /* How a kernel entry began, for path_ns: a system call's sim_user_key, or one of these. */
 enum sim_entry {
     SIM_ENTRY_IRQ = SIM_USER_KEYS,

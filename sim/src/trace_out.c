@@ -30,21 +30,28 @@ void trace_out_init(unsigned harts, const char *annotate_path)
     for (unsigned i = 0; i < harts; i++) buffers[i].count = 0;
 }
 
-/* "PREV ENTRY CHAIN": the record before in this entry, how the entry began (255: another
- * hart's record), and the chain a system call's first record ends ("BEFORE,CALL,...=TAG", numbers)
- * or "-". */
+/* "PREV ENTRY CHAIN": the record before in this entry (its tag; 255: another hart's record),
+ * how the entry began (entry_name, or "-"), and the chain a system call's first record ends
+ * (its user_ns key, "BEFORE>CALL>...=RECORD") or "-". */
 static char *annotation(const struct sim_hart *h, unsigned prev, unsigned entry, bool chain_end,
                         unsigned tag)
 {
-    char text[160];
-    int n = snprintf(text, sizeof text, "%u %u ", prev, entry);
+    char text[512], name[48];
+    int n =
+        snprintf(text, sizeof text, "%u %s ", prev, entry == 255 ? "-" : entry_name(entry, name));
     if (!chain_end || h->chain_length > sizeof h->chain_calls) {
         snprintf(text + n, sizeof text - (size_t)n, "-");
     } else {
-        n += snprintf(text + n, sizeof text - (size_t)n, "%u", h->chain_before);
-        for (unsigned i = 0; i < h->chain_length; i++)
-            n += snprintf(text + n, sizeof text - (size_t)n, ",%u", h->chain_calls[i]);
-        snprintf(text + n, sizeof text - (size_t)n, "=%u", tag);
+        unsigned before = h->chain_before;
+        if (before >= SIM_PATH_TAGS)
+            n += snprintf(text + n, sizeof text - (size_t)n, "MARKER_%u", before - SIM_PATH_TAGS);
+        else
+            n += snprintf(text + n, sizeof text - (size_t)n, "%s", record_name(before));
+        for (unsigned i = 0; i < h->chain_length && n < (int)sizeof text; i++)
+            n += snprintf(text + n, sizeof text - (size_t)n, ">%s",
+                          entry_name(h->chain_calls[i], name));
+        if (n < (int)sizeof text)
+            snprintf(text + n, sizeof text - (size_t)n, "=%s", record_name(tag));
     }
     char *copy = strdup(text);
     if (!copy) sim_panic("out of host memory for the annotations");

@@ -52,7 +52,8 @@ METHOD = {
                "(the scalar costs apply)",
     "user_ns": "per chain (BEFORE>CALL>...>CALL=RECORD: the record the hart made last, "
                "MARKER_<id> for a marker, the system calls up to the one that made the next "
-               "record, and that record): the "
+               "record, CLOCK_NOW@<function> for a clock read by the engine function that "
+               "reads, and that record): the "
                "median of the QEMU gap between the two records less the simulator's, where the "
                "traces match: the user instructions (the interpreter, its draws) that the "
                "simulator runs in no time; 5 samples at least, negative medians taken as 0",
@@ -147,41 +148,14 @@ def measure_ipi(trace):
 PATH_TAGS = {32: "SYSCALL", 33: "IRQ", 34: "IDLE", 35: "PREEMPT_BY_WAKEUP"}
 # the root task's set-up: the simulator does not model its cost (its records are kept apart)
 SETUP_EVENTS = {"THREAD_NEW", "THREAD_NAME", "PRIO_CHANGE"}
-# sim/include/sel4/sel4.h enum sim_sys, and sim.h's SIM_USER_MARKER + marker id, then enum
-# sim_entry (how an entry began, past the system calls)
-CALL_NAMES = ["CALL", "SEND", "RECV", "NBRECV", "REPLY", "YIELD", "TCB_RESUME",
-              "TCB_SET_AFFINITY", "MARKER", "CLOCK_NOW", "SLEEP_UNTIL", "SET_AFFINITY_MASK",
-              "SET_WORKING_SET", "HART_ID", "SUSPEND_SELF"]
-SIM_USER_MARKER = 16
-ENTRY_NAMES = {32: "IRQ", 33: "IDLE", 34: "CALL_FAST"}
-CHAIN_MARKER = 36   # sim.h sim_chain_before_key: SIM_PATH_TAGS + a marker's id
-ROOT_MARKERS = {5, 6}   # WORKLOAD_BEGIN / END: the root task's, around its set-up
+ROOT_MARKERS = ("MARKER_5", "MARKER_6")   # WORKLOAD_BEGIN / END: the root task's set-up
 MIN_PATH_SAMPLES = 5
 
 
-def _entry_name(key):
-    if key in ENTRY_NAMES:
-        return ENTRY_NAMES[key]
-    return f"MARKER_{key - SIM_USER_MARKER}" if key >= SIM_USER_MARKER else CALL_NAMES[key]
-
-
-def _chain_parts(chain):
-    """A chain annotation "before,call,...=record" -> (before, [call, ...], record)."""
-    calls, record = chain.split("=")
-    before, *calls = (int(n) for n in calls.split(","))
-    return before, calls, int(record)
-
-
-def _chain_name(chain, names):
-    """"BEFORE>CALL>...=RECORD": a chain annotation by name."""
-    before, calls, record = _chain_parts(chain)
-    first = f"MARKER_{before - CHAIN_MARKER}" if before >= CHAIN_MARKER else names[before]
-    return ">".join([first, *(_entry_name(call) for call in calls)]) + f"={names[record]}"
-
-
 def _chain_is_root_task(chain):
-    """A chain that marks the root task's set-up: the simulator does not time the set-up."""
-    return any(call - SIM_USER_MARKER in ROOT_MARKERS for call in _chain_parts(chain)[1])
+    """A chain ("BEFORE>CALL>...=RECORD") that marks the root task's set-up, which the simulator
+    does not time."""
+    return any(call in ROOT_MARKERS for call in chain.split("=")[0].split(">")[1:])
 
 
 def measure_paths(qemu_trace, sim_trace, annotations):
@@ -216,7 +190,7 @@ def measure_paths(qemu_trace, sim_trace, annotations):
                     and not names_involved & SETUP_EVENTS):
                 q_gap = q_times[q_start + k] - q_times[q_start + k - 1]
                 s_gap = s_times[s_start + k] - s_times[s_start + k - 1]
-                users.setdefault(_chain_name(chain, names), []).append(int(q_gap - s_gap))
+                users.setdefault(chain, []).append(int(q_gap - s_gap))
             if before >= 32 and before != 35 or before != s_types[s_start + k - 1]:
                 continue   # the first record of an entry, or not this entry's previous record
             if {names[before], names[s_types[s_start + k]]} & SETUP_EVENTS:
@@ -224,8 +198,8 @@ def measure_paths(qemu_trace, sim_trace, annotations):
             key = f"{names[before]}>{names[s_types[s_start + k]]}"
             gap = int(q_times[q_start + k] - q_times[q_start + k - 1])
             samples.setdefault(key, []).append(gap)
-            if entry != 255:   # the same path, in entries that began this way
-                samples.setdefault(f"{_entry_name(entry)}:{key}", []).append(gap)
+            if entry != "-":   # the same path, in entries that began this way
+                samples.setdefault(f"{entry}:{key}", []).append(gap)
     return samples, users, matcher.ratio()
 
 
@@ -253,7 +227,7 @@ def _calibrate_paths(repo, scheduler, costs, out_root):
                         "--args", "seed=1 engine.placement=spread"],
                        check=True, stdout=subprocess.DEVNULL)
         qemu = decode(Path(out_root) / scheduler / f"{workload}-1h" / "trace.bin")
-        annotations = [(int(prev), int(entry), chain) for prev, entry, chain
+        annotations = [(int(prev), entry, chain) for prev, entry, chain
                        in (line.split() for line in notes.read_text().splitlines())]
         found, user_found, ratio = measure_paths(qemu, decode(trace), annotations)
         matched[workload] = round(ratio, 4)
