@@ -167,9 +167,17 @@ uint64_t path_cost(unsigned entry, unsigned prev, unsigned tag)
  * least user time of the measured chains through it (`by`) and, if a measured chain ends at
  * it, that chain's (`done`).
  */
+/* The steps from a node: a call, the record the chain's last call made (in the kernel's fastpath
+ * or not: the kernel's path to it differs, and is in the chain's measured time), or (first,
+ * after the record before) the entry that made the record before. A Call's node holds the least
+ * of both, since which path the kernel takes shows only in the kernel. */
+#define STEP_RECORD      (SIM_USER_KEYS)
+#define STEP_FAST_RECORD (STEP_RECORD + SIM_PATH_TAGS) /* ... in a Call the fastpath took */
+#define STEP_ENTRY       (STEP_FAST_RECORD + SIM_PATH_TAGS)
+#define STEPS            (STEP_ENTRY + SIM_ENTRIES)
 struct chain_node {
     uint64_t by_ns, done_ns;
-    uint32_t child[SIM_CHAIN_STEPS]; /* a call, or (SIM_USER_KEYS + tag) the record it made */
+    uint32_t child[STEPS];
 };
 static struct chain_node *chains;
 static uint32_t nchains, chains_capacity;
@@ -183,27 +191,44 @@ static uint32_t chain_node_new(void)
     }
     struct chain_node *n = &chains[nchains];
     n->by_ns = n->done_ns = SIM_NEVER;
-    for (unsigned i = 0; i < SIM_CHAIN_STEPS; i++) n->child[i] = SIM_CHAIN_NONE;
+    for (unsigned i = 0; i < STEPS; i++) n->child[i] = SIM_CHAIN_NONE;
     return nchains++;
 }
 
-uint32_t user_chain_begin(unsigned before) { return before; }
-
-uint32_t user_chain_step(uint32_t chain, unsigned call)
+static uint32_t child_of(uint32_t node, unsigned step)
 {
-    return chain == SIM_CHAIN_NONE || call >= SIM_USER_KEYS ? SIM_CHAIN_NONE
-                                                            : chains[chain].child[call];
+    return node == SIM_CHAIN_NONE ? SIM_CHAIN_NONE : chains[node].child[step];
 }
 
-uint64_t user_chain_by(uint32_t chain)
+struct user_chain user_chain_begin(unsigned before, unsigned entry)
 {
-    return chain == SIM_CHAIN_NONE || chains[chain].by_ns == SIM_NEVER ? 0 : chains[chain].by_ns;
+    uint32_t made_by = before < SIM_PATH_TAGS && entry < SIM_ENTRIES
+                           ? child_of(before, STEP_ENTRY + entry)
+                           : SIM_CHAIN_NONE;
+    return (struct user_chain){made_by, before};
 }
 
-uint64_t user_chain_done(uint32_t chain, unsigned tag)
+struct user_chain user_chain_step(struct user_chain chain, unsigned call)
 {
-    if (chain == SIM_CHAIN_NONE) return 0;
-    uint32_t end = chains[chain].child[SIM_USER_KEYS + tag];
+    if (call >= SIM_USER_KEYS) return (struct user_chain){SIM_CHAIN_NONE, SIM_CHAIN_NONE};
+    return (struct user_chain){child_of(chain.made_by, call), child_of(chain.any, call)};
+}
+
+static uint64_t by_ns(uint32_t node)
+{
+    return node == SIM_CHAIN_NONE || chains[node].by_ns == SIM_NEVER ? 0 : chains[node].by_ns;
+}
+
+uint64_t user_chain_by(struct user_chain chain)
+{
+    return chain.made_by != SIM_CHAIN_NONE ? by_ns(chain.made_by) : by_ns(chain.any);
+}
+
+uint64_t user_chain_done(struct user_chain chain, unsigned tag, bool fastpath)
+{
+    unsigned step = (fastpath ? STEP_FAST_RECORD : STEP_RECORD) + tag;
+    uint32_t end = child_of(chain.made_by, step);
+    if (end == SIM_CHAIN_NONE) end = child_of(chain.any, step);
     return end == SIM_CHAIN_NONE ? user_chain_by(chain) : chains[end].done_ns;
 }
 
@@ -217,26 +242,31 @@ static uint32_t chain_child(uint32_t node, unsigned step)
     return chains[node].child[step];
 }
 
-/* One "BEFORE>CALL>...>CALL=RECORD": ns entry of user_ns, into the tree. */
+/* One "[ENTRY:]BEFORE>CALL>...>CALL=RECORD": ns entry of user_ns, into the tree. */
 static void user_entry_load(const char *key, size_t len, uint64_t ns)
 {
     const char *end = key + len, *arrow = memchr(key, '>', len), *equals = memchr(key, '=', len);
-    int before = arrow ? before_index(key, (size_t)(arrow - key)) : -1;
-    int record =
-        equals ? name_index(event_names, SIM_PATH_TAGS, equals + 1, (size_t)(end - equals - 1))
-               : -1;
-    if (before < 0 || record < 0 || equals < arrow) return;
+    if (!arrow || !equals || equals < arrow) return;
+    const char *colon = memchr(key, ':', (size_t)(arrow - key));
+    const char *before_name = colon ? colon + 1 : key;
+    int before = before_index(before_name, (size_t)(arrow - before_name));
+    int entry = colon ? entry_index(key, (size_t)(colon - key)) : 0;
+    int record = name_index(event_names, SIM_PATH_TAGS, equals + 1, (size_t)(end - equals - 1));
+    if (before < 0 || entry < 0 || record < 0) return;
     uint32_t path[64], depth = 0, node = (uint32_t)before;
-    path[depth++] = node;
+    if (colon) node = chain_child(node, STEP_ENTRY + (unsigned)entry);
+    bool fastpath = false;
     while (arrow && depth < 63) {
         const char *name = arrow + 1;
         arrow = memchr(name, '>', (size_t)(equals - name));
         int call = call_index(name, (size_t)((arrow ? arrow : equals) - name));
+        if (call < 0 && !arrow && entry_index(name, (size_t)(equals - name)) == SIM_ENTRY_CALL_FAST)
+            fastpath = true, call = SIM_SYS_CALL; /* the last call, in the fastpath */
         if (call < 0) return;
         node = path[depth++] = chain_child(node, (unsigned)call);
     }
     if (arrow) return;
-    node = chain_child(node, SIM_USER_KEYS + (unsigned)record);
+    node = chain_child(node, (fastpath ? STEP_FAST_RECORD : STEP_RECORD) + (unsigned)record);
     chains[node].done_ns = ns;
     for (uint32_t i = 0; i < depth; i++)
         if (ns < chains[path[i]].by_ns) chains[path[i]].by_ns = ns;

@@ -64,8 +64,9 @@ void machine_init(unsigned harts)
 {
     nharts = harts;
     for (unsigned i = 0; i < harts; i++)
-        sim_harts[i] = (struct sim_hart){
-            .timer_deadline = SIM_NEVER, .ipi_at = SIM_NEVER, .chain = SIM_CHAIN_NONE};
+        sim_harts[i] = (struct sim_hart){.timer_deadline = SIM_NEVER,
+                                         .ipi_at = SIM_NEVER,
+                                         .chain = {SIM_CHAIN_NONE, SIM_CHAIN_NONE}};
     sim_hart_now = 0;
     sched_init();
     events_init(harts);
@@ -287,7 +288,7 @@ static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
     unsigned key = sim_user_key(t->sys, t->a0);
     if (h->path_last < SIM_PATH_SYSCALL || h->path_last == SIM_PATH_PREEMPT_BY_WAKEUP) {
         /* the first call since the hart's last record: a new chain */
-        h->chain = user_chain_begin(h->chain_before);
+        h->chain = user_chain_begin(h->chain_before, h->chain_before_entry);
         h->chain_charged = 0;
         h->chain_length = 0;
     }

@@ -102,17 +102,24 @@ uint64_t path_cost(unsigned entry, unsigned prev, unsigned tag);
  * measured chain this may be has spent it, so a clock read mid-chain sees the draws before it.
  */
 #define SIM_CHAIN_BEFORE_KEYS (SIM_PATH_TAGS + 16)
-#define SIM_CHAIN_NONE        UINT32_MAX /* a chain the table does not have: no more user time */
+#define SIM_CHAIN_NONE        UINT32_MAX /* a chain the table does not have */
 static inline unsigned sim_chain_before_key(unsigned tag, enum trace_event_type type, unsigned arg0)
 {
     return type == TRACE_MARKER && arg0 < 16 ? SIM_PATH_TAGS + arg0 : tag;
 }
-uint32_t user_chain_begin(unsigned before); /* the chain of no calls yet after `before` */
-uint32_t user_chain_step(uint32_t chain, unsigned call);
-uint64_t user_chain_by(uint32_t chain); /* 0 for SIM_CHAIN_NONE */
-/* the chain ends at its last call, which made a record `tag` */
-uint64_t user_chain_done(uint32_t chain, unsigned tag);
-#define SIM_CHAIN_STEPS (SIM_USER_KEYS + SIM_PATH_TAGS)
+/* A thread's place in the chains: keyed by the entry that made the record before, too
+ * ("REPLY:WAKEUP>RECV=BLOCK": the user code after a Reply's wakeup is not a Send's), and without
+ * it ("WAKEUP>RECV=BLOCK"), which is used where the first is not in the table. A marker's
+ * chains have only the second (the marker's id says enough). */
+struct user_chain {
+    uint32_t made_by, any;
+};
+/* the chain of no calls yet after the record `before` that an entry `entry` made */
+struct user_chain user_chain_begin(unsigned before, unsigned entry);
+struct user_chain user_chain_step(struct user_chain chain, unsigned call);
+uint64_t user_chain_by(struct user_chain chain);
+/* the chain ends at its last call, which made a record `tag` (in the kernel's fastpath or not) */
+uint64_t user_chain_done(struct user_chain chain, unsigned tag, bool fastpath);
 
 /* events.c: the harts ordered by their next event (instant, then hart number) */
 void events_init(unsigned harts);
@@ -182,7 +189,8 @@ struct sim_hart {
     unsigned path_last;          /* the last record of this kernel entry, or how it began */
     unsigned path_entry;         /* how this kernel entry began (enum sim_entry) */
     unsigned chain_before;       /* the record the hart made last (sim_chain_before_key) */
-    uint32_t chain;              /* the user chain since that record (user_chain_begin) */
+    unsigned chain_before_entry; /* ... in an entry that began so (enum sim_entry) */
+    struct user_chain chain;     /* the user chain since that record (user_chain_begin) */
     uint64_t chain_charged;      /* the user time charged to it so far */
     /* --annotate: the chain's calls (sim_user_key), for calibrate to name it */
     uint8_t chain_calls[16];

@@ -30,9 +30,10 @@ void trace_out_init(unsigned harts, const char *annotate_path)
     for (unsigned i = 0; i < harts; i++) buffers[i].count = 0;
 }
 
-/* "PREV ENTRY CHAIN": the record before in this entry (its tag; 255: another hart's record),
- * how the entry began (entry_name, or "-"), and the chain a system call's first record ends
- * (its user_ns key, "BEFORE>CALL>...=RECORD") or "-". */
+/* "PREV ENTRY CHAIN [CHARGED]": the record before in this entry (its tag; 255: another hart's
+ * record), how the entry began (entry_name, or "-"), and the chain a system call's first record
+ * ends (its user_ns key, "[ENTRY:]BEFORE>CALL>...=RECORD", and the user time charged to it) or
+ * "-". */
 static char *annotation(const struct sim_hart *h, unsigned prev, unsigned entry, bool chain_end,
                         unsigned tag)
 {
@@ -43,15 +44,21 @@ static char *annotation(const struct sim_hart *h, unsigned prev, unsigned entry,
         snprintf(text + n, sizeof text - (size_t)n, "-");
     } else {
         unsigned before = h->chain_before;
+        if (before < SIM_PATH_TAGS)
+            n += snprintf(text + n, sizeof text - (size_t)n,
+                          "%s:", entry_name(h->chain_before_entry, name));
         if (before >= SIM_PATH_TAGS)
             n += snprintf(text + n, sizeof text - (size_t)n, "MARKER_%u", before - SIM_PATH_TAGS);
         else
             n += snprintf(text + n, sizeof text - (size_t)n, "%s", record_name(before));
-        for (unsigned i = 0; i < h->chain_length && n < (int)sizeof text; i++)
-            n += snprintf(text + n, sizeof text - (size_t)n, ">%s",
-                          entry_name(h->chain_calls[i], name));
+        for (unsigned i = 0; i < h->chain_length && n < (int)sizeof text; i++) {
+            /* the last call's entry, for a Call: CALL_FAST if the fastpath took it */
+            unsigned call = i + 1 == h->chain_length ? h->path_entry : h->chain_calls[i];
+            n += snprintf(text + n, sizeof text - (size_t)n, ">%s", entry_name(call, name));
+        }
         if (n < (int)sizeof text)
-            snprintf(text + n, sizeof text - (size_t)n, "=%s", record_name(tag));
+            snprintf(text + n, sizeof text - (size_t)n, "=%s %lu", record_name(tag),
+                     (unsigned long)h->chain_charged);
     }
     char *copy = strdup(text);
     if (!copy) sim_panic("out of host memory for the annotations");
@@ -67,15 +74,17 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
                        ? SIM_PATH_PREEMPT_BY_WAKEUP
                        : (unsigned)type;
     bool mine = hart == sim_hart_now, chain_end = mine && last == SIM_PATH_SYSCALL;
+    /* the system call that ends the chain: the rest of the chain's user time */
+    if (chain_end)
+        user_charge(h, user_chain_done(h->chain, tag, h->path_entry == SIM_ENTRY_CALL_FAST));
     char *note = NULL;
     if (annotate)
         note = annotation(h, mine ? last : 255, mine ? h->path_entry : 255, chain_end, tag);
     if (mine) {
-        /* the system call that ends the chain: the rest of the chain's user time */
-        if (chain_end) user_charge(h, user_chain_done(h->chain, tag));
         h->time += path_cost(h->path_entry, last, tag);
         h->path_last = tag;
         h->chain_before = sim_chain_before_key(tag, type, arg0);
+        h->chain_before_entry = h->path_entry;
     }
     struct buffer *b = &buffers[hart];
     if (b->count == b->capacity) {

@@ -50,13 +50,17 @@ METHOD = {
                "them, where the simulator's trace of the same run (which knows the entries) "
                "matches QEMU's event for event; keys with fewer than 5 samples are left out "
                "(the scalar costs apply)",
-    "user_ns": "per chain (BEFORE>CALL>...>CALL=RECORD: the record the hart made last, "
-               "MARKER_<id> for a marker, the system calls up to the one that made the next "
-               "record, CLOCK_NOW@<function> for a clock read by the engine function that "
-               "reads, and that record): the "
-               "median of the QEMU gap between the two records less the simulator's, where the "
-               "traces match: the user instructions (the interpreter, its draws) that the "
-               "simulator runs in no time; 5 samples at least, negative medians taken as 0",
+    "user_ns": "per chain of system calls between two records of a hart "
+               "(ENTRY:BEFORE>CALL>...>CALL=RECORD: the record before, MARKER_<id> for a "
+               "marker; the entry that made it, as path_ns's, or none for a key over every "
+               "entry; the calls, CLOCK_NOW@<function> for a clock read by that engine "
+               "function, CALL_FAST for a last Call the fastpath took; and the record the last "
+               "call made): the median QEMU gap between the two records less the simulator's "
+               "kernel time in it, where the traces match: the user instructions (the "
+               "interpreter, its draws) that the simulator runs in no time, and the kernel's "
+               "path to an entry's first record; 5 samples at least, negative medians taken as "
+               "0. path_ns and user_ns are measured twice, the second time with the simulator "
+               "run on the first's tables, whose timeline aligns with QEMU's better",
     "touch_ns_per_line": "instructions of the working-set loop in the engine's run() "
                          "(interpret.c touch(), one 64-byte line per iteration), counted in the "
                          "kernel build's object code (objdump): one instruction is one ns",
@@ -184,13 +188,16 @@ def measure_paths(qemu_trace, sim_trace, annotations):
     samples = {}
     for q_start, s_start, size in matcher.get_matching_blocks():
         for k in range(1, size):
-            before, entry, chain = annotations[s_start + k]
+            before, entry, chain, charged = annotations[s_start + k]
             names_involved = {names.get(s_types[s_start + k]), names.get(s_types[s_start + k - 1])}
             if (chain != "-" and not _chain_is_root_task(chain)
                     and not names_involved & SETUP_EVENTS):
                 q_gap = q_times[q_start + k] - q_times[q_start + k - 1]
-                s_gap = s_times[s_start + k] - s_times[s_start + k - 1]
+                # the simulator's kernel time in the gap: less what it charged as user time
+                s_gap = s_times[s_start + k] - s_times[s_start + k - 1] - charged
                 users.setdefault(chain, []).append(int(q_gap - s_gap))
+                if ":" in chain.split(">")[0]:   # the same chain, whichever entry made BEFORE
+                    users.setdefault(chain.split(":", 1)[1], []).append(int(q_gap - s_gap))
             if before >= 32 and before != 35 or before != s_types[s_start + k - 1]:
                 continue   # the first record of an entry, or not this entry's previous record
             if {names[before], names[s_types[s_start + k]]} & SETUP_EVENTS:
@@ -209,32 +216,54 @@ def _median(values, what):
     return int(round(statistics.median(values)))
 
 
+def _tables(paths, users):
+    """The cost table's path_ns and user_ns from their samples."""
+    return ({key: int(round(statistics.median(values))) for key, values in sorted(paths.items())
+             if len(values) >= MIN_PATH_SAMPLES},
+            {key: max(0, int(round(statistics.median(values))))
+             for key, values in sorted(users.items()) if len(values) >= MIN_PATH_SAMPLES})
+
+
+def _read_annotations(path):
+    """--annotate's lines: (prev tag, entry name, chain or "-", user ns charged to it)"""
+    rows = []
+    for line in Path(path).read_text().splitlines():
+        prev, entry, chain, *charged = line.split()
+        rows.append((int(prev), entry, chain, int(charged[0]) if charged else 0))
+    return rows
+
+
 def _calibrate_paths(repo, scheduler, costs, out_root):
-    """Run the simulator on the calibration workloads with the scalar costs and measure the
-    path costs against the QEMU runs (already in out_root). -> (samples, alignment ratios)"""
+    """Run the simulator on the calibration workloads and measure the path and user costs
+    against the QEMU runs (already in out_root). Twice: first with the scalar costs, then with
+    the tables the first pass measured, whose timeline is QEMU's more closely, so more of the
+    two traces align event for event. -> (path samples, user samples, alignment ratios)"""
     import subprocess
     from analysis.decode import decode
     build_dir = build_sim(repo, scheduler, {})
     work = Path(out_root) / scheduler / "sim"
     work.mkdir(parents=True, exist_ok=True)
-    scalar = work / "scalar-costs.json"
-    scalar.write_text(json.dumps({"costs_ns": costs}) + "\n")
-    samples, users, matched = {}, {}, {}
-    for workload in CALIBRATION_WORKLOADS:
-        trace, notes = work / f"{workload}.bin", work / f"{workload}.before"
-        subprocess.run([str(build_dir / "sim" / f"sim-{workload}"), "--harts", "1", "--costs",
-                        str(scalar), "--trace", str(trace), "--annotate", str(notes),
-                        "--args", "seed=1 engine.placement=spread"],
-                       check=True, stdout=subprocess.DEVNULL)
-        qemu = decode(Path(out_root) / scheduler / f"{workload}-1h" / "trace.bin")
-        annotations = [(int(prev), entry, chain) for prev, entry, chain
-                       in (line.split() for line in notes.read_text().splitlines())]
-        found, user_found, ratio = measure_paths(qemu, decode(trace), annotations)
-        matched[workload] = round(ratio, 4)
-        for key, values in found.items():
-            samples.setdefault(key, []).extend(values)
-        for key, values in user_found.items():
-            users.setdefault(key, []).extend(values)
+    table = work / "pass-costs.json"
+    table.write_text(json.dumps({"costs_ns": costs}) + "\n")
+    for _ in range(2):
+        samples, users, matched = {}, {}, {}
+        for workload in CALIBRATION_WORKLOADS:
+            trace, notes = work / f"{workload}.bin", work / f"{workload}.before"
+            subprocess.run([str(build_dir / "sim" / f"sim-{workload}"), "--harts", "1", "--costs",
+                            str(table), "--trace", str(trace), "--annotate", str(notes),
+                            "--args", "seed=1 engine.placement=spread"],
+                           check=True, stdout=subprocess.DEVNULL)
+            qemu = decode(Path(out_root) / scheduler / f"{workload}-1h" / "trace.bin")
+            found, user_found, ratio = measure_paths(qemu, decode(trace),
+                                                     _read_annotations(notes))
+            matched[workload] = round(ratio, 4)
+            for key, values in found.items():
+                samples.setdefault(key, []).extend(values)
+            for key, values in user_found.items():
+                users.setdefault(key, []).extend(values)
+        path_ns, user_ns = _tables(samples, users)
+        table.write_text(json.dumps({"costs_ns": costs, "path_ns": path_ns,
+                                     "user_ns": user_ns}) + "\n")
     return samples, users, matched
 
 
@@ -291,13 +320,9 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "measured_with": runs,
             "clock": "QEMU 7.2 -icount shift=0 (1 instruction = 1 ns)",
             "costs_ns": costs,
-            "path_ns": {key: int(round(statistics.median(values)))
-                        for key, values in sorted(paths.items())
-                        if len(values) >= MIN_PATH_SAMPLES},
+            "path_ns": _tables(paths, users)[0],
             "path_samples": {key: len(values) for key, values in sorted(paths.items())},
-            "user_ns": {key: max(0, int(round(statistics.median(values))))
-                        for key, values in sorted(users.items())
-                        if len(values) >= MIN_PATH_SAMPLES},
+            "user_ns": _tables(paths, users)[1],
             "user_samples": {key: len(values) for key, values in sorted(users.items())},
             "path_alignment": matched,
             "samples": {key: len(values) for key, values in sorted(merged.items())},
