@@ -1,6 +1,6 @@
 /*
  * The cost table: kernel operation costs in ns, a JSON file (sim/costs/<config>.json, written by
- * `./schedlab calibrate` from QEMU runs; sim/costs/README.md says how each is measured). Only its
+ * `./schedlab calibrate` from QEMU runs; its "method" says how each key is measured). Only its
  * "costs_ns" numbers are read here; the rest (commit, policy, method) is for the record.
  */
 #include "sim.h"
