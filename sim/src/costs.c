@@ -1,7 +1,8 @@
 /*
  * The cost table: kernel operation costs in ns, a JSON file (sim/costs/<config>.json, written by
- * `./schedlab calibrate` from QEMU runs; its "method" says how each key is measured). Only its
- * "costs_ns" numbers are read here; the rest (commit, policy, method) is for the record.
+ * `./schedlab calibrate` from QEMU runs; its "method" says how each key is measured). Its
+ * "costs_ns", "path_ns" and "user_ns" numbers are read here; the rest (commit, policy, samples,
+ * method) is for the record.
  */
 #include "sim.h"
 #include <stdio.h>
