@@ -149,6 +149,22 @@ struct trace_record {
     uint64_t arg4;
 };
 
+/* A record as the kernel and the simulator make it: the one place a record's fields are filled,
+ * so both write the same layout. */
+static inline struct trace_record trace_record_make(uint64_t time_ns, enum trace_event_type type,
+                                                    unsigned hart, uint16_t arg0, uint32_t arg1,
+                                                    uint32_t arg2, uint32_t arg3, uint64_t arg4)
+{
+    return (struct trace_record){.time_ns = time_ns,
+                                 .type = (uint8_t)type,
+                                 .hart = (uint8_t)hart,
+                                 .arg0 = arg0,
+                                 .arg1 = arg1,
+                                 .arg2 = arg2,
+                                 .arg3 = arg3,
+                                 .arg4 = arg4};
+}
+
 struct trace_file_header {
     uint64_t magic;        /* TRACE_FILE_MAGIC */
     uint32_t version;      /* TRACE_VERSION */

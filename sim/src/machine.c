@@ -66,9 +66,7 @@ void machine_init(unsigned harts)
     for (unsigned i = 0; i < harts; i++)
         sim_harts[i] = (struct sim_hart){.timer_deadline = SIM_NEVER,
                                          .ipi_at = SIM_NEVER,
-                                         .last_marker = 255,
-                                         .user_before = 255,
-                                         .chain_key = 255};
+                                         .chain = {SIM_CHAIN_NONE, SIM_CHAIN_NONE}};
     sim_hart_now = 0;
     sched_init();
     events_init(harts);
@@ -190,8 +188,11 @@ static void spinners_look(void)
 
 void thread_block(struct sim_thread *t, enum sim_thread_state state, enum trace_block_reason why)
 {
+    /* as kernel/thread.c: a thread that was not runnable (a caller a receive takes from the
+     * queue, now waiting for its reply) changes state only, with no BLOCK record */
+    bool was_runnable = t->state == SIM_RUNNABLE;
     t->state = state;
-    sched_block(&t->sched, why);
+    if (was_runnable) sched_block(&t->sched, why);
 }
 
 void thread_wake(struct sim_thread *t, struct sim_thread *waker, enum trace_wake_reason why)
@@ -224,11 +225,12 @@ static void sleep_wake_due(struct sim_hart *h, uint64_t now)
 /* ---- kernel entry and exit ---- */
 
 /* Take the big kernel lock (waiting for it if another hart holds it) and pay the trap. */
-static void kernel_enter(struct sim_hart *h, uint64_t entry_ns, enum sim_path_start how)
+static void kernel_enter(struct sim_hart *h, uint64_t entry_ns, enum sim_path_start how,
+                         enum sim_entry entry)
 {
     h->time = max64(h->time, lock_free_at) + entry_ns;
-    h->path_last = h->path_entry = how;
-    h->last_marker = 255;
+    h->path_last = how;
+    h->path_entry = entry;
 }
 
 /* The one-shot timer for the next thing this hart must react to (kernel/entry.c set_timer). */
@@ -273,26 +275,28 @@ static void kernel_exit(struct sim_hart *h, uint64_t return_ns)
     reschedule_pending = hartmask_none();
 }
 
+void user_charge(struct sim_hart *h, uint64_t ns)
+{
+    if (ns <= h->chain_charged) return;
+    h->time += ns - h->chain_charged;
+    h->chain_charged = ns;
+}
+
 static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
 {
     /* the user instructions before the call that the simulator did not time (sim.h) */
-    h->user_key = sim_user_key(t->sys, t->a0);
-    /* A chain of system calls between two records is charged once, at its first call: the
-     * calibration measures the user time of the whole chain (QEMU's gap between the records
-     * less the simulator's) and keys it by the chain's first call and the record before it. */
+    unsigned key = sim_user_key(t->sys, t->a0);
     if (h->path_last < SIM_PATH_SYSCALL || h->path_last == SIM_PATH_PREEMPT_BY_WAKEUP) {
-        h->user_before = h->path_last;
-        h->chain_key = h->user_key;
-        if (h->last_marker < SIM_USER_KEYS - SIM_USER_MARKER) {
-            /* after a marker, only what was measured after that marker: the workloads'
-             * markers are followed by very different user code */
-            uint64_t ns = user_marker_ns[h->last_marker][h->user_key];
-            h->time += ns == SIM_NEVER ? 0 : ns;
-        } else {
-            h->time += user_ns[h->user_before][h->user_key];
-        }
+        /* the first call since the hart's last record: a new chain */
+        h->chain = user_chain_begin(h->chain_before, h->chain_before_entry);
+        h->chain_charged = 0;
+        h->chain_length = 0;
     }
-    kernel_enter(h, costs.syscall_entry_ns, SIM_PATH_SYSCALL);
+    h->chain = user_chain_step(h->chain, key);
+    if (h->chain_length < sizeof h->chain_calls) h->chain_calls[h->chain_length] = (uint8_t)key;
+    h->chain_length++;
+    user_charge(h, user_chain_by(h->chain));
+    kernel_enter(h, costs.syscall_entry_ns, SIM_PATH_SYSCALL, key);
     t->in_syscall = false;
     syscall_handle(t);
     kernel_exit(h, costs.syscall_exit_ns);
@@ -302,9 +306,8 @@ static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
 static void kernel_interrupt(struct sim_hart *h, bool idle)
 {
     uint64_t at = h->time;
-    h->user_before = h->user_key = h->chain_key = 255;
     kernel_enter(h, idle ? costs.idle_wake_ns : costs.irq_entry_ns,
-                 idle ? SIM_PATH_IDLE : SIM_PATH_IRQ);
+                 idle ? SIM_PATH_IDLE : SIM_PATH_IRQ, idle ? SIM_ENTRY_IDLE : SIM_ENTRY_IRQ);
     if (h->ipi_at <= at) h->ipi_at = SIM_NEVER;
     if (h->timer_deadline <= at) {
         h->timer_deadline = SIM_NEVER;
@@ -319,7 +322,8 @@ void machine_start(void)
 {
     for (unsigned i = 0; i < nharts; i++) {
         sim_hart_now = i;
-        sim_harts[i].path_last = sim_harts[i].path_entry = SIM_PATH_IDLE;
+        sim_harts[i].path_last = SIM_PATH_IDLE;
+        sim_harts[i].path_entry = SIM_ENTRY_IDLE;
         kernel_exit(&sim_harts[i], 0);
     }
 }

@@ -119,6 +119,36 @@ static void notification_signal(struct notification *n, seL4_Word badge, struct 
     }
 }
 
+/*
+ * kernel/fastpath.c fastpath_call: a Call whose short message (no caps) finds a receiver waiting
+ * switches to it directly, without the scheduler's queues, when the core agrees that it may run
+ * at once on this hart (sched_switch_directly, with the policy's policy_may_switch_directly).
+ * The records and the outcome are the slow path's; the kernel paths are not, so the entry's
+ * path costs are keyed CALL_FAST. The workloads' caps carry every right and their servers'
+ * reply slots are empty at a receive (ipc_recv), so those conditions of the kernel's hold here.
+ */
+static bool fastpath_call(struct sim_thread *caller, struct endpoint *ep, seL4_Word badge)
+{
+    seL4_MessageInfo_t info = {{caller->a1}};
+    struct sim_thread *server = ep->q.head;
+    if (seL4_MessageInfo_get_length(info) > SIM_FASTPATH_MESSAGE_WORDS ||
+        seL4_MessageInfo_get_extraCaps(info) || server->reply_to ||
+        !sched_switch_directly(&caller->sched, &server->sched))
+        return false;
+    sim_harts[sim_hart_now].path_entry = SIM_ENTRY_CALL_FAST;
+    queue_pop(&ep->q);
+    transfer(caller, server, caller->a1, badge, TRACE_IPC_ENDPOINT);
+    /* the fastpath's wake_directly and block_directly: the states and the records only */
+    server->state = SIM_RUNNABLE;
+    trace_emit(TRACE_WAKEUP, server->sched.hart, server->sched.tid, caller->sched.tid,
+               TRACE_WAKE_IPC, 0);
+    caller->state = SIM_BLOCKED_REPLY;
+    trace_emit(TRACE_BLOCK, TRACE_BLOCK_REPLY, caller->sched.tid, 0, 0, 0);
+    server->reply_to = caller;
+    sched_switched_directly(&caller->sched, &server->sched);
+    return true;
+}
+
 void ipc_send(struct sim_thread *t, struct sim_cap *cap, bool call, bool blocking)
 {
     if (cap->type == SIM_CAP_NOTIFICATION && !call) {
@@ -137,6 +167,7 @@ void ipc_send(struct sim_thread *t, struct sim_cap *cap, bool call, bool blockin
         queue_append(&ep->q, t);
         return;
     }
+    if (call && fastpath_call(t, ep, cap->badge)) return;
     struct sim_thread *receiver = queue_pop(&ep->q);
     transfer(t, receiver, t->a1, cap->badge, TRACE_IPC_ENDPOINT);
     thread_wake(receiver, t, TRACE_WAKE_IPC);

@@ -14,6 +14,7 @@
 #include <sel4/sel4.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <ucontext.h>
 
 #define SIM_MAX_HARTS SCHED_MAX_HARTS
@@ -36,10 +37,14 @@ struct sim_costs {
 extern struct sim_costs costs;
 
 /*
- * Path costs: the kernel time between two trace records of one kernel entry, by the record
- * before (a trace event type, or how the entry began) and the record being made. Measured in
- * QEMU by aligning its trace with the simulator's (./schedlab calibrate); a pair the table does
- * not have costs decision_ns before a SWITCH, timer_set_ns before a TIMER_SET, nothing else.
+ * Path costs: the kernel time between two trace records of one kernel entry, by how the entry
+ * began, the record before (a trace event type, or SYSCALL / IRQ / IDLE for the entry's first
+ * record) and the record being made: one table, path_ns["ENTRY:PREV>NEXT"], ENTRY the system
+ * call that made the entry (its sim_user_key name, or CALL_FAST for a Call the kernel's fastpath
+ * took), IRQ or IDLE; "PREV>NEXT", over every entry, where the entry's own key was measured too
+ * rarely. Measured in QEMU by aligning its trace with the simulator's (./schedlab calibrate); a
+ * pair the table does not have costs decision_ns before a SWITCH, timer_set_ns before a
+ * TIMER_SET, nothing else.
  */
 enum sim_path_start {
     SIM_PATH_SYSCALL = 32, /* the first record of a system call */
@@ -50,33 +55,72 @@ enum sim_path_start {
     SIM_PATH_PREEMPT_BY_WAKEUP = 35,
     SIM_PATH_TAGS = 36,
 };
-extern uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS]; /* SIM_NEVER: not in the table */
-/* The same path in entries that began one way ("IDLE:WAKEUP>POLICY"): a policy's work at a
- * wakeup differs on an idle hart and a busy one. Looked up first. */
-#define SIM_PATH_ENTRY_KINDS 3 /* SIM_PATH_SYSCALL, SIM_PATH_IRQ, SIM_PATH_IDLE */
-extern uint64_t path_in_ns[SIM_PATH_ENTRY_KINDS][SIM_PATH_TAGS][SIM_PATH_TAGS];
+/* What a system call is keyed by: its enum sim_sys, or SIM_USER_MARKER + the marker's id (the
+ * workloads' markers are followed by very different user code). */
+#define SIM_USER_MARKER 16
+/* ... and a clock read by the engine function that reads (CLOCK_NOW@sleep): SIM_USER_CLOCK +
+ * the function's index among those seen (clock_site) */
+#define SIM_USER_CLOCK 32
+#define SIM_USER_KEYS  (SIM_USER_CLOCK + 16)
+unsigned clock_site(const char *name, size_t len); /* -> 0..15, or 16: too many functions */
+static inline unsigned sim_user_key(enum sim_sys sys, uint64_t a0)
+{
+    if (sys == SIM_SYS_MARKER && a0 < 16) return SIM_USER_MARKER + (unsigned)a0;
+    if (sys == SIM_SYS_CLOCK_NOW && a0) {
+        const char *site = (const char *)(uintptr_t)a0;
+        unsigned i = clock_site(site, strlen(site));
+        return i < 16 ? SIM_USER_CLOCK + i : (unsigned)sys;
+    }
+    return (unsigned)sys;
+}
+/* "CALL", "MARKER_2", "CLOCK_NOW@sleep", "IRQ", ...: a sim_user_key's or enum sim_entry's name,
+ * in `buffer` if it must be made */
+const char *entry_name(unsigned key, char buffer[48]);
+const char *record_name(unsigned tag); /* a path tag's: SWITCH, SYSCALL, ... */
+/* How a kernel entry began, for path_ns: a system call's sim_user_key, or one of these. */
+enum sim_entry {
+    SIM_ENTRY_IRQ = SIM_USER_KEYS,
+    SIM_ENTRY_IDLE,
+    SIM_ENTRY_CALL_FAST, /* a Call that the kernel's fastpath takes (ipc_send) */
+    SIM_ENTRY_ANY,       /* the table's "PREV>NEXT": every entry's */
+    SIM_ENTRIES,
+};
+/* The kernel time to a record `tag` after `prev` in an entry that began as `entry`. */
+uint64_t path_cost(unsigned entry, unsigned prev, unsigned tag);
 
 /*
  * User costs: the simulator runs user code in no time except schedlab_burn and the working-set
- * loop, but in QEMU the interpreter and its draws take instructions too. user_ns charges that
- * time, as user time before the first system call since the hart's last record, by that record
- * (a path tag) and the call (its enum sim_sys, or SIM_USER_MARKER + the marker id): the time of
- * the whole chain of calls up to the next record. Measured by calibrate by aligning the traces,
- * like path_ns.
+ * loop, but in QEMU the interpreter and its draws take instructions too. A chain is what a
+ * thread does between two records of its hart: the record before (its tag, or for a marker
+ * SIM_PATH_TAGS + its id), then system calls that record nothing, up to the call that makes the
+ * next record. user_ns["BEFORE>CALL>...>CALL=RECORD"] is a whole chain's user time (QEMU's gap
+ * between the records less the simulator's, measured by calibrate), by the record that ends it
+ * too: the kernel's path to an entry's first record is not in the trace, so it is in that gap.
+ * Which chain a thread is in shows only call by call, so each call is charged up to the least user
+ * time of any measured chain that begins as this one has so far (user_chain_by), and the call that
+ * makes the record up to its own chain's (user_chain_done): time is charged as soon as every
+ * measured chain this may be has spent it, so a clock read mid-chain sees the draws before it.
  */
-#define SIM_USER_MARKER 16
-#define SIM_USER_KEYS   (SIM_USER_MARKER + 16)
-extern uint64_t user_ns[SIM_PATH_TAGS][SIM_USER_KEYS]; /* 0: none */
-/* The same after a marker, by its id ("MARKER_2>SEND": a request's end, then an unlock, is not
- * what follows other markers): used instead of user_ns after a marker; SIM_NEVER: none. */
-extern uint64_t user_marker_ns[SIM_USER_KEYS - SIM_USER_MARKER][SIM_USER_KEYS];
-/* The same path in the entries of one system call ("SEND:WAKEUP>POLICY"): what follows a
- * wakeup differs between a Signal and a Reply. Looked up before path_in_ns. */
-extern uint64_t path_call_ns[SIM_USER_KEYS][SIM_PATH_TAGS][SIM_PATH_TAGS];
-static inline unsigned sim_user_key(enum sim_sys sys, uint64_t a0)
+#define SIM_CHAIN_BEFORE_KEYS (SIM_PATH_TAGS + 16)
+#define SIM_CHAIN_NONE        UINT32_MAX /* a chain the table does not have */
+static inline unsigned sim_chain_before_key(unsigned tag, enum trace_event_type type, unsigned arg0)
 {
-    return sys == SIM_SYS_MARKER && a0 < 16 ? SIM_USER_MARKER + (unsigned)a0 : (unsigned)sys;
+    return type == TRACE_MARKER && arg0 < 16 ? SIM_PATH_TAGS + arg0 : tag;
 }
+/* A thread's place in the chains: keyed by the entry that made the record before, too
+ * ("REPLY:WAKEUP>RECV=BLOCK": the user code after a Reply's wakeup is not a Send's), and without
+ * it ("WAKEUP>RECV=BLOCK"), which is used where the first is not in the table. A marker's
+ * chains have only the second (the marker's id says enough). */
+struct user_chain {
+    uint32_t made_by, any;
+};
+/* the chain of no calls yet after the record `before` that an entry `entry` made */
+struct user_chain user_chain_begin(unsigned before, unsigned entry);
+struct user_chain user_chain_step(struct user_chain chain, unsigned call);
+uint64_t user_chain_by(struct user_chain chain);
+/* the chain ends at its last call, which made a record `tag` (in the kernel's fastpath or not) */
+uint64_t user_chain_done(struct user_chain chain, unsigned tag, bool fastpath);
+
 /* events.c: the harts ordered by their next event (instant, then hart number) */
 void events_init(unsigned harts);
 void events_set(unsigned hart, uint64_t when);
@@ -143,13 +187,14 @@ struct sim_hart {
     uint64_t ipi_at;             /* a reschedule IPI arrives (SIM_NEVER: none) */
     struct sim_thread *sleepers; /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
     unsigned path_last;          /* the last record of this kernel entry, or how it began */
-    unsigned path_entry;         /* how this kernel entry began (enum sim_path_start) */
-    unsigned user_key;           /* this system call (sim_user_key) */
-    /* the record before this chain of system calls (the calls since the hart's last record)
-     * and the chain's first call: what its user time is keyed by (--annotate) */
-    unsigned user_before, chain_key;
-    unsigned last_marker; /* the id of the marker recorded last, if the last record
-                           * is one (else 255) */
+    unsigned path_entry;         /* how this kernel entry began (enum sim_entry) */
+    unsigned chain_before;       /* the record the hart made last (sim_chain_before_key) */
+    unsigned chain_before_entry; /* ... in an entry that began so (enum sim_entry) */
+    struct user_chain chain;     /* the user chain since that record (user_chain_begin) */
+    uint64_t chain_charged;      /* the user time charged to it so far */
+    /* --annotate: the chain's calls (sim_user_key), for calibrate to name it */
+    uint8_t chain_calls[16];
+    unsigned chain_length;
 };
 
 extern struct sim_hart sim_harts[SIM_MAX_HARTS];
@@ -172,10 +217,16 @@ extern bool machine_finished;
 extern int machine_status; /* the root task's exit status once finished */
 _Noreturn void sim_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Charge the current chain's user time up to `ns` on hart h (what it was not charged yet). */
+void user_charge(struct sim_hart *h, uint64_t ns);
+
 /* syscall.c: the system call the current thread made, on the current hart. */
 void syscall_handle(struct sim_thread *t);
 
 /* objects.c: capabilities, endpoints and notifications */
+/* The longest message the kernel's fastpath carries: what fits in the message registers of the
+ * architecture (riscv64's ARCH_MSG_REGISTERS), the rest is in the IPC buffer. */
+#define SIM_FASTPATH_MESSAGE_WORDS 4
 enum sim_cap_type { SIM_CAP_NULL, SIM_CAP_ENDPOINT, SIM_CAP_NOTIFICATION, SIM_CAP_TCB };
 struct sim_cap {
     enum sim_cap_type type;

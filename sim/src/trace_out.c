@@ -19,16 +19,10 @@ struct buffer {
     uint64_t count, capacity;
 };
 static struct buffer buffers[SIM_MAX_HARTS];
-/* --annotate: each record's predecessor in its entry, and for an entry's first record made by
- * a system call, the user path before it (sim.h user_ns) */
-static uint8_t (*before[SIM_MAX_HARTS])[5];
+/* --annotate: each record's predecessor in its entry and how the entry began; and for an entry's
+ * first record made by a system call, the user chain before it (sim.h), as text */
+static char **before[SIM_MAX_HARTS];
 static const char *annotate;
-
-uint64_t path_ns[SIM_PATH_TAGS][SIM_PATH_TAGS];
-uint64_t path_in_ns[SIM_PATH_ENTRY_KINDS][SIM_PATH_TAGS][SIM_PATH_TAGS];
-uint64_t path_call_ns[SIM_USER_KEYS][SIM_PATH_TAGS][SIM_PATH_TAGS];
-uint64_t user_ns[SIM_PATH_TAGS][SIM_USER_KEYS];
-uint64_t user_marker_ns[SIM_USER_KEYS - SIM_USER_MARKER][SIM_USER_KEYS];
 
 void trace_out_init(unsigned harts, const char *annotate_path)
 {
@@ -36,25 +30,39 @@ void trace_out_init(unsigned harts, const char *annotate_path)
     for (unsigned i = 0; i < harts; i++) buffers[i].count = 0;
 }
 
-/* The kernel time from the entry's previous record to a record `tag` (its event type, or
- * SIM_PATH_PREEMPT_BY_WAKEUP) on this hart; `call` is the system call that made the entry
- * (sim_user_key), or 255. */
-static uint64_t path_cost(unsigned entry, unsigned call, unsigned last, unsigned tag,
-                          enum trace_event_type type)
+/* "PREV ENTRY CHAIN [CHARGED]": the record before in this entry (its tag; 255: another hart's
+ * record), how the entry began (entry_name, or "-"), and the chain a system call's first record
+ * ends (its user_ns key, "[ENTRY:]BEFORE>CALL>...=RECORD", and the user time charged to it) or
+ * "-". */
+static char *annotation(const struct sim_hart *h, unsigned prev, unsigned entry, bool chain_end,
+                        unsigned tag)
 {
-    unsigned kind = entry - SIM_PATH_SYSCALL;
-    if (entry == SIM_PATH_SYSCALL && call < SIM_USER_KEYS && last < SIM_PATH_TAGS &&
-        tag < SIM_PATH_TAGS && path_call_ns[call][last][tag] != SIM_NEVER)
-        return path_call_ns[call][last][tag];
-    if (kind < SIM_PATH_ENTRY_KINDS && last < SIM_PATH_TAGS && tag < SIM_PATH_TAGS &&
-        path_in_ns[kind][last][tag] != SIM_NEVER)
-        return path_in_ns[kind][last][tag];
-    if (last < SIM_PATH_TAGS && tag < SIM_PATH_TAGS && path_ns[last][tag] != SIM_NEVER)
-        return path_ns[last][tag];
-    if (type == TRACE_TIMER_SET) return costs.timer_set_ns;
-    if (last >= SIM_PATH_SYSCALL) return 0; /* the entry's cost is charged already */
-    if (type == TRACE_SWITCH) return costs.decision_ns;
-    return 0;
+    char text[512], name[48];
+    int n =
+        snprintf(text, sizeof text, "%u %s ", prev, entry == 255 ? "-" : entry_name(entry, name));
+    if (!chain_end || h->chain_length > sizeof h->chain_calls) {
+        snprintf(text + n, sizeof text - (size_t)n, "-");
+    } else {
+        unsigned before = h->chain_before;
+        if (before < SIM_PATH_TAGS)
+            n += snprintf(text + n, sizeof text - (size_t)n,
+                          "%s:", entry_name(h->chain_before_entry, name));
+        if (before >= SIM_PATH_TAGS)
+            n += snprintf(text + n, sizeof text - (size_t)n, "MARKER_%u", before - SIM_PATH_TAGS);
+        else
+            n += snprintf(text + n, sizeof text - (size_t)n, "%s", record_name(before));
+        for (unsigned i = 0; i < h->chain_length && n < (int)sizeof text; i++) {
+            /* the last call's entry, for a Call: CALL_FAST if the fastpath took it */
+            unsigned call = i + 1 == h->chain_length ? h->path_entry : h->chain_calls[i];
+            n += snprintf(text + n, sizeof text - (size_t)n, ">%s", entry_name(call, name));
+        }
+        if (n < (int)sizeof text)
+            snprintf(text + n, sizeof text - (size_t)n, "=%s %lu", record_name(tag),
+                     (unsigned long)h->chain_charged);
+    }
+    char *copy = strdup(text);
+    if (!copy) sim_panic("out of host memory for the annotations");
+    return copy;
 }
 
 void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, uint32_t arg1,
@@ -65,11 +73,18 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
     unsigned tag = type == TRACE_PREEMPT && arg0 == TRACE_PREEMPT_WAKEUP
                        ? SIM_PATH_PREEMPT_BY_WAKEUP
                        : (unsigned)type;
-    if (hart == sim_hart_now) {
-        h->time += path_cost(h->path_entry, h->user_key, last, tag, type);
+    bool mine = hart == sim_hart_now, chain_end = mine && last == SIM_PATH_SYSCALL;
+    /* the system call that ends the chain: the rest of the chain's user time */
+    if (chain_end)
+        user_charge(h, user_chain_done(h->chain, tag, h->path_entry == SIM_ENTRY_CALL_FAST));
+    char *note = NULL;
+    if (annotate)
+        note = annotation(h, mine ? last : 255, mine ? h->path_entry : 255, chain_end, tag);
+    if (mine) {
+        h->time += path_cost(h->path_entry, last, tag);
         h->path_last = tag;
-        h->last_marker =
-            type == TRACE_MARKER && arg0 < SIM_USER_KEYS - SIM_USER_MARKER ? arg0 : 255;
+        h->chain_before = sim_chain_before_key(tag, type, arg0);
+        h->chain_before_entry = h->path_entry;
     }
     struct buffer *b = &buffers[hart];
     if (b->count == b->capacity) {
@@ -79,23 +94,9 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
         if (!b->records || (annotate && !before[hart]))
             sim_panic("out of host memory for the trace");
     }
-    if (annotate) {
-        bool mine = hart == sim_hart_now, first = mine && last == SIM_PATH_SYSCALL;
-        before[hart][b->count][0] = (uint8_t)(mine ? last : 255);
-        before[hart][b->count][1] = (uint8_t)(first ? h->user_before : 255);
-        before[hart][b->count][2] = (uint8_t)(first ? h->chain_key : 255);
-        before[hart][b->count][3] = (uint8_t)(mine ? h->path_entry : 255);
-        before[hart][b->count][4] =
-            (uint8_t)(mine && h->path_entry == SIM_PATH_SYSCALL ? h->user_key : 255);
-    }
-    b->records[b->count++] = (struct trace_record){.time_ns = clock_now(),
-                                                   .type = (uint8_t)type,
-                                                   .hart = (uint8_t)hart,
-                                                   .arg0 = arg0,
-                                                   .arg1 = arg1,
-                                                   .arg2 = arg2,
-                                                   .arg3 = arg3,
-                                                   .arg4 = arg4};
+    if (annotate) before[hart][b->count] = note;
+    b->records[b->count++] =
+        trace_record_make(clock_now(), type, hart, arg0, arg1, arg2, arg3, arg4);
 }
 
 int trace_out_write(const char *path, unsigned harts)
@@ -130,8 +131,6 @@ int trace_out_write(const char *path, unsigned harts)
         return -1;
     }
     for (unsigned i = 0; i < harts; i++)
-        for (uint64_t r = 0; r < buffers[i].count; r++)
-            fprintf(f, "%u %u %u %u %u\n", before[i][r][0], before[i][r][1], before[i][r][2],
-                    before[i][r][3], before[i][r][4]);
+        for (uint64_t r = 0; r < buffers[i].count; r++) fprintf(f, "%s\n", before[i][r]);
     return fclose(f) ? -1 : 0;
 }

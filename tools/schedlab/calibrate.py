@@ -43,19 +43,24 @@ METHOD = {
                       "idle_wake_ns (icount runs harts in turns, so only the minimum can be "
                       "the interrupt's own latency; an upper bound of it)",
     "switch_cost_ns": "the kernel's boot calibration of a context switch (its console line)",
-    "path_ns": "per pair of consecutive records of one kernel entry (PREV>NEXT; ENTRY:PREV>NEXT "
-               "for entries that began as a system call, an interrupt or an idle wakeup, "
-               "looked up before it; and CALL:PREV>NEXT for the entries of one system call, "
-               "CALL a user_ns call name, looked up first): the median QEMU "
-               "gap between them, where the simulator's trace of the same run (which knows the "
-               "entries) matches QEMU's event for event; pairs with fewer than 5 samples are "
-               "left out (the scalar costs apply)",
-    "user_ns": "per system call (PREV>CALL: what the hart last recorded, and the call or "
-               "MARKER_<id>): the median of the QEMU gap from the previous record to the call's "
-               "first record less the simulator's, where the traces match: the user instructions "
-               "(the interpreter, its draws) that the simulator runs in no time; 5 samples at "
-               "least, positive medians only; and MARKER_<id>>CALL after that marker (looked up "
-               "first; zero medians kept)",
+    "path_ns": "per pair of consecutive records of one kernel entry, by how the entry began "
+               "(ENTRY:PREV>NEXT, ENTRY the system call, MARKER_<id> for a marker, CALL_FAST "
+               "for a Call the kernel's fastpath takes, IRQ or IDLE; PREV>NEXT over every "
+               "entry, used where the entry's own key is missing): the median QEMU gap between "
+               "them, where the simulator's trace of the same run (which knows the entries) "
+               "matches QEMU's event for event; keys with fewer than 5 samples are left out "
+               "(the scalar costs apply)",
+    "user_ns": "per chain of system calls between two records of a hart "
+               "(ENTRY:BEFORE>CALL>...>CALL=RECORD: the record before, MARKER_<id> for a "
+               "marker; the entry that made it, as path_ns's, or none for a key over every "
+               "entry; the calls, CLOCK_NOW@<function> for a clock read by that engine "
+               "function, CALL_FAST for a last Call the fastpath took; and the record the last "
+               "call made): the median QEMU gap between the two records less the simulator's "
+               "kernel time in it, where the traces match: the user instructions (the "
+               "interpreter, its draws) that the simulator runs in no time, and the kernel's "
+               "path to an entry's first record; 5 samples at least, negative medians taken as "
+               "0. path_ns and user_ns are measured twice, the second time with the simulator "
+               "run on the first's tables, whose timeline aligns with QEMU's better",
     "touch_ns_per_line": "instructions of the working-set loop in the engine's run() "
                          "(interpret.c touch(), one 64-byte line per iteration), counted in the "
                          "kernel build's object code (objdump): one instruction is one ns",
@@ -147,25 +152,24 @@ def measure_ipi(trace):
 PATH_TAGS = {32: "SYSCALL", 33: "IRQ", 34: "IDLE", 35: "PREEMPT_BY_WAKEUP"}
 # the root task's set-up: the simulator does not model its cost (its records are kept apart)
 SETUP_EVENTS = {"THREAD_NEW", "THREAD_NAME", "PRIO_CHANGE"}
-# sim/include/sel4/sel4.h enum sim_sys, and sim.h's SIM_USER_MARKER + marker id
-CALL_NAMES = ["CALL", "SEND", "RECV", "NBRECV", "REPLY", "YIELD", "TCB_RESUME",
-              "TCB_SET_AFFINITY", "MARKER", "CLOCK_NOW", "SLEEP_UNTIL", "SET_AFFINITY_MASK",
-              "SET_WORKING_SET", "HART_ID", "SUSPEND_SELF"]
-SIM_USER_MARKER = 16
-
-
-def _call_name(key):
-    return f"MARKER_{key - SIM_USER_MARKER}" if key >= SIM_USER_MARKER else CALL_NAMES[key]
+ROOT_MARKERS = ("MARKER_5", "MARKER_6")   # WORKLOAD_BEGIN / END: the root task's set-up
 MIN_PATH_SAMPLES = 5
 
 
+def _chain_is_root_task(chain):
+    """A chain ("BEFORE>CALL>...=RECORD") that marks the root task's set-up, which the simulator
+    does not time."""
+    return any(call in ROOT_MARKERS for call in chain.split("=")[0].split(">")[1:])
+
+
 def measure_paths(qemu_trace, sim_trace, annotations):
-    """Samples of path_ns["PREV>NEXT"] and user_ns["PREV>CALL"]: the simulator's trace of the
-    same run says which consecutive records belong to one kernel entry (annotations: each
-    record's predecessor in its entry and, for the first record of a system call, what the hart
-    recorded before and the call); where the two traces' event sequences match (difflib), the
-    QEMU gap between two records of one entry is the kernel path's cost, and across a system
-    call the QEMU gap less the simulator's is the user time the simulator did not see."""
+    """Samples of path_ns["ENTRY:PREV>NEXT"] (and "PREV>NEXT", every entry's) and user_ns
+    ["BEFORE>CALL>..."]: the simulator's trace of the same run says which consecutive records
+    belong to one kernel entry and how it began, and for the first record of a system call the
+    chain of calls since the hart's last record (annotations: "PREV ENTRY CHAIN" per record);
+    where the two traces' event sequences match (difflib), the QEMU gap between two records of
+    one entry is the kernel path's cost, and across a chain the QEMU gap less the simulator's
+    is the user time the simulator did not see."""
     import difflib
     names = {event.value: name for name, event in qemu_trace.format.events.items()}
     names.update(PATH_TAGS)
@@ -179,25 +183,21 @@ def measure_paths(qemu_trace, sim_trace, annotations):
     q_types, s_types = tags(qemu_trace), tags(sim_trace)
     q_times = qemu_trace.records["time_ns"].astype(int)
     s_times = sim_trace.records["time_ns"].astype(int)
-    s_arg0 = sim_trace.records["arg0"].astype(int)
-    marker = sim_trace.format.events["MARKER"].value
     users = {}
     matcher = difflib.SequenceMatcher(None, q_types, s_types, autojunk=False)
     samples = {}
     for q_start, s_start, size in matcher.get_matching_blocks():
         for k in range(1, size):
-            before, user_before, call, entry, entry_call = annotations[s_start + k]
+            before, entry, chain, charged = annotations[s_start + k]
             names_involved = {names.get(s_types[s_start + k]), names.get(s_types[s_start + k - 1])}
-            root_marker = call in (SIM_USER_MARKER + 5, SIM_USER_MARKER + 6)  # WORKLOAD_BEGIN/END
-            if (before == 32 and user_before != 255 and not root_marker
+            if (chain != "-" and not _chain_is_root_task(chain)
                     and not names_involved & SETUP_EVENTS):
-                key = f"{names[user_before]}>{_call_name(call)}"
                 q_gap = q_times[q_start + k] - q_times[q_start + k - 1]
-                s_gap = s_times[s_start + k] - s_times[s_start + k - 1]
-                users.setdefault(key, []).append(int(q_gap - s_gap))
-                if user_before == marker == s_types[s_start + k - 1]:   # which marker (1 hart)
-                    users.setdefault(f"MARKER_{s_arg0[s_start + k - 1]}>{_call_name(call)}",
-                                     []).append(int(q_gap - s_gap))
+                # the simulator's kernel time in the gap: less what it charged as user time
+                s_gap = s_times[s_start + k] - s_times[s_start + k - 1] - charged
+                users.setdefault(chain, []).append(int(q_gap - s_gap))
+                if ":" in chain.split(">")[0]:   # the same chain, whichever entry made BEFORE
+                    users.setdefault(chain.split(":", 1)[1], []).append(int(q_gap - s_gap))
             if before >= 32 and before != 35 or before != s_types[s_start + k - 1]:
                 continue   # the first record of an entry, or not this entry's previous record
             if {names[before], names[s_types[s_start + k]]} & SETUP_EVENTS:
@@ -205,10 +205,8 @@ def measure_paths(qemu_trace, sim_trace, annotations):
             key = f"{names[before]}>{names[s_types[s_start + k]]}"
             gap = int(q_times[q_start + k] - q_times[q_start + k - 1])
             samples.setdefault(key, []).append(gap)
-            if entry in PATH_TAGS:   # the same path, in entries that began this way
-                samples.setdefault(f"{PATH_TAGS[entry]}:{key}", []).append(gap)
-            if entry_call != 255:   # the same path, in the entries of this system call
-                samples.setdefault(f"{_call_name(entry_call)}:{key}", []).append(gap)
+            if entry != "-":   # the same path, in entries that began this way
+                samples.setdefault(f"{entry}:{key}", []).append(gap)
     return samples, users, matcher.ratio()
 
 
@@ -218,31 +216,54 @@ def _median(values, what):
     return int(round(statistics.median(values)))
 
 
+def _tables(paths, users):
+    """The cost table's path_ns and user_ns from their samples."""
+    return ({key: int(round(statistics.median(values))) for key, values in sorted(paths.items())
+             if len(values) >= MIN_PATH_SAMPLES},
+            {key: max(0, int(round(statistics.median(values))))
+             for key, values in sorted(users.items()) if len(values) >= MIN_PATH_SAMPLES})
+
+
+def _read_annotations(path):
+    """--annotate's lines: (prev tag, entry name, chain or "-", user ns charged to it)"""
+    rows = []
+    for line in Path(path).read_text().splitlines():
+        prev, entry, chain, *charged = line.split()
+        rows.append((int(prev), entry, chain, int(charged[0]) if charged else 0))
+    return rows
+
+
 def _calibrate_paths(repo, scheduler, costs, out_root):
-    """Run the simulator on the calibration workloads with the scalar costs and measure the
-    path costs against the QEMU runs (already in out_root). -> (samples, alignment ratios)"""
+    """Run the simulator on the calibration workloads and measure the path and user costs
+    against the QEMU runs (already in out_root). Twice: first with the scalar costs, then with
+    the tables the first pass measured, whose timeline is QEMU's more closely, so more of the
+    two traces align event for event. -> (path samples, user samples, alignment ratios)"""
     import subprocess
     from analysis.decode import decode
     build_dir = build_sim(repo, scheduler, {})
     work = Path(out_root) / scheduler / "sim"
     work.mkdir(parents=True, exist_ok=True)
-    scalar = work / "scalar-costs.json"
-    scalar.write_text(json.dumps({"costs_ns": costs}) + "\n")
-    samples, users, matched = {}, {}, {}
-    for workload in CALIBRATION_WORKLOADS:
-        trace, notes = work / f"{workload}.bin", work / f"{workload}.before"
-        subprocess.run([str(build_dir / "sim" / f"sim-{workload}"), "--harts", "1", "--costs",
-                        str(scalar), "--trace", str(trace), "--annotate", str(notes),
-                        "--args", "seed=1 engine.placement=spread"],
-                       check=True, stdout=subprocess.DEVNULL)
-        qemu = decode(Path(out_root) / scheduler / f"{workload}-1h" / "trace.bin")
-        annotations = [tuple(map(int, line.split())) for line in notes.read_text().splitlines()]
-        found, user_found, ratio = measure_paths(qemu, decode(trace), annotations)
-        matched[workload] = round(ratio, 4)
-        for key, values in found.items():
-            samples.setdefault(key, []).extend(values)
-        for key, values in user_found.items():
-            users.setdefault(key, []).extend(values)
+    table = work / "pass-costs.json"
+    table.write_text(json.dumps({"costs_ns": costs}) + "\n")
+    for _ in range(2):
+        samples, users, matched = {}, {}, {}
+        for workload in CALIBRATION_WORKLOADS:
+            trace, notes = work / f"{workload}.bin", work / f"{workload}.before"
+            subprocess.run([str(build_dir / "sim" / f"sim-{workload}"), "--harts", "1", "--costs",
+                            str(table), "--trace", str(trace), "--annotate", str(notes),
+                            "--args", "seed=1 engine.placement=spread"],
+                           check=True, stdout=subprocess.DEVNULL)
+            qemu = decode(Path(out_root) / scheduler / f"{workload}-1h" / "trace.bin")
+            found, user_found, ratio = measure_paths(qemu, decode(trace),
+                                                     _read_annotations(notes))
+            matched[workload] = round(ratio, 4)
+            for key, values in found.items():
+                samples.setdefault(key, []).extend(values)
+            for key, values in user_found.items():
+                users.setdefault(key, []).extend(values)
+        path_ns, user_ns = _tables(samples, users)
+        table.write_text(json.dumps({"costs_ns": costs, "path_ns": path_ns,
+                                     "user_ns": user_ns}) + "\n")
     return samples, users, matched
 
 
@@ -299,14 +320,9 @@ def calibrate(repo, schedulers, out_root, verbose=False):
             "measured_with": runs,
             "clock": "QEMU 7.2 -icount shift=0 (1 instruction = 1 ns)",
             "costs_ns": costs,
-            "path_ns": {key: int(round(statistics.median(values)))
-                        for key, values in sorted(paths.items())
-                        if len(values) >= MIN_PATH_SAMPLES},
+            "path_ns": _tables(paths, users)[0],
             "path_samples": {key: len(values) for key, values in sorted(paths.items())},
-            "user_ns": {key: max(0, int(round(statistics.median(values))))
-                        for key, values in sorted(users.items())
-                        if len(values) >= MIN_PATH_SAMPLES
-                        and (statistics.median(values) > 0 or key.startswith("MARKER_"))},
+            "user_ns": _tables(paths, users)[1],
             "user_samples": {key: len(values) for key, values in sorted(users.items())},
             "path_alignment": matched,
             "samples": {key: len(values) for key, values in sorted(merged.items())},

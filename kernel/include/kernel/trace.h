@@ -28,14 +28,7 @@ static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uin
     struct trace_buffer *b = &trace_buffers[hart];
     if (__builtin_expect(b->count == b->capacity, 0) && !trace_make_room(hart)) return;
     struct trace_record *r = &b->records[b->count++];
-    *r = (struct trace_record){.time_ns = clock_now(),
-                               .type = (uint8_t)type,
-                               .hart = (uint8_t)hart,
-                               .arg0 = arg0,
-                               .arg1 = arg1,
-                               .arg2 = arg2,
-                               .arg3 = arg3,
-                               .arg4 = arg4};
+    *r = trace_record_make(clock_now(), type, hart, arg0, arg1, arg2, arg3, arg4);
 }
 #else
 static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
