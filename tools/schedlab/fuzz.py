@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import SchedlabError, shown
 from .build import build
+from .console_reason import console_reason
 from .qemu import boot_arguments, qemu_command, run_qemu
 
 DEFAULT_CALLS = 100_000
@@ -91,11 +92,9 @@ def failure_reason(status, timed_out, console_text, timeout):
     if timed_out:
         return (f"hang: QEMU still running after {timeout:g} s of wall-clock time "
                 "(the guest stopped taking timer interrupts)")
-    for pattern in (r"^FUZZ FAIL .*$", r"KERNEL PANIC: .*$", r"^run limit .*$",
-                    r"invariant broken.*$"):
-        found = re.search(pattern, console_text, re.MULTILINE)
-        if found:
-            return found.group(0).strip()
+    reason = console_reason(console_text)
+    if reason:
+        return reason
     if status in KERNEL_STATUS:
         return f"{KERNEL_STATUS[status]} (exit status {status})"
     if status == 0:

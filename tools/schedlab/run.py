@@ -26,6 +26,7 @@ from analysis.results import read_json            # numpy-free
 from analysis.timing_model import timing_model   # numpy-free
 
 from . import PYTHON, SchedlabError, children, shown
+from .console_reason import because
 from .provenance import provenance
 from .qemu import boot_arguments, qemu_command, qemu_error, run_qemu
 from .results_dirs import describe_os_error, new_directory, write_json
@@ -167,7 +168,8 @@ def _describe_failure(request, outcome, console):
     if outcome.status != 0 and complaint:
         return f"QEMU could not run: {complaint}; console: {shown(console)}"
     if outcome.status != 0:
-        return f"workload exited with status {outcome.status}; console: {shown(console)}"
+        return (f"workload exited with status {outcome.status}{because(console)}; "
+                f"console: {shown(console)}")
     return f"QEMU exited 0 but wrote no trace.bin; console: {shown(console)}"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from analysis.timing_model import PARALLEL_SIM   # numpy-free
 
 from . import SchedlabError, children, shown
+from .console_reason import because
 from .build import build_locked, build_root
 from .configs import settings_suffix
 
@@ -108,6 +109,6 @@ def run_sim(repo, build_dir, request, costs_path):
         record.update(status=status, timed_out=timed_out, wall_seconds=round(seconds, 3))
         traced = status == 0 and (out / "trace.bin").is_file()
         why = (f"ran longer than {request.timeout:g}s (--timeout)" if timed_out
-               else f"the simulator exited with status {status}")
+               else f"the simulator exited with status {status}{because(console)}")
         return conclude_run(repo, request, out, record,
                             None if traced else f"{why}; console: {shown(console)}", seconds)
