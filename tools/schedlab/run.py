@@ -30,6 +30,7 @@ from .console_reason import because
 from .provenance import provenance
 from .qemu import boot_arguments, qemu_command, qemu_error, run_qemu
 from .results_dirs import describe_os_error, new_directory, write_json
+from .workload_spec import why_not_built
 
 # Left by an earlier run into the same directory, they would pass for this run's output.
 STALE_OUTPUTS = ("trace.bin", "metrics.json")
@@ -186,7 +187,8 @@ def run_workload(repo, artifacts, request):
     out = prepare_run_directory(request)
     workload_elf = artifacts.workload(request.workload)
     if not workload_elf.is_file():
-        return RunResult(request, False, f"the build made no {shown(workload_elf)}", 0.0)
+        return RunResult(request, False, f"the build made no {shown(workload_elf)}"
+                         f"{why_not_built(repo, request.workload)}", 0.0)
     command = qemu_command(artifacts.kernel, workload_elf, request.cpus,
                            boot_arguments(request.seed, request.realtime,
                                           [f"{PLACEMENT_ARGUMENT}={request.placement}",
