@@ -138,13 +138,24 @@ def test_flags_narrow_the_comparison(repo, capsys, compared):
     assert comparison.cpus == [2, 8] and comparison.seed == 7 and out == repo / "here"
 
 
+def test_an_unknown_param_key_is_refused_naming_the_valid_ones(repo, capsys, compared):
+    status, out, err = run_cli(repo, capsys, "compare", "--param", "chat.request=5")
+    assert status == 2 and out == "" and compared == []
+    assert err.startswith("error: --param: unknown key 'chat.request' for workload batch, chat; "
+                          "valid: ")
+    assert "chat.requests" in err and "batch.work_us" in err and "limit_ms" in err
+    # a key one compared workload has is fine for the comparison
+    assert run_cli(repo, capsys, "compare", "--param", "chat.requests=5")[0] == 0
+
+
 def test_set_goes_to_the_workloads_and_schedulers_that_have_the_key(repo, capsys, compared):
     status, _, err = run_cli(repo, capsys, "compare", "--set", "chat.requests=5",
                              "--set", "mlfq.levels=4", "--set", "timeslice_us=3000",
-                             "--param", "extra=1")
+                             "--param", "limit_ms=50")
     assert status == 0, err
     [(comparison, _)] = compared
-    assert comparison.params == {"chat": ["chat.requests=5", "extra=1"], "batch": ["extra=1"]}
+    assert comparison.params == {"chat": ["chat.requests=5", "limit_ms=50"],
+                                 "batch": ["limit_ms=50"]}
     assert comparison.settings == {
         "rr": {"SCHED_TIMESLICE_US": "3000"},
         "mlfq": {"SCHED_MLFQ_LEVELS": "4", "SCHED_TIMESLICE_US": "3000"}}
@@ -158,6 +169,7 @@ def test_set_goes_to_the_workloads_and_schedulers_that_have_the_key(repo, capsys
     (["--cpus", "1,0"], "error: --cpus: invalid number of harts '0'; valid: 1..8 (--engine qemu), 1..1024 (--engine sim)\n"),
     (["--cpus", "1,x"], "error: --cpus: invalid number of harts 'x'; valid: 1..8 (--engine qemu), 1..1024 (--engine sim)\n"),
     (["--cpus", ","], "error: --cpus: invalid number of harts ','; valid: 1..8 (--engine qemu), 1..1024 (--engine sim), comma-separated\n"),
+    (["--cpus", "1,,4"], "error: --cpus: invalid number of harts '1,,4'; valid: 1..8 (--engine qemu), 1..1024 (--engine sim), comma-separated\n"),
     (["--repeat", "0"], "error: --repeat: invalid repeat count '0'; valid: an integer >= 1\n"),
     (["--seed", "-1"], "error: --seed: invalid seed '-1'; valid: an integer >= 0\n"),
     (["--set", "quantum=1"], "error: --set: unknown parameter 'quantum' for the compared "
@@ -169,7 +181,10 @@ def test_set_goes_to_the_workloads_and_schedulers_that_have_the_key(repo, capsys
     (["--set", "mlfq.levels=9"],
      "error: --set: mlfq.levels=9 is out of range: valid values are 1..8\n"),
     (["--set", "chat.requests=many"],
-     "error: --set: workload parameter 'chat.requests' takes an integer >= 0, got 'many'\n"),
+     "error: --set: chat.requests=many: not an integer; workload parameter 'chat.requests' "
+     "takes an integer >= 0\n"),
+    (["--set", "timeslice_us=1e3"],
+     "error: --set: timeslice_us=1e3: not an integer; valid values are 100..1000000\n"),
     (["--set", "levels"], "error: --set: expected key=value, got 'levels'\n"),
 ])
 def test_bad_input_is_a_usage_error_naming_what_is_valid(repo, capsys, compared, argv, message):

@@ -31,6 +31,8 @@ def run_cli(capsys, *argv):
     (["fuzz", "--sched", "nosuch"], "error: --sched: unknown scheduler 'nosuch'; valid: "),
     (["fuzz", "--sched", "rr", "--cpus", "9"],
      "error: --cpus: invalid number of harts '9'; valid: 1..8"),
+    (["fuzz", "--sched", "rr", "--cpus", "1,,4"],
+     "error: --cpus: invalid number of harts '1,,4'; valid: 1..8, comma-separated"),
     (["fuzz", "--sched", "rr", "--seed", "-1"],
      "error: --seed: invalid seed '-1'; valid: an integer >= 0"),
     (["fuzz", "--sched", "rr", "--calls", "0"],

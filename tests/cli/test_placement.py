@@ -145,7 +145,7 @@ def test_debug_boots_with_the_placement_it_is_given(repo, capsys, monkeypatch):
     included (QEMU and the build stubbed out)."""
     commands = []
     monkeypatch.setattr(setup, "ensure", lambda **_: None)
-    monkeypatch.setattr(cli, "build", lambda repo, sched, settings, verbose=False:
+    monkeypatch.setattr(cli, "build", lambda repo, sched, settings, **_:
                         BuildArtifacts(repo / "build" / sched))
     (repo / "build" / "rr" / "workloads").mkdir(parents=True)
     (repo / "build" / "rr" / "workloads" / "chat.elf").write_text("")

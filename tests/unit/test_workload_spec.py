@@ -179,7 +179,8 @@ CASES = [
     ("a distribution where only a constant makes sense",
      base(threads=[{"name": "t", "priority": {"dist": "uniform", "min": 1, "max": 5},
                     "phases": [{"yield": {}}]}]),
-     'threads[0].priority: expected seL4 priority 0..255: a constant (an integer or a "$param"); '
+     "threads[0].priority: expected seL4 priority, below the root task's 255: a constant "
+     '(an integer or a "$param"); '
      'distributions are for durations, counts and arrivals'),
     ("a distribution parameter used as a priority",
      base(params={"p": {"value": {"dist": "uniform", "min": 1, "max": 5}}},

@@ -32,7 +32,7 @@ DISTRIBUTIONS = {
 OBJECT_KINDS = ("servers", "notifications", "locks", "barriers")
 GROUP_FIELDS = {
     "name": "a thread group name", "count": "threads in the group", "priority":
-    "seL4 priority 0..255", "affinity": "hart mask, 'all' or 'spread'", "address_space":
+    "seL4 priority, below the root task's 255", "affinity": "hart mask, 'all' or 'spread'", "address_space":
     "'shared' or 'own'", "working_set_kb": "KiB each thread touches per run phase",
     "arrival_us": "delay before the first phase", "start": "'boot' or 'spawn'",
     "daemon": "true: not waited for", "paged": "true: working set paged in on demand",
@@ -535,6 +535,14 @@ def discover_specs(repo):
     root = Path(repo) / "workloads"
     paths = sorted(root.glob("*.json")) + sorted(root.glob("*/spec.json"))
     return {workload_name(p): p for p in paths}
+
+
+def value_range(value):
+    """(low, high) a Value may be set to: a priority stays below the root task's
+    (the engine refuses more at start-up), any other number is 0..MAX_VALUE."""
+    if value.key.endswith(".priority"):
+        return 0, ROOT_PRIORITY - 1
+    return 0, MAX_VALUE
 
 
 def parameter_keys(spec):
