@@ -20,7 +20,6 @@ ok), and writes the report, the same as an uninterrupted compare's. A compare ho
 """
 import dataclasses
 import json
-import math
 import os
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from analysis import results, summary  # numpy-free parts of analysis/, for summ
 from . import PYTHON, SchedlabError, children, shown
 from . import sim
 from .build import BuildArtifacts, build
+from .eta import BatchClock
 from .file_lock import file_lock
 from .results_dirs import make_directory, write_json
 from .run import (PLACEMENTS, UNFINISHED_STATES, RunRequest, RunResult, analyse, mark_analysed,
@@ -176,14 +176,6 @@ def format_duration(seconds):
     return f"{seconds}s" if seconds < 60 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
-def estimate_remaining(wall_times, remaining, parallel):
-    """Seconds left: the remaining runs go `parallel` at a time, each taking the mean wall time
-    of the runs finished so far. None before any run has finished."""
-    if not wall_times:
-        return None
-    return math.ceil(remaining / parallel) * sum(wall_times) / len(wall_times)
-
-
 def format_progress(done, total, label, state, elapsed, remaining_seconds):
     """run 3 of 80, rr-1h/mixed ok, elapsed 12.3s, about 45s left"""
     line = f"run {done} of {total}, {label} {state}, elapsed {elapsed:.1f}s"
@@ -212,17 +204,22 @@ def run_in_parallel(requests, run, parallel, report=print):
     """Call run(request) -> (RunResult, wall seconds) for every request, `parallel` at a time,
     reporting a progress line as each finishes. Returns the failed RunResults."""
     started = time.monotonic()
-    wall_times, failures = [], []
+    failures, eta = [], BatchClock(requests, parallel)
+
+    def timed(request):
+        eta.started(request)
+        return run(request)
+
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        futures = [pool.submit(run, request) for request in requests]
+        futures = {pool.submit(timed, request): request for request in requests}
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 result, seconds = future.result()
-                wall_times.append(seconds)
+                eta.finished(futures[future], seconds)
                 if not result.ok:
                     failures.append(result)
                 state = "ok" if result.ok else f"FAILED: {result.message}"
-                left = estimate_remaining(wall_times, len(requests) - done, parallel)
+                left = eta.remaining()
                 report(format_progress(done, len(requests), run_label(result.request), state,
                                        time.monotonic() - started, left))
         except (children.Interrupted, KeyboardInterrupt):
