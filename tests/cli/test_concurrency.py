@@ -430,6 +430,22 @@ def test_resume_runs_only_what_has_no_result_then_reports(repo, capsys, stand_in
     assert run_cli(repo, capsys, "compare", "--resume", str(out))[0] == 0 and ran == []
 
 
+@pytest.mark.parametrize("flags,bench", [([], True), (["--no-bench"], False)])
+def test_resume_remembers_no_bench(repo, capsys, stand_ins, monkeypatch, flags, bench):
+    ran, interrupt = stand_ins
+    benched = []
+    monkeypatch.setattr(compare, "_bench", lambda *args: benched.append(True) or True)
+    out = repo / "cmp"
+    interrupt.add("b")
+    assert run_cli(repo, capsys, "compare", "--cpus", "1", "--out", str(out), *flags)[0] == 1
+    assert json.loads((out / PLAN_NAME).read_text())["bench"] is bench
+    assert benched == [True] * bench
+    benched.clear()
+    interrupt.clear()
+    assert run_cli(repo, capsys, "compare", "--resume", str(out))[0] == 0
+    assert benched == [True] * bench      # no bench.json yet: a bench run is still due
+
+
 def test_resume_refuses_what_is_not_a_compare_directory(repo, capsys, stand_ins):
     status, _, err = run_cli(repo, capsys, "compare", "--resume", str(repo / "none"))
     assert (status, err) == (1, f"error: --resume {repo / 'none'}: no such directory\n")

@@ -7,8 +7,8 @@ from pathlib import Path
 from . import REPO_ROOT, SchedlabError, UsageError, children, setup, shown
 from .boot_params import check_params, format_kernel_keys
 from .build import build
-from .compare import (DEFAULT_CPUS, DEFAULT_MACHINES, Comparison, machines_text, read_plan,
-                      replot, run_suite)
+from .compare import (DEFAULT_CPUS, DEFAULT_MACHINES, Comparison, machines_text, planned_bench,
+                      read_plan, replot, run_suite)
 from .configs import (discover_schedulers, discover_workloads, format_catalogue,
                       resolve_settings, split_compare_assignments, split_workload_assignments)
 from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
@@ -631,7 +631,8 @@ def _resume_compare(args, repo):
                              "schedlab compare")
     comparison = read_plan(args.resume)
     setup.ensure()
-    return 0 if run_suite(repo, comparison, args.resume, resume=True) else 1
+    return 0 if run_suite(repo, comparison, args.resume, resume=True,
+                          bench=planned_bench(args.resume)) else 1
 
 
 def cmd_plot(args, repo):

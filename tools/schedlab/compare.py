@@ -127,10 +127,21 @@ def plan_runs(comparison, out):
             for workload in comparison.workloads_on(engine) for repeat in repeats]
 
 
-def write_plan(out, comparison):
-    """out/compare-plan.json: the Comparison, all that --resume needs to go on."""
+def write_plan(out, comparison, bench=True):
+    """out/compare-plan.json: the Comparison and whether the microbenchmarks run (--no-bench),
+    all that --resume needs to go on."""
     write_json(Path(out) / PLAN_NAME, {"schedlab_compare_plan": PLAN_FORMAT,
-                                       "comparison": dataclasses.asdict(comparison)})
+                                       "comparison": dataclasses.asdict(comparison),
+                                       "bench": bench})
+
+
+def planned_bench(out):
+    """Whether the compare in `out` runs the microbenchmarks: False if it was started with
+    --no-bench (a plan written before this was recorded says nothing: True)."""
+    try:
+        return json.loads((Path(out) / PLAN_NAME).read_text()).get("bench", True) is not False
+    except (OSError, ValueError, AttributeError):
+        return True
 
 
 def read_plan(out):
@@ -255,7 +266,7 @@ def run_suite(repo, comparison, out, resume=False, bench=True):
     make_directory(out, parents=True, exist_ok=True)
     with file_lock(Path(out) / LOCK_NAME, lambda: _refuse_busy(out)):
         if not resume:
-            write_plan(out, comparison)
+            write_plan(out, comparison, bench)
         return _interruptible_suite(repo, comparison, out, resume, bench)
 
 
