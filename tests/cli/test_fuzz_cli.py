@@ -157,6 +157,26 @@ def test_a_failed_run_says_why_and_how_to_replay_it(monkeypatch, fake_build, tmp
             "--set check_invariants=ON") in text
 
 
+def test_command_txt_is_never_half_written(monkeypatch, fake_build, tmp_path):
+    """Written under another name and renamed over (analysis/atomic_file.py): a write that
+    fails (a full disk) leaves the earlier command.txt whole."""
+    import errno
+    from analysis import atomic_file
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "command.txt").write_text("the earlier command\n")
+    real_open = open
+
+    def full(path, mode="r", **kw):
+        stream = real_open(path, mode, **kw)
+        stream.write = lambda data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full"))
+        return stream
+    monkeypatch.setattr(atomic_file, "open", full, raising=False)
+    with pytest.raises(OSError):
+        fake_run(monkeypatch, fake_build, tmp_path, f"echo '{SUMMARY}'; exit 0")
+    assert (tmp_path / "run" / "command.txt").read_text() == "the earlier command\n"
+    assert not [p.name for p in (tmp_path / "run").iterdir() if ".tmp" in p.name]
+
+
 def test_a_run_that_outlives_its_timeout_is_a_hang(monkeypatch, fake_build, tmp_path):
     result = fake_run(monkeypatch, fake_build, tmp_path, "echo started; exec sleep 30",
                       timeout=0.5)

@@ -11,6 +11,8 @@ import re
 import statistics
 from pathlib import Path
 
+from analysis.atomic_file import write_atomically   # numpy-free
+
 from . import SchedlabError, shown
 from .build import build
 from .provenance import git_commit
@@ -227,7 +229,7 @@ def _calibrate_paths(repo, scheduler, costs, out_root):
     work = Path(out_root) / scheduler / "sim"
     work.mkdir(parents=True, exist_ok=True)
     scalar = work / "scalar-costs.json"
-    scalar.write_text(json.dumps({"costs_ns": costs}) + "\n")
+    write_atomically(scalar, json.dumps({"costs_ns": costs}) + "\n")
     samples, users, matched = {}, {}, {}
     for workload in CALIBRATION_WORKLOADS:
         trace, notes = work / f"{workload}.bin", work / f"{workload}.before"
@@ -314,7 +316,8 @@ def calibrate(repo, schedulers, out_root, verbose=False):
         }
         path = repo / "sim" / "costs" / f"{scheduler}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(table, indent=2) + "\n")
+        # in place, a simulator run starting now could read half a table: renamed over it
+        write_atomically(path, json.dumps(table, indent=2) + "\n")
         print(f"calibrate {scheduler}: {', '.join(f'{k}={v}' for k, v in costs.items())} "
               f"-> {shown(path)}", flush=True)
         written.append(path)

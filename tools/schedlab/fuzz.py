@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.atomic_file import write_atomically   # numpy-free
+
 from . import SchedlabError, shown
 from .build import build
 from .console_reason import console_reason
@@ -125,7 +127,8 @@ def run_fuzz(artifacts, request):
     ok = not outcome.timed_out and outcome.status == 0 and summary is not None
     line = summary.group(0) if ok else failure_reason(outcome.status, outcome.timed_out, text,
                                                       request.wall_timeout())
-    (out / "command.txt").write_text(shlex.join(command) + "\n" + request.replay_command() + "\n")
+    write_atomically(out / "command.txt",
+                     shlex.join(command) + "\n" + request.replay_command() + "\n")
     return FuzzResult(request, ok, line, console, outcome.seconds)
 
 
