@@ -21,6 +21,8 @@ from tools.schedlab.compare import (Comparison, format_duration, format_progress
 from tools.schedlab.eta import BatchClock  # noqa: E402
 from tools.schedlab.run import RunRequest, RunResult  # noqa: E402
 
+from fakes import FakeClock  # noqa: E402
+
 RR_CONFIG = """\
 # rr: round robin
 set(SCHED_POLICY rr CACHE STRING "")
@@ -248,14 +250,6 @@ def test_repeats_get_consecutive_seeds_and_their_own_directories(tmp_path):
                                            (60, "1m00s"), (185, "3m05s"), (-3, "0s")])
 def test_durations_read_as_seconds_or_minutes(seconds, text):
     assert format_duration(seconds) == text
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
 
 
 def test_remaining_time_goes_by_engine_and_workload_from_the_first_runs():

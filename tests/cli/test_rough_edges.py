@@ -4,7 +4,6 @@ workload's symbols. No kernel is built (the build and QEMU are stubbed out).
 
 Run: /usr/bin/python3 -m pytest tests/cli/test_rough_edges.py
 """
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,25 +16,15 @@ sys.path.insert(0, str(REPO))
 from tools.schedlab import build as building, cli, setup  # noqa: E402
 from tools.schedlab.build import BuildArtifacts  # noqa: E402
 
-RR_CONFIG = """\
-# rr: round robin
-set(SCHED_POLICY rr CACHE STRING "")
-set(SCHED_TIMESLICE_US 10000 CACHE STRING "timeslice in microseconds")
-schedlab_check_range(SCHED_TIMESLICE_US 100 1000000)
-"""
-
+from fakes import make_tree  # noqa: E402
 
 @pytest.fixture
 def repo(tmp_path):
     """One scheduler, one spec workload with a documented parameter, one hand-written one."""
-    (tmp_path / "configs").mkdir()
-    (tmp_path / "configs" / "rr.cmake").write_text(RR_CONFIG)
-    (tmp_path / "workloads" / "bare").mkdir(parents=True)
-    (tmp_path / "workloads" / "bare" / "main.c").write_text("int main(void) { return 0; }\n")
-    (tmp_path / "workloads" / "chat.json").write_text(json.dumps(
-        {"description": "chat", "params": {"requests": {"value": 3, "doc": "requests sent"}},
-         "threads": [{"name": "worker", "priority": 90, "phases": [{"run": {"us": 100}}]}]}))
-    return tmp_path
+    return make_tree(tmp_path, {"chat": {
+        "description": "chat", "params": {"requests": {"value": 3, "doc": "requests sent"}},
+        "threads": [{"name": "worker", "priority": 90, "phases": [{"run": {"us": 100}}]}]}},
+        hand_written=["bare"])
 
 
 def run_cli(repo, capsys, *argv):

@@ -8,13 +8,7 @@ sys.path.insert(0, str(REPO))
 
 from tools.schedlab.ctest_progress import CtestProgress, run_ctest  # noqa: E402
 
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
+from fakes import FakeClock  # noqa: E402
 
 
 def test_finished_tests_show_the_elapsed_time_and_running_ones_are_named():
