@@ -281,6 +281,22 @@ def test_remaining_time_goes_by_engine_and_workload_from_the_first_runs():
     assert eta.remaining() == 0
 
 
+def test_an_engine_no_run_finished_on_is_not_predicted_from_a_run_just_started():
+    """QEMU's run took 30 s; the first simulator run has only just begun: the simulator's
+    runs take the mean of what finished (too long, until one ends), not ~0 s."""
+    qemu, sim = (RunRequest("rr", "a", Path("q"), engine="qemu"),
+                 RunRequest("rr", "a", Path("s"), engine="sim"))
+    clock = FakeClock()
+    eta = BatchClock([qemu, sim], parallel=1, clock=clock)
+    eta.started(qemu)
+    clock.now = 30.0
+    eta.finished(qemu, 30.0)
+    eta.started(sim)
+    assert eta.remaining() == pytest.approx(30.0)
+    clock.now = 40.0                   # still going after 10 s: 20 s left of the 30 s guess
+    assert eta.remaining() == pytest.approx(20.0)
+
+
 def test_remaining_time_uses_the_same_workload_and_harts_when_it_can():
     long, short = (RunRequest("rr", "long", Path("l"), cpus=4),
                    RunRequest("rr", "short", Path("s"), cpus=4))

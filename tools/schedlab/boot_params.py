@@ -9,7 +9,7 @@ clock= and engine.placement= have flags of their own (--seed, --realtime, --plac
 from . import UsageError
 
 KERNEL_KEYS = {
-    "limit_ms": "emulated ms before the kernel stops a run as hung (kernel/boot.c)",
+    "limit_ms": "emulated ms before the kernel stops a QEMU run as hung (kernel/boot.c)",
     "deadlock": "halt: stop when every thread blocked with no timer armed (kernel/boot.c)",
     "trace_kb": "trace buffer KiB per hart (kernel/boot.c)",
     "invariants.scan_every": "a debug build's capability scan period (kernel/invariants.c)",

@@ -3,9 +3,10 @@
 One mean over all finished runs misleads: a compare mixes QEMU runs and simulator runs whose
 wall times differ a hundredfold, and workloads that differ tenfold, and the short runs finish
 first. So each run is predicted from the finished runs most like it -- the same engine,
-workload and harts; else the same engine and workload; else the same engine -- and a kind no
-run has finished yet is predicted from how long its runs in flight have been going (a lower
-bound, which grows until one finishes), else from the mean of all finished runs. A run in
+workload and harts; else the same engine and workload; else the same engine -- and an engine
+no run has finished on yet is predicted from the mean of all finished runs or, if longer, from
+how long its runs in flight have been going (a bound that grows until one finishes): too long
+rather than too short, until its first run ends, which for the fast engine is soon. A run in
 flight counts what it has left of its prediction. The runs left go `parallel` at a time, and
 the batch cannot end before its longest run does.
 """
@@ -48,10 +49,11 @@ class BatchClock:
         engine = _kinds(request)[-1]
         going = [now - self.began[key] for key, other in self.unfinished.items()
                  if key in self.began and _kinds(other)[-1] == engine]
-        if going:
-            return max(going)
         every = [s for kind, seconds in self.durations.items() if len(kind) == 1 for s in seconds]
-        return sum(every) / len(every) if every else None
+        guesses = [max(going)] if going else []
+        if every:
+            guesses.append(sum(every) / len(every))
+        return max(guesses) if guesses else None
 
     def remaining(self):
         with self.lock:
