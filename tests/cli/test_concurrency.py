@@ -412,8 +412,13 @@ def test_resume_runs_only_what_has_no_result_then_reports(repo, capsys, stand_in
     ran, interrupt = stand_ins
     out = repo / "cmp"
     interrupt.update({"b", "c"})
-    assert run_cli(repo, capsys, "compare", "--cpus", "1", "--seed", "3", "--out", str(out))[0] == 1
-    assert sorted(ran) == ["a", "b", "c"]
+    status, stdout, _ = run_cli(repo, capsys, "compare", "--cpus", "1", "--seed", "3",
+                                "--out", str(out))
+    assert status == 1 and sorted(ran) == ["a", "b", "c"]
+    # the failures again at the end, each with its message
+    tail = stdout.splitlines()[-3:]
+    assert tail[0] == "compare: 2 of 3 runs failed:"
+    assert sorted(tail[1:]) == ["  rr-1h/b: interrupted", "  rr-1h/c: interrupted"]
     plan = json.loads((out / PLAN_NAME).read_text())
     assert plan["comparison"]["seed"] == 3 and plan["comparison"]["cpus"] == [1]
     ran.clear()

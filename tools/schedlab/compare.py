@@ -40,6 +40,7 @@ from .run import (PLACEMENTS, UNFINISHED_STATES, RunRequest, RunResult, analyse,
                   run_workload)
 
 PLAN_NAME = "compare-plan.json"
+FAILURES_SHOWN = 10   # failed runs listed again at the end of a compare
 LOCK_NAME = ".schedlab-compare.lock"   # held by the compare running in the directory
 PLAN_FORMAT = 1
 
@@ -311,8 +312,13 @@ def _build_run_and_report(repo, comparison, out, planned, resume, bench):
         parallel, report=lambda line: print(line, flush=True))
     report_ok = write_report(repo, out)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
-    if failures:
-        print(f"compare: {len(failures)} of {len(requests)} runs failed", flush=True)
+    if failures:   # again at the end, with why, as the progress lines have scrolled away
+        print(f"compare: {len(failures)} of {len(requests)} runs failed:", flush=True)
+        for failure in failures[:FAILURES_SHOWN]:
+            print(f"  {run_label(failure.request)}: {failure.message}", flush=True)
+        if len(failures) > FAILURES_SHOWN:
+            print(f"  and {len(failures) - FAILURES_SHOWN} more (summary.csv lists every run)",
+                  flush=True)
     return report_ok and bench_ok and not failures
 
 
