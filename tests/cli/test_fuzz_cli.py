@@ -47,6 +47,9 @@ def run_cli(capsys, *argv):
      "error: --set: unknown parameter 'quantum_us' for scheduler rr; valid: rr.timeslice_us"),
     (["fuzz", "--sched", "rr", "--param", "a=b c"],
      "error: --param: expected key=value without spaces, got 'a=b c'"),
+    (["fuzz", "--sched", "rr", "--param", "fuzz.worker=6"],
+     "error: --param: unknown key 'fuzz.worker' for the fuzzer; valid: fuzz.workers, fuzz.skip, "
+     "fuzz.lateness_ms, limit_ms, deadlock, trace_kb, invariants.scan_every, engine.extensions"),
 ])
 def test_bad_fuzz_flags_name_the_flag_and_the_valid_values(capsys, argv, message):
     status, out, err = run_cli(capsys, *argv)

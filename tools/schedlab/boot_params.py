@@ -17,6 +17,21 @@ KERNEL_KEYS = {
 }
 
 
+# what the fuzzer's root task reads (tests/fuzz/main.c, watchdog.c); --calls sets fuzz.calls
+FUZZ_KEYS = ("fuzz.workers", "fuzz.skip", "fuzz.lateness_ms")
+
+
+def refuse_unknown(params, known, who, usage):
+    """Refuse a --param key neither in `known` nor one the kernel reads, naming the valid
+    keys; `who` says whose keys they are ("workload chat", "the fuzzer")."""
+    for param in params:
+        key = param.partition("=")[0]
+        if key not in known and key not in KERNEL_KEYS:
+            valid = ", ".join([*known, *KERNEL_KEYS])
+            raise UsageError(f"--param: unknown key '{key}' for {who}; valid: {valid} "
+                             "(see ./schedlab list)", usage)
+
+
 def _is_spec(workload):
     return str(getattr(workload, "path", "")).endswith(".json")
 
@@ -26,14 +41,8 @@ def check_params(params, workloads, usage):
     naming the valid keys. Any key passes when one of them is a hand-written root task."""
     if not all(_is_spec(workload) for workload in workloads):
         return
-    known = {key for workload in workloads for key in workload.parameters}
-    for param in params:
-        key = param.partition("=")[0]
-        if key not in known and key not in KERNEL_KEYS:
-            names = ", ".join(w.name for w in workloads)
-            valid = ", ".join([*sorted(known), *KERNEL_KEYS])
-            raise UsageError(f"--param: unknown key '{key}' for workload {names}; valid: "
-                             f"{valid} (see ./schedlab list)", usage)
+    known = sorted({key for workload in workloads for key in workload.parameters})
+    refuse_unknown(params, known, "workload " + ", ".join(w.name for w in workloads), usage)
 
 
 def format_kernel_keys():

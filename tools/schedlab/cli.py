@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from . import REPO_ROOT, SchedlabError, UsageError, children, setup, shown
-from .boot_params import check_params, format_kernel_keys
+from .boot_params import FUZZ_KEYS, check_params, format_kernel_keys, refuse_unknown
 from .build import build
 from .compare import (DEFAULT_CPUS, DEFAULT_MACHINES, Comparison, machines_text, planned_bench,
                       read_plan, replot, run_suite)
@@ -655,6 +655,7 @@ def cmd_test(args, repo):
 
 
 def cmd_fuzz(args, repo):
+    refuse_unknown(args.param, FUZZ_KEYS, "the fuzzer", "schedlab fuzz")
     schedulers = discover_schedulers(repo)
     settings = {name: resolve_settings(schedulers[name], args.set) for name in args.sched}
     calls = fuzzing.LONG_CALLS if args.long else args.calls
