@@ -4,9 +4,9 @@ chrome://tracing.
 Layout of the JSON (the "JSON Array/Object Format" of the Trace Event Format):
   process HARTS_PID "harts":   one track per hart (tid = hart + 1, named "hart N"), with a
                                complete event ('X') for each interval a thread held the hart,
-                               named after the thread; idle is left empty;
-                               Counters ('C') "hart N runnable" count the threads queued on
-                               each hart (runnable, not running) over time;
+                               named after the thread; idle is left empty; and counters
+                               ('C') "hart N runnable": the threads queued on each hart
+                               (runnable, not running) over time;
   process THREADS_PID "threads": one track per thread (tid = the kernel's tid, named from
                                THREAD_NAME), with an 'X' event per state interval named
                                running / runnable / blocked, with the reason when the trace
