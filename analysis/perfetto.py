@@ -4,22 +4,35 @@ chrome://tracing.
 Layout of the JSON (the "JSON Array/Object Format" of the Trace Event Format):
   process HARTS_PID "harts":   one track per hart (tid = hart + 1, named "hart N"), with a
                                complete event ('X') for each interval a thread held the hart,
-                               named after the thread; idle is left empty;
+                               named after the thread; idle is left empty; and counters
+                               ('C') "hart N runnable": the threads queued on each hart
+                               (runnable, not running) over time;
   process THREADS_PID "threads": one track per thread (tid = the kernel's tid, named from
                                THREAD_NAME), with an 'X' event per state interval named
-                               running / runnable / blocked (thread_states), and instant
-                               events ('i') for its markers, migrations and wakeups.
+                               running / runnable / blocked, with the reason when the trace
+                               gives one ("blocked: recv", "runnable: preempted";
+                               thread_states), and instant events ('i') for its markers,
+                               migrations and wakeups.
+Flows (arrows, 's' then 'f' with the same id, cat and name) join threads' "running" slices:
+cat "wakeup" from the waker, at the WAKEUP, to the wakee's next run (a kernel wakeup, waker 0,
+has no arrow: the instant event says "kernel"); cat "ipc" from the sender of each IPC record
+(endpoint, reply or fault message) to the receiver's run that takes it. Each end sits strictly
+inside the slice it belongs to and binds to it as the enclosing slice ("bp": "e" on the 'f'),
+so no viewer's tie-break between a slice that ends and one that starts at the same instant
+matters. An end with no slice to bind to (the thread never ran in the trace) drops the arrow.
 The policy's own records (POLICY) are instant events (cat "policy", named "<policy> <KIND>",
 their arguments named as the policy's <policy>_trace.h names them, enum values by name) on the
 track of the thread they name if the kind's tid field is named "tid", else on the recording
 hart's track.
 Timestamps and durations are in µs (the format's unit), from the trace's ns; otherData carries
-the trace header and the drop count, so a lossy trace says so in the viewer too.
+the trace header and the drop count (as JSON values; a field with no value is left out, never
+"None"), so a lossy trace says so in the viewer too.
 """
 import json
+from bisect import bisect_right
 
 from .metrics import hart_timelines, loss, threads
-from .thread_states import thread_states
+from .thread_states import RUNNABLE, RUNNING, thread_states
 
 HARTS_PID, THREADS_PID = 1, 2
 
@@ -113,6 +126,110 @@ def _policy_instants(trace, names):
     return events
 
 
+class _RunningSlices:
+    """Each thread's running intervals, to bind flow ends to."""
+
+    def __init__(self, intervals):
+        self.spans = {}
+        for interval in intervals:    # ordered by start
+            if interval.state == RUNNING:
+                self.spans.setdefault(interval.tid, []).append((interval.start, interval.end))
+        self.starts = {tid: [start for start, _ in spans] for tid, spans in self.spans.items()}
+
+    def _last_started(self, tid, time):
+        """Index of tid's last span starting at or before time (-1: none)."""
+        return bisect_right(self.starts.get(tid, []), time) - 1
+
+    def source(self, tid, time):
+        """The span tid ran in at `time`, or its last one before (where it sent a message
+        that was taken later); None if it had not run yet."""
+        index = self._last_started(tid, time)
+        return self.spans[tid][index] if index >= 0 else None
+
+    def target(self, tid, time):
+        """The span tid runs in at `time` (start <= time < end), else its next one; None if
+        it does not run again."""
+        index = self._last_started(tid, time)
+        spans = self.spans.get(tid, [])
+        if index >= 0 and spans[index][1] > time:
+            return spans[index]
+        return spans[index + 1] if index + 1 < len(spans) else None
+
+
+def _inside(span, time):
+    """`time` moved strictly inside span [start, end) (by up to half a ns from its edges), in
+    µs: a flow end there binds to this slice and not to a neighbour that touches it."""
+    start, end = span
+    margin = min(0.5, (end - start) / 2)
+    return _us(min(max(time, start + margin), end - margin))
+
+
+def _flows(trace, intervals):
+    """The flow events (see the module docstring): waker -> wakee, sender -> receiver."""
+    slices = _RunningSlices(intervals)
+    pairs = []    # (cat, name, from tid, to tid, time)
+    wakeups = trace.events("WAKEUP")
+    for tid, waker, time in zip(wakeups["tid"].tolist(), wakeups["waker"].tolist(),
+                                wakeups.time_ns.tolist()):
+        pairs.append(("wakeup", "wakeup", waker, tid, time))
+    if "IPC" in trace.format.events:
+        kinds = trace.format.enum("trace_ipc_kind")
+        messages = trace.events("IPC")
+        for kind, sender, receiver, time in zip(messages["kind"].tolist(),
+                                                messages["sender"].tolist(),
+                                                messages["receiver"].tolist(),
+                                                messages.time_ns.tolist()):
+            pairs.append(("ipc", str(kinds.short_name(kind) or kind).lower(), sender, receiver,
+                          time))
+    idle = trace.format.constants["TRACE_TID_NONE"]
+    events = []
+    for cat, name, src, dst, time in pairs:
+        if idle in (src, dst) or src == dst:
+            continue
+        begin, end = slices.source(src, time), slices.target(dst, time)
+        if begin is None or end is None:
+            continue
+        flow = {"cat": cat, "name": name, "id": len(events) // 2 + 1, "pid": THREADS_PID}
+        events += [{"ph": "s", **flow, "tid": src, "ts": _inside(begin, time)},
+                   {"ph": "f", "bp": "e", **flow, "tid": dst, "ts": _inside(end, time)}]
+    return events
+
+
+def _runnable_counters(trace, intervals):
+    """'C' events: threads queued (runnable) on each hart, from 0 at the trace's start, one
+    value at every instant the count changes."""
+    if not len(trace.records):
+        return []
+    changes = {hart: {} for hart in range(trace.nharts)}
+    for interval in intervals:
+        if interval.state == RUNNABLE:
+            deltas = changes.setdefault(interval.hart, {})
+            deltas[interval.start] = deltas.get(interval.start, 0) + 1
+            deltas[interval.end] = deltas.get(interval.end, 0) - 1
+    events = []
+    for hart, deltas in sorted(changes.items()):
+        counter = {"ph": "C", "pid": HARTS_PID, "name": f"hart {hart} runnable"}
+        events.append({**counter, "ts": _us(trace.start_ns), "args": {"threads": 0}})
+        count = 0
+        for time, delta in sorted(deltas.items()):
+            if delta:
+                count += delta
+                events.append({**counter, "ts": _us(time), "args": {"threads": count}})
+    return events
+
+
+def _other_data(trace):
+    """otherData: where the trace came from, its header and its losses; fields with no value
+    (None, an empty policy name) are left out."""
+    header = {k: v for k, v in trace.header.items() if k not in ("magic", "record_size")}
+    data = {"source": str(trace.path) if trace.path else None, **header, **loss(trace)}
+    return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+def _state_name(interval):
+    return f"{interval.state}: {interval.reason}" if interval.reason else interval.state
+
+
 def perfetto_events(trace):
     """The trace-event JSON object (a dict) for `trace`."""
     names = threads(trace)
@@ -135,14 +252,16 @@ def perfetto_events(trace):
         events += [_metadata(THREADS_PID, tid, "thread_name", _name(tid, names)),
                    _metadata(THREADS_PID, tid, "thread_sort_index", tid)]
     for interval in intervals:
+        args = {"hart": interval.hart}
+        if interval.reason:
+            args["reason"] = interval.reason
         events.append({"ph": "X", "pid": THREADS_PID, "tid": interval.tid,
                        "ts": _us(interval.start), "dur": _us(interval.end - interval.start),
-                       "name": interval.state, "cat": "state", "args": {"hart": interval.hart}})
+                       "name": _state_name(interval), "cat": "state", "args": args})
+    events += _runnable_counters(trace, intervals)
+    events += _flows(trace, intervals)
     events += _instants(trace, names)
-    header = {k: v for k, v in trace.header.items() if k not in ("magic", "record_size")}
-    return {"traceEvents": events, "displayTimeUnit": "ns",
-            "otherData": {"source": str(trace.path), **{k: str(v) for k, v in header.items()},
-                          **{k: str(v) for k, v in loss(trace).items()}}}
+    return {"traceEvents": events, "displayTimeUnit": "ns", "otherData": _other_data(trace)}
 
 
 def write_perfetto(trace, path):

@@ -2,7 +2,11 @@
 # without floating point: no kernel code may touch the FP registers, which hold user state across
 # kernel entries (kernel/fpu.c saves them only when their owner changes). User programs (lib/ and
 # everything linking it) use the hard-float ABI: the kernel gives each thread the FPU lazily.
-set(SCHEDLAB_COMMON_CFLAGS -mcmodel=medany -std=gnu11 -O2 -g -ffreestanding -fno-builtin
+# SCHEDLAB_OPTIMIZATION: -O2, or -O0 for `./schedlab debug --debug-build` (its own build
+# directory, build/<sched>-debug), where gdb shows every variable and steps line by line.
+set(SCHEDLAB_OPTIMIZATION -O2 CACHE STRING "optimisation flag of kernel and user code")
+set(SCHEDLAB_COMMON_CFLAGS -mcmodel=medany -std=gnu11 ${SCHEDLAB_OPTIMIZATION} -g
+    -ffreestanding -fno-builtin
     -fno-stack-protector -fno-pic -fno-tree-loop-distribute-patterns -fno-common
     -Wall -Wextra -Werror)
 set(SCHEDLAB_TARGET_CFLAGS -march=rv64imac_zicsr_zifencei -mabi=lp64 ${SCHEDLAB_COMMON_CFLAGS})

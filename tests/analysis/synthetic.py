@@ -5,6 +5,9 @@ from analysis.trace_format import FORMAT
 REASONS = FORMAT.enum("trace_switch_reason").members
 MARKS = FORMAT.enum("trace_marker_id").members
 MIGRATE_REASONS = FORMAT.enum("trace_migrate_reason").members
+WAKE_REASONS = FORMAT.enum("trace_wake_reason").members
+BLOCK_REASONS = FORMAT.enum("trace_block_reason").members
+IPC_KINDS = FORMAT.enum("trace_ipc_kind").members
 
 
 def trace_of(records, dropped=None, **header):
@@ -16,14 +19,21 @@ def switch(time, hart, prev, next_, reason="TRACE_SWITCH_BLOCK"):
     return make_record("SWITCH", time, hart, reason=REASONS[reason], prev=prev, next=next_)
 
 
-def wakeup(time, hart, tid, queued_on=None):
-    """A WAKEUP recorded on `hart` that queues tid on `queued_on` (default the same hart)."""
+def wakeup(time, hart, tid, queued_on=None, waker=1, reason="TRACE_WAKE_IPC"):
+    """A WAKEUP by `waker` (0: the kernel) recorded on `hart` that queues tid on `queued_on`
+    (default the same hart)."""
     return make_record("WAKEUP", time, hart, hart=hart if queued_on is None else queued_on,
-                       tid=tid, waker=1)
+                       tid=tid, waker=waker, wake_reason=WAKE_REASONS[reason])
 
 
-def block(time, hart, tid, reason=0):
-    return make_record("BLOCK", time, hart, reason=reason, tid=tid)
+def block(time, hart, tid, reason="TRACE_BLOCK_SEND"):
+    return make_record("BLOCK", time, hart, reason=BLOCK_REASONS[reason], tid=tid)
+
+
+def ipc(time, hart, sender, receiver, kind="TRACE_IPC_ENDPOINT", words=0, badge=0):
+    """An IPC record: a message of `kind` from sender to receiver."""
+    return make_record("IPC", time, hart, kind=IPC_KINDS[kind], sender=sender,
+                       receiver=receiver, words=words, badge=badge)
 
 
 def migrate(time, hart, tid, from_hart, to_hart, reason="TRACE_MIGRATE_PULL"):

@@ -44,21 +44,23 @@ def test_perfetto_json_has_a_track_per_hart_and_per_thread_with_exact_durations(
                        (2, "beta (3)", 0.1, 0.3)]
     alpha = [(e["name"], e["ts"], e["dur"]) for e in events
              if e["ph"] == "X" and e["pid"] == THREADS_PID and e["tid"] == 2]
-    assert alpha == [("running", 0.0, 0.3), ("blocked", 0.3, 0.2), ("runnable", 0.5, 0.02),
-                     ("runnable", 0.52, 0.08), ("running", 0.6, 0.4)]
+    assert alpha == [("running", 0.0, 0.3), ("blocked", 0.3, 0.2),
+                     ("runnable: ipc", 0.5, 0.02), ("runnable: ipc", 0.52, 0.08),
+                     ("running", 0.6, 0.4)]
     instants = sorted((e["cat"], e["name"], e["ts"]) for e in events if e["ph"] == "i")
     assert instants == [("marker", "REQUEST_BEGIN", 0.15), ("marker", "REQUEST_END", 0.25),
                         ("migrate", "migrate 0->1", 0.52), ("wakeup", "wakeup", 0.5)]
     assert all(e["dur"] >= 0 for e in events if e["ph"] == "X")
-    assert data["otherData"]["lossy"] == "False"
+    assert data["otherData"]["lossy"] is False
 
 
 def test_perfetto_of_an_empty_and_a_lossy_trace():
     empty = perfetto_events(trace_of([], nharts=2))
     assert [e for e in empty["traceEvents"] if e["ph"] != "M"] == []
     lossy = perfetto_events(trace_of([switch(0, 0, 0, 2)], dropped={0: 3}))
-    assert lossy["otherData"]["dropped_events"] == "3"
-    assert lossy["otherData"]["lossy"] == "True"
+    assert lossy["otherData"]["dropped_events"] == 3
+    assert lossy["otherData"]["lossy"] is True
+    assert "lossy trace" in lossy["otherData"]["warning"]
 
 
 def make_results(root, layout):

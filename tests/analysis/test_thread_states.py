@@ -16,9 +16,10 @@ def test_states_of_one_thread_on_one_hart():
                       block(450, 0, 2), switch(460, 0, 2, 0, "TRACE_SWITCH_BLOCK"),
                       end_at(1000)])
     mine = [i for i in thread_states(trace) if i.tid == 2]
-    assert mine == [Interval(2, RUNNABLE, 100, 150, 0), Interval(2, RUNNING, 150, 300, 0),
-                    Interval(2, RUNNABLE, 300, 400, 0), Interval(2, RUNNING, 400, 460, 0),
-                    Interval(2, BLOCKED, 460, 1000, 0)]
+    assert mine == [Interval(2, RUNNABLE, 100, 150, 0, "ipc"),
+                    Interval(2, RUNNING, 150, 300, 0),
+                    Interval(2, RUNNABLE, 300, 400, 0, "expired"),
+                    Interval(2, RUNNING, 400, 460, 0), Interval(2, BLOCKED, 460, 1000, 0, "send")]
     # 3 was first seen as a switch's next: its history starts there.
     assert [i for i in thread_states(trace) if i.tid == 3] == [
         Interval(3, RUNNING, 300, 400, 0), Interval(3, BLOCKED, 400, 1000, 0)]
@@ -28,7 +29,7 @@ def test_woken_before_its_switch_out_stays_runnable():
     trace = trace_of([switch(0, 0, 0, 2), block(500, 0, 2), wakeup(505, 0, 2),
                       switch(510, 0, 2, 3, "TRACE_SWITCH_BLOCK"), end_at(600)])
     assert [i for i in thread_states(trace) if i.tid == 2] == [
-        Interval(2, RUNNING, 0, 510, 0), Interval(2, RUNNABLE, 510, 600, 0)]
+        Interval(2, RUNNING, 0, 510, 0), Interval(2, RUNNABLE, 510, 600, 0, "ipc")]
 
 
 def test_a_thread_running_when_the_trace_starts_runs_from_the_start():
@@ -44,8 +45,29 @@ def test_woken_on_one_hart_migrated_and_run_on_another():
                       switch(160, 1, 0, 7, "TRACE_SWITCH_FROM_IDLE"), end_at(200, 1)], nharts=2)
     assert [i for i in thread_states(trace) if i.tid == 7] == [
         Interval(7, RUNNING, 0, 50, 0), Interval(7, BLOCKED, 50, 100, 0),
-        Interval(7, RUNNABLE, 100, 130, 0), Interval(7, RUNNABLE, 130, 160, 1),
+        Interval(7, RUNNABLE, 100, 130, 0, "ipc"), Interval(7, RUNNABLE, 130, 160, 1, "ipc"),
         Interval(7, RUNNING, 160, 200, 1)]
+
+
+def test_each_interval_says_why_the_thread_is_blocked_or_runnable():
+    """2 sleeps at 100 (its BLOCK names sleep), the timer wakes it at 200 and it runs at 250;
+    3 blocks on a receive while queued at 300 and is woken by a notification at 400; 4 is
+    suspended at 500 with no BLOCK record, and 2 yields at 600."""
+    trace = trace_of([switch(0, 0, 0, 2), wakeup(0, 0, 3), block(90, 0, 2, "TRACE_BLOCK_SLEEP"),
+                      switch(100, 0, 2, 4), wakeup(200, 0, 2, waker=0, reason="TRACE_WAKE_TIMER"),
+                      switch(250, 0, 4, 2, "TRACE_SWITCH_PREEMPTED"),
+                      block(300, 0, 3, "TRACE_BLOCK_RECV"),
+                      wakeup(400, 0, 3, reason="TRACE_WAKE_NOTIFICATION"),
+                      switch(500, 0, 2, 4, "TRACE_SWITCH_EXPIRED"),
+                      switch(550, 0, 4, 2, "TRACE_SWITCH_SUSPENDED"),
+                      switch(600, 0, 2, 3, "TRACE_SWITCH_YIELD"), end_at(700)])
+    reasons = [(i.tid, i.state, i.start, i.reason) for i in thread_states(trace)
+               if i.state != RUNNING]
+    assert reasons == [(3, RUNNABLE, 0, "ipc"), (2, BLOCKED, 100, "sleep"),
+                       (2, RUNNABLE, 200, "timer"), (4, RUNNABLE, 250, "preempted"),
+                       (3, BLOCKED, 300, "recv"), (3, RUNNABLE, 400, "notification"),
+                       (2, RUNNABLE, 500, "expired"), (4, BLOCKED, 550, "suspended"),
+                       (2, RUNNABLE, 600, "yield")]
 
 
 def two_threads_sharing_a_hart():

@@ -130,7 +130,11 @@ def test_list_shows_schedulers_parameters_and_workloads(repo, capsys):
     (["build", "--sched", "mlfq", "--set", "levels=0"],
      "error: --set: levels=0 is out of range: valid values are 1..8\n"),
     (["build", "--sched", "mlfq", "--set", "mlfq.levels=two"],
-     "error: --set: mlfq.levels=two is out of range: valid values are 1..8\n"),
+     "error: --set: mlfq.levels=two: not an integer; valid values are 1..8\n"),
+    (["build", "--sched", "mlfq", "--set", "mlfq.levels=1e3"],
+     "error: --set: mlfq.levels=1e3: not an integer; valid values are 1..8\n"),
+    (["build", "--sched", "rr", "--set", "timeslice_us=1e3"],
+     "error: --set: timeslice_us=1e3: not an integer; valid values are 100..1000000\n"),
     (["build", "--sched", "mlfq", "--set", "rr.levels=4"],
      "error: --set: unknown parameter 'rr.levels' for scheduler mlfq; "
      "valid: mlfq.timeslice_us, mlfq.levels\n"),

@@ -412,8 +412,13 @@ def test_resume_runs_only_what_has_no_result_then_reports(repo, capsys, stand_in
     ran, interrupt = stand_ins
     out = repo / "cmp"
     interrupt.update({"b", "c"})
-    assert run_cli(repo, capsys, "compare", "--cpus", "1", "--seed", "3", "--out", str(out))[0] == 1
-    assert sorted(ran) == ["a", "b", "c"]
+    status, stdout, _ = run_cli(repo, capsys, "compare", "--cpus", "1", "--seed", "3",
+                                "--out", str(out))
+    assert status == 1 and sorted(ran) == ["a", "b", "c"]
+    # the failures again at the end, each with its message
+    tail = stdout.splitlines()[-3:]
+    assert tail[0] == "compare: 2 of 3 runs failed:"
+    assert sorted(tail[1:]) == ["  rr-1h/b: interrupted", "  rr-1h/c: interrupted"]
     plan = json.loads((out / PLAN_NAME).read_text())
     assert plan["comparison"]["seed"] == 3 and plan["comparison"]["cpus"] == [1]
     ran.clear()
@@ -428,6 +433,22 @@ def test_resume_runs_only_what_has_no_result_then_reports(repo, capsys, stand_in
         == [("a", "ok", "3", "30.0"), ("b", "ok", "3", "30.0"), ("c", "ok", "3", "30.0")]
     ran.clear()
     assert run_cli(repo, capsys, "compare", "--resume", str(out))[0] == 0 and ran == []
+
+
+@pytest.mark.parametrize("flags,bench", [([], True), (["--no-bench"], False)])
+def test_resume_remembers_no_bench(repo, capsys, stand_ins, monkeypatch, flags, bench):
+    ran, interrupt = stand_ins
+    benched = []
+    monkeypatch.setattr(compare, "_bench", lambda *args: benched.append(True) or True)
+    out = repo / "cmp"
+    interrupt.add("b")
+    assert run_cli(repo, capsys, "compare", "--cpus", "1", "--out", str(out), *flags)[0] == 1
+    assert json.loads((out / PLAN_NAME).read_text())["bench"] is bench
+    assert benched == [True] * bench
+    benched.clear()
+    interrupt.clear()
+    assert run_cli(repo, capsys, "compare", "--resume", str(out))[0] == 0
+    assert benched == [True] * bench      # no bench.json yet: a bench run is still due
 
 
 def test_resume_refuses_what_is_not_a_compare_directory(repo, capsys, stand_ins):

@@ -27,6 +27,16 @@ def test_export_writes_one_perfetto_json_per_traced_run(tmp_path, capsys):
         [(0.01, 0.08)]
 
 
+def test_the_newest_results_orders_one_seconds_directories_by_number(tmp_path):
+    from tools.schedlab.export import newest_results
+    for name in ("mine", "20261201-101010", "20261201-101010-9", "compare-20261201-101010-10",
+                 "20261201-101009-11"):
+        (tmp_path / "results" / name).mkdir(parents=True)
+    assert newest_results(tmp_path).name == "compare-20261201-101010-10"
+    (tmp_path / "results" / "fuzz-20261201-101011").mkdir()
+    assert newest_results(tmp_path).name == "fuzz-20261201-101011"
+
+
 def test_export_of_a_missing_directory_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["export", "--perfetto", str(tmp_path), str(tmp_path / "nope")],
                     repo=REPO) == 2

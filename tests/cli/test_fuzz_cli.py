@@ -31,6 +31,8 @@ def run_cli(capsys, *argv):
     (["fuzz", "--sched", "nosuch"], "error: --sched: unknown scheduler 'nosuch'; valid: "),
     (["fuzz", "--sched", "rr", "--cpus", "9"],
      "error: --cpus: invalid number of harts '9'; valid: 1..8"),
+    (["fuzz", "--sched", "rr", "--cpus", "1,,4"],
+     "error: --cpus: invalid number of harts '1,,4'; valid: 1..8, comma-separated"),
     (["fuzz", "--sched", "rr", "--seed", "-1"],
      "error: --seed: invalid seed '-1'; valid: an integer >= 0"),
     (["fuzz", "--sched", "rr", "--calls", "0"],
@@ -45,6 +47,9 @@ def run_cli(capsys, *argv):
      "error: --set: unknown parameter 'quantum_us' for scheduler rr; valid: rr.timeslice_us"),
     (["fuzz", "--sched", "rr", "--param", "a=b c"],
      "error: --param: expected key=value without spaces, got 'a=b c'"),
+    (["fuzz", "--sched", "rr", "--param", "fuzz.worker=6"],
+     "error: --param: unknown key 'fuzz.worker' for the fuzzer; valid: fuzz.workers, fuzz.skip, "
+     "fuzz.lateness_ms, limit_ms, deadlock, trace_kb, invariants.scan_every, engine.extensions"),
 ])
 def test_bad_fuzz_flags_name_the_flag_and_the_valid_values(capsys, argv, message):
     status, out, err = run_cli(capsys, *argv)
@@ -153,6 +158,26 @@ def test_a_failed_run_says_why_and_how_to_replay_it(monkeypatch, fake_build, tmp
     assert "FAILED" in text and "seed: 7" in text
     assert ("replay: ./schedlab fuzz --sched rr --cpus 4 --seed 7 --calls 100000 "
             "--set check_invariants=ON") in text
+
+
+def test_command_txt_is_never_half_written(monkeypatch, fake_build, tmp_path):
+    """Written under another name and renamed over (analysis/atomic_file.py): a write that
+    fails (a full disk) leaves the earlier command.txt whole."""
+    import errno
+    from analysis import atomic_file
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "command.txt").write_text("the earlier command\n")
+    real_open = open
+
+    def full(path, mode="r", **kw):
+        stream = real_open(path, mode, **kw)
+        stream.write = lambda data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full"))
+        return stream
+    monkeypatch.setattr(atomic_file, "open", full, raising=False)
+    with pytest.raises(OSError):
+        fake_run(monkeypatch, fake_build, tmp_path, f"echo '{SUMMARY}'; exit 0")
+    assert (tmp_path / "run" / "command.txt").read_text() == "the earlier command\n"
+    assert not [p.name for p in (tmp_path / "run").iterdir() if ".tmp" in p.name]
 
 
 def test_a_run_that_outlives_its_timeout_is_a_hang(monkeypatch, fake_build, tmp_path):

@@ -18,23 +18,13 @@ from tools.schedlab.compare import Comparison, plan_runs  # noqa: E402
 from tools.schedlab.qemu import QemuOutcome  # noqa: E402
 from tools.schedlab.run import RunRequest, run_workload  # noqa: E402
 
-RR_CONFIG = """\
-# rr: round robin
-set(SCHED_POLICY rr CACHE STRING "")
-set(SCHED_TIMESLICE_US 10000 CACHE STRING "timeslice in microseconds")
-schedlab_check_range(SCHED_TIMESLICE_US 100 1000000)
-"""
-
+from fakes import make_tree  # noqa: E402
 
 @pytest.fixture
 def repo(tmp_path):
-    (tmp_path / "configs").mkdir()
-    (tmp_path / "configs" / "rr.cmake").write_text(RR_CONFIG)
-    (tmp_path / "workloads").mkdir()
-    (tmp_path / "workloads" / "chat.json").write_text(json.dumps(
-        {"description": "chat", "params": {"requests": 3},
-         "threads": [{"name": "worker", "phases": [{"run": {"us": 100}}]}]}))
-    return tmp_path
+    return make_tree(tmp_path, {"chat": {
+        "description": "chat", "params": {"requests": 3},
+        "threads": [{"name": "worker", "phases": [{"run": {"us": 100}}]}]}})
 
 
 @pytest.fixture
@@ -145,7 +135,7 @@ def test_debug_boots_with_the_placement_it_is_given(repo, capsys, monkeypatch):
     included (QEMU and the build stubbed out)."""
     commands = []
     monkeypatch.setattr(setup, "ensure", lambda **_: None)
-    monkeypatch.setattr(cli, "build", lambda repo, sched, settings, verbose=False:
+    monkeypatch.setattr(cli, "build", lambda repo, sched, settings, **_:
                         BuildArtifacts(repo / "build" / sched))
     (repo / "build" / "rr" / "workloads").mkdir(parents=True)
     (repo / "build" / "rr" / "workloads" / "chat.elf").write_text("")

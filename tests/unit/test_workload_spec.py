@@ -179,7 +179,8 @@ CASES = [
     ("a distribution where only a constant makes sense",
      base(threads=[{"name": "t", "priority": {"dist": "uniform", "min": 1, "max": 5},
                     "phases": [{"yield": {}}]}]),
-     'threads[0].priority: expected seL4 priority 0..255: a constant (an integer or a "$param"); '
+     "threads[0].priority: expected seL4 priority, below the root task's 255: a constant "
+     '(an integer or a "$param"); '
      'distributions are for durations, counts and arrivals'),
     ("a distribution parameter used as a priority",
      base(params={"p": {"value": {"dist": "uniform", "min": 1, "max": 5}}},
@@ -304,3 +305,73 @@ def test_the_engines_normal_and_exponential_methods_are_as_accurate_as_documente
     worst = max(abs(irwin_hall_cdf(z + 6) - 0.5 * (1 + math.erf(z / math.sqrt(2))))
                 for z in [i / 100 for i in range(-599, 600)])
     assert worst < 0.0024
+
+
+# --- every error, and a broken spec that leaves the others buildable -------------------------
+
+def broken_in_three_places():
+    """An unknown top-level field, a bad phase in group a and another in group b."""
+    return base(color="red", threads=[
+        {"name": "a", "phases": [{"run": {"us": 10}}, {"nap": {}}]},
+        {"name": "b", "phases": [{"sleep": {"us": -1}}, {"run": {"us": 1}}]}])
+
+
+def test_every_error_in_a_spec_is_reported(tmp_path):
+    path = spec_file(tmp_path, broken_in_three_places())
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert caught.value.errors == [
+        f"{path}: color: unknown field; expected one of: description, params, pager_frames, "
+        "threads, servers, notifications, locks, barriers",
+        f"{path}: threads[0].phases[1]: unknown phase 'nap'; expected one of: "
+        "run, sleep, timer, call, recv, reply, signal, wait, lock, unlock, barrier, yield, "
+        "spawn, loop",
+        f"{path}: threads[1].phases[0].sleep.us: expected sleep us: an integer "
+        "0..281474976710655 or a \"$param\", got -1"]
+    assert str(caught.value) == "\n".join(caught.value.errors)
+
+
+def test_check_prints_every_error_and_valid_lists_the_good_specs(tmp_path, capsys):
+    bad = spec_file(tmp_path, broken_in_three_places(), name="bad")
+    good = spec_file(tmp_path, base(), name="good")
+    assert compile_main(["--check", str(bad), str(good)]) == 1
+    assert capsys.readouterr().err.count("error: ") == 3
+    assert compile_main(["--valid", str(bad), str(good)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.split() == [str(good)] and captured.err.count("error: ") == 3
+
+
+def test_the_configure_step_leaves_out_a_broken_spec_and_its_stale_binary(tmp_path):
+    """cmake/workload_specs.cmake, in a project of its own (no compiler needed): the valid spec
+    is kept, the broken one left out with a warning, and its old binary removed."""
+    import subprocess
+    project = tmp_path / "project"
+    (project / "workloads").mkdir(parents=True)
+    (project / "tools").symlink_to(REPO / "tools")
+    spec_file(project / "workloads", base(), name="good")
+    spec_file(project / "workloads", broken_in_three_places(), name="bad")
+    (project / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.20)\nproject(specs NONE)\n"
+        f"include({REPO}/cmake/workload_specs.cmake)\n"
+        "schedlab_workload_specs(specs)\n"
+        'file(WRITE ${CMAKE_BINARY_DIR}/specs.txt "${specs}")\n')
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "bad.elf").write_text("stale")
+    result = subprocess.run(["cmake", "-S", str(project), "-B", str(build)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (build / "specs.txt").read_text() == str(project / "workloads" / "good.json")
+    assert "not built, their specs are invalid: bad" in result.stderr
+    assert "unknown phase 'nap'" in result.stderr
+    assert not (build / "bad.elf").exists()
+
+
+def test_a_run_of_a_workload_whose_spec_is_broken_says_why(tmp_path):
+    from tools.schedlab.workload_spec import why_not_built
+    (tmp_path / "workloads").mkdir()
+    spec_file(tmp_path / "workloads", broken_in_three_places(), name="bad")
+    spec_file(tmp_path / "workloads", base(), name="good")
+    assert why_not_built(tmp_path, "bad").startswith(": its spec is invalid: ")
+    assert "unknown phase 'nap'" in why_not_built(tmp_path, "bad")
+    assert why_not_built(tmp_path, "good") == "" and why_not_built(tmp_path, "none") == ""

@@ -43,10 +43,17 @@ def build_root(repo):
     return Path(os.environ.get(BUILD_ROOT_VARIABLE) or Path(repo) / "build")
 
 
-def build_directory(repo, scheduler, settings):
-    """build/<sched>, or build/<sched>-<hash> when --set changes it, so variants coexist."""
+# `debug --debug-build`: kernel and workloads unoptimised (cmake/target_flags.cmake), in a
+# directory of their own so the optimised build that runs measure stays as it is
+DEBUG_OPTIMIZATION = "-O0"
+DEBUG_SUFFIX = "-debug"
+
+
+def build_directory(repo, scheduler, settings, debug=False):
+    """build/<sched>, or build/<sched>-<hash> when --set changes it, so variants coexist;
+    -debug appended for the unoptimised build."""
     name = f"{scheduler}-{settings_suffix(settings)}" if settings else scheduler
-    return build_root(repo) / name
+    return build_root(repo) / (name + (DEBUG_SUFFIX if debug else ""))
 
 
 @contextmanager
@@ -67,12 +74,13 @@ def build_lock(directory, what):
         yield
 
 
-def configure_command(repo, scheduler, directory, settings):
+def configure_command(repo, scheduler, directory, settings, debug=False):
     repo = Path(repo).resolve()
     return ["cmake", "-S", str(repo), "-B", str(directory), "-G", "Ninja",
             f"-DCMAKE_TOOLCHAIN_FILE={repo / 'cmake' / 'riscv64-elf.cmake'}",
             f"-DSCHEDLAB_CONFIG={scheduler}",
-            *(f"-D{variable}={settings[variable]}" for variable in sorted(settings))]
+            *(f"-D{variable}={settings[variable]}" for variable in sorted(settings)),
+            *([f"-DSCHEDLAB_OPTIMIZATION={DEBUG_OPTIMIZATION}"] if debug else [])]
 
 
 def _run_logged(command, log, verbose):
@@ -109,11 +117,12 @@ def build_locked(directory, what, configure, verbose=False):
     return directory
 
 
-def build(repo, scheduler, settings, verbose=False):
-    """The kernel and workloads of one configuration: BuildArtifacts of its build directory."""
-    directory = build_directory(repo, scheduler, settings)
-    build_locked(directory, scheduler, configure_command(repo, scheduler, directory, settings),
-                 verbose)
+def build(repo, scheduler, settings, verbose=False, debug=False):
+    """The kernel and workloads of one configuration: BuildArtifacts of its build directory
+    (`debug`: the unoptimised build, for gdb)."""
+    directory = build_directory(repo, scheduler, settings, debug)
+    build_locked(directory, scheduler + (" (unoptimised)" if debug else ""),
+                 configure_command(repo, scheduler, directory, settings, debug), verbose)
     artifacts = BuildArtifacts(directory)
     if not artifacts.kernel.is_file():
         raise SchedlabError(f"build of {scheduler} made no kernel at {shown(artifacts.kernel)}")

@@ -11,6 +11,8 @@ import re
 import statistics
 from pathlib import Path
 
+from analysis.atomic_file import write_atomically   # numpy-free
+
 from . import SchedlabError, shown
 from .build import build
 from .provenance import git_commit
@@ -244,7 +246,7 @@ def _calibrate_paths(repo, scheduler, costs, out_root):
     work = Path(out_root) / scheduler / "sim"
     work.mkdir(parents=True, exist_ok=True)
     table = work / "pass-costs.json"
-    table.write_text(json.dumps({"costs_ns": costs}) + "\n")
+    write_atomically(table, json.dumps({"costs_ns": costs}) + "\n")
     for _ in range(2):
         samples, users, matched = {}, {}, {}
         for workload in CALIBRATION_WORKLOADS:
@@ -262,8 +264,8 @@ def _calibrate_paths(repo, scheduler, costs, out_root):
             for key, values in user_found.items():
                 users.setdefault(key, []).extend(values)
         path_ns, user_ns = _tables(samples, users)
-        table.write_text(json.dumps({"costs_ns": costs, "path_ns": path_ns,
-                                     "user_ns": user_ns}) + "\n")
+        write_atomically(table, json.dumps({"costs_ns": costs, "path_ns": path_ns,
+                                            "user_ns": user_ns}) + "\n")
     return samples, users, matched
 
 
@@ -330,7 +332,8 @@ def calibrate(repo, schedulers, out_root, verbose=False):
         }
         path = repo / "sim" / "costs" / f"{scheduler}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(table, indent=2) + "\n")
+        # in place, a simulator run starting now could read half a table: renamed over it
+        write_atomically(path, json.dumps(table, indent=2) + "\n")
         print(f"calibrate {scheduler}: {', '.join(f'{k}={v}' for k, v in costs.items())} "
               f"-> {shown(path)}", flush=True)
         written.append(path)

@@ -5,9 +5,10 @@ import sys
 from pathlib import Path
 
 from . import REPO_ROOT, SchedlabError, UsageError, children, setup, shown
+from .boot_params import FUZZ_KEYS, check_params, format_kernel_keys, refuse_unknown
 from .build import build
-from .compare import (DEFAULT_CPUS, DEFAULT_MACHINES, Comparison, machines_text, read_plan,
-                      replot, run_suite)
+from .compare import (DEFAULT_CPUS, DEFAULT_MACHINES, Comparison, machines_text, planned_bench,
+                      read_plan, replot, run_suite)
 from .configs import (discover_schedulers, discover_workloads, format_catalogue,
                       resolve_settings, split_compare_assignments, split_workload_assignments)
 from .qemu import GDB_PORT, boot_arguments, gdb_attach_command, qemu_command
@@ -16,6 +17,7 @@ from .run import (PLACEMENT_ARGUMENT, PLACEMENTS, RunRequest, default_out, new_r
                   run_workload)
 from .test import run_tests
 from .variants import parse_variant, parse_variants, with_settings
+from .workload_spec import why_not_built
 from . import bench as benchmarks
 from . import calibrate as calibration
 from . import sim
@@ -164,24 +166,24 @@ def _run_cpus(value):
     return int(value)
 
 
+def _hart_counts(value, one, valid):
+    """1,4 -> [1, 4], each checked by one(); an empty entry (1,,4 or 1,) is refused, not
+    skipped: it is a typo; duplicates dropped (they would share a directory)."""
+    parts = [part.strip() for part in value.split(",")]
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; valid: {valid}, "
+                                         "comma-separated")
+    return list(dict.fromkeys(one(part) for part in parts))
+
+
 def _cpus_list(value):
-    """1,4 -> [1, 4]: each checked like --cpus, duplicates dropped (they would share a
-    directory)."""
-    cpus = [_cpus(part.strip()) for part in value.split(",") if part.strip()]
-    if not cpus:
-        raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; "
-                                         f"valid: 1..{MAX_CPUS}, comma-separated")
-    return list(dict.fromkeys(cpus))
+    return _hart_counts(value, _cpus, f"1..{MAX_CPUS}")
 
 
 def _compare_cpus_list(value):
     """compare's --cpus: like run's, checked against the engine's limit once it is known."""
-    cpus = [_run_cpus(part.strip()) for part in value.split(",") if part.strip()]
-    if not cpus:
-        raise argparse.ArgumentTypeError(f"invalid number of harts '{value}'; valid: "
-                                         f"1..{MAX_CPUS} (--engine qemu), "
-                                         f"1..{sim.MAX_SIM_CPUS} (--engine sim), comma-separated")
-    return list(dict.fromkeys(cpus))
+    return _hart_counts(value, _run_cpus, f"1..{MAX_CPUS} (--engine qemu), "
+                                          f"1..{sim.MAX_SIM_CPUS} (--engine sim)")
 
 
 def _machines(value):
@@ -237,17 +239,22 @@ def _boot_parameter(value):
     return value
 
 
-def _add_build_options(parser, schedulers):
+def _add_build_options(parser, schedulers, runs=True):
+    """--sched, --set, --verbose; `runs`: the command also runs a workload, so --set takes
+    workload parameters too and --verbose shows the console (build's help says neither)."""
     parser.add_argument("--sched", required=True, metavar="CONFIG",
                         type=_variant(schedulers, "--sched"),
                         help=f"scheduler config from configs/ ({_names(schedulers)}), or one "
                              "with parameter values, e.g. 'rr[timeslice_us=2000]'")
+    build_set = ("a scheduler config's parameter or the machine model's, e.g. "
+                 "timeslice_us=2000 (see ./schedlab list): builds into build/<sched>-<hash>")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a parameter (see ./schedlab list): a workload's, e.g. "
-                             "interactive.count=8, through the boot arguments; a scheduler "
-                             "config's, e.g. timeslice_us=2000, builds into build/<sched>-<hash>")
+                        help=f"override a parameter (see ./schedlab list): a workload's, e.g. "
+                             "interactive.count=8, through the boot arguments; " + build_set
+                        if runs else "override " + build_set)
     parser.add_argument("--verbose", action="store_true",
-                        help="show build output and the QEMU console on the terminal")
+                        help="show build output and the QEMU console on the terminal" if runs
+                        else "show the build's output on the terminal")
 
 
 def _add_machine_options(parser):
@@ -312,7 +319,7 @@ def build_parser(schedulers, workloads):
     command("list", cmd_list, "list schedulers with their parameters, and workloads")
 
     sub = command("build", cmd_build, "build the kernel and workloads for one scheduler")
-    _add_build_options(sub, schedulers)
+    _add_build_options(sub, schedulers, runs=False)
 
     sub = command("run", cmd_run, "build if needed, run one workload in QEMU (or on the "
                   "simulator: --engine sim), then compute its metrics and plots")
@@ -502,11 +509,15 @@ def build_parser(schedulers, workloads):
                      help=f"workload from workloads/: {_names(workloads)}")
     _add_machine_options(sub)
     _add_placement(sub)
+    sub.add_argument("--debug-build", action="store_true",
+                     help="kernel and workload unoptimised (-O0), built into their own "
+                          "directory (build/<sched>-debug), so gdb shows every variable")
     return parser
 
 
 def cmd_list(args, repo):
     print(format_catalogue(discover_schedulers(repo), discover_workloads(repo)))
+    print(f"\n{format_kernel_keys()}")
     return 0
 
 
@@ -536,6 +547,7 @@ def cmd_build(args, repo):
 
 def cmd_run(args, repo):
     _check_no_placement_param(args.param)
+    check_params(args.param, [discover_workloads(repo)[args.workload]], "schedlab run")
     if args.engine == "qemu" and args.cpus > MAX_CPUS:
         raise UsageError(f"--cpus: {args.cpus} harts: valid 1..{MAX_CPUS} with --engine qemu "
                          f"(the kernel starts up to {MAX_CPUS}); 1..{sim.MAX_SIM_CPUS} with "
@@ -619,6 +631,7 @@ def comparison_from_args(args, repo):
                                             [all_workloads[w] for w in workloads], args.set)
     settings = _with_set(variants, all_schedulers, extra)
     schedulers = list(settings)
+    check_params(args.param, [all_workloads[w] for w in workloads], "schedlab compare")
     params = {workload: boot[workload] + args.param for workload in workloads}
     machines = _compare_machines(args)
     sim_workloads = None
@@ -779,7 +792,8 @@ def _resume_compare(args, repo):
     comparison = read_plan(args.resume)
     setup.ensure()
     chosen = {} if args.baseline is None else {"baseline": args.baseline}
-    return 0 if run_suite(repo, comparison, args.resume, resume=True, **chosen) else 1
+    return 0 if run_suite(repo, comparison, args.resume, resume=True,
+                          bench=planned_bench(args.resume), **chosen) else 1
 
 
 def cmd_plot(args, repo):
@@ -810,6 +824,7 @@ def cmd_test(args, repo):
 
 
 def cmd_fuzz(args, repo):
+    refuse_unknown(args.param, FUZZ_KEYS, "the fuzzer", "schedlab fuzz")
     schedulers = discover_schedulers(repo)
     settings = {name: resolve_settings(schedulers[name], args.set) for name in args.sched}
     calls = fuzzing.LONG_CALLS if args.long else args.calls
@@ -828,11 +843,13 @@ def cmd_fuzz(args, repo):
 
 def cmd_debug(args, repo):
     _check_no_placement_param(args.param)
+    check_params(args.param, [discover_workloads(repo)[args.workload]], "schedlab debug")
     settings = _settings(args, repo)
     setup.ensure(with_debugger=True)
-    artifacts = build(repo, args.sched, settings, verbose=args.verbose)
+    artifacts = build(repo, args.sched, settings, verbose=args.verbose, debug=args.debug_build)
     if not artifacts.workload(args.workload).is_file():
-        raise SchedlabError(f"the build made no {shown(artifacts.workload(args.workload))}")
+        raise SchedlabError(f"the build made no {shown(artifacts.workload(args.workload))}"
+                            f"{why_not_built(repo, args.workload)}")
     out = default_out(repo, args.variant, args.workload)
     out.mkdir(parents=True, exist_ok=True)
     command = qemu_command(artifacts.kernel, artifacts.workload(args.workload), args.cpus,
@@ -840,7 +857,8 @@ def cmd_debug(args, repo):
                                           [f"{PLACEMENT_ARGUMENT}={args.placement}", *args.param]),
                            realtime=args.realtime, wait_for_debugger=True)
     print(f"QEMU is halted, waiting for gdb on port {GDB_PORT} (trace.bin goes to "
-          f"{shown(out)}). In another terminal run:\n  {gdb_attach_command(artifacts.kernel)}\n"
+          f"{shown(out)}). In another terminal run:\n  "
+          f"{gdb_attach_command(artifacts.kernel, artifacts.workload(args.workload))}\n"
           "then 'continue' in gdb. Quit QEMU with Ctrl-A X.", flush=True)
     return subprocess.run(command, cwd=out).returncode
 

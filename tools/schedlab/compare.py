@@ -20,7 +20,6 @@ ok), and writes the report, the same as an uninterrupted compare's. A compare ho
 """
 import dataclasses
 import json
-import math
 import os
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from analysis import results, summary  # numpy-free parts of analysis/, for summ
 from . import PYTHON, SchedlabError, children, shown
 from . import sim
 from .build import BuildArtifacts, build
+from .eta import BatchClock
 from .file_lock import file_lock
 from .results_dirs import make_directory, write_json
 from .variants import scheduler_of
@@ -41,6 +41,7 @@ from .run import (PLACEMENTS, UNFINISHED_STATES, RunRequest, RunResult, analyse,
                   run_workload)
 
 PLAN_NAME = "compare-plan.json"
+FAILURES_SHOWN = 10   # failed runs listed again at the end of a compare
 LOCK_NAME = ".schedlab-compare.lock"   # held by the compare running in the directory
 PLAN_FORMAT = 1
 
@@ -130,10 +131,21 @@ def plan_runs(comparison, out):
             for workload in comparison.workloads_on(engine) for repeat in repeats]
 
 
-def write_plan(out, comparison):
-    """out/compare-plan.json: the Comparison, all that --resume needs to go on."""
+def write_plan(out, comparison, bench=True):
+    """out/compare-plan.json: the Comparison and whether the microbenchmarks run (--no-bench),
+    all that --resume needs to go on."""
     write_json(Path(out) / PLAN_NAME, {"schedlab_compare_plan": PLAN_FORMAT,
-                                       "comparison": dataclasses.asdict(comparison)})
+                                       "comparison": dataclasses.asdict(comparison),
+                                       "bench": bench})
+
+
+def planned_bench(out):
+    """Whether the compare in `out` runs the microbenchmarks: False if it was started with
+    --no-bench (a plan written before this was recorded says nothing: True)."""
+    try:
+        return json.loads((Path(out) / PLAN_NAME).read_text()).get("bench", True) is not False
+    except (OSError, ValueError, AttributeError):
+        return True
 
 
 def read_plan(out):
@@ -179,14 +191,6 @@ def format_duration(seconds):
     return f"{seconds}s" if seconds < 60 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
-def estimate_remaining(wall_times, remaining, parallel):
-    """Seconds left: the remaining runs go `parallel` at a time, each taking the mean wall time
-    of the runs finished so far. None before any run has finished."""
-    if not wall_times:
-        return None
-    return math.ceil(remaining / parallel) * sum(wall_times) / len(wall_times)
-
-
 def format_progress(done, total, label, state, elapsed, remaining_seconds):
     """run 3 of 80, rr-1h/mixed ok, elapsed 12.3s, about 45s left"""
     line = f"run {done} of {total}, {label} {state}, elapsed {elapsed:.1f}s"
@@ -216,17 +220,22 @@ def run_in_parallel(requests, run, parallel, report=print, label=run_label):
     reporting a progress line (naming the run by label(request)) as each finishes. Returns the
     failed RunResults."""
     started = time.monotonic()
-    wall_times, failures = [], []
+    failures, eta = [], BatchClock(requests, parallel)
+
+    def timed(request):
+        eta.started(request)
+        return run(request)
+
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        futures = [pool.submit(run, request) for request in requests]
+        futures = {pool.submit(timed, request): request for request in requests}
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 result, seconds = future.result()
-                wall_times.append(seconds)
+                eta.finished(futures[future], seconds)
                 if not result.ok:
                     failures.append(result)
                 state = "ok" if result.ok else f"FAILED: {result.message}"
-                left = estimate_remaining(wall_times, len(requests) - done, parallel)
+                left = eta.remaining()
                 report(format_progress(done, len(requests), label(result.request), state,
                                        time.monotonic() - started, left))
         except (children.Interrupted, KeyboardInterrupt):
@@ -264,7 +273,7 @@ def run_suite(repo, comparison, out, resume=False, bench=True, baseline=None):
     make_directory(out, parents=True, exist_ok=True)
     with file_lock(Path(out) / LOCK_NAME, lambda: _refuse_busy(out)):
         if not resume:
-            write_plan(out, comparison)
+            write_plan(out, comparison, bench)
         return _interruptible_suite(repo, comparison, out, resume, bench, baseline)
 
 
@@ -309,8 +318,13 @@ def _build_run_and_report(repo, comparison, out, planned, resume, bench, baselin
         parallel, report=lambda line: print(line, flush=True))
     report_ok = _report(repo, out, baseline)
     print(f"report: {shown(out)}/report/index.html (and summary.csv)", flush=True)
-    if failures:
-        print(f"compare: {len(failures)} of {len(requests)} runs failed", flush=True)
+    if failures:   # again at the end, with why, as the progress lines have scrolled away
+        print(f"compare: {len(failures)} of {len(requests)} runs failed:", flush=True)
+        for failure in failures[:FAILURES_SHOWN]:
+            print(f"  {run_label(failure.request)}: {failure.message}", flush=True)
+        if len(failures) > FAILURES_SHOWN:
+            print(f"  and {len(failures) - FAILURES_SHOWN} more (summary.csv lists every run)",
+                  flush=True)
     return report_ok and bench_ok and not failures
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import UsageError
-from .workload_spec import SpecError, discover_specs, load_spec
+from .workload_spec import MAX_VALUE, SpecError, discover_specs, load_spec, value_range
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Workload:
     description: str
     path: Path
     parameters: dict = field(default_factory=dict)   # boot-argument key -> default
+    docs: dict = field(default_factory=dict)         # boot-argument key -> (doc, (low, high))
 
 
 # The argument list may span lines and its quoted doc string may hold ")" itself.
@@ -117,7 +118,8 @@ def _spec_workload(name, path):
     except SpecError as error:
         return Workload(name, f"(invalid spec: {error})", path)
     return Workload(name, spec.description, path,
-                    {value.key: value.default for value in spec.values})
+                    {value.key: value.default for value in spec.values},
+                    {value.key: (value.doc, value_range(value)) for value in spec.values})
 
 
 # workloads/engine/ holds the interpreter every spec is linked with, not a workload.
@@ -167,6 +169,14 @@ def find_parameter(scheduler, key):
     return None
 
 
+def _check_integer(key, value, valid_range, flag):
+    """An integer parameter's value must be written as one: 1e3 or 2.5 is refused, not
+    passed to CMake (which would take it as text)."""
+    if not value.isdigit():
+        valid = "{}..{}".format(*valid_range) if valid_range else "an integer >= 0"
+        raise UsageError(f"{flag}: {key}={value}: not an integer; valid values are {valid}")
+
+
 def resolve_settings(scheduler, assignments, flag="--set"):
     """Turn --set k=v strings into {CMAKE_VARIABLE: value}, refusing keys the config lacks and
     values outside the config's range (before CMake would); errors name `flag`."""
@@ -182,9 +192,11 @@ def resolve_settings(scheduler, assignments, flag="--set"):
                               + [p.key for p in scheduler.machine.values()]) or "(none)"
             raise UsageError(f"{flag}: unknown parameter '{key}' for scheduler "
                              f"{scheduler.name}; valid: {valid}")
+        if parameter.range or parameter.default.isdigit():
+            _check_integer(key, value, parameter.range, flag)
         if parameter.range:
             low, high = parameter.range
-            if not value.isdigit() or not low <= int(value) <= high:
+            if not low <= int(value) <= high:
                 raise UsageError(f"{flag}: {key}={value} is out of range: valid values are "
                                  f"{low}..{high}")
         if parameter.is_bool:
@@ -204,8 +216,8 @@ def split_workload_assignments(workload, assignments):
         if key.strip() not in workload.parameters:
             rest.append(assignment)
         elif not value.isdigit():
-            raise UsageError(f"--set: workload parameter '{key}' takes an integer >= 0, "
-                             f"got '{value}'")
+            raise UsageError(f"--set: {key.strip()}={value}: not an integer; workload "
+                             f"parameter '{key.strip()}' takes an integer >= 0")
         else:
             boot.append(f"{key.strip()}={value}")
     return boot, rest
@@ -256,6 +268,13 @@ def _parameter_line(key, parameter):
     return f"      {key} = {parameter.default}{valid}{doc}"
 
 
+def _workload_parameter_line(key, default, doc, valid):
+    """'      batch.priority = 100  [0..254]  seL4 priority 0..255': range, then what it sets."""
+    shown = "" if valid is None else (f"  [>= {valid[0]}]" if valid[1] == MAX_VALUE
+                                      else "  [{}..{}]".format(*valid))
+    return f"      {key} = {default}{shown}{f'  {doc}' if doc else ''}"
+
+
 def format_catalogue(schedulers, workloads):
     lines = ["Schedulers (./schedlab run --sched NAME [--set key=value]):"]
     for scheduler in schedulers.values():
@@ -276,7 +295,7 @@ def format_catalogue(schedulers, workloads):
     for workload in workloads.values():
         lines.append(f"  {workload.name:<12} {workload.description}".rstrip())
         for key, default in workload.parameters.items():
-            lines.append(f"      {key} = {default}")
+            lines.append(_workload_parameter_line(key, default, *workload.docs.get(key, ("", None))))
     if not workloads:
         lines.append("  (none: no workloads/*.json or workloads/<name>/main.c)")
     return "\n".join(lines)

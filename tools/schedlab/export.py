@@ -4,6 +4,7 @@ RESULTS is a run directory or a whole results/<run> directory (default: the newe
 results/). Each trace.bin becomes DIR/<path of its run below RESULTS, joined by '-'>.json
 (rr-mixed.json, or rr-4h-mixed.json), written by `python3 -m analysis perfetto`.
 """
+import re
 import subprocess
 from pathlib import Path
 
@@ -12,8 +13,21 @@ from analysis.results import find_run_dirs
 from . import PYTHON, SchedlabError, shown
 
 
+# results/<prefix><YYYYmmdd-HHMMSS>[-N] (run.new_results_directory): -N counts commands that
+# started in the same second, so it orders as a number (-10 after -9), not as text
+_STAMPED = re.compile(r"(\d{8}-\d{6})(?:-(\d+))?$")
+
+
+def _age_order(path):
+    """Sort key: by timestamp, then by the same second's -N (none = 1); unstamped names first."""
+    match = _STAMPED.search(path.name)
+    if not match:
+        return ("", 0, path.name)
+    return (match.group(1), int(match.group(2) or 1), path.name)
+
+
 def newest_results(repo):
-    runs = sorted(p for p in (Path(repo) / "results").glob("*") if p.is_dir())
+    runs = sorted((p for p in (Path(repo) / "results").glob("*") if p.is_dir()), key=_age_order)
     if not runs:
         raise SchedlabError("export: no results/ yet; run ./schedlab run or compare first, "
                             "or name a results directory")

@@ -15,8 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.atomic_file import write_atomically   # numpy-free
+
 from . import SchedlabError, shown
 from .build import build
+from .console_reason import console_reason
 from .qemu import boot_arguments, qemu_command, run_qemu
 
 DEFAULT_CALLS = 100_000
@@ -91,11 +94,9 @@ def failure_reason(status, timed_out, console_text, timeout):
     if timed_out:
         return (f"hang: QEMU still running after {timeout:g} s of wall-clock time "
                 "(the guest stopped taking timer interrupts)")
-    for pattern in (r"^FUZZ FAIL .*$", r"KERNEL PANIC: .*$", r"^run limit .*$",
-                    r"invariant broken.*$"):
-        found = re.search(pattern, console_text, re.MULTILINE)
-        if found:
-            return found.group(0).strip()
+    reason = console_reason(console_text)
+    if reason:
+        return reason
     if status in KERNEL_STATUS:
         return f"{KERNEL_STATUS[status]} (exit status {status})"
     if status == 0:
@@ -126,7 +127,8 @@ def run_fuzz(artifacts, request):
     ok = not outcome.timed_out and outcome.status == 0 and summary is not None
     line = summary.group(0) if ok else failure_reason(outcome.status, outcome.timed_out, text,
                                                       request.wall_timeout())
-    (out / "command.txt").write_text(shlex.join(command) + "\n" + request.replay_command() + "\n")
+    write_atomically(out / "command.txt",
+                     shlex.join(command) + "\n" + request.replay_command() + "\n")
     return FuzzResult(request, ok, line, console, outcome.seconds)
 
 

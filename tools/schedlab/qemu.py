@@ -73,8 +73,13 @@ def qemu_error(console):
     return next((line for line in lines if line.startswith(f"{QEMU}: ")), None)
 
 
-def gdb_attach_command(kernel):
-    return shlex.join(["gdb-multiarch", "-ex", "set architecture riscv:rv64",
+def gdb_attach_command(kernel, workload=None):
+    """gdb-multiarch attached to the stub, with the kernel's symbols and, given the workload's
+    ELF, its symbols too (linked at fixed addresses, so add-symbol-file needs no offset): a
+    breakpoint may then be set in user code as in the kernel."""
+    user = ["-ex", f"add-symbol-file {shlex.quote(str(Path(workload).resolve()))}"] \
+        if workload else []
+    return shlex.join(["gdb-multiarch", "-ex", "set architecture riscv:rv64", *user,
                        "-ex", f"target remote localhost:{GDB_PORT}", str(Path(kernel).resolve())])
 
 

@@ -26,9 +26,11 @@ from analysis.results import read_json            # numpy-free
 from analysis.timing_model import timing_model   # numpy-free
 
 from . import PYTHON, SchedlabError, children, shown
+from .console_reason import because
 from .provenance import provenance
 from .qemu import boot_arguments, qemu_command, qemu_error, run_qemu
 from .results_dirs import describe_os_error, new_directory, write_json
+from .workload_spec import why_not_built
 
 # Left by an earlier run into the same directory, they would pass for this run's output.
 STALE_OUTPUTS = ("trace.bin", "metrics.json")
@@ -173,7 +175,8 @@ def _describe_failure(request, outcome, console):
     if outcome.status != 0 and complaint:
         return f"QEMU could not run: {complaint}; console: {shown(console)}"
     if outcome.status != 0:
-        return f"workload exited with status {outcome.status}; console: {shown(console)}"
+        return (f"workload exited with status {outcome.status}{because(console)}; "
+                f"console: {shown(console)}")
     return f"QEMU exited 0 but wrote no trace.bin; console: {shown(console)}"
 
 
@@ -191,7 +194,8 @@ def run_workload(repo, artifacts, request):
     out = prepare_run_directory(request)
     workload_elf = artifacts.workload(request.workload)
     if not workload_elf.is_file():
-        return RunResult(request, False, f"the build made no {shown(workload_elf)}", 0.0)
+        return RunResult(request, False, f"the build made no {shown(workload_elf)}"
+                         f"{why_not_built(repo, request.workload)}", 0.0)
     command = qemu_command(artifacts.kernel, workload_elf, request.cpus,
                            boot_arguments(request.seed, request.realtime,
                                           [f"{PLACEMENT_ARGUMENT}={request.placement}",

@@ -14,6 +14,8 @@ from pathlib import Path
 from analysis.timing_model import PARALLEL_SIM   # numpy-free
 
 from . import SchedlabError, children, shown
+from .console_reason import because
+from .workload_spec import why_not_built
 from .build import build_locked, build_root
 from .configs import settings_suffix
 
@@ -42,8 +44,12 @@ def build_sim(repo, scheduler, settings, verbose=False):
 def not_modelled(spec_path):
     """Why the simulator cannot run the spec at spec_path (sim/src/setup.c refuses the same), or
     None: today only a workload with a pager (demand paging: VM faults and their handler)."""
-    from .workload_spec import load_spec
-    if load_spec(spec_path).pager_frames >= 0:
+    from .workload_spec import SpecError, load_spec
+    try:
+        spec = load_spec(spec_path)
+    except SpecError:   # planned still: its run fails, saying what is wrong with the spec
+        return None
+    if spec.pager_frames >= 0:
         return "the simulator does not model the pager (demand paging); use --engine qemu"
     return None
 
@@ -83,7 +89,8 @@ def run_sim(repo, build_dir, request, costs_path):
     out = prepare_run_directory(request)
     binary = Path(build_dir) / "sim" / f"sim-{request.workload}"
     if not binary.is_file():
-        return RunResult(request, False, f"the build made no {shown(binary)}", 0.0)
+        return RunResult(request, False, f"the build made no {shown(binary)}"
+                         f"{why_not_built(repo, request.workload)}", 0.0)
     table = read_costs(costs_path)
     command = [str(binary), "--harts", str(request.cpus), "--costs", str(Path(costs_path).resolve()),
                "--trace", str(out / "trace.bin"), "--args", sim_arguments(request),
@@ -108,6 +115,6 @@ def run_sim(repo, build_dir, request, costs_path):
         record.update(status=status, timed_out=timed_out, wall_seconds=round(seconds, 3))
         traced = status == 0 and (out / "trace.bin").is_file()
         why = (f"ran longer than {request.timeout:g}s (--timeout)" if timed_out
-               else f"the simulator exited with status {status}")
+               else f"the simulator exited with status {status}{because(console)}")
         return conclude_run(repo, request, out, record,
                             None if traced else f"{why}; console: {shown(console)}", seconds)

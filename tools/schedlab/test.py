@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from .build import build_lock
+from .ctest_progress import run_ctest
 
 
 def host_build_directory(repo):
@@ -28,11 +29,13 @@ def _run(command, repo):
 
 
 def run_tests(repo, ctest_args=()):
-    """Returns ctest's exit status, or the first failing build step's."""
+    """Returns ctest's exit status, or the first failing build step's. ctest's output comes
+    with progress while the long groups run (ctest_progress.py)."""
     *build_commands, ctest = host_test_commands(repo, ctest_args)
     with build_lock(host_build_directory(repo), "the host tests"):
         for command in build_commands:
             status = _run(command, repo)
             if status != 0:
                 return status
-    return _run(ctest, repo)
+    print("test: " + " ".join(ctest), flush=True)
+    return run_ctest(ctest, repo, write=lambda line: print(line, flush=True))

@@ -3,6 +3,10 @@
 A spec is checked completely before anything is generated from it. Every error names the file,
 the field path inside the spec and what was expected, e.g.
   workloads/ipc-server.json: threads[1].phases[2].call.server: unknown server 'db'; servers are: kv
+and the check goes on past an error to report every one it can: each top-level field, parameter,
+thread group and phase is checked on its own (an error inside one phase does not hide one in
+the next), and the checks across groups run only on a spec whose parts are all valid (they
+would otherwise report what the first errors caused).
 The format is documented in workloads/README.md. Standard library only: CMake runs this at
 build time with /usr/bin/python3.
 """
@@ -28,7 +32,7 @@ DISTRIBUTIONS = {
 OBJECT_KINDS = ("servers", "notifications", "locks", "barriers")
 GROUP_FIELDS = {
     "name": "a thread group name", "count": "threads in the group", "priority":
-    "seL4 priority 0..255", "affinity": "hart mask, 'all' or 'spread'", "address_space":
+    "seL4 priority, below the root task's 255", "affinity": "hart mask, 'all' or 'spread'", "address_space":
     "'shared' or 'own'", "working_set_kb": "KiB each thread touches per run phase",
     "arrival_us": "delay before the first phase", "start": "'boot' or 'spawn'",
     "daemon": "true: not waited for", "paged": "true: working set paged in on demand",
@@ -58,7 +62,12 @@ PHASES = {
 
 
 class SpecError(Exception):
-    """A spec that cannot be used; str() is the full message with file and field path."""
+    """A spec that cannot be used; str() is the full message with file and field path, one
+    line per error (`errors` holds them)."""
+
+    def __init__(self, message, errors=None):
+        super().__init__(message)
+        self.errors = errors or [message]
 
 
 @dataclass
@@ -116,9 +125,24 @@ class _Checker:
         self.path, self.name = path, name
         self.values, self.keys = [], {}
         self.quantities, self.param_quantity = [], {}
+        self.errors = []
 
     def fail(self, where, message):
         raise SpecError(f"{self.path}: {where}: {message}" if where else f"{self.path}: {message}")
+
+    def part(self, check, *args, fallback=None):
+        """check(*args), an error in it recorded and `fallback` returned instead, so the
+        rest of the spec is still checked."""
+        try:
+            return check(*args)
+        except SpecError as error:
+            self.errors.append(str(error))
+            return fallback
+
+    def finish(self):
+        """Raise the errors recorded so far, all in one SpecError."""
+        if self.errors:
+            raise SpecError("\n".join(self.errors), list(self.errors))
 
     def new_value(self, key, default, doc, where, from_harts=False):
         if key in self.keys:
@@ -235,19 +259,20 @@ def _check_keys(c, obj, allowed, where):
                    f"unknown field; expected one of: {', '.join(allowed)}")
 
 
+def _object_names(c, data, kind):
+    names = data.get(kind, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        c.fail(kind, "expected a list of names")
+    for i, n in enumerate(names):
+        if not NAME.match(n):
+            c.fail(f"{kind}[{i}]", f"invalid name '{n}'; expected [a-z][a-z0-9_-]*")
+        if names.index(n) != i:
+            c.fail(f"{kind}[{i}]", f"duplicate name '{n}'")
+    return names
+
+
 def _objects(c, data):
-    objects = {}
-    for kind in OBJECT_KINDS:
-        names = data.get(kind, [])
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            c.fail(kind, "expected a list of names")
-        for i, n in enumerate(names):
-            if not NAME.match(n):
-                c.fail(f"{kind}[{i}]", f"invalid name '{n}'; expected [a-z][a-z0-9_-]*")
-            if names.index(n) != i:
-                c.fail(f"{kind}[{i}]", f"duplicate name '{n}'")
-        objects[kind] = names
-    return objects
+    return {kind: c.part(_object_names, c, data, kind, fallback=[]) for kind in OBJECT_KINDS}
 
 
 def _params(c, data):
@@ -255,19 +280,23 @@ def _params(c, data):
     if not isinstance(params, dict):
         c.fail("params", "expected an object of name: number or name: {value, doc}")
     for name, raw in params.items():
-        where = f"params.{name}"
-        if not NAME.match(name):
-            c.fail(where, "invalid parameter name; expected [a-z][a-z0-9_]*")
-        doc = ""
-        if isinstance(raw, dict) and "dist" not in raw:
-            _check_keys(c, raw, ("value", "doc"), where)
-            doc, raw = str(raw.get("doc", "")), raw.get("value")
-            where = f"{where}.value"
-        key = f"{c.name}.{name}"
-        if isinstance(raw, str):
-            c.fail(where, f"expected a parameter value: an integer 0..{MAX_VALUE} or a "
-                   f"distribution, got {json.dumps(raw)}")
-        c.param_quantity[key] = c.quantity(raw, where, key, doc or "a parameter value")
+        c.part(_param, c, name, raw)
+
+
+def _param(c, name, raw):
+    where = f"params.{name}"
+    if not NAME.match(name):
+        c.fail(where, "invalid parameter name; expected [a-z][a-z0-9_]*")
+    doc = ""
+    if isinstance(raw, dict) and "dist" not in raw:
+        _check_keys(c, raw, ("value", "doc"), where)
+        doc, raw = str(raw.get("doc", "")), raw.get("value")
+        where = f"{where}.value"
+    key = f"{c.name}.{name}"
+    if isinstance(raw, str):
+        c.fail(where, f"expected a parameter value: an integer 0..{MAX_VALUE} or a "
+               f"distribution, got {json.dumps(raw)}")
+    c.param_quantity[key] = c.quantity(raw, where, key, doc or "a parameter value")
 
 
 class _GroupChecker:
@@ -289,7 +318,9 @@ class _GroupChecker:
     def phases(self, group, raw, where, depth):
         if not isinstance(raw, list) or not raw:
             self.c.fail(where, "expected a non-empty list of phases")
-        return [self.phase(group, p, f"{where}[{i}]", depth) for i, p in enumerate(raw)]
+        phases = [self.c.part(self.phase, group, p, f"{where}[{i}]", depth)
+                  for i, p in enumerate(raw)]
+        return [phase for phase in phases if phase is not None]
 
     def phase(self, group, raw, where, depth):
         c = self.c
@@ -448,40 +479,55 @@ def _cross_checks(c, spec):
 
 
 def load_spec(path):
-    """Parse and validate a spec; raises SpecError with the first problem found."""
+    """Parse and validate a spec; raises SpecError with every problem found (module
+    docstring)."""
     path = Path(path)
     name = workload_name(path)
     data = _load_json(path)
     c = _Checker(path, name)
     if not NAME.match(name):
         c.fail("", f"invalid workload name '{name}'; expected [a-z][a-z0-9_-]*")
-    _check_keys(c, data, ("description", "params", "pager_frames", "threads") + OBJECT_KINDS, "")
+    c.part(_check_keys, c, data,
+           ("description", "params", "pager_frames", "threads") + OBJECT_KINDS, "")
     description = data.get("description")
     if not isinstance(description, str) or not description.strip():
-        c.fail("description", "expected a one-line description of the workload")
+        c.part(c.fail, "description", "expected a one-line description of the workload")
+        description = ""
     objects = _objects(c, data)
     _params(c, data)
     groups = data.get("threads")
     if not isinstance(groups, list) or not groups:
-        c.fail("threads", "expected a non-empty list of thread groups")
-    names = [g.get("name") for g in groups if isinstance(g, dict)]
+        c.part(c.fail, "threads", "expected a non-empty list of thread groups")
+        groups = []
+    names = [g.get("name") if isinstance(g, dict) else None for g in groups]
+    duplicates = set()
     for i, n in enumerate(names):
-        if names.index(n) != i:
-            c.fail(f"threads[{i}].name", f"duplicate thread group name '{n}'")
+        if n is not None and names.index(n) != i:
+            c.part(c.fail, f"threads[{i}].name", f"duplicate thread group name '{n}'")
+            duplicates.add(i)
     spec = Spec(name, description.strip(), c.values, objects, [], -1, c.quantities)
     for i, raw in enumerate(groups):
-        group, _ = _group(c, raw, f"threads[{i}]", objects, names)
-        spec.groups.append(group)
+        if i in duplicates:   # its keys would clash with the first group's: not an error more
+            continue
+        group = c.part(_group, c, raw, f"threads[{i}]", objects,
+                       [n for n in names if isinstance(n, str)])
+        if group is not None:
+            spec.groups.append(group[0])
+    c.part(_pager, c, data, spec)
+    c.finish()          # the cross checks need every part valid
+    _cross_checks(c, spec)
+    return spec
+
+
+def _pager(c, data, spec):
     if any(g.paged for g in spec.groups):
-        spec.pager_frames = c.new_value(f"{name}.pager_frames", c.number(
+        spec.pager_frames = c.new_value(f"{spec.name}.pager_frames", c.number(
             data.get("pager_frames", 16), "pager_frames", "frames in the pager's pool"),
             "frames in the pager's pool", "pager_frames")
         if spec.values[spec.pager_frames].default == 0:
             c.fail("pager_frames", "the pager needs at least one frame")
     elif "pager_frames" in data:
         c.fail("pager_frames", "only specs with a \"paged\": true thread group have a pager")
-    _cross_checks(c, spec)
-    return spec
 
 
 def discover_specs(repo):
@@ -491,5 +537,26 @@ def discover_specs(repo):
     return {workload_name(p): p for p in paths}
 
 
+def value_range(value):
+    """(low, high) a Value may be set to: a priority stays below the root task's
+    (the engine refuses more at start-up), any other number is 0..MAX_VALUE."""
+    if value.key.endswith(".priority"):
+        return 0, ROOT_PRIORITY - 1
+    return 0, MAX_VALUE
+
+
 def parameter_keys(spec):
     return {value.key for value in spec.values}
+
+
+def why_not_built(repo, name):
+    """': its spec is invalid: <errors>' when workload `name` has a spec that fails
+    validation (the build leaves such a workload out, cmake/workload_specs.cmake), else ''."""
+    path = discover_specs(repo).get(name)
+    if path is None:
+        return ""
+    try:
+        load_spec(path)
+    except SpecError as error:
+        return f": its spec is invalid: {'; '.join(error.errors)}"
+    return ""
