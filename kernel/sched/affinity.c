@@ -194,9 +194,10 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 }
 
 /* what policy_pick records for the thread it returns (the enqueue and dequeue cancel out) */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                              uint64_t ns)
 {
-    (void)from;
+    policy_charge(from, ns);
     struct affinity_hart *h = &harts[hart];
     to->policy[LAST_HART] = hart + 1;
     to->policy[RAN_AT] = h->cpu_ns;
