@@ -87,16 +87,14 @@ static uint64_t next_thread_deadline(struct hart *h)
     return earlier(sched_next_deadline(), sleep_next_deadline(h->id));
 }
 
-/* Program the one-shot timer for the next thing this hart must react to. It may fire early: the
- * interrupt finds nothing due (every timed thing checks its own time), marks the timer off and
- * the exit arms it again. So the timer is written only when the deadline comes before the time
- * it is armed for, not each time a slice end moves later (every switch): the armed time is never
- * later than the deadline, and at most one early interrupt follows per armed time. */
+/* Program the one-shot timer for the next thing this hart must react to: each deadline computed
+ * once, the timer written only when it changes. (After a direct switch it may be armed earlier
+ * than that: kernel_exit_switched.) */
 static void set_timer(struct hart *h)
 {
     uint64_t deadline = next_thread_deadline(h);
     if (h->id == 0 && run_limit_ns) deadline = earlier(deadline, run_limit_ns);
-    if (deadline >= h->timer_deadline) return;
+    if (deadline == h->timer_deadline) return;
     h->timer_deadline = deadline;
     arch_set_timer(deadline);
     trace_emit(TRACE_TIMER_SET, 0, 0, 0, 0, deadline);
@@ -186,8 +184,11 @@ _Noreturn void kernel_exit(void)
 _Noreturn void kernel_exit_switched(struct tcb *t, uint64_t slice_end)
 {
     struct hart *h = this_hart();
-    /* the armed time is at or before every other deadline still (set_timer): only an earlier
-     * slice end needs the timer */
+    /* Only the slice end changed since the timer was armed for the earliest deadline, and a direct
+     * switch moves it at every Call and ReplyRecv. The timer may fire early: the interrupt finds
+     * nothing due (every timed thing checks its own time), marks the timer off, and that exit arms
+     * it exactly. So it is rewritten here only for a slice end before the armed time; at most one
+     * early interrupt follows per armed time, and any slow-path exit arms it exactly again. */
     if (slice_end < h->timer_deadline) set_timer(h);
     return_to(h, t);
 }

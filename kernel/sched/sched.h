@@ -132,6 +132,13 @@ void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reaso
  * decoder reads. Records made while the core calibrates the switch cost at boot are dropped.
  */
 void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uint64_t value);
+/* Whether policy trace records are kept: not in a kernel built with tracing compiled out
+ * (SCHEDLAB_TRACE 0), where work that only feeds a record is skipped; always on the host. */
+#if defined(SCHEDLAB_TRACE) && !SCHEDLAB_TRACE
+#define SCHED_TRACING 0
+#else
+#define SCHED_TRACING 1
+#endif
 /* A policy's kinds as C constants, from its table:
  *   enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
  * gives POLICY_TRACE_<NAME> = kind. */

@@ -224,6 +224,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
 static void picked(struct tstune_hart *h, struct sched_thread *t)
 {
     h->current = t;
+    if (!SCHED_TRACING) return; /* the slice's derivation is the record's */
     uint64_t nr;
     enum tstune_slice_bound bound;
     uint64_t slice = slice_from(t, &nr, &bound);

@@ -8,26 +8,27 @@
 #include <schedlab/trace.h>
 #include <sched_config.h>
 
-/* Each hart's buffer; written only by the lock holder, so by one hart at a time. */
+/* Each hart's buffer; written only by the lock holder, so by one hart at a time. Records go at
+ * `next` until it reaches `end` (a pointer, not a count: one compare and one add per record). */
 struct trace_buffer {
-    struct trace_record *records;
-    uint64_t capacity, count, dropped;
+    struct trace_record *records, *next, *end;
+    uint64_t dropped;
 };
+
 extern struct trace_buffer trace_buffers[ARCH_MAX_HARTS];
 
 #if SCHEDLAB_TRACE
 /* A hart's buffer is full: flush it to the host (true), or count a dropped record (false). */
 bool trace_make_room(unsigned hart);
 
-/* Record an event as `hart`'s (in its buffer). Inline: it runs on every scheduling event, and
- * its cost is part of every traced figure. Another hart than this one: the lock holder telling
- * what it did to that hart, which is stalled in the kernel meanwhile. */
-static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
-                                  uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
+/* Record an event as `hart`'s in its buffer b. Inline: it runs on every scheduling event, and
+ * its cost is part of every traced figure. */
+static ALWAYS_INLINE void trace_put(struct trace_buffer *b, unsigned hart,
+                                    enum trace_event_type type, uint16_t arg0, uint32_t arg1,
+                                    uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
-    struct trace_buffer *b = &trace_buffers[hart];
-    if (__builtin_expect(b->count == b->capacity, 0) && !trace_make_room(hart)) return;
-    struct trace_record *r = &b->records[b->count++];
+    if (__builtin_expect(b->next == b->end, 0) && !trace_make_room(hart)) return;
+    struct trace_record *r = b->next++;
     *r = (struct trace_record){.time_ns = clock_now(),
                                .type = (uint8_t)type,
                                .hart = (uint8_t)hart,
@@ -37,20 +38,35 @@ static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uin
                                .arg3 = arg3,
                                .arg4 = arg4};
 }
+
+/* Another hart than this one: the lock holder telling what it did to that hart, which is
+ * stalled in the kernel meanwhile. */
+static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
+                                  uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
+{
+    trace_put(&trace_buffers[hart], hart, type, arg0, arg1, arg2, arg3, arg4);
+}
+
+/* Record an event of this hart (its buffer found from the hart's own data). */
+static ALWAYS_INLINE void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1,
+                                     uint32_t arg2, uint32_t arg3, uint64_t arg4)
+{
+    struct hart *h = this_hart();
+    trace_put(h->trace, h->id, type, arg0, arg1, arg2, arg3, arg4);
+}
 #else
 static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
                                   uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
     (void)hart, (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
 }
-#endif
 
-/* Record an event of this hart. */
 static inline void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1,
                               uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
-    trace_emit_for(this_hart_id(), type, arg0, arg1, arg2, arg3, arg4);
+    (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
 }
+#endif
 
 /* Boot: `bytes_per_hart` of buffer at `buffers` (kernel virtual), one slice per hart. */
 void trace_init(void *buffers, uint64_t bytes_per_hart, unsigned nharts, bool wall_clock);
