@@ -51,6 +51,10 @@ static ALWAYS_INLINE bool may_switch_to(struct tcb *from, struct tcb *to)
     return sched_may_switch_directly(this_hart_id(), &from->sched, &to->sched) && vspace_valid(to);
 }
 
+/* Trace records of a direct switch: the message, the wakeup, the block (the fastpath's) and the
+ * switch (sched_switch_directly's). */
+#define FASTPATH_RECORDS 4
+
 /* The system call, which the fastpath does not take, through the generic dispatch. */
 static __attribute__((noinline)) _Noreturn void slow_path(int64_t number)
 {
@@ -65,36 +69,40 @@ static ALWAYS_INLINE struct tcb *enter(struct arch_context *ctx)
     kernel_enter();
     if (!kernel_trap_proceeds()) kernel_exit();
     arch_syscall_return_past(ctx);
+    /* room for the records it makes itself (the switch's is the scheduler's): else the slow path,
+     * which flushes a full buffer as every record does */
+    if (!trace_has_room(FASTPATH_RECORDS)) slow_path((int64_t)ctx->regs[REG_SYSCALL]);
     return tcb_of_context(ctx);
 }
 
 /* The message registers, badge and info of a short message (transfer_message's result). */
-static void transfer_registers(struct tcb *from, struct tcb *to, seL4_MessageInfo_t info,
-                               word_t badge, uint16_t kind)
+static ALWAYS_INLINE void transfer_registers(uint64_t at, struct tcb *from, struct tcb *to,
+                                             seL4_MessageInfo_t info, word_t badge, uint16_t kind)
 {
     word_t length = seL4_MessageInfo_get_length(info);
     for (unsigned i = 0; i < length; i++) to->ctx.regs[REG_MR0 + i] = from->ctx.regs[REG_MR0 + i];
     to->ctx.regs[REG_BADGE] = badge;
     to->ctx.regs[REG_INFO] =
         seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0, length).words[0];
-    trace_emit(TRACE_IPC, kind, from->tid, to->tid, (uint32_t)length, badge);
+    trace_emit_reserved_at(at, TRACE_IPC, kind, from->tid, to->tid, (uint32_t)length, badge);
 }
 
 /* thread_wake's effect on a thread the caller switches to directly. */
-static void wake_directly(struct tcb *t, struct tcb *waker)
+static ALWAYS_INLINE void wake_directly(uint64_t at, struct tcb *t, struct tcb *waker)
 {
     t->state = THREAD_RUNNING;
     t->blocked_on = NULL;
-    trace_emit(TRACE_WAKEUP, (uint16_t)t->sched.hart, t->tid, waker->tid, TRACE_WAKE_IPC, 0);
+    trace_emit_reserved_at(at, TRACE_WAKEUP, (uint16_t)t->sched.hart, t->tid, waker->tid,
+                           TRACE_WAKE_IPC, 0);
 }
 
 /* thread_block's effect on the running thread that switches away directly. */
-static void block_directly(struct tcb *t, enum thread_state state, void *object,
-                           enum trace_block_reason why)
+static ALWAYS_INLINE void block_directly(uint64_t at, struct tcb *t, enum thread_state state,
+                                         void *object, enum trace_block_reason why)
 {
     t->state = state;
     t->blocked_on = object;
-    trace_emit(TRACE_BLOCK, why, t->tid, 0, 0, 0);
+    trace_emit_reserved_at(at, TRACE_BLOCK, why, t->tid, 0, 0, 0);
 }
 
 _Noreturn void fastpath_call(struct arch_context *ctx)
@@ -112,10 +120,11 @@ _Noreturn void fastpath_call(struct arch_context *ctx)
     if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(caller, server))
         slow_path(seL4_SysCall);
 
+    uint64_t at = trace_now();
     tcb_queue_remove(&ep->head, &ep->tail, server);
-    transfer_registers(caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
-    wake_directly(server, caller);
-    block_directly(caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
+    transfer_registers(at, caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
+    wake_directly(at, server, caller);
+    block_directly(at, caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), server->blocked_can_grant);
     cdt_insert(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
     invariants_caps_changed();
@@ -140,11 +149,12 @@ _Noreturn void fastpath_reply_recv(struct arch_context *ctx)
     if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(server, caller))
         slow_path(seL4_SysReplyRecv);
 
+    uint64_t at = trace_now();
     cdt_empty_slot(caller_slot);
-    transfer_registers(server, caller, info, 0, TRACE_IPC_REPLY);
-    wake_directly(caller, server);
+    transfer_registers(at, server, caller, info, 0, TRACE_IPC_REPLY);
+    wake_directly(at, caller, server);
     server->blocked_can_grant = cap_can_grant(cap);
-    block_directly(server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
+    block_directly(at, server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
     tcb_queue_append(&ep->head, &ep->tail, server);
     kernel_exit_switched(caller, sched_switch_directly(&server->sched, &caller->sched));
 }

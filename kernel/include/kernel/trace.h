@@ -21,15 +21,16 @@ extern struct trace_buffer trace_buffers[ARCH_MAX_HARTS];
 /* A hart's buffer is full: flush it to the host (true), or count a dropped record (false). */
 bool trace_make_room(unsigned hart);
 
-/* Record an event as `hart`'s in its buffer b. Inline: it runs on every scheduling event, and
- * its cost is part of every traced figure. */
-static ALWAYS_INLINE void trace_put(struct trace_buffer *b, unsigned hart,
-                                    enum trace_event_type type, uint16_t arg0, uint32_t arg1,
-                                    uint32_t arg2, uint32_t arg3, uint64_t arg4)
+/* Record an event as `hart`'s in its buffer b; `reserved`: its room is known to be there
+ * (trace_has_room). Inline: it runs on every scheduling event, and its cost is part of every
+ * traced figure. */
+static ALWAYS_INLINE void trace_put(struct trace_buffer *b, unsigned hart, bool reserved,
+                                    uint64_t time_ns, enum trace_event_type type, uint16_t arg0,
+                                    uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
-    if (__builtin_expect(b->next == b->end, 0) && !trace_make_room(hart)) return;
+    if (!reserved && __builtin_expect(b->next == b->end, 0) && !trace_make_room(hart)) return;
     struct trace_record *r = b->next++;
-    *r = (struct trace_record){.time_ns = clock_now(),
+    *r = (struct trace_record){.time_ns = time_ns,
                                .type = (uint8_t)type,
                                .hart = (uint8_t)hart,
                                .arg0 = arg0,
@@ -44,7 +45,7 @@ static ALWAYS_INLINE void trace_put(struct trace_buffer *b, unsigned hart,
 static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
                                   uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
-    trace_put(&trace_buffers[hart], hart, type, arg0, arg1, arg2, arg3, arg4);
+    trace_put(&trace_buffers[hart], hart, false, clock_now(), type, arg0, arg1, arg2, arg3, arg4);
 }
 
 /* Record an event of this hart (its buffer found from the hart's own data). */
@@ -52,7 +53,30 @@ static ALWAYS_INLINE void trace_emit(enum trace_event_type type, uint16_t arg0, 
                                      uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
     struct hart *h = this_hart();
-    trace_put(h->trace, h->id, type, arg0, arg1, arg2, arg3, arg4);
+    trace_put(h->trace, h->id, false, clock_now(), type, arg0, arg1, arg2, arg3, arg4);
+}
+
+/* Is there room for n more records of this hart without a flush? A path that knows its records
+ * checks once (the fastpath: else the slow path takes the call) and then records with
+ * trace_emit_reserved_at, which checks nothing and takes the time the caller read once for the
+ * instant it stands for (the fastpath's message, wakeup and block happen at one instant). */
+#define TRACE_RESERVED_RECORDS 1
+
+/* The clock for trace_emit_reserved_at (read only when tracing is compiled in). */
+static ALWAYS_INLINE uint64_t trace_now(void) { return clock_now(); }
+
+static ALWAYS_INLINE bool trace_has_room(unsigned n)
+{
+    const struct trace_buffer *b = this_hart()->trace;
+    return (uint64_t)(b->end - b->next) >= n;
+}
+
+static ALWAYS_INLINE void trace_emit_reserved_at(uint64_t time_ns, enum trace_event_type type,
+                                                 uint16_t arg0, uint32_t arg1, uint32_t arg2,
+                                                 uint32_t arg3, uint64_t arg4)
+{
+    struct hart *h = this_hart();
+    trace_put(h->trace, h->id, true, time_ns, type, arg0, arg1, arg2, arg3, arg4);
 }
 #else
 static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
@@ -66,6 +90,21 @@ static inline void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_
 {
     (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
 }
+
+static inline bool trace_has_room(unsigned n)
+{
+    (void)n;
+    return true;
+}
+static inline uint64_t trace_now(void) { return 0; }
+
+static inline void trace_emit_reserved_at(uint64_t time_ns, enum trace_event_type type,
+                                          uint16_t arg0, uint32_t arg1, uint32_t arg2,
+                                          uint32_t arg3, uint64_t arg4)
+{
+    (void)time_ns, (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
+}
+#define TRACE_RESERVED_RECORDS 1
 #endif
 
 /* Boot: `bytes_per_hart` of buffer at `buffers` (kernel virtual), one slice per hart. */
