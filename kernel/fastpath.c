@@ -126,7 +126,7 @@ _Noreturn void fastpath_call(struct arch_context *ctx)
     wake_directly(at, server, caller);
     block_directly(at, caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), server->blocked_can_grant);
-    cdt_insert(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
+    cdt_insert_reply(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
     invariants_caps_changed();
     kernel_exit_switched(server, sched_switch_directly(&caller->sched, &server->sched));
 }
