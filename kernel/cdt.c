@@ -109,12 +109,7 @@ static bool is_revocable(struct cap derived, struct cap src)
 
 void cdt_insert_new(struct cap cap, struct cte *parent, struct cte *dest)
 {
-    struct cte *next = mdb_next(parent);
-    dest->cap = cap;
-    dest->mdb_prev = parent;
-    dest->mdb_next_flags = (uintptr_t)next | MDB_REVOCABLE | MDB_FIRST_BADGED;
-    mdb_set_next(parent, dest);
-    if (next) next->mdb_prev = dest;
+    cdt_link_after(cap, parent, dest, true);
 }
 
 void cdt_insert_root(struct cte *dest, struct cap cap)
@@ -138,12 +133,7 @@ void cdt_insert(struct cap cap, struct cte *src, struct cte *dest)
     bool revocable = is_revocable(cap, src->cap);
     if (is_untyped_copy(cap, src->cap))
         src->cap = cap_set_untyped_free_offset(src->cap, BIT(cap_untyped_size_bits(src->cap)));
-    struct cte *next = mdb_next(src);
-    dest->cap = cap;
-    dest->mdb_prev = src;
-    dest->mdb_next_flags = (uintptr_t)next | (revocable ? MDB_REVOCABLE | MDB_FIRST_BADGED : 0);
-    mdb_set_next(src, dest);
-    if (next) next->mdb_prev = dest;
+    cdt_link_after(cap, src, dest, revocable);
 }
 
 void cdt_move(struct cap cap, struct cte *src, struct cte *dest)

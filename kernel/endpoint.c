@@ -6,30 +6,6 @@
 #include <kernel/fault.h>
 #include <kernel/thread.h>
 
-void tcb_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-    t->ep_next = NULL;
-    t->ep_prev = *tail;
-    if (*tail)
-        (*tail)->ep_next = t;
-    else
-        *head = t;
-    *tail = t;
-}
-
-void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-    if (t->ep_prev)
-        t->ep_prev->ep_next = t->ep_next;
-    else
-        *head = t->ep_next;
-    if (t->ep_next)
-        t->ep_next->ep_prev = t->ep_prev;
-    else
-        *tail = t->ep_prev;
-    t->ep_next = t->ep_prev = NULL;
-}
-
 /* IPC buffer words the kernel reads for capability transfer (ABI sheet §4). */
 #define BUFFER_CAPS_OR_BADGES (1 + seL4_MsgMaxLength + 1)
 #define BUFFER_RECEIVE_CNODE  (BUFFER_CAPS_OR_BADGES + seL4_MsgMaxExtraCaps)

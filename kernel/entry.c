@@ -1,6 +1,7 @@
 /* Interrupts, user faults, leaving the kernel, idling and halting. */
 #include <arch/arch.h>
 #include <kernel/debug.h>
+#include <kernel/enter.h>
 #include <kernel/entry.h>
 #include <kernel/fault.h>
 #include <kernel/hart.h>
@@ -55,14 +56,10 @@ bool kernel_preemption_due(void)
     return arch_pending_interrupts() || smp_lock_contended();
 }
 
-void kernel_enter(void) { kernel_lock_acquire(); }
-
-bool kernel_trap_proceeds(void)
+bool kernel_trap_proceeds_after_stall(void)
 {
-    /* only a stall (another hart suspending, deleting or rewriting this hart's thread) can have
-     * changed it since the trap: the common case costs one flag */
+    /* another hart suspended, deleted or rewrote this hart's thread, or did not */
     struct hart *h = this_hart();
-    if (!h->stalled) return true;
     h->stalled = false;
     struct tcb *t = current_thread();
     return t && t->state == THREAD_RUNNING;
@@ -91,7 +88,8 @@ static uint64_t next_thread_deadline(struct hart *h)
 }
 
 /* Program the one-shot timer for the next thing this hart must react to: each deadline computed
- * once, the timer written only when it changes. */
+ * once, the timer written only when it changes. (After a direct switch it may be armed earlier
+ * than that: kernel_exit_switched.) */
 static void set_timer(struct hart *h)
 {
     uint64_t deadline = next_thread_deadline(h);
@@ -131,22 +129,6 @@ static void idle_until_interrupt(struct hart *h)
     kernel_handle_interrupts();
 }
 
-/* Load t's address space on this hart unless it is loaded already. The VSpace a thread runs in
- * follows from its VSpace cap and the ASID table; every change to the table (and to page tables)
- * marks the harts' address spaces stale, so an unchanged cap on a hart that is not stale names the
- * address space the hart is in, and the lookup is skipped. */
-static bool in_vspace_of(const struct hart *h, const struct tcb *t)
-{
-    struct cap c = t->slots[TCB_VTABLE].cap;
-    return h->vspace && !h->vspace_stale && c.w0 == h->vspace_cap[0] && c.w1 == h->vspace_cap[1];
-}
-
-bool kernel_vspace_valid(struct tcb *t)
-{
-    unsigned asid;
-    return in_vspace_of(this_hart(), t) || vspace_of_thread(t, &asid);
-}
-
 static __attribute__((noinline)) void switch_vspace(struct hart *h, struct tcb *t)
 {
     struct cap c = t->slots[TCB_VTABLE].cap;
@@ -165,9 +147,10 @@ static __attribute__((noinline)) void switch_vspace(struct hart *h, struct tcb *
     h->vspace_cap[1] = c.w1;
 }
 
-static void enter_vspace_of(struct hart *h, struct tcb *t)
+/* Load t's address space on this hart unless it is loaded already. */
+static ALWAYS_INLINE void enter_vspace_of(struct hart *h, struct tcb *t)
 {
-    if (!in_vspace_of(h, t)) switch_vspace(h, t);
+    if (!vspace_loaded_for(h, t)) switch_vspace(h, t);
 }
 
 /* Back to user mode in t, this hart's running thread. */
@@ -175,7 +158,6 @@ static void enter_vspace_of(struct hart *h, struct tcb *t)
 static inline __attribute__((always_inline)) _Noreturn void return_to(struct hart *h, struct tcb *t)
 {
     invariants_check_all();
-    set_timer(h);
     thread_activate(t);
     enter_vspace_of(h, t);
     arch_prepare_return(&t->ctx, h, h->kernel_sp);
@@ -188,7 +170,10 @@ _Noreturn void kernel_exit(void)
     struct hart *h = this_hart();
     for (;;) {
         struct sched_thread *next = sched_schedule(clock_now());
-        if (next) return_to(h, tcb_of_sched(next));
+        if (next) {
+            set_timer(h);
+            return_to(h, tcb_of_sched(next));
+        }
         invariants_check_all();
         set_timer(h);
         /* idle: sleep until an interrupt; the timer stays armed for the next sleeper */
@@ -196,7 +181,17 @@ _Noreturn void kernel_exit(void)
     }
 }
 
-_Noreturn void kernel_exit_to(struct tcb *t) { return_to(this_hart(), t); }
+_Noreturn void kernel_exit_switched(struct tcb *t, uint64_t slice_end)
+{
+    struct hart *h = this_hart();
+    /* Only the slice end changed since the timer was armed for the earliest deadline, and a direct
+     * switch moves it at every Call and ReplyRecv. The timer may fire early: the interrupt finds
+     * nothing due (every timed thing checks its own time), marks the timer off, and that exit arms
+     * it exactly. So it is rewritten here only for a slice end before the armed time; at most one
+     * early interrupt follows per armed time, and any slow-path exit arms it exactly again. */
+    if (slice_end < h->timer_deadline) set_timer(h);
+    return_to(h, t);
+}
 
 _Noreturn void kernel_halt(int status)
 {

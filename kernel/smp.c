@@ -130,12 +130,6 @@ void smp_idle_release(void)
     kernel_lock_release();
 }
 
-void smp_leave_to_user(void)
-{
-    this_hart()->in_user = true;
-    kernel_lock_release();
-}
-
 /* Wait (holding the lock) until `h` is out of user mode; it then waits for the lock. */
 static void stall_hart(struct hart *h, enum trace_ipi_kind why)
 {

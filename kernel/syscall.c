@@ -2,7 +2,6 @@
 #include <arch/arch.h>
 #include <kernel/entry.h>
 #include <kernel/debug.h>
-#include <kernel/fastpath.h>
 #include <kernel/fault.h>
 #include <kernel/hart.h>
 #include <kernel/invariants.h>
@@ -182,16 +181,14 @@ void kernel_handle_syscall(int64_t number)
 {
     struct tcb *t = current_thread();
     switch (number) {
-    case seL4_SysCall:
-        if (!fastpath_call(t)) handle_invocation(t, true, true);
-        break;
+    /* Call and ReplyRecv come here when their fastpath did not take them */
+    case seL4_SysCall: handle_invocation(t, true, true); break;
     case seL4_SysSend: handle_invocation(t, false, true); break;
     case seL4_SysNBSend: handle_invocation(t, false, false); break;
     case seL4_SysRecv: handle_receive(t, true); break;
     case seL4_SysNBRecv: handle_receive(t, false); break;
     case seL4_SysReply: handle_reply(t); break;
     case seL4_SysReplyRecv:
-        if (fastpath_reply_recv(t)) break;
         handle_reply(t);
         handle_receive(t, true);
         break;

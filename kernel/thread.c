@@ -130,12 +130,3 @@ void thread_suspend(struct tcb *t)
         t->ctx.regs[REG_FAULT_IP] = t->ctx.regs[REG_NEXT_IP];
     thread_block(t, THREAD_INACTIVE, NULL, TRACE_BLOCK_SUSPEND);
 }
-
-void thread_activate(struct tcb *t)
-{
-    if (t->state == THREAD_RESTART) {
-        t->ctx.regs[REG_NEXT_IP] = t->ctx.regs[REG_FAULT_IP];
-        t->state = THREAD_RUNNING;
-    }
-    fpu_prepare(t);
-}

@@ -25,18 +25,20 @@ static void write_all(const void *p, uint64_t len)
 static void flush(unsigned hart)
 {
     struct trace_buffer *b = &trace_buffers[hart];
-    struct trace_chunk_header chunk = {TRACE_CHUNK_MAGIC, hart, b->count, b->dropped};
+    uint64_t count = (uint64_t)(b->next - b->records);
+    struct trace_chunk_header chunk = {TRACE_CHUNK_MAGIC, hart, count, b->dropped};
     write_all(&chunk, sizeof chunk);
-    write_all(b->records, b->count * sizeof(struct trace_record));
-    b->count = 0;
+    write_all(b->records, count * sizeof(struct trace_record));
+    b->next = b->records;
 }
 
 void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wall_clock)
 {
     traced_harts = nharts;
     for (unsigned i = 0; i < nharts; i++) {
-        trace_buffers[i].records = (struct trace_record *)((char *)memory + i * bytes_per_hart);
-        trace_buffers[i].capacity = bytes_per_hart / sizeof(struct trace_record);
+        struct trace_buffer *b = &trace_buffers[i];
+        b->records = b->next = (struct trace_record *)((char *)memory + i * bytes_per_hart);
+        b->end = b->records + bytes_per_hart / sizeof(struct trace_record);
     }
     if (!arch_semihosting_enabled()) {
         printk("trace: no semihosting; records stay in memory and are lost at halt\n");

@@ -127,9 +127,3 @@ void arch_init_user_context(struct arch_context *ctx)
      * FP instruction (kernel/fpu.c) */
     ctx->regs[CTX_STATUS] = SSTATUS_SPIE;
 }
-
-void arch_prepare_return(struct arch_context *ctx, void *hart, uint64_t kernel_sp)
-{
-    ctx->regs[CTX_KERNEL_SP] = kernel_sp;
-    ctx->regs[CTX_KERNEL_TP] = (uint64_t)hart;
-}

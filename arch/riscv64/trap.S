@@ -4,6 +4,8 @@
  * (and is a kernel bug: the kernel runs with interrupts off and never touches user memory).
  */
 #include <arch/context.h>
+#include <arch/csr.h>
+#include <sel4/syscalls.h>
 
 #define SAVE(reg, idx) sd reg, ((idx) * 8)(t0)
 #define LOAD(reg, idx) ld reg, ((idx) * 8)(a0)
@@ -46,8 +48,8 @@ kernel_trap_entry:
     SAVE(t6, 30)
     csrrw t1, sscratch, zero
     SAVE(t1, CTX_T0)
-    csrr t1, scause
-    SAVE(t1, CTX_CAUSE)
+    csrr t2, scause
+    SAVE(t2, CTX_CAUSE)
     csrr t1, sstatus
     SAVE(t1, CTX_STATUS)
     csrr t1, sepc
@@ -56,7 +58,17 @@ kernel_trap_entry:
     ld sp, (CTX_KERNEL_SP * 8)(t0)
     ld tp, (CTX_KERNEL_TP * 8)(t0)
     mv a0, t0
-    call arch_handle_trap
+    /* seL4's fastpath candidates, Call and ReplyRecv (a7 holds the number still), go straight to
+     * their fastpath (kernel/fastpath.c), before the generic decode */
+    li t3, CAUSE_USER_ECALL
+    bne t2, t3, 1f
+    li t3, seL4_SysCall
+    bne a7, t3, 2f
+    tail fastpath_call
+2:  li t3, seL4_SysReplyRecv
+    bne a7, t3, 1f
+    tail fastpath_reply_recv
+1:  call arch_handle_trap
     /* not reached: the kernel leaves through arch_restore_user */
 
 trap_from_kernel:

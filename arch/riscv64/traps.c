@@ -1,6 +1,7 @@
 /* Trap dispatch: turn a RISC-V trap cause into the kernel's syscall, interrupt or fault entry. */
 #include <arch/arch.h>
 #include <arch/csr.h>
+#include <kernel/enter.h>
 #include <kernel/entry.h>
 #include <kernel/fpu.h>
 
@@ -13,7 +14,7 @@ void arch_handle_trap(struct arch_context *ctx)
     } else if (!kernel_trap_proceeds()) {
         /* the thread was stopped meanwhile: a system call is re-executed if it runs again */
     } else if (cause == CAUSE_USER_ECALL) {
-        ctx->regs[CTX_NEXT_IP] += 4;
+        arch_syscall_return_past(ctx);
         kernel_handle_syscall((int64_t)ctx->regs[CTX_A7]);
     } else {
         uint64_t addr = csr_read(stval);

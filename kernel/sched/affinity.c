@@ -193,11 +193,21 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
     return nr_harts == 1 && prio_bitmap_highest(&harts[hart].ready) < (int)to->prio;
 }
 
-/* what policy_pick records for the thread it returns (the enqueue and dequeue cancel out) */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+/* t, running on h's hart, used ns more */
+static void charge(struct affinity_hart *h, struct sched_thread *t, uint64_t ns)
 {
-    (void)from;
-    struct affinity_hart *h = &harts[hart];
+    t->slice_left_ns -= (int64_t)ns;
+    h->cpu_ns += ns;
+    t->policy[RAN_AT] = h->cpu_ns;
+}
+
+/* the charge and what policy_pick records for the thread it returns (the enqueue and dequeue
+ * cancel out) */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                              uint64_t ns)
+{
+    struct affinity_hart *h = &harts[hart]; /* from's hart too */
+    charge(h, from, ns);
     to->policy[LAST_HART] = hart + 1;
     to->policy[RAN_AT] = h->cpu_ns;
     h->current = to;
@@ -229,13 +239,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     return t;
 }
 
-void policy_charge(struct sched_thread *t, uint64_t ns)
-{
-    struct affinity_hart *h = &harts[t->hart];
-    t->slice_left_ns -= (int64_t)ns;
-    h->cpu_ns += ns;
-    t->policy[RAN_AT] = h->cpu_ns;
-}
+void policy_charge(struct sched_thread *t, uint64_t ns) { charge(&harts[t->hart], t, ns); }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {

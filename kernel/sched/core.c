@@ -5,21 +5,12 @@
 #include <sched/cache_model.h>
 #include <sched/core.h>
 
-struct sched_hart {
-    struct sched_thread *running;
-    bool decide;                  /* policy_pick is due at the next kernel exit */
-    enum trace_switch_reason why; /* why the running thread will be switched away */
-    bool why_set;
-    uint64_t charged_at; /* running thread is charged up to this time */
-    uint64_t slice_end;
-};
-
-static struct sched_hart harts[SCHED_MAX_HARTS];
+struct sched_hart sched_harts[SCHED_MAX_HARTS];
 /* measure_switch_cost runs the policy on dummy threads: what it would trace is not the run's */
 static bool calibrating;
 
 static unsigned me(void) { return this_hart_id(); }
-static struct sched_hart *here(void) { return &harts[me()]; }
+static struct sched_hart *here(void) { return &sched_harts[me()]; }
 
 #define CALIBRATION_ROUNDS 64
 
@@ -56,7 +47,7 @@ static uint64_t measure_switch_cost(void)
 uint64_t sched_init(void)
 {
     for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
-        harts[i] = (struct sched_hart){.slice_end = UINT64_MAX};
+        sched_harts[i] = (struct sched_hart){.slice_end = UINT64_MAX};
     cache_model_init(nharts);
     uint64_t switch_cost_ns = measure_switch_cost();
     policy_init(nharts, switch_cost_ns);
@@ -71,7 +62,7 @@ void sched_thread_init(struct sched_thread *t, uint32_t tid, uint8_t prio, unsig
 }
 
 struct sched_thread *sched_current(void) { return here()->running; }
-struct sched_thread *sched_running_on(unsigned hart) { return harts[hart].running; }
+struct sched_thread *sched_running_on(unsigned hart) { return sched_harts[hart].running; }
 
 void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reason why)
 {
@@ -86,7 +77,7 @@ void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uin
 
 static void request_decision(unsigned hart, enum trace_switch_reason why)
 {
-    struct sched_hart *h = &harts[hart];
+    struct sched_hart *h = &sched_harts[hart];
     h->decide = true;
     if (!h->why_set) {
         h->why = why;
@@ -148,7 +139,7 @@ static struct sched_thread *pick(struct sched_thread *prev, bool prev_runnable)
 static bool running_anywhere(const struct sched_thread *t)
 {
     for (unsigned i = 0; i < nharts; i++)
-        if (harts[i].running == t) return true;
+        if (sched_harts[i].running == t) return true;
     return false;
 }
 
@@ -156,7 +147,7 @@ static bool running_anywhere(const struct sched_thread *t)
  * wakeup, or a thread that must leave a hart outside its affinity. */
 void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
 {
-    if (harts[me()].running == t) {
+    if (sched_harts[me()].running == t) {
         /* it stopped and restarted within this kernel entry (CopyRegisters suspending and
          * resuming itself): it never left its hart, whose decision is due and finds it runnable */
         trace_emit(TRACE_WAKEUP, (uint16_t)me(), t->tid, waker ? waker->tid : TRACE_TID_NONE, why,
@@ -171,10 +162,11 @@ void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_w
     if (hart != t->hart) sched_migrate(t, hart, TRACE_MIGRATE_WAKE);
     trace_emit(TRACE_WAKEUP, (uint16_t)hart, t->tid, waker ? waker->tid : TRACE_TID_NONE, why, 0);
     hand_to_policy(t);
-    if (policy_wakeup(hart, t, harts[hart].running)) request_decision(hart, TRACE_SWITCH_PREEMPTED);
+    if (policy_wakeup(hart, t, sched_harts[hart].running))
+        request_decision(hart, TRACE_SWITCH_PREEMPTED);
 }
 
-static bool is_running(const struct sched_thread *t) { return harts[t->hart].running == t; }
+static bool is_running(const struct sched_thread *t) { return sched_harts[t->hart].running == t; }
 
 /* t, running on another hart that has been stalled (it is in the kernel, waiting for the lock),
  * stops running there now: that hart's trace says so, as it would have, and it decides afresh.
@@ -182,10 +174,10 @@ static bool is_running(const struct sched_thread *t) { return harts[t->hart].run
 static void evict_remote(struct sched_thread *t, enum trace_switch_reason why)
 {
     for (unsigned i = 0; i < nharts; i++) {
-        if (i == me() || harts[i].running != t) continue;
+        if (i == me() || sched_harts[i].running != t) continue;
         trace_emit_for(i, TRACE_SWITCH, why, t->tid, TRACE_TID_NONE, 0, 0);
         trace_emit_for(i, TRACE_IDLE_ENTER, 0, 0, 0, 0, 0);
-        harts[i].running = NULL;
+        sched_harts[i].running = NULL;
         request_decision(i, why);
     }
 }
@@ -225,7 +217,7 @@ void sched_set_priority(struct sched_thread *t, uint8_t prio)
         take_back(t);
         t->prio = prio;
         hand_to_policy(t);
-        struct sched_thread *other = running ? NULL : harts[t->hart].running;
+        struct sched_thread *other = running ? NULL : sched_harts[t->hart].running;
         if (policy_wakeup(t->hart, t, other) || running)
             request_decision(t->hart, TRACE_SWITCH_PREEMPTED);
     } else if (running) {
@@ -344,27 +336,23 @@ struct sched_thread *sched_schedule(uint64_t now)
     return decide(h, prev, now);
 }
 
-bool sched_switch_directly(struct sched_thread *from, struct sched_thread *to)
+uint64_t sched_switch_directly(struct sched_thread *from, struct sched_thread *to)
 {
     unsigned hart = me();
-    struct sched_hart *h = &harts[hart];
-    if (h->running != from || h->decide || from->with_policy || to->with_policy ||
-        to->hart != hart || !hartmask_has(&to->affinity, hart) ||
-        !policy_may_switch_directly(hart, from, to))
-        return false;
+    struct sched_hart *h = &sched_harts[hart];
     uint64_t now = clock_now();
-    charge_running(h, now);
+    policy_switched_directly(hart, from, to, now - h->charged_at);
     h->running = to;
     h->charged_at = now;
     h->slice_end = now + policy_slice_ns(to);
-    return true;
-}
-
-void sched_switched_directly(struct sched_thread *from, struct sched_thread *to)
-{
-    policy_switched_directly(me(), from, to);
+#ifdef TRACE_RESERVED_RECORDS
+    /* the kernel's fastpath reserved its room; the switch happens at the charge's instant */
+    trace_emit_reserved_at(now, TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
+#else
     trace_emit(TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
+#endif
     pay_cache_refill(to);
+    return h->slice_end;
 }
 
 void sched_forget(struct sched_thread *t)
@@ -378,29 +366,29 @@ void sched_forget(struct sched_thread *t)
 bool sched_decisions_pending(void)
 {
     for (unsigned i = 0; i < nharts; i++)
-        if (harts[i].decide) return true;
+        if (sched_harts[i].decide) return true;
     return false;
 }
 
 uint64_t sched_next_deadline(void)
 {
     unsigned hart = me();
-    uint64_t tick = policy_next_tick(hart), slice_end = harts[hart].slice_end;
+    uint64_t tick = policy_next_tick(hart), slice_end = sched_harts[hart].slice_end;
     return slice_end < tick ? slice_end : tick;
 }
 
 void sched_check_invariants(void)
 {
     for (unsigned i = 0; i < nharts; i++) {
-        struct sched_thread *r = harts[i].running;
+        struct sched_thread *r = sched_harts[i].running;
         if (!r) continue;
         INVARIANT(r->hart == i, "tid %u runs on hart %u but belongs to hart %u", r->tid, i,
                   r->hart);
         for (unsigned j = i + 1; j < nharts; j++)
-            INVARIANT(harts[j].running != r, "tid %u runs on harts %u and %u at once", r->tid, i,
-                      j);
+            INVARIANT(sched_harts[j].running != r, "tid %u runs on harts %u and %u at once", r->tid,
+                      i, j);
         /* until its hart decides, a running thread may have blocked or yielded */
-        if (harts[i].decide) continue;
+        if (sched_harts[i].decide) continue;
         INVARIANT(thread_is_runnable(r), "hart %u runs tid %u, which is not runnable", i, r->tid);
         INVARIANT(!r->with_policy, "hart %u runs tid %u while the policy holds it", i, r->tid);
     }

@@ -30,17 +30,38 @@ void sched_set_priority(struct sched_thread *t, uint8_t prio);
 void sched_set_affinity(struct sched_thread *t, struct hartmask harts_mask);
 /* Timer interrupt on this hart at time `now`. */
 void sched_timer(uint64_t now);
-/* The IPC fastpath: `from`, running here, is about to block and wake `to` (blocked). If `to` may
- * run at once, without a decision, with the slow path's outcome (its hart is this one, its
- * affinity allows it, no decision is due here, and the policy agrees: policy_may_switch_directly),
- * this hart switches to it now (`from` charged, `to` running with a fresh slice end) and it
- * returns true; otherwise it returns false with nothing changed. The caller then makes `from`
- * blocked and `to` runnable, traces both as the slow path does, and calls
- * sched_switched_directly. */
-bool sched_switch_directly(struct sched_thread *from, struct sched_thread *to);
-/* The rest of the policy's part (policy_switched_directly), the switch's trace record and the
- * cache model's refill, in the slow path's order. */
-void sched_switched_directly(struct sched_thread *from, struct sched_thread *to);
+/* What the core keeps per hart. Only core.c changes it; the fastpath's check below reads it. */
+struct sched_hart {
+    struct sched_thread *running;
+    bool decide;                  /* policy_pick is due at the next kernel exit */
+    enum trace_switch_reason why; /* why the running thread will be switched away */
+    bool why_set;
+    uint64_t charged_at; /* running thread is charged up to this time */
+    uint64_t slice_end;
+};
+extern struct sched_hart sched_harts[SCHED_MAX_HARTS];
+
+/* The IPC fastpath, in two steps. `from`, running on `hart`, is about to block and wake `to`
+ * (blocked). May `to` run at once, without a decision, with the slow path's outcome? Its hart is
+ * this one, its affinity allows it, no decision is due here, and the policy agrees
+ * (policy_may_switch_directly). It changes nothing; inlined, since every Call and ReplyRecv
+ * asks. After a yes the caller makes `from` blocked and `to` runnable, traces both as the slow
+ * path does, and calls sched_switch_directly. */
+static inline __attribute__((always_inline)) bool
+sched_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                          const struct sched_thread *to)
+{
+    const struct sched_hart *h = &sched_harts[hart];
+    return h->running == from && !h->decide && !from->with_policy && !to->with_policy &&
+           to->hart == hart && hartmask_has(&to->affinity, hart) &&
+           policy_may_switch_directly(hart, from, to);
+}
+/* This hart switches from `from` to `to` now: `from` charged up to now, the policy's part
+ * (policy_switched_directly), `to` running with a fresh slice end, the switch's trace record (its
+ * room reserved by the caller: trace_has_room) and the cache model's refill, in the slow path's
+ * order. Returns the slice end (the only input of
+ * the timer's deadline a direct switch changes). */
+uint64_t sched_switch_directly(struct sched_thread *from, struct sched_thread *to);
 /* Kernel exit: settle what this hart runs now (NULL = idle). */
 struct sched_thread *sched_schedule(uint64_t now);
 /* t is being destroyed: no other hart may keep it as its running thread. */

@@ -171,10 +171,13 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
     return p < (int)to->prio || (p == (int)to->prio && !(h->levels_queued[p] & at_or_below));
 }
 
-/* the enqueue and dequeue cancel out: nothing is left to do */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+/* the enqueue and dequeue cancel out: only the charge is left, with no boost to catch up on
+ * (policy_may_switch_directly saw `from` in the hart's epoch) */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                              uint64_t ns)
 {
-    (void)hart, (void)from, (void)to;
+    (void)hart, (void)to;
+    from->policy[USED_NS] += ns;
 }
 
 void policy_remove(struct sched_thread *t)

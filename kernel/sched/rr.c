@@ -95,10 +95,12 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
     return to->prio >= from->prio || (int)to->prio >= highest_prio(h);
 }
 
-/* the candidate came and went: nothing is left to do */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+/* the candidate came and went: only the charge is left */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                              uint64_t ns)
 {
-    (void)hart, (void)from, (void)to;
+    (void)hart, (void)to;
+    policy_charge(from, ns);
 }
 
 void policy_remove(struct sched_thread *t)

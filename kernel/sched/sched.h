@@ -61,14 +61,17 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * to, from) followed by policy_pick(hart, from, false) return `to`, and can the policy leave its
  * state exactly as those calls would? It changes nothing. If it says no, the core calls them (the
  * slow path).
- * policy_switched_directly: after a yes, with `from` charged up to now (policy_charge, as before
- * policy_pick), do what those calls would have left (policy_pick's bookkeeping and its trace
- * records); the core then runs `to` without calling them.
+ * policy_switched_directly: after a yes, charge `from` with the `ns` it ran since its last charge
+ * (what policy_charge(from, ns) does before policy_pick on the slow path, where `to` is queued
+ * meanwhile) and do what those calls would have left (policy_pick's bookkeeping and its trace
+ * records); the core then runs `to` without calling them. The charge is the policy's so that
+ * it computes what depends on `to` being queued once, not once without it and again with it.
  * Both are small: they are on the fastpath of every Call and ReplyRecv.
  */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to);
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to);
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                              uint64_t ns);
 /* t, queued and not running, stopped being runnable (suspended, or its priority changes). */
 void policy_remove(struct sched_thread *t);
 /* Choose the thread `hart` runs next, or NULL to idle. `prev` ran until now (NULL: idle);
@@ -129,6 +132,13 @@ void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reaso
  * decoder reads. Records made while the core calibrates the switch cost at boot are dropped.
  */
 void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uint64_t value);
+/* Whether policy trace records are kept: not in a kernel built with tracing compiled out
+ * (SCHEDLAB_TRACE 0), where work that only feeds a record is skipped; always on the host. */
+#if defined(SCHEDLAB_TRACE) && !SCHEDLAB_TRACE
+#define SCHED_TRACING 0
+#else
+#define SCHED_TRACING 1
+#endif
 /* A policy's kinds as C constants, from its table:
  *   enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
  * gives POLICY_TRACE_<NAME> = kind. */

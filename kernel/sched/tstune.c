@@ -163,16 +163,25 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
     return nr_online == 1 && prio_bitmap_highest(&harts[hart].ready) < (int)to->prio;
 }
 
+static void charge(struct sched_thread *t, uint64_t ns)
+{
+    t->policy[USED_NS] += ns;
+    t->policy[BURST_NS] += ns;
+    t->slice_left_ns = (int64_t)slice_for(t) - (int64_t)t->policy[USED_NS];
+}
+
 static void end_burst(struct sched_thread *t);
 static void picked(struct tstune_hart *h, struct sched_thread *t);
 
-/* what policy_pick does besides the queue (the enqueue and dequeue cancel out) */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+/* the slow path's charge and what policy_pick does besides the queue (the enqueue and dequeue
+ * cancel out) */
+void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                              uint64_t ns)
 {
     struct tstune_hart *h = &harts[hart];
     /* the slow path charges `from` with `to` queued, which its slice's load counts */
     h->nr_queued[to->prio]++;
-    from->slice_left_ns = (int64_t)slice_for(from) - (int64_t)from->policy[USED_NS];
+    charge(from, ns);
     h->nr_queued[to->prio]--;
     end_burst(from);
     picked(h, to);
@@ -215,18 +224,14 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
 static void picked(struct tstune_hart *h, struct sched_thread *t)
 {
     h->current = t;
+    if (!SCHED_TRACING) return; /* the slice's derivation is the record's */
     uint64_t nr;
     enum tstune_slice_bound bound;
     uint64_t slice = slice_from(t, &nr, &bound);
     sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
 }
 
-void policy_charge(struct sched_thread *t, uint64_t ns)
-{
-    t->policy[USED_NS] += ns;
-    t->policy[BURST_NS] += ns;
-    t->slice_left_ns = (int64_t)slice_for(t) - (int64_t)t->policy[USED_NS];
-}
+void policy_charge(struct sched_thread *t, uint64_t ns) { charge(t, ns); }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {

@@ -97,8 +97,7 @@ static bool direct_run(int q, int f, int w, bool fast, struct direct_outcome *ou
     struct sched_thread *next;
     if (fast) {
         if (!policy_may_switch_directly(0, from, to)) return false;
-        policy_charge(from, 500);
-        policy_switched_directly(0, from, to);
+        policy_switched_directly(0, from, to, 500);
         next = to;
     } else {
         policy_wakeup(0, to, from);

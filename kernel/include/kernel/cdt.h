@@ -28,6 +28,23 @@ void cdt_insert_root(struct cte *dest, struct cap cap);
 void cdt_insert_new(struct cap cap, struct cte *parent, struct cte *dest);
 /* seL4 cteInsert: `cap`, derived from src's cap, into the empty slot dest, right after src. */
 void cdt_insert(struct cap cap, struct cte *src, struct cte *dest);
+/* dest, empty, gets `cap` right after src in the tree (src's child or, for a copy, its sibling). */
+static ALWAYS_INLINE void cdt_link_after(struct cap cap, struct cte *src, struct cte *dest,
+                                         bool revocable)
+{
+    struct cte *next = mdb_next(src);
+    dest->cap = cap;
+    dest->mdb_prev = src;
+    dest->mdb_next_flags = (uintptr_t)next | (revocable ? MDB_REVOCABLE | MDB_FIRST_BADGED : 0);
+    mdb_set_next(src, dest);
+    if (next) next->mdb_prev = dest;
+}
+/* cdt_insert of a reply cap below its master reply cap (never revocable, not untyped), inlined
+ * for the fastpath. */
+static ALWAYS_INLINE void cdt_insert_reply(struct cap reply, struct cte *master, struct cte *dest)
+{
+    cdt_link_after(reply, master, dest, false);
+}
 /* seL4 cteMove: src's place in the tree passes to dest, holding `cap`; src becomes empty. */
 void cdt_move(struct cap cap, struct cte *src, struct cte *dest);
 /* Take the cap out of `slot` and unlink it (no finalisation: see cdt_delete). */

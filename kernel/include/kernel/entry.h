@@ -5,11 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A trap from user mode arrived (its registers are saved): take the kernel lock. */
-void kernel_enter(void);
-/* After a trap from user mode took the kernel lock: may the trap of this hart's thread be
- * handled? Not if another hart suspended or restarted the thread while this one waited. */
-bool kernel_trap_proceeds(void);
+/* System call `number` of this hart's thread, its return address past the call already. */
 void kernel_handle_syscall(int64_t number);
 void kernel_handle_interrupts(void);
 void kernel_handle_vm_fault(uint64_t addr, bool instruction, uint64_t fsr);
@@ -19,12 +15,12 @@ void kernel_handle_user_exception(uint64_t number);
  * hart or another hart waits for the kernel lock, so no kernel entry runs long. */
 bool kernel_preemption_due(void);
 struct tcb;
-/* Does t have a live VSpace to run in (else the exit runs it in the kernel's, where it faults)? */
-bool kernel_vspace_valid(struct tcb *t);
 /* Decide what this hart runs next and return to user mode (or idle until there is work). */
 _Noreturn void kernel_exit(void);
-/* Return to user mode in t, which runs on this hart already (no decision is due: the fastpath). */
-_Noreturn void kernel_exit_to(struct tcb *t);
+/* The fastpath's exit: return to user mode in t, which this hart switched to directly (no
+ * decision is due) with its slice ending at `slice_end`; nothing else the timer depends on
+ * changed since the last exit. */
+_Noreturn void kernel_exit_switched(struct tcb *t, uint64_t slice_end);
 _Noreturn void kernel_panic_trap(uint64_t cause, uint64_t pc, uint64_t tval);
 /* Exit statuses of the kernel's own halts (a workload's are its own, below these). */
 #define KERNEL_HALT_RUN_LIMIT 96

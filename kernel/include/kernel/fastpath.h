@@ -2,11 +2,13 @@
 #ifndef KERNEL_FASTPATH_H
 #define KERNEL_FASTPATH_H
 
-#include <kernel/object.h>
+#include <arch/context.h>
 
-/* Each does the whole system call and returns to user mode in the thread it switched to, or
- * returns (false) having changed nothing: the slow path must do it. */
-bool fastpath_call(struct tcb *caller);
-bool fastpath_reply_recv(struct tcb *server);
+/* Entered from the trap entry for seL4_SysCall and seL4_SysReplyRecv, with the caller's registers
+ * saved in `ctx` (its TCB's context) and this hart's kernel stack: each does the whole system call
+ * and returns to user mode in the thread it switched to, or hands the call, unchanged, to the
+ * generic dispatch (kernel_handle_syscall). */
+_Noreturn void fastpath_call(struct arch_context *ctx);
+_Noreturn void fastpath_reply_recv(struct arch_context *ctx);
 
 #endif

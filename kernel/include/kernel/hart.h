@@ -6,6 +6,7 @@
 #include <kernel/types.h>
 
 struct tcb;
+struct trace_buffer;
 
 struct hart {
     unsigned id;             /* the kernel's index: 0 = the boot hart, then device-tree order */
@@ -15,6 +16,8 @@ struct hart {
     arch_pte_t *vspace;      /* the address space the hart is in (NULL: the kernel's own) */
     bool vspace_stale;       /* page tables changed: reload it (and flush) before user code */
     uint64_t vspace_cap[2];  /* the VSpace cap (its words) whose address space `vspace` is */
+    /* this hart's trace buffer (kernel/trace.c) */
+    struct trace_buffer *trace;
     /* SMP (kernel/smp.c): written by other harts, hence volatile */
     volatile bool in_user;             /* running a thread in user mode: its registers are live */
     volatile unsigned stall_requester; /* 1 + the hart waiting for this one to enter the kernel */

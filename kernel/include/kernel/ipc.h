@@ -26,7 +26,29 @@ bool notification_take_bound_signal(struct tcb *t);
 struct tcb_queue {
     struct tcb **head, **tail;
 };
-void tcb_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t);
-void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t);
+/* Inlined: they are on the fastpath. */
+static ALWAYS_INLINE void tcb_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+    t->ep_next = NULL;
+    t->ep_prev = *tail;
+    if (*tail)
+        (*tail)->ep_next = t;
+    else
+        *head = t;
+    *tail = t;
+}
+
+static ALWAYS_INLINE void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+    if (t->ep_prev)
+        t->ep_prev->ep_next = t->ep_next;
+    else
+        *head = t->ep_next;
+    if (t->ep_next)
+        t->ep_next->ep_prev = t->ep_prev;
+    else
+        *tail = t->ep_prev;
+    t->ep_next = t->ep_prev = NULL;
+}
 
 #endif

@@ -114,6 +114,12 @@ static inline struct tcb *tcb_of_sched(struct sched_thread *s)
     return container_of(s, struct tcb, sched);
 }
 
+/* The thread whose saved registers these are (the trap entry saves them into its TCB). */
+static inline struct tcb *tcb_of_context(struct arch_context *ctx)
+{
+    return container_of(ctx, struct tcb, ctx);
+}
+
 static inline bool thread_runnable(const struct tcb *t)
 {
     return t->state == THREAD_RUNNING || t->state == THREAD_RESTART;

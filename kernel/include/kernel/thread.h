@@ -2,6 +2,7 @@
 #ifndef KERNEL_THREAD_H
 #define KERNEL_THREAD_H
 
+#include <kernel/fpu.h>
 #include <kernel/object.h>
 #include <sched/core.h>
 #include <sel4/types.h>
@@ -41,7 +42,14 @@ void thread_suspend(struct tcb *t);
 /* Abort whatever IPC or wait t is blocked in (seL4 cancelIPC). */
 void thread_cancel_ipc(struct tcb *t);
 /* Kernel exit: a thread in Restart state re-executes its last system call; the thread gets its FP
- * state (or the FPU off) for this hart. */
-void thread_activate(struct tcb *t);
+ * state (or the FPU off) for this hart. Inlined: on every exit. */
+static ALWAYS_INLINE void thread_activate(struct tcb *t)
+{
+    if (t->state == THREAD_RESTART) {
+        t->ctx.regs[REG_NEXT_IP] = t->ctx.regs[REG_FAULT_IP];
+        t->state = THREAD_RUNNING;
+    }
+    fpu_prepare(t);
+}
 
 #endif

@@ -8,27 +8,67 @@
 #include <schedlab/trace.h>
 #include <sched_config.h>
 
-/* Each hart's buffer; written only by the lock holder, so by one hart at a time. */
+/* Each hart's buffer; written only by the lock holder, so by one hart at a time. Records go at
+ * `next` until it reaches `end` (a pointer, not a count: one compare and one add per record). */
 struct trace_buffer {
-    struct trace_record *records;
-    uint64_t capacity, count, dropped;
+    struct trace_record *records, *next, *end;
+    uint64_t dropped;
 };
+
 extern struct trace_buffer trace_buffers[ARCH_MAX_HARTS];
 
 #if SCHEDLAB_TRACE
 /* A hart's buffer is full: flush it to the host (true), or count a dropped record (false). */
 bool trace_make_room(unsigned hart);
 
-/* Record an event as `hart`'s (in its buffer). Inline: it runs on every scheduling event, and
- * its cost is part of every traced figure. Another hart than this one: the lock holder telling
- * what it did to that hart, which is stalled in the kernel meanwhile. */
+/* Record an event as `hart`'s in its buffer b; `reserved`: its room is known to be there
+ * (trace_has_room). Inline: it runs on every scheduling event, and its cost is part of every
+ * traced figure. */
+static ALWAYS_INLINE void trace_put(struct trace_buffer *b, unsigned hart, bool reserved,
+                                    uint64_t time_ns, enum trace_event_type type, uint16_t arg0,
+                                    uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
+{
+    if (!reserved && __builtin_expect(b->next == b->end, 0) && !trace_make_room(hart)) return;
+    *b->next++ = trace_record_make(time_ns, type, hart, arg0, arg1, arg2, arg3, arg4);
+}
+
+/* Another hart than this one: the lock holder telling what it did to that hart, which is
+ * stalled in the kernel meanwhile. */
 static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
                                   uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
-    struct trace_buffer *b = &trace_buffers[hart];
-    if (__builtin_expect(b->count == b->capacity, 0) && !trace_make_room(hart)) return;
-    struct trace_record *r = &b->records[b->count++];
-    *r = trace_record_make(clock_now(), type, hart, arg0, arg1, arg2, arg3, arg4);
+    trace_put(&trace_buffers[hart], hart, false, clock_now(), type, arg0, arg1, arg2, arg3, arg4);
+}
+
+/* Record an event of this hart (its buffer found from the hart's own data). */
+static ALWAYS_INLINE void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1,
+                                     uint32_t arg2, uint32_t arg3, uint64_t arg4)
+{
+    struct hart *h = this_hart();
+    trace_put(h->trace, h->id, false, clock_now(), type, arg0, arg1, arg2, arg3, arg4);
+}
+
+/* Is there room for n more records of this hart without a flush? A path that knows its records
+ * checks once (the fastpath: else the slow path takes the call) and then records with
+ * trace_emit_reserved_at, which checks nothing and takes the time the caller read once for the
+ * instant it stands for (the fastpath's message, wakeup and block happen at one instant). */
+#define TRACE_RESERVED_RECORDS 1
+
+/* The clock for trace_emit_reserved_at (read only when tracing is compiled in). */
+static ALWAYS_INLINE uint64_t trace_now(void) { return clock_now(); }
+
+static ALWAYS_INLINE bool trace_has_room(unsigned n)
+{
+    const struct trace_buffer *b = this_hart()->trace;
+    return (uint64_t)(b->end - b->next) >= n;
+}
+
+static ALWAYS_INLINE void trace_emit_reserved_at(uint64_t time_ns, enum trace_event_type type,
+                                                 uint16_t arg0, uint32_t arg1, uint32_t arg2,
+                                                 uint32_t arg3, uint64_t arg4)
+{
+    struct hart *h = this_hart();
+    trace_put(h->trace, h->id, true, time_ns, type, arg0, arg1, arg2, arg3, arg4);
 }
 #else
 static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
@@ -36,14 +76,28 @@ static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uin
 {
     (void)hart, (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
 }
-#endif
 
-/* Record an event of this hart. */
 static inline void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_t arg1,
                               uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
-    trace_emit_for(this_hart_id(), type, arg0, arg1, arg2, arg3, arg4);
+    (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
 }
+
+static inline bool trace_has_room(unsigned n)
+{
+    (void)n;
+    return true;
+}
+static inline uint64_t trace_now(void) { return 0; }
+
+static inline void trace_emit_reserved_at(uint64_t time_ns, enum trace_event_type type,
+                                          uint16_t arg0, uint32_t arg1, uint32_t arg2,
+                                          uint32_t arg3, uint64_t arg4)
+{
+    (void)time_ns, (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
+}
+#define TRACE_RESERVED_RECORDS 1
+#endif
 
 /* Boot: `bytes_per_hart` of buffer at `buffers` (kernel virtual), one slice per hart. */
 void trace_init(void *buffers, uint64_t bytes_per_hart, unsigned nharts, bool wall_clock);

@@ -18,6 +18,10 @@ typedef uint64_t word_t;
 #define MAX(a, b)                     ((a) > (b) ? (a) : (b))
 #define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
 
+/* For the few helpers of the fastpath and the common exit that GCC would keep out of line (it
+ * weighs code size, not instruction counts): a call costs more than their bodies. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
 int strncmp(const char *a, const char *b, size_t n);

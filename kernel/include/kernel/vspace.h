@@ -4,6 +4,7 @@
 
 #include <arch/arch.h>
 #include <kernel/errors.h>
+#include <kernel/hart.h>
 #include <kernel/object.h>
 #include <sel4/constants.h>
 
@@ -19,6 +20,21 @@ _Static_assert(sizeof(struct asid_pool) == BIT(seL4_ASIDPoolBits), "an ASID pool
 void vspace_register_pool(unsigned index, struct asid_pool *pool);
 /* The VSpace root a thread runs in (NULL if its VSpace cap no longer names a live ASID). */
 arch_pte_t *vspace_of_thread(const struct tcb *t, unsigned *asid);
+/* Is hart h in t's address space already? The VSpace a thread runs in follows from its VSpace
+ * cap and the ASID table; every change to the table (and to page tables) marks the harts'
+ * address spaces stale, so an unchanged cap on a hart that is not stale names the address space
+ * the hart is in, and the lookup is skipped. */
+static ALWAYS_INLINE bool vspace_loaded_for(const struct hart *h, const struct tcb *t)
+{
+    struct cap c = t->slots[TCB_VTABLE].cap;
+    return h->vspace && !h->vspace_stale && c.w0 == h->vspace_cap[0] && c.w1 == h->vspace_cap[1];
+}
+/* Does t have a live VSpace to run in (else the exit runs it in the kernel's, where it faults)? */
+static ALWAYS_INLINE bool vspace_valid(const struct tcb *t)
+{
+    unsigned asid;
+    return vspace_loaded_for(this_hart(), t) || vspace_of_thread(t, &asid);
+}
 /* Unmap what a capability maps, as its deletion requires. */
 void vspace_unmap_on_delete(struct cap c, bool final);
 

@@ -3,8 +3,9 @@
  * condition under which it must not, where the slow path's result differs from what a direct
  * switch would give: a long message, a cap transfer, a lower-priority partner while another
  * thread is runnable, a fault reply, a queued sender, a pending bound signal, a missing grant
- * right, a partner on another hart. Every case checks what the slow path's semantics (seL4's)
- * say, so it fails if the fastpath takes a case it must leave alone.
+ * right, a partner on another hart; the generic path for Call and ReplyRecv on other objects;
+ * slices that still end after direct switches. Every case checks what the slow path's semantics
+ * (seL4's) say, so it fails if the fastpath takes a case it must leave alone.
  */
 #include "ktest.h"
 
@@ -307,6 +308,59 @@ static int call_to_a_server_on_another_hart_runs_there(void)
     return 0;
 }
 
+/* ---- the trap entry sends every Call and ReplyRecv to the fastpath: on other objects they take
+ * the generic path ---- */
+
+/* Call on a notification signals it (with a reply from the kernel); ReplyRecv with nothing to
+ * reply to and a notification to receive on waits on it. */
+static int call_and_reply_recv_on_a_notification_take_the_generic_path(void)
+{
+    seL4_CPtr ntfn = alloc_object(seL4_NotificationObject, 0);
+    seL4_CPtr badged = ntfn ? minted(ntfn, seL4_AllRights, 0x21) : 0;
+    EXPECT(badged);
+    seL4_MessageInfo_t reply = seL4_Call(badged, seL4_MessageInfo_new(3, 0, 0, 0));
+    EXPECT(seL4_MessageInfo_get_label(reply) == seL4_NoError);
+    seL4_Word badge = 0;
+    seL4_Poll(ntfn, &badge);
+    EXPECT(badge == 0x21);
+    seL4_Signal(badged);
+    badge = 0;
+    seL4_ReplyRecv(ntfn, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+    EXPECT(badge == 0x21);
+    return 0;
+}
+
+/* ---- direct switches keep slices: the timer still ends them ---- */
+
+static volatile int spinner_ran;
+#define DIRECT_ROUND_TRIPS 1000000
+
+static void note_and_stop(void *arg)
+{
+    (void)arg;
+    spinner_ran = 1;
+    seL4_Word badge;
+    seL4_Recv(endpoint(), &badge); /* nobody sends: it stays blocked */
+}
+
+/* A Call / ReplyRecv pair that always switches directly (the timer is then left armed early and
+ * rewritten only by the interrupt) still has its slices end: a third thread of their priority,
+ * runnable all along, gets its turn. */
+static int direct_switches_still_let_an_equal_thread_run(void)
+{
+    ep = endpoint();
+    spinner_ran = 0;
+    EXPECT(ktest_spawn("adder", KTEST_PRIO, adder, 0, 0) == 0);
+    seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 0)); /* the adder waits in ReplyRecv now */
+    EXPECT(ktest_spawn("runnable", KTEST_PRIO, note_and_stop, 0, 0) == 0);
+    /* bounded by a count, not the clock: reading it is a system call whose exit arms the timer
+     * exactly. A round trip is ~1 us of emulated time, so this is ~1 s, dozens of slices */
+    for (int i = 0; i < DIRECT_ROUND_TRIPS && !spinner_ran; i++)
+        seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 0));
+    EXPECT(spinner_ran);
+    return 0;
+}
+
 const struct ktest_case ktest_fastpath[] = {
     {"FASTPATH", "Call/ReplyRecv at equal priority: label, badge, 0-4 MRs",
      short_calls_at_equal_priority},
@@ -325,5 +379,9 @@ const struct ktest_case ktest_fastpath[] = {
      reply_recv_to_a_fault_resumes_the_thread},
     {"FASTPATH", "Call to a server on another hart runs there",
      call_to_a_server_on_another_hart_runs_there},
+    {"FASTPATH", "Call and ReplyRecv on a notification take the generic path",
+     call_and_reply_recv_on_a_notification_take_the_generic_path},
+    {"FASTPATH", "direct switches still let an equal-priority thread run",
+     direct_switches_still_let_an_equal_thread_run},
     {0, 0, 0},
 };

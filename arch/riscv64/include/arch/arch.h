@@ -96,7 +96,13 @@ void arch_irq_complete(unsigned irq);
 /* Threads. */
 void arch_init_user_context(struct arch_context *ctx);
 _Noreturn void arch_restore_user(struct arch_context *ctx);
-void arch_prepare_return(struct arch_context *ctx, void *hart, uint64_t kernel_sp);
+/* Where the thread's next trap finds this hart's kernel stack and hart data (inlined: every
+ * exit). */
+static inline void arch_prepare_return(struct arch_context *ctx, void *hart, uint64_t kernel_sp)
+{
+    ctx->regs[CTX_KERNEL_SP] = kernel_sp;
+    ctx->regs[CTX_KERNEL_TP] = (uint64_t)hart;
+}
 
 /* This hart's FPU registers to and from memory (kernel/fpu.c decides when). The kernel itself
  * never uses floating point, so the registers hold user state across kernel entries. */

@@ -56,6 +56,12 @@ struct arch_context {
     uint64_t regs[CTX_WORDS];
 };
 
+/* A system call returns past the instruction that made it (ecall, 4 bytes). */
+static inline void arch_syscall_return_past(struct arch_context *ctx)
+{
+    ctx->regs[CTX_NEXT_IP] = ctx->regs[CTX_FAULT_IP] + 4;
+}
+
 /* seL4_UserContext word i (TCB Read/WriteRegisters) is context word arch_user_context_reg[i];
  * word 0 is the pc. The first ARCH_FRAME_REGISTERS words are seL4's "frame" group. */
 #define ARCH_USER_CONTEXT_WORDS 32

@@ -2,7 +2,9 @@
 #ifndef ARCH_CSR_H
 #define ARCH_CSR_H
 
+#ifndef __ASSEMBLER__ /* trap.S takes the cause numbers */
 #include <stdint.h>
+#endif
 
 #define csr_read(csr)                                                                              \
     ({                                                                                             \
