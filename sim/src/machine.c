@@ -259,11 +259,19 @@ static uint64_t next_event(const struct sim_hart *h)
 /* Settle what the hart runs, arm its timer, give the lock back and send the IPIs asked for. */
 static void kernel_exit(struct sim_hart *h, uint64_t return_ns)
 {
-    struct sim_thread *prev = h->user;
-    struct sched_thread *chosen = sched_schedule(clock_now());
-    if (nharts <= 8) sched_check_invariants();
-    struct sim_thread *next = chosen ? sim_thread_of(chosen) : NULL;
-    set_timer(h);
+    struct sim_thread *prev = h->user, *next;
+    if (h->switched_directly) {
+        /* kernel_exit_switched: only the slice end changed, so the timer stays armed unless the
+         * new end comes first; it may then fire early, find nothing due and arm exactly */
+        h->switched_directly = false;
+        next = sim_thread_of(sched_current());
+        if (h->switched_slice_end < h->timer_deadline) set_timer(h);
+    } else {
+        struct sched_thread *chosen = sched_schedule(clock_now());
+        if (nharts <= 8) sched_check_invariants();
+        next = chosen ? sim_thread_of(chosen) : NULL;
+        set_timer(h);
+    }
     if (next) h->time += next != prev ? costs.switch_exit_ns : return_ns;
     h->user = next;
     lock_free_at = h->time;

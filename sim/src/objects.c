@@ -122,7 +122,8 @@ static void notification_signal(struct notification *n, seL4_Word badge, struct 
 /*
  * kernel/fastpath.c fastpath_call: a Call whose short message (no caps) finds a receiver waiting
  * switches to it directly, without the scheduler's queues, when the core agrees that it may run
- * at once on this hart (sched_switch_directly, with the policy's policy_may_switch_directly).
+ * at once on this hart (sched_may_switch_directly, with the policy's policy_may_switch_directly),
+ * and sched_switch_directly switches; the exit is kernel_exit_switched's (machine.c).
  * The records and the outcome are the slow path's; the kernel paths are not, so the entry's
  * path costs are keyed CALL_FAST. The workloads' caps carry every right and their servers'
  * reply slots are empty at a receive (ipc_recv), so those conditions of the kernel's hold here.
@@ -133,7 +134,7 @@ static bool fastpath_call(struct sim_thread *caller, struct endpoint *ep, seL4_W
     struct sim_thread *server = ep->q.head;
     if (seL4_MessageInfo_get_length(info) > SIM_FASTPATH_MESSAGE_WORDS ||
         seL4_MessageInfo_get_extraCaps(info) || server->reply_to ||
-        !sched_switch_directly(&caller->sched, &server->sched))
+        !sched_may_switch_directly(sim_hart_now, &caller->sched, &server->sched))
         return false;
     sim_harts[sim_hart_now].path_entry = SIM_ENTRY_CALL_FAST;
     queue_pop(&ep->q);
@@ -145,7 +146,9 @@ static bool fastpath_call(struct sim_thread *caller, struct endpoint *ep, seL4_W
     caller->state = SIM_BLOCKED_REPLY;
     trace_emit(TRACE_BLOCK, TRACE_BLOCK_REPLY, caller->sched.tid, 0, 0, 0);
     server->reply_to = caller;
-    sched_switched_directly(&caller->sched, &server->sched);
+    struct sim_hart *h = &sim_harts[sim_hart_now];
+    h->switched_slice_end = sched_switch_directly(&caller->sched, &server->sched);
+    h->switched_directly = true;
     return true;
 }
 

@@ -186,6 +186,10 @@ struct sim_hart {
     uint64_t timer_deadline;     /* the one-shot timer (SIM_NEVER: off) */
     uint64_t ipi_at;             /* a reschedule IPI arrives (SIM_NEVER: none) */
     struct sim_thread *sleepers; /* sorted by deadline, FIFO among equals (kernel/sleep.c) */
+    /* this entry switched directly (the fastpath): its exit is kernel_exit_switched's, which
+     * makes no decision and rewrites the timer only for a slice end before the armed time */
+    bool switched_directly;
+    uint64_t switched_slice_end;
     unsigned path_last;          /* the last record of this kernel entry, or how it began */
     unsigned path_entry;         /* how this kernel entry began (enum sim_entry) */
     unsigned chain_before;       /* the record the hart made last (sim_chain_before_key) */
