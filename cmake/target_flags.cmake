@@ -5,7 +5,15 @@
 # SCHEDLAB_OPTIMIZATION: -O2, or -O0 for `./schedlab debug --debug-build` (its own build
 # directory, build/<sched>-debug), where gdb shows every variable and steps line by line.
 set(SCHEDLAB_OPTIMIZATION -O2 CACHE STRING "optimisation flag of kernel and user code")
+# No path of this checkout in any ELF: the debug info names sources relative to the repository
+# (`./schedlab debug` points gdb there) and the build directory as build/. A path's length
+# changed the workload ELF's size, so where QEMU's loader put it and how long boot took: the same
+# commit gave other traces in another checkout (affinity interactive's wakeup p99 moved by 10%).
+# (the last map that matches wins, so the build directory, inside the repository, comes last)
+set(SCHEDLAB_PATH_MAPS -ffile-prefix-map=${CMAKE_SOURCE_DIR}=.
+    -ffile-prefix-map=${CMAKE_BINARY_DIR}=build)
 set(SCHEDLAB_COMMON_CFLAGS -mcmodel=medany -std=gnu11 ${SCHEDLAB_OPTIMIZATION} -g
+    ${SCHEDLAB_PATH_MAPS}
     -ffreestanding -fno-builtin
     -fno-stack-protector -fno-pic -fno-tree-loop-distribute-patterns -fno-common
     -Wall -Wextra -Werror)

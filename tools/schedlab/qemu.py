@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import SchedlabError, children
+from . import REPO_ROOT, SchedlabError, children
 from .setup import FIRMWARE
 
 QEMU = "qemu-system-riscv64"
@@ -79,7 +79,9 @@ def gdb_attach_command(kernel, workload=None):
     breakpoint may then be set in user code as in the kernel."""
     user = ["-ex", f"add-symbol-file {shlex.quote(str(Path(workload).resolve()))}"] \
         if workload else []
-    return shlex.join(["gdb-multiarch", "-ex", "set architecture riscv:rv64", *user,
+    # the ELFs name their sources relative to the repository (cmake/target_flags.cmake)
+    sources = ["-ex", f"directory {shlex.quote(str(REPO_ROOT))}"]
+    return shlex.join(["gdb-multiarch", "-ex", "set architecture riscv:rv64", *sources, *user,
                        "-ex", f"target remote localhost:{GDB_PORT}", str(Path(kernel).resolve())])
 
 
