@@ -9,9 +9,11 @@ set(SCHEDLAB_OPTIMIZATION -O2 CACHE STRING "optimisation flag of kernel and user
 # (`./schedlab debug` points gdb there) and the build directory as build/. A path's length
 # changed the workload ELF's size, so where QEMU's loader put it and how long boot took: the same
 # commit gave other traces in another checkout (affinity interactive's wakeup p99 moved by 10%).
-# (the last map that matches wins, so the build directory, inside the repository, comes last)
+# (the last map that matches wins, so the build directory, inside the repository, comes last;
+# gcc hands only -fdebug-prefix-map on to the assembler, for the .S files)
 set(SCHEDLAB_PATH_MAPS -ffile-prefix-map=${CMAKE_SOURCE_DIR}=.
-    -ffile-prefix-map=${CMAKE_BINARY_DIR}=build)
+    -ffile-prefix-map=${CMAKE_BINARY_DIR}=build -fdebug-prefix-map=${CMAKE_SOURCE_DIR}=.
+    -fdebug-prefix-map=${CMAKE_BINARY_DIR}=build)
 set(SCHEDLAB_COMMON_CFLAGS -mcmodel=medany -std=gnu11 ${SCHEDLAB_OPTIMIZATION} -g
     ${SCHEDLAB_PATH_MAPS}
     -ffreestanding -fno-builtin
