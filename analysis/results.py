@@ -68,11 +68,10 @@ class Run:
 
     @property
     def config(self):
-        """The configuration on its machine in every table and legend: run.json's "config"
-        (compare.config_name: <variant>-<harts>h, -sim for the simulator's runs), else built the
-        same way. An opaque string: it may hold [ ] = , characters."""
-        return self.run.get("config") or (f"{self.variant}-{self.harts}h"
-                                          + ("-sim" if self.engine == "sim" else ""))
+        """The configuration on its machine in every table and legend (variants.config_name):
+        <variant>-<harts>h, -sim for the simulator's runs. Built, not read from run.json, whose
+        "config" named no engine before this was so. An opaque string: it may hold [ ] = ,."""
+        return f"{self.variant}-{self.harts}h" + ("-sim" if self.engine == "sim" else "")
 
     @property
     def machine(self):

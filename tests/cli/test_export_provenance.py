@@ -52,6 +52,11 @@ def test_run_json_provenance_names_commit_and_every_parameter():
     record = provenance(REPO, "rr", {}, 4)
     assert record["config"] == "rr-4h" and record["commit"] == commit
     assert record["dirty"] == dirty
+    # a simulator run's configuration names its machine as its directory does: the QEMU run
+    # of the same variant and harts is another configuration (summary.csv held two rr-4h)
+    assert provenance(REPO, "rr", {}, 4, engine="sim")["config"] == "rr-4h-sim"
+    assert provenance(REPO, "rr", {}, 1, variant="rr[timeslice_us=2000]",
+                      engine="sim")["config"] == "rr[timeslice_us=2000]-1h-sim"
 
 
 def test_no_git_no_commit(tmp_path):

@@ -189,3 +189,15 @@ def test_qemu_and_simulator_runs_pair_by_configuration(tmp_path):
     pairs = agreement.pairs(results.load_runs(tmp_path))
     assert [(qemu.config, sim.config) for qemu, sim in pairs] == [
         ("rr-1h", "rr-1h-sim"), ("rr[timeslice_us=2000]-1h", "rr[timeslice_us=2000]-1h-sim")]
+
+
+def test_a_simulator_runs_configuration_names_its_engine_even_from_an_older_run_json():
+    # run.json's "config" named no engine before (rr-1h for a simulator run): the name is built
+    # from the variant, harts and engine, so a QEMU and a simulator run never share one
+    from analysis.results import Run
+    old = Run(None, "rr", 1, "mixed", run={"config": "rr-1h", "engine": "sim"})
+    assert (old.variant, old.config) == ("rr", "rr-1h-sim")
+    new = Run(None, "rr", 4, "mixed", run={"config": "rr[timeslice_us=2000]-4h-sim",
+                                           "variant": "rr[timeslice_us=2000]", "engine": "sim"})
+    assert new.config == "rr[timeslice_us=2000]-4h-sim"
+    assert Run(None, "rr", 1, "mixed", run={"engine": "qemu"}).config == "rr-1h"

@@ -36,7 +36,7 @@ from .build import BuildArtifacts, build
 from .eta import BatchClock
 from .file_lock import file_lock
 from .results_dirs import make_directory, write_json
-from .variants import scheduler_of
+from .variants import config_name, scheduler_of
 from .run import (PLACEMENTS, UNFINISHED_STATES, RunRequest, RunResult, analyse, mark_analysed,
                   run_workload)
 
@@ -97,12 +97,6 @@ class Comparison:
         if engine == "sim" and self.sim_workloads is not None:
             return [w for w in self.workloads if w in self.sim_workloads]
         return list(self.workloads)
-
-
-def config_name(variant, cpus, engine="qemu"):
-    """A configuration on a machine: rr-4h on QEMU, rr[timeslice_us=2000]-4h-sim on the
-    simulator (the report's name too; analysis/results.py reads it back)."""
-    return f"{variant}-{cpus}h" + ("-sim" if engine == "sim" else "")
 
 
 def run_directory(out, scheduler, cpus, workload, repeat=None, engine="qemu"):

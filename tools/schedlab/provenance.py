@@ -6,6 +6,7 @@ report shows these next to every result.
 import subprocess
 
 from .configs import discover_schedulers
+from .variants import config_name
 
 
 def git_commit(repo):
@@ -31,9 +32,10 @@ def scheduler_parameters(repo, scheduler, settings):
             for variable, parameter in config.parameters.items()}
 
 
-def provenance(repo, scheduler, settings, cpus, variant=None):
+def provenance(repo, scheduler, settings, cpus, variant=None, engine="qemu"):
     commit, dirty = git_commit(repo)
-    return {"config": f"{variant or scheduler}-{cpus}h", "commit": commit, "dirty": dirty,
+    return {"config": config_name(variant or scheduler, cpus, engine), "commit": commit,
+            "dirty": dirty,
             "sched_params": scheduler_parameters(repo, scheduler, settings)}
 
 

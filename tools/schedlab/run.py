@@ -186,7 +186,7 @@ def run_record(repo, request, out, **engine_fields):
     record = dict(asdict(request), out=str(out), variant=request.name, **engine_fields)
     del record["verbose"]
     record.update(provenance(repo, request.scheduler, request.settings, request.cpus,
-                             request.name))
+                             request.name, request.engine))
     return record
 
 

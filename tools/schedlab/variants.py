@@ -120,3 +120,9 @@ def parse_variants(text, schedulers, flag="--scheds", report=None):
                          f"{', '.join(schedulers) or '(none found)'}")
     return list(chosen.values())
 
+
+def config_name(variant, cpus, engine="qemu"):
+    """A configuration on a machine: rr-4h on QEMU, rr[timeslice_us=2000]-4h-sim on the
+    simulator: its results directory, run.json's "config", summary.csv's and the report's name
+    (analysis/results.py reads it back)."""
+    return f"{variant}-{cpus}h" + ("-sim" if engine == "sim" else "")
