@@ -51,9 +51,9 @@ static ALWAYS_INLINE bool may_switch_to(struct tcb *from, struct tcb *to)
     return sched_may_switch_directly(this_hart_id(), &from->sched, &to->sched) && vspace_valid(to);
 }
 
-/* Trace records of a direct switch: the message, the wakeup, the block (the fastpath's) and the
- * switch (sched_switch_directly's). */
-#define FASTPATH_RECORDS 4
+/* Trace records the fastpath writes unchecked: the message, the wakeup and the block. The
+ * switch's, and any the policy makes in sched_switch_directly, are checked as every record. */
+#define FASTPATH_RECORDS 3
 
 /* The system call, which the fastpath does not take, through the generic dispatch. */
 static __attribute__((noinline)) _Noreturn void slow_path(int64_t number)

@@ -345,12 +345,10 @@ uint64_t sched_switch_directly(struct sched_thread *from, struct sched_thread *t
     h->running = to;
     h->charged_at = now;
     h->slice_end = now + policy_slice_ns(to);
-#ifdef TRACE_RESERVED_RECORDS
-    /* the kernel's fastpath reserved its room; the switch happens at the charge's instant */
-    trace_emit_reserved_at(now, TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
-#else
+    /* checked, and at its own instant: the policy's part may have recorded (tstune's slice)
+     * after `now`, and into the room the fastpath reserved for its own records (an unchecked
+     * switch record then wrote one past the buffer's end, and its time went back) */
     trace_emit(TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
-#endif
     pay_cache_refill(to);
     return h->slice_end;
 }

@@ -52,8 +52,6 @@ static ALWAYS_INLINE void trace_emit(enum trace_event_type type, uint16_t arg0, 
  * checks once (the fastpath: else the slow path takes the call) and then records with
  * trace_emit_reserved_at, which checks nothing and takes the time the caller read once for the
  * instant it stands for (the fastpath's message, wakeup and block happen at one instant). */
-#define TRACE_RESERVED_RECORDS 1
-
 /* The clock for trace_emit_reserved_at (read only when tracing is compiled in). */
 static ALWAYS_INLINE uint64_t trace_now(void) { return clock_now(); }
 
@@ -96,7 +94,6 @@ static inline void trace_emit_reserved_at(uint64_t time_ns, enum trace_event_typ
 {
     (void)time_ns, (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
 }
-#define TRACE_RESERVED_RECORDS 1
 #endif
 
 /* Boot: `bytes_per_hart` of buffer at `buffers` (kernel virtual), one slice per hart. */
