@@ -51,9 +51,12 @@ static ALWAYS_INLINE bool may_switch_to(struct tcb *from, struct tcb *to)
     return sched_may_switch_directly(this_hart_id(), &from->sched, &to->sched) && vspace_valid(to);
 }
 
-/* Trace records the fastpath writes unchecked: the message, the wakeup and the block. The
- * switch's, and any the policy makes in sched_switch_directly, are checked as every record. */
-#define FASTPATH_RECORDS 3
+/* Trace records a direct switch makes, whose room is checked once: the message, the wakeup, the
+ * block and the switch (written unchecked), and the one a policy may make in
+ * policy_switched_directly (tstune's slice; a checked record, so without its slot here it could
+ * take the switch's and the switch would be written past the buffer's end). No flush happens
+ * inside the switch. */
+#define FASTPATH_RECORDS 5
 
 /* The system call, which the fastpath does not take, through the generic dispatch. */
 static __attribute__((noinline)) _Noreturn void slow_path(int64_t number)

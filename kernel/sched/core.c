@@ -345,10 +345,10 @@ uint64_t sched_switch_directly(struct sched_thread *from, struct sched_thread *t
     h->running = to;
     h->charged_at = now;
     h->slice_end = now + policy_slice_ns(to);
-    /* checked, and at its own instant: the policy's part may have recorded (tstune's slice)
-     * after `now`, and into the room the fastpath reserved for its own records (an unchecked
-     * switch record then wrote one past the buffer's end, and its time went back) */
-    trace_emit(TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
+    /* in the room the fastpath reserved (FASTPATH_RECORDS), at its own instant: the policy's
+     * part may have recorded after `now` (tstune's slice), and a switch stamped `now` went back
+     * in time */
+    trace_emit_reserved_at(trace_now(), TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
     pay_cache_refill(to);
     return h->slice_end;
 }

@@ -57,9 +57,10 @@ sched_may_switch_directly(unsigned hart, const struct sched_thread *from,
            policy_may_switch_directly(hart, from, to);
 }
 /* This hart switches from `from` to `to` now: `from` charged up to now, the policy's part
- * (policy_switched_directly), `to` running with a fresh slice end, the switch's trace record (a
- * checked one: the policy's part may record too) and the cache model's refill, in the slow path's
- * order. Returns the slice end (the only input of the timer's deadline a direct switch changes). */
+ * (policy_switched_directly), `to` running with a fresh slice end, the switch's trace record (in
+ * the room the caller reserved, which holds one record of the policy's part too) and the cache
+ * model's refill, in the slow path's order. Returns the slice end (the only input of the timer's
+ * deadline a direct switch changes). */
 uint64_t sched_switch_directly(struct sched_thread *from, struct sched_thread *to);
 /* Kernel exit: settle what this hart runs now (NULL = idle). */
 struct sched_thread *sched_schedule(uint64_t now);

@@ -30,7 +30,7 @@ AGREEING = {
     ('mlfq', 'wakeup-storm'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('mlfq', 'working-set'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'cpu-bound'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
-    ('tstune', 'interactive'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
+    ('tstune', 'interactive'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'mixed'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'ipc-server'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'pipeline'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
