@@ -6,6 +6,7 @@ each kernel function took. A microbenchmark's operation is one of the frequent s
 is the kernel's part of the figure `./schedlab bench` prints (which adds a few user instructions).
 
     bench/itrace.py BUILD_DIR [--root-task bench/microbench.elf] [--top 12] [--cpus 1]
+                             [--listing K]
 
 Slow (QEMU single-steps and logs ~10^7 lines): a tool for finding costs, not a benchmark.
 """
@@ -30,6 +31,18 @@ def symbols(elf):
     return table
 
 
+def disassembly(elf):
+    """Each instruction's text by address, from objdump."""
+    out = subprocess.run(["riscv64-unknown-elf-objdump", "-d", "--no-show-raw-insn", elf],
+                         capture_output=True, text=True, check=True).stdout
+    text = {}
+    for line in out.splitlines():
+        head, sep, rest = line.partition(":\t")
+        if sep and head.strip() and all(c in "0123456789abcdef" for c in head.strip()):
+            text[int(head, 16)] = rest.replace("\t", " ")
+    return text
+
+
 def namer(table):
     import bisect
     addrs = [a for a, _ in table]
@@ -51,6 +64,9 @@ def main():
     p.add_argument("--cpus", type=int, default=1)
     p.add_argument("--min-count", type=int, default=100,
                    help="show shapes seen at least this often")
+    p.add_argument("--listing", type=int, metavar="K", default=0,
+                   help="also print the K-th shape shown, instruction by instruction, from the "
+                        "kernel's disassembly")
     a = p.parse_args()
     kernel = os.path.join(a.build, "kernel", "kernel.elf")
     table = symbols(kernel)
@@ -90,6 +106,10 @@ def main():
         order = list(dict.fromkeys(name(pc) for pc in shape))
         print(f"== {len(shape)} instructions, seen {count} times")
         print("   " + ", ".join(f"{f} {funcs[f]}" for f in order))
+        if shown == a.listing:
+            text = disassembly(kernel)
+            for pc in shape:
+                print(f"   {name(pc):28} {text.get(pc, hex(pc))}")
     return 0
 
 

@@ -340,6 +340,7 @@ void boot_kernel(void)
         harts_state[i].hw_id = hw_ids[i];
         harts_state[i].kernel_sp = (uint64_t)kernel_stacks[i] + KERNEL_STACK_SIZE;
         harts_state[i].timer_deadline = UINT64_MAX;
+        hart_vspace_unknown(&harts_state[i]);
         harts_state[i].trace = &trace_buffers[i];
     }
     printk("SchedLab kernel, policy %s, booted on hart %lu, %u of %u hart(s) used, isa %s\n",

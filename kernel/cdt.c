@@ -169,19 +169,6 @@ void cdt_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *s
     if (next) next->mdb_prev = slot1;
 }
 
-void cdt_empty_slot(struct cte *slot)
-{
-    struct cte *prev = slot->mdb_prev, *next = mdb_next(slot);
-    if (prev) mdb_set_next(prev, next);
-    if (next) {
-        next->mdb_prev = prev;
-        if (mdb_flag(slot, MDB_FIRST_BADGED)) mdb_set_flag(next, MDB_FIRST_BADGED, true);
-    }
-    slot->cap = cap_null();
-    slot->mdb_prev = NULL;
-    slot->mdb_next_flags = 0;
-}
-
 struct cap cap_mask_rights(struct cap c, word_t rights)
 {
     switch (cap_type(c)) {

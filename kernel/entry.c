@@ -145,6 +145,7 @@ static __attribute__((noinline)) void switch_vspace(struct hart *h, struct tcb *
     }
     h->vspace_cap[0] = c.w0;
     h->vspace_cap[1] = c.w1;
+    if (!vspace) hart_vspace_unknown(h);
 }
 
 /* Load t's address space on this hart unless it is loaded already. */
@@ -165,7 +166,8 @@ static inline __attribute__((always_inline)) _Noreturn void return_to(struct har
     arch_restore_user(&t->ctx);
 }
 
-_Noreturn void kernel_exit(void)
+/* noinline: the fastpath, flattened in the same unit, calls it only on a rare path */
+__attribute__((noinline)) _Noreturn void kernel_exit(void)
 {
     struct hart *h = this_hart();
     for (;;) {
@@ -181,7 +183,9 @@ _Noreturn void kernel_exit(void)
     }
 }
 
-_Noreturn void kernel_exit_switched(struct tcb *t, uint64_t slice_end)
+/* noinline: the fastpath's own exit (exit_switched) covers the common case and calls this for the
+ * rest */
+__attribute__((noinline)) _Noreturn void kernel_exit_switched(struct tcb *t, uint64_t slice_end)
 {
     struct hart *h = this_hart();
     /* Only the slice end changed since the timer was armed for the earliest deadline, and a direct

@@ -1,7 +1,7 @@
 /*
  * The IPC fastpath (DESIGN §3.5), as in seL4's fastpath_call and fastpath_reply_recv: a Call or a
  * ReplyRecv whose message is short, carries no caps and no fault, on an endpoint in the right
- * state, to a thread that may run at once on this hart in a valid VSpace, switches to that thread
+ * state, to a thread that may run at once on this hart, switches to that thread
  * directly: no scheduler queues, no generic transfer, no decision at the exit. The trap entry
  * (arch trap.S) jumps here for these two system calls before the generic dispatch; anything else
  * goes to that dispatch (slow_path), having changed nothing.
@@ -24,20 +24,41 @@
 #include <kernel/vspace.h>
 #include <sel4/syscalls.h>
 
-/* A message that travels in registers alone: no IPC buffer, no caps. */
+/* A message that travels in registers alone: no IPC buffer, no caps. The length (bits 0..6) and
+ * the extra caps (bits 7..8) in one compare: any extra cap makes the field above 127. */
 static bool short_message(seL4_MessageInfo_t info)
 {
-    return seL4_MessageInfo_get_length(info) <= ARCH_MSG_REGISTERS &&
-           !seL4_MessageInfo_get_extraCaps(info);
+    _Static_assert(ARCH_MSG_REGISTERS < 128, "the length field holds the registers' count");
+    return (info.words[0] & 0x1ff) <= ARCH_MSG_REGISTERS;
+}
+
+/* seL4's lookup_fp: the slot `cptr` names at full depth in the CSpace `root`, or NULL for a
+ * lookup the slow path must report. resolve_address_bits without its fault: a loop that calls
+ * nothing, so the fastpath keeps its values in scratch registers. */
+static ALWAYS_INLINE struct cte *lookup_slot_fast(struct cap root, word_t cptr)
+{
+    struct cte *slot = lookup_slot_one_level(root, cptr); /* the common shape: one level */
+    if (slot) return slot;
+    if (cap_type(root) != CAP_CNODE) return NULL;
+    for (word_t bits = seL4_WordBits;;) {
+        word_t radix = cap_cnode_radix(root), guard_bits = cap_cnode_guard_size(root);
+        word_t level = radix + guard_bits;
+        if (level > bits ||
+            ((cptr >> ((bits - guard_bits) & 63)) & MASK(guard_bits)) != cap_cnode_guard(root))
+            return NULL;
+        slot = (struct cte *)cap_ptr(root) + ((cptr >> (bits - level)) & MASK(radix));
+        bits -= level;
+        if (!bits || cap_type(slot->cap) != CAP_CNODE) return slot;
+        root = slot->cap;
+    }
 }
 
 /* The endpoint cap `cptr` names in t's CSpace, if t may `receive` (or else send) on it. */
 static ALWAYS_INLINE struct endpoint *endpoint_cap(struct tcb *t, word_t cptr, bool receive,
                                                    struct cap *cap)
 {
-    struct cte *slot = lookup_slot_one_level(t->slots[TCB_CTABLE].cap, cptr);
-    struct lookup_fault lookup;
-    if (!slot && !lookup_slot(t, cptr, &slot, &lookup)) return NULL;
+    struct cte *slot = lookup_slot_fast(t->slots[TCB_CTABLE].cap, cptr);
+    if (!slot) return NULL;
     *cap = slot->cap;
     if (cap_type(*cap) != CAP_ENDPOINT) return NULL;
     if (receive ? !cap_can_receive(*cap) : !cap_can_send(*cap)) return NULL;
@@ -45,10 +66,11 @@ static ALWAYS_INLINE struct endpoint *endpoint_cap(struct tcb *t, word_t cptr, b
 }
 
 /* `from` is about to wake `to` and block itself: may it switch to `to` now, which may run at once
- * here in a valid VSpace? */
-static ALWAYS_INLINE bool may_switch_to(struct tcb *from, struct tcb *to)
+ * here? (A thread without a live VSpace runs, as on the slow path, in the kernel's, where it
+ * faults: the exit, kernel_exit_switched, sees to that.) */
+static ALWAYS_INLINE bool may_switch_to(unsigned hart, struct tcb *from, struct tcb *to)
 {
-    return sched_may_switch_directly(this_hart_id(), &from->sched, &to->sched) && vspace_valid(to);
+    return sched_may_switch_directly(hart, &from->sched, &to->sched);
 }
 
 /* Trace records a direct switch makes, whose room is checked once: the message, the wakeup, the
@@ -65,17 +87,43 @@ static __attribute__((noinline)) _Noreturn void slow_path(int64_t number)
     kernel_exit();
 }
 
-/* The trap's start, as arch_handle_trap's for a system call: the lock, the stall check, the return
- * address past the call. Returns the thread making the call. */
+/* The trap's start, as arch_handle_trap's for a system call, once the lock is held (with more
+ * than one hart: locked below): the return address past the call. Returns the thread making the
+ * call. */
 static ALWAYS_INLINE struct tcb *enter(struct arch_context *ctx)
 {
-    kernel_enter();
-    if (!kernel_trap_proceeds()) kernel_exit();
     arch_syscall_return_past(ctx);
     /* room for the records it makes itself (the switch's is the scheduler's): else the slow path,
      * which flushes a full buffer as every record does */
     if (!trace_has_room(FASTPATH_RECORDS)) slow_path((int64_t)ctx->regs[REG_SYSCALL]);
     return tcb_of_context(ctx);
+}
+
+/* With more than one hart, `fastpath` after taking the kernel lock and checking that no other
+ * hart stalled this one's thread meanwhile (kernel_trap_proceeds). Apart from the one-hart path,
+ * where no lock is taken and no value lives across a call. */
+#define LOCKED(name, fastpath)                                                                     \
+    static __attribute__((noinline, flatten)) _Noreturn void name(struct arch_context *ctx)        \
+    {                                                                                              \
+        kernel_lock_acquire();                                                                     \
+        if (!kernel_trap_proceeds()) kernel_exit();                                                \
+        fastpath(ctx);                                                                             \
+    }
+
+/* The exit of a direct switch to t, whose slice ends at `slice_end`, in the common case: one hart
+ * (no lock to give back), the timer armed no later than that (kernel_exit_switched says why that
+ * is enough), t's address space loaded on this hart and its FP state in place. Then only t's
+ * registers go back; any other case takes the whole exit, kernel_exit_switched. Nothing here
+ * returns to the fastpath, which therefore saves no registers. */
+static ALWAYS_INLINE _Noreturn void exit_switched(struct tcb *t, uint64_t slice_end)
+{
+    struct hart *h = this_hart();
+    if (nharts > 1 || INVARIANTS_CHECKED || slice_end < h->timer_deadline ||
+        !vspace_loaded_for(h, t) || !fpu_in_place(h, t))
+        kernel_exit_switched(t, slice_end);
+    arch_prepare_return(&t->ctx, h, h->kernel_sp);
+    smp_leave_to_user();
+    arch_restore_user(&t->ctx);
 }
 
 /* The message registers, badge and info of a short message (transfer_message's result). */
@@ -108,9 +156,10 @@ static ALWAYS_INLINE void block_directly(uint64_t at, struct tcb *t, enum thread
     trace_emit_reserved_at(at, TRACE_BLOCK, why, t->tid, 0, 0, 0);
 }
 
-_Noreturn void fastpath_call(struct arch_context *ctx)
+static ALWAYS_INLINE _Noreturn void call(struct arch_context *ctx)
 {
     struct tcb *caller = enter(ctx);
+    unsigned hart = this_hart_id();
     seL4_MessageInfo_t info = thread_msg_info(caller);
     if (!short_message(info) || caller->fault.type != seL4_Fault_NullFault) slow_path(seL4_SysCall);
     struct cap cap;
@@ -120,7 +169,7 @@ _Noreturn void fastpath_call(struct arch_context *ctx)
         slow_path(seL4_SysCall);
     struct tcb *server = ep->head;
     /* its receive emptied its caller slot, which only a Call can fill */
-    if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(caller, server))
+    if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(hart, caller, server))
         slow_path(seL4_SysCall);
 
     uint64_t at = trace_now();
@@ -131,12 +180,13 @@ _Noreturn void fastpath_call(struct arch_context *ctx)
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), server->blocked_can_grant);
     cdt_insert_reply(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
     invariants_caps_changed();
-    kernel_exit_switched(server, sched_switch_directly(&caller->sched, &server->sched));
+    exit_switched(server, sched_switch_directly(hart, &caller->sched, &server->sched));
 }
 
-_Noreturn void fastpath_reply_recv(struct arch_context *ctx)
+static ALWAYS_INLINE _Noreturn void reply_recv(struct arch_context *ctx)
 {
     struct tcb *server = enter(ctx);
+    unsigned hart = this_hart_id();
     seL4_MessageInfo_t info = thread_msg_info(server);
     struct cte *caller_slot = &server->slots[TCB_CALLER];
     if (!short_message(info) || cap_type(caller_slot->cap) != CAP_REPLY)
@@ -149,7 +199,7 @@ _Noreturn void fastpath_reply_recv(struct arch_context *ctx)
     /* a waiting sender is received at once; a pending bound signal is taken instead */
     if (!ep || ep_state(ep) == EP_SEND) slow_path(seL4_SysReplyRecv);
     struct notification *bound = server->bound_notification;
-    if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(server, caller))
+    if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(hart, server, caller))
         slow_path(seL4_SysReplyRecv);
 
     uint64_t at = trace_now();
@@ -159,5 +209,21 @@ _Noreturn void fastpath_reply_recv(struct arch_context *ctx)
     server->blocked_can_grant = cap_can_grant(cap);
     block_directly(at, server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
     tcb_queue_append(&ep->head, &ep->tail, server);
-    kernel_exit_switched(caller, sched_switch_directly(&server->sched, &caller->sched));
+    exit_switched(caller, sched_switch_directly(hart, &server->sched, &caller->sched));
+}
+
+LOCKED(call_locked, call)
+LOCKED(reply_recv_locked, reply_recv)
+
+/* flatten: the core's and the policy's parts inline (hot.c makes them one unit with this) */
+__attribute__((flatten)) _Noreturn void fastpath_call(struct arch_context *ctx)
+{
+    if (nharts > 1) call_locked(ctx);
+    call(ctx);
+}
+
+__attribute__((flatten)) _Noreturn void fastpath_reply_recv(struct arch_context *ctx)
+{
+    if (nharts > 1) reply_recv_locked(ctx);
+    reply_recv(ctx);
 }

@@ -48,6 +48,7 @@ static __attribute__((noinline)) void wait_for_lock(struct hart *h, uint32_t me)
      * kernel): wait in the kernel's own, and only then tell a stalling holder we are out. */
     arch_activate_kernel_vspace();
     h->vspace = NULL;
+    hart_vspace_unknown(h);
     leave_user_mode(h);
     for (;;) {
         __atomic_fetch_or(&lock_waiters, bit(h->id), __ATOMIC_SEQ_CST);
@@ -127,6 +128,7 @@ void smp_idle_release(void)
     /* an idle hart keeps no user address space: it may be freed while the hart sleeps */
     arch_activate_kernel_vspace();
     h->vspace = NULL;
+    hart_vspace_unknown(h);
     kernel_lock_release();
 }
 
@@ -172,7 +174,10 @@ void smp_address_spaces_changed(arch_pte_t *removed_from)
     }
     /* every hart reloads its address space (and flushes its TLB) when it next leaves the kernel */
     arch_flush_tlb();
-    for (unsigned i = 0; i < ARCH_MAX_HARTS; i++) harts_state[i].vspace_stale = true;
+    for (unsigned i = 0; i < nharts; i++) {
+        harts_state[i].vspace_stale = true;
+        hart_vspace_unknown(&harts_state[i]);
+    }
     for (unsigned i = 0; i < nharts; i++)
         if (stall & bit(i)) stall_hart(&harts_state[i], TRACE_IPI_SHOOTDOWN);
 }

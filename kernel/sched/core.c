@@ -336,9 +336,10 @@ struct sched_thread *sched_schedule(uint64_t now)
     return decide(h, prev, now);
 }
 
-uint64_t sched_switch_directly(struct sched_thread *from, struct sched_thread *to)
+uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
 {
-    unsigned hart = me();
+    INVARIANT(!from->with_policy && !to->with_policy,
+              "direct switch from tid %u to tid %u, held by the policy", from->tid, to->tid);
     struct sched_hart *h = &sched_harts[hart];
     uint64_t now = clock_now();
     policy_switched_directly(hart, from, to, now - h->charged_at);

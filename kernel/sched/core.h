@@ -51,17 +51,19 @@ static inline __attribute__((always_inline)) bool
 sched_may_switch_directly(unsigned hart, const struct sched_thread *from,
                           const struct sched_thread *to)
 {
+    if (hart >= SCHED_MAX_HARTS) __builtin_unreachable(); /* this hart's index: no bound check */
     const struct sched_hart *h = &sched_harts[hart];
-    return h->running == from && !h->decide && !from->with_policy && !to->with_policy &&
-           to->hart == hart && hartmask_has(&to->affinity, hart) &&
-           policy_may_switch_directly(hart, from, to);
+    /* neither is held by the policy: a running thread is only while a decision is due, a blocked
+     * one never (sched_check_invariants; sched_switch_directly checks) */
+    return h->running == from && !h->decide && to->hart == hart &&
+           hartmask_has(&to->affinity, hart) && policy_may_switch_directly(hart, from, to);
 }
-/* This hart switches from `from` to `to` now: `from` charged up to now, the policy's part
- * (policy_switched_directly), `to` running with a fresh slice end, the switch's trace record (in
- * the room the caller reserved, which holds one record of the policy's part too) and the cache
- * model's refill, in the slow path's order. Returns the slice end (the only input of the timer's
- * deadline a direct switch changes). */
-uint64_t sched_switch_directly(struct sched_thread *from, struct sched_thread *to);
+/* This hart (`hart`, as asked) switches from `from` to `to` now: `from` charged up to now, the
+ * policy's part (policy_switched_directly), `to` running with a fresh slice end, the switch's trace
+ * record (in the room the caller reserved, which holds one record of the policy's part too) and the
+ * cache model's refill, in the slow path's order. Returns the slice end (the only input of the
+ * timer's deadline a direct switch changes). */
+uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to);
 /* Kernel exit: settle what this hart runs now (NULL = idle). */
 struct sched_thread *sched_schedule(uint64_t now);
 /* t is being destroyed: no other hart may keep it as its running thread. */

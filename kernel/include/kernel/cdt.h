@@ -47,8 +47,20 @@ static ALWAYS_INLINE void cdt_insert_reply(struct cap reply, struct cte *master,
 }
 /* seL4 cteMove: src's place in the tree passes to dest, holding `cap`; src becomes empty. */
 void cdt_move(struct cap cap, struct cte *src, struct cte *dest);
-/* Take the cap out of `slot` and unlink it (no finalisation: see cdt_delete). */
-void cdt_empty_slot(struct cte *slot);
+/* Take the cap out of `slot` and unlink it (no finalisation: see cdt_delete). Inline: the
+ * fastpath's ReplyRecv empties its caller slot. */
+static inline void cdt_empty_slot(struct cte *slot)
+{
+    struct cte *prev = slot->mdb_prev, *next = mdb_next(slot);
+    if (prev) mdb_set_next(prev, next);
+    if (next) {
+        next->mdb_prev = prev;
+        if (mdb_flag(slot, MDB_FIRST_BADGED)) mdb_set_flag(next, MDB_FIRST_BADGED, true);
+    }
+    slot->cap = cap_null();
+    slot->mdb_prev = NULL;
+    slot->mdb_next_flags = 0;
+}
 /* seL4 cteSwap: exchange two slots' places in the tree, with new caps. */
 void cdt_swap(struct cap cap1, struct cte *slot1, struct cap cap2, struct cte *slot2);
 

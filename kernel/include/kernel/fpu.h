@@ -27,15 +27,21 @@ enum fpu_where {
 
 void fpu_switch(struct hart *h, struct tcb *t);
 
+/* May t resume on hart h as its FP state is: it never used the FPU (which stays off), or its state
+ * is in h's FPU and enabled? */
+static inline bool fpu_in_place(const struct hart *h, const struct tcb *t)
+{
+    return t->fpu_where == FPU_UNUSED ||
+           (h->fpu_owner == t && !(t->flags & seL4_TCBFlag_fpuDisabled));
+}
+
 /* The thread resumes on this hart now: give it its FP state, or the FPU off. The common cases
  * (a thread that never used the FPU; the hart's owner again) cost a load and a branch, and
  * two loads and a compare more. */
 static inline void fpu_prepare(struct tcb *t)
 {
-    if (t->fpu_where == FPU_UNUSED) return; /* never used it: the FPU stays off */
     struct hart *h = this_hart();
-    if (h->fpu_owner == t && !(t->flags & seL4_TCBFlag_fpuDisabled)) return;
-    fpu_switch(h, t);
+    if (!fpu_in_place(h, t)) fpu_switch(h, t);
 }
 
 /* The current thread executed an illegal instruction with the FPU off. True if that was its

@@ -15,7 +15,9 @@ struct hart {
     uint64_t timer_deadline; /* what the one-shot timer is set to (UINT64_MAX: off) */
     arch_pte_t *vspace;      /* the address space the hart is in (NULL: the kernel's own) */
     bool vspace_stale;       /* page tables changed: reload it (and flush) before user code */
-    uint64_t vspace_cap[2];  /* the VSpace cap (its words) whose address space `vspace` is */
+    /* the VSpace cap (its words) whose address space the hart is in and may stay in; while that
+     * is the kernel's or stale, words no cap has (hart_vspace_unknown) */
+    uint64_t vspace_cap[2];
     /* this hart's trace buffer (kernel/trace.c) */
     struct trace_buffer *trace;
     /* SMP (kernel/smp.c): written by other harts, hence volatile */
@@ -31,6 +33,11 @@ struct hart {
 
 extern struct hart harts_state[ARCH_MAX_HARTS];
 extern unsigned nharts;
+
+/* No VSpace cap names where hart h is (it is in the kernel's address space, or its page tables
+ * changed): the next exit looks its thread's VSpace up (vspace_loaded_for). A cap's second word
+ * holds its type, and no type is 31. */
+static inline void hart_vspace_unknown(struct hart *h) { h->vspace_cap[1] = UINT64_MAX; }
 
 static inline struct hart *this_hart(void) { return (struct hart *)arch_hart_local(); }
 static inline unsigned this_hart_id(void) { return this_hart()->id; }

@@ -22,12 +22,13 @@ void vspace_register_pool(unsigned index, struct asid_pool *pool);
 arch_pte_t *vspace_of_thread(const struct tcb *t, unsigned *asid);
 /* Is hart h in t's address space already? The VSpace a thread runs in follows from its VSpace
  * cap and the ASID table; every change to the table (and to page tables) marks the harts'
- * address spaces stale, so an unchanged cap on a hart that is not stale names the address space
- * the hart is in, and the lookup is skipped. */
+ * address spaces stale and makes their VSpace caps unknown (hart_vspace_unknown), as leaving for
+ * the kernel's does, so an unchanged cap names the address space the hart is in, and the lookup
+ * is skipped. */
 static ALWAYS_INLINE bool vspace_loaded_for(const struct hart *h, const struct tcb *t)
 {
     struct cap c = t->slots[TCB_VTABLE].cap;
-    return h->vspace && !h->vspace_stale && c.w0 == h->vspace_cap[0] && c.w1 == h->vspace_cap[1];
+    return c.w1 == h->vspace_cap[1] && c.w0 == h->vspace_cap[0];
 }
 /* Does t have a live VSpace to run in (else the exit runs it in the kernel's, where it faults)? */
 static ALWAYS_INLINE bool vspace_valid(const struct tcb *t)
