@@ -17,6 +17,7 @@
 #include <kernel/thread.h>
 #include <kernel/trace.h>
 #include <kernel/vspace.h>
+#include <sched/core.h>
 #include <sel4/bootinfo.h>
 
 struct hart harts_state[ARCH_MAX_HARTS];
@@ -337,6 +338,7 @@ void boot_kernel(void)
     nharts = order_harts(&m, hart_id, hw_ids);
     for (unsigned i = 0; i < nharts; i++) {
         harts_state[i].id = i;
+        harts_state[i].sched = &sched_harts[i];
         harts_state[i].hw_id = hw_ids[i];
         harts_state[i].kernel_sp = (uint64_t)kernel_stacks[i] + KERNEL_STACK_SIZE;
         harts_state[i].timer_deadline = UINT64_MAX;

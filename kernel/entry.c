@@ -166,21 +166,31 @@ static inline __attribute__((always_inline)) _Noreturn void return_to(struct har
     arch_restore_user(&t->ctx);
 }
 
-/* noinline: the fastpath, flattened in the same unit, calls it only on a rare path */
-__attribute__((noinline)) _Noreturn void kernel_exit(void)
+/* No thread to run here: idle until one is, then return to it. Apart from kernel_exit, so that the
+ * exit to a thread saves none of the registers the idle loop needs. */
+static __attribute__((noinline)) _Noreturn void exit_idle(struct hart *h)
 {
-    struct hart *h = this_hart();
     for (;;) {
+        invariants_check_all();
+        set_timer(h);
+        /* the timer stays armed for the next sleeper */
+        idle_until_interrupt(h);
         struct sched_thread *next = sched_schedule(clock_now());
         if (next) {
             set_timer(h);
             return_to(h, tcb_of_sched(next));
         }
-        invariants_check_all();
-        set_timer(h);
-        /* idle: sleep until an interrupt; the timer stays armed for the next sleeper */
-        idle_until_interrupt(h);
     }
+}
+
+/* noinline: the fastpath, flattened in the same unit, calls it only on a rare path */
+__attribute__((noinline)) _Noreturn void kernel_exit(void)
+{
+    struct hart *h = this_hart();
+    struct sched_thread *next = sched_schedule(clock_now());
+    if (!next) exit_idle(h);
+    set_timer(h);
+    return_to(h, tcb_of_sched(next));
 }
 
 /* noinline: the fastpath's own exit (exit_switched) covers the common case and calls this for the

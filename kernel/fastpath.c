@@ -215,7 +215,8 @@ static ALWAYS_INLINE _Noreturn void reply_recv(struct arch_context *ctx)
 LOCKED(call_locked, call)
 LOCKED(reply_recv_locked, reply_recv)
 
-/* flatten: the core's and the policy's parts inline (hot.c makes them one unit with this) */
+/* flatten: the core's and the policy's parts inline (the kernel is one unit: kernel/CMakeLists.txt)
+ */
 __attribute__((flatten)) _Noreturn void fastpath_call(struct arch_context *ctx)
 {
     if (nharts > 1) call_locked(ctx);

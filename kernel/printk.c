@@ -9,7 +9,7 @@ struct line {
     unsigned n;
 };
 
-static void flush(struct line *l)
+static void flush_line(struct line *l)
 {
     if (l->n) arch_console_write(l->buf, l->n);
     l->n = 0;
@@ -18,7 +18,7 @@ static void flush(struct line *l)
 static void console_sink(char c, void *ctx)
 {
     struct line *l = ctx;
-    if (l->n + 2 > sizeof l->buf) flush(l);
+    if (l->n + 2 > sizeof l->buf) flush_line(l);
     if (c == '\n') l->buf[l->n++] = '\r';
     l->buf[l->n++] = c;
 }
@@ -27,7 +27,7 @@ static int print_v(const char *fmt, va_list ap)
 {
     struct line l = {.n = 0};
     int n = format_v(console_sink, &l, fmt, ap);
-    flush(&l);
+    flush_line(&l);
     return n;
 }
 

@@ -10,7 +10,7 @@ struct sched_hart sched_harts[SCHED_MAX_HARTS];
 static bool calibrating;
 
 static unsigned me(void) { return this_hart_id(); }
-static struct sched_hart *here(void) { return &sched_harts[me()]; }
+static struct sched_hart *here(void) { return this_sched_hart(); }
 
 #define CALIBRATION_ROUNDS 64
 
@@ -147,7 +147,7 @@ static bool running_anywhere(const struct sched_thread *t)
  * wakeup, or a thread that must leave a hart outside its affinity. */
 void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_wake_reason why)
 {
-    if (sched_harts[me()].running == t) {
+    if (here()->running == t) {
         /* it stopped and restarted within this kernel entry (CopyRegisters suspending and
          * resuming itself): it never left its hart, whose decision is due and finds it runnable */
         trace_emit(TRACE_WAKEUP, (uint16_t)me(), t->tid, waker ? waker->tid : TRACE_TID_NONE, why,
@@ -338,9 +338,10 @@ struct sched_thread *sched_schedule(uint64_t now)
 
 uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
 {
+    INVARIANT(hart == me(), "direct switch on hart %u from hart %u", hart, me());
     INVARIANT(!from->with_policy && !to->with_policy,
               "direct switch from tid %u to tid %u, held by the policy", from->tid, to->tid);
-    struct sched_hart *h = &sched_harts[hart];
+    struct sched_hart *h = here();
     uint64_t now = clock_now();
     policy_switched_directly(hart, from, to, now - h->charged_at);
     h->running = to;
@@ -372,7 +373,7 @@ bool sched_decisions_pending(void)
 uint64_t sched_next_deadline(void)
 {
     unsigned hart = me();
-    uint64_t tick = policy_next_tick(hart), slice_end = sched_harts[hart].slice_end;
+    uint64_t tick = policy_next_tick(hart), slice_end = here()->slice_end;
     return slice_end < tick ? slice_end : tick;
 }
 

@@ -6,6 +6,7 @@
 #ifndef SCHED_CORE_H
 #define SCHED_CORE_H
 
+#include <kernel/hart.h>
 #include <sched/sched.h>
 #include <schedlab/trace.h>
 
@@ -41,9 +42,9 @@ struct sched_hart {
 };
 extern struct sched_hart sched_harts[SCHED_MAX_HARTS];
 
-/* The IPC fastpath, in two steps. `from`, running on `hart`, is about to block and wake `to`
- * (blocked). May `to` run at once, without a decision, with the slow path's outcome? Its hart is
- * this one, its affinity allows it, no decision is due here, and the policy agrees
+/* The IPC fastpath, in two steps. `from`, running on `hart` (this hart), is about to block and wake
+ * `to` (blocked). May `to` run at once, without a decision, with the slow path's outcome? Its hart
+ * is this one, its affinity allows it, no decision is due here, and the policy agrees
  * (policy_may_switch_directly). It changes nothing; inlined, since every Call and ReplyRecv
  * asks. After a yes the caller makes `from` blocked and `to` runnable, traces both as the slow
  * path does, and calls sched_switch_directly. */
@@ -52,7 +53,7 @@ sched_may_switch_directly(unsigned hart, const struct sched_thread *from,
                           const struct sched_thread *to)
 {
     if (hart >= SCHED_MAX_HARTS) __builtin_unreachable(); /* this hart's index: no bound check */
-    const struct sched_hart *h = &sched_harts[hart];
+    const struct sched_hart *h = this_sched_hart();
     /* neither is held by the policy: a running thread is only while a decision is due, a blocked
      * one never (sched_check_invariants; sched_switch_directly checks) */
     return h->running == from && !h->decide && to->hart == hart &&

@@ -16,12 +16,14 @@
 
 #define NPRIO 256
 
+/* the fields every decision reads first: their offsets fit an instruction's immediate; and a size
+ * of a power of two, so that finding a hart's is a shift */
 struct rr_hart {
-    struct runqueue queue[NPRIO];
-    struct prio_bitmap ready; /* priorities whose queue is not empty */
     struct sched_thread *candidate;
     bool choose_new;
-};
+    struct prio_bitmap ready; /* priorities whose queue is not empty */
+    struct runqueue queue[NPRIO];
+} __attribute__((aligned(8192)));
 
 static struct rr_hart harts[SCHED_MAX_HARTS];
 

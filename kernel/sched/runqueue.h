@@ -65,15 +65,16 @@ static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned p)
     if (!b->words[p / 64]) b->top &= ~(1ull << (p / 64));
 }
 
-/* The index of the highest set bit of x (x != 0): one instruction where the build targets Zbb
- * (the kernel builds its policy so: kernel/CMakeLists.txt),
- * otherwise a branch-free binary search (libgcc's __clzdi2 is a call, a table and ~70
- * instructions, and the call makes every caller save registers). */
+/* The index of the highest set bit of x (x != 0). On RISC-V, the architecture's (arch/bits.h:
+ * Zbb's clz, one instruction); elsewhere (the host) a branch-free binary search (libgcc's
+ * __clzdi2 is a call, a table and ~70 instructions, and the call makes every caller save
+ * registers). */
+#if defined(__riscv)
+#include <arch/bits.h>
+static inline unsigned highest_bit(uint64_t x) { return arch_highest_bit(x); }
+#else
 static inline unsigned highest_bit(uint64_t x)
 {
-#if defined(__riscv_zbb)
-    return 63 - (unsigned)__builtin_clzll(x);
-#else
     unsigned r = 0, s;
     s = (unsigned)(x > 0xffffffffull) << 5, x >>= s, r |= s;
     s = (unsigned)(x > 0xffffull) << 4, x >>= s, r |= s;
@@ -81,8 +82,8 @@ static inline unsigned highest_bit(uint64_t x)
     s = (unsigned)(x > 0xfull) << 2, x >>= s, r |= s;
     s = (unsigned)(x > 0x3ull) << 1, x >>= s, r |= s;
     return r | (unsigned)(x >> 1);
-#endif
 }
+#endif
 
 /* The highest priority set, or -1. */
 static inline int prio_bitmap_highest(const struct prio_bitmap *b)

@@ -8,8 +8,14 @@
 struct tcb;
 struct trace_buffer;
 
+struct sched_hart;
+
 struct hart {
-    unsigned id;             /* the kernel's index: 0 = the boot hart, then device-tree order */
+    /* the kernel's index: 0 = the boot hart, then device-tree order (16 bits: loaded, it is the
+     * same value sign- or zero-extended, so indexing by it and comparing it cost no extension) */
+    uint16_t id;
+    /* this hart's scheduler state, &sched_harts[id] (kernel/sched/core.h): one load from tp */
+    struct sched_hart *sched;
     uint64_t hw_id;          /* the hardware's hart id (SBI, device tree) */
     uint64_t kernel_sp;      /* top of this hart's kernel stack */
     uint64_t timer_deadline; /* what the one-shot timer is set to (UINT64_MAX: off) */
@@ -41,6 +47,8 @@ static inline void hart_vspace_unknown(struct hart *h) { h->vspace_cap[1] = UINT
 
 static inline struct hart *this_hart(void) { return (struct hart *)arch_hart_local(); }
 static inline unsigned this_hart_id(void) { return this_hart()->id; }
+/* The scheduler core's state of this hart (the simulator's kernel/hart.h indexes sched_harts). */
+static inline struct sched_hart *this_sched_hart(void) { return this_hart()->sched; }
 static inline uint64_t clock_now(void) { return arch_now_ns(); }
 
 #endif

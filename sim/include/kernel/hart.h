@@ -13,6 +13,9 @@
 
 extern unsigned nharts;
 unsigned this_hart_id(void);
+/* The scheduler core's state of the current hart (the kernel keeps a pointer in its struct hart;
+ * kernel/sched/core.h declares sched_harts). */
+#define this_sched_hart() (&sched_harts[this_hart_id()])
 uint64_t clock_now(void);
 
 /* core.c's switch-cost calibration copies a register context and switches address space; in

@@ -59,7 +59,8 @@ extern uint64_t arch_tick_ns_mult; /* ns per `time` tick, 32.32 fixed point, rou
 static inline uint64_t arch_now_ns(void)
 {
     uint64_t v;
-    if (arch_clock_source == ARCH_CLOCK_ICOUNT) {
+    /* icount, the deterministic runs', laid out as the fall-through */
+    if (__builtin_expect(arch_clock_source == ARCH_CLOCK_ICOUNT, 1)) {
         __asm__ volatile("rdcycle %0" : "=r"(v));
         return v;
     }

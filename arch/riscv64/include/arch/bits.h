@@ -1,0 +1,21 @@
+/* Bit operations the architecture does in one instruction. */
+#ifndef ARCH_BITS_H
+#define ARCH_BITS_H
+
+#include <stdint.h>
+
+/* The index of the highest set bit of x (x != 0): Zbb's clz. The kernel is built for RV64IMAC
+ * (kernel/CMakeLists.txt) and checks the boot hart's ISA for Zbb (arch/riscv64/machine.c) before
+ * anything that calls this runs, so this is its one instruction beyond RV64IMAC. */
+static inline unsigned arch_highest_bit(uint64_t x)
+{
+#if defined(__riscv_zbb)
+    return 63 - (unsigned)__builtin_clzll(x);
+#else
+    uint64_t zeros;
+    __asm__(".option push\n.option arch, +zbb\nclz %0, %1\n.option pop" : "=r"(zeros) : "r"(x));
+    return 63 - (unsigned)zeros;
+#endif
+}
+
+#endif
