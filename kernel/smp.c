@@ -1,3 +1,4 @@
+#include <arch/bits.h>
 #include <kernel/entry.h>
 #include <kernel/fpu.h>
 #include <kernel/printk.h>
@@ -84,7 +85,7 @@ void kernel_lock_acquire(void)
 static unsigned next_waiter(uint64_t waiters, unsigned hart)
 {
     uint64_t after = waiters & ~(bit(hart + 1) - 1);
-    return (unsigned)__builtin_ctzll(after ? after : waiters);
+    return arch_lowest_bit(after ? after : waiters);
 }
 
 /* After the release: wake the harts asked to decide again, and hand the lock over. */

@@ -27,7 +27,7 @@ static void halt_with(const char *message)
 void arch_init_boot_hart(const struct arch_boot_info *info)
 {
     arch_console_init();
-    /* the policies' priority bitmaps use Zbb's clz (kernel/sched/runqueue.h), and run only after
+    /* Zbb's clz and ctz (arch/bits.h: the policies' bitmaps, the lock's waiters) run only after
      * this */
     if (!isa_has_extension(info->isa, "zbb"))
         halt_with("schedlab: this kernel needs the Zbb extension, which the hart's ISA string "

@@ -44,16 +44,17 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define LAST_HART 0 /* hart + 1 where the thread last ran; 0: never ran */
 #define RAN_AT    1 /* that hart's CPU-time count when the thread last ran there */
 
+/* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct affinity_hart {
-    struct runqueue queue[NPRIO];
     struct prio_bitmap ready;
     unsigned nr_queued;
     struct sched_thread *current;
     uint64_t cpu_ns;       /* CPU time run on this hart */
     uint64_t next_balance; /* wall-clock time of the next balancing */
+    struct runqueue queue[NPRIO];
 };
 
-static struct affinity_hart harts[SCHED_MAX_HARTS];
+SCHED_PER_HART(struct affinity_hart, harts);
 static unsigned nr_harts;
 
 static void enqueue(struct affinity_hart *h, struct sched_thread *t, bool at_head)
@@ -71,7 +72,7 @@ static void dequeue(struct affinity_hart *h, struct sched_thread *t)
     h->nr_queued--;
 }
 
-static unsigned load(unsigned hart) { return harts[hart].nr_queued + !!harts[hart].current; }
+static unsigned load(unsigned hart) { return harts[hart].h.nr_queued + !!harts[hart].h.current; }
 
 /* Rule 1: the harts t may be placed on or moved to. */
 static struct hartmask allowed_harts(const struct sched_thread *t)
@@ -101,13 +102,13 @@ static unsigned last_hart(const struct sched_thread *t)
 /* Rule 5. */
 static bool warm_on(const struct sched_thread *t, unsigned hart)
 {
-    return last_hart(t) == hart && harts[hart].cpu_ns - t->policy[RAN_AT] <= WARM_NS;
+    return last_hart(t) == hart && harts[hart].h.cpu_ns - t->policy[RAN_AT] <= WARM_NS;
 }
 
 /* The best queued thread of `src` allowed on `hart`: highest priority, first in FIFO. */
 static struct sched_thread *movable(unsigned src, unsigned hart)
 {
-    struct affinity_hart *s = &harts[src];
+    struct affinity_hart *s = &harts[src].h;
     for (int p = prio_bitmap_highest(&s->ready); p >= 0; p--)
         for (struct sched_thread *t = s->queue[p].head; t; t = t->next)
             if (allowed_on(t, hart)) return t;
@@ -120,7 +121,7 @@ static struct sched_thread *find_pullable(unsigned hart, unsigned *from)
     struct sched_thread *best = NULL;
     unsigned best_load = 0;
     for (unsigned i = 0; i < nr_harts; i++) {
-        if (i == hart || !harts[i].nr_queued || load(i) <= best_load) continue;
+        if (i == hart || !harts[i].h.nr_queued || load(i) <= best_load) continue;
         struct sched_thread *t = movable(i, hart);
         if (t) best = t, best_load = load(i), *from = i;
     }
@@ -130,7 +131,7 @@ static struct sched_thread *find_pullable(unsigned hart, unsigned *from)
 static void move_here(unsigned from, unsigned hart, struct sched_thread *t,
                       enum trace_migrate_reason why)
 {
-    dequeue(&harts[from], t);
+    dequeue(&harts[from].h, t);
     sched_migrate(t, hart, why);
 }
 
@@ -138,8 +139,8 @@ void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
     (void)switch_cost_ns;
     nr_harts = nharts < SCHED_MAX_HARTS ? nharts : SCHED_MAX_HARTS;
-    for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
-        harts[i] = (struct affinity_hart){.next_balance = BALANCE_NS};
+    for (unsigned i = 0; i < nr_harts; i++)
+        harts[i].h = (struct affinity_hart){.next_balance = BALANCE_NS};
 }
 
 void policy_thread_init(struct sched_thread *t)
@@ -179,7 +180,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    enqueue(&harts[hart], t, false);
+    enqueue(&harts[hart].h, t, false);
     return !running || t->prio > running->prio;
 }
 
@@ -190,7 +191,7 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to)
 {
     (void)from;
-    return nr_harts == 1 && prio_bitmap_highest(&harts[hart].ready) < (int)to->prio;
+    return nr_harts == 1 && prio_bitmap_highest(&harts[hart].h.ready) < (int)to->prio;
 }
 
 /* t, running on h's hart, used ns more */
@@ -206,7 +207,7 @@ static void charge(struct affinity_hart *h, struct sched_thread *t, uint64_t ns)
 void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
                               uint64_t ns)
 {
-    struct affinity_hart *h = &harts[hart]; /* from's hart too */
+    struct affinity_hart *h = &harts[hart].h; /* from's hart too */
     charge(h, from, ns);
     to->policy[LAST_HART] = hart + 1;
     to->policy[RAN_AT] = h->cpu_ns;
@@ -215,12 +216,12 @@ void policy_switched_directly(unsigned hart, struct sched_thread *from, struct s
 
 void policy_remove(struct sched_thread *t)
 {
-    if (t->queued) dequeue(&harts[t->hart], t);
+    if (t->queued) dequeue(&harts[t->hart].h, t);
 }
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
-    struct affinity_hart *h = &harts[hart];
+    struct affinity_hart *h = &harts[hart].h;
     if (prev_runnable) enqueue(h, prev, true);
     int p = prio_bitmap_highest(&h->ready);
     struct sched_thread *t = NULL;
@@ -239,15 +240,15 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     return t;
 }
 
-void policy_charge(struct sched_thread *t, uint64_t ns) { charge(&harts[t->hart], t, ns); }
+void policy_charge(struct sched_thread *t, uint64_t ns) { charge(&harts[t->hart].h, t, ns); }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
     t->slice_left_ns = SCHED_TIMESLICE_NS;
-    enqueue(&harts[hart], t, false);
+    enqueue(&harts[hart].h, t, false);
 }
 
-void policy_yield(unsigned hart, struct sched_thread *t) { enqueue(&harts[hart], t, false); }
+void policy_yield(unsigned hart, struct sched_thread *t) { enqueue(&harts[hart].h, t, false); }
 
 void policy_reschedule(unsigned hart) { (void)hart; }
 
@@ -269,7 +270,7 @@ static unsigned busiest_other(unsigned hart)
 struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
 {
     (void)running; /* h->current: the policy's own record of it */
-    struct affinity_hart *h = &harts[hart];
+    struct affinity_hart *h = &harts[hart].h;
     if (nr_harts < 2 || now < h->next_balance) return hartmask_none();
     h->next_balance = now + BALANCE_NS;
     unsigned busiest = busiest_other(hart), seen = load(hart);
@@ -291,6 +292,6 @@ struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *ru
 /* Only a hart with work balances on a period; an idle one pulls when it goes idle. */
 uint64_t policy_next_tick(unsigned hart)
 {
-    const struct affinity_hart *h = &harts[hart];
+    const struct affinity_hart *h = &harts[hart].h;
     return nr_harts > 1 && h->current ? h->next_balance : UINT64_MAX;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sched/bits.h>
 #include <sched_config.h>
 
 #define HARTMASK_WORDS ((SCHED_MAX_HARTS + 63) / 64)
@@ -99,7 +100,7 @@ static inline unsigned hartmask_next(const struct hartmask *m, unsigned from)
     for (unsigned w = from / 64; w < HARTMASK_WORDS; w++) {
         uint64_t bits = m->word[w];
         if (w == from / 64) bits &= ~0ull << (from % 64);
-        if (bits) return 64 * w + (unsigned)__builtin_ctzll(bits);
+        if (bits) return 64 * w + lowest_bit(bits);
     }
     return SCHED_MAX_HARTS;
 }

@@ -42,22 +42,21 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define USED_NS 1
 #define EPOCH   2
 
+/* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct mlfq_hart {
-    struct runqueue q[NPRIO][LEVELS];
-    uint8_t levels_queued[NPRIO]; /* bit l: q[p][l] is not empty */
-    struct prio_bitmap ready;     /* priorities with something queued */
-    uint64_t next_boost_ns;       /* when boost epoch + 1 is due */
     uint64_t epoch;               /* the last boost done: boost k happens at k * BOOST_NS */
+    uint64_t next_boost_ns;       /* when boost epoch + 1 is due */
+    struct prio_bitmap ready;     /* priorities with something queued */
+    uint8_t levels_queued[NPRIO]; /* bit l: q[p][l] is not empty */
+    struct runqueue q[NPRIO][LEVELS];
 };
 
-static struct mlfq_hart harts[SCHED_MAX_HARTS];
+SCHED_PER_HART(struct mlfq_hart, harts);
 
-static uint64_t allotment(unsigned level)
-{
-    uint64_t ns = SCHED_TIMESLICE_NS;
-    for (unsigned l = 0; l < level; l++) ns *= SCHED_MLFQ_QUANTUM_GROWTH;
-    return ns;
-}
+/* The allotment of each level (rule 2), worked out once (policy_init): every charge asks. */
+static uint64_t allotments[LEVELS];
+
+static uint64_t allotment(unsigned level) { return allotments[level]; }
 
 static void enqueue(struct mlfq_hart *h, struct sched_thread *t, bool at_head)
 {
@@ -83,12 +82,11 @@ static void set_level(struct sched_thread *t, unsigned level, enum mlfq_level_wh
     if (from != level) sched_trace_policy(POLICY_TRACE_LEVEL, t->tid, from, level, why);
 }
 
-/* Rule 4 for one thread: back to level 0 with a fresh allotment unless it has seen the hart's
- * last boost. Returns whether its level changed. */
-static bool catch_up_with_boost(struct mlfq_hart *h, struct sched_thread *t,
-                                enum mlfq_level_why why)
+/* Rule 4 for one thread that has not seen the hart's last boost: back to level 0 with a fresh
+ * allotment. Returns whether its level changed. */
+static __attribute__((noinline)) bool raise_after_boost(struct mlfq_hart *h, struct sched_thread *t,
+                                                        enum mlfq_level_why why)
 {
-    if (t->policy[EPOCH] == h->epoch) return false;
     bool queued = t->queued, raised = t->policy[LEVEL] != 0;
     if (queued) dequeue(h, t);
     set_level(t, 0, why);
@@ -96,6 +94,14 @@ static bool catch_up_with_boost(struct mlfq_hart *h, struct sched_thread *t,
     t->policy[EPOCH] = h->epoch;
     if (queued) enqueue(h, t, false);
     return raised;
+}
+
+/* Rule 4 for one thread, unless it has seen the hart's last boost (the common case, inlined: every
+ * wakeup and charge asks). Returns whether its level changed. */
+static inline bool catch_up_with_boost(struct mlfq_hart *h, struct sched_thread *t,
+                                       enum mlfq_level_why why)
+{
+    return t->policy[EPOCH] != h->epoch && raise_after_boost(h, t, why);
 }
 
 /* Rule 4 at its instant: the queued threads in the order documented there, then the running
@@ -106,7 +112,7 @@ static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
     /* only the priorities with something queued (raising within a priority keeps it so) */
     for (unsigned w = 0; w < PRIO_WORDS; w++)
         for (uint64_t m = h->ready.words[w]; m; m &= m - 1) {
-            unsigned p = w * 64 + (unsigned)__builtin_ctzll(m);
+            unsigned p = w * 64 + lowest_bit(m);
             for (unsigned l = 1; l < LEVELS; l++)
                 while (h->q[p][l].head)
                     raised += catch_up_with_boost(h, h->q[p][l].head, MLFQ_LEVEL_BOOSTED);
@@ -127,10 +133,12 @@ static bool ranks_higher(const struct sched_thread *a, const struct sched_thread
 
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
-    (void)nharts;
     (void)switch_cost_ns;
-    for (unsigned i = 0; i < SCHED_MAX_HARTS; i++)
-        harts[i] = (struct mlfq_hart){.next_boost_ns = BOOST_NS};
+    for (unsigned i = 0; i < nharts && i < SCHED_MAX_HARTS; i++)
+        harts[i].h = (struct mlfq_hart){.next_boost_ns = BOOST_NS};
+    allotments[0] = SCHED_TIMESLICE_NS;
+    for (unsigned l = 1; l < LEVELS; l++)
+        allotments[l] = allotments[l - 1] * SCHED_MLFQ_QUANTUM_GROWTH;
 }
 
 void policy_thread_init(struct sched_thread *t)
@@ -139,7 +147,7 @@ void policy_thread_init(struct sched_thread *t)
     t->next = t->prev = NULL;
     t->policy[LEVEL] = 0;
     t->policy[USED_NS] = 0;
-    t->policy[EPOCH] = harts[t->hart].epoch;
+    t->policy[EPOCH] = harts[t->hart].h.epoch;
 }
 
 unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
@@ -150,7 +158,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    struct mlfq_hart *h = &harts[hart];
+    struct mlfq_hart *h = &harts[hart].h;
     catch_up_with_boost(h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     enqueue(h, t, false);
     if (running) catch_up_with_boost(h, running, MLFQ_LEVEL_BOOST_CAUGHT_UP);
@@ -164,7 +172,7 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to)
 {
-    const struct mlfq_hart *h = &harts[hart];
+    const struct mlfq_hart *h = &harts[hart].h;
     if (to->policy[EPOCH] != h->epoch || from->policy[EPOCH] != h->epoch) return false;
     int p = prio_bitmap_highest(&h->ready);
     unsigned at_or_below = (2u << to->policy[LEVEL]) - 1; /* levels 0..to's */
@@ -182,23 +190,23 @@ void policy_switched_directly(unsigned hart, struct sched_thread *from, struct s
 
 void policy_remove(struct sched_thread *t)
 {
-    if (t->queued) dequeue(&harts[t->hart], t);
+    if (t->queued) dequeue(&harts[t->hart].h, t);
 }
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
-    struct mlfq_hart *h = &harts[hart];
+    struct mlfq_hart *h = &harts[hart].h;
     if (prev_runnable) enqueue(h, prev, true);
     int p = prio_bitmap_highest(&h->ready);
     if (p < 0) return NULL;
-    struct sched_thread *t = h->q[p][__builtin_ctz(h->levels_queued[p])].head;
+    struct sched_thread *t = h->q[p][lowest_bit(h->levels_queued[p])].head;
     dequeue(h, t);
     return t;
 }
 
 void policy_charge(struct sched_thread *t, uint64_t ns)
 {
-    catch_up_with_boost(&harts[t->hart], t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
+    catch_up_with_boost(&harts[t->hart].h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     t->policy[USED_NS] += ns;
 }
 
@@ -210,7 +218,7 @@ static void requeue_after_use(unsigned hart, struct sched_thread *t)
             set_level(t, (unsigned)t->policy[LEVEL] + 1, MLFQ_LEVEL_DEMOTED);
         t->policy[USED_NS] = 0;
     }
-    enqueue(&harts[hart], t, false);
+    enqueue(&harts[hart].h, t, false);
 }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t) { requeue_after_use(hart, t); }
@@ -228,7 +236,7 @@ uint64_t policy_slice_ns(const struct sched_thread *t)
 /* Rule 4; nothing to balance: threads stay on the hart their affinity names (seL4). */
 struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
 {
-    struct mlfq_hart *h = &harts[hart];
+    struct mlfq_hart *h = &harts[hart].h;
     if (now < h->next_boost_ns) return hartmask_none();
     /* boost k is due at k * BOOST_NS: a tick later than one period does one boost, the last due */
     h->epoch = now / BOOST_NS;
@@ -240,4 +248,4 @@ struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *ru
     return running ? hartmask_one(hart) : hartmask_none();
 }
 
-uint64_t policy_next_tick(unsigned hart) { return harts[hart].next_boost_ns; }
+uint64_t policy_next_tick(unsigned hart) { return harts[hart].h.next_boost_ns; }

@@ -16,16 +16,15 @@
 
 #define NPRIO 256
 
-/* the fields every decision reads first: their offsets fit an instruction's immediate; and a size
- * of a power of two, so that finding a hart's is a shift */
+/* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct rr_hart {
     struct sched_thread *candidate;
     bool choose_new;
     struct prio_bitmap ready; /* priorities whose queue is not empty */
     struct runqueue queue[NPRIO];
-} __attribute__((aligned(8192)));
+};
 
-static struct rr_hart harts[SCHED_MAX_HARTS];
+SCHED_PER_HART(struct rr_hart, harts);
 
 static int highest_prio(const struct rr_hart *h) { return prio_bitmap_highest(&h->ready); }
 
@@ -55,9 +54,8 @@ static void reschedule_required(struct rr_hart *h)
 
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
-    (void)nharts;
     (void)switch_cost_ns;
-    for (unsigned i = 0; i < SCHED_MAX_HARTS; i++) harts[i] = (struct rr_hart){0};
+    for (unsigned i = 0; i < nharts && i < SCHED_MAX_HARTS; i++) harts[i].h = (struct rr_hart){0};
 }
 
 void policy_thread_init(struct sched_thread *t)
@@ -75,7 +73,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    struct rr_hart *h = &harts[hart];
+    struct rr_hart *h = &harts[hart].h;
     (void)running;
     if (!h->candidate && !h->choose_new) {
         h->candidate = t;
@@ -92,7 +90,7 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to)
 {
-    const struct rr_hart *h = &harts[hart];
+    const struct rr_hart *h = &harts[hart].h;
     if (h->candidate || h->choose_new) return false;
     return to->prio >= from->prio || (int)to->prio >= highest_prio(h);
 }
@@ -107,7 +105,7 @@ void policy_switched_directly(unsigned hart, struct sched_thread *from, struct s
 
 void policy_remove(struct sched_thread *t)
 {
-    struct rr_hart *h = &harts[t->hart];
+    struct rr_hart *h = &harts[t->hart].h;
     if (h->candidate == t) h->candidate = NULL;
     if (t->queued) dequeue(h, t);
 }
@@ -123,7 +121,7 @@ static struct sched_thread *choose_new(struct rr_hart *h)
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
-    struct rr_hart *h = &harts[hart];
+    struct rr_hart *h = &harts[hart].h;
     struct sched_thread *c = h->candidate, *next;
     h->candidate = NULL;
     h->choose_new = false;
@@ -147,7 +145,7 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { t->slice_left_ns -= (i
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
-    struct rr_hart *h = &harts[hart];
+    struct rr_hart *h = &harts[hart].h;
     t->slice_left_ns = SCHED_TIMESLICE_NS;
     enqueue_tail(h, t);
     reschedule_required(h);
@@ -155,12 +153,12 @@ void policy_slice_expired(unsigned hart, struct sched_thread *t)
 
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
-    struct rr_hart *h = &harts[hart];
+    struct rr_hart *h = &harts[hart].h;
     enqueue_tail(h, t);
     reschedule_required(h);
 }
 
-void policy_reschedule(unsigned hart) { reschedule_required(&harts[hart]); }
+void policy_reschedule(unsigned hart) { reschedule_required(&harts[hart].h); }
 
 uint64_t policy_slice_ns(const struct sched_thread *t)
 {

@@ -5,6 +5,7 @@
 #ifndef SCHED_RUNQUEUE_H
 #define SCHED_RUNQUEUE_H
 
+#include <sched/bits.h>
 #include <sched/sched.h>
 #include <stddef.h>
 
@@ -46,6 +47,16 @@ static inline void runqueue_remove(struct runqueue *q, struct sched_thread *t)
     t->queued = false;
 }
 
+/* A policy's per-hart records, each padded to a power of two: finding hart i's is then a shift,
+ * not a multiply (which the compiler would repeat at every use). SCHED_PER_HART(struct x, harts)
+ * declares harts[SCHED_MAX_HARTS], hart i's record being harts[i].h. */
+#define SCHED_POW2_AT_LEAST(n) ((size_t)1 << (64 - __builtin_clzll((unsigned long long)(n)-1)))
+#define SCHED_PER_HART(type, name)                                                                 \
+    static union {                                                                                 \
+        type h;                                                                                    \
+        char pad[SCHED_POW2_AT_LEAST(sizeof(type))];                                               \
+    } name[SCHED_MAX_HARTS]
+
 #define PRIO_WORDS (256 / 64)
 
 struct prio_bitmap {
@@ -64,26 +75,6 @@ static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned p)
     b->words[p / 64] &= ~(1ull << (p % 64));
     if (!b->words[p / 64]) b->top &= ~(1ull << (p / 64));
 }
-
-/* The index of the highest set bit of x (x != 0). On RISC-V, the architecture's (arch/bits.h:
- * Zbb's clz, one instruction); elsewhere (the host) a branch-free binary search (libgcc's
- * __clzdi2 is a call, a table and ~70 instructions, and the call makes every caller save
- * registers). */
-#if defined(__riscv)
-#include <arch/bits.h>
-static inline unsigned highest_bit(uint64_t x) { return arch_highest_bit(x); }
-#else
-static inline unsigned highest_bit(uint64_t x)
-{
-    unsigned r = 0, s;
-    s = (unsigned)(x > 0xffffffffull) << 5, x >>= s, r |= s;
-    s = (unsigned)(x > 0xffffull) << 4, x >>= s, r |= s;
-    s = (unsigned)(x > 0xffull) << 3, x >>= s, r |= s;
-    s = (unsigned)(x > 0xfull) << 2, x >>= s, r |= s;
-    s = (unsigned)(x > 0x3ull) << 1, x >>= s, r |= s;
-    return r | (unsigned)(x >> 1);
-}
-#endif
 
 /* The highest priority set, or -1. */
 static inline int prio_bitmap_highest(const struct prio_bitmap *b)

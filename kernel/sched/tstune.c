@@ -50,15 +50,16 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define BURST_NS  1 /* CPU time since the thread last woke */
 #define AVG_BURST 2 /* average CPU burst between waking and blocking, ns */
 
+/* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct tstune_hart {
-    struct runqueue queue[NPRIO];
     struct prio_bitmap ready;
-    uint32_t nr_queued[NPRIO];
     uint32_t nr_queued_total;
     struct sched_thread *current;
+    uint32_t nr_queued[NPRIO];
+    struct runqueue queue[NPRIO];
 };
 
-static struct tstune_hart harts[SCHED_MAX_HARTS];
+SCHED_PER_HART(struct tstune_hart, harts);
 static struct hartmask online; /* harts that exist */
 static unsigned nr_online;
 static uint64_t slice_floor_ns; /* max(min granularity, switch-overhead bound) */
@@ -88,7 +89,7 @@ static void dequeue(struct tstune_hart *h, struct sched_thread *t)
 static uint64_t slice_from(const struct sched_thread *t, uint64_t *nr_out,
                            enum tstune_slice_bound *bound_out)
 {
-    const struct tstune_hart *h = &harts[t->hart];
+    const struct tstune_hart *h = &harts[t->hart].h;
     uint64_t nr = h->nr_queued[t->prio] + (t->queued ? 0 : 1);
     uint64_t fair = TARGET_LATENCY_NS / nr;
     uint64_t burst = max_u64(t->policy[AVG_BURST], t->policy[BURST_NS]);
@@ -105,7 +106,7 @@ static uint64_t slice_for(const struct sched_thread *t) { return slice_from(t, N
 
 static unsigned load(unsigned hart)
 {
-    return harts[hart].nr_queued_total + (harts[hart].current ? 1 : 0);
+    return harts[hart].h.nr_queued_total + (harts[hart].h.current ? 1 : 0);
 }
 
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
@@ -115,7 +116,8 @@ void policy_init(unsigned nharts, uint64_t switch_cost_ns)
     if (!switch_cost_ns) switch_cost_ns = SCHED_TSTUNE_SWITCH_COST_NS;
     slice_floor_ns =
         max_u64(MIN_GRANULARITY_NS, switch_cost_ns * 1000 / SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE);
-    for (unsigned i = 0; i < SCHED_MAX_HARTS; i++) harts[i] = (struct tstune_hart){0};
+    for (unsigned i = 0; i < nharts && i < SCHED_MAX_HARTS; i++)
+        harts[i].h = (struct tstune_hart){0};
 }
 
 void policy_thread_init(struct sched_thread *t)
@@ -148,7 +150,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    enqueue(&harts[hart], t, false);
+    enqueue(&harts[hart].h, t, false);
     /* equal priority: the running thread's slice shrinks with the load, so decide again */
     return !running || t->prio >= running->prio;
 }
@@ -160,7 +162,7 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to)
 {
     (void)from;
-    return nr_online == 1 && prio_bitmap_highest(&harts[hart].ready) < (int)to->prio;
+    return nr_online == 1 && prio_bitmap_highest(&harts[hart].h.ready) < (int)to->prio;
 }
 
 static void charge(struct sched_thread *t, uint64_t ns)
@@ -178,7 +180,7 @@ static void picked(struct tstune_hart *h, struct sched_thread *t);
 void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
                               uint64_t ns)
 {
-    struct tstune_hart *h = &harts[hart];
+    struct tstune_hart *h = &harts[hart].h;
     /* the slow path charges `from` with `to` queued, which its slice's load counts */
     h->nr_queued[to->prio]++;
     charge(from, ns);
@@ -189,7 +191,7 @@ void policy_switched_directly(unsigned hart, struct sched_thread *from, struct s
 
 void policy_remove(struct sched_thread *t)
 {
-    if (t->queued) dequeue(&harts[t->hart], t);
+    if (t->queued) dequeue(&harts[t->hart].h, t);
 }
 
 /* prev blocked: its burst ends and feeds the average. */
@@ -203,7 +205,7 @@ static void end_burst(struct sched_thread *t)
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
-    struct tstune_hart *h = &harts[hart];
+    struct tstune_hart *h = &harts[hart].h;
     if (prev_runnable && !prev->queued) {
         bool used_up = prev->policy[USED_NS] >= slice_for(prev);
         if (used_up) prev->policy[USED_NS] = 0;
@@ -236,13 +238,13 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { charge(t, ns); }
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
     t->policy[USED_NS] = 0;
-    enqueue(&harts[hart], t, false);
+    enqueue(&harts[hart].h, t, false);
 }
 
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
     t->policy[USED_NS] = 0;
-    enqueue(&harts[hart], t, false);
+    enqueue(&harts[hart].h, t, false);
 }
 
 void policy_reschedule(unsigned hart) { (void)hart; }

@@ -6,7 +6,7 @@
 
 /* The index of the highest set bit of x (x != 0): Zbb's clz. The kernel is built for RV64IMAC
  * (kernel/CMakeLists.txt) and checks the boot hart's ISA for Zbb (arch/riscv64/machine.c) before
- * anything that calls this runs, so this is its one instruction beyond RV64IMAC. */
+ * anything that calls these runs: clz and ctz are its only instructions beyond RV64IMAC. */
 static inline unsigned arch_highest_bit(uint64_t x)
 {
 #if defined(__riscv_zbb)
@@ -15,6 +15,18 @@ static inline unsigned arch_highest_bit(uint64_t x)
     uint64_t zeros;
     __asm__(".option push\n.option arch, +zbb\nclz %0, %1\n.option pop" : "=r"(zeros) : "r"(x));
     return 63 - (unsigned)zeros;
+#endif
+}
+
+/* The index of the lowest set bit of x (x != 0): Zbb's ctz, as above. */
+static inline unsigned arch_lowest_bit(uint64_t x)
+{
+#if defined(__riscv_zbb)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    uint64_t zeros;
+    __asm__(".option push\n.option arch, +zbb\nctz %0, %1\n.option pop" : "=r"(zeros) : "r"(x));
+    return (unsigned)zeros;
 #endif
 }
 
