@@ -195,7 +195,7 @@ __attribute__((noinline)) _Noreturn void kernel_exit(void)
 
 /* noinline: the fastpath's own exit (exit_switched) covers the common case and calls this for the
  * rest */
-__attribute__((noinline)) _Noreturn void kernel_exit_switched(struct tcb *t, uint64_t slice_end)
+__attribute__((noipa)) void kernel_exit_switched(struct tcb *t, uint64_t slice_end)
 {
     struct hart *h = this_hart();
     /* Only the slice end changed since the timer was armed for the earliest deadline, and a direct

@@ -32,13 +32,11 @@ static bool short_message(seL4_MessageInfo_t info)
     return (info.words[0] & 0x1ff) <= ARCH_MSG_REGISTERS;
 }
 
-/* seL4's lookup_fp: the slot `cptr` names at full depth in the CSpace `root`, or NULL for a
- * lookup the slow path must report. resolve_address_bits without its fault: a loop that calls
- * nothing, so the fastpath keeps its values in scratch registers. */
-static ALWAYS_INLINE struct cte *lookup_slot_fast(struct cap root, word_t cptr)
+/* seL4's lookup_fp below the first level: the slot `cptr` names at full depth in the CSpace
+ * `root`, or NULL for a lookup the slow path must report. resolve_address_bits without its
+ * fault: a loop that calls nothing, so the fastpath keeps its values in scratch registers. */
+static ALWAYS_INLINE struct cte *lookup_slot_levels(struct cap root, word_t cptr)
 {
-    struct cte *slot = lookup_slot_one_level(root, cptr); /* the common shape: one level */
-    if (slot) return slot;
     if (cap_type(root) != CAP_CNODE) return NULL;
     for (word_t bits = seL4_WordBits;;) {
         word_t radix = cap_cnode_radix(root), guard_bits = cap_cnode_guard_size(root);
@@ -46,23 +44,30 @@ static ALWAYS_INLINE struct cte *lookup_slot_fast(struct cap root, word_t cptr)
         if (level > bits ||
             ((cptr >> ((bits - guard_bits) & 63)) & MASK(guard_bits)) != cap_cnode_guard(root))
             return NULL;
-        slot = (struct cte *)cap_ptr(root) + ((cptr >> (bits - level)) & MASK(radix));
+        struct cte *slot = (struct cte *)cap_ptr(root) + ((cptr >> (bits - level)) & MASK(radix));
         bits -= level;
         if (!bits || cap_type(slot->cap) != CAP_CNODE) return slot;
         root = slot->cap;
     }
 }
 
-/* The endpoint cap `cptr` names in t's CSpace, if t may `receive` (or else send) on it. */
-static ALWAYS_INLINE struct endpoint *endpoint_cap(struct tcb *t, word_t cptr, bool receive,
-                                                   struct cap *cap)
+/* Does `cptr` name in t's CSpace an endpoint cap (to *cap) that lets t `receive` (or else send)?
+ * The common CSpace, one CNode whose guard and radix take the whole word (lookup_slot_one_level's
+ * case), is looked up here, where its slot is known to exist; any other through the loop. */
+static ALWAYS_INLINE bool endpoint_cap(struct tcb *t, word_t cptr, bool receive, struct cap *cap)
 {
-    struct cte *slot = lookup_slot_fast(t->slots[TCB_CTABLE].cap, cptr);
-    if (!slot) return NULL;
+    struct cap root = t->slots[TCB_CTABLE].cap;
+    word_t radix = cap_cnode_radix(root), above = cptr >> radix;
+    struct cte *slot;
+    if (cap_type(root) == CAP_CNODE && radix + cap_cnode_guard_size(root) == seL4_WordBits &&
+        above == cap_cnode_guard(root)) {
+        slot = (struct cte *)cap_ptr(root) + (cptr - (above << radix));
+    } else {
+        slot = lookup_slot_levels(root, cptr);
+        if (!slot) return false;
+    }
     *cap = slot->cap;
-    if (cap_type(*cap) != CAP_ENDPOINT) return NULL;
-    if (receive ? !cap_can_receive(*cap) : !cap_can_send(*cap)) return NULL;
-    return cap_ptr(*cap);
+    return cap_type(*cap) == CAP_ENDPOINT && (receive ? cap_can_receive(*cap) : cap_can_send(*cap));
 }
 
 /* `from` is about to wake `to` and block itself: may it switch to `to` now, which may run at once
@@ -80,50 +85,68 @@ static ALWAYS_INLINE bool may_switch_to(unsigned hart, struct tcb *from, struct 
  * inside the switch. */
 #define FASTPATH_RECORDS 5
 
-/* The system call, which the fastpath does not take, through the generic dispatch. */
-static __attribute__((noinline)) _Noreturn void slow_path(int64_t number)
+/* The system call, which the fastpath does not take, through the generic dispatch. It never
+ * returns, but is not declared _Noreturn, so that the fastpath jumps to it (FALL_BACK: a tail
+ * call; gcc never makes one of a call to a _Noreturn function) and saves no return address. */
+static __attribute__((noipa)) void slow_path(int64_t number)
 {
     kernel_handle_syscall(number);
     kernel_exit();
 }
 
 /* The trap's start, as arch_handle_trap's for a system call, once the lock is held (with more
- * than one hart: locked below): the return address past the call. Returns the thread making the
- * call. */
+ * than one hart: locked below). The trap entry has set the return address past the call already
+ * (arch trap.S). Returns the thread making the call. */
+#define FALL_BACK(number)                                                                          \
+    do {                                                                                           \
+        slow_path(number);                                                                         \
+        return;                                                                                    \
+    } while (0)
+
 static ALWAYS_INLINE struct tcb *enter(struct arch_context *ctx)
 {
-    arch_syscall_return_past(ctx);
     /* room for the records it makes itself (the switch's is the scheduler's): else the slow path,
      * which flushes a full buffer as every record does */
-    if (!trace_has_room(FASTPATH_RECORDS)) slow_path((int64_t)ctx->regs[REG_SYSCALL]);
+    if (!trace_has_room(FASTPATH_RECORDS)) {
+        slow_path((int64_t)ctx->regs[REG_SYSCALL]);
+        __builtin_unreachable();
+    }
     return tcb_of_context(ctx);
 }
 
 /* With more than one hart, `fastpath` after taking the kernel lock and checking that no other
  * hart stalled this one's thread meanwhile (kernel_trap_proceeds). Apart from the one-hart path,
- * where no lock is taken and no value lives across a call. */
+ * where no lock is taken and no value lives across a call. While this hart waits for the lock,
+ * another may stop the thread and read or rewrite its registers: until the call is taken they
+ * must be those of a trap not yet handled (arch_handle_trap returns past a call only once its
+ * trap proceeds), so that a thread stopped meanwhile executes the call again when it runs. */
 #define LOCKED(name, fastpath)                                                                     \
-    static __attribute__((noinline, flatten)) _Noreturn void name(struct arch_context *ctx)        \
+    static __attribute__((noipa, flatten)) void name(struct arch_context *ctx)                     \
     {                                                                                              \
+        ctx->regs[REG_NEXT_IP] = ctx->regs[REG_FAULT_IP];                                          \
         kernel_lock_acquire();                                                                     \
         if (!kernel_trap_proceeds()) kernel_exit();                                                \
-        fastpath(ctx);                                                                             \
+        arch_syscall_return_past(ctx);                                                             \
+        fastpath(ctx, true);                                                                       \
     }
 
 /* The exit of a direct switch to t, whose slice ends at `slice_end`, in the common case: one hart
- * (no lock to give back), the timer armed no later than that (kernel_exit_switched says why that
- * is enough), t's address space loaded on this hart and its FP state in place. Then only t's
- * registers go back; any other case takes the whole exit, kernel_exit_switched. Nothing here
- * returns to the fastpath, which therefore saves no registers. */
-static ALWAYS_INLINE _Noreturn void exit_switched(struct tcb *t, uint64_t slice_end)
+ * (not `locked`: no lock to give back), the timer armed no later than that (kernel_exit_switched
+ * says why that is enough), t's address space loaded on this hart and its FP state in place. Then
+ * only t's registers go back; any other case takes the whole exit, kernel_exit_switched. Nothing
+ * here returns to the fastpath, which therefore saves no registers, and this path calls nothing:
+ * it jumps to the register restore (arch_restore_user_jump), so it saves no return address. */
+static ALWAYS_INLINE void exit_switched(struct tcb *t, uint64_t slice_end, bool locked)
 {
     struct hart *h = this_hart();
-    if (nharts > 1 || INVARIANTS_CHECKED || slice_end < h->timer_deadline ||
-        !vspace_loaded_for(h, t) || !fpu_in_place(h, t))
+    if (locked || INVARIANTS_CHECKED || slice_end < h->timer_deadline || !vspace_loaded_for(h, t) ||
+        !fpu_in_place(h, t)) {
         kernel_exit_switched(t, slice_end);
+        return;
+    }
     arch_prepare_return(&t->ctx, h, h->kernel_sp);
-    smp_leave_to_user();
-    arch_restore_user(&t->ctx);
+    smp_leave_to_user_one_hart(); /* (the lock is many harts' only) */
+    arch_restore_user_jump(&t->ctx);
 }
 
 /* The message registers, badge and info of a short message (transfer_message's result). */
@@ -131,7 +154,10 @@ static ALWAYS_INLINE void transfer_registers(uint64_t at, struct tcb *from, stru
                                              seL4_MessageInfo_t info, word_t badge, uint16_t kind)
 {
     word_t length = seL4_MessageInfo_get_length(info);
-    for (unsigned i = 0; i < length; i++) to->ctx.regs[REG_MR0 + i] = from->ctx.regs[REG_MR0 + i];
+    /* the common empty message skips the loop at once */
+    if (length)
+        for (unsigned i = 0; i < length; i++)
+            to->ctx.regs[REG_MR0 + i] = from->ctx.regs[REG_MR0 + i];
     to->ctx.regs[REG_BADGE] = badge;
     to->ctx.regs[REG_INFO] =
         seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0, length).words[0];
@@ -156,51 +182,53 @@ static ALWAYS_INLINE void block_directly(uint64_t at, struct tcb *t, enum thread
     trace_emit_reserved_at(at, TRACE_BLOCK, why, t->tid, 0, 0, 0);
 }
 
-static ALWAYS_INLINE _Noreturn void call(struct arch_context *ctx)
+static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
 {
     struct tcb *caller = enter(ctx);
     unsigned hart = this_hart_id();
     seL4_MessageInfo_t info = thread_msg_info(caller);
-    if (!short_message(info) || caller->fault.type != seL4_Fault_NullFault) slow_path(seL4_SysCall);
+    if (!short_message(info) || caller->fault.type != seL4_Fault_NullFault) FALL_BACK(seL4_SysCall);
     struct cap cap;
-    struct endpoint *ep = endpoint_cap(caller, caller->ctx.regs[REG_CAP], false, &cap);
+    if (!endpoint_cap(caller, caller->ctx.regs[REG_CAP], false, &cap)) FALL_BACK(seL4_SysCall);
+    struct endpoint *ep = cap_ptr(cap); /* an endpoint cap's object is never NULL */
     /* without a grant right the caller gets no reply cap and becomes inactive: slow path */
-    if (!ep || ep_state(ep) != EP_RECV || !(cap_can_grant(cap) || cap_can_grant_reply(cap)))
-        slow_path(seL4_SysCall);
-    struct tcb *server = ep->head;
+    if (ep_state(ep) != EP_RECV || !(cap_can_grant(cap) || cap_can_grant_reply(cap)))
+        FALL_BACK(seL4_SysCall);
+    struct tcb *server = ep->head; /* ep_state says there is one */
     /* its receive emptied its caller slot, which only a Call can fill */
     if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(hart, caller, server))
-        slow_path(seL4_SysCall);
+        FALL_BACK(seL4_SysCall);
 
     uint64_t at = trace_now();
-    tcb_queue_remove(&ep->head, &ep->tail, server);
+    tcb_queue_pop_head(&ep->head, &ep->tail);
     transfer_registers(at, caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
     wake_directly(at, server, caller);
     block_directly(at, caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), server->blocked_can_grant);
     cdt_insert_reply(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
     invariants_caps_changed();
-    exit_switched(server, sched_switch_directly(hart, &caller->sched, &server->sched));
+    exit_switched(server, sched_switch_directly(hart, &caller->sched, &server->sched), locked);
 }
 
-static ALWAYS_INLINE _Noreturn void reply_recv(struct arch_context *ctx)
+static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
 {
     struct tcb *server = enter(ctx);
     unsigned hart = this_hart_id();
     seL4_MessageInfo_t info = thread_msg_info(server);
     struct cte *caller_slot = &server->slots[TCB_CALLER];
     if (!short_message(info) || cap_type(caller_slot->cap) != CAP_REPLY)
-        slow_path(seL4_SysReplyRecv);
+        FALL_BACK(seL4_SysReplyRecv);
     struct tcb *caller = cap_ptr(caller_slot->cap);
     if (caller->state != THREAD_BLOCKED_ON_REPLY || caller->fault.type != seL4_Fault_NullFault)
-        slow_path(seL4_SysReplyRecv);
+        FALL_BACK(seL4_SysReplyRecv);
     struct cap cap;
-    struct endpoint *ep = endpoint_cap(server, server->ctx.regs[REG_CAP], true, &cap);
+    if (!endpoint_cap(server, server->ctx.regs[REG_CAP], true, &cap)) FALL_BACK(seL4_SysReplyRecv);
+    struct endpoint *ep = cap_ptr(cap); /* an endpoint cap's object is never NULL */
     /* a waiting sender is received at once; a pending bound signal is taken instead */
-    if (!ep || ep_state(ep) == EP_SEND) slow_path(seL4_SysReplyRecv);
+    if (ep_state(ep) == EP_SEND) FALL_BACK(seL4_SysReplyRecv);
     struct notification *bound = server->bound_notification;
     if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(hart, server, caller))
-        slow_path(seL4_SysReplyRecv);
+        FALL_BACK(seL4_SysReplyRecv);
 
     uint64_t at = trace_now();
     cdt_empty_slot(caller_slot);
@@ -209,7 +237,7 @@ static ALWAYS_INLINE _Noreturn void reply_recv(struct arch_context *ctx)
     server->blocked_can_grant = cap_can_grant(cap);
     block_directly(at, server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
     tcb_queue_append(&ep->head, &ep->tail, server);
-    exit_switched(caller, sched_switch_directly(hart, &server->sched, &caller->sched));
+    exit_switched(caller, sched_switch_directly(hart, &server->sched, &caller->sched), locked);
 }
 
 LOCKED(call_locked, call)
@@ -217,14 +245,18 @@ LOCKED(reply_recv_locked, reply_recv)
 
 /* flatten: the core's and the policy's parts inline (the kernel is one unit: kernel/CMakeLists.txt)
  */
-__attribute__((flatten)) _Noreturn void fastpath_call(struct arch_context *ctx)
+__attribute__((flatten)) void fastpath_call(struct arch_context *ctx)
 {
-    if (nharts > 1) call_locked(ctx);
-    call(ctx);
+    if (many_harts())
+        call_locked(ctx);
+    else
+        call(ctx, false);
 }
 
-__attribute__((flatten)) _Noreturn void fastpath_reply_recv(struct arch_context *ctx)
+__attribute__((flatten)) void fastpath_reply_recv(struct arch_context *ctx)
 {
-    if (nharts > 1) reply_recv_locked(ctx);
-    reply_recv(ctx);
+    if (many_harts())
+        reply_recv_locked(ctx);
+    else
+        reply_recv(ctx, false);
 }

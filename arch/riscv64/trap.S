@@ -64,9 +64,14 @@ kernel_trap_entry:
     bne t2, t3, 1f
     li t3, seL4_SysCall
     bne a7, t3, 2f
+    /* returning past its ecall (arch_syscall_return_past): sepc is in t1 still */
+    addi t1, t1, 4
+    SAVE(t1, CTX_NEXT_IP)
     tail fastpath_call
 2:  li t3, seL4_SysReplyRecv
     bne a7, t3, 1f
+    addi t1, t1, 4
+    SAVE(t1, CTX_NEXT_IP)
     tail fastpath_reply_recv
 1:  call arch_handle_trap
     /* not reached: the kernel leaves through arch_restore_user */

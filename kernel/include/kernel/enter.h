@@ -10,7 +10,7 @@
  * started on one hart has none). */
 static ALWAYS_INLINE void kernel_enter(void)
 {
-    if (nharts > 1) kernel_lock_acquire();
+    if (many_harts()) kernel_lock_acquire();
 }
 
 bool kernel_trap_proceeds_after_stall(void);

@@ -20,7 +20,9 @@ _Noreturn void kernel_exit(void);
 /* The fastpath's exit: return to user mode in t, which this hart switched to directly (no
  * decision is due) with its slice ending at `slice_end`; nothing else the timer depends on
  * changed since the last exit. */
-_Noreturn void kernel_exit_switched(struct tcb *t, uint64_t slice_end);
+/* (It never returns; declared as returning so that the fastpath jumps to it: gcc never makes a
+ * tail call of a _Noreturn function.) */
+void kernel_exit_switched(struct tcb *t, uint64_t slice_end);
 _Noreturn void kernel_panic_trap(uint64_t cause, uint64_t pc, uint64_t tval);
 /* Exit statuses of the kernel's own halts (a workload's are its own, below these). */
 #define KERNEL_HALT_RUN_LIMIT 96

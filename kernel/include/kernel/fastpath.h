@@ -7,8 +7,10 @@
 /* Entered from the trap entry for seL4_SysCall and seL4_SysReplyRecv, with the caller's registers
  * saved in `ctx` (its TCB's context) and this hart's kernel stack: each does the whole system call
  * and returns to user mode in the thread it switched to, or hands the call, unchanged, to the
- * generic dispatch (kernel_handle_syscall). */
-_Noreturn void fastpath_call(struct arch_context *ctx);
-_Noreturn void fastpath_reply_recv(struct arch_context *ctx);
+ * generic dispatch (kernel_handle_syscall).
+ * They never return (the trap entry jumps to them), but are declared as returning so that their
+ * common path can jump to the register restore instead of calling it (arch_restore_user_jump). */
+void fastpath_call(struct arch_context *ctx);
+void fastpath_reply_recv(struct arch_context *ctx);
 
 #endif

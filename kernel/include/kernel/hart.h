@@ -16,6 +16,9 @@ struct hart {
     uint16_t id;
     /* this hart's scheduler state, &sched_harts[id] (kernel/sched/core.h): one load from tp */
     struct sched_hart *sched;
+    /* the kernel runs on more than one hart (nharts > 1), so kernel entries take the lock: a byte
+     * next to tp, read by every entry and exit, where nharts is an address and a load away */
+    bool many_harts;
     uint64_t hw_id;          /* the hardware's hart id (SBI, device tree) */
     uint64_t kernel_sp;      /* top of this hart's kernel stack */
     uint64_t timer_deadline; /* what the one-shot timer is set to (UINT64_MAX: off) */
@@ -47,6 +50,7 @@ static inline void hart_vspace_unknown(struct hart *h) { h->vspace_cap[1] = UINT
 
 static inline struct hart *this_hart(void) { return (struct hart *)arch_hart_local(); }
 static inline unsigned this_hart_id(void) { return this_hart()->id; }
+static inline bool many_harts(void) { return this_hart()->many_harts; }
 /* The scheduler core's state of this hart (the simulator's kernel/hart.h indexes sched_harts). */
 static inline struct sched_hart *this_sched_hart(void) { return this_hart()->sched; }
 static inline uint64_t clock_now(void) { return arch_now_ns(); }

@@ -38,6 +38,18 @@ static ALWAYS_INLINE void tcb_queue_append(struct tcb **head, struct tcb **tail,
     *tail = t;
 }
 
+/* tcb_queue_remove of the head (not empty): the fastpath's dequeue of its partner. */
+static ALWAYS_INLINE void tcb_queue_pop_head(struct tcb **head, struct tcb **tail)
+{
+    struct tcb *t = *head, *next = t->ep_next;
+    *head = next;
+    if (next)
+        next->ep_prev = NULL;
+    else
+        *tail = NULL;
+    t->ep_next = NULL;
+}
+
 static ALWAYS_INLINE void tcb_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
 {
     if (t->ep_prev)

@@ -31,10 +31,11 @@ void smp_request_reschedule(unsigned hart);
 void smp_stall_thread(struct sched_thread *t);
 
 /* This hart returns to user mode now (inlined: on every exit; one hart has no lock to give). */
+static ALWAYS_INLINE void smp_leave_to_user_one_hart(void) { this_hart()->in_user = true; }
 static ALWAYS_INLINE void smp_leave_to_user(void)
 {
-    this_hart()->in_user = true;
-    if (nharts > 1) kernel_lock_release();
+    smp_leave_to_user_one_hart();
+    if (many_harts()) kernel_lock_release();
 }
 /* This hart goes idle: it leaves the user address space it was in and gives the lock back. */
 void smp_idle_release(void);

@@ -97,6 +97,10 @@ void arch_irq_complete(unsigned irq);
 /* Threads. */
 void arch_init_user_context(struct arch_context *ctx);
 _Noreturn void arch_restore_user(struct arch_context *ctx);
+/* The same, declared as returning: gcc never turns a call of a _Noreturn function into a jump, so
+ * a path whose last act is the restore (the IPC fastpath) would save a return address for it. It
+ * never returns all the same: only a tail call may use it. */
+void arch_restore_user_jump(struct arch_context *ctx) __asm__("arch_restore_user");
 /* Where the thread's next trap finds this hart's kernel stack and hart data (inlined: every
  * exit). */
 static inline void arch_prepare_return(struct arch_context *ctx, void *hart, uint64_t kernel_sp)
