@@ -37,10 +37,10 @@
 
 #define CALL(insn, ep, length)       STUB_IPC(insn, seL4_SysCall, ep, INFO(length))
 #define REPLY_RECV(insn, ep, length) STUB_IPC(insn, seL4_SysReplyRecv, ep, INFO(length))
-#define SEND(insn, ep)              STUB_IPC(insn, seL4_SysSend, ep, INFO(0))
-#define RECV(insn, ep)              STUB_IPC(insn, seL4_SysRecv, ep, INFO(0))
-#define SIGNAL(insn, ntfn)          STUB_IPC(insn, seL4_SysSend, ntfn, INFO(0))
-#define WAIT(insn, ntfn)            STUB_IPC(insn, seL4_SysRecv, ntfn, INFO(0))
-#define YIELD(insn)                 STUB_PLAIN(insn, seL4_SysYield)
+#define SEND(insn, ep)               STUB_IPC(insn, seL4_SysSend, ep, INFO(0))
+#define RECV(insn, ep)               STUB_IPC(insn, seL4_SysRecv, ep, INFO(0))
+#define SIGNAL(insn, ntfn)           STUB_IPC(insn, seL4_SysSend, ntfn, INFO(0))
+#define WAIT(insn, ntfn)             STUB_IPC(insn, seL4_SysRecv, ntfn, INFO(0))
+#define YIELD(insn)                  STUB_PLAIN(insn, seL4_SysYield)
 
 #endif
