@@ -225,7 +225,9 @@ def format_text(bench):
              _text_table(*kernel_table(bench)),
              f"seL4 ({reference.get('path', 'reference')}): {provenance.get('kernel', '?')}; "
              f"{provenance.get('benchmark', '')}; {provenance.get('machine', '')}. "
-             f"ours/seL4 and the verdicts use {_key_label(base) if base else 'rr (not measured)'}.",
+             f"ours/seL4 and the verdicts use {_key_label(base) if base else 'rr (not measured)'}. "
+             "As sel4bench's, a figure with an <operation>_overhead row is the interval timed less "
+             "its own user instructions (the same with a nop for the ecall).",
              "",
              "Policy decisions, instructions per decision, by runnable threads N",
              _text_table(*decision_table(bench)), ""]

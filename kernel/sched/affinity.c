@@ -191,7 +191,7 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to)
 {
     (void)from;
-    return nr_harts == 1 && prio_bitmap_highest(&harts[hart].h.ready) < (int)to->prio;
+    return nr_harts == 1 && !prio_bitmap_any_at_or_above(&harts[hart].h.ready, to->prio);
 }
 
 /* t, running on h's hart, used ns more */

@@ -174,9 +174,9 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 {
     const struct mlfq_hart *h = &harts[hart].h;
     if (to->policy[EPOCH] != h->epoch || from->policy[EPOCH] != h->epoch) return false;
-    int p = prio_bitmap_highest(&h->ready);
     unsigned at_or_below = (2u << to->policy[LEVEL]) - 1; /* levels 0..to's */
-    return p < (int)to->prio || (p == (int)to->prio && !(h->levels_queued[p] & at_or_below));
+    return !prio_bitmap_any_above(&h->ready, to->prio) &&
+           !(h->levels_queued[to->prio] & at_or_below);
 }
 
 /* the enqueue and dequeue cancel out: only the charge is left, with no boost to catch up on

@@ -92,7 +92,7 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 {
     const struct rr_hart *h = &harts[hart].h;
     if (h->candidate || h->choose_new) return false;
-    return to->prio >= from->prio || (int)to->prio >= highest_prio(h);
+    return to->prio >= from->prio || !prio_bitmap_any_above(&h->ready, to->prio);
 }
 
 /* the candidate came and went: only the charge is left */

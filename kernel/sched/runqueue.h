@@ -76,6 +76,20 @@ static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned p)
     if (!b->words[p / 64]) b->top &= ~(1ull << (p / 64));
 }
 
+/* Is a priority of p or above set? (prio_bitmap_highest(b) >= p, without finding it: the
+ * fastpath's question.) */
+static inline bool prio_bitmap_any_at_or_above(const struct prio_bitmap *b, unsigned p)
+{
+    unsigned w = p / 64;
+    return (b->words[w] >> (p % 64)) || (b->top >> w >> 1);
+}
+
+/* Is a priority above p set? */
+static inline bool prio_bitmap_any_above(const struct prio_bitmap *b, unsigned p)
+{
+    return p + 1 < 64 * PRIO_WORDS && prio_bitmap_any_at_or_above(b, p + 1);
+}
+
 /* The highest priority set, or -1. */
 static inline int prio_bitmap_highest(const struct prio_bitmap *b)
 {

@@ -162,7 +162,7 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to)
 {
     (void)from;
-    return nr_online == 1 && prio_bitmap_highest(&harts[hart].h.ready) < (int)to->prio;
+    return nr_online == 1 && !prio_bitmap_any_at_or_above(&harts[hart].h.ready, to->prio);
 }
 
 static void charge(struct sched_thread *t, uint64_t ns)

@@ -34,6 +34,16 @@ def test_bench_rr_without_tracing_repeats_exactly(tmp_path):
     assert set(EXPECTED_OPERATIONS) <= measured | missing
     assert not measured & missing
     assert {"yield_switch", "call_replyrecv_roundtrip"} <= measured
+    # measured as sel4bench measures: less the interval's own user instructions (the counter
+    # reads, the stub's set-up, a nop for the ecall), a handful, never nothing
+    figures = {row["operation"]: row["instructions"] for row in results if row["threads"] is None}
+    for op in ("null_syscall", "call_oneway", "replyrecv_oneway", "call_10words_oneway",
+               "send_higher_prio", "yield_switch", "yield_noswitch", "signal_higher_prio_waiter",
+               "signal_lower_prio", "wait_notification"):
+        assert 0 < figures[f"{op}_overhead"] < 16, (op, figures[f"{op}_overhead"])
+    # the round trip's interval holds both one-way overheads
+    assert figures["call_replyrecv_roundtrip_overhead"] == (figures["call_oneway_overhead"]
+                                                           + figures["replyrecv_oneway_overhead"])
     decisions = {(row["operation"], row["threads"]) for row in results if row["threads"]}
     assert {(kind, n) for kind in ("pick", "enqueue") for n in (1, 16, 256, 1024)} <= decisions
     assert "Kernel operations" in result.stdout and "seL4" in result.stdout

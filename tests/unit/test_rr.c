@@ -194,6 +194,25 @@ static void test_highest_bit_matches_a_plain_scan(void)
     }
 }
 
+/* The fastpath's bitmap questions agree with the highest priority found. */
+static void test_bitmap_questions_match_the_highest(void)
+{
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    for (int i = 0; i < 2000; i++) {
+        struct prio_bitmap b = {0};
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        for (unsigned n = (unsigned)(x % 5); n; n--) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            prio_bitmap_set(&b, (unsigned)(x % 256));
+        }
+        int highest = prio_bitmap_highest(&b);
+        for (unsigned p = 0; p < 256; p++) {
+            CHECK(prio_bitmap_any_at_or_above(&b, p) == (highest >= (int)p));
+            CHECK(prio_bitmap_any_above(&b, p) == (highest > (int)p));
+        }
+    }
+}
+
 /* The fastpath's question (policy_may_switch_directly) against the slow path's answer: `from` runs,
  * another thread is queued at each priority (or none), and `to` wakes at each priority while
  * `from` blocks. With no decision pending the answer must be exactly whether wakeup + pick run
@@ -247,6 +266,7 @@ int main(void)
     RUN(test_candidate_below_queued_priority_waits);
     RUN(test_remove_takes_thread_out_of_queue);
     RUN(test_highest_bit_matches_a_plain_scan);
+    RUN(test_bitmap_questions_match_the_highest);
     RUN(test_direct_switch_agrees_with_wakeup_and_pick);
     return check_summary();
 }
