@@ -73,6 +73,8 @@ bool trace_make_room(unsigned hart)
     trace_buffers[hart].dropped++;
     return false;
 }
+
+uint64_t trace_make_room_word(uint64_t hart) { return trace_make_room((unsigned)hart); }
 #endif
 
 void trace_finish(void)

@@ -20,6 +20,8 @@ extern struct trace_buffer trace_buffers[ARCH_MAX_HARTS];
 #if SCHEDLAB_TRACE
 /* A hart's buffer is full: flush it to the host (true), or count a dropped record (false). */
 bool trace_make_room(unsigned hart);
+/* The same for arch_call_preserving (a word in, a word out). */
+uint64_t trace_make_room_word(uint64_t hart);
 
 /* Record an event as `hart`'s in its buffer b; `reserved`: its room is known to be there
  * (trace_has_room). Inline: it runs on every scheduling event, and its cost is part of every
@@ -28,7 +30,11 @@ static ALWAYS_INLINE void trace_put(struct trace_buffer *b, unsigned hart, bool 
                                     uint64_t time_ns, enum trace_event_type type, uint16_t arg0,
                                     uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {
-    if (!reserved && __builtin_expect(b->next == b->end, 0) && !trace_make_room(hart)) return;
+    /* the flush keeps every register (arch_call_preserving): a function that records saves none
+     * for a call it almost never makes */
+    if (!reserved && __builtin_expect(b->next == b->end, 0) &&
+        !arch_call_preserving(trace_make_room_word, hart))
+        return;
     *b->next++ = trace_record_make(time_ns, type, hart, arg0, arg1, arg2, arg3, arg4);
 }
 

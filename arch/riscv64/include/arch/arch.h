@@ -109,6 +109,25 @@ static inline void arch_prepare_return(struct arch_context *ctx, void *hart, uin
     ctx->regs[CTX_KERNEL_TP] = (uint64_t)hart;
 }
 
+/* fn(arg) under the C ABI, called so that the caller saves nothing: every register but the
+ * result's is kept (arch_preserving_trampoline, preserving.S). For a rarely taken call inside an
+ * inlined hot path (a full trace buffer), which would otherwise make every function it is inlined
+ * into keep its values in callee-saved registers, saved and restored on every entry. */
+static inline uint64_t arch_call_preserving(uint64_t (*fn)(uint64_t), uint64_t arg)
+{
+    register uint64_t a0 __asm__("a0") = arg;
+    register uint64_t (*a1)(uint64_t) __asm__("a1") = fn;
+    __asm__ volatile("addi sp, sp, -16\n"
+                     "sd ra, 0(sp)\n"
+                     "call arch_preserving_trampoline\n"
+                     "ld ra, 0(sp)\n"
+                     "addi sp, sp, 16"
+                     : "+r"(a0)
+                     : "r"(a1)
+                     : "memory");
+    return a0;
+}
+
 /* This hart's FPU registers to and from memory (kernel/fpu.c decides when). The kernel itself
  * never uses floating point, so the registers hold user state across kernel entries. */
 void arch_fpu_save(struct arch_fpu_state *to);
