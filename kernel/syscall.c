@@ -55,14 +55,20 @@ static void handle_invocation(struct tcb *t, bool is_call, bool blocking)
         if (blocking) cap_fault(t, cptr, false, lookup);
         return;
     }
+    unsigned nextra = (unsigned)seL4_MessageInfo_get_extraCaps(info);
+    enum cap_type type = cap_type(slot->cap);
+    /* Send, Signal and Reply read their message in the transfer: the IPC buffer is looked up here
+     * only for the extra caps they name, or for an invocation to decode (the common Signal and
+     * Send pay for no lookup) */
+    bool ipc_object = type == CAP_ENDPOINT || type == CAP_NOTIFICATION || type == CAP_REPLY;
     struct invocation inv = {
         .caller = t,
         .label = seL4_MessageInfo_get_label(info),
         .length = MIN(seL4_MessageInfo_get_length(info), (word_t)seL4_MsgMaxLength),
-        .buffer = thread_ipc_buffer(t, false),
+        .buffer = nextra || !ipc_object ? thread_ipc_buffer(t, false) : NULL,
         .slot = slot,
         .cap = slot->cap,
-        .nextra = (unsigned)seL4_MessageInfo_get_extraCaps(info),
+        .nextra = nextra,
     };
     if (!inv.buffer) {
         inv.length = MIN(inv.length, (word_t)ARCH_MSG_REGISTERS);
