@@ -45,46 +45,13 @@ static seL4_Error decode_invocation(struct invocation *inv, struct syscall_error
     }
 }
 
-static void handle_invocation(struct tcb *t, bool is_call, bool blocking)
+/* Send, Call and Signal on an endpoint or notification cap, and a Send on a reply cap: they read
+ * their message in the transfer, so they need no decoded invocation. */
+static void invoke_ipc_object(struct tcb *t, struct cte *slot, bool is_call, bool blocking)
 {
-    seL4_MessageInfo_t info = thread_msg_info(t);
-    word_t cptr = t->ctx.regs[REG_CAP];
-    struct lookup_fault lookup;
-    struct cte *slot;
-    if (!lookup_slot(t, cptr, &slot, &lookup)) {
-        if (blocking) cap_fault(t, cptr, false, lookup);
-        return;
-    }
-    unsigned nextra = (unsigned)seL4_MessageInfo_get_extraCaps(info);
-    enum cap_type type = cap_type(slot->cap);
-    /* Send, Signal and Reply read their message in the transfer: the IPC buffer is looked up here
-     * only for the extra caps they name, or for an invocation to decode (the common Signal and
-     * Send pay for no lookup) */
-    bool ipc_object = type == CAP_ENDPOINT || type == CAP_NOTIFICATION || type == CAP_REPLY;
-    struct invocation inv = {
-        .caller = t,
-        .label = seL4_MessageInfo_get_label(info),
-        .length = MIN(seL4_MessageInfo_get_length(info), (word_t)seL4_MsgMaxLength),
-        .buffer = nextra || !ipc_object ? thread_ipc_buffer(t, false) : NULL,
-        .slot = slot,
-        .cap = slot->cap,
-        .nextra = nextra,
-    };
-    if (!inv.buffer) {
-        inv.length = MIN(inv.length, (word_t)ARCH_MSG_REGISTERS);
-        inv.nextra = 0;
-    }
-    for (unsigned i = 0; i < inv.nextra; i++) {
-        word_t extra = inv.buffer[seL4_MsgMaxLength + 2 + i];
-        if (!lookup_slot(t, extra, &inv.extra[i], &lookup)) {
-            if (blocking) cap_fault(t, extra, false, lookup);
-            return;
-        }
-    }
-
     struct syscall_error err = {0};
     seL4_Error result = seL4_NoError;
-    struct cap c = inv.cap;
+    struct cap c = slot->cap;
     switch (cap_type(c)) {
     case CAP_ENDPOINT:
         if (!cap_can_send(c))
@@ -99,25 +66,71 @@ static void handle_invocation(struct tcb *t, bool is_call, bool blocking)
             notification_signal(cap_ptr(c), cap_badge(c), t);
         if (is_call && result == seL4_NoError) reply_from_kernel(t, seL4_NoError, 0);
         break;
-    case CAP_REPLY:
+    default: /* CAP_REPLY */
         if (cap_reply_master(c))
             result = error_invalid_cap(&err, 0);
         else
             reply_transfer(t, slot);
         if (is_call && result == seL4_NoError) reply_from_kernel(t, seL4_NoError, 0);
         break;
-    default:
-        invariants_caps_changed();
-        result = decode_invocation(&inv, &err);
-        /* seL4 holds the caller in Restart during its invocation, then replies if it still is:
-         * a caller stopped and restarted within it (CopyRegisters suspending and resuming
-         * itself) completes the call; one that stopped itself (Suspend) gets no reply, its
-         * registers still hold the call, and it makes it again when resumed */
-        if (t->state == THREAD_RESTART) t->state = THREAD_RUNNING;
-        if (is_call && result == seL4_NoError && t->state == THREAD_RUNNING)
-            reply_from_kernel(t, seL4_NoError, inv.reply_length);
-        break;
     }
+    if (result != seL4_NoError && is_call) reply_from_kernel(t, result, write_error_reply(t, &err));
+}
+
+static void handle_invocation(struct tcb *t, bool is_call, bool blocking)
+{
+    seL4_MessageInfo_t info = thread_msg_info(t);
+    word_t cptr = t->ctx.regs[REG_CAP];
+    struct lookup_fault lookup;
+    struct cte *slot;
+    if (!lookup_slot(t, cptr, &slot, &lookup)) {
+        if (blocking) cap_fault(t, cptr, false, lookup);
+        return;
+    }
+    unsigned nextra = (unsigned)seL4_MessageInfo_get_extraCaps(info);
+    enum cap_type type = cap_type(slot->cap);
+    bool ipc_object = type == CAP_ENDPOINT || type == CAP_NOTIFICATION || type == CAP_REPLY;
+    /* the common Signal and Send name no extra caps: no invocation to build, no IPC buffer */
+    if (ipc_object && !nextra) {
+        invoke_ipc_object(t, slot, is_call, blocking);
+        return;
+    }
+    struct invocation inv = {
+        .caller = t,
+        .label = seL4_MessageInfo_get_label(info),
+        .length = MIN(seL4_MessageInfo_get_length(info), (word_t)seL4_MsgMaxLength),
+        .buffer = thread_ipc_buffer(t, false),
+        .slot = slot,
+        .cap = slot->cap,
+        .nextra = nextra,
+    };
+    if (!inv.buffer) {
+        inv.length = MIN(inv.length, (word_t)ARCH_MSG_REGISTERS);
+        inv.nextra = 0;
+    }
+    /* seL4 looks the extra caps up for every invocation: a missing one faults the caller */
+    for (unsigned i = 0; i < inv.nextra; i++) {
+        word_t extra = inv.buffer[seL4_MsgMaxLength + 2 + i];
+        if (!lookup_slot(t, extra, &inv.extra[i], &lookup)) {
+            if (blocking) cap_fault(t, extra, false, lookup);
+            return;
+        }
+    }
+    if (ipc_object) {
+        invoke_ipc_object(t, slot, is_call, blocking);
+        return;
+    }
+
+    struct syscall_error err = {0};
+    invariants_caps_changed();
+    seL4_Error result = decode_invocation(&inv, &err);
+    /* seL4 holds the caller in Restart during its invocation, then replies if it still is: a
+     * caller stopped and restarted within it (CopyRegisters suspending and resuming itself)
+     * completes the call; one that stopped itself (Suspend) gets no reply, its registers still
+     * hold the call, and it makes it again when resumed */
+    if (t->state == THREAD_RESTART) t->state = THREAD_RUNNING;
+    if (is_call && result == seL4_NoError && t->state == THREAD_RUNNING)
+        reply_from_kernel(t, seL4_NoError, inv.reply_length);
     if (result == KERNEL_PREEMPTED) {
         /* it stopped at a preemption point: the thread executes the system call again once the
          * interrupt is handled, and it carries on where its objects say */

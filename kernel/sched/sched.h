@@ -36,7 +36,9 @@ struct sched_thread {
                                           * has not returned it from policy_pick: the core's,
                                           * policies must not touch it */
     int64_t slice_left_ns;               /* remaining timeslice, charged by policy_charge
-                                          * (kernel time included: see policy_charge) */
+                                          * (kernel time included: see policy_charge), for a
+                                          * policy that keeps one (the core asks only
+                                          * policy_slice_ns) */
     struct hartmask affinity;            /* harts the thread may run on */
     uint64_t working_set_bytes;          /* for the cache-warmth model (cache_model.h) */
     uint64_t policy[SCHED_POLICY_WORDS]; /* further per-thread state a policy may keep */
@@ -96,7 +98,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
  * N slices of user work therefore needs an extra turn.
  */
 void policy_charge(struct sched_thread *t, uint64_t ns);
-/* The running thread's slice ran out (slice_left_ns <= 0): refill and re-queue it. */
+/* The running thread's slice ran out (policy_slice_ns was 0): refill and re-queue it. */
 void policy_slice_expired(unsigned hart, struct sched_thread *t);
 /* The running thread yielded: re-queue it. */
 void policy_yield(unsigned hart, struct sched_thread *t);

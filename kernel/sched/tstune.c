@@ -130,7 +130,7 @@ void policy_thread_init(struct sched_thread *t)
     t->policy[USED_NS] = 0;
     t->policy[BURST_NS] = 0;
     t->policy[AVG_BURST] = TARGET_LATENCY_NS;
-    t->slice_left_ns = (int64_t)TARGET_LATENCY_NS;
+    t->slice_left_ns = 0; /* not kept (charge) */
 }
 
 unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
@@ -165,11 +165,12 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
     return nr_online == 1 && !prio_bitmap_any_at_or_above(&harts[hart].h.ready, to->prio);
 }
 
+/* The slice follows the load, so what is left of it is asked when it matters (policy_slice_ns,
+ * policy_pick): a charge only counts, and sched_thread.slice_left_ns is not kept. */
 static void charge(struct sched_thread *t, uint64_t ns)
 {
     t->policy[USED_NS] += ns;
     t->policy[BURST_NS] += ns;
-    t->slice_left_ns = (int64_t)slice_for(t) - (int64_t)t->policy[USED_NS];
 }
 
 static void end_burst(struct sched_thread *t);
@@ -180,13 +181,9 @@ static void picked(struct tstune_hart *h, struct sched_thread *t);
 void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
                               uint64_t ns)
 {
-    struct tstune_hart *h = &harts[hart].h;
-    /* the slow path charges `from` with `to` queued, which its slice's load counts */
-    h->nr_queued[to->prio]++;
     charge(from, ns);
-    h->nr_queued[to->prio]--;
     end_burst(from);
-    picked(h, to);
+    picked(&harts[hart].h, to);
 }
 
 void policy_remove(struct sched_thread *t)
