@@ -91,10 +91,10 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
  * for every kernel entry while it runs (its own system calls, interrupts for other threads'
  * timers, IPIs), and for the trap entry of the interrupt that ends it (charged past the slice's
  * end: rr and affinity refill without carrying it over; mlfq counts it at the level).
- * Measured by bench/slice (bench/run.sh) under icount, rr, one hart, two CPU-bound threads: a
- * switch by slice expiry takes 847 ns from the thread's last user instruction to the next
- * thread's first (705 ns with tracing compiled out), of which 661 ns (522 ns) is charged to
- * the incoming thread's slice: a 10 ms slice gives 9,999,339 ns of user time. A job of exactly
+ * Measured by bench/slice (./schedlab bench) under icount, rr, one hart, two CPU-bound threads:
+ * a switch by slice expiry takes 607 ns from the thread's last user instruction to the next
+ * thread's first (520 ns with tracing compiled out), of which 432 ns (342 ns) is charged to the
+ * incoming thread's slice: a 10 ms slice gives 9,999,568 ns of user time. A job of exactly
  * N slices of user work therefore needs an extra turn.
  */
 void policy_charge(struct sched_thread *t, uint64_t ns);
