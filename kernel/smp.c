@@ -173,9 +173,12 @@ void smp_address_spaces_changed(arch_pte_t *removed_from)
         bool affected = removed_from == SMP_ANY_ADDRESS_SPACE || h->vspace == removed_from;
         if (i != this_hart_id() && h->in_user && affected) stall |= bit(i);
     }
-    /* every hart reloads its address space (and flushes its TLB) when it next leaves the kernel */
+    /* every hart reloads its address space (and flushes its TLB) when it next leaves the kernel;
+     * this one has flushed its TLB here, which is all a mapping only added (nothing removed,
+     * every root as it was) needs of the address space it is in (seL4's map: a fence) */
     arch_flush_tlb();
     for (unsigned i = 0; i < nharts; i++) {
+        if (!removed_from && i == this_hart_id()) continue;
         harts_state[i].vspace_stale = true;
         hart_vspace_unknown(&harts_state[i]);
     }

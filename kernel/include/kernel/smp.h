@@ -43,7 +43,8 @@ void smp_idle_release(void);
 /* Start every other hart listed in hw_ids[1..n-1] (index 0 is the boot hart). */
 void smp_start_secondaries(const uint64_t *hw_ids, unsigned n);
 
-/* Page tables changed: every hart reloads its address space before it runs user code again. If
+/* Page tables changed: every hart reloads its address space before it runs user code again (this
+ * one flushes its TLB at once, and after an addition only that). If
  * mappings were removed from `removed_from` (a VSpace root; SMP_ANY_ADDRESS_SPACE: maybe any),
  * the harts running user code in it are first brought into the kernel (TLB shootdown); NULL:
  * nothing was removed (only added). */
