@@ -3,7 +3,9 @@
  * condition under which it must not, where the slow path's result differs from what a direct
  * switch would give: a long message, a cap transfer, a lower-priority partner while another
  * thread is runnable, a fault reply, a queued sender, a pending bound signal, a missing grant
- * right, a partner on another hart; the generic path for Call and ReplyRecv on other objects;
+ * right, a partner on another hart; a partner whose VSpace died (which the fastpath takes: the
+ * exit runs it in the kernel's address space, as the slow path does); the generic path for Call
+ * and ReplyRecv on other objects;
  * slices that still end after direct switches. Every case checks what the slow path's semantics
  * (seL4's) say, so it fails if the fastpath takes a case it must leave alone.
  */
@@ -361,6 +363,54 @@ static int direct_switches_still_let_an_equal_thread_run(void)
     return 0;
 }
 
+/* ---- a partner whose VSpace died ---- */
+
+static seL4_CPtr dead_ep;
+
+static void waits_on_dead_ep(void *arg)
+{
+    (void)arg;
+    seL4_Word badge;
+    for (;;) seL4_Recv(dead_ep, &badge);
+}
+
+static void calls_dead_ep(void *arg)
+{
+    (void)arg;
+    seL4_Call(dead_ep, seL4_MessageInfo_new(0, 0, 0, 0));
+}
+
+/* A Call to a server whose VSpace died while it waited (its ASID pool deleted). The fastpath
+ * does not look at the VSpace: as on the slow path, the server is woken and runs in the kernel's
+ * address space, where its first instruction fetch faults; it runs none of its code. (An empty
+ * live VSpace would fault the same way: what this checks is that the dead one's path, the
+ * fastpath's full exit finding no live VSpace, delivers that fault and nothing else.) */
+static int a_call_to_a_server_whose_vspace_died_faults_it(void)
+{
+    dead_ep = endpoint();
+    seL4_CPtr fault = alloc_object(seL4_EndpointObject, 0);
+    seL4_CPtr ut = alloc_object(seL4_UntypedObject, 12), pool = alloc_slot();
+    EXPECT(fault && ut && pool);
+    EXPECT(seL4_RISCV_ASIDControl_MakePool(seL4_CapASIDControl, ut, seL4_CapInitThreadCNode, pool,
+                                           64) == seL4_NoError);
+    seL4_CPtr vs = alloc_object(seL4_RISCV_PageTableObject, 0);
+    EXPECT(vs && seL4_RISCV_ASIDPool_Assign(pool, vs) == seL4_NoError);
+    seL4_CPtr server = 0, caller = 0;
+    EXPECT(ktest_spawn("dead-vspace", KTEST_PRIO, waits_on_dead_ep, 0, &server) == 0);
+    seL4_Yield(); /* it waits on the endpoint now */
+    EXPECT(seL4_TCB_SetSpace(server, fault, seL4_CapInitThreadCNode, 0, vs, 0) == seL4_NoError);
+    /* the pool's last cap: its ASIDs, the server's VSpace among them, are gone */
+    EXPECT(seL4_CNode_Delete(seL4_CapInitThreadCNode, pool, 64) == seL4_NoError);
+    EXPECT(ktest_spawn("calls-dead", KTEST_PRIO, calls_dead_ep, 0, &caller) == 0);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(fault, &badge);
+    EXPECT(seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault);
+    EXPECT(seL4_GetMR(seL4_VMFault_PrefetchFault) == 1);
+    EXPECT(seL4_GetMR(seL4_VMFault_IP) == seL4_GetMR(seL4_VMFault_Addr));
+    EXPECT(seL4_TCB_Suspend(server) == seL4_NoError && seL4_TCB_Suspend(caller) == seL4_NoError);
+    return 0;
+}
+
 const struct ktest_case ktest_fastpath[] = {
     {"FASTPATH", "Call/ReplyRecv at equal priority: label, badge, 0-4 MRs",
      short_calls_at_equal_priority},
@@ -383,5 +433,7 @@ const struct ktest_case ktest_fastpath[] = {
      call_and_reply_recv_on_a_notification_take_the_generic_path},
     {"FASTPATH", "direct switches still let an equal-priority thread run",
      direct_switches_still_let_an_equal_thread_run},
+    {"FASTPATH", "a Call to a server whose VSpace died faults the server",
+     a_call_to_a_server_whose_vspace_died_faults_it},
     {0, 0, 0},
 };
