@@ -30,12 +30,6 @@ static ALWAYS_INLINE bool vspace_loaded_for(const struct hart *h, const struct t
     struct cap c = t->slots[TCB_VTABLE].cap;
     return c.w1 == h->vspace_cap[1] && c.w0 == h->vspace_cap[0];
 }
-/* Does t have a live VSpace to run in (else the exit runs it in the kernel's, where it faults)? */
-static ALWAYS_INLINE bool vspace_valid(const struct tcb *t)
-{
-    unsigned asid;
-    return vspace_loaded_for(this_hart(), t) || vspace_of_thread(t, &asid);
-}
 /* Unmap what a capability maps, as its deletion requires. */
 void vspace_unmap_on_delete(struct cap c, bool final);
 
