@@ -94,15 +94,16 @@ static __attribute__((noipa)) void slow_path(int64_t number)
     kernel_exit();
 }
 
-/* The trap's start, as arch_handle_trap's for a system call, once the lock is held (with more
- * than one hart: locked below). The trap entry has set the return address past the call already
- * (arch trap.S). Returns the thread making the call. */
+/* slow_path as a tail call: the fastpath function it is in returns (for the compiler) at once. */
 #define FALL_BACK(number)                                                                          \
     do {                                                                                           \
         slow_path(number);                                                                         \
         return;                                                                                    \
     } while (0)
 
+/* The trap's start, as arch_handle_trap's for a system call, once the lock is held (with more
+ * than one hart: locked below). The trap entry has set the return address past the call already
+ * (arch trap.S). Returns the thread making the call. */
 static ALWAYS_INLINE struct tcb *enter(struct arch_context *ctx)
 {
     /* room for the records it makes itself (the switch's is the scheduler's): else the slow path,
