@@ -49,7 +49,7 @@ bool resolve_address_bits(struct cap node, word_t cptr, word_t n_bits, struct ct
 bool lookup_slot(struct tcb *t, word_t cptr, struct cte **slot, struct lookup_fault *fault)
 {
     struct cap root = t->slots[TCB_CTABLE].cap;
-    if ((*slot = lookup_slot_one_level(root, cptr))) return true;
+    if (lookup_slot_one_level(root, cptr, slot)) return true;
     word_t bits_left;
     return resolve_address_bits(root, cptr, seL4_WordBits, slot, &bits_left, fault);
 }

@@ -57,12 +57,8 @@ static ALWAYS_INLINE struct cte *lookup_slot_levels(struct cap root, word_t cptr
 static ALWAYS_INLINE bool endpoint_cap(struct tcb *t, word_t cptr, bool receive, struct cap *cap)
 {
     struct cap root = t->slots[TCB_CTABLE].cap;
-    word_t radix = cap_cnode_radix(root), above = cptr >> radix;
     struct cte *slot;
-    if (cap_type(root) == CAP_CNODE && radix + cap_cnode_guard_size(root) == seL4_WordBits &&
-        above == cap_cnode_guard(root)) {
-        slot = (struct cte *)cap_ptr(root) + (cptr - (above << radix));
-    } else {
+    if (!lookup_slot_one_level(root, cptr, &slot)) {
         slot = lookup_slot_levels(root, cptr);
         if (!slot) return false;
     }

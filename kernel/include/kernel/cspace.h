@@ -16,13 +16,14 @@ bool resolve_address_bits(struct cap root, word_t cptr, word_t depth, struct cte
 /* The common CSpace (seL4's root task's): one CNode whose guard and radix take all 64 bits. The
  * slot `cptr` names in it, as resolve_address_bits would find it without its loop, or NULL if
  * `root` is not such a CNode or the guard does not match (resolve_address_bits then decides). */
-static ALWAYS_INLINE struct cte *lookup_slot_one_level(struct cap root, word_t cptr)
+static ALWAYS_INLINE bool lookup_slot_one_level(struct cap root, word_t cptr, struct cte **slot)
 {
-    word_t radix = cap_cnode_radix(root);
+    word_t radix = cap_cnode_radix(root), above = cptr >> radix;
     if (cap_type(root) != CAP_CNODE || radix + cap_cnode_guard_size(root) != seL4_WordBits ||
-        cptr >> radix != cap_cnode_guard(root))
-        return NULL;
-    return (struct cte *)cap_ptr(root) + (cptr & MASK(radix));
+        above != cap_cnode_guard(root))
+        return false;
+    *slot = (struct cte *)cap_ptr(root) + (cptr - (above << radix));
+    return true;
 }
 /* A thread's slot for `cptr` at full depth (for invoked and extra caps). */
 bool lookup_slot(struct tcb *t, word_t cptr, struct cte **slot, struct lookup_fault *fault);

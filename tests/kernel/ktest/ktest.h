@@ -13,6 +13,9 @@ struct ktest_case {
     const char *group; /* CNODE, RETYPE, TCB, IPC, NOTIF, FAULT, VSPACE, IRQ, BOOT, FPU, FASTPATH */
     const char *name;
     int (*run)(void); /* 0 = pass; otherwise the failing line */
+    /* How many times the default time bound (CASE_TIMEOUT_MS, or ktest.timeout_ms) the case may
+     * take, for one whose waits can each be long for a reason it cannot remove (0: once) */
+    unsigned timeout_scale;
 };
 
 /* A failed expectation ends the case and reports the line. */
@@ -37,7 +40,8 @@ seL4_CPtr ktest_own_vspace(void);
 
 /* Something another thread or hart will make true: wait for the event itself (checking every
  * KTEST_POLL_NS), never for a fixed time, bounded only far above the need: ktest_soon_ns is half
- * the case timeout (ktest.timeout_ms), so a case that waits in vain still reports its line. Under
+ * the case's timeout (ktest.timeout_ms times its timeout_scale), so a case that waits in vain
+ * still reports its line. Under
  * --realtime emulated time is wall-clock time, and a loaded host can run the other side 10-50x
  * later than it would alone. */
 #define KTEST_POLL_NS 50000ull

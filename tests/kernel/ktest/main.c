@@ -14,7 +14,7 @@
 
 const seL4_BootInfo *ktest_bootinfo;
 seL4_IPCBuffer *ktest_root_ipc_buffer;
-uint64_t ktest_soon_ns; /* set before the first case's copy of this program is made */
+uint64_t ktest_soon_ns; /* set for each case before its copy of this program is made */
 
 /* A case that has not reported after this much emulated time has hung (ktest.timeout_ms
  * overrides it: under --realtime emulated time is wall-clock time, and a loaded host is slow). */
@@ -351,7 +351,6 @@ int main(const seL4_BootInfo *bi)
     ktest_bootinfo = bi;
     ktest_root_ipc_buffer = seL4_GetIPCBuffer();
     uint64_t timeout_ms = schedlab_param("ktest.timeout_ms", CASE_TIMEOUT_MS);
-    ktest_soon_ns = timeout_ms * 1000000 / 2;
     chatter(schedlab_param("ktest.chatter_kb", 0));
     if (schedlab_param("ktest.selfcheck", 0))
         for (const struct ktest_case *c = selfcheck; c->run; c++) cases[ncases++] = c;
@@ -367,6 +366,8 @@ int main(const seL4_BootInfo *bi)
     for (unsigned i = 0; i < ncases; i++) {
         const struct ktest_case *c = cases[i];
         current_case = i;
+        uint64_t case_timeout_ms = timeout_ms * (c->timeout_scale ? c->timeout_scale : 1);
+        ktest_soon_ns = case_timeout_ms * 1000000 / 2;
         if (!start_case(i)) {
             printf("    cannot build the case's process\n");
             printf("FAIL %-7s %s\n", c->group, c->name);
@@ -375,7 +376,7 @@ int main(const seL4_BootInfo *bi)
             continue;
         }
         watch_case = i;
-        watch_deadline = schedlab_now_ns() + timeout_ms * 1000000;
+        watch_deadline = schedlab_now_ns() + case_timeout_ms * 1000000;
         seL4_Signal(arm_ntfn);
         seL4_Word badge = 0;
         seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
@@ -394,7 +395,7 @@ int main(const seL4_BootInfo *bi)
         }
         /* a fault (the message is the fault) or the watchdog's signal (a bound wake-up) */
         if (badge == TIMEOUT_BADGE && label == 0)
-            printf("    timed out after %lu ms\n", (unsigned long)timeout_ms);
+            printf("    timed out after %lu ms\n", (unsigned long)case_timeout_ms);
         else
             printf("    %s at pc 0x%lx\n", fault_name(label), seL4_GetMR(0));
         printf("FAIL %-7s %s\n", c->group, c->name);
