@@ -69,9 +69,11 @@ static ALWAYS_INLINE bool endpoint_cap(struct tcb *t, word_t cptr, bool receive,
 /* `from` is about to wake `to` and block itself: may it switch to `to` now, which may run at once
  * here? (A thread without a live VSpace runs, as on the slow path, in the kernel's, where it
  * faults: the exit, kernel_exit_switched, sees to that.) */
-static ALWAYS_INLINE bool may_switch_to(unsigned hart, struct tcb *from, struct tcb *to)
+static ALWAYS_INLINE bool may_switch_to(unsigned hart, struct tcb *from, struct tcb *to,
+                                        bool locked)
 {
-    return sched_may_switch_directly(hart, &from->sched, &to->sched);
+    /* the locked fastpath is the one for more than one hart */
+    return sched_may_switch_directly(hart, &from->sched, &to->sched, !locked);
 }
 
 /* Trace records a direct switch makes, whose room is checked once: the message, the wakeup, the
@@ -193,7 +195,7 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
         FALL_BACK(seL4_SysCall);
     struct tcb *server = ep->head; /* ep_state says there is one */
     /* its receive emptied its caller slot, which only a Call can fill */
-    if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(hart, caller, server))
+    if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(hart, caller, server, locked))
         FALL_BACK(seL4_SysCall);
 
     uint64_t at = trace_now();
@@ -224,7 +226,7 @@ static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
     /* a waiting sender is received at once; a pending bound signal is taken instead */
     if (ep_state(ep) == EP_SEND) FALL_BACK(seL4_SysReplyRecv);
     struct notification *bound = server->bound_notification;
-    if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(hart, server, caller))
+    if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(hart, server, caller, locked))
         FALL_BACK(seL4_SysReplyRecv);
 
     uint64_t at = trace_now();

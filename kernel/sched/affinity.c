@@ -188,10 +188,10 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * nothing of its priority or above is queued. With more than one hart, policy_select_hart weighs
  * loads and warmth: the slow path decides. */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                                const struct sched_thread *to)
+                                const struct sched_thread *to, bool one_hart)
 {
-    (void)from;
-    return nr_harts == 1 && !prio_bitmap_any_at_or_above(&harts[hart].h.ready, to->prio);
+    (void)hart, (void)from; /* to->hart is `hart`: as an index it needs no zero-extension */
+    return one_hart && !prio_bitmap_any_at_or_above(&harts[to->hart].h.ready, to->prio);
 }
 
 /* t, running on h's hart, used ns more */
@@ -204,14 +204,15 @@ static void charge(struct affinity_hart *h, struct sched_thread *t, uint64_t ns)
 
 /* the charge and what policy_pick records for the thread it returns (the enqueue and dequeue
  * cancel out) */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
-                              uint64_t ns)
+uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                                  uint64_t ns)
 {
     struct affinity_hart *h = &harts[hart].h; /* from's hart too */
     charge(h, from, ns);
     to->policy[LAST_HART] = hart + 1;
     to->policy[RAN_AT] = h->cpu_ns;
     h->current = to;
+    return policy_slice_ns(to);
 }
 
 void policy_remove(struct sched_thread *t)

@@ -158,8 +158,11 @@ void sched_wake(struct sched_thread *t, struct sched_thread *waker, enum trace_w
               t->with_policy ? "held by the policy" : "running");
     if (!hartmask_has(&t->affinity, t->hart))
         sched_migrate(t, first_allowed(t), TRACE_MIGRATE_AFFINITY);
-    unsigned hart = policy_select_hart(t, me());
-    if (hart != t->hart) sched_migrate(t, hart, TRACE_MIGRATE_WAKE);
+    unsigned hart = t->hart;
+    if (nharts > 1) { /* with one hart there is no choice to ask for */
+        hart = policy_select_hart(t, me());
+        if (hart != t->hart) sched_migrate(t, hart, TRACE_MIGRATE_WAKE);
+    }
     trace_emit(TRACE_WAKEUP, (uint16_t)hart, t->tid, waker ? waker->tid : TRACE_TID_NONE, why, 0);
     hand_to_policy(t);
     if (policy_wakeup(hart, t, sched_harts[hart].running))
@@ -343,10 +346,10 @@ uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct 
               "direct switch from tid %u to tid %u, held by the policy", from->tid, to->tid);
     struct sched_hart *h = here();
     uint64_t now = clock_now();
-    policy_switched_directly(hart, from, to, now - h->charged_at);
+    uint64_t slice = policy_switched_directly(hart, from, to, now - h->charged_at);
     h->running = to;
     h->charged_at = now;
-    h->slice_end = now + policy_slice_ns(to);
+    h->slice_end = now + slice;
     /* in the room the fastpath reserved (FASTPATH_RECORDS), at its own instant: the policy's
      * part may have recorded after `now` (tstune's slice), and a switch stamped `now` went back
      * in time */

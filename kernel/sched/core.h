@@ -45,19 +45,20 @@ extern struct sched_hart sched_harts[SCHED_MAX_HARTS];
 /* The IPC fastpath, in two steps. `from`, running on `hart` (this hart), is about to block and wake
  * `to` (blocked). May `to` run at once, without a decision, with the slow path's outcome? Its hart
  * is this one, its affinity allows it, no decision is due here, and the policy agrees
- * (policy_may_switch_directly). It changes nothing; inlined, since every Call and ReplyRecv
- * asks. After a yes the caller makes `from` blocked and `to` runnable, traces both as the slow
- * path does, and calls sched_switch_directly. */
+ * (policy_may_switch_directly, told whether `hart` is the only one). It changes nothing; inlined,
+ * since every Call and ReplyRecv asks. After a yes the caller makes `from` blocked and `to`
+ * runnable, traces both as the slow path does, and calls sched_switch_directly. */
 static inline __attribute__((always_inline)) bool
 sched_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                          const struct sched_thread *to)
+                          const struct sched_thread *to, bool one_hart)
 {
     if (hart >= SCHED_MAX_HARTS) __builtin_unreachable(); /* this hart's index: no bound check */
     const struct sched_hart *h = this_sched_hart();
     /* neither is held by the policy: a running thread is only while a decision is due, a blocked
      * one never (sched_check_invariants; sched_switch_directly checks) */
     return h->running == from && !h->decide && to->hart == hart &&
-           hartmask_has(&to->affinity, hart) && policy_may_switch_directly(hart, from, to);
+           hartmask_has(&to->affinity, hart) &&
+           policy_may_switch_directly(hart, from, to, one_hart);
 }
 /* This hart (`hart`, as asked) switches from `from` to `to` now: `from` charged up to now, the
  * policy's part (policy_switched_directly), `to` running with a fresh slice end, the switch's trace

@@ -47,8 +47,9 @@ struct mlfq_hart {
     uint64_t epoch;               /* the last boost done: boost k happens at k * BOOST_NS */
     uint64_t next_boost_ns;       /* when boost epoch + 1 is due */
     struct prio_bitmap ready;     /* priorities with something queued */
-    uint8_t levels_queued[NPRIO]; /* bit l: q[p][l] is not empty */
-    struct runqueue q[NPRIO][LEVELS];
+    uint8_t levels_queued[NPRIO]; /* bit l: queue (p, l) is not empty */
+    /* level-major, so that finding queue (p, l) is shifts and adds, not a multiply by LEVELS */
+    struct runqueue q[LEVELS][NPRIO];
 };
 
 SCHED_PER_HART(struct mlfq_hart, harts);
@@ -58,21 +59,27 @@ static uint64_t allotments[LEVELS];
 
 static uint64_t allotment(unsigned level) { return allotments[level]; }
 
-static void enqueue(struct mlfq_hart *h, struct sched_thread *t, bool at_head)
+/* The FIFO of seL4 priority p at level l (word-sized indices: no zero-extension on RV64) */
+static struct runqueue *queue(struct mlfq_hart *h, uint64_t p, uint64_t l) { return &h->q[l][p]; }
+
+static inline __attribute__((always_inline)) void enqueue(struct mlfq_hart *h,
+                                                          struct sched_thread *t, bool at_head)
 {
     if (t->queued) return;
-    unsigned p = t->prio, l = (unsigned)t->policy[LEVEL];
-    runqueue_push(&h->q[p][l], t, at_head);
+    uint64_t p = t->prio, l = t->policy[LEVEL];
+    runqueue_push(queue(h, p, l), t, at_head);
     h->levels_queued[p] |= (uint8_t)(1u << l);
-    prio_bitmap_set(&h->ready, p);
+    prio_bitmap_set(&h->ready, (unsigned)p);
 }
 
-static void dequeue(struct mlfq_hart *h, struct sched_thread *t)
+static inline __attribute__((always_inline)) void dequeue(struct mlfq_hart *h,
+                                                          struct sched_thread *t)
 {
-    unsigned p = t->prio, l = (unsigned)t->policy[LEVEL];
-    runqueue_remove(&h->q[p][l], t);
-    if (!h->q[p][l].head) h->levels_queued[p] &= (uint8_t) ~(1u << l);
-    if (!h->levels_queued[p]) prio_bitmap_clear(&h->ready, p);
+    uint64_t p = t->prio, l = t->policy[LEVEL];
+    struct runqueue *q = queue(h, p, l);
+    runqueue_remove(q, t);
+    if (!q->head) h->levels_queued[p] &= (uint8_t) ~(1u << l);
+    if (!h->levels_queued[p]) prio_bitmap_clear(&h->ready, (unsigned)p);
 }
 
 static void set_level(struct sched_thread *t, unsigned level, enum mlfq_level_why why)
@@ -114,10 +121,10 @@ static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
         for (uint64_t m = h->ready.words[w]; m; m &= m - 1) {
             unsigned p = w * 64 + lowest_bit(m);
             for (unsigned l = 1; l < LEVELS; l++)
-                while (h->q[p][l].head)
-                    raised += catch_up_with_boost(h, h->q[p][l].head, MLFQ_LEVEL_BOOSTED);
+                while (queue(h, p, l)->head)
+                    raised += catch_up_with_boost(h, queue(h, p, l)->head, MLFQ_LEVEL_BOOSTED);
             /* level 0 as it is now: a fresh allotment, no move (the boost keeps their order) */
-            for (struct sched_thread *t = h->q[p][0].head; t; t = t->next) {
+            for (struct sched_thread *t = queue(h, p, 0)->head; t; t = t->next) {
                 t->policy[USED_NS] = 0;
                 t->policy[EPOCH] = h->epoch;
             }
@@ -170,8 +177,9 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * thread has not caught up with would change levels (and trace them) in policy_wakeup: the slow
  * path does that. */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                                const struct sched_thread *to)
+                                const struct sched_thread *to, bool one_hart)
 {
+    (void)one_hart; /* threads stay on their hart (seL4) */
     const struct mlfq_hart *h = &harts[hart].h;
     if (to->policy[EPOCH] != h->epoch || from->policy[EPOCH] != h->epoch) return false;
     unsigned at_or_below = (2u << to->policy[LEVEL]) - 1; /* levels 0..to's */
@@ -181,11 +189,12 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 
 /* the enqueue and dequeue cancel out: only the charge is left, with no boost to catch up on
  * (policy_may_switch_directly saw `from` in the hart's epoch) */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
-                              uint64_t ns)
+uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                                  uint64_t ns)
 {
-    (void)hart, (void)to;
+    (void)hart;
     from->policy[USED_NS] += ns;
+    return policy_slice_ns(to);
 }
 
 void policy_remove(struct sched_thread *t)
@@ -199,7 +208,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     if (prev_runnable) enqueue(h, prev, true);
     int p = prio_bitmap_highest(&h->ready);
     if (p < 0) return NULL;
-    struct sched_thread *t = h->q[p][lowest_bit(h->levels_queued[p])].head;
+    struct sched_thread *t = queue(h, (unsigned)p, lowest_bit(h->levels_queued[p]))->head;
     dequeue(h, t);
     return t;
 }

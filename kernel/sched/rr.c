@@ -88,19 +88,21 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * else changed) exactly when no candidate or full decision is pending and `to` passes pick's
  * test against the blocked `from` and the queues. */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                                const struct sched_thread *to)
+                                const struct sched_thread *to, bool one_hart)
 {
+    (void)one_hart; /* threads stay on their hart (seL4) */
     const struct rr_hart *h = &harts[hart].h;
     if (h->candidate || h->choose_new) return false;
     return to->prio >= from->prio || !prio_bitmap_any_above(&h->ready, to->prio);
 }
 
 /* the candidate came and went: only the charge is left */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
-                              uint64_t ns)
+uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                                  uint64_t ns)
 {
-    (void)hart, (void)to;
+    (void)hart;
     policy_charge(from, ns);
+    return policy_slice_ns(to);
 }
 
 void policy_remove(struct sched_thread *t)

@@ -51,7 +51,8 @@ void policy_init(unsigned nharts, uint64_t switch_cost_ns);
 void policy_thread_init(struct sched_thread *t);
 /* Where should a thread that becomes runnable go? `waker_hart` is the hart doing the waking.
  * The answer must be a hart in t->affinity; if it differs from t->hart the core records a
- * migration (TRACE_MIGRATE_WAKE) and sets t->hart before policy_wakeup. */
+ * migration (TRACE_MIGRATE_WAKE) and sets t->hart before policy_wakeup. Asked only with more
+ * than one hart: with one, every thread stays on hart 0. */
 unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart);
 /* t became runnable on `hart`, where `running` runs (NULL: idle). Take t into the policy.
  * Return true if the hart must ask policy_pick for a new decision now. */
@@ -62,18 +63,22 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * policy_may_switch_directly: would policy_select_hart(to) keep it on `hart`, policy_wakeup(hart,
  * to, from) followed by policy_pick(hart, from, false) return `to`, and can the policy leave its
  * state exactly as those calls would? It changes nothing. If it says no, the core calls them (the
- * slow path).
+ * slow path). `one_hart`: the machine has only this hart (the kernel's one-hart fastpath knows it
+ * as a constant); a policy that places threads among harts (policy_select_hart) can say yes only
+ * then.
  * policy_switched_directly: after a yes, charge `from` with the `ns` it ran since its last charge
  * (what policy_charge(from, ns) does before policy_pick on the slow path, where `to` is queued
  * meanwhile) and do what those calls would have left (policy_pick's bookkeeping and its trace
  * records); the core then runs `to` without calling them. The charge is the policy's so that
  * it computes what depends on `to` being queued once, not once without it and again with it.
+ * It returns `to`'s slice, policy_slice_ns(to) as it is then: the policy may know it more
+ * cheaply here, where nothing of `to`'s priority or above is queued.
  * Both are small: they are on the fastpath of every Call and ReplyRecv.
  */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                                const struct sched_thread *to);
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
-                              uint64_t ns);
+                                const struct sched_thread *to, bool one_hart);
+uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                                  uint64_t ns);
 /* t, queued and not running, stopped being runnable (suspended, or its priority changes). */
 void policy_remove(struct sched_thread *t);
 /* Choose the thread `hart` runs next, or NULL to idle. `prev` ran until now (NULL: idle);

@@ -60,8 +60,7 @@ struct tstune_hart {
 };
 
 SCHED_PER_HART(struct tstune_hart, harts);
-static struct hartmask online; /* harts that exist */
-static unsigned nr_online;
+static struct hartmask online;  /* harts that exist */
 static uint64_t slice_floor_ns; /* max(min granularity, switch-overhead bound) */
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
@@ -84,17 +83,19 @@ static void dequeue(struct tstune_hart *h, struct sched_thread *t)
     h->nr_queued_total--;
 }
 
-/* The formula at the top of this file; *nr_out and *bound_out (if not NULL) say what it was
- * derived from: nr, and the term that decided (enum tstune_slice_bound). */
-static uint64_t slice_from(const struct sched_thread *t, uint64_t *nr_out,
-                           enum tstune_slice_bound *bound_out)
+/* The burst a slice is sized for: the average, or the burst in progress if longer. */
+static uint64_t burst_of(const struct sched_thread *t)
 {
-    const struct tstune_hart *h = &harts[t->hart].h;
-    uint64_t nr = h->nr_queued[t->prio] + (t->queued ? 0 : 1);
+    return max_u64(t->policy[AVG_BURST], t->policy[BURST_NS]);
+}
+
+/* The formula at the top of this file for a thread of `burst` among nr runnable threads of its
+ * priority; *bound_out (if not NULL) says which term decided (enum tstune_slice_bound). */
+static inline __attribute__((always_inline)) uint64_t
+slice_among(uint64_t burst, uint64_t nr, enum tstune_slice_bound *bound_out)
+{
     uint64_t fair = TARGET_LATENCY_NS / nr;
-    uint64_t burst = max_u64(t->policy[AVG_BURST], t->policy[BURST_NS]);
     uint64_t capped = min_u64(fair, 2 * burst);
-    if (nr_out) *nr_out = nr;
     if (bound_out)
         *bound_out = slice_floor_ns >= capped ? TSTUNE_SLICE_FLOOR
                      : 2 * burst < fair       ? TSTUNE_SLICE_BURST
@@ -102,7 +103,22 @@ static uint64_t slice_from(const struct sched_thread *t, uint64_t *nr_out,
     return max_u64(slice_floor_ns, capped);
 }
 
-static uint64_t slice_for(const struct sched_thread *t) { return slice_from(t, NULL, NULL); }
+/* The runnable threads of t's priority on its hart, t included. */
+static uint64_t runnable_at_prio(const struct sched_thread *t)
+{
+    return harts[t->hart].h.nr_queued[t->prio] + (t->queued ? 0 : 1);
+}
+
+static uint64_t slice_for(const struct sched_thread *t)
+{
+    return slice_among(burst_of(t), runnable_at_prio(t), NULL);
+}
+
+/* What is left of `slice` for t. */
+static uint64_t slice_left(const struct sched_thread *t, uint64_t slice)
+{
+    return t->policy[USED_NS] < slice ? slice - t->policy[USED_NS] : 0;
+}
 
 static unsigned load(unsigned hart)
 {
@@ -112,7 +128,6 @@ static unsigned load(unsigned hart)
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
     online = hartmask_first_n(nharts);
-    nr_online = nharts;
     if (!switch_cost_ns) switch_cost_ns = SCHED_TSTUNE_SWITCH_COST_NS;
     slice_floor_ns =
         max_u64(MIN_GRANULARITY_NS, switch_cost_ns * 1000 / SCHED_TSTUNE_MAX_OVERHEAD_PERMILLE);
@@ -159,10 +174,10 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * nothing of its priority or above is queued. With more than one hart, policy_select_hart weighs
  * loads: the slow path decides. */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                                const struct sched_thread *to)
+                                const struct sched_thread *to, bool one_hart)
 {
-    (void)from;
-    return nr_online == 1 && !prio_bitmap_any_at_or_above(&harts[hart].h.ready, to->prio);
+    (void)hart, (void)from; /* to->hart is `hart`: as an index it needs no zero-extension */
+    return one_hart && !prio_bitmap_any_at_or_above(&harts[to->hart].h.ready, to->prio);
 }
 
 /* The slice follows the load, so what is left of it is asked when it matters (policy_slice_ns,
@@ -174,16 +189,21 @@ static void charge(struct sched_thread *t, uint64_t ns)
 }
 
 static void end_burst(struct sched_thread *t);
-static void picked(struct tstune_hart *h, struct sched_thread *t);
+static void picked(struct tstune_hart *h, struct sched_thread *t, uint64_t nr, uint64_t slice);
 
 /* the slow path's charge and what policy_pick does besides the queue (the enqueue and dequeue
- * cancel out) */
-void policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
-                              uint64_t ns)
+ * cancel out). `to` runs alone at its priority (nothing of it or above is queued), so nr is 1
+ * and the slice needs no division; and `to` was blocked, so its burst and slice restarted when it
+ * blocked (end_burst) and it has used nothing of either: its slice is whole, sized for its
+ * average burst. */
+uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                                  uint64_t ns)
 {
     charge(from, ns);
     end_burst(from);
-    picked(&harts[hart].h, to);
+    uint64_t slice = slice_among(to->policy[AVG_BURST], 1, NULL);
+    picked(&harts[hart].h, to, 1, slice);
+    return slice;
 }
 
 void policy_remove(struct sched_thread *t)
@@ -215,18 +235,23 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     h->current = t;
     if (!t) return NULL;
     dequeue(h, t);
-    picked(h, t);
+    if (SCHED_TRACING) {
+        uint64_t nr = runnable_at_prio(t);
+        picked(h, t, nr, slice_among(burst_of(t), nr, NULL));
+    } else {
+        h->current = t;
+    }
     return t;
 }
 
-/* t, out of the queue, runs next: it is the hart's current thread, with its slice traced */
-static void picked(struct tstune_hart *h, struct sched_thread *t)
+/* t, out of the queue and with `slice` among nr, runs next: it is the hart's current thread,
+ * with its slice traced */
+static void picked(struct tstune_hart *h, struct sched_thread *t, uint64_t nr, uint64_t slice)
 {
     h->current = t;
     if (!SCHED_TRACING) return; /* the slice's derivation is the record's */
-    uint64_t nr;
     enum tstune_slice_bound bound;
-    uint64_t slice = slice_from(t, &nr, &bound);
+    slice_among(burst_of(t), nr, &bound);
     sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
 }
 
@@ -246,11 +271,7 @@ void policy_yield(unsigned hart, struct sched_thread *t)
 
 void policy_reschedule(unsigned hart) { (void)hart; }
 
-uint64_t policy_slice_ns(const struct sched_thread *t)
-{
-    uint64_t slice = slice_for(t);
-    return t->policy[USED_NS] < slice ? slice - t->policy[USED_NS] : 0;
-}
+uint64_t policy_slice_ns(const struct sched_thread *t) { return slice_left(t, slice_for(t)); }
 
 /* Nothing to balance: placement happens at wakeup only. */
 #include <sched/no_tick.h>

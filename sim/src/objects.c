@@ -134,7 +134,7 @@ static bool fastpath_call(struct sim_thread *caller, struct endpoint *ep, seL4_W
     struct sim_thread *server = ep->q.head;
     if (seL4_MessageInfo_get_length(info) > SIM_FASTPATH_MESSAGE_WORDS ||
         seL4_MessageInfo_get_extraCaps(info) || server->reply_to ||
-        !sched_may_switch_directly(sim_hart_now, &caller->sched, &server->sched))
+        !sched_may_switch_directly(sim_hart_now, &caller->sched, &server->sched, nharts == 1))
         return false;
     sim_harts[sim_hart_now].path_entry = SIM_ENTRY_CALL_FAST;
     queue_pop(&ep->q);

@@ -44,6 +44,7 @@ struct thread_state {
 
 struct direct_outcome {
     uint32_t next, later[AFTER_PICKS];
+    uint64_t slice; /* the next thread's, as the switch leaves it (policy_switched_directly's) */
     struct thread_state at_switch; /* right after it, before anything else happens */
     int64_t slice_left[DIRECT_THREADS];
     uint64_t policy[DIRECT_THREADS][SCHED_POLICY_WORDS];
@@ -95,16 +96,18 @@ static bool direct_run(int q, int f, int w, bool fast, struct direct_outcome *ou
     if (policy_pick(0, NULL, false) != from) return false;
     policy_charge(from, 1000);
     struct sched_thread *next;
+    uint64_t slice;
     if (fast) {
-        if (!policy_may_switch_directly(0, from, to)) return false;
-        policy_switched_directly(0, from, to, 500);
+        if (!policy_may_switch_directly(0, from, to, true)) return false;
+        slice = policy_switched_directly(0, from, to, 500);
         next = to;
     } else {
         policy_wakeup(0, to, from);
         policy_charge(from, 500);
         next = policy_pick(0, from, false);
+        slice = next ? policy_slice_ns(next) : 0;
     }
-    *out = (struct direct_outcome){.next = next ? next->tid : 0};
+    *out = (struct direct_outcome){.next = next ? next->tid : 0, .slice = slice};
     save_state(&out->at_switch);
     /* the rest of the run: the others wake, slices end */
     struct sched_thread *running = next;
@@ -129,7 +132,7 @@ static bool direct_run(int q, int f, int w, bool fast, struct direct_outcome *ou
 
 static bool same_outcome(const struct direct_outcome *a, const struct direct_outcome *b)
 {
-    if (a->next != b->next || a->records != b->records) return false;
+    if (a->next != b->next || a->slice != b->slice || a->records != b->records) return false;
     if (!same_state(&a->at_switch, &b->at_switch)) return false;
     for (unsigned i = 0; i < AFTER_PICKS; i++)
         if (a->later[i] != b->later[i]) return false;

@@ -234,7 +234,7 @@ static void test_direct_switch_agrees_with_wakeup_and_pick(void)
                     if (policy_pick(HART, NULL, false) != from) continue;
                     if (pending == 1) policy_wakeup(HART, make(3, prios[q < 0 ? 0 : q]), from);
                     if (pending == 2) policy_reschedule(HART);
-                    bool direct = policy_may_switch_directly(HART, from, to);
+                    bool direct = policy_may_switch_directly(HART, from, to, true);
                     policy_wakeup(HART, to, from);
                     struct sched_thread *next = policy_pick(HART, from, false);
                     if (pending) CHECK(!direct);

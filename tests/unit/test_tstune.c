@@ -299,9 +299,42 @@ static void test_direct_switch_matches_the_slow_path(void)
     CHECK(taken > 0);
 }
 
+/* th[1] ran three bursts of `burst` ns, blocking after each; then th[0] runs, charged 1 µs. */
+static void run_bursts_then_block(uint64_t burst)
+{
+    reset();
+    for (int i = 0; i < 3; i++) {
+        policy_wakeup(HART, &th[1], NULL);
+        CHECK(policy_pick(HART, NULL, false) == &th[1]);
+        policy_charge(&th[1], burst);
+        CHECK(policy_pick(HART, &th[1], false) == NULL); /* it blocks */
+    }
+    policy_wakeup(HART, &th[0], NULL);
+    CHECK(policy_pick(HART, NULL, false) == &th[0]);
+    policy_charge(&th[0], 1000);
+}
+
+/* The slice a direct switch gives a thread with a history of its own (policy_switched_directly
+ * sizes it from the average burst alone, nothing used) is the one the slow path's pick gives it,
+ * whichever term decides: the floor, the burst cap or the target. */
+static void test_direct_switch_slice_is_the_slow_paths_after_a_history(void)
+{
+    for (uint64_t burst = 100000; burst <= 40 * MS; burst *= 4) {
+        run_bursts_then_block(burst);
+        CHECK(policy_may_switch_directly(HART, &th[0], &th[1], true));
+        uint64_t direct = policy_switched_directly(HART, &th[0], &th[1], 500);
+        run_bursts_then_block(burst);
+        policy_wakeup(HART, &th[1], &th[0]);
+        policy_charge(&th[0], 500);
+        CHECK(policy_pick(HART, &th[0], false) == &th[1]);
+        CHECK(policy_slice_ns(&th[1]) == direct);
+    }
+}
+
 int main(void)
 {
     RUN(test_direct_switch_matches_the_slow_path);
+    RUN(test_direct_switch_slice_is_the_slow_paths_after_a_history);
     RUN(test_lone_thread_gets_the_target_latency);
     RUN(test_slices_shrink_as_load_grows);
     RUN(test_load_counts_only_the_threads_priority);
