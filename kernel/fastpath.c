@@ -77,10 +77,8 @@ static ALWAYS_INLINE bool may_switch_to(unsigned hart, struct tcb *from, struct 
 }
 
 /* Trace records a direct switch makes, whose room is checked once: the message, the wakeup, the
- * block and the switch (written unchecked), and the one a policy may make in
- * policy_switched_directly (tstune's slice; a checked record, so without its slot here it could
- * take the switch's and the switch would be written past the buffer's end). No flush happens
- * inside the switch. */
+ * block, the switch and the one a policy may make in policy_switched_directly (tstune's slice,
+ * sched_trace_policy_at_switch), all written unchecked. No flush happens inside the switch. */
 #define FASTPATH_RECORDS 5
 
 /* The system call, which the fastpath does not take, through the generic dispatch. It never
@@ -198,15 +196,15 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
     if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(hart, caller, server, locked))
         FALL_BACK(seL4_SysCall);
 
-    uint64_t at = trace_now();
+    uint64_t now = clock_now(); /* one read: the switch's instant and its records' */
     tcb_queue_pop_head(&ep->head, &ep->tail);
-    transfer_registers(at, caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
-    wake_directly(at, server, caller);
-    block_directly(at, caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
+    transfer_registers(now, caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
+    wake_directly(now, server, caller);
+    block_directly(now, caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), server->blocked_can_grant);
     cdt_insert_reply(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
     invariants_caps_changed();
-    exit_switched(server, sched_switch_directly(hart, &caller->sched, &server->sched), locked);
+    exit_switched(server, sched_switch_directly(hart, &caller->sched, &server->sched, now), locked);
 }
 
 static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
@@ -229,14 +227,14 @@ static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
     if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(hart, server, caller, locked))
         FALL_BACK(seL4_SysReplyRecv);
 
-    uint64_t at = trace_now();
+    uint64_t now = clock_now(); /* one read: the switch's instant and its records' */
     cdt_empty_slot(caller_slot);
-    transfer_registers(at, server, caller, info, 0, TRACE_IPC_REPLY);
-    wake_directly(at, caller, server);
+    transfer_registers(now, server, caller, info, 0, TRACE_IPC_REPLY);
+    wake_directly(now, caller, server);
     server->blocked_can_grant = cap_can_grant(cap);
-    block_directly(at, server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
+    block_directly(now, server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
     tcb_queue_append(&ep->head, &ep->tail, server);
-    exit_switched(caller, sched_switch_directly(hart, &server->sched, &caller->sched), locked);
+    exit_switched(caller, sched_switch_directly(hart, &server->sched, &caller->sched, now), locked);
 }
 
 LOCKED(call_locked, call)

@@ -22,10 +22,16 @@ void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reaso
     t->hart = (uint8_t)to;
 }
 
-/* The core's policy-trace hook: nothing is traced here (what it costs is not a decision's). */
+/* The core's policy-trace hooks: nothing is traced here (what it costs is not a decision's). */
 void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uint64_t value)
 {
     (void)kind, (void)tid, (void)a, (void)b, (void)value;
+}
+
+void sched_trace_policy_at_switch(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b,
+                                  uint64_t value)
+{
+    sched_trace_policy(kind, tid, a, b, value);
 }
 
 static inline uint64_t instret(void)

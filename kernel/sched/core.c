@@ -75,6 +75,15 @@ void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uin
     if (!calibrating) trace_emit(TRACE_POLICY, kind, tid, a, b, value);
 }
 
+/* (sched_switch_directly has made the switch's instant this hart's charged_at; a direct switch
+ * is a user thread's IPC, which no calibration at boot makes) */
+void sched_trace_policy_at_switch(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b,
+                                  uint64_t value)
+{
+    INVARIANT(!calibrating, "a direct switch while calibrating");
+    trace_emit_reserved_at(here()->charged_at, TRACE_POLICY, kind, tid, a, b, value);
+}
+
 static void request_decision(unsigned hart, enum trace_switch_reason why)
 {
     struct sched_hart *h = &sched_harts[hart];
@@ -339,21 +348,21 @@ struct sched_thread *sched_schedule(uint64_t now)
     return decide(h, prev, now);
 }
 
-uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to)
+uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                               uint64_t now)
 {
     INVARIANT(hart == me(), "direct switch on hart %u from hart %u", hart, me());
     INVARIANT(!from->with_policy && !to->with_policy,
               "direct switch from tid %u to tid %u, held by the policy", from->tid, to->tid);
     struct sched_hart *h = here();
-    uint64_t now = clock_now();
-    uint64_t slice = policy_switched_directly(hart, from, to, now - h->charged_at);
+    uint64_t ran = now - h->charged_at;
+    h->charged_at = now; /* before the policy's part: its record's instant too */
+    uint64_t slice = policy_switched_directly(hart, from, to, ran);
     h->running = to;
-    h->charged_at = now;
     h->slice_end = now + slice;
-    /* in the room the fastpath reserved (FASTPATH_RECORDS), at its own instant: the policy's
-     * part may have recorded after `now` (tstune's slice), and a switch stamped `now` went back
-     * in time */
-    trace_emit_reserved_at(trace_now(), TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
+    /* in the room the fastpath reserved (FASTPATH_RECORDS), at the instant the policy's record
+     * (tstune's slice, sched_trace_policy_at_switch) has too */
+    trace_emit_reserved_at(now, TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
     pay_cache_refill(to);
     return h->slice_end;
 }

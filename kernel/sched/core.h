@@ -60,12 +60,14 @@ sched_may_switch_directly(unsigned hart, const struct sched_thread *from,
            hartmask_has(&to->affinity, hart) &&
            policy_may_switch_directly(hart, from, to, one_hart);
 }
-/* This hart (`hart`, as asked) switches from `from` to `to` now: `from` charged up to now, the
- * policy's part (policy_switched_directly), `to` running with a fresh slice end, the switch's trace
- * record (in the room the caller reserved, which holds one record of the policy's part too) and the
- * cache model's refill, in the slow path's order. Returns the slice end (the only input of the
- * timer's deadline a direct switch changes). */
-uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to);
+/* This hart (`hart`, as asked) switches from `from` to `to` at `now` (the caller's clock read,
+ * which its own records of the switch share): `from` charged up to now, the policy's part
+ * (policy_switched_directly), `to` running with a fresh slice end, the switch's trace record (in
+ * the room the caller reserved, which holds one record of the policy's part too) and the cache
+ * model's refill, in the slow path's order. Returns the slice end (the only input of the timer's
+ * deadline a direct switch changes). */
+uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
+                               uint64_t now);
 /* Kernel exit: settle what this hart runs now (NULL = idle). */
 struct sched_thread *sched_schedule(uint64_t now);
 /* t is being destroyed: no other hart may keep it as its running thread. */

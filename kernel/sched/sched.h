@@ -139,6 +139,11 @@ void sched_migrate(struct sched_thread *t, unsigned to, enum trace_migrate_reaso
  * decoder reads. Records made while the core calibrates the switch cost at boot are dropped.
  */
 void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uint64_t value);
+/* The same, from policy_switched_directly only: the record goes in the room the fastpath reserved
+ * for one policy record (kernel/fastpath.c FASTPATH_RECORDS), at the switch's instant, so that it
+ * costs no room check and no clock read. */
+void sched_trace_policy_at_switch(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b,
+                                  uint64_t value);
 /* Whether policy trace records are kept: not in a kernel built with tracing compiled out
  * (SCHEDLAB_TRACE 0), where work that only feeds a record is skipped; always on the host. */
 #if defined(SCHEDLAB_TRACE) && !SCHEDLAB_TRACE

@@ -189,7 +189,6 @@ static void charge(struct sched_thread *t, uint64_t ns)
 }
 
 static void end_burst(struct sched_thread *t);
-static void picked(struct tstune_hart *h, struct sched_thread *t, uint64_t nr, uint64_t slice);
 
 /* the slow path's charge and what policy_pick does besides the queue (the enqueue and dequeue
  * cancel out). `to` runs alone at its priority (nothing of it or above is queued), so nr is 1
@@ -201,8 +200,10 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
 {
     charge(from, ns);
     end_burst(from);
-    uint64_t slice = slice_among(to->policy[AVG_BURST], 1, NULL);
-    picked(&harts[hart].h, to, 1, slice);
+    harts[hart].h.current = to;
+    enum tstune_slice_bound bound; /* (worked out only for the record) */
+    uint64_t slice = slice_among(to->policy[AVG_BURST], 1, &bound);
+    if (SCHED_TRACING) sched_trace_policy_at_switch(POLICY_TRACE_SLICE, to->tid, 1, bound, slice);
     return slice;
 }
 
@@ -235,24 +236,13 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     h->current = t;
     if (!t) return NULL;
     dequeue(h, t);
-    if (SCHED_TRACING) {
-        uint64_t nr = runnable_at_prio(t);
-        picked(h, t, nr, slice_among(burst_of(t), nr, NULL));
-    } else {
-        h->current = t;
+    if (SCHED_TRACING) { /* the slice chosen, with its derivation (t is out of queue p now) */
+        uint64_t nr = h->nr_queued[p] + 1;
+        enum tstune_slice_bound bound;
+        uint64_t slice = slice_among(burst_of(t), nr, &bound);
+        sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
     }
     return t;
-}
-
-/* t, out of the queue and with `slice` among nr, runs next: it is the hart's current thread,
- * with its slice traced */
-static void picked(struct tstune_hart *h, struct sched_thread *t, uint64_t nr, uint64_t slice)
-{
-    h->current = t;
-    if (!SCHED_TRACING) return; /* the slice's derivation is the record's */
-    enum tstune_slice_bound bound;
-    slice_among(burst_of(t), nr, &bound);
-    sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
 }
 
 void policy_charge(struct sched_thread *t, uint64_t ns) { charge(t, ns); }

@@ -147,7 +147,8 @@ static bool fastpath_call(struct sim_thread *caller, struct endpoint *ep, seL4_W
     trace_emit(TRACE_BLOCK, TRACE_BLOCK_REPLY, caller->sched.tid, 0, 0, 0);
     server->reply_to = caller;
     struct sim_hart *h = &sim_harts[sim_hart_now];
-    h->switched_slice_end = sched_switch_directly(sim_hart_now, &caller->sched, &server->sched);
+    h->switched_slice_end =
+        sched_switch_directly(sim_hart_now, &caller->sched, &server->sched, clock_now());
     h->switched_directly = true;
     return true;
 }

@@ -31,6 +31,13 @@ void sched_trace_policy(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b, uin
         policy_log[policy_log_count++] = (struct policy_record){kind, tid, a, b, value};
 }
 
+/* the same record: the direct switch comparison (direct_switch_mismatches) checks it is */
+void sched_trace_policy_at_switch(uint16_t kind, uint32_t tid, uint32_t a, uint32_t b,
+                                  uint64_t value)
+{
+    sched_trace_policy(kind, tid, a, b, value);
+}
+
 /* ---- the IPC fastpath's policy steps against the slow path's calls ---- */
 
 #define DIRECT_THREADS 4

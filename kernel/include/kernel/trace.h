@@ -58,8 +58,6 @@ static ALWAYS_INLINE void trace_emit(enum trace_event_type type, uint16_t arg0, 
  * checks once (the fastpath: else the slow path takes the call) and then records with
  * trace_emit_reserved_at, which checks nothing and takes the time the caller read once for the
  * instant it stands for (the fastpath's message, wakeup and block happen at one instant). */
-/* The clock for trace_emit_reserved_at (read only when tracing is compiled in). */
-static ALWAYS_INLINE uint64_t trace_now(void) { return clock_now(); }
 
 static ALWAYS_INLINE bool trace_has_room(unsigned n)
 {
@@ -92,7 +90,6 @@ static inline bool trace_has_room(unsigned n)
     (void)n;
     return true;
 }
-static inline uint64_t trace_now(void) { return 0; }
 
 static inline void trace_emit_reserved_at(uint64_t time_ns, enum trace_event_type type,
                                           uint16_t arg0, uint32_t arg1, uint32_t arg2,
