@@ -59,6 +59,9 @@ static ALWAYS_INLINE void trace_emit(enum trace_event_type type, uint16_t arg0, 
  * trace_emit_reserved_at, which checks nothing and takes the time the caller read once for the
  * instant it stands for (the fastpath's message, wakeup and block happen at one instant). */
 
+/* The clock for a record of its own instant (read only when tracing is compiled in). */
+static ALWAYS_INLINE uint64_t trace_now(void) { return clock_now(); }
+
 static ALWAYS_INLINE bool trace_has_room(unsigned n)
 {
     const struct trace_buffer *b = this_hart()->trace;
@@ -97,6 +100,7 @@ static inline void trace_emit_reserved_at(uint64_t time_ns, enum trace_event_typ
 {
     (void)time_ns, (void)type, (void)arg0, (void)arg1, (void)arg2, (void)arg3, (void)arg4;
 }
+static inline uint64_t trace_now(void) { return 0; }
 #endif
 
 /* Boot: `bytes_per_hart` of buffer at `buffers` (kernel virtual), one slice per hart. */
