@@ -219,13 +219,22 @@ void policy_charge(struct sched_thread *t, uint64_t ns)
     t->policy[USED_NS] += ns;
 }
 
-/* Rule 2: an allotment used up moves the thread down. */
+/* Rule 2, the allotment used up: the thread moves down, to the tail of its new level. A function
+ * of its own, reached by a tail call, so that the common requeue saves no registers for the
+ * level's trace record. */
+static __attribute__((noinline)) void demote_and_requeue(unsigned hart, struct sched_thread *t)
+{
+    if (t->policy[LEVEL] + 1 < LEVELS)
+        set_level(t, (unsigned)t->policy[LEVEL] + 1, MLFQ_LEVEL_DEMOTED);
+    t->policy[USED_NS] = 0;
+    enqueue(&harts[hart].h, t, false);
+}
+
 static void requeue_after_use(unsigned hart, struct sched_thread *t)
 {
     if (t->policy[USED_NS] >= allotment((unsigned)t->policy[LEVEL])) {
-        if (t->policy[LEVEL] + 1 < LEVELS)
-            set_level(t, (unsigned)t->policy[LEVEL] + 1, MLFQ_LEVEL_DEMOTED);
-        t->policy[USED_NS] = 0;
+        demote_and_requeue(hart, t);
+        return;
     }
     enqueue(&harts[hart].h, t, false);
 }
