@@ -196,7 +196,7 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
     if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(hart, caller, server, locked))
         FALL_BACK(seL4_SysCall);
 
-    uint64_t now = clock_now(); /* one read: the switch's instant and its records' */
+    uint64_t now = clock_now(); /* the switch's charge and the message, wake and block records */
     tcb_queue_pop_head(&ep->head, &ep->tail);
     transfer_registers(now, caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
     wake_directly(now, server, caller);
@@ -227,7 +227,7 @@ static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
     if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(hart, server, caller, locked))
         FALL_BACK(seL4_SysReplyRecv);
 
-    uint64_t now = clock_now(); /* one read: the switch's instant and its records' */
+    uint64_t now = clock_now(); /* the switch's charge and the message, wake and block records */
     cdt_empty_slot(caller_slot);
     transfer_registers(now, server, caller, info, 0, TRACE_IPC_REPLY);
     wake_directly(now, caller, server);

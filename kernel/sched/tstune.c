@@ -221,9 +221,7 @@ static void end_burst(struct sched_thread *t)
     t->policy[USED_NS] = 0;
 }
 
-/* flatten: with tracing, the slice's record is made here, inline, at every decision */
-__attribute__((flatten)) struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev,
-                                                          bool prev_runnable)
+struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
     struct tstune_hart *h = &harts[hart].h;
     if (prev_runnable && !prev->queued) {
