@@ -133,12 +133,28 @@ static ALWAYS_INLINE struct tcb *enter(struct arch_context *ctx)
  * only t's registers go back; any other case takes the whole exit, kernel_exit_switched. Nothing
  * here returns to the fastpath, which therefore saves no registers, and this path calls nothing:
  * it jumps to the register restore (arch_restore_user_jump), so it saves no return address. */
+/* exit_switched's case where only t's FP state is not in place (a partner that uses the FPU too):
+ * the FP switch, then the same register restore. A function of its own, reached by a tail call
+ * (noipa, as kernel_exit_switched), so that the common exit saves nothing for it. t was blocked,
+ * so it is in no Restart state: of thread_activate only the FP part applies. */
+static __attribute__((noipa, flatten)) void exit_switched_fpu(struct tcb *t)
+{
+    struct hart *h = this_hart();
+    fpu_switch(h, t);
+    arch_prepare_return(&t->ctx, h, h->kernel_sp);
+    smp_leave_to_user_one_hart();
+    arch_restore_user_jump(&t->ctx);
+}
+
 static ALWAYS_INLINE void exit_switched(struct tcb *t, uint64_t slice_end, bool locked)
 {
     struct hart *h = this_hart();
-    if (locked || INVARIANTS_CHECKED || slice_end < h->timer_deadline || !vspace_loaded_for(h, t) ||
-        !fpu_in_place(h, t)) {
+    if (locked || INVARIANTS_CHECKED || slice_end < h->timer_deadline || !vspace_loaded_for(h, t)) {
         kernel_exit_switched(t, slice_end);
+        return;
+    }
+    if (!fpu_in_place(h, t)) {
+        exit_switched_fpu(t);
         return;
     }
     arch_prepare_return(&t->ctx, h, h->kernel_sp);
