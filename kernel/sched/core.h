@@ -48,9 +48,10 @@ extern struct sched_hart sched_harts[SCHED_MAX_HARTS];
  * (policy_may_switch_directly, told whether `hart` is the only one). It changes nothing; inlined,
  * since every Call and ReplyRecv asks. After a yes the caller makes `from` blocked and `to`
  * runnable, traces both as the slow path does, and calls sched_switch_directly. */
-static inline __attribute__((always_inline)) bool
-sched_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                          const struct sched_thread *to, bool one_hart)
+static SCHED_ALWAYS_INLINE bool sched_may_switch_directly(unsigned hart,
+                                                          const struct sched_thread *from,
+                                                          const struct sched_thread *to,
+                                                          bool one_hart)
 {
     if (hart >= SCHED_MAX_HARTS) __builtin_unreachable(); /* this hart's index: no bound check */
     const struct sched_hart *h = this_sched_hart();

@@ -62,8 +62,7 @@ static uint64_t allotment(unsigned level) { return allotments[level]; }
 /* The FIFO of seL4 priority p at level l (word-sized indices: no zero-extension on RV64) */
 static struct runqueue *queue(struct mlfq_hart *h, uint64_t p, uint64_t l) { return &h->q[l][p]; }
 
-static inline __attribute__((always_inline)) void enqueue(struct mlfq_hart *h,
-                                                          struct sched_thread *t, bool at_head)
+static SCHED_ALWAYS_INLINE void enqueue(struct mlfq_hart *h, struct sched_thread *t, bool at_head)
 {
     if (t->queued) return;
     uint64_t p = t->prio, l = t->policy[LEVEL];
@@ -72,8 +71,7 @@ static inline __attribute__((always_inline)) void enqueue(struct mlfq_hart *h,
     prio_bitmap_set(&h->ready, (unsigned)p);
 }
 
-static inline __attribute__((always_inline)) void dequeue(struct mlfq_hart *h,
-                                                          struct sched_thread *t)
+static SCHED_ALWAYS_INLINE void dequeue(struct mlfq_hart *h, struct sched_thread *t)
 {
     uint64_t p = t->prio, l = t->policy[LEVEL];
     struct runqueue *q = queue(h, p, l);

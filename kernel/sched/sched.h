@@ -23,6 +23,10 @@
 #include <sched_config.h>
 #include <schedlab/trace.h>
 
+/* For the few helpers on every decision's path that must be inlined whatever the compiler
+ * weighs (the host builds, which compile a policy alone, included). */
+#define SCHED_ALWAYS_INLINE inline __attribute__((always_inline))
+
 #define SCHED_POLICY_WORDS 6
 
 struct sched_thread {

@@ -91,8 +91,8 @@ static uint64_t burst_of(const struct sched_thread *t)
 
 /* The formula at the top of this file for a thread of `burst` among nr runnable threads of its
  * priority; *bound_out (if not NULL) says which term decided (enum tstune_slice_bound). */
-static inline __attribute__((always_inline)) uint64_t
-slice_among(uint64_t burst, uint64_t nr, enum tstune_slice_bound *bound_out)
+static SCHED_ALWAYS_INLINE uint64_t slice_among(uint64_t burst, uint64_t nr,
+                                                enum tstune_slice_bound *bound_out)
 {
     uint64_t fair = TARGET_LATENCY_NS / nr;
     uint64_t capped = min_u64(fair, 2 * burst);
