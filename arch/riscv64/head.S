@@ -11,6 +11,8 @@
  */
 #include <arch/layout.h>
 
+#include "sbi.h"
+
 /* Turn on the boot page table (t0 = its physical address) and go on at `linked`, the linked
  * (virtual) address of the next instruction. */
 .macro enable_boot_page_table linked
@@ -83,10 +85,38 @@ _start:
     li t0, KERNEL_STACK_SIZE
     add sp, sp, t0
     mv tp, zero
+    /* The kernel is compiled for Zba and Zbb (cmake/target_flags.cmake): try one instruction of
+     * each before any compiled code runs. On a hart without them the trap goes to
+     * missing_extensions. */
+    la t0, missing_extensions
+    csrw stvec, t0
+    .option push
+    .option arch, +zba, +zbb
+    sh1add t0, t0, t0
+    clz t0, t0
+    .option pop
     la t0, kernel_trap_entry
     csrw stvec, t0
     call boot_kernel
 3:  wfi
+    j 3b
+
+/* Say why through the SBI's legacy console (the one every SBI has), then shut down with
+ * "system failure" (SRST). */
+    .balign 4
+missing_extensions:
+    la s0, missing_extensions_message
+8:  lbu a0, 0(s0)
+    beqz a0, 9f
+    li a7, SBI_EXT_LEGACY_PUTCHAR
+    ecall
+    addi s0, s0, 1
+    j 8b
+9:  li a7, SBI_EXT_SRST
+    li a6, 0
+    li a0, 0
+    li a1, 1
+    ecall
     j 3b
 
 /*
@@ -126,6 +156,10 @@ secondary_start:
     call secondary_kernel
 5:  wfi
     j 5b
+
+    .section .rodata
+missing_extensions_message:
+    .asciz "schedlab: this kernel needs the Zba and Zbb extensions, which this hart lacks\n"
 
     .section .data
     .balign 8

@@ -18,20 +18,9 @@ static bool isa_has_extension(const char *isa, const char *ext)
     return false;
 }
 
-static void halt_with(const char *message)
-{
-    while (*message) arch_console_putc(*message++);
-    arch_halt(1);
-}
-
 void arch_init_boot_hart(const struct arch_boot_info *info)
 {
     arch_console_init();
-    /* Zbb's clz and ctz (arch/bits.h: the policies' bitmaps, the lock's waiters) run only after
-     * this */
-    if (!isa_has_extension(info->isa, "zbb"))
-        halt_with("schedlab: this kernel needs the Zbb extension, which the hart's ISA string "
-                  "does not list\n");
     arch_clock_init(info->timebase_hz, isa_has_extension(info->isa, "sstc"));
     arch_init_hart();
 }

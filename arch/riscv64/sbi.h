@@ -2,8 +2,6 @@
 #ifndef ARCH_SBI_H
 #define ARCH_SBI_H
 
-#include <stdint.h>
-
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_BASE           0x10
 #define SBI_BASE_PROBE         3
@@ -13,6 +11,9 @@
 #define SBI_EXT_IPI            0x735049
 #define SBI_EXT_HSM            0x48534D
 #define SBI_EXT_SRST           0x53525354
+
+#ifndef __ASSEMBLER__ /* (head.S uses the numbers above) */
+#include <stdint.h>
 
 struct sbi_ret {
     long error;
@@ -38,5 +39,7 @@ static inline struct sbi_ret sbi_call(long ext, long fid, long a0, long a1, long
 {
     return sbi_call4(ext, fid, a0, a1, a2, 0);
 }
+
+#endif /* __ASSEMBLER__ */
 
 #endif

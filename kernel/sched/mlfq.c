@@ -26,6 +26,12 @@
  *     higher: a higher seL4 priority, or the same priority and a lower level. A preempted thread
  *     goes back to the head of its queue.
  * A thread's slice is what remains of its allotment at its level.
+ *
+ * A woken thread that preempts is kept aside as the hart's candidate (seL4's SchedulerAction)
+ * rather than queued: the decision it asks for usually runs it, and then it has touched no queue.
+ * It stands for a thread at the tail of its queue: every use of the queues its place there would
+ * change first puts it there (settle_candidate), so what the rules above decide is the queues'
+ * order alone.
  */
 #include <sched/runqueue.h>
 
@@ -44,10 +50,11 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 /* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct mlfq_hart {
-    uint64_t epoch;               /* the last boost done: boost k happens at k * BOOST_NS */
-    uint64_t next_boost_ns;       /* when boost epoch + 1 is due */
-    struct prio_bitmap ready;     /* priorities with something queued */
-    uint8_t levels_queued[NPRIO]; /* bit l: queue (p, l) is not empty */
+    struct sched_thread *candidate; /* woken, preempting, not queued yet (top of file) */
+    uint64_t epoch;                 /* the last boost done: boost k happens at k * BOOST_NS */
+    uint64_t next_boost_ns;         /* when boost epoch + 1 is due */
+    struct prio_bitmap ready;       /* priorities with something queued */
+    uint8_t levels_queued[NPRIO];   /* bit l: queue (p, l) is not empty */
     /* level-major, so that finding queue (p, l) is shifts and adds, not a multiply by LEVELS */
     struct runqueue q[LEVELS][NPRIO];
 };
@@ -80,6 +87,47 @@ static SCHED_ALWAYS_INLINE void dequeue(struct mlfq_hart *h, struct sched_thread
     if (!h->levels_queued[p]) prio_bitmap_clear(&h->ready, (unsigned)p);
 }
 
+/* The candidate, if any, takes its place at the tail of its queue. Only what its place would
+ * change needs this: a look at the queues, or another tail insertion (a head insertion or a
+ * removal of another thread commutes with it). Out of line: it is rare wherever it is asked. */
+static __attribute__((noinline)) void queue_candidate(struct mlfq_hart *h)
+{
+    struct sched_thread *c = h->candidate;
+    h->candidate = NULL;
+    enqueue(h, c, false);
+}
+
+static SCHED_ALWAYS_INLINE void settle_candidate(struct mlfq_hart *h)
+{
+    if (h->candidate) queue_candidate(h);
+}
+
+static __attribute__((noinline)) void enqueue_tail_after_candidate(struct mlfq_hart *h,
+                                                                   struct sched_thread *t)
+{
+    queue_candidate(h); /* woken before t is appended: ahead of it */
+    enqueue(h, t, false);
+}
+
+/* (a tail call in the rare case, so that the common one saves no registers) */
+static SCHED_ALWAYS_INLINE void enqueue_tail(struct mlfq_hart *h, struct sched_thread *t)
+{
+    if (h->candidate) {
+        enqueue_tail_after_candidate(h, t);
+        return;
+    }
+    enqueue(h, t, false);
+}
+
+/* Does a queued thread rank with t or above (so that policy_pick would take it before t, were t
+ * appended at its level)? */
+static SCHED_ALWAYS_INLINE bool queued_at_or_above(const struct mlfq_hart *h,
+                                                   const struct sched_thread *t)
+{
+    unsigned at_or_below = (2u << t->policy[LEVEL]) - 1; /* levels 0..t's */
+    return prio_bitmap_any_above(&h->ready, t->prio) || (h->levels_queued[t->prio] & at_or_below);
+}
+
 static void set_level(struct sched_thread *t, unsigned level, enum mlfq_level_why why)
 {
     unsigned from = (unsigned)t->policy[LEVEL];
@@ -97,7 +145,7 @@ static __attribute__((noinline)) bool raise_after_boost(struct mlfq_hart *h, str
     set_level(t, 0, why);
     t->policy[USED_NS] = 0;
     t->policy[EPOCH] = h->epoch;
-    if (queued) enqueue(h, t, false);
+    if (queued) enqueue_tail(h, t);
     return raised;
 }
 
@@ -114,6 +162,7 @@ static inline bool catch_up_with_boost(struct mlfq_hart *h, struct sched_thread 
 static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
 {
     unsigned raised = 0;
+    settle_candidate(h);
     /* only the priorities with something queued (raising within a priority keeps it so) */
     for (unsigned w = 0; w < PRIO_WORDS; w++)
         for (uint64_t m = h->ready.words[w]; m; m &= m - 1) {
@@ -164,10 +213,15 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
     struct mlfq_hart *h = &harts[hart].h;
+    settle_candidate(h); /* woken before t: ahead of it, whatever t does */
     catch_up_with_boost(h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
-    enqueue(h, t, false);
     if (running) catch_up_with_boost(h, running, MLFQ_LEVEL_BOOST_CAUGHT_UP);
-    return !running || ranks_higher(t, running);
+    bool preempts = !running || ranks_higher(t, running);
+    if (preempts)
+        h->candidate = t;
+    else
+        enqueue(h, t, false);
+    return preempts;
 }
 
 /* policy_pick takes the head of the lowest non-empty level of the highest priority: `to`,
@@ -179,10 +233,9 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 {
     (void)one_hart; /* threads stay on their hart (seL4) */
     const struct mlfq_hart *h = &harts[hart].h;
+    if (h->candidate) return false; /* a decision is due (the core asks for none then) */
     if (to->policy[EPOCH] != h->epoch || from->policy[EPOCH] != h->epoch) return false;
-    unsigned at_or_below = (2u << to->policy[LEVEL]) - 1; /* levels 0..to's */
-    return !prio_bitmap_any_above(&h->ready, to->prio) &&
-           !(h->levels_queued[to->prio] & at_or_below);
+    return !queued_at_or_above(h, to);
 }
 
 /* the enqueue and dequeue cancel out: only the charge is left, with no boost to catch up on
@@ -197,13 +250,23 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
 
 void policy_remove(struct sched_thread *t)
 {
-    if (t->queued) dequeue(&harts[t->hart].h, t);
+    struct mlfq_hart *h = &harts[t->hart].h;
+    if (h->candidate == t)
+        h->candidate = NULL;
+    else if (t->queued)
+        dequeue(h, t);
 }
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
     struct mlfq_hart *h = &harts[hart].h;
+    struct sched_thread *c = h->candidate;
+    h->candidate = NULL; /* (a head insertion and a tail one commute: c may wait for prev's) */
     if (prev_runnable) enqueue(h, prev, true);
+    if (c) {
+        if (!queued_at_or_above(h, c)) return c; /* appended, it would be the head taken now */
+        enqueue(h, c, false);
+    }
     int p = prio_bitmap_highest(&h->ready);
     if (p < 0) return NULL;
     struct sched_thread *t = queue(h, (unsigned)p, lowest_bit(h->levels_queued[p]))->head;
@@ -225,7 +288,7 @@ static __attribute__((noinline)) void demote_and_requeue(unsigned hart, struct s
     if (t->policy[LEVEL] + 1 < LEVELS)
         set_level(t, (unsigned)t->policy[LEVEL] + 1, MLFQ_LEVEL_DEMOTED);
     t->policy[USED_NS] = 0;
-    enqueue(&harts[hart].h, t, false);
+    enqueue_tail(&harts[hart].h, t);
 }
 
 static void requeue_after_use(unsigned hart, struct sched_thread *t)
@@ -234,7 +297,7 @@ static void requeue_after_use(unsigned hart, struct sched_thread *t)
         demote_and_requeue(hart, t);
         return;
     }
-    enqueue(&harts[hart].h, t, false);
+    enqueue_tail(&harts[hart].h, t);
 }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t) { requeue_after_use(hart, t); }

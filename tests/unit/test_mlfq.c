@@ -239,6 +239,79 @@ static void test_remove_takes_a_thread_out(void)
     CHECK(policy_pick(HART, &th[1], false) == NULL);
 }
 
+/* A preempting wakeup leaves the woken thread aside (the candidate), standing for the tail of its
+ * queue: what runs and in which order is as if it had been appended. */
+static void test_a_preempting_wakeup_keeps_fifo_order(void)
+{
+    reset();
+    struct sched_thread *low = &th[0], *a = &th[1], *b = &th[2], *c = &th[3];
+    low->prio = a->prio = b->prio = c->prio = 50;
+    low->prio = 10;
+    policy_wakeup(HART, low, NULL);
+    CHECK(policy_pick(HART, NULL, false) == low);
+    /* a and b both preempt low: a, woken first, runs first */
+    CHECK(policy_wakeup(HART, a, low));
+    CHECK(policy_wakeup(HART, b, low));
+    CHECK(policy_pick(HART, low, true) == a);
+    CHECK(policy_pick(HART, a, false) == b);
+    CHECK(policy_pick(HART, b, false) == low);
+    /* c wakes while a of its rank is queued: a runs first */
+    policy_wakeup(HART, a, NULL);
+    CHECK(policy_pick(HART, low, true) == a);
+    policy_yield(HART, a);
+    CHECK(policy_wakeup(HART, c, NULL));
+    CHECK(policy_pick(HART, a, true) == a); /* a yielded first: it is ahead of c */
+    CHECK(policy_pick(HART, a, false) == c);
+    CHECK(policy_pick(HART, c, false) == low);
+}
+
+static void test_a_removed_candidate_never_runs(void)
+{
+    reset();
+    struct sched_thread *low = &th[0], *a = &th[1];
+    low->prio = 10;
+    policy_wakeup(HART, low, NULL);
+    CHECK(policy_pick(HART, NULL, false) == low);
+    CHECK(policy_wakeup(HART, a, low));
+    policy_remove(a);
+    CHECK(!a->queued);
+    CHECK(policy_pick(HART, low, true) == low);
+    CHECK(policy_pick(HART, low, false) == NULL);
+}
+
+/* A boost raises the queued threads in their documented order; a candidate counts as queued at
+ * its level's tail. */
+static void test_a_candidate_is_boosted_as_a_queued_thread(void)
+{
+    reset();
+    struct sched_thread *runner = &th[0], *x = &th[1], *y = &th[2];
+    runner->prio = 10;
+    /* x and y used up their level-0 allotments and blocked at level 1 */
+    run_to_expiry(x, Q0);
+    run_to_expiry(y, Q0);
+    policy_remove(x);
+    policy_remove(y);
+    CHECK(level(x) == 1 && level(y) == 1);
+    policy_wakeup(HART, runner, NULL);
+    CHECK(policy_pick(HART, NULL, false) == runner);
+    CHECK(policy_wakeup(HART, y, runner) && !y->queued); /* the candidate */
+    CHECK(policy_wakeup(HART, x, runner) && !x->queued); /* now x: y is queued, ahead of it */
+    policy_tick(HART, BOOST, runner);
+    CHECK(level(x) == 0 && level(y) == 0);
+    CHECK(policy_pick(HART, runner, true) == y);
+    CHECK(policy_pick(HART, y, false) == x);
+    /* a candidate alone at its priority is raised too */
+    for (int i = 0; i < 2; i++) { /* down to level 2 (it runs; runner is queued) */
+        run_to_expiry(x, policy_slice_ns(x));
+        policy_remove(x);
+    }
+    CHECK(policy_pick(HART, NULL, false) == runner && level(x) == 2);
+    CHECK(policy_wakeup(HART, x, runner) && !x->queued);
+    policy_tick(HART, 2 * BOOST, runner);
+    CHECK(level(x) == 0);
+    CHECK(policy_pick(HART, runner, true) == x && policy_slice_ns(x) == Q0);
+}
+
 /* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */
 static void test_direct_switch_matches_the_slow_path(void)
 {
@@ -262,5 +335,8 @@ int main(void)
     RUN(test_fifo_within_a_level_and_preempted_keeps_the_head);
     RUN(test_equal_rank_wakeup_does_not_preempt);
     RUN(test_remove_takes_a_thread_out);
+    RUN(test_a_preempting_wakeup_keeps_fifo_order);
+    RUN(test_a_removed_candidate_never_runs);
+    RUN(test_a_candidate_is_boosted_as_a_queued_thread);
     return check_summary();
 }

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
-/* The index of the highest set bit of x (x != 0): Zbb's clz. The kernel is built for RV64IMAC
- * (kernel/CMakeLists.txt) and checks the boot hart's ISA for Zbb (arch/riscv64/machine.c) before
- * anything that calls these runs: clz and ctz are its only instructions beyond RV64IMAC. */
+/* The index of the highest set bit of x (x != 0): Zbb's clz. The kernel is built with Zbb
+ * (kernel/CMakeLists.txt; arch/riscv64/head.S stops a hart without it); the asm form serves a
+ * file compiled without it. */
 static inline unsigned arch_highest_bit(uint64_t x)
 {
 #if defined(__riscv_zbb)
