@@ -26,7 +26,10 @@
  * Every move (wake placement on another hart is the core's; pulls and balancing are ours) goes
  * through sched_migrate, so it is traced. Pulling and balancing scan queues (O(threads)); they
  * run only on idle harts and once per period, never on the pick path of a busy hart.
+ * A woken thread that preempts is the hart's candidate until the decision (candidate.h): it
+ * stands for the tail of its queue, counts in the hart's load, and may be pulled.
  */
+#include <sched/candidate.h>
 #include <sched/runqueue.h>
 
 #include "affinity_trace.h"
@@ -46,6 +49,7 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 /* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct affinity_hart {
+    struct sched_thread *candidate; /* woken, preempting, not queued yet (top of file) */
     struct prio_bitmap ready;
     unsigned nr_queued;
     struct sched_thread *current;
@@ -72,7 +76,13 @@ static void dequeue(struct affinity_hart *h, struct sched_thread *t)
     h->nr_queued--;
 }
 
-static unsigned load(unsigned hart) { return harts[hart].h.nr_queued + !!harts[hart].h.current; }
+SCHED_CANDIDATE_OPS(struct affinity_hart)
+
+static unsigned load(unsigned hart)
+{
+    const struct affinity_hart *h = &harts[hart].h;
+    return h->nr_queued + !!h->current + !!h->candidate;
+}
 
 /* Rule 1: the harts t may be placed on or moved to. */
 static struct hartmask allowed_harts(const struct sched_thread *t)
@@ -121,7 +131,9 @@ static struct sched_thread *find_pullable(unsigned hart, unsigned *from)
     struct sched_thread *best = NULL;
     unsigned best_load = 0;
     for (unsigned i = 0; i < nr_harts; i++) {
-        if (i == hart || !harts[i].h.nr_queued || load(i) <= best_load) continue;
+        if (i == hart) continue;
+        settle_candidate(&harts[i].h); /* it may be pulled too */
+        if (!harts[i].h.nr_queued || load(i) <= best_load) continue;
         struct sched_thread *t = movable(i, hart);
         if (t) best = t, best_load = load(i), *from = i;
     }
@@ -180,8 +192,14 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    enqueue(&harts[hart].h, t, false);
-    return !running || t->prio > running->prio;
+    struct affinity_hart *h = &harts[hart].h;
+    settle_candidate(h); /* woken before t: ahead of it */
+    if (!running || t->prio > running->prio) {
+        h->candidate = t;
+        return true;
+    }
+    enqueue(h, t, false);
+    return false;
 }
 
 /* policy_pick takes the head of the highest queue: `to`, appended at its priority, exactly when
@@ -191,7 +209,9 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to, bool one_hart)
 {
     (void)hart, (void)from; /* to->hart is `hart`: as an index it needs no zero-extension */
-    return one_hart && !prio_bitmap_any_at_or_above(&harts[to->hart].h.ready, to->prio);
+    const struct affinity_hart *h = &harts[to->hart].h;
+    /* (with a candidate a decision is due, and the core asks for none then) */
+    return one_hart && !h->candidate && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
 
 /* t, running on h's hart, used ns more */
@@ -217,21 +237,33 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
 
 void policy_remove(struct sched_thread *t)
 {
-    if (t->queued) dequeue(&harts[t->hart].h, t);
+    struct affinity_hart *h = &harts[t->hart].h;
+    if (h->candidate == t)
+        h->candidate = NULL;
+    else if (t->queued)
+        dequeue(h, t);
 }
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
     struct affinity_hart *h = &harts[hart].h;
-    if (prev_runnable) enqueue(h, prev, true);
-    int p = prio_bitmap_highest(&h->ready);
-    struct sched_thread *t = NULL;
-    unsigned from;
-    if (p >= 0) {
-        t = h->queue[p].head;
-        dequeue(h, t);
-    } else if ((t = find_pullable(hart, &from))) { /* rule 3 */
-        move_here(from, hart, t, TRACE_MIGRATE_PULL);
+    struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
+    h->candidate = NULL; /* (a head insertion and a tail one commute: t may wait for prev's) */
+    /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
+    if (prev_runnable && prev != t) enqueue(h, prev, true);
+    if (t && prio_bitmap_any_at_or_above(&h->ready, t->prio)) {
+        enqueue(h, t, false);
+        t = NULL;
+    }
+    if (!t) {
+        int p = prio_bitmap_highest(&h->ready);
+        unsigned from;
+        if (p >= 0) {
+            t = h->queue[p].head;
+            dequeue(h, t);
+        } else if ((t = find_pullable(hart, &from))) { /* rule 3 */
+            move_here(from, hart, t, TRACE_MIGRATE_PULL);
+        }
     }
     if (t) {
         t->policy[LAST_HART] = hart + 1;
@@ -246,10 +278,10 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { charge(&harts[t->hart]
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
     t->slice_left_ns = SCHED_TIMESLICE_NS;
-    enqueue(&harts[hart].h, t, false);
+    enqueue_tail(&harts[hart].h, t);
 }
 
-void policy_yield(unsigned hart, struct sched_thread *t) { enqueue(&harts[hart].h, t, false); }
+void policy_yield(unsigned hart, struct sched_thread *t) { enqueue_tail(&harts[hart].h, t); }
 
 void policy_reschedule(unsigned hart) { (void)hart; }
 
@@ -281,7 +313,7 @@ struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *ru
     struct sched_thread *t;
     while ((t = find_pullable(hart, &from)) && load(from) > load(hart) + THRESHOLD) {
         move_here(from, hart, t, TRACE_MIGRATE_BALANCE);
-        enqueue(h, t, false);
+        enqueue_tail(h, t);
         moved++;
         if (t->prio > top) top = t->prio;
     }

@@ -27,12 +27,10 @@
  *     goes back to the head of its queue.
  * A thread's slice is what remains of its allotment at its level.
  *
- * A woken thread that preempts is kept aside as the hart's candidate (seL4's SchedulerAction)
- * rather than queued: the decision it asks for usually runs it, and then it has touched no queue.
- * It stands for a thread at the tail of its queue: every use of the queues its place there would
- * change first puts it there (settle_candidate), so what the rules above decide is the queues'
- * order alone.
+ * A woken thread that preempts is the hart's candidate until the decision (candidate.h): it
+ * stands for the tail of its queue.
  */
+#include <sched/candidate.h>
 #include <sched/runqueue.h>
 
 #include "mlfq_trace.h"
@@ -87,37 +85,7 @@ static SCHED_ALWAYS_INLINE void dequeue(struct mlfq_hart *h, struct sched_thread
     if (!h->levels_queued[p]) prio_bitmap_clear(&h->ready, (unsigned)p);
 }
 
-/* The candidate, if any, takes its place at the tail of its queue. Only what its place would
- * change needs this: a look at the queues, or another tail insertion (a head insertion or a
- * removal of another thread commutes with it). Out of line: it is rare wherever it is asked. */
-static __attribute__((noinline)) void queue_candidate(struct mlfq_hart *h)
-{
-    struct sched_thread *c = h->candidate;
-    h->candidate = NULL;
-    enqueue(h, c, false);
-}
-
-static SCHED_ALWAYS_INLINE void settle_candidate(struct mlfq_hart *h)
-{
-    if (h->candidate) queue_candidate(h);
-}
-
-static __attribute__((noinline)) void enqueue_tail_after_candidate(struct mlfq_hart *h,
-                                                                   struct sched_thread *t)
-{
-    queue_candidate(h); /* woken before t is appended: ahead of it */
-    enqueue(h, t, false);
-}
-
-/* (a tail call in the rare case, so that the common one saves no registers) */
-static SCHED_ALWAYS_INLINE void enqueue_tail(struct mlfq_hart *h, struct sched_thread *t)
-{
-    if (h->candidate) {
-        enqueue_tail_after_candidate(h, t);
-        return;
-    }
-    enqueue(h, t, false);
-}
+SCHED_CANDIDATE_OPS(struct mlfq_hart)
 
 /* Does a queued thread rank with t or above (so that policy_pick would take it before t, were t
  * appended at its level)? */
@@ -262,7 +230,8 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     struct mlfq_hart *h = &harts[hart].h;
     struct sched_thread *c = h->candidate;
     h->candidate = NULL; /* (a head insertion and a tail one commute: c may wait for prev's) */
-    if (prev_runnable) enqueue(h, prev, true);
+    /* prev == c: a yielded thread whose priority changed, woken again at the tail (core.c) */
+    if (prev_runnable && prev != c) enqueue(h, prev, true);
     if (c) {
         if (!queued_at_or_above(h, c)) return c; /* appended, it would be the head taken now */
         enqueue(h, c, false);

@@ -33,7 +33,11 @@
  * Wake placement: the thread's last hart if its affinity allows it and no allowed hart is idle;
  * else an idle allowed hart (the waker's first); else the least loaded allowed hart. There is
  * no balancing of queued threads (see the affinity policy for that).
+ * A woken thread of a higher priority than the running one (or on an idle hart) is the hart's
+ * candidate until the decision (candidate.h): it stands for the tail of its queue, and counts in
+ * the hart's load.
  */
+#include <sched/candidate.h>
 #include <sched/runqueue.h>
 
 #include "tstune_trace.h"
@@ -52,6 +56,7 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 /* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct tstune_hart {
+    struct sched_thread *candidate; /* woken, preempting, not queued yet (top of file) */
     struct prio_bitmap ready;
     uint32_t nr_queued_total;
     struct sched_thread *current;
@@ -82,6 +87,8 @@ static void dequeue(struct tstune_hart *h, struct sched_thread *t)
     h->nr_queued[t->prio]--;
     h->nr_queued_total--;
 }
+
+SCHED_CANDIDATE_OPS(struct tstune_hart)
 
 /* The burst a slice is sized for: the average, or the burst in progress if longer. */
 static uint64_t burst_of(const struct sched_thread *t)
@@ -122,7 +129,8 @@ static uint64_t slice_left(const struct sched_thread *t, uint64_t slice)
 
 static unsigned load(unsigned hart)
 {
-    return harts[hart].h.nr_queued_total + (harts[hart].h.current ? 1 : 0);
+    const struct tstune_hart *h = &harts[hart].h;
+    return h->nr_queued_total + (h->current ? 1 : 0) + (h->candidate ? 1 : 0);
 }
 
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
@@ -165,9 +173,15 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    enqueue(&harts[hart].h, t, false);
+    struct tstune_hart *h = &harts[hart].h;
+    settle_candidate(h); /* woken before t: ahead of it */
+    if (!running || t->prio > running->prio) {
+        h->candidate = t;
+        return true;
+    }
+    enqueue(h, t, false);
     /* equal priority: the running thread's slice shrinks with the load, so decide again */
-    return !running || t->prio >= running->prio;
+    return t->prio == running->prio;
 }
 
 /* policy_pick takes the head of the highest queue: `to`, appended at its priority, exactly when
@@ -177,7 +191,9 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to, bool one_hart)
 {
     (void)hart, (void)from; /* to->hart is `hart`: as an index it needs no zero-extension */
-    return one_hart && !prio_bitmap_any_at_or_above(&harts[to->hart].h.ready, to->prio);
+    const struct tstune_hart *h = &harts[to->hart].h;
+    /* (with a candidate a decision is due, and the core asks for none then) */
+    return one_hart && !h->candidate && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
 
 /* The slice follows the load, so what is left of it is asked when it matters (policy_slice_ns,
@@ -209,7 +225,11 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
 
 void policy_remove(struct sched_thread *t)
 {
-    if (t->queued) dequeue(&harts[t->hart].h, t);
+    struct tstune_hart *h = &harts[t->hart].h;
+    if (h->candidate == t)
+        h->candidate = NULL;
+    else if (t->queued)
+        dequeue(h, t);
 }
 
 /* prev blocked: its burst ends and feeds the average. */
@@ -224,20 +244,31 @@ static void end_burst(struct sched_thread *t)
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
     struct tstune_hart *h = &harts[hart].h;
-    if (prev_runnable && !prev->queued) {
+    struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
+    /* t is of a higher priority than prev (policy_reschedule settles it when prev's changes), so
+     * it is not among the threads prev's slice is shared with, and prev's place commutes with
+     * t's; prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
+    h->candidate = NULL;
+    if (prev_runnable && !prev->queued && prev != t) {
         bool used_up = prev->policy[USED_NS] >= slice_for(prev);
         if (used_up) prev->policy[USED_NS] = 0;
         enqueue(h, prev, !used_up);
     } else if (prev && !prev_runnable) {
         end_burst(prev);
     }
-    int p = prio_bitmap_highest(&h->ready);
-    struct sched_thread *t = p < 0 ? NULL : h->queue[p].head;
+    if (t && prio_bitmap_any_at_or_above(&h->ready, t->prio)) {
+        enqueue(h, t, false);
+        t = NULL;
+    }
+    if (!t) {
+        int p = prio_bitmap_highest(&h->ready);
+        t = p < 0 ? NULL : h->queue[p].head;
+        if (t) dequeue(h, t);
+    }
     h->current = t;
     if (!t) return NULL;
-    dequeue(h, t);
-    if (SCHED_TRACING) { /* the slice chosen, with its derivation (t is out of queue p now) */
-        uint64_t nr = h->nr_queued[p] + 1;
+    if (SCHED_TRACING) { /* the slice chosen, with its derivation (t is out of its queue now) */
+        uint64_t nr = h->nr_queued[t->prio] + 1;
         enum tstune_slice_bound bound;
         uint64_t slice = slice_among(burst_of(t), nr, &bound);
         sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
@@ -250,16 +281,18 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { charge(t, ns); }
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
     t->policy[USED_NS] = 0;
-    enqueue(&harts[hart].h, t, false);
+    enqueue_tail(&harts[hart].h, t);
 }
 
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
     t->policy[USED_NS] = 0;
-    enqueue(&harts[hart].h, t, false);
+    enqueue_tail(&harts[hart].h, t);
 }
 
-void policy_reschedule(unsigned hart) { (void)hart; }
+/* the running thread's priority changed: a candidate may now share its priority, and so its
+ * slice (policy_pick) */
+void policy_reschedule(unsigned hart) { settle_candidate(&harts[hart].h); }
 
 uint64_t policy_slice_ns(const struct sched_thread *t) { return slice_left(t, slice_for(t)); }
 

@@ -152,6 +152,52 @@ static void test_idle_hart_pulls_the_best_queued_thread(void)
     CHECK(migration_count == 2);
 }
 
+/* A preempting wakeup leaves the woken thread aside (the candidate, kernel/sched/candidate.h),
+ * standing for the tail of its queue: an idle hart may pull it as a queued thread. */
+static void test_an_idle_hart_may_pull_a_candidate(void)
+{
+    reset();
+    run_on(&th[0], 0);
+    th[1].prio = 60;
+    th[1].hart = 0;
+    CHECK(policy_wakeup(0, &th[1], running[0]) && !th[1].queued); /* hart 0's candidate */
+    run_on(&th[2], 1);
+    migration_log_clear();
+    CHECK(decide(1, false) == &th[1]); /* hart 1's thread blocked: it pulls from hart 0 */
+    CHECK(th[1].hart == 1 && migration_count == 1);
+    CHECK(decide(0, true) == &th[0]); /* hart 0's decision: nothing else came */
+}
+
+static void test_a_preempting_wakeup_keeps_fifo_order(void)
+{
+    reset();
+    th[0].prio = 10;
+    run_on(&th[0], 0);
+    CHECK(policy_wakeup(0, &th[1], running[0]) && !th[1].queued);
+    CHECK(policy_wakeup(0, &th[2], running[0]));
+    CHECK(decide(0, true) == &th[1]);
+    CHECK(decide(0, false) == &th[2]);
+    CHECK(decide(0, false) == &th[0]);
+}
+
+/* The core's sched_set_priority on a thread that yielded (it runs, the policy holds it): taken
+ * back and woken again as if its hart were idle, it goes to the tail of its new priority. */
+static void test_a_yielded_thread_with_a_new_priority_goes_to_the_tail(void)
+{
+    reset();
+    struct sched_thread *t = &th[0], *other = &th[1], *top = &th[2];
+    other->prio = 80;
+    top->prio = 200; /* only to wake `other` without preempting */
+    run_on(t, 0);
+    CHECK(!policy_wakeup(0, other, top));
+    policy_yield(0, t);
+    policy_remove(t);
+    t->prio = 80;
+    CHECK(policy_wakeup(0, t, NULL));
+    CHECK(decide(0, true) == other);
+    CHECK(decide(0, false) == t);
+}
+
 static void test_pulling_respects_masks(void)
 {
     reset();
@@ -341,6 +387,9 @@ int main(void)
     RUN(test_placement_never_leaves_the_mask);
     RUN(test_idle_hart_pulls_the_best_queued_thread);
     RUN(test_pulling_respects_masks);
+    RUN(test_an_idle_hart_may_pull_a_candidate);
+    RUN(test_a_preempting_wakeup_keeps_fifo_order);
+    RUN(test_a_yielded_thread_with_a_new_priority_goes_to_the_tail);
     RUN(test_balances_above_the_threshold_not_below);
     RUN(test_balancing_asks_for_a_decision_when_it_pulls_something_better);
     RUN(test_balancing_respects_masks);

@@ -291,6 +291,72 @@ static void test_remove_takes_a_thread_out(void)
     CHECK(policy_pick(HART, &th[1], false) == NULL);
 }
 
+/* A preempting wakeup leaves the woken thread aside (the candidate, kernel/sched/candidate.h),
+ * standing for the tail of its queue: what runs, in which order and with which slice is as if it
+ * had been appended. */
+static void test_a_preempting_wakeup_keeps_fifo_order_and_counts(void)
+{
+    reset();
+    struct sched_thread *low = &th[0], *a = &th[1], *b = &th[2];
+    low->prio = 10;
+    policy_wakeup(HART, low, NULL);
+    CHECK(policy_pick(HART, NULL, false) == low);
+    CHECK(policy_wakeup(HART, a, low) && !a->queued); /* the candidate */
+    CHECK(policy_wakeup(HART, b, low));               /* a is queued now, ahead of b */
+    CHECK(policy_pick(HART, low, true) == a);
+    CHECK(policy_slice_ns(a) == TARGET / 2); /* b shares its priority */
+    CHECK(policy_pick(HART, a, false) == b);
+    CHECK(policy_pick(HART, b, false) == low);
+}
+
+/* The core's sched_set_priority on a thread that yielded (it runs, the policy holds it): taken
+ * back and woken again as if its hart were idle, it goes to the tail of its new priority. */
+static void test_a_yielded_thread_with_a_new_priority_goes_to_the_tail(void)
+{
+    reset();
+    struct sched_thread *t = &th[0], *other = &th[1], *top = &th[2];
+    other->prio = 80;
+    top->prio = 200; /* only to wake `other` without preempting */
+    policy_wakeup(HART, t, NULL);
+    CHECK(policy_pick(HART, NULL, false) == t);
+    CHECK(!policy_wakeup(HART, other, top));
+    policy_yield(HART, t);
+    policy_remove(t);
+    t->prio = 80;
+    CHECK(policy_wakeup(HART, t, NULL));
+    CHECK(policy_pick(HART, t, true) == other);
+    CHECK(policy_pick(HART, other, false) == t);
+}
+
+/* The running thread's priority rises to a candidate's (sched_set_priority: policy_reschedule):
+ * its slice is shared with the candidate from then on. */
+static void test_a_priority_change_shares_the_slice_with_a_candidate(void)
+{
+    reset();
+    struct sched_thread *low = &th[0], *c = &th[1];
+    low->prio = 10;
+    policy_wakeup(HART, low, NULL);
+    CHECK(policy_pick(HART, NULL, false) == low);
+    CHECK(policy_wakeup(HART, c, low) && !c->queued);
+    policy_charge(low, TARGET * 3 / 4); /* more than half the target latency */
+    low->prio = c->prio;
+    policy_reschedule(HART);
+    CHECK(policy_pick(HART, low, true) == c); /* low's slice, TARGET / 2, is used up */
+}
+
+/* A candidate counts in its hart's load: wake placement sees that hart as busy. */
+static void test_a_candidate_counts_in_the_load(void)
+{
+    reset_with_switch_cost(2, 0);
+    struct sched_thread *c = &th[0], *t = &th[1];
+    CHECK(policy_wakeup(0, c, NULL) && !c->queued); /* hart 0 idle: c is its candidate */
+    t->affinity = hartmask_from_word(0x3);
+    t->hart = 5; /* (its last hart is not allowed) */
+    CHECK(policy_select_hart(t, 0) == 1);
+    policy_remove(c);
+    CHECK(policy_select_hart(t, 0) == 0);
+}
+
 /* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */
 static void test_direct_switch_matches_the_slow_path(void)
 {
@@ -351,5 +417,9 @@ int main(void)
     RUN(test_expiry_and_yield_go_to_the_tail_with_a_fresh_slice);
     RUN(test_wake_placement_respects_affinity);
     RUN(test_remove_takes_a_thread_out);
+    RUN(test_a_preempting_wakeup_keeps_fifo_order_and_counts);
+    RUN(test_a_yielded_thread_with_a_new_priority_goes_to_the_tail);
+    RUN(test_a_candidate_counts_in_the_load);
+    RUN(test_a_priority_change_shares_the_slice_with_a_candidate);
     return check_summary();
 }
