@@ -38,7 +38,7 @@ AGREEING = {
     ('tstune', 'fork-join'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'wakeup-storm'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'working-set'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'turnaround.p50', 'cpu_time.workload'),
-    ('affinity', 'cpu-bound'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
+    ('affinity', 'cpu-bound'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'interactive'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'mixed'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'ipc-server'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
