@@ -26,7 +26,7 @@
  * Every move (wake placement on another hart is the core's; pulls and balancing are ours) goes
  * through sched_migrate, so it is traced. Pulling and balancing scan queues (O(threads)); they
  * run only on idle harts and once per period, never on the pick path of a busy hart.
- * A woken thread that preempts is the hart's candidate until the decision (candidate.h): it
+ * The thread woken last is the hart's candidate until the queues are next used (candidate.h): it
  * stands for the tail of its queue, counts in the hart's load, and may be pulled.
  */
 #include <sched/candidate.h>
@@ -49,7 +49,7 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 /* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct affinity_hart {
-    struct sched_thread *candidate; /* woken, preempting, not queued yet (top of file) */
+    struct sched_thread *candidate; /* woken last, not queued yet (candidate.h) */
     struct prio_bitmap ready;
     unsigned nr_queued;
     struct sched_thread *current;
@@ -194,12 +194,8 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 {
     struct affinity_hart *h = &harts[hart].h;
     settle_candidate(h); /* woken before t: ahead of it */
-    if (!running || t->prio > running->prio) {
-        h->candidate = t;
-        return true;
-    }
-    enqueue(h, t, false);
-    return false;
+    h->candidate = t;
+    return !running || t->prio > running->prio;
 }
 
 /* policy_pick takes the head of the highest queue: `to`, appended at its priority, exactly when
@@ -210,8 +206,9 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 {
     (void)hart, (void)from; /* to->hart is `hart`: as an index it needs no zero-extension */
     const struct affinity_hart *h = &harts[to->hart].h;
-    /* (with a candidate a decision is due, and the core asks for none then) */
-    return one_hart && !h->candidate && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
+    const struct sched_thread *c = h->candidate; /* as if appended: first if of to's priority */
+    return one_hart && !(c && c->prio >= to->prio) &&
+           !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
 
 /* t, running on h's hart, used ns more */

@@ -1,15 +1,17 @@
 /*
- * A hart's candidate (seL4's SchedulerAction, for policies with FIFO queues): a woken thread that
- * preempts is kept aside rather than queued, because the decision it asks for usually runs it at
- * once, and then it has touched no queue. The candidate stands for a thread at the tail of its
- * queue, so the policy's rules see exactly what appending it would give, provided that every use
- * of the queues its place there would change first puts it there (settle_candidate):
+ * A hart's candidate (seL4's SchedulerAction, for policies with FIFO queues): the thread woken
+ * last is kept aside rather than queued, because the next decision usually runs it at once (the
+ * one it asks for when it preempts, or the one its waker's blocking asks for, as in a Call), and
+ * then it has touched no queue. The candidate stands for a thread at the tail of its queue, so
+ * the policy's rules see exactly what appending it would give, provided that every use of the
+ * queues its place there would change first puts it there (settle_candidate):
  *  - a look at the queues (a pick that does not take the candidate, a boost, a pull, a load that
  *    does not count it), or another tail insertion into them;
  *  - not a head insertion or the removal of another thread, which commute with appending it.
  * The policy's pick takes the candidate when nothing queued would come before it, else appends it
- * and picks as usual; its remove forgets it; its fastpath check says no while there is one (a
- * decision is due then, so the core asks for none anyway).
+ * and picks as usual; its remove forgets it; its fastpath check counts it as queued. A candidate
+ * may outlast the kernel entry that woke it (no decision was asked for): it waits for the next use
+ * of the hart's queues.
  *
  * SCHED_CANDIDATE_OPS(type) defines, for a per-hart record `type` with a member
  * `struct sched_thread *candidate` and the policy's enqueue(type *h, t, bool at_head):

@@ -27,7 +27,7 @@
  *     goes back to the head of its queue.
  * A thread's slice is what remains of its allotment at its level.
  *
- * A woken thread that preempts is the hart's candidate until the decision (candidate.h): it
+ * The thread woken last is the hart's candidate until the queues are next used (candidate.h): it
  * stands for the tail of its queue.
  */
 #include <sched/candidate.h>
@@ -48,7 +48,7 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 /* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct mlfq_hart {
-    struct sched_thread *candidate; /* woken, preempting, not queued yet (top of file) */
+    struct sched_thread *candidate; /* woken last, not queued yet (candidate.h) */
     uint64_t epoch;                 /* the last boost done: boost k happens at k * BOOST_NS */
     uint64_t next_boost_ns;         /* when boost epoch + 1 is due */
     struct prio_bitmap ready;       /* priorities with something queued */
@@ -184,12 +184,8 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
     settle_candidate(h); /* woken before t: ahead of it, whatever t does */
     catch_up_with_boost(h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     if (running) catch_up_with_boost(h, running, MLFQ_LEVEL_BOOST_CAUGHT_UP);
-    bool preempts = !running || ranks_higher(t, running);
-    if (preempts)
-        h->candidate = t;
-    else
-        enqueue(h, t, false);
-    return preempts;
+    h->candidate = t;
+    return !running || ranks_higher(t, running);
 }
 
 /* policy_pick takes the head of the lowest non-empty level of the highest priority: `to`,
@@ -201,9 +197,9 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 {
     (void)one_hart; /* threads stay on their hart (seL4) */
     const struct mlfq_hart *h = &harts[hart].h;
-    if (h->candidate) return false; /* a decision is due (the core asks for none then) */
     if (to->policy[EPOCH] != h->epoch || from->policy[EPOCH] != h->epoch) return false;
-    return !queued_at_or_above(h, to);
+    const struct sched_thread *c = h->candidate; /* as if appended: first if it ranks with to */
+    return !(c && !ranks_higher(to, c)) && !queued_at_or_above(h, to);
 }
 
 /* the enqueue and dequeue cancel out: only the charge is left, with no boost to catch up on

@@ -33,9 +33,9 @@
  * Wake placement: the thread's last hart if its affinity allows it and no allowed hart is idle;
  * else an idle allowed hart (the waker's first); else the least loaded allowed hart. There is
  * no balancing of queued threads (see the affinity policy for that).
- * A woken thread of a higher priority than the running one (or on an idle hart) is the hart's
- * candidate until the decision (candidate.h): it stands for the tail of its queue, and counts in
- * the hart's load.
+ * The thread woken last is the hart's candidate until the queues are next used (candidate.h): it
+ * stands for the tail of its queue, and counts in the hart's load and, at a decision, in its
+ * priority's share of the target latency.
  */
 #include <sched/candidate.h>
 #include <sched/runqueue.h>
@@ -56,7 +56,7 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 
 /* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct tstune_hart {
-    struct sched_thread *candidate; /* woken, preempting, not queued yet (top of file) */
+    struct sched_thread *candidate; /* woken last, not queued yet (candidate.h) */
     struct prio_bitmap ready;
     uint32_t nr_queued_total;
     struct sched_thread *current;
@@ -175,13 +175,9 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 {
     struct tstune_hart *h = &harts[hart].h;
     settle_candidate(h); /* woken before t: ahead of it */
-    if (!running || t->prio > running->prio) {
-        h->candidate = t;
-        return true;
-    }
-    enqueue(h, t, false);
+    h->candidate = t;
     /* equal priority: the running thread's slice shrinks with the load, so decide again */
-    return t->prio == running->prio;
+    return !running || t->prio >= running->prio;
 }
 
 /* policy_pick takes the head of the highest queue: `to`, appended at its priority, exactly when
@@ -192,8 +188,9 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 {
     (void)hart, (void)from; /* to->hart is `hart`: as an index it needs no zero-extension */
     const struct tstune_hart *h = &harts[to->hart].h;
-    /* (with a candidate a decision is due, and the core asks for none then) */
-    return one_hart && !h->candidate && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
+    const struct sched_thread *c = h->candidate; /* as if appended: first if of to's priority */
+    return one_hart && !(c && c->prio >= to->prio) &&
+           !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
 
 /* The slice follows the load, so what is left of it is asked when it matters (policy_slice_ns,
@@ -245,10 +242,12 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
 {
     struct tstune_hart *h = &harts[hart].h;
     struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
-    /* t is of a higher priority than prev (policy_reschedule settles it when prev's changes), so
-     * it is not among the threads prev's slice is shared with, and prev's place commutes with
-     * t's; prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
     h->candidate = NULL;
+    /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
+    if (t && prev_runnable && prev != t && t->prio == prev->prio) {
+        enqueue(h, t, false); /* prev's slice is shared with it, and its place is behind t's */
+        t = NULL;
+    }
     if (prev_runnable && !prev->queued && prev != t) {
         bool used_up = prev->policy[USED_NS] >= slice_for(prev);
         if (used_up) prev->policy[USED_NS] = 0;

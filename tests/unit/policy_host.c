@@ -43,10 +43,11 @@ void sched_trace_policy_at_switch(uint16_t kind, uint32_t tid, uint32_t a, uint3
 #define DIRECT_THREADS 4
 #define AFTER_PICKS    8
 
+/* (not `queued`: a thread the policy holds as its candidate, candidate.h, is queued only in effect
+ * until the queues are next used; the state after the later wakeups compares it) */
 struct thread_state {
     int64_t slice_left[DIRECT_THREADS];
     uint64_t policy[DIRECT_THREADS][SCHED_POLICY_WORDS];
-    bool queued[DIRECT_THREADS];
 };
 
 struct direct_outcome {
@@ -68,25 +69,25 @@ static void save_state(struct thread_state *s)
         s->slice_left[i] = direct_thread[i].slice_left_ns;
         for (unsigned k = 0; k < SCHED_POLICY_WORDS; k++)
             s->policy[i][k] = direct_thread[i].policy[k];
-        s->queued[i] = direct_thread[i].queued;
     }
 }
 
 static bool same_state(const struct thread_state *a, const struct thread_state *b)
 {
     for (unsigned i = 0; i < DIRECT_THREADS; i++) {
-        if (a->slice_left[i] != b->slice_left[i] || a->queued[i] != b->queued[i]) return false;
+        if (a->slice_left[i] != b->slice_left[i]) return false;
         for (unsigned k = 0; k < SCHED_POLICY_WORDS; k++)
             if (a->policy[i][k] != b->policy[i][k]) return false;
     }
     return true;
 }
 
-/* One run: `from` (prio f) runs, a thread of prio q is queued (none if q < 0), a thread of prio f
- * waits to be woken later, then `from` blocks and wakes `to` (prio w) through the fastpath's steps
- * (`fast`) or the slow path's calls, and the hart goes on for a while. False: the fastpath
- * refused (or the arrangement is not one the policy reaches). */
-static bool direct_run(int q, int f, int w, bool fast, struct direct_outcome *out)
+/* One run: `from` (prio f) runs, a thread of prio q is queued (none if q < 0; `late`: woken while
+ * `from` runs, asking for no decision, so it may still be the hart's candidate, candidate.h), a
+ * thread of prio f waits to be woken later, then `from` blocks and wakes `to` (prio w) through
+ * the fastpath's steps (`fast`) or the slow path's calls, and the hart goes on for a while.
+ * False: the fastpath refused (or the arrangement is not one the policy reaches). */
+static bool direct_run(int q, int f, int w, bool late, bool fast, struct direct_outcome *out)
 {
     policy_init(1, 0);
     policy_log_clear();
@@ -99,8 +100,10 @@ static bool direct_run(int q, int f, int w, bool fast, struct direct_outcome *ou
     }
     struct sched_thread *from = &direct_thread[0], *to = &direct_thread[1];
     policy_wakeup(0, from, NULL);
-    if (q >= 0) policy_wakeup(0, &direct_thread[2], NULL);
+    if (q >= 0 && !late) policy_wakeup(0, &direct_thread[2], NULL);
     if (policy_pick(0, NULL, false) != from) return false;
+    /* (a wakeup that asks for a decision leaves none due to the fastpath: the core asks none) */
+    if (q >= 0 && late && policy_wakeup(0, &direct_thread[2], from)) return false;
     policy_charge(from, 1000);
     struct sched_thread *next;
     uint64_t slice;
@@ -163,16 +166,17 @@ unsigned direct_switch_mismatches(unsigned *taken)
     const int n = (int)(sizeof prios / sizeof prios[0]);
     unsigned bad = 0;
     *taken = 0;
-    for (int q = -1; q < n; q++)
-        for (int f = 0; f < n; f++)
-            for (int w = 0; w < n; w++) {
-                int qp = q < 0 ? -1 : prios[q];
-                struct direct_outcome fast, slow;
-                bool taken_here = direct_run(qp, prios[f], prios[w], true, &fast);
-                if (!direct_run(qp, prios[f], prios[w], false, &slow)) continue;
-                if (!taken_here) continue;
-                (*taken)++;
-                if (!same_outcome(&fast, &slow) || fast.next != 2) bad++;
-            }
+    for (int late = 0; late < 2; late++)
+        for (int q = -1; q < n; q++)
+            for (int f = 0; f < n; f++)
+                for (int w = 0; w < n; w++) {
+                    int qp = q < 0 ? -1 : prios[q];
+                    struct direct_outcome fast, slow;
+                    bool taken_here = direct_run(qp, prios[f], prios[w], late, true, &fast);
+                    if (!direct_run(qp, prios[f], prios[w], late, false, &slow)) continue;
+                    if (!taken_here) continue;
+                    (*taken)++;
+                    if (!same_outcome(&fast, &slow) || fast.next != 2) bad++;
+                }
     return bad;
 }
