@@ -204,11 +204,16 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to, bool one_hart)
 {
-    (void)hart, (void)from; /* to->hart is `hart`: as an index it needs no zero-extension */
+    (void)hart; /* to->hart is `hart`: as an index it needs no zero-extension */
+    if (!one_hart) return false;
     const struct affinity_hart *h = &harts[to->hart].h;
     const struct sched_thread *c = h->candidate; /* as if appended: first if of to's priority */
-    return one_hart && !(c && c->prio >= to->prio) &&
-           !prio_bitmap_any_at_or_above(&h->ready, to->prio);
+    /* nothing held is of a priority above from's: from runs with no decision due, and a wakeup
+     * above the running thread's priority asks for one */
+    if (to->prio > from->prio) return true;
+    if (to->prio == from->prio)
+        return !(c && c->prio == to->prio) && !prio_bitmap_has(&h->ready, to->prio);
+    return !(c && c->prio >= to->prio) && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
 
 /* t, running on h's hart, used ns more */

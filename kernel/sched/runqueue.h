@@ -76,6 +76,12 @@ static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned p)
     if (!b->words[p / 64]) b->top &= ~(1ull << (p / 64));
 }
 
+/* Is priority p set? */
+static inline bool prio_bitmap_has(const struct prio_bitmap *b, unsigned p)
+{
+    return (b->words[p / 64] >> (p % 64)) & 1;
+}
+
 /* Is a priority of p or above set? (prio_bitmap_highest(b) >= p, without finding it: the
  * fastpath's question.) */
 static inline bool prio_bitmap_any_at_or_above(const struct prio_bitmap *b, unsigned p)

@@ -64,12 +64,15 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 /*
  * The IPC fastpath, in two steps. The running thread `from` blocks on `hart` and wakes `to`
  * (blocked, on `hart`, which its affinity allows).
+ *
  * policy_may_switch_directly: would policy_select_hart(to) keep it on `hart`, policy_wakeup(hart,
  * to, from) followed by policy_pick(hart, from, false) return `to`, and can the policy leave its
  * state exactly as those calls would? It changes nothing. If it says no, the core calls them (the
- * slow path). `one_hart`: the machine has only this hart (the kernel's one-hart fastpath knows it
- * as a constant); a policy that places threads among harts (policy_select_hart) can say yes only
- * then.
+ * slow path). It is asked only while no decision is due on `hart`: nothing the policy holds there
+ * would preempt `from` (its wakeup would have asked for a decision). `one_hart`: the machine has
+ * only this hart (the kernel's one-hart fastpath knows it as a constant); a policy that places
+ * threads among harts (policy_select_hart) can say yes only then.
+ *
  * policy_switched_directly: after a yes, charge `from` with the `ns` it ran since its last charge
  * (what policy_charge(from, ns) does before policy_pick on the slow path, where `to` is queued
  * meanwhile) and do what those calls would have left (policy_pick's bookkeeping and its trace
@@ -77,6 +80,7 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * it computes what depends on `to` being queued once, not once without it and again with it.
  * It returns `to`'s slice, policy_slice_ns(to) as it is then: the policy may know it more
  * cheaply here, where nothing of `to`'s priority or above is queued.
+ *
  * Both are small: they are on the fastpath of every Call and ReplyRecv.
  */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,

@@ -186,11 +186,15 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to, bool one_hart)
 {
-    (void)hart, (void)from; /* to->hart is `hart`: as an index it needs no zero-extension */
+    (void)hart; /* to->hart is `hart`: as an index it needs no zero-extension */
+    if (!one_hart) return false;
     const struct tstune_hart *h = &harts[to->hart].h;
+    /* nothing held is of a priority above from's, nor is the candidate of from's: from runs with
+     * no decision due, and a wakeup at or above the running thread's priority asks for one */
+    if (to->prio > from->prio) return true;
+    if (to->prio == from->prio) return !prio_bitmap_has(&h->ready, to->prio);
     const struct sched_thread *c = h->candidate; /* as if appended: first if of to's priority */
-    return one_hart && !(c && c->prio >= to->prio) &&
-           !prio_bitmap_any_at_or_above(&h->ready, to->prio);
+    return !(c && c->prio >= to->prio) && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
 
 /* The slice follows the load, so what is left of it is asked when it matters (policy_slice_ns,
