@@ -3,7 +3,8 @@
 A trace is a file header followed by chunks; each chunk is a chunk header and the records one hart
 flushed, in time order. A hart may flush several chunks; its `dropped` count is cumulative, so the
 hart's last chunk carries its final count. decode() merges the harts' records into one time-ordered
-array; encode() writes the same layout (tests build synthetic traces with it).
+array, reading each DIRECT_SWITCH record (the kernel fastpath's) as the WAKEUP, BLOCK and SWITCH
+records it stands for; encode() writes the same layout (tests build synthetic traces with it).
 
 The file header names the policy that ran (its `policy` field, from trace version 2): the
 decoder reads that policy's definitions of its own POLICY records (trace_format.
@@ -166,6 +167,43 @@ def _read_header(data, path, fmt):
     return dtype, _header_dict(np.frombuffer(data, dtype, count=1)[0])
 
 
+DIRECT_SWITCH = "DIRECT_SWITCH"
+
+
+def _expand_direct_switches(records, fmt):
+    """Each DIRECT_SWITCH record (trace.h: the kernel's IPC fastpath) as the WAKEUP, BLOCK and
+    SWITCH records it stands for, in its place in file order: WAKEUP and BLOCK at its time,
+    SWITCH at its switch_ns."""
+    if DIRECT_SWITCH not in fmt.events:
+        return records
+    direct = fmt.event(DIRECT_SWITCH)
+    where = records["type"] == direct.value
+    if not where.any():
+        return records
+    copies = np.where(where, 3, 1)
+    expanded = np.repeat(records, copies)
+    first = (np.cumsum(copies) - copies)[where]
+    source = records[where]
+    prev, nxt = source[direct.field("prev")], source[direct.field("next")]
+    wake, block, switch = fmt.event("WAKEUP"), fmt.event("BLOCK"), fmt.event("SWITCH")
+    parts = ((first, wake, source["time_ns"],
+              {"hart": source["hart"], "tid": nxt, "waker": prev,
+               "wake_reason": fmt.enum("trace_wake_reason")["TRACE_WAKE_IPC"]}),
+             (first + 1, block, source["time_ns"],
+              {"reason": source[direct.field("block_reason")], "tid": prev}),
+             (first + 2, switch, source[direct.field("switch_ns")],
+              {"reason": fmt.enum("trace_switch_reason")["TRACE_SWITCH_BLOCK"], "prev": prev,
+               "next": nxt}))
+    for at, event, time_ns, args in parts:
+        for name in ("arg0", "arg1", "arg2", "arg3", "arg4"):
+            expanded[name][at] = 0
+        expanded["type"][at] = event.value
+        expanded["time_ns"][at] = time_ns
+        for arg, value in args.items():
+            expanded[event.field(arg)][at] = value
+    return expanded
+
+
 def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False,
                  sched_dir=DEFAULT_SCHED_DIR):
     """Decode a whole trace held in memory; `path` only names it in errors. The POLICY records'
@@ -225,6 +263,8 @@ def decode_bytes(data, path="<bytes>", fmt=FORMAT, allow_partial=False,
     for hart in range(header["nharts"]):
         times = records["time_ns"][records["hart"] == hart].astype(np.int64)
         regressions[hart] = int(np.sum(np.diff(times) < 0))
+    # (after the check: a direct switch's SWITCH comes later than the records written after it)
+    records = _expand_direct_switches(records, fmt)
     # Ties in time go to the lower hart, then (lexsort is stable) to file order, so the merge
     # is deterministic.
     order = np.lexsort((records["hart"], records["time_ns"]))

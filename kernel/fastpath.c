@@ -76,10 +76,11 @@ static ALWAYS_INLINE bool may_switch_to(unsigned hart, struct tcb *from, struct 
     return sched_may_switch_directly(hart, &from->sched, &to->sched, !locked);
 }
 
-/* Trace records a direct switch makes, whose room is checked once: the message, the wakeup, the
- * block, the switch and the one a policy may make in policy_switched_directly (tstune's slice,
- * sched_trace_policy_at_switch), all written unchecked. No flush happens inside the switch. */
-#define FASTPATH_RECORDS 5
+/* Trace records a direct switch makes, whose room is checked once: the message, the wakeup, block
+ * and switch in one (DIRECT_SWITCH, include/schedlab/trace.h), and the one a policy may make in
+ * policy_switched_directly (tstune's slice, sched_trace_policy_at_switch), all written unchecked.
+ * No flush happens inside the switch. */
+#define FASTPATH_RECORDS 3
 
 /* The system call, which the fastpath does not take, through the generic dispatch. It never
  * returns, but is not declared _Noreturn, so that the fastpath jumps to it (FALL_BACK: a tail
@@ -177,22 +178,22 @@ static ALWAYS_INLINE void transfer_registers(uint64_t at, struct tcb *from, stru
     trace_emit_reserved_at(at, TRACE_IPC, kind, from->tid, to->tid, (uint32_t)length, badge);
 }
 
-/* thread_wake's effect on a thread the caller switches to directly. */
-static ALWAYS_INLINE void wake_directly(uint64_t at, struct tcb *t, struct tcb *waker)
+/* thread_wake's effect on a thread the caller switches to directly (traced with the block). */
+static ALWAYS_INLINE void wake_directly(struct tcb *t)
 {
     t->state = THREAD_RUNNING;
     t->blocked_on = NULL;
-    trace_emit_reserved_at(at, TRACE_WAKEUP, (uint16_t)t->sched.hart, t->tid, waker->tid,
-                           TRACE_WAKE_IPC, 0);
 }
 
-/* thread_block's effect on the running thread that switches away directly. */
+/* thread_block's effect on the running thread that switches away directly to `to`, and the one
+ * record of the wakeup, the block and the switch, whose switch instant the core fills in
+ * (sched_switch_directly: trace_switched_directly). */
 static ALWAYS_INLINE void block_directly(uint64_t at, struct tcb *t, enum thread_state state,
-                                         void *object, enum trace_block_reason why)
+                                         void *object, enum trace_block_reason why, struct tcb *to)
 {
     t->state = state;
     t->blocked_on = object;
-    trace_emit_reserved_at(at, TRACE_BLOCK, why, t->tid, 0, 0, 0);
+    trace_direct_switch_begin(at, why, t->tid, to->tid);
 }
 
 static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
@@ -215,8 +216,8 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
     uint64_t now = clock_now(); /* the switch's charge and the message, wake and block records */
     tcb_queue_pop_head(&ep->head, &ep->tail);
     transfer_registers(now, caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
-    wake_directly(now, server, caller);
-    block_directly(now, caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
+    wake_directly(server);
+    block_directly(now, caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY, server);
     struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), server->blocked_can_grant);
     cdt_insert_reply(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
     invariants_caps_changed();
@@ -246,9 +247,9 @@ static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
     uint64_t now = clock_now(); /* the switch's charge and the message, wake and block records */
     cdt_empty_slot(caller_slot);
     transfer_registers(now, server, caller, info, 0, TRACE_IPC_REPLY);
-    wake_directly(now, caller, server);
+    wake_directly(caller);
     server->blocked_can_grant = cap_can_grant(cap);
-    block_directly(now, server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV);
+    block_directly(now, server, THREAD_BLOCKED_ON_RECEIVE, ep, TRACE_BLOCK_RECV, caller);
     tcb_queue_append(&ep->head, &ep->tail, server);
     exit_switched(caller, sched_switch_directly(hart, &server->sched, &caller->sched, now), locked);
 }

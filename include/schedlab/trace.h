@@ -21,10 +21,12 @@
 
 #define TRACE_FILE_MAGIC  0x3143415254534c53ull /* "SLSTRAC1" read as a little-endian word */
 #define TRACE_CHUNK_MAGIC 0x4b4e4843u           /* "CHNK" */
-#define TRACE_VERSION     2
+#define TRACE_VERSION     3
 /* Fields are only ever appended to trace_file_header. A file of an older version n has a header
- * of the first TRACE_FILE_HEADER_FIELDS_V<n> fields (version 2 added `policy`). */
+ * of the first TRACE_FILE_HEADER_FIELDS_V<n> fields (version 2 added `policy`; version 3 added
+ * the DIRECT_SWITCH record, not a field). */
 #define TRACE_FILE_HEADER_FIELDS_V1 6
+#define TRACE_FILE_HEADER_FIELDS_V2 7
 
 /* Thread id 0 is "nobody": the idle loop as a switch endpoint, or the kernel as a waker. */
 #define TRACE_TID_NONE 0
@@ -109,6 +111,10 @@ enum trace_marker_id {
  * POLICY is a record of the policy's own (sched_trace_policy, kernel/sched/sched.h): its kinds,
  * and what tid, a, b and value hold for each, are the POLICY_TRACE_EVENTS table of
  * kernel/sched/<policy>_trace.h, the policy being the file header's `policy`.
+ * DIRECT_SWITCH is the kernel's IPC fastpath (kernel/fastpath.c) recording in one record what
+ * the slow path records in three: at time_ns, WAKEUP (next, on this hart, woken by prev for IPC)
+ * and BLOCK (prev, for block_reason); at switch_ns, SWITCH (reason BLOCK, from prev to next).
+ * The decoder (analysis/decode.py) reads it as those three records, so no analysis sees it.
  */
 #define TRACE_EVENTS(X)                                                                            \
     X(SWITCH, 1, "reason", "prev", "next", "", "")                                                 \
@@ -128,7 +134,8 @@ enum trace_marker_id {
     X(CACHE_REFILL, 15, "", "tid", "", "", "cost_ns")                                              \
     X(IPI, 16, "kind", "to_hart", "", "", "")                                                      \
     X(IPC, 17, "kind", "sender", "receiver", "words", "badge")                                     \
-    X(POLICY, 18, "kind", "tid", "a", "b", "value")
+    X(POLICY, 18, "kind", "tid", "a", "b", "value")                                                \
+    X(DIRECT_SWITCH, 19, "block_reason", "prev", "next", "", "switch_ns")
 
 enum trace_event_type {
 #define TRACE_EVENT_ENUM(name, value, a0, a1, a2, a3, a4) TRACE_##name = value,

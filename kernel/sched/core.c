@@ -360,9 +360,9 @@ uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct 
     uint64_t slice = policy_switched_directly(hart, from, to, ran);
     h->running = to;
     h->slice_end = now + slice;
-    /* in the room the fastpath reserved (FASTPATH_RECORDS), at its own instant: the trace's
-     * switch path (analysis/switch_cost.py, BLOCK to SWITCH) is this switch's bookkeeping */
-    trace_emit_reserved_at(trace_now(), TRACE_SWITCH, TRACE_SWITCH_BLOCK, from->tid, to->tid, 0, 0);
+    /* at its own instant: the trace's switch path (analysis/switch_cost.py, BLOCK to SWITCH) is
+     * this switch's bookkeeping */
+    trace_switched_directly(from->tid, to->tid);
     pay_cache_refill(to);
     return h->slice_end;
 }

@@ -63,9 +63,10 @@ static SCHED_ALWAYS_INLINE bool sched_may_switch_directly(unsigned hart,
 }
 /* This hart (`hart`, as asked) switches from `from` to `to` at `now` (the caller's clock read,
  * which its own records of the switch share): `from` charged up to now, the policy's part
- * (policy_switched_directly), `to` running with a fresh slice end, the switch's trace record (in
- * the room the caller reserved, which holds one record of the policy's part too) and the cache
- * model's refill, in the slow path's order. Returns the slice end (the only input of the timer's
+ * (policy_switched_directly, whose record goes in the room the caller reserved), `to` running
+ * with a fresh slice end, the switch's instant in the trace (trace_switched_directly: the
+ * kernel's fastpath record completed, the simulator's SWITCH) and the cache model's refill, in
+ * the slow path's order. Returns the slice end (the only input of the timer's
  * deadline a direct switch changes). */
 uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
                                uint64_t now);

@@ -27,6 +27,29 @@ def test_round_trip_keeps_every_field(tmp_path):
     assert trace.dropped == 0 and not trace.truncated
 
 
+def test_a_direct_switch_reads_as_the_slow_paths_three_records():
+    """The kernel fastpath's one DIRECT_SWITCH record (trace.h) is its WAKEUP and BLOCK at its
+    time and its SWITCH at switch_ns, in its place: a policy record written after it, at the
+    wakeup's instant, comes between the BLOCK and the SWITCH, as on the slow path."""
+    block_recv = FORMAT.enum("trace_block_reason")["TRACE_BLOCK_RECV"]
+    fast = [make_record("IPC", 100, 1, kind=1, sender=3, receiver=4, words=2, badge=9),
+            make_record("DIRECT_SWITCH", 100, 1, block_reason=block_recv, prev=3, next=4,
+                        switch_ns=160),
+            make_record("POLICY", 100, 1, kind=1, tid=4, a=1, b=2, value=7),
+            make_record("MARKER", 170, 1, id=1, tid=4, value=5)]
+    slow = [fast[0],
+            make_record("WAKEUP", 100, 1, hart=1, tid=4, waker=3, wake_reason=0),
+            make_record("BLOCK", 100, 1, reason=block_recv, tid=3),
+            fast[2],
+            make_record("SWITCH", 160, 1, reason=0, prev=3, next=4),
+            fast[3]]
+    decoded = decode_bytes(encode([Chunk(1, fast)], nharts=2))
+    expected = decode_bytes(encode([Chunk(1, slow)], nharts=2))
+    assert decoded.records.tobytes() == expected.records.tobytes()
+    assert decoded.time_regressions == {0: 0, 1: 0}
+    assert len(decoded.events("DIRECT_SWITCH")) == 0
+
+
 def test_chunks_of_several_harts_merge_in_time_order_and_dropped_is_cumulative():
     chunks = [Chunk(1, [switch(5, 1, 0, 3), switch(40, 1, 3, 0)], dropped=2),
               Chunk(0, [switch(10, 0, 0, 1), switch(30, 0, 1, 2)], dropped=0),

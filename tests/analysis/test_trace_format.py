@@ -75,7 +75,7 @@ def test_a_field_added_to_the_record_changes_the_layout(tmp_path):
     ("    TRACE_SWITCH_YIELD = 1,", "    TRACE_SWITCH_YIELD,", "enum trace_switch_reason"),
     ('X(SWITCH, 1, "reason", "prev", "next", "", "")', 'X(SWITCH, 1, "reason", "prev", "next")',
      "SWITCH names 3 arguments"),
-    ("#define TRACE_VERSION     2", "", "TRACE_VERSION"),
+    ("#define TRACE_VERSION     3", "", "TRACE_VERSION"),
     ("    uint64_t time_ns;", "    uint64_t time;", "lacks field.*time_ns"),
 ])
 def test_a_header_the_decoder_cannot_read_is_a_clear_error(tmp_path, old, new, complaint):

@@ -41,7 +41,7 @@ AGREEING = {
     ('affinity', 'cpu-bound'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'interactive'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'mixed'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
-    ('affinity', 'ipc-server'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
+    ('affinity', 'ipc-server'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'pipeline'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'periodic-rt'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'fork-join'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'turnaround.p50', 'cpu_time.workload'),

@@ -13,6 +13,7 @@
 struct trace_buffer {
     struct trace_record *records, *next, *end;
     uint64_t dropped;
+    struct trace_record *direct_switch; /* the fastpath's, until its switch instant is known */
 };
 
 extern struct trace_buffer trace_buffers[ARCH_MAX_HARTS];
@@ -75,7 +76,30 @@ static ALWAYS_INLINE void trace_emit_reserved_at(uint64_t time_ns, enum trace_ev
     struct hart *h = this_hart();
     trace_put(h->trace, h->id, true, time_ns, type, arg0, arg1, arg2, arg3, arg4);
 }
+/* A direct switch of the IPC fastpath (kernel/fastpath.c) in one DIRECT_SWITCH record (trace.h)
+ * in its reserved room: written at the wakeup's and block's instant `at`, and completed at the
+ * switch's own by trace_switched_directly (sched_switch_directly, core.c), after the policy's
+ * records, so that it costs one store there. */
+static ALWAYS_INLINE void trace_direct_switch_begin(uint64_t at, uint16_t block_why, uint32_t prev,
+                                                    uint32_t next)
+{
+    struct hart *h = this_hart();
+    struct trace_buffer *b = h->trace;
+    b->direct_switch = b->next;
+    trace_put(b, h->id, true, at, TRACE_DIRECT_SWITCH, block_why, prev, next, 0, 0);
+}
+static ALWAYS_INLINE void trace_switched_directly(uint32_t prev, uint32_t next)
+{
+    (void)prev, (void)next; /* in the record already */
+    this_hart()->trace->direct_switch->arg4 = trace_now();
+}
 #else
+static inline void trace_direct_switch_begin(uint64_t at, uint16_t block_why, uint32_t prev,
+                                             uint32_t next)
+{
+    (void)at, (void)block_why, (void)prev, (void)next;
+}
+static inline void trace_switched_directly(uint32_t prev, uint32_t next) { (void)prev, (void)next; }
 static inline void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0,
                                   uint32_t arg1, uint32_t arg2, uint32_t arg3, uint64_t arg4)
 {

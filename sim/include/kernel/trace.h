@@ -18,8 +18,6 @@ static inline void trace_emit(enum trace_event_type type, uint16_t arg0, uint32_
     trace_emit_for(this_hart_id(), type, arg0, arg1, arg2, arg3, arg4);
 }
 
-static inline uint64_t trace_now(void) { return 0; }
-
 /* The kernel's reserved records (its fastpath checks their room once): the simulator's buffers
  * never fill, and a record's time is the hart's simulated clock when it is made, which is the
  * instant the kernel reads for it. */
@@ -29,6 +27,15 @@ static inline void trace_emit_reserved_at(uint64_t time_ns, enum trace_event_typ
 {
     (void)time_ns;
     trace_emit(type, arg0, arg1, arg2, arg3, arg4);
+}
+
+/* The kernel's direct switch, completed (core.c sched_switch_directly): the simulator records the
+ * wakeup and the block as the slow path does (sim/src/objects.c fastpath_call), so here the
+ * SWITCH record, at the switch's instant. (The kernel folds the three into one DIRECT_SWITCH
+ * record, which the decoder reads as these three.) */
+static inline void trace_switched_directly(uint32_t prev, uint32_t next)
+{
+    trace_emit(TRACE_SWITCH, TRACE_SWITCH_BLOCK, prev, next, 0, 0);
 }
 
 #endif
