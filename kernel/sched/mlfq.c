@@ -183,21 +183,20 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
     struct mlfq_hart *h = &harts[hart].h;
     settle_candidate(h); /* woken before t: ahead of it, whatever t does */
     catch_up_with_boost(h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
-    if (running) catch_up_with_boost(h, running, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     h->candidate = t;
     return !running || ranks_higher(t, running);
 }
 
 /* policy_pick takes the head of the lowest non-empty level of the highest priority: `to`,
- * appended at its level, exactly when nothing queued ranks with it or above. A boost either
- * thread has not caught up with would change levels (and trace them) in policy_wakeup: the slow
- * path does that. */
+ * appended at its level, exactly when nothing queued ranks with it or above. A boost `to` has not
+ * caught up with would change its level (and trace it) in policy_wakeup: the slow path does
+ * that. (`from` runs: it has seen every boost, policy_charge.) */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to, bool one_hart)
 {
-    (void)one_hart; /* threads stay on their hart (seL4) */
+    (void)from, (void)one_hart; /* threads stay on their hart (seL4) */
     const struct mlfq_hart *h = &harts[hart].h;
-    if (to->policy[EPOCH] != h->epoch || from->policy[EPOCH] != h->epoch) return false;
+    if (to->policy[EPOCH] != h->epoch) return false;
     const struct sched_thread *c = h->candidate; /* as if appended: first if it ranks with to */
     return !(c && !ranks_higher(to, c)) && !queued_at_or_above(h, to);
 }
@@ -239,11 +238,10 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     return t;
 }
 
-void policy_charge(struct sched_thread *t, uint64_t ns)
-{
-    catch_up_with_boost(&harts[t->hart].h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
-    t->policy[USED_NS] += ns;
-}
+/* No boost to catch up on: the core charges only the running thread (or the one that just
+ * stopped), and a boost raises the running thread at its instant (policy_tick), a woken one at
+ * its wakeup. */
+void policy_charge(struct sched_thread *t, uint64_t ns) { t->policy[USED_NS] += ns; }
 
 /* Rule 2, the allotment used up: the thread moves down, to the tail of its new level. A function
  * of its own, reached by a tail call, so that the common requeue saves no registers for the
