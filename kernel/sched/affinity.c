@@ -301,12 +301,11 @@ static unsigned busiest_other(unsigned hart)
     return busiest;
 }
 
-/* Rule 4. */
-struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
+/* Rule 4 (policy_tick, below), when balancing is due: a function of its own, reached by a tail
+ * call, so that the common tick (none due) saves no registers. */
+static __attribute__((noinline)) struct hartmask balance_due(unsigned hart, uint64_t now)
 {
-    (void)running; /* h->current: the policy's own record of it */
     struct affinity_hart *h = &harts[hart].h;
-    if (nr_harts < 2 || now < h->next_balance) return hartmask_none();
     h->next_balance = now + BALANCE_NS;
     unsigned busiest = busiest_other(hart), seen = load(hart);
     unsigned busiest_load = load(busiest);
@@ -322,6 +321,14 @@ struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *ru
     sched_trace_policy(POLICY_TRACE_BALANCE, busiest, seen, busiest_load, moved);
     if (top < 0 || (h->current && top <= h->current->prio)) return hartmask_none();
     return hartmask_one(hart);
+}
+
+/* Rule 4. */
+struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
+{
+    (void)running; /* h->current: the policy's own record of it */
+    if (nr_harts < 2 || now < harts[hart].h.next_balance) return hartmask_none();
+    return balance_due(hart, now);
 }
 
 /* Only a hart with work balances on a period; an idle one pulls when it goes idle. */
