@@ -45,16 +45,32 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define LEVEL   0
 #define USED_NS 1
 #define EPOCH   2
+#define BELOW   3 /* LEVELS - 1 - LEVEL, kept with it: a thread's rank is then one multiply-add */
+
+/* A thread's rank, the order of rules 1 and 5 as one number (higher runs first): its seL4
+ * priority, then its level, lower first. The queues and their bitmap are indexed by rank, so
+ * finding the next thread is one "highest bit set", and a queue one index. */
+#define RANKS      (NPRIO * LEVELS)
+#define RANK_WORDS ((RANKS + 63) / 64)
+
+static SCHED_ALWAYS_INLINE uint64_t rank_of(uint64_t prio, uint64_t level)
+{
+    return prio * LEVELS + (LEVELS - 1 - level);
+}
+
+static SCHED_ALWAYS_INLINE uint64_t rank(const struct sched_thread *t)
+{
+    return t->prio * LEVELS + t->policy[BELOW]; /* rank_of(t->prio, t->policy[LEVEL]) */
+}
 
 /* the fields every decision reads first: their offsets fit an instruction's immediate */
 struct mlfq_hart {
     struct sched_thread *candidate; /* woken last, not queued yet (candidate.h) */
     uint64_t epoch;                 /* the last boost done: boost k happens at k * BOOST_NS */
     uint64_t next_boost_ns;         /* when boost epoch + 1 is due */
-    struct prio_bitmap ready;       /* priorities with something queued */
-    uint8_t levels_queued[NPRIO];   /* bit l: queue (p, l) is not empty */
-    /* level-major, so that finding queue (p, l) is shifts and adds, not a multiply by LEVELS */
-    struct runqueue q[LEVELS][NPRIO];
+    uint64_t ranks_top;             /* bit w: ranks[w] is not 0 (runqueue.h bitmap_*) */
+    uint64_t ranks[RANK_WORDS];     /* ranks whose queue is not empty */
+    struct runqueue q[RANKS];
 };
 
 SCHED_PER_HART(struct mlfq_hart, harts);
@@ -64,25 +80,25 @@ static uint64_t allotments[LEVELS];
 
 static uint64_t allotment(unsigned level) { return allotments[level]; }
 
-/* The FIFO of seL4 priority p at level l (word-sized indices: no zero-extension on RV64) */
-static struct runqueue *queue(struct mlfq_hart *h, uint64_t p, uint64_t l) { return &h->q[l][p]; }
+/* The FIFO of seL4 priority p at level l. */
+static struct runqueue *queue(struct mlfq_hart *h, uint64_t p, uint64_t l)
+{
+    return &h->q[rank_of(p, l)];
+}
 
 static SCHED_ALWAYS_INLINE void enqueue(struct mlfq_hart *h, struct sched_thread *t, bool at_head)
 {
     if (t->queued) return;
-    uint64_t p = t->prio, l = t->policy[LEVEL];
-    runqueue_push(queue(h, p, l), t, at_head);
-    h->levels_queued[p] |= (uint8_t)(1u << l);
-    prio_bitmap_set(&h->ready, (unsigned)p);
+    uint64_t r = rank(t);
+    runqueue_push(&h->q[r], t, at_head);
+    bitmap_set(h->ranks, &h->ranks_top, r);
 }
 
 static SCHED_ALWAYS_INLINE void dequeue(struct mlfq_hart *h, struct sched_thread *t)
 {
-    uint64_t p = t->prio, l = t->policy[LEVEL];
-    struct runqueue *q = queue(h, p, l);
-    runqueue_remove(q, t);
-    if (!q->head) h->levels_queued[p] &= (uint8_t) ~(1u << l);
-    if (!h->levels_queued[p]) prio_bitmap_clear(&h->ready, (unsigned)p);
+    uint64_t r = rank(t);
+    runqueue_remove(&h->q[r], t);
+    if (!h->q[r].head) bitmap_clear(h->ranks, &h->ranks_top, r);
 }
 
 SCHED_CANDIDATE_OPS(struct mlfq_hart)
@@ -92,14 +108,14 @@ SCHED_CANDIDATE_OPS(struct mlfq_hart)
 static SCHED_ALWAYS_INLINE bool queued_at_or_above(const struct mlfq_hart *h,
                                                    const struct sched_thread *t)
 {
-    unsigned at_or_below = (2u << t->policy[LEVEL]) - 1; /* levels 0..t's */
-    return prio_bitmap_any_above(&h->ready, t->prio) || (h->levels_queued[t->prio] & at_or_below);
+    return bitmap_any_at_or_above(h->ranks, h->ranks_top, rank(t));
 }
 
 static void set_level(struct sched_thread *t, unsigned level, enum mlfq_level_why why)
 {
     unsigned from = (unsigned)t->policy[LEVEL];
     t->policy[LEVEL] = level;
+    t->policy[BELOW] = LEVELS - 1 - level;
     if (from != level) sched_trace_policy(POLICY_TRACE_LEVEL, t->tid, from, level, why);
 }
 
@@ -131,10 +147,14 @@ static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
 {
     unsigned raised = 0;
     settle_candidate(h);
-    /* only the priorities with something queued (raising within a priority keeps it so) */
-    for (unsigned w = 0; w < PRIO_WORDS; w++)
-        for (uint64_t m = h->ready.words[w]; m; m &= m - 1) {
-            unsigned p = w * 64 + lowest_bit(m);
+    /* only the priorities with something queued, each once (raising moves threads within a
+     * priority, to its highest rank: a bit seen already, or one of a priority done) */
+    uint64_t done = NPRIO;
+    for (unsigned w = 0; w < RANK_WORDS; w++)
+        for (uint64_t m = h->ranks[w]; m; m &= m - 1) {
+            uint64_t p = (w * 64 + lowest_bit(m)) / LEVELS;
+            if (p == done) continue;
+            done = p;
             for (unsigned l = 1; l < LEVELS; l++)
                 while (queue(h, p, l)->head)
                     raised += catch_up_with_boost(h, queue(h, p, l)->head, MLFQ_LEVEL_BOOSTED);
@@ -150,7 +170,7 @@ static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
 
 static bool ranks_higher(const struct sched_thread *a, const struct sched_thread *b)
 {
-    return a->prio > b->prio || (a->prio == b->prio && a->policy[LEVEL] < b->policy[LEVEL]);
+    return rank(a) > rank(b);
 }
 
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
@@ -168,6 +188,7 @@ void policy_thread_init(struct sched_thread *t)
     t->queued = false;
     t->next = t->prev = NULL;
     t->policy[LEVEL] = 0;
+    t->policy[BELOW] = LEVELS - 1;
     t->policy[USED_NS] = 0;
     t->policy[EPOCH] = harts[t->hart].h.epoch;
 }
@@ -197,8 +218,9 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
     (void)from, (void)one_hart; /* threads stay on their hart (seL4) */
     const struct mlfq_hart *h = &harts[hart].h;
     if (to->policy[EPOCH] != h->epoch) return false;
+    uint64_t r = rank(to);
     const struct sched_thread *c = h->candidate; /* as if appended: first if it ranks with to */
-    return !(c && !ranks_higher(to, c)) && !queued_at_or_above(h, to);
+    return !(c && rank(c) >= r) && !bitmap_any_at_or_above(h->ranks, h->ranks_top, r);
 }
 
 /* the enqueue and dequeue cancel out: only the charge is left, with no boost to catch up on
@@ -231,9 +253,9 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
         if (!queued_at_or_above(h, c)) return c; /* appended, it would be the head taken now */
         enqueue(h, c, false);
     }
-    int p = prio_bitmap_highest(&h->ready);
-    if (p < 0) return NULL;
-    struct sched_thread *t = queue(h, (unsigned)p, lowest_bit(h->levels_queued[p]))->head;
+    int64_t r = bitmap_highest(h->ranks, h->ranks_top);
+    if (r < 0) return NULL;
+    struct sched_thread *t = h->q[r].head;
     dequeue(h, t);
     return t;
 }

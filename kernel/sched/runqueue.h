@@ -57,6 +57,36 @@ static inline void runqueue_remove(struct runqueue *q, struct sched_thread *t)
         char pad[SCHED_POW2_AT_LEAST(sizeof(type))];                                               \
     } name[SCHED_MAX_HARTS]
 
+/* Bitmaps of up to 64 * 64 bits with an O(1) "highest set": the words, and a word whose bit w says
+ * that words[w] is not 0. */
+static inline void bitmap_set(uint64_t *words, uint64_t *top, uint64_t i)
+{
+    words[i / 64] |= 1ull << (i % 64);
+    *top |= 1ull << (i / 64);
+}
+
+static inline void bitmap_clear(uint64_t *words, uint64_t *top, uint64_t i)
+{
+    words[i / 64] &= ~(1ull << (i % 64));
+    if (!words[i / 64]) *top &= ~(1ull << (i / 64));
+}
+
+/* Is bit i or one above it set? */
+static inline bool bitmap_any_at_or_above(const uint64_t *words, uint64_t top, uint64_t i)
+{
+    uint64_t w = i / 64;
+    return (words[w] >> (i % 64)) || (top >> w >> 1);
+}
+
+/* The highest bit set, or -1. */
+static inline int64_t bitmap_highest(const uint64_t *words, uint64_t top)
+{
+    if (!top) return -1;
+    unsigned w = highest_bit(top);
+    return (int64_t)(w * 64 + highest_bit(words[w]));
+}
+
+/* The 256 seL4 priorities. */
 #define PRIO_WORDS (256 / 64)
 
 struct prio_bitmap {
@@ -66,14 +96,12 @@ struct prio_bitmap {
 
 static inline void prio_bitmap_set(struct prio_bitmap *b, unsigned p)
 {
-    b->words[p / 64] |= 1ull << (p % 64);
-    b->top |= 1ull << (p / 64);
+    bitmap_set(b->words, &b->top, p);
 }
 
 static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned p)
 {
-    b->words[p / 64] &= ~(1ull << (p % 64));
-    if (!b->words[p / 64]) b->top &= ~(1ull << (p / 64));
+    bitmap_clear(b->words, &b->top, p);
 }
 
 /* Is priority p set? */
@@ -86,8 +114,7 @@ static inline bool prio_bitmap_has(const struct prio_bitmap *b, unsigned p)
  * fastpath's question.) */
 static inline bool prio_bitmap_any_at_or_above(const struct prio_bitmap *b, unsigned p)
 {
-    unsigned w = p / 64;
-    return (b->words[w] >> (p % 64)) || (b->top >> w >> 1);
+    return bitmap_any_at_or_above(b->words, b->top, p);
 }
 
 /* Is a priority above p set? */
@@ -99,9 +126,7 @@ static inline bool prio_bitmap_any_above(const struct prio_bitmap *b, unsigned p
 /* The highest priority set, or -1. */
 static inline int prio_bitmap_highest(const struct prio_bitmap *b)
 {
-    if (!b->top) return -1;
-    unsigned w = highest_bit(b->top);
-    return (int)(w * 64 + highest_bit(b->words[w]));
+    return (int)bitmap_highest(b->words, b->top);
 }
 
 #endif
