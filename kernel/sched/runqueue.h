@@ -94,14 +94,18 @@ struct prio_bitmap {
     uint64_t top; /* bit w: words[w] is not 0 */
 };
 
+/* (the same as bitmap_set and bitmap_clear, written out: with unsigned indices the compiler makes
+ * the policies' paths a few instructions shorter) */
 static inline void prio_bitmap_set(struct prio_bitmap *b, unsigned p)
 {
-    bitmap_set(b->words, &b->top, p);
+    b->words[p / 64] |= 1ull << (p % 64);
+    b->top |= 1ull << (p / 64);
 }
 
 static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned p)
 {
-    bitmap_clear(b->words, &b->top, p);
+    b->words[p / 64] &= ~(1ull << (p % 64));
+    if (!b->words[p / 64]) b->top &= ~(1ull << (p / 64));
 }
 
 /* Is priority p set? */
@@ -114,7 +118,8 @@ static inline bool prio_bitmap_has(const struct prio_bitmap *b, unsigned p)
  * fastpath's question.) */
 static inline bool prio_bitmap_any_at_or_above(const struct prio_bitmap *b, unsigned p)
 {
-    return bitmap_any_at_or_above(b->words, b->top, p);
+    unsigned w = p / 64;
+    return (b->words[w] >> (p % 64)) || (b->top >> w >> 1);
 }
 
 /* Is a priority above p set? */
@@ -126,7 +131,9 @@ static inline bool prio_bitmap_any_above(const struct prio_bitmap *b, unsigned p
 /* The highest priority set, or -1. */
 static inline int prio_bitmap_highest(const struct prio_bitmap *b)
 {
-    return (int)bitmap_highest(b->words, b->top);
+    if (!b->top) return -1;
+    unsigned w = highest_bit(b->top);
+    return (int)(w * 64 + highest_bit(b->words[w]));
 }
 
 #endif
