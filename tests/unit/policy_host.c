@@ -180,3 +180,22 @@ unsigned direct_switch_mismatches(unsigned *taken)
                 }
     return bad;
 }
+
+unsigned yielded_thread_with_a_new_priority_misplaced(struct sched_thread *t,
+                                                      struct sched_thread *other,
+                                                      struct sched_thread *top)
+{
+    unsigned failed = 0;
+    other->prio = 80;
+    top->prio = 200; /* only to wake `other` without preempting */
+    policy_wakeup(0, t, NULL);
+    failed += policy_pick(0, NULL, false) != t;
+    failed += policy_wakeup(0, other, top);
+    policy_yield(0, t);
+    policy_remove(t);
+    t->prio = 80;
+    failed += !policy_wakeup(0, t, NULL);
+    failed += policy_pick(0, t, true) != other;
+    failed += policy_pick(0, other, false) != t;
+    return failed;
+}

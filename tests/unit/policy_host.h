@@ -50,4 +50,12 @@ unsigned policy_log_count_kind(uint16_t kind);
  * the fastpath took. */
 unsigned direct_switch_mismatches(unsigned *taken);
 
+/* The core's sched_set_priority on a thread that yielded (it runs on hart 0, the policy holds
+ * it): taken back and woken again as if its hart were idle, it must go to the tail of its new
+ * priority, behind `other` queued there. t, other and top are fresh threads of hart 0 (the
+ * policy initialised); returns how many of the scenario's checks failed. */
+unsigned yielded_thread_with_a_new_priority_misplaced(struct sched_thread *t,
+                                                      struct sched_thread *other,
+                                                      struct sched_thread *top);
+
 #endif

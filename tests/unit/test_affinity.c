@@ -180,22 +180,11 @@ static void test_a_preempting_wakeup_keeps_fifo_order(void)
     CHECK(decide(0, false) == &th[0]);
 }
 
-/* The core's sched_set_priority on a thread that yielded (it runs, the policy holds it): taken
- * back and woken again as if its hart were idle, it goes to the tail of its new priority. */
+/* The core's sched_set_priority on a thread that yielded: back at the tail (policy_host.c). */
 static void test_a_yielded_thread_with_a_new_priority_goes_to_the_tail(void)
 {
     reset();
-    struct sched_thread *t = &th[0], *other = &th[1], *top = &th[2];
-    other->prio = 80;
-    top->prio = 200; /* only to wake `other` without preempting */
-    run_on(t, 0);
-    CHECK(!policy_wakeup(0, other, top));
-    policy_yield(0, t);
-    policy_remove(t);
-    t->prio = 80;
-    CHECK(policy_wakeup(0, t, NULL));
-    CHECK(decide(0, true) == other);
-    CHECK(decide(0, false) == t);
+    CHECK(yielded_thread_with_a_new_priority_misplaced(&th[0], &th[1], &th[2]) == 0);
 }
 
 static void test_pulling_respects_masks(void)

@@ -312,23 +312,11 @@ static void test_a_candidate_is_boosted_as_a_queued_thread(void)
     CHECK(policy_pick(HART, runner, true) == x && policy_slice_ns(x) == Q0);
 }
 
-/* The core's sched_set_priority on a thread that yielded (it runs, the policy holds it): it is
- * taken back and woken again as if its hart were idle, and goes to the tail of its new priority. */
+/* The core's sched_set_priority on a thread that yielded: back at the tail (policy_host.c). */
 static void test_a_yielded_thread_with_a_new_priority_goes_to_the_tail(void)
 {
     reset();
-    struct sched_thread *t = &th[0], *other = &th[1], *top = &th[2];
-    other->prio = 80;
-    top->prio = 200; /* only to wake `other` without preempting */
-    policy_wakeup(HART, t, NULL);
-    CHECK(policy_pick(HART, NULL, false) == t);
-    CHECK(!policy_wakeup(HART, other, top));
-    policy_yield(HART, t);
-    policy_remove(t);
-    t->prio = 80;
-    CHECK(policy_wakeup(HART, t, NULL));
-    CHECK(policy_pick(HART, t, true) == other);
-    CHECK(policy_pick(HART, other, false) == t);
+    CHECK(yielded_thread_with_a_new_priority_misplaced(&th[0], &th[1], &th[2]) == 0);
 }
 
 /* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */

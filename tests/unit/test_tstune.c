@@ -309,23 +309,11 @@ static void test_a_preempting_wakeup_keeps_fifo_order_and_counts(void)
     CHECK(policy_pick(HART, b, false) == low);
 }
 
-/* The core's sched_set_priority on a thread that yielded (it runs, the policy holds it): taken
- * back and woken again as if its hart were idle, it goes to the tail of its new priority. */
+/* The core's sched_set_priority on a thread that yielded: back at the tail (policy_host.c). */
 static void test_a_yielded_thread_with_a_new_priority_goes_to_the_tail(void)
 {
     reset();
-    struct sched_thread *t = &th[0], *other = &th[1], *top = &th[2];
-    other->prio = 80;
-    top->prio = 200; /* only to wake `other` without preempting */
-    policy_wakeup(HART, t, NULL);
-    CHECK(policy_pick(HART, NULL, false) == t);
-    CHECK(!policy_wakeup(HART, other, top));
-    policy_yield(HART, t);
-    policy_remove(t);
-    t->prio = 80;
-    CHECK(policy_wakeup(HART, t, NULL));
-    CHECK(policy_pick(HART, t, true) == other);
-    CHECK(policy_pick(HART, other, false) == t);
+    CHECK(yielded_thread_with_a_new_priority_misplaced(&th[0], &th[1], &th[2]) == 0);
 }
 
 /* The running thread's priority rises to a candidate's (sched_set_priority: policy_reschedule):
