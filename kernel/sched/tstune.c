@@ -253,7 +253,9 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
         t = NULL;
     }
     if (prev_runnable && !prev->queued && prev != t) {
-        bool used_up = prev->policy[USED_NS] >= slice_for(prev);
+        /* (no slice is shorter than the floor: a thread that used less has not used it up) */
+        bool used_up =
+            prev->policy[USED_NS] >= slice_floor_ns && prev->policy[USED_NS] >= slice_for(prev);
         if (used_up) prev->policy[USED_NS] = 0;
         enqueue(h, prev, !used_up);
     } else if (prev && !prev_runnable) {
