@@ -62,6 +62,44 @@ def tolerance(bench):
     return bench.get("reference", {}).get("targets", {}).get("other_policies_tolerance", 0.10)
 
 
+def tracing_limit(bench):
+    return bench.get("reference", {}).get("targets", {}).get("tracing_limit", 0.25)
+
+
+def tracing_over(bench):
+    """The kernel operations whose figure with tracing compiled in is more than the tracing
+    limit above the same policy's at the same harts without it: [(config label, operation,
+    on / off)] in table order, and whether any pair was measured both ways. A policy decision
+    or an `_overhead` row (user instructions) is not a kernel operation."""
+    figures = _figures(bench)
+    over, compared = [], False
+    for policy, trace, harts in _configs(bench):
+        off = figures.get((policy, "off", harts)) if trace == "on" else None
+        if off is None:
+            continue
+        for key in _ordered_keys(bench, decisions=False):
+            on_row, off_row = figures[(policy, "on", harts)].get(key), off.get(key)
+            if key[0].endswith("_overhead") or not on_row or not off_row \
+                    or not off_row["instructions"]:
+                continue
+            compared = True
+            ratio = on_row["instructions"] / off_row["instructions"]
+            if ratio > 1 + tracing_limit(bench):
+                over.append((_key_label((policy, trace, harts)), key[0], ratio))
+    return over, compared
+
+
+def _tracing_verdict(bench):
+    over, compared = tracing_over(bench)
+    head = f"tracing adds at most {tracing_limit(bench):.0%} to every kernel operation: "
+    if not compared:
+        return head + "n/a (no policy measured with tracing both in and out)"
+    if not over:
+        return head + "yes"
+    return head + "NO (" + ", ".join(f"{label} {operation} +{ratio - 1:.1%}"
+                                     for label, operation, ratio in over) + ")"
+
+
 def over_rr(bench, config, key):
     """True when config's figure for key is more than the tolerance above rr's under the same
     tracing and harts; None when either is not measured or config is rr's own."""
@@ -179,7 +217,8 @@ def _policies_verdict(row):
 
 
 def check_lines(bench):
-    """The verdicts under the tables: targets, policies against rr, rounds, missing lines."""
+    """The verdicts under the tables: targets, policies against rr, tracing's cost, rounds,
+    missing lines."""
     lines = []
     for row in comparison_rows(bench):
         if row["goal"] is None:
@@ -189,6 +228,7 @@ def check_lines(bench):
                      f"goal <= {row['goal']}: {_yes_no(row['goal_met'])}; seL4 {row['sel4']}: "
                      f"{_yes_no(row['milestone_met'])}; other policies within "
                      f"{tolerance(bench):.0%} of rr: " + _policies_verdict(row))
+    lines.append(_tracing_verdict(bench))
     differed = [r for r in bench.get("results", []) if r["min"] != r["max"]]
     if differed:
         lines.append(f"rounds differed ({DIFFERED}) for {len(differed)} figure(s): "

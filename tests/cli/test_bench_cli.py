@@ -341,6 +341,27 @@ def test_a_policy_more_than_ten_percent_above_rr_is_flagged():
                for line in lines)
 
 
+def test_tracing_over_a_quarter_of_an_operation_is_named_with_its_share():
+    # Call: 250 against 200 is +25% exactly, within; yield: 600 against 470 is +27.7%; the
+    # overhead rows are user instructions, and mlfq has no untraced figures to compare with
+    data = bench_data({("rr", "off"): {"call_oneway": 200, "yield_switch": 470,
+                                       "call_oneway_overhead": 5},
+                       ("rr", "on"): {"call_oneway": 250, "yield_switch": 600,
+                                      "call_oneway_overhead": 50},
+                       ("mlfq", "on"): {"call_oneway": 900}})
+    over, compared = bench_table.tracing_over(data)
+    assert compared and over == [("rr/on", "yield_switch", 600 / 470)]
+    assert "tracing adds at most 25% to every kernel operation: NO (rr/on yield_switch +27.7%)" \
+        in bench_table.check_lines(data)
+    within = bench_data({("rr", "off"): {"call_oneway": 200}, ("rr", "on"): {"call_oneway": 250}})
+    assert "tracing adds at most 25% to every kernel operation: yes" in \
+        bench_table.check_lines(within)
+    one_way = bench_data({("rr", "off"): {"call_oneway": 200}})
+    assert bench_table.tracing_over(one_way) == ([], False)
+    assert any(line.endswith("n/a (no policy measured with tracing both in and out)")
+               for line in bench_table.check_lines(one_way))
+
+
 def test_operations_beyond_the_expected_ones_are_shown_after_them():
     data = bench_data({("rr", "off"): {"zz_new_operation": 5, "yield_switch": 400}})
     _, rows = bench_table.kernel_table(data)
