@@ -237,14 +237,7 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
     return policy_slice_ns(to);
 }
 
-void policy_remove(struct sched_thread *t)
-{
-    struct affinity_hart *h = &harts[t->hart].h;
-    if (h->candidate == t)
-        h->candidate = NULL;
-    else if (t->queued)
-        dequeue(h, t);
-}
+void policy_remove(struct sched_thread *t) { take_out(&harts[t->hart].h, t); }
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {

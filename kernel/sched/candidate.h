@@ -14,9 +14,11 @@
  * of the hart's queues.
  *
  * SCHED_CANDIDATE_OPS(type) defines, for a per-hart record `type` with a member
- * `struct sched_thread *candidate` and the policy's enqueue(type *h, t, bool at_head):
+ * `struct sched_thread *candidate` and the policy's enqueue(type *h, t, bool at_head) and
+ * dequeue(type *h, t):
  *   settle_candidate(h)  the candidate, if any, appended to its queue;
- *   enqueue_tail(h, t)   t appended, after the candidate (woken earlier).
+ *   enqueue_tail(h, t)   t appended, after the candidate (woken earlier);
+ *   take_out(h, t)       t, held as the candidate or queued, no longer held (policy_remove).
  * Each is inline for the common case (no candidate) and calls out of line for the rare one, as a
  * tail call where it can, so that the common case saves no registers.
  */
@@ -49,6 +51,13 @@
             return;                                                                                \
         }                                                                                          \
         enqueue(h, t, false);                                                                      \
+    }                                                                                              \
+    static void take_out(type *h, struct sched_thread *t)                                          \
+    {                                                                                              \
+        if (h->candidate == t)                                                                     \
+            h->candidate = NULL;                                                                   \
+        else if (t->queued)                                                                        \
+            dequeue(h, t);                                                                         \
     }
 
 #endif

@@ -224,14 +224,7 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
     return slice;
 }
 
-void policy_remove(struct sched_thread *t)
-{
-    struct tstune_hart *h = &harts[t->hart].h;
-    if (h->candidate == t)
-        h->candidate = NULL;
-    else if (t->queued)
-        dequeue(h, t);
-}
+void policy_remove(struct sched_thread *t) { take_out(&harts[t->hart].h, t); }
 
 /* prev blocked: its burst ends and feeds the average. */
 static void end_burst(struct sched_thread *t)
