@@ -18,6 +18,9 @@
  * dequeue(type *h, t):
  *   settle_candidate(h)  the candidate, if any, appended to its queue;
  *   enqueue_tail(h, t)   t appended, after the candidate (woken earlier);
+ *   append_as_candidate(h, t)  t appended as the candidate, the one before it settled: a
+ *                        woken thread, or a yielded one, which the next decision then runs
+ *                        again without a queue operation when nothing queued comes first;
  *   take_out(h, t)       t, held as the candidate or queued, no longer held (policy_remove).
  * Each is inline for the common case (no candidate) and calls out of line for the rare one, as a
  * tail call where it can, so that the common case saves no registers.
@@ -51,6 +54,11 @@
             return;                                                                                \
         }                                                                                          \
         enqueue(h, t, false);                                                                      \
+    }                                                                                              \
+    static SCHED_ALWAYS_INLINE void append_as_candidate(type *h, struct sched_thread *t)           \
+    {                                                                                              \
+        settle_candidate(h);                                                                       \
+        h->candidate = t;                                                                          \
     }                                                                                              \
     static void take_out(type *h, struct sched_thread *t)                                          \
     {                                                                                              \

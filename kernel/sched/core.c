@@ -214,10 +214,11 @@ void sched_yield(void)
     struct sched_thread *t = h->running;
     trace_emit(TRACE_YIELD, 0, t->tid, 0, 0, 0);
     charge_running(h, clock_now());
-    request_decision(me(), TRACE_SWITCH_YIELD);
-    if (t->with_policy) return; /* yielded already: its decision is due */
-    hand_to_policy(t);
-    policy_yield(me(), t);
+    if (!t->with_policy) { /* else it yielded already: its decision is due */
+        hand_to_policy(t);
+        policy_yield(me(), t);
+    }
+    request_decision(me(), TRACE_SWITCH_YIELD); /* last: a tail call */
 }
 
 void sched_set_priority(struct sched_thread *t, uint8_t prio)

@@ -174,8 +174,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
     struct tstune_hart *h = &harts[hart].h;
-    settle_candidate(h); /* woken before t: ahead of it */
-    h->candidate = t;
+    append_as_candidate(h, t); /* after the one woken before it */
     /* equal priority: the running thread's slice shrinks with the load, so decide again */
     return !running || t->prio >= running->prio;
 }
@@ -282,10 +281,15 @@ void policy_slice_expired(unsigned hart, struct sched_thread *t)
     enqueue_tail(&harts[hart].h, t);
 }
 
+/* With nothing else on its hart it runs again at once, as the candidate: no queue operation. */
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
+    struct tstune_hart *h = &harts[hart].h;
     t->policy[USED_NS] = 0;
-    enqueue_tail(&harts[hart].h, t);
+    if (h->nr_queued_total || h->candidate)
+        enqueue_tail(h, t);
+    else
+        h->candidate = t;
 }
 
 /* the running thread's priority changed: a candidate may now share its priority, and so its

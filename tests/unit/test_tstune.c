@@ -249,6 +249,24 @@ static void test_expiry_and_yield_go_to_the_tail_with_a_fresh_slice(void)
     CHECK(policy_pick(HART, a, false) == b && policy_slice_ns(b) == TARGET);
 }
 
+/* A thread alone on its hart that yields runs again at once, with a fresh slice; one that yields
+ * after a lower-priority wakeup that asked for no decision runs again too, and the woken one is
+ * not lost (policy_yield keeps the yielder as the candidate only when nothing else is held). */
+static void test_a_lone_yield_runs_again_and_loses_no_wakeup(void)
+{
+    reset();
+    struct sched_thread *a = load_hart(1), *low = &th[1];
+    policy_charge(a, TARGET / 4);
+    policy_yield(HART, a);
+    CHECK(policy_pick(HART, a, true) == a && policy_slice_ns(a) == TARGET);
+    low->prio = 10;
+    CHECK(!policy_wakeup(HART, low, a));
+    policy_yield(HART, a);
+    CHECK(policy_pick(HART, a, true) == a);
+    CHECK(policy_pick(HART, a, false) == low);
+    CHECK(policy_pick(HART, low, false) == NULL);
+}
+
 static void test_wake_placement_respects_affinity(void)
 {
     reset_with_switch_cost(4, 0);
@@ -403,6 +421,7 @@ int main(void)
     RUN(test_fifo_within_a_priority);
     RUN(test_preempted_thread_keeps_the_head);
     RUN(test_expiry_and_yield_go_to_the_tail_with_a_fresh_slice);
+    RUN(test_a_lone_yield_runs_again_and_loses_no_wakeup);
     RUN(test_wake_placement_respects_affinity);
     RUN(test_remove_takes_a_thread_out);
     RUN(test_a_preempting_wakeup_keeps_fifo_order_and_counts);
