@@ -340,6 +340,7 @@ void boot_kernel(void)
         harts_state[i].id = i;
         harts_state[i].sched = &sched_harts[i];
         harts_state[i].many_harts = nharts > 1;
+        harts_state[i].clock_is_cycles = !wall_clock;
         harts_state[i].hw_id = hw_ids[i];
         harts_state[i].kernel_sp = (uint64_t)kernel_stacks[i] + KERNEL_STACK_SIZE;
         harts_state[i].timer_deadline = UINT64_MAX;

@@ -96,8 +96,9 @@ static void set_timer(struct hart *h)
     if (h->id == 0 && run_limit_ns) deadline = earlier(deadline, run_limit_ns);
     if (deadline == h->timer_deadline) return;
     h->timer_deadline = deadline;
-    arch_set_timer(deadline);
+    /* recorded first, so that arch_set_timer is a tail call: this function saves nothing */
     trace_emit(TRACE_TIMER_SET, 0, 0, 0, 0, deadline);
+    arch_set_timer(deadline);
 }
 
 /* The deadlock stop (boot argument deadlock=halt): SchedLab's own runs ask for it, since a

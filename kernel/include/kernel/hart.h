@@ -14,6 +14,8 @@ struct hart {
     /* the kernel's index: 0 = the boot hart, then device-tree order (16 bits: loaded, it is the
      * same value sign- or zero-extended, so indexing by it and comparing it cost no extension) */
     uint16_t id;
+    /* the clock is the cycle counter (arch_clock_source is ARCH_CLOCK_ICOUNT): clock_now */
+    bool clock_is_cycles;
     /* this hart's scheduler state, &sched_harts[id] (kernel/sched/core.h): one load from tp */
     struct sched_hart *sched;
     /* the kernel runs on more than one hart (nharts > 1), so kernel entries take the lock: a byte
@@ -53,6 +55,10 @@ static inline unsigned this_hart_id(void) { return this_hart()->id; }
 static inline bool many_harts(void) { return this_hart()->many_harts; }
 /* The scheduler core's state of this hart (the simulator's kernel/hart.h indexes sched_harts). */
 static inline struct sched_hart *this_sched_hart(void) { return this_hart()->sched; }
-static inline uint64_t clock_now(void) { return arch_now_ns(); }
+/* icount, the deterministic runs', laid out as the fall-through */
+static ALWAYS_INLINE uint64_t clock_now(void)
+{
+    return __builtin_expect(this_hart()->clock_is_cycles, 1) ? arch_cycles_ns() : arch_time_ns();
+}
 
 #endif

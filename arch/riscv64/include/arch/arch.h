@@ -51,19 +51,21 @@ static inline void *arch_hart_local(void)
 
 /* Time: nanoseconds of emulated time, a one-shot timer. The kernel finds out at boot which clock
  * reads it (arch_clock_init, DESIGN §6): under icount the cycle counter counts virtual ns
- * exactly; otherwise `time` (QEMU's virtual clock, wall-clock time without icount) scaled from
- * its timebase. Inline: every trace record reads it. */
+ * exactly (arch_cycles_ns); otherwise `time` (QEMU's virtual clock, wall-clock time without
+ * icount) scaled from its timebase (arch_time_ns). Each hart keeps which in its own data (the
+ * kernel's clock_now), one load from tp: every trace record reads the clock. */
 #define ARCH_TICK_NS_SHIFT 32
 extern enum arch_clock arch_clock_source;
 extern uint64_t arch_tick_ns_mult; /* ns per `time` tick, 32.32 fixed point, rounded up */
-static inline uint64_t arch_now_ns(void)
+static inline uint64_t arch_cycles_ns(void)
 {
     uint64_t v;
-    /* icount, the deterministic runs', laid out as the fall-through */
-    if (__builtin_expect(arch_clock_source == ARCH_CLOCK_ICOUNT, 1)) {
-        __asm__ volatile("rdcycle %0" : "=r"(v));
-        return v;
-    }
+    __asm__ volatile("rdcycle %0" : "=r"(v));
+    return v;
+}
+static inline uint64_t arch_time_ns(void)
+{
+    uint64_t v;
     __asm__ volatile("rdtime %0" : "=r"(v));
     return (uint64_t)(((unsigned __int128)v * arch_tick_ns_mult) >> ARCH_TICK_NS_SHIFT);
 }
