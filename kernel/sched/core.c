@@ -95,7 +95,8 @@ static void request_decision(unsigned hart, enum trace_switch_reason why)
     smp_request_reschedule(hart);
 }
 
-static void request_decisions(struct hartmask mask)
+/* Out of line: the common tick asks for none (sched_timer), and saves no registers for the loop. */
+static __attribute__((noinline)) void request_decisions(struct hartmask mask)
 {
     HARTMASK_FOR_EACH(i, &mask)
     {
@@ -263,7 +264,8 @@ void sched_timer(uint64_t now)
     /* charged up to now first: what the policy does at `now` (a boost's fresh allotment, say)
      * counts from this instant, not from the thread's last charge */
     charge_running(h, now);
-    request_decisions(policy_tick(me(), now, h->running));
+    struct hartmask tick = policy_tick(me(), now, h->running);
+    if (!hartmask_empty(&tick)) request_decisions(tick);
     /* a running thread another hart stopped meanwhile (suspended, say) waits for the decision
      * already due: re-queueing it would run it again */
     if (!h->running || now < h->slice_end || !thread_is_runnable(h->running)) return;
