@@ -118,28 +118,28 @@ def policies_over(bench):
     return over, compared
 
 
+def _shares_verdict(head, over, compared, not_compared):
+    """A verdict line: n/a (not_compared), yes, or NO naming each (label, operation, ratio)."""
+    if not compared:
+        return head + f"n/a ({not_compared})"
+    if not over:
+        return head + "yes"
+    return head + "NO (" + ", ".join(f"{label} {operation} +{ratio - 1:.1%}"
+                                     for label, operation, ratio in over) + ")"
+
+
 def _policies_verdict_all(bench):
-    over, compared = policies_over(bench)
     base = base_config(bench)
     head = (f"other policies within {tolerance(bench):.0%} of "
             f"{_key_label(base) if base else 'rr'} on every kernel operation: ")
-    if not compared:
-        return head + "n/a (no other policy measured under the same conditions)"
-    if not over:
-        return head + "yes"
-    return head + "NO (" + ", ".join(f"{label} {operation} +{ratio - 1:.1%}"
-                                     for label, operation, ratio in over) + ")"
+    return _shares_verdict(head, *policies_over(bench),
+                           "no other policy measured under the same conditions")
 
 
 def _tracing_verdict(bench):
-    over, compared = tracing_over(bench)
     head = f"tracing adds at most {tracing_limit(bench):.0%} to every kernel operation: "
-    if not compared:
-        return head + "n/a (no policy measured with tracing both in and out)"
-    if not over:
-        return head + "yes"
-    return head + "NO (" + ", ".join(f"{label} {operation} +{ratio - 1:.1%}"
-                                     for label, operation, ratio in over) + ")"
+    return _shares_verdict(head, *tracing_over(bench),
+                           "no policy measured with tracing both in and out")
 
 
 def over_rr(bench, config, key):
