@@ -129,27 +129,40 @@ static void yielder(void *arg)
 
 /* ---- Call / ReplyRecv ---- */
 
+/* Each thread of an FPU pair writes an FP register before every operation, so that at every
+ * switch the hart's FPU holds the other thread's Dirty state (the worst case: a save and a load
+ * per switch). The write is outside every timed interval. */
+static inline void use_fpu(void) { __asm__ volatile("fadd.d ft0, ft0, ft1" ::: "ft0"); }
+
+static seL4_CPtr ep_fpu;
+
+/* `arg` != 0: the FPU variant, on ep_fpu */
 static void server(void *arg)
 {
-    (void)arg;
+    bool fpu = arg != 0;
+    seL4_CPtr on = fpu ? ep_fpu : ep;
     seL4_Word badge;
-    seL4_Recv(ep, &badge);
+    seL4_Recv(on, &badge);
     for (;;) {
         arrived = counter();
+        if (fpu) use_fpu();
         departed = counter();
-        REPLY_RECV("ecall", ep, 0);
+        REPLY_RECV("ecall", on, 0);
     }
 }
 
-/* Calls with `words` message words: one way there, one way back, and the round trip. */
-static void measure_call(unsigned words, struct samples *call, struct samples *reply,
-                         struct samples *round_trip)
+/* Calls with `words` message words on `to` (whose server is server()): one way there, one way
+ * back, and the round trip (the last two if asked for); with `fpu`, the client too writes an FP
+ * register before each. */
+static void measure_call(seL4_CPtr to, bool fpu, unsigned words, struct samples *call,
+                         struct samples *reply, struct samples *round_trip)
 {
     for (int i = 0; i < WARMUP + SAMPLES; i++) {
         for (unsigned w = 0; w < words; w++) seL4_SetMR((int)w, w);
+        if (fpu) use_fpu();
         uint64_t start = counter();
         started = start;
-        CALL("ecall", ep, words);
+        CALL("ecall", to, words);
         uint64_t now = counter();
         if (i < WARMUP) continue;
         sample(call, arrived - start);
@@ -157,8 +170,6 @@ static void measure_call(unsigned words, struct samples *call, struct samples *r
         if (round_trip) sample(round_trip, now - start);
     }
 }
-
-/* ---- Send to a higher priority ---- */
 
 static seL4_CPtr send_ep;
 static struct samples send_higher;
@@ -224,11 +235,7 @@ static void spinner(void *arg)
     finished();
 }
 
-/* ---- the FPU variants: each thread writes an FP register before every operation, so that at
- * every switch the hart's FPU holds Dirty state of the other thread (the worst case: a save and a
- * load per switch) ---- */
-
-static inline void use_fpu(void) { __asm__ volatile("fadd.d ft0, ft0, ft1" ::: "ft0"); }
+/* ---- yield with the FPU (see use_fpu) ---- */
 
 static void yielder_fpu(void *arg)
 {
@@ -238,19 +245,6 @@ static void yielder_fpu(void *arg)
         seL4_Yield();
     }
     finished();
-}
-
-static seL4_CPtr ep_fpu;
-
-static void server_fpu(void *arg)
-{
-    (void)arg;
-    seL4_Word badge;
-    seL4_Recv(ep_fpu, &badge);
-    for (;;) {
-        use_fpu();
-        seL4_ReplyRecv(ep_fpu, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
-    }
 }
 
 /* ---- Signal to a lower priority ---- */
@@ -321,17 +315,17 @@ int main(const seL4_BootInfo *bi)
 
     /* Call to a server of the root task's priority and its ReplyRecv */
     if (thread_start(&t[2], "server", 255, server, 0)) return 1;
+    uint64_t call_overhead = OVERHEAD_OF(true, CALL("nop", ep, 0));
+    uint64_t reply_overhead = OVERHEAD_OF(true, REPLY_RECV("nop", ep, 0));
     {
         struct samples call = {0}, reply = {0}, round_trip = {0}, call10 = {0};
-        measure_call(0, &call, &reply, &round_trip);
-        uint64_t call_overhead = OVERHEAD_OF(true, CALL("nop", ep, 0));
-        uint64_t reply_overhead = OVERHEAD_OF(true, REPLY_RECV("nop", ep, 0));
+        measure_call(ep, false, 0, &call, &reply, &round_trip);
         report_less_overhead("call_oneway", &call, call_overhead);
         report_less_overhead("replyrecv_oneway", &reply, reply_overhead);
         /* the client's interval holds both stubs' overheads (the server's between its reads) */
         report_less_overhead("call_replyrecv_roundtrip", &round_trip,
                              call_overhead + reply_overhead);
-        measure_call(10, &call10, 0, 0);
+        measure_call(ep, false, 10, &call10, 0, 0);
         report_less_overhead("call_10words_oneway", &call10,
                              OVERHEAD_OF(true, CALL("nop", ep, 10)));
     }
@@ -424,9 +418,8 @@ int main(const seL4_BootInfo *bi)
     wait_finished();
     report_samples("timer_preempt", &preempt);
 
-    /* last, since the root task becomes an FPU user: the yield and the Call/ReplyRecv round trip
-     * with both threads using the FPU, each after the same without it in the same setting (the
-     * root task's priority is 200 now, which changes the figures a little) */
+    /* last, since the root task becomes an FPU user: the yield loop with both threads using the
+     * FPU after the same without it in the same setting, then Call and ReplyRecv */
     if (thread_start(&t[9], "yield-e", 100, yielder, 0) ||
         thread_start(&t[10], "yield-f", 100, yielder, 0))
         return 1;
@@ -442,18 +435,18 @@ int main(const seL4_BootInfo *bi)
     wait_finished();
     report_mean("yield_switch_fpu", start, 2 * ROUNDS);
 
-    start = schedlab_now_ns();
-    for (int i = 0; i < ROUNDS; i++) seL4_Call(ep, seL4_MessageInfo_new(0, 0, 0, 0));
-    report_mean("call_replyrecv_roundtrip_nofpu_control", start, ROUNDS);
+    /* Call and ReplyRecv between two FPU users of one priority, measured as the plain ones, to
+     * compare with them and with seL4's (whose round trip is the sum of its two one-way figures;
+     * so is this one) */
     ep_fpu = alloc_object(seL4_EndpointObject, 0);
-    if (thread_start(&t[8], "server-fpu", 255, server_fpu, 0)) return 1;
-    use_fpu();
-    seL4_Call(ep_fpu, seL4_MessageInfo_new(0, 0, 0, 0)); /* both have FP state from here on */
-    start = schedlab_now_ns();
-    for (int i = 0; i < ROUNDS; i++) {
-        use_fpu();
-        seL4_Call(ep_fpu, seL4_MessageInfo_new(0, 0, 0, 0));
+    if (!ep_fpu || thread_start(&t[8], "server-fpu", 200, server, (void *)1)) return 1;
+    {
+        struct samples call = {0}, reply = {0};
+        measure_call(ep_fpu, true, 0, &call, &reply, 0);
+        report_less_overhead("call_fpu_oneway", &call, call_overhead);
+        report_less_overhead("replyrecv_fpu_oneway", &reply, reply_overhead);
+        printf("bench call_replyrecv_roundtrip_fpu %lu\n",
+               call.min - call_overhead + reply.min - reply_overhead);
     }
-    report_mean("call_replyrecv_roundtrip_fpu", start, ROUNDS);
     return 0;
 }
