@@ -128,25 +128,23 @@ static ALWAYS_INLINE struct tcb *enter(struct arch_context *ctx)
         fastpath(ctx, true);                                                                       \
     }
 
-/* The exit of a direct switch to t, whose slice ends at `slice_end`, in the common case: one hart
- * (not `locked`: no lock to give back), the timer armed no later than that (kernel_exit_switched
- * says why that is enough), t's address space loaded on this hart and its FP state in place. Then
- * only t's registers go back; any other case takes the whole exit, kernel_exit_switched. Nothing
- * here returns to the fastpath, which therefore saves no registers, and this path calls nothing:
- * it jumps to the register restore (arch_restore_user_jump), so it saves no return address. */
-/* exit_switched's case where only t's FP state is not in place (a partner that uses the FPU too):
- * the FP switch, then the same register restore. A function of its own, reached by a tail call
- * (noipa, as kernel_exit_switched), so that the common exit saves nothing for it. t was blocked,
- * so it is in no Restart state: of thread_activate only the FP part applies. */
+/* exit_switched's case where t's FP state is not in place and not in fpu_hand_over's common
+ * case: the whole FP switch, then the same register restore. A function of its own, reached by
+ * a tail call (noipa, as kernel_exit_switched), so that the common exit saves nothing for it. t
+ * was blocked, so it is in no Restart state: of thread_activate only the FP part applies. */
 static __attribute__((noipa, flatten)) void exit_switched_fpu(struct tcb *t)
 {
-    struct hart *h = this_hart();
-    fpu_switch(h, t);
-    arch_prepare_return(&t->ctx, h, h->kernel_sp);
-    smp_leave_to_user_one_hart();
+    fpu_switch(this_hart(), t);
     arch_restore_user_jump(&t->ctx);
 }
 
+/* The exit of a direct switch to t, whose slice ends at `slice_end`, in the common case: one hart
+ * (not `locked`: no lock to give back), the timer armed no later than that (kernel_exit_switched
+ * says why that is enough), t's address space loaded on this hart, and its FP state in place or in
+ * fpu_hand_over's case (two FPU users: the FP registers are swapped on the way). Then only t's
+ * registers go back; any other case takes the whole exit, kernel_exit_switched. Nothing
+ * here returns to the fastpath, which therefore saves no registers, and this path calls nothing:
+ * it jumps to the register restore (arch_restore_user_jump), so it saves no return address. */
 static ALWAYS_INLINE void exit_switched(struct tcb *t, uint64_t slice_end, bool locked)
 {
     struct hart *h = this_hart();
@@ -154,13 +152,18 @@ static ALWAYS_INLINE void exit_switched(struct tcb *t, uint64_t slice_end, bool 
         kernel_exit_switched(t, slice_end);
         return;
     }
-    if (!fpu_in_place(h, t)) {
-        exit_switched_fpu(t);
-        return;
-    }
     arch_prepare_return(&t->ctx, h, h->kernel_sp);
     smp_leave_to_user_one_hart(); /* (the lock is many harts' only) */
-    arch_restore_user_jump(&t->ctx);
+    if (fpu_in_place(h, t)) {
+        arch_restore_user_jump(&t->ctx);
+        return;
+    }
+    struct tcb *o = fpu_hand_over(h, t);
+    if (o) {
+        arch_fpu_swap_restore_user(&o->fpu, &t->fpu, &t->ctx);
+        return;
+    }
+    exit_switched_fpu(t);
 }
 
 /* The message registers, badge and info of a short message (transfer_message's result). */

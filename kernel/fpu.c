@@ -46,6 +46,11 @@ void fpu_serve_release(struct hart *h)
 
 void fpu_switch(struct hart *h, struct tcb *t)
 {
+    struct tcb *o = fpu_hand_over(h, t);
+    if (o) {
+        arch_fpu_swap(&o->fpu, &t->fpu);
+        return;
+    }
     if (h->fpu_owner == t) {
         /* fpuDisabled was set since it last ran: its state waits in its TCB until it is cleared */
         release_local(h);

@@ -12,30 +12,60 @@
 #define FCSR_OFF  (32 * 8)
 #define FS_DIRTY  (3 << 13) /* sstatus.FS: any state but Off lets S-mode use the FPU */
 
+.macro FPU_ON
+    li t0, FS_DIRTY
+    csrs sstatus, t0
+.endm
+
+.macro FPU_SAVE to
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    fsd f\n, FP_OFF(\n)(\to)
+    .endr
+    frcsr t0
+    sd t0, FCSR_OFF(\to)
+.endm
+
+.macro FPU_LOAD from
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    fld f\n, FP_OFF(\n)(\from)
+    .endr
+    ld t0, FCSR_OFF(\from)
+    fscsr t0
+.endm
+
     .section .text
     .balign 4
 /* void arch_fpu_save(struct arch_fpu_state *to) */
     .globl arch_fpu_save
 arch_fpu_save:
-    li t0, FS_DIRTY
-    csrs sstatus, t0
-    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    fsd f\n, FP_OFF(\n)(a0)
-    .endr
-    frcsr t0
-    sd t0, FCSR_OFF(a0)
+    FPU_ON
+    FPU_SAVE a0
     ret
 
 /* void arch_fpu_load(const struct arch_fpu_state *from) */
     .globl arch_fpu_load
 arch_fpu_load:
-    li t0, FS_DIRTY
-    csrs sstatus, t0
-    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    fld f\n, FP_OFF(\n)(a0)
-    .endr
-    ld t0, FCSR_OFF(a0)
-    fscsr t0
+    FPU_ON
+    FPU_LOAD a0
     ret
+
+/* void arch_fpu_swap(struct arch_fpu_state *to, const struct arch_fpu_state *from): the
+ * registers to `to`, then `from`'s into them (a switch between two FPU users, in one pass) */
+    .globl arch_fpu_swap
+arch_fpu_swap:
+    FPU_ON
+    FPU_SAVE a0
+    FPU_LOAD a1
+    ret
+
+/* void arch_fpu_swap_restore_user(struct arch_fpu_state *to, const struct arch_fpu_state *from,
+ * struct arch_context *ctx): arch_fpu_swap, then arch_restore_user(ctx); it does not return */
+    .globl arch_fpu_swap_restore_user
+arch_fpu_swap_restore_user:
+    FPU_ON
+    FPU_SAVE a0
+    FPU_LOAD a1
+    mv a0, a2
+    tail arch_restore_user
 
     .option pop

@@ -16,6 +16,7 @@
 #define KERNEL_FPU_H
 
 #include <kernel/hart.h>
+#include <kernel/invariants.h>
 #include <kernel/object.h>
 
 /* tcb.fpu_where */
@@ -26,6 +27,28 @@ enum fpu_where {
 };
 
 void fpu_switch(struct hart *h, struct tcb *t);
+
+/* fpu_switch's common case, for the exits that switch threads: t's state waits in its TCB (it
+ * has used the FPU and no hart holds its state), t may use the FPU, and h's FPU holds another
+ * thread's state. Then the bookkeeping moves to t (the old owner owns no FPU and will find it
+ * Off) and the old owner is returned: the caller moves the registers, the old owner's to its TCB
+ * and t's in (arch_fpu_swap, or arch_fpu_swap_restore_user). Otherwise NULL, nothing changed.
+ * The old owner's state is saved even if Clean, as seL4 saves it: an owner is usually Dirty, and
+ * the test would cost every switch. */
+static ALWAYS_INLINE struct tcb *fpu_hand_over(struct hart *h, struct tcb *t)
+{
+    struct tcb *o = h->fpu_owner;
+    if (t->fpu_where != FPU_IN_TCB || !o || (t->flags & seL4_TCBFlag_fpuDisabled)) return NULL;
+    /* (t's state is in its TCB: so t is not o) */
+    INVARIANT(o->fpu_where == FPU_ON_HART + h->id, "hart %u's FPU owner tid %u says it is at %u",
+              h->id, o->tid, o->fpu_where);
+    arch_fpu_user_set(&o->ctx, false);
+    o->fpu_where = FPU_IN_TCB;
+    arch_fpu_user_set(&t->ctx, true);
+    t->fpu_where = FPU_ON_HART + h->id;
+    h->fpu_owner = t;
+    return o;
+}
 
 /* May t resume on hart h as its FP state is: it never used the FPU (which stays off), or its state
  * is in h's FPU and enabled? */

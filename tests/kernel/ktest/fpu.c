@@ -142,6 +142,71 @@ static int two_workers(bool migrate)
 static int fp_state_kept_across_switches(void) { return two_workers(false); }
 static int fp_state_kept_across_migrations(void) { return two_workers(true); }
 
+/* Two FP threads in Call and ReplyRecv: the IPC fastpath's exit swaps their FP registers (and,
+ * with more than one hart, the full exit does). Each writes f31 before every call, so that its
+ * state is Dirty at every switch: a save skipped or misplaced would show. */
+#define FP_IPC_CALLS 64
+static seL4_CPtr fp_ep;
+static struct fp_regs fp_server_in, fp_server_out;
+static volatile int fp_server_done;
+
+/* Load `in`, make `calls` system calls `sysno` on `cap` (an empty message; f31 = the calls left
+ * before each), store to `out`. */
+static void fp_fill_ipc_dump(const struct fp_regs *in, struct fp_regs *out, long calls,
+                             seL4_CPtr cap, long sysno)
+{
+    __asm__ volatile(FP_LOAD_ALL "1: beqz %[n], 2f\n"
+                                 "fmv.d.x f31, %[n]\n"
+                                 "mv a0, %[cap]\n"
+                                 "li a1, 0\n"
+                                 "mv a7, %[sys]\n"
+                                 "ecall\n"
+                                 "addi %[n], %[n], -1\n"
+                                 "j 1b\n"
+                                 "2:\n" FP_STORE_ALL
+                     : [n] "+r"(calls)
+                     : [in] "r"(in), [out] "r"(out), [cap] "r"(cap), [sys] "r"(sysno)
+                     : "t0", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "memory", FP_CLOBBERS);
+}
+
+/* What fp_fill_ipc_dump leaves of `in` after at least one call. */
+static struct fp_regs fp_after_ipc(const struct fp_regs *in)
+{
+    struct fp_regs r = *in;
+    r.f[31] = 1;
+    return r;
+}
+
+static void fp_ipc_server(void *arg)
+{
+    (void)arg;
+    seL4_Word badge;
+    seL4_Recv(fp_ep, &badge);
+    fp_pattern(&fp_server_in, 7, FCSR_B);
+    /* replies to the first FP_IPC_CALLS calls and receives the next */
+    fp_fill_ipc_dump(&fp_server_in, &fp_server_out, FP_IPC_CALLS, fp_ep, seL4_SysReplyRecv);
+    fp_server_done = 1;
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_Recv(fp_ep, &badge);
+}
+
+static int fp_state_kept_across_ipc(void)
+{
+    fp_ep = alloc_object(seL4_EndpointObject, 0);
+    fp_server_done = 0;
+    seL4_CPtr server;
+    EXPECT(fp_ep && ktest_spawn("fp-server", KTEST_PRIO, fp_ipc_server, 0, &server) == 0);
+    struct fp_regs in, out;
+    fp_pattern(&in, 3, FCSR_A);
+    fp_fill_ipc_dump(&in, &out, FP_IPC_CALLS + 1, fp_ep, seL4_SysCall);
+    EXPECT(fp_server_done);
+    struct fp_regs mine = fp_after_ipc(&in), its = fp_after_ipc(&fp_server_in);
+    EXPECT(fp_equal(&out, &mine));
+    EXPECT(fp_equal(&fp_server_out, &its));
+    EXPECT(seL4_TCB_Suspend(server) == seL4_NoError);
+    return 0;
+}
+
 /* fcsr: the rounding mode rounds, and the accrued flags stay accrued, across switches. */
 static volatile int fcsr_bad, fcsr_done;
 
@@ -311,6 +376,7 @@ static int fp_state_survives_disable_and_enable(void)
 const struct ktest_case ktest_fpu[] = {
     {"FPU", "fp_state_kept_across_switches", fp_state_kept_across_switches},
     {"FPU", "fp_state_kept_across_migrations", fp_state_kept_across_migrations},
+    {"FPU", "fp_state_kept_across_ipc", fp_state_kept_across_ipc},
     {"FPU", "fcsr_kept_across_switches", fcsr_kept_across_switches},
     {"FPU", "new_thread_fp_is_zero_after_deleted_owner", new_thread_fp_is_zero_after_deleted_owner},
     {"FPU", "fpu_disabled_faults_and_can_be_cleared", fpu_disabled_faults_and_can_be_cleared},

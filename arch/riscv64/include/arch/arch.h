@@ -134,6 +134,12 @@ static inline uint64_t arch_call_preserving(uint64_t (*fn)(uint64_t), uint64_t a
  * never uses floating point, so the registers hold user state across kernel entries. */
 void arch_fpu_save(struct arch_fpu_state *to);
 void arch_fpu_load(const struct arch_fpu_state *from);
+/* The registers to `to`, then `from`'s into them: a switch between two FPU users in one pass. */
+void arch_fpu_swap(struct arch_fpu_state *to, const struct arch_fpu_state *from);
+/* arch_fpu_swap, then arch_restore_user(ctx). Declared as returning, as arch_restore_user_jump
+ * and for the same reason: only a tail call may use it. */
+void arch_fpu_swap_restore_user(struct arch_fpu_state *to, const struct arch_fpu_state *from,
+                                struct arch_context *ctx);
 
 /* Address spaces (Sv39). A page table is one 4 KiB page of 512 entries. */
 typedef uint64_t arch_pte_t;
