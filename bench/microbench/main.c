@@ -13,12 +13,12 @@
  * M subtracted (N + M is the interval as timed). Each operation is sampled SAMPLES times after a
  * warm-up; the figure is the smallest sample, and a line "bench-unsteady <name> <equal> <of>"
  * follows when fewer than nine in ten samples equal it (under icount they all should: a timer
- * interrupt inside a sample is the one thing that may lengthen it). timer_preempt is the
- * exception: the preempted thread spins on the counter, so its samples differ by a loop turn.
- * map_page and unmap_page go through the library's invocations and are timed whole.
+ * interrupt inside a sample is the one thing that may lengthen it). map_page and unmap_page go
+ * through the library's invocations and are timed whole. The timer preemption is measured by
+ * bench/slice, over whole slices.
  *
- * The older loop figures (yield_switch_two_vspaces, *_roundtrip loops, the FPU pairs) are means
- * over a loop of the operation, the user loop included.
+ * The loop figures (yield_switch_two_vspaces, signal_higher_prio_waiter_roundtrip, the yield
+ * between FPU users and its control) are means over a loop of the operation, the loop included.
  */
 #include <schedlab/alloc.h>
 #include <schedlab/process.h>
@@ -207,34 +207,6 @@ static void waiter(void *arg)
     for (;;) seL4_Wait(ntfn, &badge);
 }
 
-/* ---- timer preemption ---- */
-
-#define PREEMPT_SAMPLES 6
-#define PREEMPT_GAP     200 /* a longer jump between two reads: the thread was off the hart */
-
-/* The last read and its reader in one word (time << 1 | reader), stored at once: with two
- * stores a preemption falling between them left the reader unchanged, and under icount the
- * expiry falls at the same point of the loop every time, so no preemption was seen at all. */
-static volatile uint64_t last;
-static volatile int preempt_left = PREEMPT_SAMPLES + 1;
-static struct samples preempt;
-
-/* Two CPU-bound threads at one priority: each spins reading the counter; the first read after
- * the other thread's last one is the expiry interrupt, the switch and the return to user. */
-static void spinner(void *arg)
-{
-    uint64_t me = (uint64_t)(seL4_Word)arg;
-    while (preempt_left > 0) {
-        uint64_t now = counter(), seen = last;
-        if ((seen & 1) != me && now - (seen >> 1) > PREEMPT_GAP) {
-            /* the first gap follows the thread's start, not a preemption */
-            if (preempt_left-- <= PREEMPT_SAMPLES) sample(&preempt, now - (seen >> 1));
-        }
-        last = now << 1 | me;
-    }
-    finished();
-}
-
 /* ---- yield with the FPU (see use_fpu) ---- */
 
 static void yielder_fpu(void *arg)
@@ -409,14 +381,6 @@ int main(const seL4_BootInfo *bi)
         }
         report_less_overhead("wait_notification", &s, OVERHEAD_OF(false, WAIT("nop", low_ntfn)));
     }
-
-    /* a timer interrupt that ends a slice and switches to the other spinner */
-    if (thread_start(&t[13], "spin-a", 100, spinner, (void *)0) ||
-        thread_start(&t[14], "spin-b", 100, spinner, (void *)1))
-        return 1;
-    wait_finished();
-    wait_finished();
-    report_samples("timer_preempt", &preempt);
 
     /* last, since the root task becomes an FPU user: the yield loop with both threads using the
      * FPU after the same without it in the same setting, then Call and ReplyRecv */

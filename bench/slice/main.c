@@ -1,15 +1,22 @@
 /*
- * Slice accounting: how much of a thread's timeslice the kernel uses (sched.h, policy_charge).
- * Two CPU-bound threads of equal priority alternate by slice expiry; each spins reading the
- * cycle counter (the kernel's clock under icount) and notes each stretch it ran without a gap,
- * so a stretch is the user time it got from one slice. The slice is SCHED_TIMESLICE_NS of
- * charged time; what the thread did not get of it is what the kernel charged to the slice:
- *   bench slice_user_ns <mean user time per slice>
+ * Slice accounting and the timer preemption: how much of a thread's timeslice the kernel uses
+ * (sched.h, policy_charge) and what a switch by slice expiry costs. Two CPU-bound threads of
+ * equal priority alternate by slice expiry; each spins reading the cycle counter (the kernel's
+ * clock under icount: one instruction per ns) and notes each stretch it ran without a gap, from
+ * its first read in a slice to its last. A stretch misses what ran before its first read and
+ * after its last, but those two parts are of the one loop turn interrupted at the stretch's
+ * start and the one interrupted at its end; over many stretches the parts cancel but for one
+ * whole turn per stretch (`turn`: the shortest gap between two reads, the loop's common path,
+ * exact). So, as means over the slices, exact but for rounding wherever the interrupt lands:
+ *   bench slice_user_ns <user time per slice: a stretch and a turn>
  *   bench slice_kernel_ns <timeslice - that: the kernel time a slice pays, per switch>
- *   bench slice_switch_gap_ns <mean time from the end of a stretch to the next user instruction
- *                               of either thread: the whole switch path from the expiry interrupt>
- * Exact under -icount shift=0 on one hart. slice_kernel_ns is printed only for a fixed-slice
- * policy (rr, affinity); the other two figures hold for every policy.
+ *   bench slice_switch_gap_ns <from the last user instruction of a slice to the next user
+ *                               instruction of either thread: the whole kernel path of the
+ *                               expiry interrupt>
+ *   bench timer_preempt <the same, where the next thread is the other one: a preemption>
+ *   bench slice_loop_turn <turn, the instructions of the loop taken out of the figures above>
+ * On one hart. slice_kernel_ns is printed only for a fixed-slice policy (rr, affinity); the other
+ * figures hold for every policy (mlfq may run the same thread again at a slice's end).
  */
 #include <sched_config.h>
 #include <schedlab/alloc.h>
@@ -34,10 +41,12 @@ static inline uint64_t cycles(void)
     return v;
 }
 
+static volatile uint64_t turns[2]; /* each spinner's shortest gap between two of its reads */
+
 static void spinner(void *arg)
 {
     unsigned me = (unsigned)(uintptr_t)arg, n = 0;
-    uint64_t start = cycles(), last = start;
+    uint64_t start = cycles(), last = start, turn = UINT64_MAX;
     while (n < SLICES) {
         uint64_t now = cycles();
         if (now - last > GAP_NS) {
@@ -45,6 +54,9 @@ static void spinner(void *arg)
             ends[me][n++] = last;
             noted[me] = n;
             start = now;
+        } else if (now - last < turn) {
+            turn = now - last;
+            turns[me] = turn; /* at once: the root task reads both when the first is done */
         }
         last = now;
     }
@@ -54,16 +66,23 @@ static void spinner(void *arg)
 }
 
 /* When a user instruction next ran after `end`: the earliest stretch of either thread that starts
- * after it. The threads need not alternate one for one (mlfq runs the thread at the higher level
- * again, and slices differ in length), so it is found by time, not by index. 0: none was noted. */
-static uint64_t next_start_after(uint64_t end)
+ * after it, and whose it is (*who). The threads need not alternate one for one (mlfq runs the
+ * thread at the higher level again, and slices differ in length), so it is found by time, not
+ * by index. 0: none was noted. */
+static uint64_t next_start_after(uint64_t end, unsigned *who)
 {
     uint64_t next = 0;
     for (unsigned i = 0; i < 2; i++)
         for (unsigned s = 0; s < SLICES; s++)
             if (s < noted[i] && starts[i][s] > end && (!next || starts[i][s] < next))
-                next = starts[i][s];
+                next = starts[i][s], *who = i;
     return next;
+}
+
+/* sum / n less `less` per item, rounded to the nearest */
+static uint64_t mean_less(uint64_t sum, uint64_t n, uint64_t less)
+{
+    return (sum - n * less + n / 2) / n;
 }
 
 int main(const seL4_BootInfo *bi)
@@ -78,24 +97,30 @@ int main(const seL4_BootInfo *bi)
     seL4_Recv(done, &badge);
     /* stretches 1..SLICES-3 of both that ended while both spun are whole slices (the first may be
      * partial) */
-    uint64_t user = 0, gap = 0, n = 0, gaps = 0, longest = 0;
+    uint64_t turn = turns[0] && turns[0] < turns[1] ? turns[0] : turns[1];
+    uint64_t user = 0, gap = 0, n = 0, gaps = 0, switch_gap = 0, switches = 0, longest = 0;
     for (unsigned s = 1; s + 2 < SLICES; s++)
         for (unsigned i = 0; i < 2; i++) {
             if (s >= noted[i] || ends[i][s] >= first_done) continue;
             uint64_t stretch = ends[i][s] - starts[i][s];
             user += stretch;
             if (stretch > longest) longest = stretch;
-            uint64_t next = next_start_after(ends[i][s]);
+            unsigned who = i;
+            uint64_t next = next_start_after(ends[i][s], &who);
             if (next) gap += next - ends[i][s], gaps++;
+            if (next && who != i) switch_gap += next - ends[i][s], switches++;
             n++;
         }
-    if (!n) return 1;
-    printf("bench slice_user_ns %lu\n", user / n);
+    if (!n || !turn || turn > GAP_NS) return 1;
+    uint64_t slice_user = (user + n / 2) / n + turn;
+    printf("bench slice_user_ns %lu\n", slice_user);
     /* Only a fixed slice says how long a slice was: a policy whose slices vary (mlfq's levels,
      * tstune's tuning) ran stretches longer than SCHED_TIMESLICE_NS, and the difference would be
      * meaningless (it wrapped below zero), so the figure is left out for it. */
-    if (SCHED_TIMESLICE_NS > 0 && longest <= SCHED_TIMESLICE_NS)
-        printf("bench slice_kernel_ns %lu\n", SCHED_TIMESLICE_NS - user / n);
-    if (gaps) printf("bench slice_switch_gap_ns %lu\n", gap / gaps);
+    if (SCHED_TIMESLICE_NS > 0 && longest + turn <= SCHED_TIMESLICE_NS)
+        printf("bench slice_kernel_ns %lu\n", SCHED_TIMESLICE_NS - slice_user);
+    if (gaps) printf("bench slice_switch_gap_ns %lu\n", mean_less(gap, gaps, turn));
+    if (switches) printf("bench timer_preempt %lu\n", mean_less(switch_gap, switches, turn));
+    printf("bench slice_loop_turn %lu\n", turn);
     return 0;
 }

@@ -296,7 +296,10 @@ void policy_yield(unsigned hart, struct sched_thread *t)
  * slice (policy_pick) */
 void policy_reschedule(unsigned hart) { settle_candidate(&harts[hart].h); }
 
-uint64_t policy_slice_ns(const struct sched_thread *t) { return slice_left(t, slice_for(t)); }
+__attribute__((noinline)) uint64_t policy_slice_ns(const struct sched_thread *t)
+{
+    return slice_left(t, slice_for(t));
+}
 
 /* Nothing to balance: placement happens at wakeup only. */
 #include <sched/no_tick.h>
