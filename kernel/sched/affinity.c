@@ -261,7 +261,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
         }
     }
     if (t) {
-        t->policy[LAST_HART] = hart + 1;
+        t->policy[LAST_HART] = (uint64_t)hart + 1;
         t->policy[RAN_AT] = h->cpu_ns;
     }
     h->current = t;
