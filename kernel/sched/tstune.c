@@ -113,7 +113,7 @@ static SCHED_ALWAYS_INLINE uint64_t slice_among(uint64_t burst, uint64_t nr,
 /* The runnable threads of t's priority on its hart, t included. */
 static uint64_t runnable_at_prio(const struct sched_thread *t)
 {
-    return harts[t->hart].h.nr_queued[t->prio] + (t->queued ? 0 : 1);
+    return (uint64_t)harts[t->hart].h.nr_queued[t->prio] + (t->queued ? 0 : 1);
 }
 
 static uint64_t slice_for(const struct sched_thread *t)
