@@ -60,6 +60,7 @@ static const char *const entry_names[SIM_ENTRIES] = {
     [SIM_ENTRY_IRQ] = "IRQ",
     [SIM_ENTRY_IDLE] = "IDLE",
     [SIM_ENTRY_CALL_FAST] = "CALL_FAST",
+    [SIM_ENTRY_SIGNAL] = "SIGNAL",
 };
 
 /* The index of the name `len` characters long at `name` in names[0..n), or -1. */
@@ -155,6 +156,8 @@ static void path_entry_load(const char *key, size_t len, uint64_t ns)
 uint64_t path_cost(unsigned entry, unsigned prev, unsigned tag)
 {
     uint64_t ns = path_ns[entry][prev][tag];
+    /* a Signal's path where the calibration saw none: a Send's, which it is */
+    if (ns == SIM_NEVER && entry == SIM_ENTRY_SIGNAL) ns = path_ns[SIM_SYS_SEND][prev][tag];
     if (ns == SIM_NEVER) ns = path_ns[SIM_ENTRY_ANY][prev][tag];
     if (ns != SIM_NEVER) return ns;
     if (tag == TRACE_TIMER_SET) return costs.timer_set_ns;

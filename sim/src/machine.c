@@ -231,6 +231,7 @@ static void kernel_enter(struct sim_hart *h, uint64_t entry_ns, enum sim_path_st
     h->time = max64(h->time, lock_free_at) + entry_ns;
     h->path_last = how;
     h->path_entry = entry;
+    h->path_signal = false;
 }
 
 /* The one-shot timer for the next thing this hart must react to (kernel/entry.c set_timer). */

@@ -156,6 +156,7 @@ static bool fastpath_call(struct sim_thread *caller, struct endpoint *ep, seL4_W
 void ipc_send(struct sim_thread *t, struct sim_cap *cap, bool call, bool blocking)
 {
     if (cap->type == SIM_CAP_NOTIFICATION && !call) {
+        sim_harts[sim_hart_now].path_signal = true;
         notification_signal(cap->object, cap->badge, t);
         return;
     }

@@ -82,6 +82,9 @@ enum sim_entry {
     SIM_ENTRY_IRQ = SIM_USER_KEYS,
     SIM_ENTRY_IDLE,
     SIM_ENTRY_CALL_FAST, /* a Call that the kernel's fastpath takes (ipc_send) */
+    SIM_ENTRY_SIGNAL,    /* a Send to a notification: the kernel's path is notification_signal,
+                          * not an endpoint's transfer (path costs only: user chains name the
+                          * call, SEND) */
     SIM_ENTRY_ANY,       /* the table's "PREV>NEXT": every entry's */
     SIM_ENTRIES,
 };
@@ -192,6 +195,7 @@ struct sim_hart {
     uint64_t switched_slice_end;
     unsigned path_last;          /* the last record of this kernel entry, or how it began */
     unsigned path_entry;         /* how this kernel entry began (enum sim_entry) */
+    bool path_signal;            /* ... and it is a Signal: its path costs are SIGNAL's */
     unsigned chain_before;       /* the record the hart made last (sim_chain_before_key) */
     unsigned chain_before_entry; /* ... in an entry that began so (enum sim_entry) */
     struct user_chain chain;     /* the user chain since that record (user_chain_begin) */

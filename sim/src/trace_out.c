@@ -78,10 +78,10 @@ void trace_emit_for(unsigned hart, enum trace_event_type type, uint16_t arg0, ui
     if (chain_end)
         user_charge(h, user_chain_done(h->chain, tag, h->path_entry == SIM_ENTRY_CALL_FAST));
     char *note = NULL;
-    if (annotate)
-        note = annotation(h, mine ? last : 255, mine ? h->path_entry : 255, chain_end, tag);
+    unsigned path_key = h->path_signal ? SIM_ENTRY_SIGNAL : h->path_entry;
+    if (annotate) note = annotation(h, mine ? last : 255, mine ? path_key : 255, chain_end, tag);
     if (mine) {
-        h->time += path_cost(h->path_entry, last, tag);
+        h->time += path_cost(path_key, last, tag);
         h->path_last = tag;
         h->chain_before = sim_chain_before_key(tag, type, arg0);
         h->chain_before_entry = h->path_entry;
