@@ -242,6 +242,7 @@ void policy_remove(struct sched_thread *t) { take_out(&harts[t->hart].h, t); }
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
     struct affinity_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
     h->candidate = NULL; /* (a head insertion and a tail one commute: t may wait for prev's) */
     /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */

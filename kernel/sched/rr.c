@@ -124,6 +124,7 @@ static struct sched_thread *choose_new(struct rr_hart *h)
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
     struct rr_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     struct sched_thread *c = h->candidate, *next;
     h->candidate = NULL;
     h->choose_new = false;

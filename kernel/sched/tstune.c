@@ -174,6 +174,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
     struct tstune_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     append_as_candidate(h, t); /* after the one woken before it */
     /* equal priority: the running thread's slice shrinks with the load, so decide again */
     return !running || t->prio >= running->prio;
@@ -237,6 +238,7 @@ static void end_burst(struct sched_thread *t)
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
     struct tstune_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
     h->candidate = NULL;
     /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
@@ -246,8 +248,10 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     }
     if (prev_runnable && !prev->queued && prev != t) {
         /* (no slice is shorter than the floor: a thread that used less has not used it up) */
-        bool used_up =
-            prev->policy[USED_NS] >= slice_floor_ns && prev->policy[USED_NS] >= slice_for(prev);
+        bool used_up = prev->policy[USED_NS] >= slice_floor_ns &&
+                       prev->policy[USED_NS] >= slice_among(burst_of(prev),
+                                                            (uint64_t)h->nr_queued[prev->prio] + 1,
+                                                            NULL); /* (prev: here, not queued) */
         if (used_up) prev->policy[USED_NS] = 0;
         enqueue(h, prev, !used_up);
     } else if (prev && !prev_runnable) {
