@@ -69,11 +69,17 @@ static void enqueue(struct affinity_hart *h, struct sched_thread *t, bool at_hea
     h->nr_queued++;
 }
 
+/* (the bitmap and the count after a thread left priority p's queue) */
+static SCHED_ALWAYS_INLINE void dequeued(struct affinity_hart *h, unsigned p)
+{
+    if (!h->queue[p].head) prio_bitmap_clear(&h->ready, p);
+    h->nr_queued--;
+}
+
 static void dequeue(struct affinity_hart *h, struct sched_thread *t)
 {
     runqueue_remove(&h->queue[t->prio], t);
-    if (!h->queue[t->prio].head) prio_bitmap_clear(&h->ready, t->prio);
-    h->nr_queued--;
+    dequeued(h, t->prio);
 }
 
 SCHED_CANDIDATE_OPS(struct affinity_hart)
@@ -193,6 +199,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
     struct affinity_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     settle_candidate(h); /* woken before t: ahead of it */
     h->candidate = t;
     return !running || t->prio > running->prio;
@@ -216,10 +223,12 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
     return !(c && c->prio >= to->prio) && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
 
-/* t, running on h's hart, used ns more */
+/* t, running on h's hart, used ns more. The warmth counts (rule 5) serve wake placement only,
+ * which a one-hart machine never asks for (sched.h): it does not keep them. */
 static void charge(struct affinity_hart *h, struct sched_thread *t, uint64_t ns)
 {
     t->slice_left_ns -= (int64_t)ns;
+    if (nr_harts < 2) return;
     h->cpu_ns += ns;
     t->policy[RAN_AT] = h->cpu_ns;
 }
@@ -231,8 +240,10 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
 {
     struct affinity_hart *h = &harts[hart].h; /* from's hart too */
     charge(h, from, ns);
-    to->policy[LAST_HART] = hart + 1;
-    to->policy[RAN_AT] = h->cpu_ns;
+    if (nr_harts > 1) { /* (the warmth counts: see charge) */
+        to->policy[LAST_HART] = hart + 1;
+        to->policy[RAN_AT] = h->cpu_ns;
+    }
     h->current = to;
     return policy_slice_ns(to);
 }
@@ -255,13 +266,13 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
         int p = prio_bitmap_highest(&h->ready);
         unsigned from;
         if (p >= 0) {
-            t = h->queue[p].head;
-            dequeue(h, t);
+            t = runqueue_pop_head(&h->queue[p]);
+            dequeued(h, (unsigned)p);
         } else if ((t = find_pullable(hart, &from))) { /* rule 3 */
             move_here(from, hart, t, TRACE_MIGRATE_PULL);
         }
     }
-    if (t) {
+    if (t && nr_harts > 1) { /* (the warmth counts: see charge) */
         t->policy[LAST_HART] = (uint64_t)hart + 1;
         t->policy[RAN_AT] = h->cpu_ns;
     }
@@ -273,11 +284,18 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { charge(&harts[t->hart]
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
+    struct affinity_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     t->slice_left_ns = SCHED_TIMESLICE_NS;
-    enqueue_tail(&harts[hart].h, t);
+    enqueue_tail(h, t);
 }
 
-void policy_yield(unsigned hart, struct sched_thread *t) { enqueue_tail(&harts[hart].h, t); }
+void policy_yield(unsigned hart, struct sched_thread *t)
+{
+    struct affinity_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
+    enqueue_tail(h, t);
+}
 
 void policy_reschedule(unsigned hart) { (void)hart; }
 

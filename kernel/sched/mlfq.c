@@ -202,6 +202,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
     struct mlfq_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     settle_candidate(h); /* woken before t: ahead of it, whatever t does */
     catch_up_with_boost(h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     h->candidate = t;
@@ -249,8 +250,8 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     }
     int64_t r = bitmap_highest(h->ranks, h->ranks_top);
     if (r < 0) return NULL;
-    struct sched_thread *t = h->q[r].head;
-    dequeue(h, t);
+    struct sched_thread *t = runqueue_pop_head(&h->q[r]);
+    if (!h->q[r].head) bitmap_clear(h->ranks, &h->ranks_top, (uint64_t)r);
     return t;
 }
 
@@ -276,7 +277,9 @@ static void requeue_after_use(unsigned hart, struct sched_thread *t)
         demote_and_requeue(hart, t);
         return;
     }
-    enqueue_tail(&harts[hart].h, t);
+    struct mlfq_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
+    enqueue_tail(h, t);
 }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t) { requeue_after_use(hart, t); }

@@ -74,6 +74,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
     struct rr_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     (void)running;
     if (!h->candidate && !h->choose_new) {
         h->candidate = t;
@@ -116,8 +117,8 @@ static struct sched_thread *choose_new(struct rr_hart *h)
 {
     int p = highest_prio(h);
     if (p < 0) return NULL;
-    struct sched_thread *t = h->queue[p].head;
-    dequeue(h, t);
+    struct sched_thread *t = runqueue_pop_head(&h->queue[p]);
+    if (!h->queue[p].head) prio_bitmap_clear(&h->ready, (unsigned)p);
     return t;
 }
 
@@ -149,6 +150,7 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { t->slice_left_ns -= (i
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
     struct rr_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     t->slice_left_ns = SCHED_TIMESLICE_NS;
     enqueue_tail(h, t);
     reschedule_required(h);
@@ -157,6 +159,7 @@ void policy_slice_expired(unsigned hart, struct sched_thread *t)
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
     struct rr_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     enqueue_tail(h, t);
     reschedule_required(h);
 }

@@ -47,6 +47,20 @@ static inline void runqueue_remove(struct runqueue *q, struct sched_thread *t)
     t->queued = false;
 }
 
+/* The head of a non-empty q, taken out: runqueue_remove without the test for a predecessor. */
+static inline struct sched_thread *runqueue_pop_head(struct runqueue *q)
+{
+    struct sched_thread *t = q->head;
+    q->head = t->next;
+    if (t->next)
+        t->next->prev = NULL;
+    else
+        q->tail = NULL;
+    t->next = NULL;
+    t->queued = false;
+    return t;
+}
+
 /* A policy's per-hart records, each padded to a power of two: finding hart i's is then a shift,
  * not a multiply (which the compiler would repeat at every use). SCHED_PER_HART(struct x, harts)
  * declares harts[SCHED_MAX_HARTS], hart i's record being harts[i].h. */

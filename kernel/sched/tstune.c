@@ -80,12 +80,18 @@ static void enqueue(struct tstune_hart *h, struct sched_thread *t, bool at_head)
     h->nr_queued_total++;
 }
 
+/* (the counts and the bitmap after t left priority p's queue) */
+static SCHED_ALWAYS_INLINE void dequeued(struct tstune_hart *h, unsigned p)
+{
+    if (!h->queue[p].head) prio_bitmap_clear(&h->ready, p);
+    h->nr_queued[p]--;
+    h->nr_queued_total--;
+}
+
 static void dequeue(struct tstune_hart *h, struct sched_thread *t)
 {
     runqueue_remove(&h->queue[t->prio], t);
-    if (!h->queue[t->prio].head) prio_bitmap_clear(&h->ready, t->prio);
-    h->nr_queued[t->prio]--;
-    h->nr_queued_total--;
+    dequeued(h, t->prio);
 }
 
 SCHED_CANDIDATE_OPS(struct tstune_hart)
@@ -263,8 +269,10 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     }
     if (!t) {
         int p = prio_bitmap_highest(&h->ready);
-        t = p < 0 ? NULL : h->queue[p].head;
-        if (t) dequeue(h, t);
+        if (p >= 0) {
+            t = runqueue_pop_head(&h->queue[p]);
+            dequeued(h, (unsigned)p);
+        }
     }
     h->current = t;
     if (!t) return NULL;
@@ -281,17 +289,22 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { charge(t, ns); }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
+    struct tstune_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     t->policy[USED_NS] = 0;
-    enqueue_tail(&harts[hart].h, t);
+    enqueue_tail(h, t);
 }
 
 /* With nothing else on its hart it runs again at once, as the candidate: no queue operation. */
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
     struct tstune_hart *h = &harts[hart].h;
+    SCHED_OPAQUE(h);
     t->policy[USED_NS] = 0;
-    if (h->nr_queued_total || h->candidate)
-        enqueue_tail(h, t);
+    if (h->candidate)
+        enqueue_tail_after_candidate(h, t);
+    else if (h->nr_queued_total)
+        enqueue(h, t, false);
     else
         h->candidate = t;
 }
