@@ -32,7 +32,7 @@ AGREEING = {
     ('tstune', 'cpu-bound'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'interactive'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'mixed'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
-    ('tstune', 'ipc-server'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
+    ('tstune', 'ipc-server'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'pipeline'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'periodic-rt'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'fork-join'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
