@@ -109,9 +109,9 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
  * timers, IPIs), and for the trap entry of the interrupt that ends it (charged past the slice's
  * end: rr and affinity refill without carrying it over; mlfq counts it at the level).
  * Measured by bench/slice (./schedlab bench) under icount, rr, one hart, two CPU-bound threads:
- * a switch by slice expiry takes 557 ns from the thread's last user instruction to the next
- * thread's first (485 ns with tracing compiled out), of which 381 ns (307 ns) is charged to the
- * incoming thread's slice: a 10 ms slice gives 9,999,619 ns of user time. A job of exactly
+ * a switch by slice expiry takes 521 ns from the thread's last user instruction to the next
+ * thread's first (449 ns with tracing compiled out), of which 344 ns (269 ns) is charged to the
+ * incoming thread's slice: a 10 ms slice gives 9,999,656 ns of user time. A job of exactly
  * N slices of user work therefore needs an extra turn.
  */
 void policy_charge(struct sched_thread *t, uint64_t ns);
