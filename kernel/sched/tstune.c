@@ -71,13 +71,18 @@ static uint64_t slice_floor_ns; /* max(min granularity, switch-overhead bound) *
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-static void enqueue(struct tstune_hart *h, struct sched_thread *t, bool at_head)
+/* t, not queued, into its queue (inlined where t is known not to be queued: a yield's) */
+static SCHED_ALWAYS_INLINE void push(struct tstune_hart *h, struct sched_thread *t, bool at_head)
 {
-    if (t->queued) return;
     runqueue_push(&h->queue[t->prio], t, at_head);
     prio_bitmap_set(&h->ready, t->prio);
     h->nr_queued[t->prio]++;
     h->nr_queued_total++;
+}
+
+static void enqueue(struct tstune_hart *h, struct sched_thread *t, bool at_head)
+{
+    if (!t->queued) push(h, t, at_head);
 }
 
 /* (the counts and the bitmap after t left priority p's queue) */
@@ -304,7 +309,7 @@ void policy_yield(unsigned hart, struct sched_thread *t)
     if (h->candidate)
         enqueue_tail_after_candidate(h, t);
     else if (h->nr_queued_total)
-        enqueue(h, t, false);
+        push(h, t, false); /* (the running thread is not queued) */
     else
         h->candidate = t;
 }
