@@ -104,6 +104,10 @@ static struct hartmask allowed_harts(const struct sched_thread *t)
     return mask;
 }
 
+/* The warmth counts (rule 5) serve wake placement only, which a one-hart machine never asks for
+ * (sched.h): only a machine of several harts keeps them. */
+static bool keeps_warmth(void) { return nr_harts > 1; }
+
 static bool allowed_on(const struct sched_thread *t, unsigned hart)
 {
     struct hartmask allowed = allowed_harts(t);
@@ -198,8 +202,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    struct affinity_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct affinity_hart *h = harts_record(hart);
     settle_candidate(h); /* woken before t: ahead of it */
     h->candidate = t;
     return !running || t->prio > running->prio;
@@ -223,12 +226,11 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
     return !(c && c->prio >= to->prio) && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
 
-/* t, running on h's hart, used ns more. The warmth counts (rule 5) serve wake placement only,
- * which a one-hart machine never asks for (sched.h): it does not keep them. */
+/* t, running on h's hart, used ns more */
 static void charge(struct affinity_hart *h, struct sched_thread *t, uint64_t ns)
 {
     t->slice_left_ns -= (int64_t)ns;
-    if (nr_harts < 2) return;
+    if (!keeps_warmth()) return;
     h->cpu_ns += ns;
     t->policy[RAN_AT] = h->cpu_ns;
 }
@@ -240,7 +242,7 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
 {
     struct affinity_hart *h = &harts[hart].h; /* from's hart too */
     charge(h, from, ns);
-    if (nr_harts > 1) { /* (the warmth counts: see charge) */
+    if (keeps_warmth()) {
         to->policy[LAST_HART] = hart + 1;
         to->policy[RAN_AT] = h->cpu_ns;
     }
@@ -252,8 +254,7 @@ void policy_remove(struct sched_thread *t) { take_out(&harts[t->hart].h, t); }
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
-    struct affinity_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct affinity_hart *h = harts_record(hart);
     struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
     h->candidate = NULL; /* (a head insertion and a tail one commute: t may wait for prev's) */
     /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
@@ -272,7 +273,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
             move_here(from, hart, t, TRACE_MIGRATE_PULL);
         }
     }
-    if (t && nr_harts > 1) { /* (the warmth counts: see charge) */
+    if (t && keeps_warmth()) {
         t->policy[LAST_HART] = (uint64_t)hart + 1;
         t->policy[RAN_AT] = h->cpu_ns;
     }
@@ -284,16 +285,14 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { charge(&harts[t->hart]
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
-    struct affinity_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct affinity_hart *h = harts_record(hart);
     t->slice_left_ns = SCHED_TIMESLICE_NS;
     enqueue_tail(h, t);
 }
 
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
-    struct affinity_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct affinity_hart *h = harts_record(hart);
     enqueue_tail(h, t);
 }
 

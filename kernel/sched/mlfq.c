@@ -201,8 +201,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    struct mlfq_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct mlfq_hart *h = harts_record(hart);
     settle_candidate(h); /* woken before t: ahead of it, whatever t does */
     catch_up_with_boost(h, t, MLFQ_LEVEL_BOOST_CAUGHT_UP);
     h->candidate = t;
@@ -238,8 +237,7 @@ void policy_remove(struct sched_thread *t) { take_out(&harts[t->hart].h, t); }
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
-    struct mlfq_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct mlfq_hart *h = harts_record(hart);
     struct sched_thread *c = h->candidate;
     h->candidate = NULL; /* (a head insertion and a tail one commute: c may wait for prev's) */
     /* prev == c: a yielded thread whose priority changed, woken again at the tail (core.c) */
@@ -277,8 +275,7 @@ static void requeue_after_use(unsigned hart, struct sched_thread *t)
         demote_and_requeue(hart, t);
         return;
     }
-    struct mlfq_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct mlfq_hart *h = harts_record(hart);
     enqueue_tail(h, t);
 }
 

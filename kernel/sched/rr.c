@@ -73,8 +73,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    struct rr_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct rr_hart *h = harts_record(hart);
     (void)running;
     if (!h->candidate && !h->choose_new) {
         h->candidate = t;
@@ -124,8 +123,7 @@ static struct sched_thread *choose_new(struct rr_hart *h)
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
-    struct rr_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct rr_hart *h = harts_record(hart);
     struct sched_thread *c = h->candidate, *next;
     h->candidate = NULL;
     h->choose_new = false;
@@ -149,8 +147,7 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { t->slice_left_ns -= (i
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
-    struct rr_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct rr_hart *h = harts_record(hart);
     t->slice_left_ns = SCHED_TIMESLICE_NS;
     enqueue_tail(h, t);
     reschedule_required(h);
@@ -158,8 +155,7 @@ void policy_slice_expired(unsigned hart, struct sched_thread *t)
 
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
-    struct rr_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct rr_hart *h = harts_record(hart);
     enqueue_tail(h, t);
     reschedule_required(h);
 }

@@ -63,13 +63,20 @@ static inline struct sched_thread *runqueue_pop_head(struct runqueue *q)
 
 /* A policy's per-hart records, each padded to a power of two: finding hart i's is then a shift,
  * not a multiply (which the compiler would repeat at every use). SCHED_PER_HART(struct x, harts)
- * declares harts[SCHED_MAX_HARTS], hart i's record being harts[i].h. */
+ * declares harts[SCHED_MAX_HARTS], hart i's record being harts[i].h, and harts_record(i), a
+ * pointer to it that the compiler keeps in a register (SCHED_OPAQUE): for the hot paths. */
 #define SCHED_POW2_AT_LEAST(n) ((size_t)1 << (64 - __builtin_clzll((unsigned long long)(n)-1)))
 #define SCHED_PER_HART(type, name)                                                                 \
     static union {                                                                                 \
         type h;                                                                                    \
         char pad[SCHED_POW2_AT_LEAST(sizeof(type))];                                               \
-    } name[SCHED_MAX_HARTS]
+    } name[SCHED_MAX_HARTS];                                                                       \
+    static SCHED_ALWAYS_INLINE type *name##_record(unsigned i)                                     \
+    {                                                                                              \
+        type *h = &name[i].h;                                                                      \
+        SCHED_OPAQUE(h);                                                                           \
+        return h;                                                                                  \
+    }
 
 /* Bitmaps of up to 64 * 64 bits with an O(1) "highest set": the words, and a word whose bit w says
  * that words[w] is not 0. */

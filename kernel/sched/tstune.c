@@ -184,8 +184,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
-    struct tstune_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct tstune_hart *h = harts_record(hart);
     append_as_candidate(h, t); /* after the one woken before it */
     /* equal priority: the running thread's slice shrinks with the load, so decide again */
     return !running || t->prio >= running->prio;
@@ -248,8 +247,7 @@ static void end_burst(struct sched_thread *t)
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
 {
-    struct tstune_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct tstune_hart *h = harts_record(hart);
     struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
     h->candidate = NULL;
     /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
@@ -294,8 +292,7 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { charge(t, ns); }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
-    struct tstune_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct tstune_hart *h = harts_record(hart);
     t->policy[USED_NS] = 0;
     enqueue_tail(h, t);
 }
@@ -303,8 +300,7 @@ void policy_slice_expired(unsigned hart, struct sched_thread *t)
 /* With nothing else on its hart it runs again at once, as the candidate: no queue operation. */
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
-    struct tstune_hart *h = &harts[hart].h;
-    SCHED_OPAQUE(h);
+    struct tstune_hart *h = harts_record(hart);
     t->policy[USED_NS] = 0;
     if (h->candidate)
         enqueue_tail_after_candidate(h, t);
