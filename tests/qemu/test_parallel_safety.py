@@ -45,7 +45,8 @@ def being_killed(status):
 def processes_working_in(directory):
     """(pid, program) of the live processes working on `directory`: working in it (QEMU works
     in its run's directory, where semihosting writes trace.bin) or naming it in their command
-    line (the simulator, the analysis)."""
+    line (the simulator, the analysis). A process whose exit has begun is not one: CI once saw a
+    killed compiler with its address space gone and its cwd not yet released."""
     directory = Path(directory).resolve()
     found = []
     for entry in Path("/proc").iterdir():
@@ -58,6 +59,8 @@ def processes_working_in(directory):
                 continue
         except OSError:
             continue   # gone, or a zombie
+        if command == [""]:
+            continue   # no address space: it is exiting (do_exit released it) and runs no code
         if cwd == directory or directory in cwd.parents or \
                 any(str(directory) in argument for argument in command):
             found.append((int(entry.name), command[0]))
