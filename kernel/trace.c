@@ -39,6 +39,9 @@ void trace_init(void *memory, uint64_t bytes_per_hart, unsigned nharts, bool wal
         struct trace_buffer *b = &trace_buffers[i];
         b->records = b->next = (struct trace_record *)((char *)memory + i * bytes_per_hart);
         b->end = b->records + bytes_per_hart / sizeof(struct trace_record);
+        /* the buffer only ever holds this hart's records: their hart fields are written here,
+         * once, and trace_put leaves them be */
+        for (struct trace_record *r = b->records; r < b->end; r++) r->hart = (uint8_t)i;
     }
     if (!arch_semihosting_enabled()) {
         printk("trace: no semihosting; records stay in memory and are lost at halt\n");

@@ -17,6 +17,12 @@
  *   bench slice_loop_turn <turn, the instructions of the loop taken out of the figures above>
  * On one hart. slice_kernel_ns is printed only for a fixed-slice policy (rr, affinity); the other
  * figures hold for every policy (mlfq may run the same thread again at a slice's end).
+ * The gaps are exact. The split of a slice between user and kernel time is not an instruction
+ * count: QEMU virt's timer ticks every 100 ns, a slice ends on the first tick at or after its
+ * end, and where in a tick that end falls follows the length of the kernel path before the
+ * decision reads the clock, modulo 100 (the same at every switch). So slice_user_ns and
+ * slice_kernel_ns move by up to 100 ns when the code's layout changes, and the bench compares
+ * them with nothing (analysis/bench_table.py TICK_PHASE_DEPENDENT).
  */
 #include <sched_config.h>
 #include <schedlab/alloc.h>

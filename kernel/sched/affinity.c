@@ -61,12 +61,18 @@ struct affinity_hart {
 SCHED_PER_HART(struct affinity_hart, harts);
 static unsigned nr_harts;
 
-static void enqueue(struct affinity_hart *h, struct sched_thread *t, bool at_head)
+/* t, not queued, into its queue (inlined where a decision queues: policy_pick calls nothing on
+ * its common path, and so saves no registers) */
+static SCHED_ALWAYS_INLINE void push(struct affinity_hart *h, struct sched_thread *t, bool at_head)
 {
-    if (t->queued) return;
     runqueue_push(&h->queue[t->prio], t, at_head);
     prio_bitmap_set(&h->ready, t->prio);
     h->nr_queued++;
+}
+
+static void enqueue(struct affinity_hart *h, struct sched_thread *t, bool at_head)
+{
+    if (!t->queued) push(h, t, at_head);
 }
 
 /* (the bitmap and the count after a thread left priority p's queue) */
@@ -252,33 +258,46 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
 
 void policy_remove(struct sched_thread *t) { take_out(&harts[t->hart].h, t); }
 
-struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
+/* t (NULL: none) runs next on h's hart */
+static SCHED_ALWAYS_INLINE struct sched_thread *runs_next(struct affinity_hart *h, unsigned hart,
+                                                          struct sched_thread *t)
 {
-    struct affinity_hart *h = harts_record(hart);
-    struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
-    h->candidate = NULL; /* (a head insertion and a tail one commute: t may wait for prev's) */
-    /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
-    if (prev_runnable && prev != t) enqueue(h, prev, true);
-    if (t && prio_bitmap_any_at_or_above(&h->ready, t->prio)) {
-        enqueue(h, t, false);
-        t = NULL;
-    }
-    if (!t) {
-        int p = prio_bitmap_highest(&h->ready);
-        unsigned from;
-        if (p >= 0) {
-            t = runqueue_pop_head(&h->queue[p]);
-            dequeued(h, (unsigned)p);
-        } else if ((t = find_pullable(hart, &from))) { /* rule 3 */
-            move_here(from, hart, t, TRACE_MIGRATE_PULL);
-        }
-    }
     if (t && keeps_warmth()) {
         t->policy[LAST_HART] = (uint64_t)hart + 1;
         t->policy[RAN_AT] = h->cpu_ns;
     }
     h->current = t;
     return t;
+}
+
+/* Rule 3, with nothing queued here: a thread pulled from another hart, or none. Out of line and
+ * called last, so that policy_pick's common path calls nothing. */
+static __attribute__((noinline)) struct sched_thread *pick_pulled(unsigned hart)
+{
+    unsigned from;
+    struct sched_thread *t = find_pullable(hart, &from);
+    if (t) move_here(from, hart, t, TRACE_MIGRATE_PULL);
+    return runs_next(&harts[hart].h, hart, t);
+}
+
+struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
+{
+    struct affinity_hart *h = harts_record(hart);
+    struct sched_thread *t = h->candidate; /* taken if nothing queued comes before it */
+    h->candidate = NULL; /* (a head insertion and a tail one commute: t may wait for prev's) */
+    /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
+    if (prev_runnable && prev != t && !prev->queued) push(h, prev, true);
+    if (t && prio_bitmap_any_at_or_above(&h->ready, t->prio)) {
+        push(h, t, false); /* (the candidate is not queued) */
+        t = NULL;
+    }
+    if (!t) {
+        int p = prio_bitmap_highest(&h->ready);
+        if (p < 0) return pick_pulled(hart);
+        t = runqueue_pop_head(&h->queue[p]);
+        dequeued(h, (unsigned)p);
+    }
+    return runs_next(h, hart, t);
 }
 
 void policy_charge(struct sched_thread *t, uint64_t ns) { charge(&harts[t->hart].h, t, ns); }

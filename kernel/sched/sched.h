@@ -122,7 +122,9 @@ void policy_yield(unsigned hart, struct sched_thread *t);
 /* The core needs a fresh decision on `hart` although nothing was queued or yielded (e.g. the
  * running thread's priority changed). */
 void policy_reschedule(unsigned hart);
-/* How long t may run from now before policy_slice_expired (ns). */
+/* How long t may run from now before policy_slice_expired (ns). The kernel's core asks it once
+ * per decision, for the thread the decision runs, just after policy_pick and the SWITCH record
+ * (a policy may record the slice there); tests ask it at any time. */
 uint64_t policy_slice_ns(const struct sched_thread *t);
 /* The policy's own timed work on `hart` at time `now` (balancing, mlfq's boost): called on every
  * timer interrupt of the hart and whenever the hart is about to idle (running = NULL), with the

@@ -71,7 +71,8 @@ static uint64_t slice_floor_ns; /* max(min granularity, switch-overhead bound) *
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-/* t, not queued, into its queue (inlined where t is known not to be queued: a yield's) */
+/* t, not queued, into its queue (inlined where t is known not to be queued: a yield's, and
+ * policy_pick's, which so calls nothing and saves no registers) */
 static SCHED_ALWAYS_INLINE void push(struct tstune_hart *h, struct sched_thread *t, bool at_head)
 {
     runqueue_push(&h->queue[t->prio], t, at_head);
@@ -252,7 +253,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     h->candidate = NULL;
     /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
     if (t && prev_runnable && prev != t && t->prio == prev->prio) {
-        enqueue(h, t, false); /* prev's slice is shared with it, and its place is behind t's */
+        push(h, t, false); /* prev's slice is shared with it, and its place is behind t's */
         t = NULL;
     }
     if (prev_runnable && !prev->queued && prev != t) {
@@ -262,12 +263,12 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
                                                             (uint64_t)h->nr_queued[prev->prio] + 1,
                                                             NULL); /* (prev: here, not queued) */
         if (used_up) prev->policy[USED_NS] = 0;
-        enqueue(h, prev, !used_up);
+        push(h, prev, !used_up);
     } else if (prev && !prev_runnable) {
         end_burst(prev);
     }
     if (t && prio_bitmap_any_at_or_above(&h->ready, t->prio)) {
-        enqueue(h, t, false);
+        push(h, t, false); /* (the candidate is not queued) */
         t = NULL;
     }
     if (!t) {
@@ -278,14 +279,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
         }
     }
     h->current = t;
-    if (!t) return NULL;
-    if (SCHED_TRACING) { /* the slice chosen, with its derivation (t is out of its queue now) */
-        uint64_t nr = h->nr_queued[t->prio] + 1;
-        enum tstune_slice_bound bound;
-        uint64_t slice = slice_among(burst_of(t), nr, &bound);
-        sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
-    }
-    return t;
+    return t; /* (its slice is recorded when the core asks it: policy_slice_ns) */
 }
 
 void policy_charge(struct sched_thread *t, uint64_t ns) { charge(t, ns); }
@@ -314,9 +308,17 @@ void policy_yield(unsigned hart, struct sched_thread *t)
  * slice (policy_pick) */
 void policy_reschedule(unsigned hart) { settle_candidate(&harts[hart].h); }
 
+/* The core asks this once per decision, for the thread the decision runs (core.c decide): the
+ * slice chosen is recorded here with its derivation, where it is worked out anyway, and not in
+ * policy_pick, which would work it out a second time. */
 __attribute__((noinline)) uint64_t policy_slice_ns(const struct sched_thread *t)
 {
-    return slice_left(t, slice_for(t));
+    if (!SCHED_TRACING) return slice_left(t, slice_for(t));
+    uint64_t nr = runnable_at_prio(t);
+    enum tstune_slice_bound bound;
+    uint64_t slice = slice_among(burst_of(t), nr, &bound);
+    sched_trace_policy(POLICY_TRACE_SLICE, t->tid, (uint32_t)nr, bound, slice);
+    return slice_left(t, slice);
 }
 
 /* Nothing to balance: placement happens at wakeup only. */

@@ -4,9 +4,10 @@
  * row per kind, each quoted string naming what that POLICY field holds ("" = unused), and
  * enums of one `NAME = value,` per line.
  *
- * SLICE: the slice chosen for thread `tid` when it was picked to run: `slice_ns` by the formula
- * at the top of tstune.c, from `nr` (runnable threads of its priority on the hart, it included)
- * and `bound`, the term that decided it.
+ * SLICE: the slice chosen for thread `tid` when a decision runs it: `slice_ns` by the formula at
+ * the top of tstune.c, from `nr` (runnable threads of its priority on the hart, it included) and
+ * `bound`, the term that decided it. Recorded when the core asks the slice (policy_slice_ns,
+ * once per decision: after the decision's SWITCH) or at a direct switch (its instant).
  */
 #ifndef SCHED_TSTUNE_TRACE_H
 #define SCHED_TSTUNE_TRACE_H

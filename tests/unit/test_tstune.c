@@ -84,24 +84,31 @@ static void test_slice_never_below_min_granularity(void)
     CHECK(policy_slice_ns(t) == MIN_GRAN);
 }
 
-/* Each pick records the slice chosen and the term that decided it. */
+/* The slice the core asks for the thread a decision runs (policy_slice_ns, once per decision) is
+ * recorded with the term that decided it; the pick itself records nothing. */
 static void test_the_chosen_slice_is_recorded_with_its_reason(void)
 {
     reset();
     struct sched_thread *t = load_hart(1); /* alone, no history: fair (target latency) */
-    CHECK(policy_log_count == 1 &&
+    CHECK(policy_log_count == 0);
+    CHECK(policy_slice_ns(t) == TARGET && policy_log_count == 1 &&
           policy_log_is(0, POLICY_TRACE_SLICE, t->tid, 1, TSTUNE_SLICE_FAIR, TARGET));
     reset();
     t = load_hart(NTHREADS); /* the fair share is below the floor */
-    CHECK(policy_log_count == 1 &&
+    CHECK(policy_slice_ns(t) == MIN_GRAN && policy_log_count == 1 &&
           policy_log_is(0, POLICY_TRACE_SLICE, t->tid, NTHREADS, TSTUNE_SLICE_FLOOR, MIN_GRAN));
     reset();
     for (int i = 0; i < 40; i++) burst_and_block(&th[0], 3 * MS); /* short bursts */
     policy_log_clear();
     policy_wakeup(HART, &th[0], NULL);
     CHECK(policy_pick(HART, NULL, false) == &th[0]);
+    uint64_t slice = policy_slice_ns(&th[0]);
     CHECK(policy_log_count == 1 && policy_log[0].kind == POLICY_TRACE_SLICE &&
-          policy_log[0].b == TSTUNE_SLICE_BURST && policy_log[0].value == policy_slice_ns(&th[0]));
+          policy_log[0].b == TSTUNE_SLICE_BURST && policy_log[0].value == slice);
+    /* what is recorded is the whole slice; what is returned, what is left of it */
+    policy_charge(&th[0], slice / 4);
+    uint64_t left = policy_slice_ns(&th[0]);
+    CHECK(policy_log_count == 2 && left == policy_log[1].value - slice / 4);
 }
 
 static void test_slice_never_below_the_switch_overhead_bound(void)

@@ -36,7 +36,8 @@ static ALWAYS_INLINE void trace_put(struct trace_buffer *b, unsigned hart, bool 
     if (!reserved && __builtin_expect(b->next == b->end, 0) &&
         !arch_call_preserving(trace_make_room_word, hart))
         return;
-    *b->next++ = trace_record_make(time_ns, type, hart, arg0, arg1, arg2, arg3, arg4);
+    /* (its hart field was written when the buffer was set up: trace_init) */
+    trace_record_set_event(b->next++, time_ns, type, arg0, arg1, arg2, arg3, arg4);
 }
 
 /* Another hart than this one: the lock holder telling what it did to that hart, which is
