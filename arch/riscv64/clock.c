@@ -18,6 +18,7 @@
 enum arch_clock arch_clock_source = ARCH_CLOCK_REALTIME;
 uint64_t arch_tick_ns_mult;
 static uint64_t timebase_hz;
+static uint64_t ns_per_tick; /* when a tick is a whole number of ns (100 on QEMU virt), else 0 */
 static bool have_sstc;
 
 static uint64_t read_time(void)
@@ -43,6 +44,8 @@ static uint64_t ticks_to_ns(uint64_t ticks)
  * so a timer that fires always finds its deadline reached. */
 static uint64_t ns_to_ticks_up(uint64_t ns)
 {
+    /* (every switch arms the timer: a whole tick takes one division, not two and two products) */
+    if (ns_per_tick) return ns / ns_per_tick + (ns % ns_per_tick != 0);
     uint64_t s = ns / NS_PER_S, rest = ns % NS_PER_S;
     return s * timebase_hz + (rest * timebase_hz + NS_PER_S - 1) / NS_PER_S;
 }
@@ -95,6 +98,7 @@ static bool cycle_counts_virtual_ns(void)
 void arch_clock_init(uint64_t hz, bool sstc)
 {
     timebase_hz = hz;
+    ns_per_tick = NS_PER_S % hz == 0 ? NS_PER_S / hz : 0;
     have_sstc = sstc;
     arch_set_timer(UINT64_MAX); /* nothing may fire during the probe */
     /* ns per tick in 32.32 fixed point, rounded up: exact for 10 MHz (100 << 32) */

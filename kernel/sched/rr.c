@@ -28,11 +28,17 @@ SCHED_PER_HART(struct rr_hart, harts);
 
 static int highest_prio(const struct rr_hart *h) { return prio_bitmap_highest(&h->ready); }
 
-static void enqueue(struct rr_hart *h, struct sched_thread *t, bool at_head)
+/* t, not queued, into its queue (inlined in policy_pick, which so calls nothing and saves no
+ * registers) */
+static SCHED_ALWAYS_INLINE void push(struct rr_hart *h, struct sched_thread *t, bool at_head)
 {
-    if (t->queued) return;
     runqueue_push(&h->queue[t->prio], t, at_head);
     prio_bitmap_set(&h->ready, t->prio);
+}
+
+static void enqueue(struct rr_hart *h, struct sched_thread *t, bool at_head)
+{
+    if (!t->queued) push(h, t, at_head);
 }
 
 static void enqueue_head(struct rr_hart *h, struct sched_thread *t) { enqueue(h, t, true); }
@@ -112,7 +118,7 @@ void policy_remove(struct sched_thread *t)
     if (t->queued) dequeue(h, t);
 }
 
-static struct sched_thread *choose_new(struct rr_hart *h)
+static SCHED_ALWAYS_INLINE struct sched_thread *choose_new(struct rr_hart *h)
 {
     int p = highest_prio(h);
     if (p < 0) return NULL;
@@ -127,15 +133,15 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     struct sched_thread *c = h->candidate, *next;
     h->candidate = NULL;
     h->choose_new = false;
-    if (prev_runnable) enqueue_head(h, prev);
+    if (prev_runnable && !prev->queued) push(h, prev, true);
     if (!c) return choose_new(h);
 
     bool fastfail = !prev || c->prio < prev->prio;
     if (fastfail && highest_prio(h) >= 0 && c->prio < highest_prio(h)) {
-        enqueue_head(h, c);
+        if (!c->queued) push(h, c, true); /* (c may be prev, queued just now) */
         next = choose_new(h);
     } else if (prev_runnable && c->prio == prev->prio) {
-        enqueue_tail(h, c);
+        if (!c->queued) push(h, c, false);
         next = choose_new(h);
     } else {
         next = c;

@@ -61,7 +61,7 @@ static inline bool fpu_in_place(const struct hart *h, const struct tcb *t)
 /* The thread resumes on this hart now: give it its FP state, or the FPU off. The common cases
  * (a thread that never used the FPU; the hart's owner again) cost a load and a branch, and
  * two loads and a compare more. */
-static inline void fpu_prepare(struct tcb *t)
+static ALWAYS_INLINE void fpu_prepare(struct tcb *t)
 {
     struct hart *h = this_hart();
     if (!fpu_in_place(h, t)) fpu_switch(h, t);
