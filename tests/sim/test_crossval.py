@@ -35,7 +35,7 @@ AGREEING = {
     ('tstune', 'ipc-server'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'pipeline'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'periodic-rt'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'turnaround.p50', 'cpu_time.workload'),
-    ('tstune', 'fork-join'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
+    ('tstune', 'fork-join'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'wakeup-storm'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('tstune', 'working-set'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'turnaround.p50', 'cpu_time.workload'),
     ('affinity', 'cpu-bound'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'turnaround.p50', 'cpu_time.workload'),

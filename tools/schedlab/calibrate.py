@@ -101,6 +101,9 @@ def measure(trace):
     samples = {key: [] for key in ("round_trip", "irq_entry", "idle_wake", "decision",
                                    "timer_set", "switch_exit_total")}
     for seq in _per_hart(trace):
+        # a policy's own records (tstune's SLICE after a SWITCH, mlfq's LEVEL) are part of the
+        # paths measured here, not ends of them
+        seq = seq[seq["type"] != types["POLICY"]]
         times, kinds = seq["time_ns"].astype(int), seq["type"].astype(int)
         arg0, arg1, arg4 = seq["arg0"].astype(int), seq["arg1"].astype(int), seq["arg4"].astype(int)
         deadline = None
