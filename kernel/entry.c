@@ -205,6 +205,9 @@ __attribute__((noipa)) void kernel_exit_switched(struct tcb *t, uint64_t slice_e
      * it exactly. So it is rewritten here only for a slice end before the armed time; at most one
      * early interrupt follows per armed time, and any slow-path exit arms it exactly again. */
     if (slice_end < h->timer_deadline) set_timer(h);
+    /* the fastpath's one-hart exit leaves t's return as it was prepared (exit_switched) */
+    INVARIANT(many_harts() || arch_prepared_for(&t->ctx, h, h->kernel_sp),
+              "tid %u, switched to directly, was never returned to on the only hart", t->tid);
     return_to(h, t);
 }
 

@@ -24,12 +24,14 @@
 #include <kernel/vspace.h>
 #include <sel4/syscalls.h>
 
-/* A message that travels in registers alone: no IPC buffer, no caps. The length (bits 0..6) and
- * the extra caps (bits 7..8) in one compare: any extra cap makes the field above 127. */
+/* A message that travels in registers alone: no IPC buffer, no caps. The length (bits 0..6), the
+ * extra caps (bits 7..8) and capsUnwrapped (bits 9..11, which a sender has no reason to set) in
+ * one compare: any of the last two makes the field above 127. Such an info is the receiver's
+ * unchanged (transfer_registers). */
 static bool short_message(seL4_MessageInfo_t info)
 {
     _Static_assert(ARCH_MSG_REGISTERS < 128, "the length field holds the registers' count");
-    return (info.words[0] & 0x1ff) <= ARCH_MSG_REGISTERS;
+    return (info.words[0] & 0xfff) <= ARCH_MSG_REGISTERS;
 }
 
 /* seL4's lookup_fp below the first level: the slot `cptr` names at full depth in the CSpace
@@ -65,6 +67,10 @@ static ALWAYS_INLINE bool endpoint_cap(struct tcb *t, word_t cptr, bool receive,
     *cap = slot->cap;
     return cap_type(*cap) == CAP_ENDPOINT && (receive ? cap_can_receive(*cap) : cap_can_send(*cap));
 }
+
+/* This hart's index: with one hart (not `locked`) it is 0 (boot.c), a constant that the per-hart
+ * lookups below fold into their addresses (sched_switch_directly checks it). */
+static ALWAYS_INLINE unsigned fastpath_hart(bool locked) { return locked ? this_hart_id() : 0; }
 
 /* `from` is about to wake `to` and block itself: may it switch to `to` now, which may run at once
  * here? (A thread without a live VSpace runs, as on the slow path, in the kernel's, where it
@@ -139,12 +145,15 @@ static __attribute__((noipa, flatten)) void exit_switched_fpu(struct tcb *t)
 }
 
 /* The exit of a direct switch to t, whose slice ends at `slice_end`, in the common case: one hart
- * (not `locked`: no lock to give back), the timer armed no later than that (kernel_exit_switched
- * says why that is enough), t's address space loaded on this hart, and its FP state in place or in
- * fpu_hand_over's case (two FPU users: the FP registers are swapped on the way). Then only t's
- * registers go back; any other case takes the whole exit, kernel_exit_switched. Nothing
- * here returns to the fastpath, which therefore saves no registers, and this path calls nothing:
- * it jumps to the register restore (arch_restore_user_jump), so it saves no return address. */
+ * (not `locked`: no lock to give back, no in_user to set), the timer armed no later than that
+ * (kernel_exit_switched says why that is enough), t's address space loaded on this hart, and its
+ * FP state in place or in fpu_hand_over's case (two FPU users: the FP registers are swapped on the
+ * way). Then only t's registers go back: t, blocked, made a system call on the only hart, so an
+ * exit here prepared its return (arch_prepare_return) and nothing has changed it since (checked
+ * builds check it in kernel_exit_switched). Any other case takes the whole exit,
+ * kernel_exit_switched. Nothing here returns to the fastpath, which therefore saves no registers,
+ * and this path calls nothing: it jumps to the register restore (arch_restore_user_jump), so it
+ * saves no return address. */
 static ALWAYS_INLINE void exit_switched(struct tcb *t, uint64_t slice_end, bool locked)
 {
     struct hart *h = this_hart();
@@ -152,8 +161,6 @@ static ALWAYS_INLINE void exit_switched(struct tcb *t, uint64_t slice_end, bool 
         kernel_exit_switched(t, slice_end);
         return;
     }
-    arch_prepare_return(&t->ctx, h, h->kernel_sp);
-    smp_leave_to_user_one_hart(); /* (the lock is many harts' only) */
     if (fpu_in_place(h, t)) {
         arch_restore_user_jump(&t->ctx);
         return;
@@ -176,8 +183,8 @@ static ALWAYS_INLINE void transfer_registers(uint64_t at, struct tcb *from, stru
         for (unsigned i = 0; i < length; i++)
             to->ctx.regs[REG_MR0 + i] = from->ctx.regs[REG_MR0 + i];
     to->ctx.regs[REG_BADGE] = badge;
-    to->ctx.regs[REG_INFO] =
-        seL4_MessageInfo_new(seL4_MessageInfo_get_label(info), 0, 0, length).words[0];
+    /* its label and length as they were, no caps and none unwrapped (short_message) */
+    to->ctx.regs[REG_INFO] = info.words[0];
     trace_emit_reserved_at(at, TRACE_IPC, kind, from->tid, to->tid, (uint32_t)length, badge);
 }
 
@@ -202,7 +209,7 @@ static ALWAYS_INLINE void block_directly(uint64_t at, struct tcb *t, enum thread
 static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
 {
     struct tcb *caller = enter(ctx);
-    unsigned hart = this_hart_id();
+    unsigned hart = fastpath_hart(locked);
     seL4_MessageInfo_t info = thread_msg_info(caller);
     if (!short_message(info) || caller->fault.type != seL4_Fault_NullFault) FALL_BACK(seL4_SysCall);
     struct cap cap;
@@ -230,7 +237,7 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
 static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
 {
     struct tcb *server = enter(ctx);
-    unsigned hart = this_hart_id();
+    unsigned hart = fastpath_hart(locked);
     seL4_MessageInfo_t info = thread_msg_info(server);
     struct cte *caller_slot = &server->slots[TCB_CALLER];
     if (!short_message(info) || cap_type(caller_slot->cap) != CAP_REPLY)

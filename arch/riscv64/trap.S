@@ -7,24 +7,27 @@
 #include <arch/csr.h>
 #include <sel4/syscalls.h>
 
-#define SAVE(reg, idx) sd reg, ((idx) * 8)(t0)
+#define SAVE(reg, idx) sd reg, ((idx) * 8)(a0)
 #define LOAD(reg, idx) ld reg, ((idx) * 8)(a0)
 
     .section .text
     .balign 4
     .globl kernel_trap_entry
+/* a0 is the scratch register swapped with sscratch: it is where the C code wants the context. The
+ * trap cause stays in a register (t2, then arch_handle_trap's argument): only the slow path reads
+ * it, and nothing reads it from a thread's context later. */
 kernel_trap_entry:
-    csrrw t0, sscratch, t0
-    beqz t0, trap_from_kernel
+    csrrw a0, sscratch, a0
+    beqz a0, trap_from_kernel
     SAVE(ra, 0)
     SAVE(sp, 1)
     SAVE(gp, 2)
     SAVE(tp, 3)
+    SAVE(t0, 4)
     SAVE(t1, 5)
     SAVE(t2, 6)
     SAVE(s0, 7)
     SAVE(s1, 8)
-    SAVE(a0, 9)
     SAVE(a1, 10)
     SAVE(a2, 11)
     SAVE(a3, 12)
@@ -47,24 +50,21 @@ kernel_trap_entry:
     SAVE(t5, 29)
     SAVE(t6, 30)
     csrrw t1, sscratch, zero
-    SAVE(t1, CTX_T0)
-    csrr t2, scause
-    SAVE(t2, CTX_CAUSE)
+    SAVE(t1, CTX_A0)
     csrr t1, sstatus
     SAVE(t1, CTX_STATUS)
     csrr t1, sepc
     SAVE(t1, CTX_FAULT_IP)
-    SAVE(t1, CTX_NEXT_IP)
-    ld sp, (CTX_KERNEL_SP * 8)(t0)
-    ld tp, (CTX_KERNEL_TP * 8)(t0)
-    mv a0, t0
+    ld sp, (CTX_KERNEL_SP * 8)(a0)
+    ld tp, (CTX_KERNEL_TP * 8)(a0)
+    csrr t2, scause
     /* seL4's fastpath candidates, Call and ReplyRecv (a7 holds the number still), go straight to
-     * their fastpath (kernel/fastpath.c), before the generic decode */
+     * their fastpath (kernel/fastpath.c), before the generic decode, returning past their ecall
+     * (arch_syscall_return_past: sepc is in t1 still) */
     li t3, CAUSE_USER_ECALL
     bne t2, t3, 1f
     li t3, seL4_SysCall
     bne a7, t3, 2f
-    /* returning past its ecall (arch_syscall_return_past): sepc is in t1 still */
     addi t1, t1, 4
     SAVE(t1, CTX_NEXT_IP)
     tail fastpath_call
@@ -73,11 +73,13 @@ kernel_trap_entry:
     addi t1, t1, 4
     SAVE(t1, CTX_NEXT_IP)
     tail fastpath_reply_recv
-1:  call arch_handle_trap
+1:  SAVE(t1, CTX_NEXT_IP)
+    mv a1, t2
+    call arch_handle_trap
     /* not reached: the kernel leaves through arch_restore_user */
 
 trap_from_kernel:
-    csrrw t0, sscratch, t0      /* restore t0, sscratch back to 0 */
+    csrrw a0, sscratch, a0      /* restore a0, sscratch back to 0 */
     csrr a0, scause
     csrr a1, sepc
     csrr a2, stval

@@ -5,9 +5,8 @@
 #include <kernel/entry.h>
 #include <kernel/fpu.h>
 
-void arch_handle_trap(struct arch_context *ctx)
+void arch_handle_trap(struct arch_context *ctx, uint64_t cause)
 {
-    uint64_t cause = ctx->regs[CTX_CAUSE];
     kernel_enter();
     if (cause & SCAUSE_INTERRUPT) {
         kernel_handle_interrupts();

@@ -357,7 +357,12 @@ uint64_t sched_switch_directly(unsigned hart, struct sched_thread *from, struct 
     INVARIANT(hart == me(), "direct switch on hart %u from hart %u", hart, me());
     INVARIANT(!from->with_policy && !to->with_policy,
               "direct switch from tid %u to tid %u, held by the policy", from->tid, to->tid);
-    struct sched_hart *h = here();
+    /* what sched_may_switch_directly takes for granted */
+    struct sched_hart *h = &sched_harts[hart];
+    INVARIANT(h->running == from, "direct switch from tid %u, which hart %u does not run",
+              from->tid, hart);
+    INVARIANT(hartmask_has(&to->affinity, hart),
+              "direct switch to tid %u on hart %u, outside its affinity", to->tid, hart);
     uint64_t ran = now - h->charged_at;
     h->charged_at = now; /* before the policy's part: its record's instant too */
     uint64_t slice = policy_switched_directly(hart, from, to, ran);

@@ -44,21 +44,24 @@ extern struct sched_hart sched_harts[SCHED_MAX_HARTS];
 
 /* The IPC fastpath, in two steps. `from`, running on `hart` (this hart), is about to block and wake
  * `to` (blocked). May `to` run at once, without a decision, with the slow path's outcome? Its hart
- * is this one, its affinity allows it, no decision is due here, and the policy agrees
- * (policy_may_switch_directly, told whether `hart` is the only one). It changes nothing; inlined,
- * since every Call and ReplyRecv asks. After a yes the caller makes `from` blocked and `to`
- * runnable, traces both as the slow path does, and calls sched_switch_directly. */
+ * is this one, no decision is due here, `from` is still the hart's running thread, and the policy
+ * agrees (policy_may_switch_directly, told whether `hart` is the only one). (A blocked thread's
+ * hart is always in its affinity: sched_set_affinity moves it at once. On the only hart the thread
+ * in a trap is the running one while no decision is due: the exit returned to the thread
+ * sched_schedule chose, and nothing else changes it; with more, another hart may have stopped
+ * it meanwhile. sched_switch_directly checks both.) It changes nothing; inlined, since every Call
+ * and ReplyRecv asks. After a yes the caller makes `from` blocked and `to` runnable, traces both
+ * as the slow path does, and calls sched_switch_directly. */
 static SCHED_ALWAYS_INLINE bool sched_may_switch_directly(unsigned hart,
                                                           const struct sched_thread *from,
                                                           const struct sched_thread *to,
                                                           bool one_hart)
 {
     if (hart >= SCHED_MAX_HARTS) __builtin_unreachable(); /* this hart's index: no bound check */
-    const struct sched_hart *h = this_sched_hart();
+    const struct sched_hart *h = &sched_harts[hart];
     /* neither is held by the policy: a running thread is only while a decision is due, a blocked
      * one never (sched_check_invariants; sched_switch_directly checks) */
-    return h->running == from && !h->decide && to->hart == hart &&
-           hartmask_has(&to->affinity, hart) &&
+    return (one_hart || h->running == from) && !h->decide && to->hart == hart &&
            policy_may_switch_directly(hart, from, to, one_hart);
 }
 /* This hart (`hart`, as asked) switches from `from` to `to` at `now` (the caller's clock read,

@@ -32,7 +32,8 @@ struct hart {
     /* this hart's trace buffer (kernel/trace.c) */
     struct trace_buffer *trace;
     /* SMP (kernel/smp.c): written by other harts, hence volatile */
-    volatile bool in_user;             /* running a thread in user mode: its registers are live */
+    volatile bool in_user; /* running a thread in user mode: its registers are live (kept with more
+                            * than one hart only: only the others read it) */
     volatile unsigned stall_requester; /* 1 + the hart waiting for this one to enter the kernel */
     bool stalled; /* another hart changed things here while this one waited for the lock */
     unsigned work_since_check; /* preemption points passed since the last look (entry.c) */

@@ -30,12 +30,13 @@ void smp_request_reschedule(unsigned hart);
  * remoteTCBStall). */
 void smp_stall_thread(struct sched_thread *t);
 
-/* This hart returns to user mode now (inlined: on every exit; one hart has no lock to give). */
-static ALWAYS_INLINE void smp_leave_to_user_one_hart(void) { this_hart()->in_user = true; }
+/* This hart returns to user mode now (inlined: on every exit). One hart has no lock to give and
+ * nobody to read its in_user (only the other harts' stalls do): it does nothing. */
 static ALWAYS_INLINE void smp_leave_to_user(void)
 {
-    smp_leave_to_user_one_hart();
-    if (many_harts()) kernel_lock_release();
+    if (!many_harts()) return;
+    this_hart()->in_user = true;
+    kernel_lock_release();
 }
 /* This hart goes idle: it leaves the user address space it was in and gives the lock back. */
 void smp_idle_release(void);

@@ -42,12 +42,11 @@ void arch_send_ipi(uint64_t hart_ids);
 void arch_clear_ipi(void);
 void arch_wait_for_ipi(void); /* wfi that only another hart's IPI ends */
 void arch_set_hart_local(void *hart);
-static inline void *arch_hart_local(void)
-{
-    void *tp;
-    __asm__("mv %0, tp" : "=r"(tp));
-    return tp;
-}
+/* tp, which the kernel keeps pointing at this hart's data (the trap entry loads it; gcc allocates
+ * it to nothing), read as a register variable: its fields are addressed off tp itself, with no
+ * copy into another register first. */
+register void *arch_tp __asm__("tp");
+static inline void *arch_hart_local(void) { return arch_tp; }
 
 /* Time: nanoseconds of emulated time, a one-shot timer. The kernel finds out at boot which clock
  * reads it (arch_clock_init, DESIGN §6): under icount the cycle counter counts virtual ns
@@ -109,6 +108,13 @@ static inline void arch_prepare_return(struct arch_context *ctx, void *hart, uin
 {
     ctx->regs[CTX_KERNEL_SP] = kernel_sp;
     ctx->regs[CTX_KERNEL_TP] = (uint64_t)hart;
+}
+/* Has an exit on this hart prepared ctx's return already (the fastpath's one-hart exit: a
+ * blocked thread has trapped, so it had been returned to; INVARIANT checks this)? */
+static inline bool arch_prepared_for(const struct arch_context *ctx, const void *hart,
+                                     uint64_t kernel_sp)
+{
+    return ctx->regs[CTX_KERNEL_SP] == kernel_sp && ctx->regs[CTX_KERNEL_TP] == (uint64_t)hart;
 }
 
 /* fn(arg) under the C ABI, called so that the caller saves nothing: every register but the

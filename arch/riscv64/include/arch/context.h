@@ -1,7 +1,9 @@
 /*
- * A thread's saved user context. Words 0..30 hold x1..x31 (seL4's register order), then the trap
- * CSRs, then two words the trap entry loads to find this hart's kernel stack and hart data.
- * The kernel names registers by role (REG_*) so that nothing outside arch/ depends on RISC-V.
+ * A thread's saved user context. Words 0..30 hold x1..x31 (seL4's register order), then sstatus
+ * and the trap's pc (sepc) with the pc it returns to (scause is not kept: trap.S passes it to
+ * arch_handle_trap, its only reader), then two words the trap entry loads to find this hart's
+ * kernel stack and hart data. The kernel names registers by role (REG_*) so that nothing outside
+ * arch/ depends on RISC-V.
  */
 #ifndef ARCH_CONTEXT_H
 #define ARCH_CONTEXT_H
@@ -26,13 +28,12 @@
 #define CTX_S2        17
 #define CTX_T3        27
 #define CTX_T6        30
-#define CTX_CAUSE     31
-#define CTX_STATUS    32
-#define CTX_FAULT_IP  33
-#define CTX_NEXT_IP   34
-#define CTX_KERNEL_SP 35
-#define CTX_KERNEL_TP 36
-#define CTX_WORDS     37
+#define CTX_STATUS    31
+#define CTX_FAULT_IP  32
+#define CTX_NEXT_IP   33
+#define CTX_KERNEL_SP 34
+#define CTX_KERNEL_TP 35
+#define CTX_WORDS     36
 
 /* Register roles in seL4's RISC-V system call convention (ABI sheet §2). */
 #define REG_CAP            CTX_A0 /* invoked / received-on capability */
