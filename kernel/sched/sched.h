@@ -109,9 +109,9 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
  * timers, IPIs), and for the trap entry of the interrupt that ends it (charged past the slice's
  * end: rr and affinity refill without carrying it over; mlfq counts it at the level).
  * Measured by bench/slice (./schedlab bench) under icount, rr, one hart, two CPU-bound threads:
- * a switch by slice expiry takes 492 ns from the thread's last user instruction to the next
- * thread's first (423 ns with tracing compiled out), of which 314 ns (244 ns) is charged to the
- * incoming thread's slice: a 10 ms slice gives 9,999,686 ns of user time (the split moves by up
+ * a switch by slice expiry takes 476 ns from the thread's last user instruction to the next
+ * thread's first (407 ns with tracing compiled out), of which 302 ns (231 ns) is charged to the
+ * incoming thread's slice: a 10 ms slice gives 9,999,698 ns of user time (the split moves by up
  * to 100 ns with code layout: a slice ends on a 100 ns timer tick). A job of exactly N slices of
  * user work therefore needs an extra turn.
  */
