@@ -60,6 +60,8 @@ struct affinity_hart {
 
 SCHED_PER_HART(struct affinity_hart, harts);
 static unsigned nr_harts;
+/* nr_harts > 1, as a byte: the checks on every decision's path load it and branch, no compare */
+static bool several_harts;
 
 /* t, not queued, into its queue (inlined where a decision queues: policy_pick calls nothing on
  * its common path, and so saves no registers) */
@@ -76,16 +78,16 @@ static void enqueue(struct affinity_hart *h, struct sched_thread *t, bool at_hea
 }
 
 /* (the bitmap and the count after a thread left priority p's queue) */
-static SCHED_ALWAYS_INLINE void dequeued(struct affinity_hart *h, unsigned p)
+static SCHED_ALWAYS_INLINE void dequeued(struct affinity_hart *h, unsigned p, bool emptied)
 {
-    if (!h->queue[p].head) prio_bitmap_clear(&h->ready, p);
+    if (emptied) prio_bitmap_clear(&h->ready, p);
     h->nr_queued--;
 }
 
 static void dequeue(struct affinity_hart *h, struct sched_thread *t)
 {
     runqueue_remove(&h->queue[t->prio], t);
-    dequeued(h, t->prio);
+    dequeued(h, t->prio, !h->queue[t->prio].head);
 }
 
 SCHED_CANDIDATE_OPS(struct affinity_hart)
@@ -112,7 +114,7 @@ static struct hartmask allowed_harts(const struct sched_thread *t)
 
 /* The warmth counts (rule 5) serve wake placement only, which a one-hart machine never asks for
  * (sched.h): only a machine of several harts keeps them. */
-static bool keeps_warmth(void) { return nr_harts > 1; }
+static bool keeps_warmth(void) { return several_harts; }
 
 static bool allowed_on(const struct sched_thread *t, unsigned hart)
 {
@@ -167,6 +169,7 @@ void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
     (void)switch_cost_ns;
     nr_harts = nharts < SCHED_MAX_HARTS ? nharts : SCHED_MAX_HARTS;
+    several_harts = nr_harts > 1;
     for (unsigned i = 0; i < nr_harts; i++)
         harts[i].h = (struct affinity_hart){.next_balance = BALANCE_NS};
 }
@@ -209,8 +212,7 @@ unsigned policy_select_hart(struct sched_thread *t, unsigned waker_hart)
 bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *running)
 {
     struct affinity_hart *h = harts_record(hart);
-    settle_candidate(h); /* woken before t: ahead of it */
-    h->candidate = t;
+    append_as_candidate(h, t); /* after the one woken before it */
     return !running || t->prio > running->prio;
 }
 
@@ -294,25 +296,30 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     if (!t) {
         int p = prio_bitmap_highest(&h->ready);
         if (p < 0) return pick_pulled(hart);
+        /* (whether it empties its queue read before the pop's stores, which the compiler
+         * cannot tell from the queue's) */
+        bool last = !h->queue[p].head->next;
         t = runqueue_pop_head(&h->queue[p]);
-        dequeued(h, (unsigned)p);
+        dequeued(h, (unsigned)p, last);
     }
     return runs_next(h, hart, t);
 }
 
 void policy_charge(struct sched_thread *t, uint64_t ns) { charge(&harts[t->hart].h, t, ns); }
 
+/* The running thread goes to the tail as the candidate: alone at its priority, the decision that
+ * follows runs it again without touching a queue; else policy_pick appends it there. */
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
     struct affinity_hart *h = harts_record(hart);
     t->slice_left_ns = SCHED_TIMESLICE_NS;
-    enqueue_tail(h, t);
+    append_as_candidate(h, t);
 }
 
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
     struct affinity_hart *h = harts_record(hart);
-    enqueue_tail(h, t);
+    append_as_candidate(h, t);
 }
 
 void policy_reschedule(unsigned hart) { (void)hart; }
@@ -357,7 +364,7 @@ static __attribute__((noinline)) struct hartmask balance_due(unsigned hart, uint
 struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
 {
     (void)running; /* h->current: the policy's own record of it */
-    if (nr_harts < 2 || now < harts[hart].h.next_balance) return hartmask_none();
+    if (!several_harts || now < harts[hart].h.next_balance) return hartmask_none();
     return balance_due(hart, now);
 }
 
@@ -365,5 +372,5 @@ struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *ru
 uint64_t policy_next_tick(unsigned hart)
 {
     const struct affinity_hart *h = &harts[hart].h;
-    return nr_harts > 1 && h->current ? h->next_balance : UINT64_MAX;
+    return several_harts && h->current ? h->next_balance : UINT64_MAX;
 }

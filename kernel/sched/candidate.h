@@ -55,9 +55,18 @@
         }                                                                                          \
         enqueue(h, t, false);                                                                      \
     }                                                                                              \
+    static __attribute__((noinline)) void candidate_after_candidate(type *h,                       \
+                                                                    struct sched_thread *t)        \
+    {                                                                                              \
+        queue_candidate(h);                                                                        \
+        h->candidate = t;                                                                          \
+    }                                                                                              \
     static SCHED_ALWAYS_INLINE void append_as_candidate(type *h, struct sched_thread *t)           \
     {                                                                                              \
-        settle_candidate(h);                                                                       \
+        if (h->candidate) {                                                                        \
+            candidate_after_candidate(h, t);                                                       \
+            return;                                                                                \
+        }                                                                                          \
         h->candidate = t;                                                                          \
     }                                                                                              \
     static void take_out(type *h, struct sched_thread *t)                                          \

@@ -50,7 +50,9 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define BURST_WEIGHT       SCHED_TSTUNE_BURST_WEIGHT_PERMILLE
 
 /* per-thread state in sched_thread.policy[] */
-#define USED_NS   0 /* CPU time since the current slice began */
+#define SLICE_AT                                                                                   \
+    0               /* BURST_NS when the current slice began (its CPU time is the difference: a    \
+                     * charge then adds to one count) */
 #define BURST_NS  1 /* CPU time since the thread last woke */
 #define AVG_BURST 2 /* average CPU burst between waking and blocking, ns */
 
@@ -58,7 +60,6 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 struct tstune_hart {
     struct sched_thread *candidate; /* woken last, not queued yet (candidate.h) */
     struct prio_bitmap ready;
-    uint32_t nr_queued_total;
     struct sched_thread *current;
     uint32_t nr_queued[NPRIO];
     struct runqueue queue[NPRIO];
@@ -78,7 +79,6 @@ static SCHED_ALWAYS_INLINE void push(struct tstune_hart *h, struct sched_thread 
     runqueue_push(&h->queue[t->prio], t, at_head);
     prio_bitmap_set(&h->ready, t->prio);
     h->nr_queued[t->prio]++;
-    h->nr_queued_total++;
 }
 
 static void enqueue(struct tstune_hart *h, struct sched_thread *t, bool at_head)
@@ -87,17 +87,16 @@ static void enqueue(struct tstune_hart *h, struct sched_thread *t, bool at_head)
 }
 
 /* (the counts and the bitmap after t left priority p's queue) */
-static SCHED_ALWAYS_INLINE void dequeued(struct tstune_hart *h, unsigned p)
+static SCHED_ALWAYS_INLINE void dequeued(struct tstune_hart *h, unsigned p, bool emptied)
 {
-    if (!h->queue[p].head) prio_bitmap_clear(&h->ready, p);
+    if (emptied) prio_bitmap_clear(&h->ready, p);
     h->nr_queued[p]--;
-    h->nr_queued_total--;
 }
 
 static void dequeue(struct tstune_hart *h, struct sched_thread *t)
 {
     runqueue_remove(&h->queue[t->prio], t);
-    dequeued(h, t->prio);
+    dequeued(h, t->prio, !h->queue[t->prio].head);
 }
 
 SCHED_CANDIDATE_OPS(struct tstune_hart)
@@ -133,16 +132,37 @@ static uint64_t slice_for(const struct sched_thread *t)
     return slice_among(burst_of(t), runnable_at_prio(t), NULL);
 }
 
+/* CPU time since t's current slice began. */
+static uint64_t used_ns(const struct sched_thread *t)
+{
+    return t->policy[BURST_NS] - t->policy[SLICE_AT];
+}
+
+/* t's slice begins afresh. */
+static void restart_slice(struct sched_thread *t) { t->policy[SLICE_AT] = t->policy[BURST_NS]; }
+
 /* What is left of `slice` for t. */
 static uint64_t slice_left(const struct sched_thread *t, uint64_t slice)
 {
-    return t->policy[USED_NS] < slice ? slice - t->policy[USED_NS] : 0;
+    uint64_t used = used_ns(t);
+    return used < slice ? slice - used : 0;
+}
+
+/* The threads queued on h: summed over its non-empty priorities when a wakeup weighs harts, rather
+ * than counted at every queue operation on every decision's path. */
+static unsigned queued_on(const struct tstune_hart *h)
+{
+    unsigned n = 0;
+    for (unsigned w = 0; w < PRIO_WORDS; w++)
+        for (uint64_t bits = h->ready.words[w]; bits; bits &= bits - 1)
+            n += h->nr_queued[w * 64 + lowest_bit(bits)];
+    return n;
 }
 
 static unsigned load(unsigned hart)
 {
     const struct tstune_hart *h = &harts[hart].h;
-    return h->nr_queued_total + (h->current ? 1 : 0) + (h->candidate ? 1 : 0);
+    return queued_on(h) + (h->current ? 1 : 0) + (h->candidate ? 1 : 0);
 }
 
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
@@ -162,7 +182,7 @@ void policy_thread_init(struct sched_thread *t)
     t->affinity = online;
     t->queued = false;
     t->next = t->prev = NULL;
-    t->policy[USED_NS] = 0;
+    t->policy[SLICE_AT] = 0;
     t->policy[BURST_NS] = 0;
     t->policy[AVG_BURST] = TARGET_LATENCY_NS;
     t->slice_left_ns = 0; /* not kept (charge) */
@@ -210,11 +230,7 @@ bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
 
 /* The slice follows the load, so what is left of it is asked when it matters (policy_slice_ns,
  * policy_pick): a charge only counts, and sched_thread.slice_left_ns is not kept. */
-static void charge(struct sched_thread *t, uint64_t ns)
-{
-    t->policy[USED_NS] += ns;
-    t->policy[BURST_NS] += ns;
-}
+static void charge(struct sched_thread *t, uint64_t ns) { t->policy[BURST_NS] += ns; }
 
 static void end_burst(struct sched_thread *t);
 
@@ -243,7 +259,18 @@ static void end_burst(struct sched_thread *t)
     t->policy[AVG_BURST] =
         (BURST_WEIGHT * t->policy[BURST_NS] + (1000 - BURST_WEIGHT) * t->policy[AVG_BURST]) / 1000;
     t->policy[BURST_NS] = 0;
-    t->policy[USED_NS] = 0;
+    t->policy[SLICE_AT] = 0;
+}
+
+/* Has prev, running here and staying runnable, used up its slice? No slice is shorter than the
+ * floor: a thread that used less has not. */
+static SCHED_ALWAYS_INLINE bool used_up(const struct tstune_hart *h,
+                                        const struct sched_thread *prev)
+{
+    uint64_t used = used_ns(prev);
+    return used >= slice_floor_ns &&
+           used >= slice_among(burst_of(prev), (uint64_t)h->nr_queued[prev->prio] + 1,
+                               NULL); /* (prev: here, not queued) */
 }
 
 struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool prev_runnable)
@@ -257,13 +284,15 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
         t = NULL;
     }
     if (prev_runnable && !prev->queued && prev != t) {
-        /* (no slice is shorter than the floor: a thread that used less has not used it up) */
-        bool used_up = prev->policy[USED_NS] >= slice_floor_ns &&
-                       prev->policy[USED_NS] >= slice_among(burst_of(prev),
-                                                            (uint64_t)h->nr_queued[prev->prio] + 1,
-                                                            NULL); /* (prev: here, not queued) */
-        if (used_up) prev->policy[USED_NS] = 0;
-        push(h, prev, !used_up);
+        /* Preempted by a higher priority (the candidate, or what is queued above it), it keeps
+         * the head and its slice as it is: whether that is used up is asked when it runs again
+         * (none left: its timer ends it at once). */
+        bool to_tail = false;
+        if (!(t && t->prio > prev->prio) && used_up(h, prev)) {
+            restart_slice(prev);
+            to_tail = true;
+        }
+        push(h, prev, !to_tail);
     } else if (prev && !prev_runnable) {
         end_burst(prev);
     }
@@ -274,8 +303,11 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     if (!t) {
         int p = prio_bitmap_highest(&h->ready);
         if (p >= 0) {
+            /* (whether it empties its queue read before the pop's stores, which the compiler
+             * cannot tell from the queue's) */
+            bool last = !h->queue[p].head->next;
             t = runqueue_pop_head(&h->queue[p]);
-            dequeued(h, (unsigned)p);
+            dequeued(h, (unsigned)p, last);
         }
     }
     h->current = t;
@@ -284,24 +316,20 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
 
 void policy_charge(struct sched_thread *t, uint64_t ns) { charge(t, ns); }
 
+/* Both: to the tail as the candidate. With nothing else of its priority or above on its hart, the
+ * decision that follows runs it again without a queue operation; else policy_pick appends it. */
 void policy_slice_expired(unsigned hart, struct sched_thread *t)
 {
     struct tstune_hart *h = harts_record(hart);
-    t->policy[USED_NS] = 0;
-    enqueue_tail(h, t);
+    restart_slice(t);
+    append_as_candidate(h, t);
 }
 
-/* With nothing else on its hart it runs again at once, as the candidate: no queue operation. */
 void policy_yield(unsigned hart, struct sched_thread *t)
 {
     struct tstune_hart *h = harts_record(hart);
-    t->policy[USED_NS] = 0;
-    if (h->candidate)
-        enqueue_tail_after_candidate(h, t);
-    else if (h->nr_queued_total)
-        push(h, t, false); /* (the running thread is not queued) */
-    else
-        h->candidate = t;
+    restart_slice(t);
+    append_as_candidate(h, t);
 }
 
 /* the running thread's priority changed: a candidate may now share its priority, and so its
