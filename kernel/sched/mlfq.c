@@ -41,11 +41,12 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define LEVELS   SCHED_MLFQ_LEVELS
 #define BOOST_NS ((uint64_t)SCHED_MLFQ_BOOST_US * 1000)
 
-/* per-thread state in sched_thread.policy[] */
-#define LEVEL   0
-#define USED_NS 1
-#define EPOCH   2
-#define BELOW   3 /* LEVELS - 1 - LEVEL, kept with it: a thread's rank is then one multiply-add */
+/* per-thread state in sched_thread.policy[] (and slice_left_ns: what is left of the allotment at
+ * its level, charged down as it runs, so that the slice, the charge and the test for a used-up
+ * allotment read one word) */
+#define LEVEL 0
+#define EPOCH 2
+#define BELOW 3 /* LEVELS - 1 - LEVEL, kept with it: a thread's rank is then one multiply-add */
 
 /* A thread's rank, the order of rules 1 and 5 as one number (higher runs first): its seL4
  * priority, then its level, lower first. The queues and their bitmap are indexed by rank, so
@@ -67,13 +68,15 @@ static SCHED_ALWAYS_INLINE uint64_t rank(const struct sched_thread *t)
 struct mlfq_hart {
     struct sched_thread *candidate; /* woken last, not queued yet (candidate.h) */
     uint64_t epoch;                 /* the last boost done: boost k happens at k * BOOST_NS */
-    uint64_t next_boost_ns;         /* when boost epoch + 1 is due */
     uint64_t ranks_top;             /* bit w: ranks[w] is not 0 (runqueue.h bitmap_*) */
     uint64_t ranks[RANK_WORDS];     /* ranks whose queue is not empty */
     struct runqueue q[RANKS];
 };
 
 SCHED_PER_HART(struct mlfq_hart, harts);
+/* When each hart's boost epoch + 1 is due: apart from the large per-hart records, so that the
+ * tick and the timer's deadline (every decision) find it with one scaled index. */
+static uint64_t next_boost_ns[SCHED_MAX_HARTS];
 
 /* The allotment of each level (rule 2), worked out once (policy_init): every charge asks. */
 static uint64_t allotments[LEVELS];
@@ -127,7 +130,7 @@ static __attribute__((noinline)) bool raise_after_boost(struct mlfq_hart *h, str
     bool queued = t->queued, raised = t->policy[LEVEL] != 0;
     if (queued) dequeue(h, t);
     set_level(t, 0, why);
-    t->policy[USED_NS] = 0;
+    t->slice_left_ns = (int64_t)allotment(0);
     t->policy[EPOCH] = h->epoch;
     if (queued) enqueue_tail(h, t);
     return raised;
@@ -160,7 +163,7 @@ static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
                     raised += catch_up_with_boost(h, queue(h, p, l)->head, MLFQ_LEVEL_BOOSTED);
             /* level 0 as it is now: a fresh allotment, no move (the boost keeps their order) */
             for (struct sched_thread *t = queue(h, p, 0)->head; t; t = t->next) {
-                t->policy[USED_NS] = 0;
+                t->slice_left_ns = (int64_t)allotment(0);
                 t->policy[EPOCH] = h->epoch;
             }
         }
@@ -176,8 +179,10 @@ static bool ranks_higher(const struct sched_thread *a, const struct sched_thread
 void policy_init(unsigned nharts, uint64_t switch_cost_ns)
 {
     (void)switch_cost_ns;
-    for (unsigned i = 0; i < nharts && i < SCHED_MAX_HARTS; i++)
-        harts[i].h = (struct mlfq_hart){.next_boost_ns = BOOST_NS};
+    for (unsigned i = 0; i < nharts && i < SCHED_MAX_HARTS; i++) {
+        harts[i].h = (struct mlfq_hart){0};
+        next_boost_ns[i] = BOOST_NS;
+    }
     allotments[0] = SCHED_TIMESLICE_NS;
     for (unsigned l = 1; l < LEVELS; l++)
         allotments[l] = allotments[l - 1] * SCHED_MLFQ_QUANTUM_GROWTH;
@@ -189,7 +194,7 @@ void policy_thread_init(struct sched_thread *t)
     t->next = t->prev = NULL;
     t->policy[LEVEL] = 0;
     t->policy[BELOW] = LEVELS - 1;
-    t->policy[USED_NS] = 0;
+    t->slice_left_ns = (int64_t)allotment(0);
     t->policy[EPOCH] = harts[t->hart].h.epoch;
 }
 
@@ -229,7 +234,7 @@ uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, stru
                                   uint64_t ns)
 {
     (void)hart;
-    from->policy[USED_NS] += ns;
+    from->slice_left_ns -= (int64_t)ns;
     return policy_slice_ns(to);
 }
 
@@ -256,27 +261,32 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
 /* No boost to catch up on: the core charges only the running thread (or the one that just
  * stopped), and a boost raises the running thread at its instant (policy_tick), a woken one at
  * its wakeup. */
-void policy_charge(struct sched_thread *t, uint64_t ns) { t->policy[USED_NS] += ns; }
+void policy_charge(struct sched_thread *t, uint64_t ns) { t->slice_left_ns -= (int64_t)ns; }
 
-/* Rule 2, the allotment used up: the thread moves down, to the tail of its new level. A function
- * of its own, reached by a tail call, so that the common requeue saves no registers for the
- * level's trace record. */
+/* Rule 2, the allotment used up: the thread moves down a level. A function of its own, reached by
+ * a tail call, so that the common requeue saves no registers for the level's trace record. */
 static __attribute__((noinline)) void demote_and_requeue(unsigned hart, struct sched_thread *t)
 {
-    if (t->policy[LEVEL] + 1 < LEVELS)
-        set_level(t, (unsigned)t->policy[LEVEL] + 1, MLFQ_LEVEL_DEMOTED);
-    t->policy[USED_NS] = 0;
-    enqueue_tail(&harts[hart].h, t);
+    unsigned level = (unsigned)t->policy[LEVEL] + 1;
+    set_level(t, level, MLFQ_LEVEL_DEMOTED);
+    t->slice_left_ns = (int64_t)allotment(level);
+    append_as_candidate(&harts[hart].h, t);
 }
 
+/* The running thread goes to the tail of its level as the candidate: when nothing queued ranks
+ * with it or above, the decision that follows runs it again without a queue operation; else
+ * policy_pick appends it there. */
 static void requeue_after_use(unsigned hart, struct sched_thread *t)
 {
-    if (t->policy[USED_NS] >= allotment((unsigned)t->policy[LEVEL])) {
-        demote_and_requeue(hart, t);
-        return;
+    if (t->slice_left_ns <= 0) {
+        if (t->policy[LEVEL] + 1 < LEVELS) {
+            demote_and_requeue(hart, t);
+            return;
+        }
+        t->slice_left_ns = (int64_t)allotment(LEVELS - 1); /* the last level keeps it */
     }
     struct mlfq_hart *h = harts_record(hart);
-    enqueue_tail(h, t);
+    append_as_candidate(h, t);
 }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t) { requeue_after_use(hart, t); }
@@ -287,8 +297,7 @@ void policy_reschedule(unsigned hart) { (void)hart; }
 
 uint64_t policy_slice_ns(const struct sched_thread *t)
 {
-    uint64_t budget = allotment((unsigned)t->policy[LEVEL]);
-    return t->policy[USED_NS] < budget ? budget - t->policy[USED_NS] : 0;
+    return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
 }
 
 /* Rule 4 (policy_tick, below), when a boost is due: a function of its own, reached by a tail call,
@@ -299,7 +308,7 @@ static __attribute__((noinline)) struct hartmask boost_due(unsigned hart, uint64
     struct mlfq_hart *h = &harts[hart].h;
     /* boost k is due at k * BOOST_NS: a tick later than one period does one boost, the last due */
     h->epoch = now / BOOST_NS;
-    h->next_boost_ns = (h->epoch + 1) * BOOST_NS;
+    next_boost_ns[hart] = (h->epoch + 1) * BOOST_NS;
     unsigned raised = boost(h, running);
     sched_trace_policy(POLICY_TRACE_BOOST, 0, (uint32_t)h->epoch, raised, h->epoch * BOOST_NS);
     /* the running thread's slice is now a fresh level-0 allotment: the core re-evaluates it at
@@ -310,8 +319,8 @@ static __attribute__((noinline)) struct hartmask boost_due(unsigned hart, uint64
 /* Rule 4; nothing to balance: threads stay on the hart their affinity names (seL4). */
 struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running)
 {
-    if (now < harts[hart].h.next_boost_ns) return hartmask_none();
+    if (now < next_boost_ns[hart]) return hartmask_none();
     return boost_due(hart, now, running);
 }
 
-uint64_t policy_next_tick(unsigned hart) { return harts[hart].h.next_boost_ns; }
+uint64_t policy_next_tick(unsigned hart) { return next_boost_ns[hart]; }
