@@ -153,7 +153,9 @@ static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
     /* only the priorities with something queued, each once (raising moves threads within a
      * priority, to its highest rank: a bit seen already, or one of a priority done) */
     uint64_t done = NPRIO;
-    for (unsigned w = 0; w < RANK_WORDS; w++)
+    /* the words not empty at the start: raising sets bits only of the priority it raises, done */
+    for (uint64_t words = h->ranks_top; words; words &= words - 1) {
+        unsigned w = lowest_bit(words);
         for (uint64_t m = h->ranks[w]; m; m &= m - 1) {
             uint64_t p = (w * 64 + lowest_bit(m)) / LEVELS;
             if (p == done) continue;
@@ -167,6 +169,7 @@ static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
                 t->policy[EPOCH] = h->epoch;
             }
         }
+    }
     if (running) raised += catch_up_with_boost(h, running, MLFQ_LEVEL_BOOSTED);
     return raised;
 }
@@ -276,7 +279,7 @@ static __attribute__((noinline)) void demote_and_requeue(unsigned hart, struct s
 /* The running thread goes to the tail of its level as the candidate: when nothing queued ranks
  * with it or above, the decision that follows runs it again without a queue operation; else
  * policy_pick appends it there. */
-static void requeue_after_use(unsigned hart, struct sched_thread *t)
+static SCHED_ALWAYS_INLINE void requeue_after_use(unsigned hart, struct sched_thread *t)
 {
     if (t->slice_left_ns <= 0) {
         if (t->policy[LEVEL] + 1 < LEVELS) {
@@ -286,7 +289,10 @@ static void requeue_after_use(unsigned hart, struct sched_thread *t)
         t->slice_left_ns = (int64_t)allotment(LEVELS - 1); /* the last level keeps it */
     }
     struct mlfq_hart *h = harts_record(hart);
-    append_as_candidate(h, t);
+    if (h->ranks_top)
+        enqueue_tail(h, t);
+    else
+        append_as_candidate(h, t);
 }
 
 void policy_slice_expired(unsigned hart, struct sched_thread *t) { requeue_after_use(hart, t); }
