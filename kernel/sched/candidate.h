@@ -19,8 +19,9 @@
  *   settle_candidate(h)  the candidate, if any, appended to its queue;
  *   enqueue_tail(h, t)   t appended, after the candidate (woken earlier);
  *   append_as_candidate(h, t)  t appended as the candidate, the one before it settled: a
- *                        woken thread, or a yielded one, which the next decision then runs
- *                        again without a queue operation when nothing queued comes first;
+ *                        woken thread, or a running one that yielded or used up its slice,
+ *                        which the next decision then runs again without a queue operation
+ *                        when nothing queued comes first (else policy_pick appends it);
  *   take_out(h, t)       t, held as the candidate or queued, no longer held (policy_remove).
  * Each is inline for the common case (no candidate) and calls out of line for the rare one, as a
  * tail call where it can, so that the common case saves no registers.
