@@ -50,8 +50,8 @@ METHOD = {
                "for a Call the kernel's fastpath takes, IRQ or IDLE; PREV>NEXT over every "
                "entry, used where the entry's own key is missing): the median QEMU gap between "
                "them, where the simulator's trace of the same run (which knows the entries) "
-               "matches QEMU's event for event; keys with fewer than 5 samples are left out "
-               "(the scalar costs apply)",
+               "matches QEMU's event for event; keys with fewer than 5 samples, unless 2 or more "
+               "all equal (an exact cost), are left out (the scalar costs apply)",
     "user_ns": "per chain of system calls between two records of a hart "
                "(ENTRY:BEFORE>CALL>...>CALL=RECORD: the record before, MARKER_<id> for a "
                "marker; the entry that made it, as path_ns's, or none for a key over every "
@@ -60,8 +60,8 @@ METHOD = {
                "call made): the median QEMU gap between the two records less the simulator's "
                "kernel time in it, where the traces match: the user instructions (the "
                "interpreter, its draws) that the simulator runs in no time, and the kernel's "
-               "path to an entry's first record; 5 samples at least, negative medians taken as "
-               "0. path_ns and user_ns are measured twice, the second time with the simulator "
+               "path to an entry's first record; 5 samples at least (or 2 all equal), negative "
+               "medians taken as 0. path_ns and user_ns are measured twice, the second time with the simulator "
                "run on the first's tables, whose timeline aligns with QEMU's better",
     "touch_ns_per_line": "instructions of the working-set loop in the engine's run() "
                          "(interpret.c touch(), one 64-byte line per iteration), counted in the "
@@ -221,12 +221,19 @@ def _median(values, what):
     return int(round(statistics.median(values)))
 
 
+def _enough(values):
+    """Enough samples to trust a key's median: MIN_PATH_SAMPLES, or two or more that are all the
+    same (an exact cost, as under icount: each client's first chain of a run, say, of which a run
+    has one per client)."""
+    return len(values) >= MIN_PATH_SAMPLES or (len(values) >= 2 and len(set(values)) == 1)
+
+
 def _tables(paths, users):
     """The cost table's path_ns and user_ns from their samples."""
     return ({key: int(round(statistics.median(values))) for key, values in sorted(paths.items())
-             if len(values) >= MIN_PATH_SAMPLES},
+             if _enough(values)},
             {key: max(0, int(round(statistics.median(values))))
-             for key, values in sorted(users.items()) if len(values) >= MIN_PATH_SAMPLES})
+             for key, values in sorted(users.items()) if _enough(values)})
 
 
 def _read_annotations(path):
