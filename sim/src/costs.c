@@ -57,6 +57,10 @@ static const char *const entry_names[SIM_ENTRIES] = {
     [SIM_SYS_SET_WORKING_SET] = "SET_WORKING_SET",
     [SIM_SYS_HART_ID] = "HART_ID",
     [SIM_SYS_SUSPEND_SELF] = "SUSPEND_SELF",
+    [SIM_USER_DRAW + 0] = "DRAW_CONSTANT",
+    [SIM_USER_DRAW + 1] = "DRAW_UNIFORM",
+    [SIM_USER_DRAW + 2] = "DRAW_EXPONENTIAL",
+    [SIM_USER_DRAW + 3] = "DRAW_NORMAL",
     [SIM_ENTRY_IRQ] = "IRQ",
     [SIM_ENTRY_IDLE] = "IDLE",
     [SIM_ENTRY_CALL_FAST] = "CALL_FAST",
@@ -112,7 +116,7 @@ const char *entry_name(unsigned key, char buffer[48])
         snprintf(buffer, 48, "MARKER_%u", key - SIM_USER_MARKER);
         return buffer;
     }
-    if (key >= SIM_USER_CLOCK && key < SIM_USER_KEYS) {
+    if (key >= SIM_USER_CLOCK && key < SIM_USER_DRAW) {
         snprintf(buffer, 48, "CLOCK_NOW@%s", clock_sites[key - SIM_USER_CLOCK]);
         return buffer;
     }

@@ -12,6 +12,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <table.h>
+
+_Static_assert(WL_NORMAL + 1 == SIM_USER_DRAW_KINDS, "a user key per distribution kind");
 
 #define STACK_BYTES (64 * 1024)
 
@@ -132,6 +135,13 @@ seL4_Word sim_syscall(enum sim_sys sys, seL4_Word a0, seL4_Word a1, seL4_Word *b
 }
 
 seL4_Word *sim_message_registers(void) { return sim_running_thread->mr; }
+
+void schedlab_note_draw(unsigned kind)
+{
+    struct sim_thread *t = sim_running_thread;
+    if (kind < SIM_USER_DRAW_KINDS && t->ndraws < sizeof t->draws)
+        t->draws[t->ndraws++] = (uint8_t)(SIM_USER_DRAW + kind);
+}
 
 void schedlab_burn(uint64_t iterations)
 {
@@ -301,9 +311,15 @@ static void kernel_syscall(struct sim_hart *h, struct sim_thread *t)
         h->chain_charged = 0;
         h->chain_length = 0;
     }
-    h->chain = user_chain_step(h->chain, key);
-    if (h->chain_length < sizeof h->chain_calls) h->chain_calls[h->chain_length] = (uint8_t)key;
-    h->chain_length++;
+    /* the draws since its last call, then the call */
+    for (unsigned i = 0; i <= t->ndraws; i++) {
+        unsigned step = i < t->ndraws ? t->draws[i] : key;
+        h->chain = user_chain_step(h->chain, step);
+        if (h->chain_length < sizeof h->chain_calls)
+            h->chain_calls[h->chain_length] = (uint8_t)step;
+        h->chain_length++;
+    }
+    t->ndraws = 0;
     user_charge(h, user_chain_by(h->chain));
     kernel_enter(h, costs.syscall_entry_ns, SIM_PATH_SYSCALL, key);
     t->in_syscall = false;

@@ -61,7 +61,12 @@ enum sim_path_start {
 /* ... and a clock read by the engine function that reads (CLOCK_NOW@sleep): SIM_USER_CLOCK +
  * the function's index among those seen (clock_site) */
 #define SIM_USER_CLOCK 32
-#define SIM_USER_KEYS  (SIM_USER_CLOCK + 16)
+/* ... and a draw of the spec's distribution kind k (enum wl_dist_kind, DRAW_UNIFORM, ...), noted by
+ * the engine (schedlab_note_draw) and taken as a step before the thread's next call: its user
+ * instructions differ by kind, so a chain's user time is keyed by the draws it made */
+#define SIM_USER_DRAW       (SIM_USER_CLOCK + 16)
+#define SIM_USER_DRAW_KINDS 4
+#define SIM_USER_KEYS       (SIM_USER_DRAW + SIM_USER_DRAW_KINDS)
 unsigned clock_site(const char *name, size_t len); /* -> 0..15, or 16: too many functions */
 static inline unsigned sim_user_key(enum sim_sys sys, uint64_t a0)
 {
@@ -155,6 +160,9 @@ struct sim_thread {
     seL4_Word a0, a1, result, badge;
     bool in_syscall;
     uint64_t work_ns; /* user work left before its next system call */
+    /* the draws (SIM_USER_DRAW + kind) it made since its last system call, oldest first */
+    uint8_t draws[8];
+    unsigned ndraws;
     /* interpret.c's run() touches the working set right before every burn: that loop's user
      * time, charged with the burn (the simulator runs user code in no simulated time) */
     uint64_t touch_ns;

@@ -10,6 +10,7 @@
  */
 #include "engine.h"
 #include <schedlab/runtime.h>
+#include <schedlab/sys.h>
 
 #define LN2_Q32 2977044472ull /* ln 2 * 2^32, rounded */
 #define ONE_Q32 (1ull << 32)
@@ -80,6 +81,7 @@ static uint64_t param(const struct wl_quantity *q, unsigned i) { return value_of
 uint64_t draw(struct rng *r, uint16_t quantity)
 {
     const struct wl_quantity *q = &wl_spec.quantities[quantity];
+    schedlab_note_draw(q->kind);
     switch (q->kind) {
     case WL_UNIFORM: {
         uint64_t min = param(q, 0), span = param(q, 1) - min + 1;

@@ -39,6 +39,9 @@ static inline unsigned schedlab_hart_id(void)
 void schedlab_burn(uint64_t iterations);
 /* Instructions one schedlab_burn iteration executes. */
 #define SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION 4
+/* The workload engine drew from a distribution of kind `kind`: the simulator keys the user time
+ * it does not run by it (sim/include/schedlab/sys.h); here nothing, not one instruction. */
+static inline void schedlab_note_draw(unsigned kind) { (void)kind; }
 /* Busy-wait in user mode while *word == old: look at it, then burn `check_iterations`, up to
  * `checks` times, and look a last time. -> true if it changed. No system call (not even a clock
  * read): many harts spinning never take the kernel lock. */

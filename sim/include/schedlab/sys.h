@@ -40,6 +40,9 @@ static inline unsigned schedlab_hart_id(void)
  * under icount, the clock the costs are measured on). */
 void schedlab_burn(uint64_t iterations);
 #define SCHEDLAB_BURN_INSTRUCTIONS_PER_ITERATION 4
+/* The engine drew from a distribution of kind `kind` (enum wl_dist_kind): the user time up to the
+ * thread's next system call is keyed by it (sim/src/sim.h SIM_USER_DRAW). */
+void schedlab_note_draw(unsigned kind);
 /* As the kernel build's (lib/src/runtime.c), timed the same, without resuming the thread for
  * every look: the machine ends its spin at the first look after another thread's write. */
 bool schedlab_spin_while_equal(const uint32_t *word, uint32_t old, uint64_t checks,
