@@ -14,18 +14,20 @@ struct sim_costs costs;
 static const struct {
     const char *key;
     uint64_t *field;
+    bool optional; /* a table measured before the key existed leaves it 0 */
 } keys[] = {
-    {"syscall_entry_ns", &costs.syscall_entry_ns},
-    {"syscall_exit_ns", &costs.syscall_exit_ns},
-    {"irq_entry_ns", &costs.irq_entry_ns},
-    {"irq_exit_ns", &costs.irq_exit_ns},
-    {"decision_ns", &costs.decision_ns},
-    {"timer_set_ns", &costs.timer_set_ns},
-    {"switch_exit_ns", &costs.switch_exit_ns},
-    {"idle_wake_ns", &costs.idle_wake_ns},
-    {"ipi_latency_ns", &costs.ipi_latency_ns},
-    {"switch_cost_ns", &costs.switch_cost_ns},
-    {"touch_ns_per_line", &costs.touch_ns_per_line},
+    {"syscall_entry_ns", &costs.syscall_entry_ns, false},
+    {"syscall_exit_ns", &costs.syscall_exit_ns, false},
+    {"irq_entry_ns", &costs.irq_entry_ns, false},
+    {"irq_exit_ns", &costs.irq_exit_ns, false},
+    {"decision_ns", &costs.decision_ns, false},
+    {"timer_set_ns", &costs.timer_set_ns, false},
+    {"switch_exit_ns", &costs.switch_exit_ns, false},
+    {"idle_wake_ns", &costs.idle_wake_ns, false},
+    {"ipi_latency_ns", &costs.ipi_latency_ns, false},
+    {"switch_cost_ns", &costs.switch_cost_ns, false},
+    {"touch_ns_per_line", &costs.touch_ns_per_line, false},
+    {"boot_ns", &costs.boot_ns, true},
 };
 
 /* Record names in path_ns and user_ns keys: trace event names (SWITCH), and for the record
@@ -337,6 +339,10 @@ int costs_load(const char *path)
         const char *at = strstr(table, quoted);
         const char *colon = at ? strchr(at, ':') : NULL;
         char *end;
+        if (!at && keys[i].optional) {
+            *keys[i].field = 0;
+            continue;
+        }
         unsigned long long value = colon ? strtoull(colon + 1, &end, 10) : 0;
         if (!colon || end == colon + 1) {
             fprintf(stderr, "sim: --costs %s: costs_ns.%s is missing or not a whole number of ns\n",

@@ -73,8 +73,9 @@ void machine_init(unsigned harts)
     sim_hart_now = 0;
     sched_init();
     events_init(harts);
-    /* the calibration ran on hart 0's clock: the run starts at 0 */
-    sim_harts[0].time = 0;
+    /* the calibration ran on hart 0's clock: the run starts where QEMU's first record is, so
+     * that what counts from boot (mlfq's boosts, affinity's balancing) falls as it does there */
+    for (unsigned i = 0; i < harts; i++) sim_harts[i].time = costs.boot_ns;
 }
 
 /* ---- threads as coroutines ---- */
@@ -384,7 +385,7 @@ int machine_run(uint64_t limit_ns)
             fprintf(stderr, "sim: all threads are blocked and no timer is pending: deadlock\n");
             return -1;
         }
-        if (limit_ns && when >= limit_ns) {
+        if (limit_ns && when >= costs.boot_ns + limit_ns) {
             fprintf(stderr, "sim: run limit of %lu ms reached: the workload did not finish\n",
                     (unsigned long)(limit_ns / 1000000));
             return -1;

@@ -33,6 +33,8 @@ struct sim_costs {
     uint64_t ipi_latency_ns;    /* a reschedule IPI from the sender's lock release to the trap */
     uint64_t switch_cost_ns;    /* what core.c's boot calibration measures (policy_init) */
     uint64_t touch_ns_per_line; /* user time of interpret.c's touch() per 64-byte line */
+    uint64_t boot_ns;           /* the kernel's boot to the root task's first record: the clock
+                                 * starts there, as QEMU's does (0 if the table has none) */
 };
 extern struct sim_costs costs;
 
