@@ -40,12 +40,16 @@ def test_reruns_are_byte_identical_whatever_the_host_does(simulator):
 def rounds_span(path, done_ns):
     """fork-join's rounds: from the last worker's start (its TCB_Resume wakeup: spawning one
     worker per hart takes ~2 us a worker of the main thread's time, setup that grows with the
-    harts on any machine) to the workload's end."""
+    harts on any machine) to the workload's end. done_ns counts from the workload's begin (its
+    WORKLOAD_BEGIN marker), the trace's times from the machine's boot (the cost table's
+    boot_ns)."""
     trace = decode(path)
     records = trace.records
     resumed = (records["type"] == trace.format.events["WAKEUP"].value) & (
         records["arg3"] == trace.format.enums["trace_wake_reason"]["TRACE_WAKE_RESUME"])
-    return done_ns - int(records["time_ns"][resumed].max())
+    markers = trace.events("MARKER")
+    begin = int(markers.time_ns[markers["id"] == 5][0])  # TRACE_MARK_WORKLOAD_BEGIN
+    return begin + done_ns - int(records["time_ns"][resumed].max())
 
 
 def test_fork_join_makespan_does_not_depend_on_the_hart_count(simulator):
