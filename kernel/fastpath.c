@@ -106,17 +106,10 @@ static __attribute__((noipa)) void slow_path(int64_t number)
 
 /* The trap's start, as arch_handle_trap's for a system call, once the lock is held (with more
  * than one hart: locked below). The trap entry has set the return address past the call already
- * (arch trap.S). Returns the thread making the call. */
-static ALWAYS_INLINE struct tcb *enter(struct arch_context *ctx)
-{
-    /* room for the records it makes itself (the switch's is the scheduler's): else the slow path,
-     * which flushes a full buffer as every record does */
-    if (!trace_has_room(FASTPATH_RECORDS)) {
-        slow_path((int64_t)ctx->regs[REG_SYSCALL]);
-        __builtin_unreachable();
-    }
-    return tcb_of_context(ctx);
-}
+ * (arch trap.S). Room for the records the fastpath makes itself (the switch's is the
+ * scheduler's), else the slow path, which flushes a full buffer as every record does: checked by
+ * the caller, so that its fall-back is a tail call like every other (no return address saved). */
+static ALWAYS_INLINE bool enter(void) { return trace_has_room(FASTPATH_RECORDS); }
 
 /* With more than one hart, `fastpath` after taking the kernel lock and checking that no other
  * hart stalled this one's thread meanwhile (kernel_trap_proceeds). Apart from the one-hart path,
@@ -208,7 +201,8 @@ static ALWAYS_INLINE void block_directly(uint64_t at, struct tcb *t, enum thread
 
 static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
 {
-    struct tcb *caller = enter(ctx);
+    if (!enter()) FALL_BACK(seL4_SysCall);
+    struct tcb *caller = tcb_of_context(ctx);
     unsigned hart = fastpath_hart(locked);
     seL4_MessageInfo_t info = thread_msg_info(caller);
     if (!short_message(info) || caller->fault.type != seL4_Fault_NullFault) FALL_BACK(seL4_SysCall);
@@ -236,7 +230,8 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
 
 static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
 {
-    struct tcb *server = enter(ctx);
+    if (!enter()) FALL_BACK(seL4_SysReplyRecv);
+    struct tcb *server = tcb_of_context(ctx);
     unsigned hart = fastpath_hart(locked);
     seL4_MessageInfo_t info = thread_msg_info(server);
     struct cte *caller_slot = &server->slots[TCB_CALLER];
@@ -269,18 +264,14 @@ LOCKED(reply_recv_locked, reply_recv)
 
 /* flatten: the core's and the policy's parts inline (the kernel is one unit: kernel/CMakeLists.txt)
  */
-__attribute__((flatten)) void fastpath_call(struct arch_context *ctx)
-{
-    if (many_harts())
-        call_locked(ctx);
-    else
-        call(ctx, false);
-}
+__attribute__((flatten)) void fastpath_call(struct arch_context *ctx) { call(ctx, false); }
 
 __attribute__((flatten)) void fastpath_reply_recv(struct arch_context *ctx)
 {
-    if (many_harts())
-        reply_recv_locked(ctx);
-    else
-        reply_recv(ctx, false);
+    reply_recv(ctx, false);
 }
+
+/* (the locked ones stay static and noipa: these only jump to them) */
+void fastpath_call_many_harts(struct arch_context *ctx) { call_locked(ctx); }
+
+void fastpath_reply_recv_many_harts(struct arch_context *ctx) { reply_recv_locked(ctx); }

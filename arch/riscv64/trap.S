@@ -60,19 +60,22 @@ kernel_trap_entry:
     csrr t2, scause
     /* seL4's fastpath candidates, Call and ReplyRecv (a7 holds the number still), go straight to
      * their fastpath (kernel/fastpath.c), before the generic decode, returning past their ecall
-     * (arch_syscall_return_past: sepc is in t1 still) */
+     * (arch_syscall_return_past: sepc is in t1 still): the one-hart or the locked one, whichever
+     * the hart's record names (ARCH_HART_FASTPATH_*) */
     li t3, CAUSE_USER_ECALL
     bne t2, t3, 1f
     li t3, seL4_SysCall
     bne a7, t3, 2f
     addi t1, t1, 4
     SAVE(t1, CTX_NEXT_IP)
-    tail fastpath_call
+    ld t3, ARCH_HART_FASTPATH_CALL(tp)
+    jr t3
 2:  li t3, seL4_SysReplyRecv
     bne a7, t3, 1f
     addi t1, t1, 4
     SAVE(t1, CTX_NEXT_IP)
-    tail fastpath_reply_recv
+    ld t3, ARCH_HART_FASTPATH_REPLY_RECV(tp)
+    jr t3
 1:  SAVE(t1, CTX_NEXT_IP)
     mv a1, t2
     call arch_handle_trap

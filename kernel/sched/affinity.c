@@ -219,8 +219,8 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 /* policy_pick takes the head of the highest queue: `to`, appended at its priority, exactly when
  * nothing of its priority or above is queued. With more than one hart, policy_select_hart weighs
  * loads and warmth: the slow path decides. */
-bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                                const struct sched_thread *to, bool one_hart)
+SCHED_ALWAYS_INLINE bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                                    const struct sched_thread *to, bool one_hart)
 {
     (void)hart; /* to->hart is `hart`: as an index it needs no zero-extension */
     if (!one_hart) return false;

@@ -220,8 +220,8 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * appended at its level, exactly when nothing queued ranks with it or above. A boost `to` has not
  * caught up with would change its level (and trace it) in policy_wakeup: the slow path does
  * that. (`from` runs: it has seen every boost, policy_charge.) */
-bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                                const struct sched_thread *to, bool one_hart)
+SCHED_ALWAYS_INLINE bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                                    const struct sched_thread *to, bool one_hart)
 {
     (void)from, (void)one_hart; /* threads stay on their hart (seL4) */
     const struct mlfq_hart *h = &harts[hart].h;

@@ -93,8 +93,8 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 /* policy_wakeup would make `to` the candidate and policy_pick run it (and both leave nothing
  * else changed) exactly when no candidate or full decision is pending and `to` passes pick's
  * test against the blocked `from` and the queues. */
-bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
-                                const struct sched_thread *to, bool one_hart)
+SCHED_ALWAYS_INLINE bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
+                                                    const struct sched_thread *to, bool one_hart)
 {
     (void)one_hart; /* threads stay on their hart (seL4) */
     const struct rr_hart *h = &harts[hart].h;

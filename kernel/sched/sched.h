@@ -85,7 +85,9 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
  * It returns `to`'s slice, policy_slice_ns(to) as it is then: the policy may know it more
  * cheaply here, where nothing of `to`'s priority or above is queued.
  *
- * Both are small: they are on the fastpath of every Call and ReplyRecv.
+ * Both are small: they are on the fastpath of every Call and ReplyRecv. A policy defines
+ * policy_may_switch_directly SCHED_ALWAYS_INLINE: else gcc may split it and call its second half
+ * out of line from the fastpath (4 instructions and a call that saves registers).
  */
 bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                 const struct sched_thread *to, bool one_hart);

@@ -11,6 +11,10 @@ struct trace_buffer;
 struct sched_hart;
 
 struct hart {
+    /* the fastpaths the trap entry jumps to (ARCH_HART_FASTPATH_*, kernel/fastpath.h): for one
+     * hart or for several, set at boot */
+    void (*fastpath_call)(struct arch_context *ctx);
+    void (*fastpath_reply_recv)(struct arch_context *ctx);
     /* the kernel's index: 0 = the boot hart, then device-tree order (16 bits: loaded, it is the
      * same value sign- or zero-extended, so indexing by it and comparing it cost no extension) */
     uint16_t id;
@@ -42,6 +46,11 @@ struct hart {
     struct tcb *fpu_owner;
     volatile unsigned fpu_release_requester;
 };
+
+_Static_assert(__builtin_offsetof(struct hart, fastpath_call) == ARCH_HART_FASTPATH_CALL &&
+                   __builtin_offsetof(struct hart, fastpath_reply_recv) ==
+                       ARCH_HART_FASTPATH_REPLY_RECV,
+               "the trap entry finds the fastpaths at tp + ARCH_HART_FASTPATH_*");
 
 extern struct hart harts_state[ARCH_MAX_HARTS];
 extern unsigned nharts;

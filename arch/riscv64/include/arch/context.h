@@ -35,6 +35,12 @@
 #define CTX_KERNEL_TP 35
 #define CTX_WORDS     36
 
+/* The first two words of the per-hart record the kernel's tp points at (struct hart, its
+ * arch_hart_local): the Call and ReplyRecv fastpaths of this machine, one hart's or several's,
+ * which the trap entry jumps to through them (so neither asks which at every call). */
+#define ARCH_HART_FASTPATH_CALL       0
+#define ARCH_HART_FASTPATH_REPLY_RECV 8
+
 /* Register roles in seL4's RISC-V system call convention (ABI sheet §2). */
 #define REG_CAP            CTX_A0 /* invoked / received-on capability */
 #define REG_BADGE          CTX_A0 /* badge of a received message */
