@@ -25,7 +25,7 @@ AGREEING = {
     ('mlfq', 'mixed'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('mlfq', 'ipc-server'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('mlfq', 'pipeline'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
-    ('mlfq', 'periodic-rt'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
+    ('mlfq', 'periodic-rt'): ('switches.involuntary', 'migrations', 'turnaround.p50', 'cpu_time.workload'),
     ('mlfq', 'fork-join'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'turnaround.p50', 'cpu_time.workload'),
     ('mlfq', 'wakeup-storm'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'request.p50', 'turnaround.p50', 'cpu_time.workload'),
     ('mlfq', 'working-set'): ('switches.voluntary', 'switches.involuntary', 'migrations', 'wakeup.p50', 'wakeup.p99', 'turnaround.p50', 'cpu_time.workload'),
