@@ -276,9 +276,9 @@ static __attribute__((noinline)) void demote_and_requeue(unsigned hart, struct s
     append_as_candidate(&harts[hart].h, t);
 }
 
-/* The running thread goes to the tail of its level as the candidate: when nothing queued ranks
- * with it or above, the decision that follows runs it again without a queue operation; else
- * policy_pick appends it there. */
+/* The running thread goes to the tail of its level: at once if anything is queued (the decision
+ * that follows then only pops), else as the candidate, which that decision runs again without a
+ * queue operation. */
 static SCHED_ALWAYS_INLINE void requeue_after_use(unsigned hart, struct sched_thread *t)
 {
     if (t->slice_left_ns <= 0) {

@@ -49,10 +49,9 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define MIN_GRANULARITY_NS ((uint64_t)SCHED_TSTUNE_MIN_GRANULARITY_US * 1000)
 #define BURST_WEIGHT       SCHED_TSTUNE_BURST_WEIGHT_PERMILLE
 
-/* per-thread state in sched_thread.policy[] */
-#define SLICE_AT                                                                                   \
-    0               /* BURST_NS when the current slice began (its CPU time is the difference: a    \
-                     * charge then adds to one count) */
+/* per-thread state in sched_thread.policy[]; SLICE_AT is BURST_NS when the current slice began
+ * (the slice's CPU time is the difference, so a charge adds to one count) */
+#define SLICE_AT  0
 #define BURST_NS  1 /* CPU time since the thread last woke */
 #define AVG_BURST 2 /* average CPU burst between waking and blocking, ns */
 
