@@ -104,12 +104,12 @@ static __attribute__((noipa)) void slow_path(int64_t number)
         return;                                                                                    \
     } while (0)
 
-/* The trap's start, as arch_handle_trap's for a system call, once the lock is held (with more
- * than one hart: locked below). The trap entry has set the return address past the call already
- * (arch trap.S). Room for the records the fastpath makes itself (the switch's is the
- * scheduler's), else the slow path, which flushes a full buffer as every record does: checked by
- * the caller, so that its fall-back is a tail call like every other (no return address saved). */
-static ALWAYS_INLINE bool enter(void) { return trace_has_room(FASTPATH_RECORDS); }
+/* Room for the records the fastpath makes itself (the switch's is the scheduler's), the first
+ * check of each (once the lock is held, with more than one hart: locked below): else the slow
+ * path, which flushes a full buffer as every record does, by a tail call like every other
+ * fall-back (no return address saved). The trap entry has set the return address past the call
+ * already (arch trap.S). */
+static ALWAYS_INLINE bool room_for_records(void) { return trace_has_room(FASTPATH_RECORDS); }
 
 /* With more than one hart, `fastpath` after taking the kernel lock and checking that no other
  * hart stalled this one's thread meanwhile (kernel_trap_proceeds). Apart from the one-hart path,
@@ -201,7 +201,7 @@ static ALWAYS_INLINE void block_directly(uint64_t at, struct tcb *t, enum thread
 
 static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
 {
-    if (!enter()) FALL_BACK(seL4_SysCall);
+    if (!room_for_records()) FALL_BACK(seL4_SysCall);
     struct tcb *caller = tcb_of_context(ctx);
     unsigned hart = fastpath_hart(locked);
     seL4_MessageInfo_t info = thread_msg_info(caller);
@@ -230,7 +230,7 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
 
 static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
 {
-    if (!enter()) FALL_BACK(seL4_SysReplyRecv);
+    if (!room_for_records()) FALL_BACK(seL4_SysReplyRecv);
     struct tcb *server = tcb_of_context(ctx);
     unsigned hart = fastpath_hart(locked);
     seL4_MessageInfo_t info = thread_msg_info(server);

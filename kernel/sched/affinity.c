@@ -296,10 +296,8 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     if (!t) {
         int p = prio_bitmap_highest(&h->ready);
         if (p < 0) return pick_pulled(hart);
-        /* (whether it empties its queue read before the pop's stores, which the compiler
-         * cannot tell from the queue's) */
-        bool last = !h->queue[p].head->next;
-        t = runqueue_pop_head(&h->queue[p]);
+        bool last;
+        t = runqueue_pop_head_emptied(&h->queue[p], &last);
         dequeued(h, (unsigned)p, last);
     }
     return runs_next(h, hart, t);

@@ -61,6 +61,14 @@ static inline struct sched_thread *runqueue_pop_head(struct runqueue *q)
     return t;
 }
 
+/* The same, and *emptied: q is empty now. Read before the pop's stores, which the compiler cannot
+ * tell from the queue's, so that the caller does not read the queue again after them. */
+static inline struct sched_thread *runqueue_pop_head_emptied(struct runqueue *q, bool *emptied)
+{
+    *emptied = !q->head->next;
+    return runqueue_pop_head(q);
+}
+
 /* A policy's per-hart records, each padded to a power of two: finding hart i's is then a shift,
  * not a multiply (which the compiler would repeat at every use). SCHED_PER_HART(struct x, harts)
  * declares harts[SCHED_MAX_HARTS], hart i's record being harts[i].h, and harts_record(i), a

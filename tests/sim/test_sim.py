@@ -48,7 +48,8 @@ def rounds_span(path, done_ns):
     resumed = (records["type"] == trace.format.events["WAKEUP"].value) & (
         records["arg3"] == trace.format.enums["trace_wake_reason"]["TRACE_WAKE_RESUME"])
     markers = trace.events("MARKER")
-    begin = int(markers.time_ns[markers["id"] == 5][0])  # TRACE_MARK_WORKLOAD_BEGIN
+    workload_begin = trace.format.enums["trace_marker_id"]["TRACE_MARK_WORKLOAD_BEGIN"]
+    begin = int(markers.time_ns[markers["id"] == workload_begin][0])
     return begin + done_ns - int(records["time_ns"][resumed].max())
 
 
