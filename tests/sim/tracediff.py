@@ -52,6 +52,29 @@ def scheduling_events(run_dir):
     return out
 
 
+def first_departure(qemu, sim, drift_ns, anchor=0, step_ns=0):
+    """Where two runs' scheduling_events first part: (index or None, why, base, milestones).
+    base is the drift at `anchor`, taken as 0; why is "order differs", "drift N ns", "differs
+    before the anchor" or "" (none within the shorter run); milestones are (index, time, drift)
+    each time the drift grew by step_ns (default a tenth of drift_ns)."""
+    worst, milestones = 0, []
+    base = sim[anchor][0] - qemu[anchor][0] if min(len(qemu), len(sim)) > anchor else 0
+    for i, (q, s) in enumerate(zip(qemu, sim)):
+        drift = s[0] - q[0] - base
+        if i < anchor:
+            if q[1] != s[1]:
+                return i, "differs before the anchor", base, milestones
+            continue
+        if abs(drift) > abs(worst) + max(step_ns or drift_ns // 10, 1):
+            worst = drift
+            milestones.append((i, q[0], drift))
+        if q[1] != s[1]:
+            return i, "order differs", base, milestones
+        if abs(drift) > drift_ns:
+            return i, f"drift {drift} ns", base, milestones
+    return None, "", base, milestones
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("qemu")
@@ -69,30 +92,18 @@ def main(argv=None):
     args = parser.parse_args(argv)
     qemu, sim = scheduling_events(args.qemu), scheduling_events(args.sim)
     print(f"{len(qemu)} events in QEMU's run, {len(sim)} in the simulator's")
-    worst, milestones = 0, []
-    base = sim[args.anchor][0] - qemu[args.anchor][0] if min(len(qemu), len(sim)) > args.anchor else 0
-    for i, (q, s) in enumerate(zip(qemu, sim)):
-        drift = s[0] - q[0] - base
-        if i < args.anchor:
-            if q[1] != s[1]:
-                print(f"event {i} differs before the anchor: {q[2]} / {s[2]}")
-                break
-            continue
-        if abs(drift) > abs(worst) + max(args.step_ns or args.drift_ns // 10, 1):
-            worst = drift
-            milestones.append((i, q[0], drift))
-        if q[1] != s[1] or abs(drift) > args.drift_ns:
-            why = "order differs" if q[1] != s[1] else f"drift {drift} ns"
-            print(f"first departure at event {i} ({why}):")
-            for j in range(max(0, i - args.context), min(i + 3, len(qemu), len(sim))):
-                mark = ">>" if j == i else "  "
-                print(f"{mark}{j:7d}  qemu {qemu[j][0]:>12d}  {qemu[j][2]:<44s}"
-                      f"sim {sim[j][0]:>12d} ({sim[j][0] - qemu[j][0] - base:+d})  {sim[j][2]}")
-            break
-    else:
+    i, why, base, milestones = first_departure(qemu, sim, args.drift_ns, args.anchor, args.step_ns)
+    if i is None:
         print("no departure within the shorter run")
+    else:
+        print(f"first departure at event {i} ({why}):")
+        for j in range(max(0, i - args.context), min(i + 3, len(qemu), len(sim))):
+            mark = ">>" if j == i else "  "
+            print(f"{mark}{j:7d}  qemu {qemu[j][0]:>12d}  {qemu[j][2]:<44s}"
+                  f"sim {sim[j][0]:>12d} ({sim[j][0] - qemu[j][0] - base:+d})  {sim[j][2]}")
     print("drift (sim - qemu) as it grew: " +
-          ", ".join(f"event {i} at {t / 1e6:.3f} ms: {d:+d} ns" for i, t, d in milestones[-args.milestones:]))
+          ", ".join(f"event {k} at {t / 1e6:.3f} ms: {d:+d} ns"
+                    for k, t, d in milestones[-args.milestones:]))
     return 0
 
 
