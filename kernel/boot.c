@@ -341,9 +341,12 @@ void boot_kernel(void)
         harts_state[i].id = i;
         harts_state[i].sched = &sched_harts[i];
         harts_state[i].many_harts = nharts > 1;
-        harts_state[i].fastpath_call = nharts > 1 ? fastpath_call_many_harts : fastpath_call;
-        harts_state[i].fastpath_reply_recv =
-            nharts > 1 ? fastpath_reply_recv_many_harts : fastpath_reply_recv;
+        harts_state[i].fastpath_call = nharts > 1   ? fastpath_call_many_harts
+                                       : wall_clock ? fastpath_call_wall_clock
+                                                    : fastpath_call;
+        harts_state[i].fastpath_reply_recv = nharts > 1   ? fastpath_reply_recv_many_harts
+                                             : wall_clock ? fastpath_reply_recv_wall_clock
+                                                          : fastpath_reply_recv;
         harts_state[i].clock_is_cycles = !wall_clock;
         harts_state[i].hw_id = hw_ids[i];
         harts_state[i].kernel_sp = (uint64_t)kernel_stacks[i] + KERNEL_STACK_SIZE;

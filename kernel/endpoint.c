@@ -102,8 +102,7 @@ static void setup_caller_cap(struct tcb *caller, struct tcb *receiver, bool can_
     thread_block(caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY);
     struct cte *slot = &receiver->slots[TCB_CALLER];
     delete_caller_cap(receiver);
-    struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), can_grant);
-    cdt_insert(reply, &caller->slots[TCB_REPLY], slot);
+    cdt_insert(reply_cap_to(caller, can_grant), &caller->slots[TCB_REPLY], slot);
     invariants_caps_changed();
 }
 

@@ -68,6 +68,18 @@ static ALWAYS_INLINE bool endpoint_cap(struct tcb *t, word_t cptr, bool receive,
     return cap_type(*cap) == CAP_ENDPOINT && (receive ? cap_can_receive(*cap) : cap_can_send(*cap));
 }
 
+/* Which clock the fastpath reads: the hart's (clock_now, with more than one hart) or, on the only
+ * hart, the one boot chose, known as a constant in the one-hart fastpath picked for it (boot.c):
+ * no test of clock_is_cycles at every call. */
+enum fastpath_clock { CLOCK_OF_HART, CLOCK_CYCLES, CLOCK_TIME };
+
+static ALWAYS_INLINE uint64_t fastpath_now(enum fastpath_clock clock)
+{
+    if (clock == CLOCK_CYCLES) return arch_cycles_ns();
+    if (clock == CLOCK_TIME) return arch_time_ns();
+    return clock_now();
+}
+
 /* This hart's index: with one hart (not `locked`) it is 0 (boot.c), a constant that the per-hart
  * lookups below fold into their addresses (sched_switch_directly checks it). */
 static ALWAYS_INLINE unsigned fastpath_hart(bool locked) { return locked ? this_hart_id() : 0; }
@@ -124,7 +136,7 @@ static ALWAYS_INLINE bool room_for_records(void) { return trace_has_room(FASTPAT
         kernel_lock_acquire();                                                                     \
         if (!kernel_trap_proceeds()) kernel_exit();                                                \
         arch_syscall_return_past(ctx);                                                             \
-        fastpath(ctx, true);                                                                       \
+        fastpath(ctx, true, CLOCK_OF_HART);                                                        \
     }
 
 /* exit_switched's case where t's FP state is not in place and not in fpu_hand_over's common
@@ -199,7 +211,7 @@ static ALWAYS_INLINE void block_directly(uint64_t at, struct tcb *t, enum thread
     trace_direct_switch_begin(at, why, t->tid, to->tid);
 }
 
-static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
+static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked, enum fastpath_clock clock)
 {
     if (!room_for_records()) FALL_BACK(seL4_SysCall);
     struct tcb *caller = tcb_of_context(ctx);
@@ -213,22 +225,27 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked)
     if (ep_state(ep) != EP_RECV || !(cap_can_grant(cap) || cap_can_grant_reply(cap)))
         FALL_BACK(seL4_SysCall);
     struct tcb *server = ep->head; /* ep_state says there is one */
-    /* its receive emptied its caller slot, which only a Call can fill */
-    if (!cap_is_null(server->slots[TCB_CALLER].cap) || !may_switch_to(hart, caller, server, locked))
-        FALL_BACK(seL4_SysCall);
+    if (!may_switch_to(hart, caller, server, locked)) FALL_BACK(seL4_SysCall);
+    /* its receive emptied its caller slot, which only a Call can fill (as in seL4, not asked) */
+    INVARIANT(cap_is_null(server->slots[TCB_CALLER].cap), "tid %u receives with a caller cap",
+              server->tid);
+    INVARIANT(!mdb_next(&caller->slots[TCB_REPLY]), "tid %u calls with a reply cap to it",
+              caller->tid);
 
-    uint64_t now = clock_now(); /* the switch's charge and the message, wake and block records */
+    uint64_t now =
+        fastpath_now(clock); /* the switch's charge and the message, wake and block records */
     tcb_queue_pop_head(&ep->head, &ep->tail);
     transfer_registers(now, caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
     wake_directly(server);
     block_directly(now, caller, THREAD_BLOCKED_ON_REPLY, NULL, TRACE_BLOCK_REPLY, server);
-    struct cap reply = cap_set_can_grant(cap_make(CAP_REPLY, caller), server->blocked_can_grant);
-    cdt_insert_reply(reply, &caller->slots[TCB_REPLY], &server->slots[TCB_CALLER]);
+    cdt_insert_reply(reply_cap_to(caller, server->blocked_can_grant), &caller->slots[TCB_REPLY],
+                     &server->slots[TCB_CALLER]);
     invariants_caps_changed();
     exit_switched(server, sched_switch_directly(hart, &caller->sched, &server->sched, now), locked);
 }
 
-static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
+static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked,
+                                     enum fastpath_clock clock)
 {
     if (!room_for_records()) FALL_BACK(seL4_SysReplyRecv);
     struct tcb *server = tcb_of_context(ctx);
@@ -249,7 +266,8 @@ static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked)
     if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(hart, server, caller, locked))
         FALL_BACK(seL4_SysReplyRecv);
 
-    uint64_t now = clock_now(); /* the switch's charge and the message, wake and block records */
+    uint64_t now =
+        fastpath_now(clock); /* the switch's charge and the message, wake and block records */
     cdt_empty_slot(caller_slot);
     transfer_registers(now, server, caller, info, 0, TRACE_IPC_REPLY);
     wake_directly(caller);
@@ -264,11 +282,24 @@ LOCKED(reply_recv_locked, reply_recv)
 
 /* flatten: the core's and the policy's parts inline (the kernel is one unit: kernel/CMakeLists.txt)
  */
-__attribute__((flatten)) void fastpath_call(struct arch_context *ctx) { call(ctx, false); }
+__attribute__((flatten)) void fastpath_call(struct arch_context *ctx)
+{
+    call(ctx, false, CLOCK_CYCLES);
+}
 
 __attribute__((flatten)) void fastpath_reply_recv(struct arch_context *ctx)
 {
-    reply_recv(ctx, false);
+    reply_recv(ctx, false, CLOCK_CYCLES);
+}
+
+__attribute__((flatten)) void fastpath_call_wall_clock(struct arch_context *ctx)
+{
+    call(ctx, false, CLOCK_TIME);
+}
+
+__attribute__((flatten)) void fastpath_reply_recv_wall_clock(struct arch_context *ctx)
+{
+    reply_recv(ctx, false, CLOCK_TIME);
 }
 
 /* (the locked ones stay static and noipa: these only jump to them) */

@@ -169,6 +169,26 @@ static bool is_live_thread(const struct tcb *t)
     return false;
 }
 
+/* What the fastpath's Call takes for granted, in seL4's reply-cap protocol (cdt_insert_reply,
+ * reply_cap_to): a thread that may run has its reply master, a root with no rights; a reply cap
+ * to a thread (the master's child) exists only while the thread is blocked on reply; a thread
+ * blocked on an endpoint's receive has an empty caller slot. */
+static void check_reply_slots(const struct tcb *t)
+{
+    const struct cte *master = &t->slots[TCB_REPLY];
+    if (thread_runnable(t)) {
+        struct cap c = master->cap;
+        INVARIANT(cap_type(c) == CAP_REPLY && cap_reply_master(c) && !cap_can_grant(c) &&
+                      cap_ptr(c) == t && c.w0 == 0 && !master->mdb_prev &&
+                      (master->mdb_next_flags & MDB_FLAGS) == (MDB_REVOCABLE | MDB_FIRST_BADGED),
+                  "tid %u may run but its reply master is not as thread_init made it", t->tid);
+    }
+    INVARIANT(!mdb_next(master) || t->state == THREAD_BLOCKED_ON_REPLY,
+              "tid %u has a reply cap to it but is not blocked on reply", t->tid);
+    INVARIANT(t->state != THREAD_BLOCKED_ON_RECEIVE || cap_is_null(t->slots[TCB_CALLER].cap),
+              "tid %u is blocked on receive with a caller cap", t->tid);
+}
+
 static void check_threads(void)
 {
     sched_check_invariants();
@@ -185,6 +205,7 @@ static void check_threads(void)
                   "tid %u is runnable but neither runs nor is held by the policy", t->tid);
         INVARIANT(!s->queued || s->with_policy, "tid %u is queued but not held by the policy",
                   t->tid);
+        check_reply_slots(t);
     }
 }
 

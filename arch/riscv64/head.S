@@ -85,15 +85,16 @@ _start:
     li t0, KERNEL_STACK_SIZE
     add sp, sp, t0
     mv tp, zero
-    /* The kernel is compiled for Zba and Zbb (cmake/target_flags.cmake): try one instruction of
-     * each before any compiled code runs. On a hart without them the trap goes to
+    /* The kernel is compiled for Zba, Zbb and Zbs (cmake/target_flags.cmake): try one instruction
+     * of each before any compiled code runs. On a hart without them the trap goes to
      * missing_extensions. */
     la t0, missing_extensions
     csrw stvec, t0
     .option push
-    .option arch, +zba, +zbb
+    .option arch, +zba, +zbb, +zbs
     sh1add t0, t0, t0
     clz t0, t0
+    bseti t0, t0, 0
     .option pop
     la t0, kernel_trap_entry
     csrw stvec, t0
@@ -159,7 +160,7 @@ secondary_start:
 
     .section .rodata
 missing_extensions_message:
-    .asciz "schedlab: this kernel needs the Zba and Zbb extensions, which this hart lacks\n"
+    .asciz "schedlab: this kernel needs the Zba, Zbb and Zbs extensions, which this hart lacks\n"
 
     .section .data
     .balign 8

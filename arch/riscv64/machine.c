@@ -58,8 +58,9 @@ static long semihost_call(long op, const void *args)
 {
     register long a0 __asm__("a0") = op;
     register const void *a1 __asm__("a1") = args;
-    __asm__ volatile(".option push\n.option norvc\n"
-                     ".balign 16\n"
+    /* aligned before norvc: the linker's relaxation may need a 2-byte nop to get there */
+    __asm__ volatile(".balign 16\n"
+                     ".option push\n.option norvc\n"
                      "slli zero, zero, 0x1f\n"
                      "ebreak\n"
                      "srai zero, zero, 7\n"

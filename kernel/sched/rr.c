@@ -92,14 +92,14 @@ bool policy_wakeup(unsigned hart, struct sched_thread *t, struct sched_thread *r
 
 /* policy_wakeup would make `to` the candidate and policy_pick run it (and both leave nothing
  * else changed) exactly when no candidate or full decision is pending and `to` passes pick's
- * test against the blocked `from` and the queues. */
+ * test against the blocked `from` and the queues. Neither is pending: rr holds one only after a
+ * wakeup, a slice's end or a priority change, each of which asks for the decision (policy_wakeup
+ * always does) that clears it, and the core asks only while none is due. */
 SCHED_ALWAYS_INLINE bool policy_may_switch_directly(unsigned hart, const struct sched_thread *from,
                                                     const struct sched_thread *to, bool one_hart)
 {
     (void)one_hart; /* threads stay on their hart (seL4) */
-    const struct rr_hart *h = &harts[hart].h;
-    if (h->candidate || h->choose_new) return false;
-    return to->prio >= from->prio || !prio_bitmap_any_above(&h->ready, to->prio);
+    return to->prio >= from->prio || !prio_bitmap_any_above(&harts[hart].h.ready, to->prio);
 }
 
 /* the candidate came and went: only the charge is left */

@@ -1,10 +1,10 @@
-"""What the kernel needs of the machine before it runs anything compiled: Zba and Zbb
-(cmake/target_flags.cmake). On a hart without them it must say so and stop, not trap at its
+"""What the kernel needs of the machine before it runs anything compiled: Zba, Zbb and
+Zbs (cmake/target_flags.cmake). On a hart without them it must say so and stop, not trap at its
 first bit-manipulation instruction (arch/riscv64/head.S)."""
 from harness import TIMEOUT_SECONDS, artifacts
 from tools.schedlab.qemu import qemu_command, run_qemu, boot_arguments
 
-MESSAGE = "schedlab: this kernel needs the Zba and Zbb extensions, which this hart lacks"
+MESSAGE = "schedlab: this kernel needs the Zba, Zbb and Zbs extensions, which this hart lacks"
 
 
 def boot(tmp_path, cpu):
@@ -18,8 +18,8 @@ def boot(tmp_path, cpu):
     return (tmp_path / "console.log").read_text(errors="replace")
 
 
-def test_a_hart_without_zba_and_zbb_is_told_so(tmp_path):
-    for missing in ("zba=false", "zbb=false", "zba=false,zbb=false"):
+def test_a_hart_without_zba_zbb_or_zbs_is_told_so(tmp_path):
+    for missing in ("zba=false", "zbb=false", "zbs=false", "zba=false,zbb=false,zbs=false"):
         console = boot(tmp_path / missing.replace(",", "_").replace("=", "-"), f"rv64,{missing}")
         assert MESSAGE in console, f"-cpu rv64,{missing}: {console[-2000:]}"
         assert "passed," not in console

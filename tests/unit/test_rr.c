@@ -215,8 +215,9 @@ static void test_bitmap_questions_match_the_highest(void)
 
 /* The fastpath's question (policy_may_switch_directly) against the slow path's answer: `from` runs,
  * another thread is queued at each priority (or none), and `to` wakes at each priority while
- * `from` blocks. With no decision pending the answer must be exactly whether wakeup + pick run
- * `to`; with one pending (a candidate, a reschedule) it must be no. */
+ * `from` blocks. The answer must be exactly whether wakeup + pick run `to`. The core asks only
+ * while no decision is due, and rr's answer takes for granted that it then holds no candidate
+ * and no reschedule: test_every_wakeup_asks_for_a_decision. */
 static void test_direct_switch_agrees_with_wakeup_and_pick(void)
 {
     static const int prios[] = {0, 10, 99, 100, 101, 200, 255};
@@ -224,24 +225,39 @@ static void test_direct_switch_agrees_with_wakeup_and_pick(void)
     int direct_seen = 0, refused_seen = 0;
     for (int q = -1; q < n; q++)
         for (int f = 0; f < n; f++)
-            for (int w = 0; w < n; w++)
-                for (int pending = 0; pending < 3; pending++) {
-                    reset();
-                    struct sched_thread *from = make(0, prios[f]), *to = make(1, prios[w]);
-                    policy_wakeup(HART, from, NULL);
-                    if (q >= 0) policy_wakeup(HART, make(2, prios[q]), NULL);
-                    /* only a state rr reaches: the running thread is the one it picked */
-                    if (policy_pick(HART, NULL, false) != from) continue;
-                    if (pending == 1) policy_wakeup(HART, make(3, prios[q < 0 ? 0 : q]), from);
-                    if (pending == 2) policy_reschedule(HART);
-                    bool direct = policy_may_switch_directly(HART, from, to, true);
-                    policy_wakeup(HART, to, from);
-                    struct sched_thread *next = policy_pick(HART, from, false);
-                    if (pending) CHECK(!direct);
-                    if (!pending) CHECK(direct == (next == to));
-                    if (!pending) direct ? direct_seen++ : refused_seen++;
-                }
+            for (int w = 0; w < n; w++) {
+                reset();
+                struct sched_thread *from = make(0, prios[f]), *to = make(1, prios[w]);
+                policy_wakeup(HART, from, NULL);
+                if (q >= 0) policy_wakeup(HART, make(2, prios[q]), NULL);
+                /* only a state rr reaches: the running thread is the one it picked */
+                if (policy_pick(HART, NULL, false) != from) continue;
+                bool direct = policy_may_switch_directly(HART, from, to, true);
+                policy_wakeup(HART, to, from);
+                struct sched_thread *next = policy_pick(HART, from, false);
+                CHECK(direct == (next == to));
+                direct ? direct_seen++ : refused_seen++;
+            }
     CHECK(direct_seen > 0 && refused_seen > 0);
+}
+
+/* rr holds a candidate or a reschedule only after a wakeup, a slice's end or a priority change
+ * (policy_reschedule), and the core follows the last two with a decision: every wakeup must ask
+ * for one too, whatever rr holds already, so that none is pending while no decision is due. */
+static void test_every_wakeup_asks_for_a_decision(void)
+{
+    static const int prios[] = {0, 100, 255};
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            for (int held = 0; held < 3; held++) {
+                reset();
+                struct sched_thread *running = make(0, prios[a]);
+                CHECK(policy_wakeup(HART, running, NULL));
+                CHECK(policy_pick(HART, NULL, false) == running);
+                if (held == 1) CHECK(policy_wakeup(HART, make(2, prios[b]), running));
+                if (held == 2) policy_reschedule(HART);
+                CHECK(policy_wakeup(HART, make(1, prios[b]), running));
+            }
 }
 
 /* The IPC fastpath's policy steps leave what policy_wakeup + policy_pick leave. */
@@ -268,5 +284,6 @@ int main(void)
     RUN(test_highest_bit_matches_a_plain_scan);
     RUN(test_bitmap_questions_match_the_highest);
     RUN(test_direct_switch_agrees_with_wakeup_and_pick);
+    RUN(test_every_wakeup_asks_for_a_decision);
     return check_summary();
 }

@@ -63,7 +63,8 @@ static inline bool cap_is_null(struct cap c) { return cap_type(c) == CAP_NULL; }
     static inline bool cap_##name(struct cap c) { return bits_get(c.w1, bit, 1); }                 \
     static inline struct cap cap_set_##name(struct cap c, bool v)                                  \
     {                                                                                              \
-        c.w1 = bits_set(c.w1, bit, 1, v);                                                          \
+        /* (a bool is 0 or 1: no mask after the shift) */                                          \
+        c.w1 = (c.w1 & ~(1ull << (bit))) | ((uint64_t)v << (bit));                                 \
         return c;                                                                                  \
     }
 /* Fields in w0. */

@@ -32,18 +32,26 @@ void cdt_insert(struct cap cap, struct cte *src, struct cte *dest);
 static ALWAYS_INLINE void cdt_link_after(struct cap cap, struct cte *src, struct cte *dest,
                                          bool revocable)
 {
-    struct cte *next = mdb_next(src);
+    /* src's link word read once: the stores below might alias it for the compiler */
+    uintptr_t src_next_flags = src->mdb_next_flags;
+    struct cte *next = (struct cte *)(src_next_flags & ~(uintptr_t)MDB_FLAGS);
     dest->cap = cap;
     dest->mdb_prev = src;
     dest->mdb_next_flags = (uintptr_t)next | (revocable ? MDB_REVOCABLE | MDB_FIRST_BADGED : 0);
-    mdb_set_next(src, dest);
+    src->mdb_next_flags = (uintptr_t)dest | (src_next_flags & MDB_FLAGS);
     if (next) next->mdb_prev = dest;
 }
-/* cdt_insert of a reply cap below its master reply cap (never revocable, not untyped), inlined
- * for the fastpath. */
+/* What cdt_insert leaves for a reply cap (never revocable) into `dest`, the empty caller slot of
+ * a Call's receiver, below `master`, the reply master of the running caller, without reading
+ * either slot's links: the master is a root (cdt_insert_root) that has no child while its thread
+ * runs (a reply cap to a thread exists only while it is blocked on reply: thread_cancel_ipc and
+ * reply_transfer delete it). For the fastpath; kernel/invariants.c checks all three. */
 static ALWAYS_INLINE void cdt_insert_reply(struct cap reply, struct cte *master, struct cte *dest)
 {
-    cdt_link_after(reply, master, dest, false);
+    dest->cap = reply;
+    dest->mdb_prev = master;
+    dest->mdb_next_flags = 0;
+    master->mdb_next_flags = (uintptr_t)dest | MDB_REVOCABLE | MDB_FIRST_BADGED;
 }
 /* seL4 cteMove: src's place in the tree passes to dest, holding `cap`; src becomes empty. */
 void cdt_move(struct cap cap, struct cte *src, struct cte *dest);

@@ -10,7 +10,10 @@
  *  - memory: no two live objects overlap, every object lies inside an untyped it was made from,
  *    below that untyped's watermark; memory above a watermark is zero;
  *  - the capability derivation tree: its links agree both ways, and no slot of a live CNode or
- *    TCB holds a capability to an object that is gone.
+ *    TCB holds a capability to an object that is gone;
+ *  - reply caps, as the fastpath's Call takes them for granted: a thread that may run has the
+ *    reply master thread_init made, a reply cap to a thread exists only while it is blocked on
+ *    reply, and a thread blocked on receive has an empty caller slot.
  */
 #ifndef KERNEL_INVARIANTS_H
 #define KERNEL_INVARIANTS_H

@@ -43,10 +43,11 @@ static ALWAYS_INLINE void tcb_queue_pop_head(struct tcb **head, struct tcb **tai
 {
     struct tcb *t = *head, *next = t->ep_next;
     *head = next;
-    if (next)
-        next->ep_prev = NULL;
-    else
+    /* laid out for one waiting thread, an endpoint's common queue (the fastpath's Call pops it) */
+    if (__builtin_expect(!next, 1))
         *tail = NULL;
+    else
+        next->ep_prev = NULL;
     t->ep_next = NULL;
 }
 

@@ -23,6 +23,16 @@ word_t get_mr(const struct tcb *t, const word_t *buffer, unsigned i);
 /* Returns false if MR i could not be stored (no buffer for i >= 4). */
 bool set_mr(struct tcb *t, word_t *buffer, unsigned i, word_t value);
 
+/* The one-shot reply cap to `caller` (non-MCS) that its Call leaves in the receiver's caller
+ * slot: its master's (thread_init: the reply type and the TCB, no rights) as no master, with
+ * the grant right `can_grant`. Made from the master, whose words are at hand, in a few
+ * instructions: the fastpath makes one at every Call. */
+static ALWAYS_INLINE struct cap reply_cap_to(const struct tcb *caller, bool can_grant)
+{
+    struct cap master = caller->slots[TCB_REPLY].cap;
+    return cap_set_can_grant(cap_set_reply_master(master, false), can_grant);
+}
+
 static inline seL4_MessageInfo_t thread_msg_info(const struct tcb *t)
 {
     return (seL4_MessageInfo_t){{t->ctx.regs[REG_INFO]}};
