@@ -322,10 +322,7 @@ void policy_yield(unsigned hart, struct sched_thread *t)
 
 void policy_reschedule(unsigned hart) { (void)hart; }
 
-uint64_t policy_slice_ns(const struct sched_thread *t)
-{
-    return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
-}
+uint64_t policy_slice_ns(const struct sched_thread *t) { return at_least_zero(t->slice_left_ns); }
 
 /* The busiest hart other than `hart` (NO_HART if there is no other). */
 static unsigned busiest_other(unsigned hart)

@@ -301,10 +301,7 @@ void policy_yield(unsigned hart, struct sched_thread *t) { requeue_after_use(har
 
 void policy_reschedule(unsigned hart) { (void)hart; }
 
-uint64_t policy_slice_ns(const struct sched_thread *t)
-{
-    return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
-}
+uint64_t policy_slice_ns(const struct sched_thread *t) { return at_least_zero(t->slice_left_ns); }
 
 /* Rule 4 (policy_tick, below), when a boost is due: a function of its own, reached by a tail call,
  * so that the common tick (none due) saves no registers. */

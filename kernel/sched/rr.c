@@ -168,10 +168,7 @@ void policy_yield(unsigned hart, struct sched_thread *t)
 
 void policy_reschedule(unsigned hart) { reschedule_required(&harts[hart].h); }
 
-uint64_t policy_slice_ns(const struct sched_thread *t)
-{
-    return t->slice_left_ns > 0 ? (uint64_t)t->slice_left_ns : 0;
-}
+uint64_t policy_slice_ns(const struct sched_thread *t) { return at_least_zero(t->slice_left_ns); }
 
 /* Nothing to balance: threads stay on the hart their affinity names (seL4). */
 #include <sched/no_tick.h>

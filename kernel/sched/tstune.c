@@ -49,6 +49,17 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
 #define MIN_GRANULARITY_NS ((uint64_t)SCHED_TSTUNE_MIN_GRANULARITY_US * 1000)
 #define BURST_WEIGHT       SCHED_TSTUNE_BURST_WEIGHT_PERMILLE
 
+/* The average's weights w / 1000 and (1000 - w) / 1000 in lowest terms: the same average, which
+ * every block computes (the default 250 makes it (burst + 3 * avg) / 4, a shift and two adds,
+ * not two multiplications and a division). 1000 is 2^3 * 5^3, so the weights' greatest common
+ * divisor is the powers of 2 and 5 that w shares with it. */
+#define SHARED_TWOS(w)  ((w) % 8 == 0 ? 8 : (w) % 4 == 0 ? 4 : (w) % 2 == 0 ? 2 : 1)
+#define SHARED_FIVES(w) ((w) % 125 == 0 ? 125 : (w) % 25 == 0 ? 25 : (w) % 5 == 0 ? 5 : 1)
+#define WEIGHTS_GCD     (SHARED_TWOS(BURST_WEIGHT) * SHARED_FIVES(BURST_WEIGHT))
+#define NEW_WEIGHT      ((uint64_t)BURST_WEIGHT / WEIGHTS_GCD)
+#define OLD_WEIGHT      ((uint64_t)(1000 - BURST_WEIGHT) / WEIGHTS_GCD)
+#define WEIGHTS_SUM     ((uint64_t)1000 / WEIGHTS_GCD)
+
 /* per-thread state in sched_thread.policy[]; SLICE_AT is BURST_NS when the current slice began
  * (the slice's CPU time is the difference, so a charge adds to one count) */
 #define SLICE_AT  0
@@ -222,7 +233,8 @@ SCHED_ALWAYS_INLINE bool policy_may_switch_directly(unsigned hart, const struct 
     /* nothing held is of a priority above from's, nor is the candidate of from's: from runs with
      * no decision due, and a wakeup at or above the running thread's priority asks for one */
     if (to->prio > from->prio) return true;
-    if (to->prio == from->prio) return !prio_bitmap_has(&h->ready, to->prio);
+    /* (the count, not the bitmap: one load of a word, no bit to extract) */
+    if (to->prio == from->prio) return !h->nr_queued[to->prio];
     const struct sched_thread *c = h->candidate; /* as if appended: first if of to's priority */
     return !(c && c->prio >= to->prio) && !prio_bitmap_any_at_or_above(&h->ready, to->prio);
 }
@@ -241,9 +253,12 @@ static void end_burst(struct sched_thread *t);
 uint64_t policy_switched_directly(unsigned hart, struct sched_thread *from, struct sched_thread *to,
                                   uint64_t ns)
 {
+    (void)hart;
     charge(from, ns);
     end_burst(from);
-    harts[hart].h.current = to;
+    /* h->current is not kept here: it counts in a hart's load, which only policy_select_hart
+     * weighs, with more than one hart, and a direct switch is only ever on the only hart
+     * (policy_may_switch_directly); policy_pick keeps it */
     enum tstune_slice_bound bound; /* (worked out only for the record) */
     uint64_t slice = slice_among(to->policy[AVG_BURST], 1, &bound);
     if (SCHED_TRACING) sched_trace_policy_at_switch(POLICY_TRACE_SLICE, to->tid, 1, bound, slice);
@@ -256,7 +271,7 @@ void policy_remove(struct sched_thread *t) { take_out(&harts[t->hart].h, t); }
 static void end_burst(struct sched_thread *t)
 {
     t->policy[AVG_BURST] =
-        (BURST_WEIGHT * t->policy[BURST_NS] + (1000 - BURST_WEIGHT) * t->policy[AVG_BURST]) / 1000;
+        (NEW_WEIGHT * t->policy[BURST_NS] + OLD_WEIGHT * t->policy[AVG_BURST]) / WEIGHTS_SUM;
     t->policy[BURST_NS] = 0;
     t->policy[SLICE_AT] = 0;
 }

@@ -60,6 +60,7 @@ static inline bool cap_is_null(struct cap c) { return cap_type(c) == CAP_NULL; }
 
 /* Small fields in w1[58:48]. */
 #define CAP_FLAG(name, bit)                                                                        \
+    enum { CAP_BIT_##name = (bit) };                                                               \
     static inline bool cap_##name(struct cap c) { return bits_get(c.w1, bit, 1); }                 \
     static inline struct cap cap_set_##name(struct cap c, bool v)                                  \
     {                                                                                              \

@@ -24,13 +24,16 @@ word_t get_mr(const struct tcb *t, const word_t *buffer, unsigned i);
 bool set_mr(struct tcb *t, word_t *buffer, unsigned i, word_t value);
 
 /* The one-shot reply cap to `caller` (non-MCS) that its Call leaves in the receiver's caller
- * slot: its master's (thread_init: the reply type and the TCB, no rights) as no master, with
- * the grant right `can_grant`. Made from the master, whose words are at hand, in a few
- * instructions: the fastpath makes one at every Call. */
+ * slot: its master's (thread_init: the reply type and the TCB, no rights, nothing in w0) as no
+ * master, with the grant right `can_grant`. Made from the master's w1, at hand, in three
+ * instructions (the grant right or-ed in: the master has none; kernel/invariants.c checks what
+ * this takes for granted): the fastpath makes one at every Call. */
 static ALWAYS_INLINE struct cap reply_cap_to(const struct tcb *caller, bool can_grant)
 {
-    struct cap master = caller->slots[TCB_REPLY].cap;
-    return cap_set_can_grant(cap_set_reply_master(master, false), can_grant);
+    struct cap reply = cap_set_reply_master(caller->slots[TCB_REPLY].cap, false);
+    reply.w0 = 0;
+    reply.w1 |= (uint64_t)can_grant << CAP_BIT_can_grant;
+    return reply;
 }
 
 static inline seL4_MessageInfo_t thread_msg_info(const struct tcb *t)

@@ -30,4 +30,13 @@ static inline unsigned arch_lowest_bit(uint64_t x)
 #endif
 }
 
+/* x, or 0 if x is negative: Zbb's max against the zero register, one instruction (gcc 12's max
+ * takes registers only and loads the 0 into one first). */
+static inline uint64_t arch_max_zero(int64_t x)
+{
+    int64_t r;
+    __asm__(".option push\n.option arch, +zbb\nmax %0, %1, zero\n.option pop" : "=r"(r) : "r"(x));
+    return (uint64_t)r;
+}
+
 #endif
