@@ -224,7 +224,7 @@ SCHED_ALWAYS_INLINE bool policy_may_switch_directly(unsigned hart, const struct 
                                                     const struct sched_thread *to, bool one_hart)
 {
     (void)from, (void)one_hart; /* threads stay on their hart (seL4) */
-    const struct mlfq_hart *h = &harts[hart].h;
+    const struct mlfq_hart *h = harts_record(hart);
     if (to->policy[EPOCH] != h->epoch) return false;
     uint64_t r = rank(to);
     const struct sched_thread *c = h->candidate; /* as if appended: first if it ranks with to */

@@ -86,9 +86,10 @@ static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
  * policy_pick's, which so calls nothing and saves no registers) */
 static SCHED_ALWAYS_INLINE void push(struct tstune_hart *h, struct sched_thread *t, bool at_head)
 {
-    runqueue_push(&h->queue[t->prio], t, at_head);
-    prio_bitmap_set(&h->ready, t->prio);
-    h->nr_queued[t->prio]++;
+    unsigned p = t->prio; /* (unsigned: an index gcc does not sign-extend) */
+    runqueue_push(&h->queue[p], t, at_head);
+    prio_bitmap_set(&h->ready, p);
+    h->nr_queued[p]++;
 }
 
 static void enqueue(struct tstune_hart *h, struct sched_thread *t, bool at_head)
@@ -154,8 +155,7 @@ static void restart_slice(struct sched_thread *t) { t->policy[SLICE_AT] = t->pol
 /* What is left of `slice` for t. */
 static uint64_t slice_left(const struct sched_thread *t, uint64_t slice)
 {
-    uint64_t used = used_ns(t);
-    return used < slice ? slice - used : 0;
+    return at_least_zero((int64_t)(slice - used_ns(t))); /* (both far below 2^63 ns) */
 }
 
 /* The threads queued on h: summed over its non-empty priorities when a wakeup weighs harts, rather
