@@ -232,8 +232,8 @@ static ALWAYS_INLINE void call(struct arch_context *ctx, bool locked, enum fastp
     INVARIANT(!mdb_next(&caller->slots[TCB_REPLY]), "tid %u calls with a reply cap to it",
               caller->tid);
 
-    uint64_t now =
-        fastpath_now(clock); /* the switch's charge and the message, wake and block records */
+    /* the switch's charge and the message, wake and block records */
+    uint64_t now = fastpath_now(clock);
     tcb_queue_pop_head(&ep->head, &ep->tail);
     transfer_registers(now, caller, server, info, cap_badge(cap), TRACE_IPC_ENDPOINT);
     wake_directly(server);
@@ -266,8 +266,8 @@ static ALWAYS_INLINE void reply_recv(struct arch_context *ctx, bool locked,
     if ((bound && ntfn_state(bound) == NTFN_ACTIVE) || !may_switch_to(hart, server, caller, locked))
         FALL_BACK(seL4_SysReplyRecv);
 
-    uint64_t now =
-        fastpath_now(clock); /* the switch's charge and the message, wake and block records */
+    /* the switch's charge and the message, wake and block records */
+    uint64_t now = fastpath_now(clock);
     cdt_empty_slot(caller_slot);
     transfer_registers(now, server, caller, info, 0, TRACE_IPC_REPLY);
     wake_directly(caller);
