@@ -14,6 +14,8 @@
  *                               instruction of either thread: the whole kernel path of the
  *                               expiry interrupt>
  *   bench timer_preempt <the same, where the next thread is the other one: a preemption>
+ *   bench boost_gap_ns <mlfq only: the same across a rule-4 boost, an interrupt that does not
+ *                       end the slice (the thread runs on): the boost's whole kernel path>
  *   bench slice_loop_turn <turn, the instructions of the loop taken out of the figures above>
  * On one hart. slice_kernel_ns is printed only for a fixed-slice policy (rr, affinity); the other
  * figures hold for every policy (mlfq may run the same thread again at a slice's end).
@@ -71,6 +73,22 @@ static void spinner(void *arg)
     for (;;) seL4_Yield(); /* until the root task has read the results */
 }
 
+/* Does the gap from `end` to `next` hold a boost of mlfq's (rule 4: at k * SCHED_MLFQ_BOOST_US
+ * since boot, the cycle counter's zero under icount)? Its interrupt comes on the first timer tick
+ * at or after the instant, so the spinner may read the clock once more in between: a boost up to a
+ * tick before `end` counts. A boost is not a slice's end, and its gap is reported apart. */
+#define TIMER_TICK_NS 100
+static bool holds_boost(uint64_t end, uint64_t next)
+{
+#ifdef SCHED_MLFQ_BOOST_US
+    const uint64_t period = (uint64_t)SCHED_MLFQ_BOOST_US * 1000;
+    return next / period > (end - TIMER_TICK_NS) / period;
+#else
+    (void)end, (void)next;
+    return false;
+#endif
+}
+
 /* When a user instruction next ran after `end`: the earliest stretch of either thread that starts
  * after it, and whose it is (*who). The threads need not alternate one for one (mlfq runs the
  * thread at the higher level again, and slices differ in length), so it is found by time, not
@@ -105,17 +123,23 @@ int main(const seL4_BootInfo *bi)
      * partial) */
     uint64_t turn = turns[0] && turns[0] < turns[1] ? turns[0] : turns[1];
     uint64_t user = 0, gap = 0, n = 0, gaps = 0, switch_gap = 0, switches = 0, longest = 0;
+    uint64_t boost_gap = 0, boosts = 0;
     for (unsigned s = 1; s + 2 < SLICES; s++)
         for (unsigned i = 0; i < 2; i++) {
             if (s >= noted[i] || ends[i][s] >= first_done) continue;
             uint64_t stretch = ends[i][s] - starts[i][s];
             user += stretch;
             if (stretch > longest) longest = stretch;
+            n++;
             unsigned who = i;
             uint64_t next = next_start_after(ends[i][s], &who);
-            if (next) gap += next - ends[i][s], gaps++;
-            if (next && who != i) switch_gap += next - ends[i][s], switches++;
-            n++;
+            if (!next) continue;
+            if (holds_boost(ends[i][s], next)) {
+                boost_gap += next - ends[i][s], boosts++;
+                continue;
+            }
+            gap += next - ends[i][s], gaps++;
+            if (who != i) switch_gap += next - ends[i][s], switches++;
         }
     if (!n || !turn || turn > GAP_NS) return 1;
     uint64_t slice_user = (user + n / 2) / n + turn;
@@ -127,6 +151,7 @@ int main(const seL4_BootInfo *bi)
         printf("bench slice_kernel_ns %lu\n", SCHED_TIMESLICE_NS - slice_user);
     if (gaps) printf("bench slice_switch_gap_ns %lu\n", mean_less(gap, gaps, turn));
     if (switches) printf("bench timer_preempt %lu\n", mean_less(switch_gap, switches, turn));
+    if (boosts) printf("bench boost_gap_ns %lu\n", mean_less(boost_gap, boosts, turn));
     printf("bench slice_loop_turn %lu\n", turn);
     return 0;
 }

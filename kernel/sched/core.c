@@ -98,6 +98,11 @@ static void request_decision(unsigned hart, enum trace_switch_reason why)
 /* Out of line: the common tick asks for none (sched_timer), and saves no registers for the loop. */
 static __attribute__((noinline)) void request_decisions(struct hartmask mask)
 {
+    /* the common case (a policy's timed work changed this hart's running thread): no loop */
+    if (hartmask_equal(mask, hartmask_one(me()))) {
+        request_decision(me(), TRACE_SWITCH_PREEMPTED);
+        return;
+    }
     HARTMASK_FOR_EACH(i, &mask)
     {
         if (i >= nharts) break;
@@ -258,14 +263,9 @@ void sched_set_affinity(struct sched_thread *t, struct hartmask harts_mask)
     }
 }
 
-void sched_timer(uint64_t now)
+/* The running thread's slice, if it has ended: back to the policy, and a decision. */
+static SCHED_ALWAYS_INLINE void expire_slice_if_over(struct sched_hart *h, uint64_t now)
 {
-    struct sched_hart *h = here();
-    /* charged up to now first: what the policy does at `now` (a boost's fresh allotment, say)
-     * counts from this instant, not from the thread's last charge */
-    charge_running(h, now);
-    struct hartmask tick = policy_tick(me(), now, h->running);
-    if (!hartmask_empty(&tick)) request_decisions(tick);
     /* a running thread another hart stopped meanwhile (suspended, say) waits for the decision
      * already due: re-queueing it would run it again */
     if (!h->running || now < h->slice_end || !thread_is_runnable(h->running)) return;
@@ -274,7 +274,33 @@ void sched_timer(uint64_t now)
     trace_emit(TRACE_PREEMPT, TRACE_PREEMPT_EXPIRED, h->running->tid, 0, 0, 0);
     hand_to_policy(h->running);
     policy_slice_expired(me(), h->running);
-    request_decision(me(), TRACE_SWITCH_EXPIRED);
+    request_decision(me(), TRACE_SWITCH_EXPIRED); /* last: a tail call */
+}
+
+/* sched_timer when the policy's timed work is due: out of line and reached by a tail call, so
+ * that the common interrupt (a slice's end) saves no registers for the tick's calls. */
+static __attribute__((noinline)) void timer_with_tick(struct sched_hart *h, uint64_t now)
+{
+    struct hartmask tick = policy_tick(me(), now, h->running);
+    if (!hartmask_empty(&tick)) request_decisions(tick);
+    expire_slice_if_over(h, now);
+}
+
+void sched_timer(uint64_t now)
+{
+    struct sched_hart *h = here();
+    /* charged up to now first: what the policy does at `now` (a boost's fresh allotment, say)
+     * counts from this instant, not from the thread's last charge */
+    charge_running(h, now);
+    /* policy_tick only from the instant the policy asked for (sched.h); where the policy's
+     * answer is the constant "never" (no_tick.h, seen in this translation unit) no test at all */
+    uint64_t tick_at = policy_next_tick(me());
+    bool never = __builtin_constant_p(tick_at) && tick_at == UINT64_MAX;
+    if (!never && now >= tick_at) {
+        timer_with_tick(h, now);
+        return;
+    }
+    expire_slice_if_over(h, now);
 }
 
 static void trace_switch(struct sched_hart *h, struct sched_thread *prev, bool prev_runnable,

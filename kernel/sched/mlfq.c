@@ -114,26 +114,35 @@ static SCHED_ALWAYS_INLINE bool queued_at_or_above(const struct mlfq_hart *h,
     return bitmap_any_at_or_above(h->ranks, h->ranks_top, rank(t));
 }
 
-static void set_level(struct sched_thread *t, unsigned level, enum mlfq_level_why why)
+static void put_at_level(struct sched_thread *t, unsigned level)
 {
-    unsigned from = (unsigned)t->policy[LEVEL];
     t->policy[LEVEL] = level;
     t->policy[BELOW] = LEVELS - 1 - level;
-    if (from != level) sched_trace_policy(POLICY_TRACE_LEVEL, t->tid, from, level, why);
+}
+
+/* A level change's trace record: callers make it last, a tail call, so that with tracing compiled
+ * in they save no registers for it. */
+static void trace_level(const struct sched_thread *t, unsigned from, unsigned to,
+                        enum mlfq_level_why why)
+{
+    if (from != to) sched_trace_policy(POLICY_TRACE_LEVEL, t->tid, from, to, why);
 }
 
 /* Rule 4 for one thread that has not seen the hart's last boost: back to level 0 with a fresh
- * allotment. Returns whether its level changed. */
-static __attribute__((noinline)) bool raise_after_boost(struct mlfq_hart *h, struct sched_thread *t,
+ * allotment. Both callers (boost, policy_wakeup) have settled the hart's candidate, so a queued
+ * thread goes to its new tail with a plain enqueue, and this function calls nothing before its
+ * trace record (no registers saved for it). */
+static __attribute__((noinline)) void raise_after_boost(struct mlfq_hart *h, struct sched_thread *t,
                                                         enum mlfq_level_why why)
 {
-    bool queued = t->queued, raised = t->policy[LEVEL] != 0;
+    bool queued = t->queued;
+    unsigned from = (unsigned)t->policy[LEVEL];
     if (queued) dequeue(h, t);
-    set_level(t, 0, why);
+    put_at_level(t, 0);
     t->slice_left_ns = (int64_t)allotment(0);
     t->policy[EPOCH] = h->epoch;
-    if (queued) enqueue_tail(h, t);
-    return raised;
+    if (queued) enqueue(h, t, false);
+    trace_level(t, from, 0, why);
 }
 
 /* Rule 4 for one thread, unless it has seen the hart's last boost (the common case, inlined: every
@@ -141,7 +150,10 @@ static __attribute__((noinline)) bool raise_after_boost(struct mlfq_hart *h, str
 static inline bool catch_up_with_boost(struct mlfq_hart *h, struct sched_thread *t,
                                        enum mlfq_level_why why)
 {
-    return t->policy[EPOCH] != h->epoch && raise_after_boost(h, t, why);
+    if (t->policy[EPOCH] == h->epoch) return false;
+    bool raised = t->policy[LEVEL] != 0;
+    raise_after_boost(h, t, why);
+    return raised;
 }
 
 /* Rule 4 at its instant: the queued threads in the order documented there, then the running
@@ -195,8 +207,7 @@ void policy_thread_init(struct sched_thread *t)
 {
     t->queued = false;
     t->next = t->prev = NULL;
-    t->policy[LEVEL] = 0;
-    t->policy[BELOW] = LEVELS - 1;
+    put_at_level(t, 0);
     t->slice_left_ns = (int64_t)allotment(0);
     t->policy[EPOCH] = harts[t->hart].h.epoch;
 }
@@ -271,9 +282,10 @@ void policy_charge(struct sched_thread *t, uint64_t ns) { t->slice_left_ns -= (i
 static __attribute__((noinline)) void demote_and_requeue(unsigned hart, struct sched_thread *t)
 {
     unsigned level = (unsigned)t->policy[LEVEL] + 1;
-    set_level(t, level, MLFQ_LEVEL_DEMOTED);
+    put_at_level(t, level);
     t->slice_left_ns = (int64_t)allotment(level);
     append_as_candidate(&harts[hart].h, t);
+    trace_level(t, level - 1, level, MLFQ_LEVEL_DEMOTED);
 }
 
 /* The running thread goes to the tail of its level: at once if anything is queued (the decision
@@ -282,7 +294,7 @@ static __attribute__((noinline)) void demote_and_requeue(unsigned hart, struct s
 static SCHED_ALWAYS_INLINE void requeue_after_use(unsigned hart, struct sched_thread *t)
 {
     if (t->slice_left_ns <= 0) {
-        if (t->policy[LEVEL] + 1 < LEVELS) {
+        if (t->policy[BELOW]) { /* not at the last level */
             demote_and_requeue(hart, t);
             return;
         }

@@ -129,13 +129,14 @@ void policy_reschedule(unsigned hart);
  * per decision, for the thread the decision runs, just after policy_pick and the SWITCH record
  * (a policy may record the slice there); tests ask it at any time. */
 uint64_t policy_slice_ns(const struct sched_thread *t);
-/* The policy's own timed work on `hart` at time `now` (balancing, mlfq's boost): called on every
- * timer interrupt of the hart and whenever the hart is about to idle (running = NULL), with the
- * running thread charged up to `now`. `running` is what the hart runs (NULL: idle); it may be
- * held by the policy already (it yielded; its decision is due). A policy may move queued threads
- * between harts (through sched_migrate) or change the running thread's slice. Returns the harts
- * that must make a new decision because of what it did; a decision on the hart whose running
- * thread's slice changed re-evaluates that slice. */
+/* The policy's own timed work on `hart` at time `now` (balancing, mlfq's boost): called on a
+ * timer interrupt of the hart once the instant policy_next_tick named has come (not before: the
+ * common interrupt, a slice's end, asks nothing more), and whenever the hart is about to idle
+ * (running = NULL), with the running thread charged up to `now`. `running` is what the hart runs
+ * (NULL: idle); it may be held by the policy already (it yielded; its decision is due). A policy
+ * may move queued threads between harts (through sched_migrate) or change the running thread's
+ * slice. Returns the harts that must make a new decision because of what it did; a decision on the
+ * hart whose running thread's slice changed re-evaluates that slice. */
 struct hartmask policy_tick(unsigned hart, uint64_t now, struct sched_thread *running);
 /* When `hart` wants its next policy_tick (ns of emulated time since boot; UINT64_MAX: no need).
  * The core arms the hart's one-shot timer for it, so timed work happens at its instant even
