@@ -2,8 +2,9 @@
 # (tools/schedlab/workload_table.py): shared by the kernel's workload root tasks (workloads/) and
 # the simulator (sim/), so both build the same specs the same way.
 #  - workloads/<name>.json and workloads/<name>/spec.json: the suite and any new workload;
-#  - tests/validation/*.json: the job sets tests/qemu/test_validation.py works out by hand,
-#    built with the suite but not part of it (./schedlab list and compare show workloads/ only).
+#  - tests/validation/*.json: the job sets tests/qemu/test_validation.py works out by hand, and
+#    sim/calibration/*.json: workloads only ./schedlab calibrate runs; both built with the suite
+#    but not part of it (./schedlab list and compare show workloads/ only).
 find_program(SCHEDLAB_HOST_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH
              NO_CMAKE_FIND_ROOT_PATH REQUIRED)
 
@@ -14,7 +15,8 @@ find_program(SCHEDLAB_HOST_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH
 # (A spec broken after the configure step fails the build, as before.)
 function(schedlab_workload_specs out)
   file(GLOB specs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/workloads/*.json
-       ${CMAKE_SOURCE_DIR}/workloads/*/spec.json ${CMAKE_SOURCE_DIR}/tests/validation/*.json)
+       ${CMAKE_SOURCE_DIR}/workloads/*/spec.json ${CMAKE_SOURCE_DIR}/tests/validation/*.json
+       ${CMAKE_SOURCE_DIR}/sim/calibration/*.json)
   execute_process(COMMAND ${SCHEDLAB_HOST_PYTHON} -m tools.schedlab.workload_table --valid ${specs}
                   WORKING_DIRECTORY ${CMAKE_SOURCE_DIR} RESULT_VARIABLE status
                   OUTPUT_VARIABLE valid ERROR_VARIABLE errors OUTPUT_STRIP_TRAILING_WHITESPACE)
