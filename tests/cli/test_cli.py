@@ -442,6 +442,27 @@ def test_setup_without_root_gives_the_exact_install_line(monkeypatch):
         "sudo apt-get install -y --no-install-recommends cmake qemu-system-misc")
 
 
+def test_setup_as_root_waits_for_a_held_apt_lock(monkeypatch, capsys):
+    missing = {"qemu-system-riscv64": "qemu-system-misc"}
+    monkeypatch.setattr(setup, "find_missing", lambda **_: dict(missing))
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    ran = []
+
+    def run(command, env):
+        ran.append(command)
+        if command[-1] == "qemu-system-misc":
+            missing.clear()
+        return subprocess.CompletedProcess(command, 0)
+    monkeypatch.setattr(setup.subprocess, "run", run)
+    setup.ensure()
+    lock = f"DPkg::Lock::Timeout={setup.APT_LOCK_WAIT_S}"
+    assert ran == [["apt-get", "-o", lock, "update"],
+                   ["apt-get", "-o", lock, "install", "-y", "--no-install-recommends",
+                    "qemu-system-misc"]]
+    assert "setup: apt-get install -y --no-install-recommends qemu-system-misc" in \
+        capsys.readouterr().out
+
+
 def test_setup_is_silent_when_nothing_is_missing(monkeypatch, capsys):
     monkeypatch.setattr(setup, "find_missing", lambda **_: {})
     setup.ensure()

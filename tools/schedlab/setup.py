@@ -65,6 +65,9 @@ def find_missing(path=None, python=PYTHON, with_debugger=False, with_browser=Fal
     return missing
 
 
+APT_LOCK_WAIT_S = 900
+
+
 def install_command(packages):
     return ["apt-get", "install", "-y", "--no-install-recommends", *packages]
 
@@ -85,7 +88,10 @@ def ensure(with_debugger=False, with_browser=False, with_workflows=False):
     environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     for command in (["apt-get", "update"], install_command(packages)):
         print("setup: " + " ".join(command), flush=True)
-        if subprocess.run(command, env=environment).returncode != 0:
+        # Another apt (a second schedlab command, unattended-upgrades on a fresh machine)
+        # may hold dpkg's lock: wait for it instead of failing at once.
+        waiting = [command[0], "-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT_S}", *command[1:]]
+        if subprocess.run(waiting, env=environment).returncode != 0:
             raise SchedlabError(f"setup: '{' '.join(command)}' failed")
     still_missing = find_missing(**wanted)
     if still_missing:
