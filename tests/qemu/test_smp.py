@@ -36,11 +36,13 @@ def test_kernel_api_suite_passes_with_harts_truly_in_parallel(tmp_path, schedule
     shootdown and the IPIs meet real concurrency (under icount the harts take turns). Emulated
     time is then wall-clock time, and 4 harts on a loaded 2-core host can run 10-50x slower
     than alone: every wait in the suite is for its event, bounded far above the need (each case
-    gets 20 s instead of 100 ms, each wait half of that; the suite takes ~10 s in all alone)."""
+    gets 20 s instead of 100 ms, each wait half of that; the suite takes ~10 s in all alone).
+    What the host's scheduling decides, a timing figure, is printed, not judged
+    (ktest.wall_clock=1): the icount runs judge those."""
     status, console = run_root_task(
         artifacts(scheduler).directory / "tests" / "kernel" / "ktest.elf", tmp_path,
         params=["ktest.answer=42", f"ktest.timeout_ms={REALTIME_CASE_TIMEOUT_MS}",
-                f"limit_ms={REALTIME_RUN_LIMIT_MS}", "ktest.max_late_us=1000000"],
+                f"limit_ms={REALTIME_RUN_LIMIT_MS}", "ktest.wall_clock=1"],
         cpus=4, scheduler=scheduler, realtime=True)
     failures = [line for line in console.splitlines() if line.startswith("FAIL")]
     assert re.search(r"^(\d+) passed, 0 failed", console, re.MULTILINE), "\n".join(failures)

@@ -347,6 +347,10 @@ static int deleting_a_huge_cnode_keeps_a_100us_ticker_on_time(void)
     uint64_t bound = schedlab_param("ktest.max_late_us", 100) * 1000;
     printf("    delete took %lu us, ticker late by at most %lu ns over %lu ticks\n",
            (unsigned long)(took / 1000), (unsigned long)worst_late_ns, (unsigned long)ticks);
+    /* Without icount (ktest.wall_clock=1) emulated time is the host's wall clock: whether QEMU's
+     * timer thread and this hart's host thread ran during the delete is the host's doing, so the
+     * figures are printed, not judged (the icount runs, at 1 and 4 harts, judge them). */
+    if (schedlab_param("ktest.wall_clock", 0)) return 0;
     /* the delete was long enough to need preemption, and the ticker kept time throughout */
     EXPECT(took > 300000 && ticks >= 2);
     EXPECT(worst_late_ns < bound);

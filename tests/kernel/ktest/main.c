@@ -19,8 +19,16 @@ uint64_t ktest_soon_ns; /* set for each case before its copy of this program is 
 /* A case that has not reported after this much emulated time has hung (ktest.timeout_ms
  * overrides it: under --realtime emulated time is wall-clock time, and a loaded host is slow). */
 #define CASE_TIMEOUT_MS 100
-#define RESULT_LABEL    0x7e57
-#define TIMEOUT_BADGE   1
+/* With more than one hart, under icount: QEMU 7.2 runs the harts in turn on one host thread and
+ * gives each turn the time up to the next virtual-timer deadline, so a hart that is ready, even
+ * in user mode, can get no turn until another hart's next timer, up to a whole timeslice (seen:
+ * a hart at one user instruction for 9.95 ms of a 10 ms slice while another looped on yields;
+ * QEMU 8.1 shares each turn among the harts, "tcg-accel-ops-rr: ensure fairness with icount").
+ * A case that waits for other harts' progress may meet that several times: the bound for a hang
+ * is then ten times longer. */
+#define CASE_TIMEOUT_MS_SMP 1000
+#define RESULT_LABEL        0x7e57
+#define TIMEOUT_BADGE       1
 
 seL4_CPtr ktest_untyped(unsigned min_bits)
 {
@@ -350,7 +358,8 @@ int main(const seL4_BootInfo *bi)
 {
     ktest_bootinfo = bi;
     ktest_root_ipc_buffer = seL4_GetIPCBuffer();
-    uint64_t timeout_ms = schedlab_param("ktest.timeout_ms", CASE_TIMEOUT_MS);
+    uint64_t timeout_ms = schedlab_param("ktest.timeout_ms",
+                                         bi->numNodes > 1 ? CASE_TIMEOUT_MS_SMP : CASE_TIMEOUT_MS);
     chatter(schedlab_param("ktest.chatter_kb", 0));
     if (schedlab_param("ktest.selfcheck", 0))
         for (const struct ktest_case *c = selfcheck; c->run; c++) cases[ncases++] = c;
