@@ -64,7 +64,7 @@ def decision_lines(bench, path):
     figure = Figure(figsize=(8.5, 4.5), layout="constrained")
     axes = figure.add_subplot()
     for label, (config, figures) in series.items():
-        for kind, style in (("pick", "-"), ("enqueue", "--")):
+        for kind, style in (("round", "-"), ("pick", "--"), ("enqueue", ":")):
             points = sorted((n, v) for (k, n), v in figures.items() if k == kind)
             if points:
                 axes.plot([n for n, _ in points], [v for _, v in points], style, marker="o",

@@ -23,7 +23,8 @@ set(SCHEDLAB_TARGET_CFLAGS -march=rv64imac_zicsr_zifencei -mabi=lp64 ${SCHEDLAB_
 # the kernel itself also uses Zba (address arithmetic), Zbb (bit counts, min/max, byte swaps) and
 # Zbs (single-bit tests and sets: a capability's rights, its type bits);
 # arch/riscv64/head.S stops a hart without them before any compiled code runs
-set(SCHEDLAB_KERNEL_CFLAGS -march=rv64imac_zicsr_zifencei_zba_zbb_zbs -mabi=lp64
+set(SCHEDLAB_KERNEL_BITMANIP _zba_zbb_zbs)
+set(SCHEDLAB_KERNEL_CFLAGS -march=rv64imac_zicsr_zifencei${SCHEDLAB_KERNEL_BITMANIP} -mabi=lp64
     ${SCHEDLAB_COMMON_CFLAGS})
 # linking names the plain ISA so that gcc picks the rv64imac/lp64 multilib of libgcc
 set(SCHEDLAB_TARGET_LDFLAGS -march=rv64imac -mabi=lp64 -mcmodel=medany -nostdlib -static

@@ -3,8 +3,11 @@
  * into this program unchanged) with 1, 16, 256, 1024 and 10000 runnable threads at spread
  * priorities. Counted with rdinstret, exact under -icount. Prints
  * "bench decision <policy> <op> <threads> <instr>".
- * Each round the running thread uses its whole slice (whatever the policy made it) and expires;
- * "enqueue" is charge + expiry (the re-queue), "pick" the next decision.
+ * Each round the running thread uses its whole slice (whatever the policy made it) and expires:
+ * "enqueue" is charge + expiry, "pick" the next decision as the core makes it (policy_pick, then
+ * the slice of the thread it picked: core.c decide), "round" the two together. Where the expired
+ * thread is queued is the policy's choice (rr queues it at the expiry; affinity and tstune hold it
+ * as the candidate and queue it at the pick), so policies compare on the round.
  */
 #include <schedlab/runtime.h>
 #include <sched/sched.h>
@@ -52,20 +55,23 @@ static void measure(unsigned n)
         policy_wakeup(0, &threads[i], NULL);
     }
     struct sched_thread *running = policy_pick(0, NULL, false);
+    uint64_t slice = policy_slice_ns(running);
     uint64_t pick = 0, enqueue = 0;
     for (unsigned r = 0; r < ROUNDS; r++) {
         /* the running thread's slice ends: charge it, put it back, choose again */
         uint64_t t0 = instret();
-        policy_charge(running, policy_slice_ns(running));
+        policy_charge(running, slice);
         policy_slice_expired(0, running);
         uint64_t t1 = instret();
         running = policy_pick(0, running, true);
+        slice = policy_slice_ns(running);
         uint64_t t2 = instret();
         enqueue += t1 - t0;
         pick += t2 - t1;
     }
     printf("bench decision %s pick %u %lu\n", SCHED_POLICY_NAME, n, pick / ROUNDS);
     printf("bench decision %s enqueue %u %lu\n", SCHED_POLICY_NAME, n, enqueue / ROUNDS);
+    printf("bench decision %s round %u %lu\n", SCHED_POLICY_NAME, n, (pick + enqueue) / ROUNDS);
 }
 
 int main(const seL4_BootInfo *bi)

@@ -91,6 +91,7 @@ static void dequeue(struct affinity_hart *h, struct sched_thread *t)
 }
 
 SCHED_CANDIDATE_OPS(struct affinity_hart)
+SCHED_PRIO_QUEUE_PICK(struct affinity_hart)
 
 static unsigned load(unsigned hart)
 {
@@ -289,17 +290,8 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     h->candidate = NULL; /* (a head insertion and a tail one commute: t may wait for prev's) */
     /* prev == t: a yielded thread whose priority changed, woken again at the tail (core.c) */
     if (prev_runnable && prev != t && !prev->queued) push(h, prev, true);
-    if (t && prio_bitmap_any_at_or_above(&h->ready, t->prio)) {
-        push(h, t, false); /* (the candidate is not queued) */
-        t = NULL;
-    }
-    if (!t) {
-        int p = prio_bitmap_highest(&h->ready);
-        if (p < 0) return pick_pulled(hart);
-        bool last;
-        t = runqueue_pop_head_emptied(&h->queue[p], &last);
-        dequeued(h, (unsigned)p, last);
-    }
+    t = take_in_prio_order(h, t);
+    if (!t) return pick_pulled(hart);
     return runs_next(h, hart, t);
 }
 

@@ -53,6 +53,7 @@ enum policy_trace_kind { POLICY_TRACE_EVENTS(POLICY_TRACE_KIND_ENUM) };
  * finding the next thread is one "highest bit set", and a queue one index. */
 #define RANKS      (NPRIO * LEVELS)
 #define RANK_WORDS ((RANKS + 63) / 64)
+SCHED_BITMAP_OPS(rank_bitmap, RANK_WORDS)
 
 static SCHED_ALWAYS_INLINE uint64_t rank_of(uint64_t prio, uint64_t level)
 {
@@ -68,8 +69,7 @@ static SCHED_ALWAYS_INLINE uint64_t rank(const struct sched_thread *t)
 struct mlfq_hart {
     struct sched_thread *candidate; /* woken last, not queued yet (candidate.h) */
     uint64_t epoch;                 /* the last boost done: boost k happens at k * BOOST_NS */
-    uint64_t ranks_top;             /* bit w: ranks[w] is not 0 (runqueue.h bitmap_*) */
-    uint64_t ranks[RANK_WORDS];     /* ranks whose queue is not empty */
+    struct rank_bitmap ranks;       /* ranks whose queue is not empty */
     struct runqueue q[RANKS];
 };
 
@@ -94,14 +94,14 @@ static SCHED_ALWAYS_INLINE void enqueue(struct mlfq_hart *h, struct sched_thread
     if (t->queued) return;
     uint64_t r = rank(t);
     runqueue_push(&h->q[r], t, at_head);
-    bitmap_set(h->ranks, &h->ranks_top, r);
+    rank_bitmap_set(&h->ranks, (unsigned)r);
 }
 
 static SCHED_ALWAYS_INLINE void dequeue(struct mlfq_hart *h, struct sched_thread *t)
 {
     uint64_t r = rank(t);
     runqueue_remove(&h->q[r], t);
-    if (!h->q[r].head) bitmap_clear(h->ranks, &h->ranks_top, r);
+    if (!h->q[r].head) rank_bitmap_clear(&h->ranks, (unsigned)r);
 }
 
 SCHED_CANDIDATE_OPS(struct mlfq_hart)
@@ -111,7 +111,7 @@ SCHED_CANDIDATE_OPS(struct mlfq_hart)
 static SCHED_ALWAYS_INLINE bool queued_at_or_above(const struct mlfq_hart *h,
                                                    const struct sched_thread *t)
 {
-    return bitmap_any_at_or_above(h->ranks, h->ranks_top, rank(t));
+    return rank_bitmap_any_at_or_above(&h->ranks, (unsigned)rank(t));
 }
 
 static void put_at_level(struct sched_thread *t, unsigned level)
@@ -166,9 +166,9 @@ static unsigned boost(struct mlfq_hart *h, struct sched_thread *running)
      * priority, to its highest rank: a bit seen already, or one of a priority done) */
     uint64_t done = NPRIO;
     /* the words not empty at the start: raising sets bits only of the priority it raises, done */
-    for (uint64_t words = h->ranks_top; words; words &= words - 1) {
+    for (uint64_t words = h->ranks.top; words; words &= words - 1) {
         unsigned w = lowest_bit(words);
-        for (uint64_t m = h->ranks[w]; m; m &= m - 1) {
+        for (uint64_t m = h->ranks.words[w]; m; m &= m - 1) {
             uint64_t p = (w * 64 + lowest_bit(m)) / LEVELS;
             if (p == done) continue;
             done = p;
@@ -239,7 +239,7 @@ SCHED_ALWAYS_INLINE bool policy_may_switch_directly(unsigned hart, const struct 
     if (to->policy[EPOCH] != h->epoch) return false;
     uint64_t r = rank(to);
     const struct sched_thread *c = h->candidate; /* as if appended: first if it ranks with to */
-    return !(c && rank(c) >= r) && !bitmap_any_at_or_above(h->ranks, h->ranks_top, r);
+    return !(c && rank(c) >= r) && !rank_bitmap_any_at_or_above(&h->ranks, (unsigned)r);
 }
 
 /* the enqueue and dequeue cancel out: only the charge is left, with no boost to catch up on
@@ -265,10 +265,10 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
         if (!queued_at_or_above(h, c)) return c; /* appended, it would be the head taken now */
         enqueue(h, c, false);
     }
-    int64_t r = bitmap_highest(h->ranks, h->ranks_top);
+    int r = rank_bitmap_highest(&h->ranks);
     if (r < 0) return NULL;
     struct sched_thread *t = runqueue_pop_head(&h->q[r]);
-    if (!h->q[r].head) bitmap_clear(h->ranks, &h->ranks_top, (uint64_t)r);
+    if (!h->q[r].head) rank_bitmap_clear(&h->ranks, (unsigned)r);
     return t;
 }
 
@@ -301,7 +301,7 @@ static SCHED_ALWAYS_INLINE void requeue_after_use(unsigned hart, struct sched_th
         t->slice_left_ns = (int64_t)allotment(LEVELS - 1); /* the last level keeps it */
     }
     struct mlfq_hart *h = harts_record(hart);
-    if (h->ranks_top)
+    if (h->ranks.top)
         enqueue_tail(h, t);
     else
         append_as_candidate(h, t);

@@ -86,7 +86,7 @@ static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
  * policy_pick's, which so calls nothing and saves no registers) */
 static SCHED_ALWAYS_INLINE void push(struct tstune_hart *h, struct sched_thread *t, bool at_head)
 {
-    unsigned p = t->prio; /* (unsigned: an index gcc does not sign-extend) */
+    size_t p = t->prio; /* (a full-width index: gcc neither sign- nor zero-extends it) */
     runqueue_push(&h->queue[p], t, at_head);
     prio_bitmap_set(&h->ready, p);
     h->nr_queued[p]++;
@@ -111,6 +111,7 @@ static void dequeue(struct tstune_hart *h, struct sched_thread *t)
 }
 
 SCHED_CANDIDATE_OPS(struct tstune_hart)
+SCHED_PRIO_QUEUE_PICK(struct tstune_hart)
 
 /* The burst a slice is sized for: the average, or the burst in progress if longer. */
 static uint64_t burst_of(const struct sched_thread *t)
@@ -310,18 +311,7 @@ struct sched_thread *policy_pick(unsigned hart, struct sched_thread *prev, bool 
     } else if (prev && !prev_runnable) {
         end_burst(prev);
     }
-    if (t && prio_bitmap_any_at_or_above(&h->ready, t->prio)) {
-        push(h, t, false); /* (the candidate is not queued) */
-        t = NULL;
-    }
-    if (!t) {
-        int p = prio_bitmap_highest(&h->ready);
-        if (p >= 0) {
-            bool last;
-            t = runqueue_pop_head_emptied(&h->queue[p], &last);
-            dequeued(h, (unsigned)p, last);
-        }
-    }
+    t = take_in_prio_order(h, t);
     h->current = t;
     return t; /* (its slice is recorded when the core asks it: policy_slice_ns) */
 }

@@ -45,5 +45,13 @@ def test_bench_rr_without_tracing_repeats_exactly(tmp_path):
     assert figures["call_replyrecv_roundtrip_overhead"] == (figures["call_oneway_overhead"]
                                                            + figures["replyrecv_oneway_overhead"])
     decisions = {(row["operation"], row["threads"]) for row in results if row["threads"]}
-    assert {(kind, n) for kind in ("pick", "enqueue") for n in (1, 16, 256, 1024)} <= decisions
+    assert {(kind, n) for kind in ("pick", "enqueue", "round")
+            for n in (1, 16, 256, 1024)} <= decisions
+    # the round is the pick and the enqueue together (each a mean rounded down: one apart at most)
+    decision = {(row["policy"], row["trace"], row["operation"], row["threads"]): row["median"]
+                for row in results if row["threads"]}
+    for (policy, trace, kind, n), v in decision.items():
+        if kind == "round":
+            parts = decision[(policy, trace, "pick", n)] + decision[(policy, trace, "enqueue", n)]
+            assert 0 <= v - parts <= 1, (policy, trace, n, v, parts)
     assert "Kernel operations" in result.stdout and "seL4" in result.stdout

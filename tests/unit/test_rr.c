@@ -209,6 +209,8 @@ static void test_bitmap_questions_match_the_highest(void)
         for (unsigned p = 0; p < 256; p++) {
             CHECK(prio_bitmap_any_at_or_above(&b, p) == (highest >= (int)p));
             CHECK(prio_bitmap_any_above(&b, p) == (highest > (int)p));
+            int vs = highest > (int)p ? 1 : highest == (int)p ? 0 : -1;
+            CHECK(prio_bitmap_highest_vs(&b, p) == vs);
         }
     }
 }

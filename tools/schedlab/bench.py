@@ -11,9 +11,9 @@ round's console in <out>/bench/<policy>-trace<on|off>-<N>h/<root task>/round<i>.
 table printed (analysis/bench_table.py).
 
 Root tasks print `bench <operation> <instructions per op>` and, for policy decisions,
-`bench [decision] <policy> pick|enqueue <runnable threads> <instructions>`. An operation this
-tool expects (EXPECTED_OPERATIONS, EXPECTED_DECISION_THREADS) that no line names is listed as
-missing, never invented.
+`bench [decision] <policy> pick|enqueue|round <runnable threads> <instructions>`. An
+operation this tool expects (EXPECTED_OPERATIONS, EXPECTED_DECISION_THREADS) that no line names
+is listed as missing, never invented.
 """
 import json
 import os
@@ -37,7 +37,7 @@ EXPECTED_OPERATIONS = (
     "call_10words_oneway", "send_higher_prio", "yield_noswitch", "yield_switch",
     "signal_higher_prio_waiter", "signal_lower_prio", "wait_notification", "timer_preempt",
     "map_page", "unmap_page")
-DECISION_KINDS = ("pick", "enqueue")
+DECISION_KINDS = ("pick", "enqueue", "round")
 EXPECTED_DECISION_THREADS = (1, 16, 256, 1024, 10000)
 
 TRACES = ("on", "off")
