@@ -183,8 +183,10 @@ static void debug_name_thread(struct tcb *t)
     struct tcb *target = cap_ptr(slot->cap);
     const char *name = (const char *)&buffer[1];
     size_t n = 0;
-    while (n + 1 < sizeof target->name && name[n]) n++;
-    memcpy(target->name, name, n);
+    /* a name is for display (the console, dumps, the trace): a byte that is not printable ASCII
+     * is kept as '?', so that no program's control bytes or broken text reach them */
+    for (; n + 1 < sizeof target->name && name[n]; n++)
+        target->name[n] = name[n] >= 0x20 && name[n] < 0x7f ? name[n] : '?';
     target->name[n] = 0;
     trace_thread_name(target->tid, target->name);
 }

@@ -67,4 +67,13 @@ def test_fuzzing_finds_nothing(results, scheduler, cpus, checked):
 def test_a_rerun_with_the_same_seed_is_the_same_run(results):
     first, again = results[RERUN], results["rerun"]
     assert first.ok and again.ok, report(again)
-    assert first.console.read_text() == again.console.read_text()
+    assert first.console.read_bytes() == again.console.read_bytes()
+
+
+def test_the_console_stays_text(results):
+    """The fuzzer names its threads with random bytes, and a thread that faults is printed with
+    its name: whatever a program names a thread, the console is printable ASCII lines."""
+    for key, result in results.items():
+        text = result.console.read_bytes()
+        odd = sorted({b for b in text if not (0x20 <= b < 0x7f or b in b"\r\n\t")})
+        assert not odd, (key, [hex(b) for b in odd], result.console)
